@@ -1,0 +1,6 @@
+"""``python -m derivcli``."""
+
+from derivcli.cli import run
+
+if __name__ == "__main__":
+    run()

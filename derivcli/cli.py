@@ -1,0 +1,301 @@
+"""The command line: a thin Typer layer over the pipeline.
+
+This is the only module that imports typer, and the single edge where the
+core's named errors become ``derivcli: error: <message>`` on stderr and an
+exit code. The engines (torch, symengine, sympy) are imported inside the
+commands, so ``--help`` and ``--version`` stay cheap.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+from derivcli import __version__
+from derivcli.errors import DerivcliError, ExitCode, InputError
+
+if TYPE_CHECKING:
+    from derivcli.results import Report
+
+EXIT_CODES_HELP = (
+    "Exit codes: 0 every result computed and agreeing; "
+    "1 computed, but symbolic and autograd disagree or the point is not differentiable; "
+    "2 bad input (syntax, unknown name or function, malformed --at/--wrt, a limit); "
+    "3 cannot compute here (device unavailable, time or memory budget exhausted)."
+)
+
+
+class Device(str, Enum):
+    cpu = "cpu"
+    cuda = "cuda"
+
+
+class DType(str, Enum):
+    float64 = "float64"
+    float32 = "float32"
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    json = "json"
+    plain = "plain"
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"derivcli {__version__}\n")
+        raise typer.Exit(0)
+
+
+app = typer.Typer(
+    name="derivcli",
+    help=(
+        "Differentiate a math expression two independent ways, symbolically (closed form) "
+        "and with PyTorch autograd, and say whether they agree.\n\n" + EXIT_CODES_HELP
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True,
+                     help="Print derivcli's version and exit."),
+    ] = False,
+) -> None:
+    """Differentiate a math expression symbolically and with PyTorch autograd."""
+
+
+# ---------------------------------------------------------------- shared options
+
+Expr = Annotated[str, typer.Argument(
+    help="The expression, e.g. \"x**2+2*x+1\". Quote it for the shell. "
+    "Operators + - * / ** ^, functions such as sin, exp, log, relu, sigmoid; "
+    "see `derivcli functions`.",
+    show_default=False,
+)]
+At = Annotated[Optional[list[str]], typer.Option(
+    "--at", "-a", metavar="NAME=VALUE[,NAME=VALUE]",
+    help="The point: x=2, u=1,v=2, x=pi/4, or a grid start:stop:count (x=-10:10:10, as "
+    "torch.linspace). Repeat for several points. Without it the closed form is checked "
+    "at a few sample points.",
+    show_default=False,
+)]
+Order = Annotated[int, typer.Option(
+    "--order", "-n", help="Order of the derivative (1 to 50).", min=None)]
+DeviceOpt = Annotated[Device, typer.Option(
+    "--device", help="Where autograd runs. cuda needs a CUDA device visible to torch.")]
+DTypeOpt = Annotated[DType, typer.Option(
+    "--dtype", help="autograd's floating type; the agreement tolerance follows it.")]
+RTol = Annotated[Optional[float], typer.Option(
+    "--rtol", help="Relative tolerance for agreement (default 1e-7 for float64, "
+    "1e-4 for float32).", show_default=False)]
+ATol = Annotated[Optional[float], typer.Option(
+    "--atol", help="Absolute tolerance for agreement (default 1e-10 for float64, "
+    "1e-5 for float32).", show_default=False)]
+Format = Annotated[OutputFormat, typer.Option(
+    "--format", "-f", help="table for people, json for programs, plain for $(...).")]
+Timeout = Annotated[float, typer.Option(
+    "--timeout", help="Seconds the closed form may take before derivcli gives up on it "
+    "(prints the autograd value anyway, exit 3).")]
+
+MAX_ORDER = 50
+MAX_TIMEOUT = 3600.0
+
+
+def _check_common(order: int, rtol: float | None, atol: float | None, timeout: float) -> None:
+    if not 1 <= order <= MAX_ORDER:
+        raise InputError(f"--order {order}: the order must be between 1 and {MAX_ORDER}")
+    for name, value in (("--rtol", rtol), ("--atol", atol)):
+        if value is not None and not (value >= 0 and value != float("inf")):
+            raise InputError(f"{name} {value}: must be a finite number >= 0")
+    if not 0 < timeout <= MAX_TIMEOUT:
+        raise InputError(f"--timeout {timeout}: must be more than 0 and at most {MAX_TIMEOUT:g}")
+
+
+def _run(expression_text: str, wrt_sequences: list[tuple[str, ...]] | None, *,
+         wrt: list[str] | None, order: int, at: list[str] | None, device: Device,
+         dtype: DType, rtol: float | None, atol: float | None, output: OutputFormat,
+         timeout: float) -> None:
+    from derivcli.engine import Settings, compute
+    from derivcli.parser import parse
+    from derivcli.points import parse_at, parse_wrt
+
+    _check_common(order, rtol, atol, timeout)
+    expression = parse(expression_text)
+    if not expression.variables:
+        raise InputError(
+            f"'{expression_text}' has no variables, so there is nothing to differentiate"
+        )
+    if wrt_sequences is None:
+        names = parse_wrt(wrt or [], expression.variables)
+        if len(names) > 1 and order != 1:
+            raise InputError("--order applies to a single --wrt; for mixed partials repeat "
+                             "--wrt once per differentiation (e.g. --wrt u --wrt v)")
+        wrt_sequences = [tuple(names) * order if len(names) == 1 else tuple(names)]
+    else:
+        wrt_sequences = [seq * order for seq in wrt_sequences]
+    points = parse_at(at, expression.variables) if at else None
+    settings = Settings(device=device.value, dtype=dtype.value, rtol=rtol, atol=atol,
+                        budget=timeout)
+    report = compute(expression, wrt_sequences, points, settings)
+    _emit(report, output)
+    raise typer.Exit(int(report.exit_code))
+
+
+def _emit(report: Report, output: OutputFormat) -> None:
+    from derivcli import render
+
+    if output is OutputFormat.json:
+        sys.stdout.write(render.render_json(report) + "\n")
+    elif output is OutputFormat.plain:
+        sys.stdout.write(render.render_plain(report) + "\n")
+    else:
+        from rich.console import Console
+
+        Console(highlight=False).print(render.build_table(report))
+
+
+_EXPRESSION_COMMAND = {"ignore_unknown_options": False}
+
+
+@app.command(epilog=EXIT_CODES_HELP)
+def grad(
+    expression: Expr,
+    at: At = None,
+    order: Order = 1,
+    device: DeviceOpt = Device.cpu,
+    dtype: DTypeOpt = DType.float64,
+    rtol: RTol = None,
+    atol: ATol = None,
+    output: Format = OutputFormat.table,
+    timeout: Timeout = 5.0,
+) -> None:
+    """The gradient: the derivative by every variable, one row each.
+
+    Examples:
+
+      derivcli grad "x**2+2*x+1" --at x=2
+
+      derivcli grad "u*v+u**2" --at u=1,v=2 --format json
+
+      derivcli grad "x**3" --order 2 --at x=2
+
+      derivcli grad "sin(x)" --at x=-3:3:7
+    """
+    from derivcli.parser import parse
+
+    variables = parse(expression).variables
+    sequences = [(name,) for name in variables] if variables else None
+    _run(expression, sequences, wrt=None, order=order, at=at, device=device, dtype=dtype,
+         rtol=rtol, atol=atol, output=output, timeout=timeout)
+
+
+@app.command(epilog=EXIT_CODES_HELP)
+def partial(
+    expression: Expr,
+    wrt: Annotated[list[str], typer.Option(
+        "--wrt", "-w", metavar="NAME",
+        help="The variable to differentiate by. Repeat it for a mixed partial: "
+        "--wrt u --wrt v is d2f/dudv.", show_default=False)],
+    at: At = None,
+    order: Order = 1,
+    device: DeviceOpt = Device.cpu,
+    dtype: DTypeOpt = DType.float64,
+    rtol: RTol = None,
+    atol: ATol = None,
+    output: Format = OutputFormat.table,
+    timeout: Timeout = 5.0,
+) -> None:
+    """A partial derivative by the variable(s) named with --wrt.
+
+    Examples:
+
+      derivcli partial "u*v+u**2" --wrt u --at u=1,v=2
+
+      derivcli partial "u*v+u**2" --wrt u
+
+      derivcli partial "u*v+(u*v)**2" --wrt u --wrt v --at u=2,v=1
+
+      derivcli partial "x**3*y" --wrt x --order 2 --at x=2,y=1 --format plain
+    """
+    _run(expression, None, wrt=wrt, order=order, at=at, device=device, dtype=dtype,
+         rtol=rtol, atol=atol, output=output, timeout=timeout)
+
+
+@app.command()
+def functions() -> None:
+    """List the functions and constants the expression language knows.
+
+    Example:
+
+      derivcli functions
+    """
+    from derivcli.functions import CONSTANTS, FUNCTIONS, describe_language
+
+    lines = [describe_language(), "", "functions (torch equivalent):"]
+    for spec in FUNCTIONS:
+        alias = f" (also {', '.join(spec.aliases)})" if spec.aliases else ""
+        lines.append(f"  {spec.signature:<14} {spec.summary}{alias}  [{spec.torch_op}]")
+    lines.append("constants:")
+    for const in CONSTANTS:
+        lines.append(f"  {const.name:<14} {const.summary}")
+    sys.stdout.write("\n".join(lines) + "\n")
+
+
+# ---------------------------------------------------------------- the edge
+
+
+def _error(message: str) -> None:
+    sys.stderr.write(f"derivcli: error: {message}\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run derivcli; return the exit code instead of raising SystemExit."""
+    try:  # typer >= 0.20 vendors click; older releases use the click package
+        from typer._click import exceptions as click
+    except ImportError:  # pragma: no cover - depends on the installed typer
+        from click import exceptions as click  # type: ignore[no-redef]
+
+    command = typer.main.get_command(app)
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        result = command.main(args=args, prog_name="derivcli", standalone_mode=False)
+    except click.NoArgsIsHelpError as exc:
+        sys.stdout.write(exc.ctx.get_help() + "\n")
+        return 0
+    except click.UsageError as exc:
+        hint = f" (see 'derivcli {exc.ctx.info_name} --help')" if exc.ctx and \
+            exc.ctx.parent else " (see 'derivcli --help')"
+        _error(exc.format_message().replace("\n", " ") + hint)
+        return int(ExitCode.BAD_INPUT)
+    except DerivcliError as exc:
+        _error(exc.message)
+        return int(exc.exit_code)
+    except click.Abort:
+        _error("interrupted")
+        return 130
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`); nothing more to say.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    return int(result) if isinstance(result, int) else 0
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

@@ -1,0 +1,67 @@
+"""The named errors of derivcli and the exit codes they map to.
+
+The core raises these with a message that is already fit for a user; the CLI
+alone turns them into ``derivcli: error: <message>`` on stderr and an exit
+code. Anything else escaping the core is a bug.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """derivcli's documented exit codes."""
+
+    OK = 0  # every result computed and agreeing
+    DISAGREE = 1  # computed, but the engines disagree or the point is not differentiable
+    BAD_INPUT = 2  # syntax, unknown name or function, malformed option, a limit
+    CANNOT_COMPUTE = 3  # device unavailable, time or size budget exhausted
+
+
+class DerivcliError(Exception):
+    """Base of every expected failure; ``str(err)`` is the user-facing line."""
+
+    exit_code: ExitCode = ExitCode.BAD_INPUT
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __reduce__(self) -> tuple[type, tuple[str]]:
+        # Errors travel back from the symbolic worker process by pickle.
+        return (type(self), (self.message,))
+
+
+class InputError(DerivcliError):
+    """The user's input is malformed or names something unknown."""
+
+
+class ParseError(InputError):
+    """The expression does not follow derivcli's grammar."""
+
+    def __init__(self, message: str, column: int | None = None, detail: str = "") -> None:
+        self.column = column
+        text = message if column is None else f"{message} at column {column}"
+        super().__init__(text + detail)
+
+    def __reduce__(self) -> tuple[type, tuple[str]]:
+        return (InputError, (self.message,))
+
+
+class LimitError(InputError):
+    """The input exceeds one of derivcli's documented limits."""
+
+
+class CannotComputeError(DerivcliError):
+    """The input is fine but the computation cannot be done here."""
+
+    exit_code = ExitCode.CANNOT_COMPUTE
+
+
+class DeviceError(CannotComputeError):
+    """The requested torch device is not available."""
+
+
+class BudgetError(CannotComputeError):
+    """A time or memory budget ran out."""

@@ -1,0 +1,184 @@
+"""Stage 3 of the pipeline: the derivative as PyTorch autograd computes it.
+
+The parsed tree is turned into the torch graph a PyTorch user would write by
+hand: Python operators on tensors (``x**2 + 2*x + 1`` gives PowBackward0,
+MulBackward0, AddBackward0), ``torch.sin``, ``torch.nn.functional.relu`` and
+so on, taken from the one function table. All points are evaluated in one
+vectorised pass, as the labs do: each variable is a leaf tensor holding one
+value per point, the outputs are summed and differentiated once, which gives
+every point's derivative because each output depends only on its own point.
+Higher and mixed derivatives repeat ``torch.autograd.grad`` with
+``create_graph=True``.
+
+torch is imported here and only here, and only when a command needs it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from derivcli.errors import DeviceError
+from derivcli.functions import lookup_constant, lookup_function
+from derivcli.parser import BinaryOp, Call, Constant, Negate, Node, Number, Variable
+
+Scalar = float | int
+
+
+def import_torch() -> Any:
+    """Import torch (about a second and a half, so only when needed)."""
+    import torch
+
+    return torch
+
+
+def resolve_device(torch: Any, device: str) -> Any:
+    """The torch device for ``--device``, or a DeviceError saying why not."""
+    if device == "cuda":
+        if not torch.cuda.is_available():
+            build = "without CUDA support" if torch.version.cuda is None else (
+                f"with CUDA {torch.version.cuda}, but no CUDA device is visible"
+            )
+            raise DeviceError(
+                f"--device cuda: torch {torch.__version__} is built {build}; use --device cpu"
+            )
+        return torch.device("cuda")
+    return torch.device("cpu")
+
+
+def resolve_dtype(torch: Any, dtype: str) -> Any:
+    return {"float64": torch.float64, "float32": torch.float32}[dtype]
+
+
+def _float(value: Any) -> float:
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
+def _combine(torch: Any, op: str, left: Any, right: Any) -> Any:
+    """Apply a binary operator; constant-only parts follow IEEE float rules."""
+    if isinstance(left, (int, float)) and isinstance(right, (int, float)):
+        a = torch.tensor(_float(left), dtype=torch.float64)
+        b = torch.tensor(_float(right), dtype=torch.float64)
+        return _float(_combine(torch, op, a, b).item())
+    if op == "+":
+        return left + right
+    if op == "-":
+        return left - right
+    if op == "*":
+        return left * right
+    if op == "/":
+        return left / right
+    return left**right
+
+
+@dataclass
+class GraphBuilder:
+    """Builds the torch graph of one expression over given leaf tensors."""
+
+    torch: Any
+    leaves: Mapping[str, Any]
+    dtype: Any
+    device: Any
+
+    def build(self, node: Node) -> Any:
+        value = self._build(node)
+        if isinstance(value, (int, float)):
+            # A constant expression: a tensor that does not depend on any leaf.
+            length = next(iter(self.leaves.values())).shape if self.leaves else ()
+            value = self.torch.full(length, _float(value), dtype=self.dtype, device=self.device)
+        return value
+
+    def _tensor(self, value: Any) -> Any:
+        if isinstance(value, (int, float)):
+            return self.torch.tensor(_float(value), dtype=self.dtype, device=self.device)
+        return value
+
+    def _build(self, node: Node) -> Any:
+        if isinstance(node, Number):
+            v = node.value
+            if v.denominator == 1 and abs(v.numerator) < 2**31:
+                return int(v.numerator)  # keeps x**2 an integer power, as a user writes it
+            return _float(v)
+        if isinstance(node, Variable):
+            return self.leaves[node.name]
+        if isinstance(node, Constant):
+            spec = lookup_constant(node.name)
+            assert spec is not None
+            return spec.value
+        if isinstance(node, Negate):
+            operand = self._build(node.operand)
+            return -operand if not isinstance(operand, (int, float)) else -_float(operand)
+        if isinstance(node, Call):
+            spec = lookup_function(node.name)
+            assert spec is not None
+            args = [self._tensor(self._build(a)) for a in node.args]
+            return spec.torch(self.torch, args)
+        assert isinstance(node, BinaryOp)
+        return _combine(self.torch, node.op, self._build(node.left), self._build(node.right))
+
+
+@dataclass(frozen=True)
+class AutogradValues:
+    """f and the requested derivatives at every point, as Python floats."""
+
+    function: list[float]
+    derivatives: list[list[float]]  # one list per requested derivative
+
+
+def make_leaves(
+    torch: Any, names: Sequence[str], columns: Mapping[str, Sequence[float]], count: int,
+    dtype: Any, device: Any,
+) -> dict[str, Any]:
+    leaves = {}
+    for name in names:
+        column = columns[name]
+        tensor = torch.tensor(list(column), dtype=dtype, device=device)
+        if tensor.numel() == 1 and count != 1:
+            tensor = tensor.expand(count).clone()
+        leaves[name] = tensor.requires_grad_(True)
+    return leaves
+
+
+def autograd(
+    tree: Node,
+    names: Sequence[str],
+    columns: Mapping[str, Sequence[float]],
+    count: int,
+    derivatives: Sequence[Sequence[str]],
+    *,
+    dtype: str = "float64",
+    device: str = "cpu",
+) -> AutogradValues:
+    """Evaluate f and each derivative (a sequence of variables) at ``count`` points."""
+    torch = import_torch()
+    dev = resolve_device(torch, device)
+    tdtype = resolve_dtype(torch, dtype)
+    leaves = make_leaves(torch, names, columns, count, tdtype, dev)
+    output = GraphBuilder(torch, leaves, tdtype, dev).build(tree)
+    output = output.expand(count) if output.dim() == 0 else output
+    values = []
+    for wrt in derivatives:
+        current = output
+        for step, name in enumerate(wrt):
+            more = step < len(wrt) - 1
+            if not current.requires_grad:
+                current = torch.zeros_like(current)
+                continue
+            (grad,) = torch.autograd.grad(
+                current.sum(), leaves[name], create_graph=more, allow_unused=True
+            )
+            current = torch.zeros_like(current) if grad is None else grad
+        values.append(_to_floats(current, count))
+    return AutogradValues(function=_to_floats(output.detach(), count), derivatives=values)
+
+
+def _to_floats(tensor: Any, count: int) -> list[float]:
+    flat = tensor.detach().to("cpu", dtype=tensor.dtype).reshape(-1)
+    if flat.numel() == 1 and count != 1:
+        flat = flat.expand(count)
+    return [float(v) for v in flat.tolist()]

@@ -1,0 +1,486 @@
+"""Stage 1 of the pipeline: text -> expression tree, without eval.
+
+A hand-written tokenizer and recursive-descent parser for a small, whitelisted
+calculator grammar::
+
+    expr    := term (('+' | '-') term)*
+    term    := unary (('*' | '/') unary)*
+    unary   := ('+' | '-') unary | power
+    power   := primary (('**' | '^') unary)?        # right-associative
+    primary := NUMBER | NAME | NAME '(' expr (',' expr)* ')' | '(' expr ')'
+
+Names are looked up in the one function table (``functions.py``); anything
+else that is a plain ASCII identifier is a real variable. Nothing here calls
+``eval``, ``sympify`` or ``parse_expr``: the result is a tree of frozen
+dataclasses that the symbolic and numeric engines each translate on their own.
+
+Every rejection names what is wrong and the 1-based column where it is, and
+the limits (length, nesting, digits) are checked while reading, so hostile
+input is turned away in time proportional to the part already read.
+"""
+
+from __future__ import annotations
+
+import difflib
+import keyword
+import sys
+import unicodedata
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Union
+
+from derivcli.errors import LimitError, ParseError
+from derivcli.functions import function_names, lookup_constant, lookup_function
+
+MAX_EXPRESSION_LENGTH = 10_000  # characters
+MAX_NESTING = 200  # parentheses, calls, unary signs and exponents inside each other
+MAX_NUMBER_DIGITS = 40  # digits in one numeric literal
+MAX_DECIMAL_EXPONENT = 300  # |e| in 1e300
+MAX_NAME_LENGTH = 64
+
+
+# ---------------------------------------------------------------- the tree
+
+
+@dataclass(frozen=True)
+class Number:
+    value: Fraction
+    text: str
+    column: int
+
+
+@dataclass(frozen=True)
+class Constant:
+    name: str
+    column: int
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    column: int
+
+
+@dataclass(frozen=True)
+class Negate:
+    operand: Node
+    column: int
+
+
+@dataclass(frozen=True)
+class BinaryOp:
+    op: str  # one of + - * / **
+    left: Node
+    right: Node
+    column: int
+
+
+@dataclass(frozen=True)
+class Call:
+    name: str  # canonical name from the function table
+    args: tuple[Node, ...]
+    column: int
+
+
+Node = Union[Number, Constant, Variable, Negate, BinaryOp, Call]
+
+
+@dataclass(frozen=True)
+class Expression:
+    """A parsed expression: its tree, its source text and its variables."""
+
+    tree: Node
+    source: str
+    variables: tuple[str, ...]  # sorted
+
+    def __str__(self) -> str:
+        return to_text(self.tree)
+
+
+# ---------------------------------------------------------------- tokens
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # NUMBER NAME OP END
+    text: str
+    column: int
+
+
+_OPERATORS = ("**", "+", "-", "*", "/", "^", "(", ")", ",")
+
+# Characters that look like an ASCII letter or operator but are not one.
+_LOOKALIKES = {
+    "\u0430": "a", "\u0435": "e", "\u043e": "o", "\u0440": "p", "\u0441": "c",
+    "\u0443": "y", "\u0445": "x", "\u0456": "i", "\u0410": "A", "\u0412": "B",
+    "\u0415": "E", "\u041a": "K", "\u041c": "M", "\u041d": "H", "\u041e": "O",
+    "\u0420": "P", "\u0421": "C", "\u0422": "T", "\u0425": "X", "\u03bf": "o",
+    "\u03bd": "v", "\u03b1": "a", "\u03c1": "p", "\u0391": "A", "\u0392": "B",
+    "\u0395": "E", "\u039f": "O", "\u03a7": "X", "\u03a1": "P", "\u03a4": "T",
+    "\u2212": "-", "\u00d7": "*", "\u00b7": "*", "\u22c5": "*", "\u2217": "*",
+    "\u00f7": "/", "\u2044": "/",
+}
+
+_PUNCTUATION_HINTS = {
+    ".": "attribute access ('.') is not allowed",
+    "[": "brackets are not allowed; use parentheses",
+    "]": "brackets are not allowed; use parentheses",
+    "{": "braces are not allowed; use parentheses",
+    "}": "braces are not allowed; use parentheses",
+    "'": "string literals are not allowed",
+    '"': "string literals are not allowed",
+    "=": "'=' is not allowed: no assignments or keyword arguments",
+    "|": "'|' is not allowed; write abs(...)",
+    "!": "factorials are not supported",
+    "%": "'%' is not supported",
+    ":": "':' is not allowed (no lambdas, slices or annotations)",
+    ";": "';' is not allowed: one expression only",
+    "@": "'@' is not supported",
+    "#": "'#' is not allowed (no comments)",
+    "\\": "'\\' is not allowed",
+    "`": "'`' is not allowed",
+    "<": "comparisons are not supported",
+    ">": "comparisons are not supported",
+    "&": "'&' is not supported",
+    "~": "'~' is not supported",
+    "$": "'$' is not allowed",
+    "?": "'?' is not allowed",
+}
+
+
+def _describe_char(ch: str) -> str:
+    name = unicodedata.name(ch, "unnamed character")
+    return f"'{ch}' (U+{ord(ch):04X} {name})" if ch.isprintable() else f"U+{ord(ch):04X} ({name})"
+
+
+def _reject_character(ch: str, column: int) -> ParseError:
+    """A precise reason why ``ch`` cannot appear in an expression."""
+    if ch in _PUNCTUATION_HINTS:
+        return ParseError(_PUNCTUATION_HINTS[ch], column)
+    if ord(ch) < 128:
+        return ParseError(f"unexpected character {_describe_char(ch)}", column)
+    category = unicodedata.category(ch)
+    if category in ("Cf", "Zs", "Zl", "Zp", "Cc", "Mn"):
+        return ParseError(f"invisible character {_describe_char(ch)}", column)
+    ascii_twin = _LOOKALIKES.get(ch)
+    if ascii_twin is None:
+        folded = unicodedata.normalize("NFKC", ch)
+        if folded.isascii() and folded.strip():
+            ascii_twin = folded
+    if unicodedata.category(ch) == "No":  # superscripts such as ²
+        return ParseError(f"{_describe_char(ch)} is not supported; write **{ascii_twin}", column)
+    if ascii_twin is not None:
+        return ParseError(
+            f"{_describe_char(ch)} looks like '{ascii_twin}' but is not ASCII; "
+            f"type '{ascii_twin}'",
+            column,
+        )
+    return ParseError(f"unsupported character {_describe_char(ch)}; only ASCII is allowed", column)
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split ``text`` into tokens, rejecting anything outside the grammar."""
+    tokens: list[Token] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        column = i + 1
+        if ch in " \t\r\n":
+            i += 1
+            continue
+        if ch.isascii() and (ch.isdigit() or (ch == "." and i + 1 < n and text[i + 1].isdigit())):
+            i = _read_number(text, i, tokens)
+            continue
+        if ch.isascii() and (ch.isalpha() or ch == "_"):
+            j = i
+            while j < n and text[j].isascii() and (text[j].isalnum() or text[j] == "_"):
+                j += 1
+            if j < n and not text[j].isascii() and (text[j].isalnum() or text[j] == "_"):
+                raise _reject_character(text[j], j + 1)
+            name = text[i:j]
+            if len(name) > MAX_NAME_LENGTH:
+                raise LimitError(
+                    f"name at column {column} is {len(name)} characters long; "
+                    f"the limit is {MAX_NAME_LENGTH}"
+                )
+            tokens.append(Token("NAME", name, column))
+            i = j
+            continue
+        op = next((o for o in _OPERATORS if text.startswith(o, i)), None)
+        if op is not None:
+            if op == "/" and text.startswith("//", i):
+                raise ParseError("'//' (floor division) is not supported", column)
+            tokens.append(Token("OP", op, column))
+            i += len(op)
+            continue
+        raise _reject_character(ch, column)
+    tokens.append(Token("END", "", n + 1))
+    return tokens
+
+
+def _read_number(text: str, i: int, tokens: list[Token]) -> int:
+    start, n = i, len(text)
+    while i < n and text[i].isascii() and text[i].isdigit():
+        i += 1
+    if i < n and text[i] == ".":
+        i += 1
+        while i < n and text[i].isascii() and text[i].isdigit():
+            i += 1
+    if i < n and text[i] in "eE":
+        j = i + 1
+        if j < n and text[j] in "+-":
+            j += 1
+        if j < n and text[j].isascii() and text[j].isdigit():
+            while j < n and text[j].isascii() and text[j].isdigit():
+                j += 1
+            i = j
+    literal = text[start:i]
+    column = start + 1
+    if i < n and text[i] in "jJ" and (i + 1 == n or not (text[i + 1].isalnum() or text[i + 1] == "_")):
+        raise ParseError(f"complex numbers are not supported: '{literal}{text[i]}'", column)
+    if i < n and text[i] == ".":
+        raise ParseError(f"malformed number '{text[start:i + 1]}'", column)
+    if i < n and text[i].isascii() and (text[i].isalpha() or text[i] == "_"):
+        raise ParseError(
+            f"missing operator after the number '{literal}' (write {literal}*{text[i]}...)",
+            i + 1,
+        )
+    mantissa = literal.split("e")[0].split("E")[0]
+    digits = sum(c.isdigit() for c in mantissa)
+    if digits > MAX_NUMBER_DIGITS:
+        raise LimitError(
+            f"number at column {column} has {digits} digits; the limit is {MAX_NUMBER_DIGITS}"
+        )
+    tokens.append(Token("NUMBER", literal, column))
+    return i
+
+
+def _number_value(token: Token) -> Fraction:
+    text = token.text
+    exponent = 0
+    for marker in "eE":
+        if marker in text:
+            text, exp_text = text.split(marker)
+            exponent = int(exp_text)
+    if abs(exponent) > MAX_DECIMAL_EXPONENT:
+        raise LimitError(
+            f"number at column {token.column} has exponent {exponent}; "
+            f"the limit is +-{MAX_DECIMAL_EXPONENT}"
+        )
+    value = Fraction(text) if text != "." else Fraction(0)
+    return value * Fraction(10) ** exponent
+
+
+# ---------------------------------------------------------------- parser
+
+
+class _Parser:
+    def __init__(self, tokens: list[Token], source: str) -> None:
+        self.tokens = tokens
+        self.pos = 0
+        self.depth = 0
+        self.source = source
+        self.variables: set[str] = set()
+
+    @property
+    def token(self) -> Token:
+        return self.tokens[self.pos]
+
+    def advance(self) -> Token:
+        tok = self.tokens[self.pos]
+        self.pos += 1
+        return tok
+
+    def at_op(self, *ops: str) -> bool:
+        return self.token.kind == "OP" and self.token.text in ops
+
+    def enter(self, column: int) -> None:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise LimitError(f"expression nests deeper than {MAX_NESTING} levels at column {column}")
+
+    def parse(self) -> Node:
+        if self.token.kind == "END":
+            raise ParseError("the expression is empty")
+        node = self.expr()
+        if self.token.kind != "END":
+            raise self.unexpected()
+        return node
+
+    def unexpected(self) -> ParseError:
+        tok = self.token
+        if tok.kind == "END":
+            return ParseError("the expression ends too early", tok.column)
+        if tok.text == ")":
+            return ParseError("unmatched ')'", tok.column)
+        if tok.text == ",":
+            return ParseError("unexpected ',' outside a function call", tok.column)
+        if tok.kind in ("NAME", "NUMBER") or tok.text == "(":
+            prev = self.tokens[self.pos - 1] if self.pos else None
+            after = f" after '{prev.text}'" if prev is not None else ""
+            return ParseError(f"missing operator before '{tok.text}'{after}", tok.column)
+        return ParseError(f"unexpected '{tok.text}'", tok.column)
+
+    def expr(self) -> Node:
+        node = self.term()
+        while self.at_op("+", "-"):
+            tok = self.advance()
+            node = BinaryOp(tok.text, node, self.term(), tok.column)
+        return node
+
+    def term(self) -> Node:
+        node = self.unary()
+        while self.at_op("*", "/"):
+            tok = self.advance()
+            node = BinaryOp(tok.text, node, self.unary(), tok.column)
+        return node
+
+    def unary(self) -> Node:
+        if self.at_op("+", "-"):
+            tok = self.advance()
+            self.enter(tok.column)
+            operand = self.unary()
+            self.depth -= 1
+            return Negate(operand, tok.column) if tok.text == "-" else operand
+        return self.power()
+
+    def power(self) -> Node:
+        base = self.primary()
+        if self.at_op("**", "^"):
+            tok = self.advance()
+            self.enter(tok.column)
+            exponent = self.unary()
+            self.depth -= 1
+            return BinaryOp("**", base, exponent, tok.column)
+        return base
+
+    def primary(self) -> Node:
+        tok = self.token
+        if tok.kind == "NUMBER":
+            self.advance()
+            return Number(_number_value(tok), tok.text, tok.column)
+        if tok.kind == "NAME":
+            self.advance()
+            return self.name(tok)
+        if self.at_op("("):
+            self.advance()
+            self.enter(tok.column)
+            if self.at_op(")"):
+                raise ParseError("empty parentheses", tok.column)
+            node = self.expr()
+            if not self.at_op(")"):
+                if self.token.kind == "END":
+                    raise ParseError("'(' is never closed", tok.column)
+                raise self.unexpected()
+            self.advance()
+            self.depth -= 1
+            return node
+        if tok.kind == "END":
+            raise ParseError("the expression ends too early; expected a number, name or '('",
+                             tok.column)
+        raise ParseError(f"expected a number, name or '(' but found '{tok.text}'", tok.column)
+
+    def name(self, tok: Token) -> Node:
+        name = tok.text
+        if keyword.iskeyword(name) or name in ("True", "False", "None"):
+            raise ParseError(f"'{name}' is a Python keyword, not part of the math language",
+                             tok.column)
+        if name.startswith("_"):
+            raise ParseError(f"names may not start with '_': '{name}'", tok.column)
+        is_call = self.at_op("(")
+        spec = lookup_function(name)
+        if is_call:
+            if spec is None:
+                raise self.unknown_function(tok)
+            return self.call(tok, spec.name, spec.arity)
+        if spec is not None:
+            raise ParseError(f"'{name}' is a function; call it as {spec.signature}", tok.column)
+        if lookup_constant(name) is not None:
+            return Constant(name, tok.column)
+        self.variables.add(name)
+        return Variable(name, tok.column)
+
+    def unknown_function(self, tok: Token) -> ParseError:
+        name = tok.text
+        if lookup_constant(name) is not None:
+            return ParseError(f"'{name}' is a constant, not a function; write {name}*(...)",
+                              tok.column)
+        known = function_names()
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        return ParseError(
+            f"unknown function '{name}'", tok.column, f"{hint} (known: {', '.join(known)})"
+        )
+
+    def call(self, tok: Token, name: str, arity: int) -> Node:
+        open_tok = self.advance()
+        self.enter(open_tok.column)
+        if self.at_op(")"):
+            raise ParseError(f"{name}() needs {arity} argument{'s' if arity > 1 else ''}",
+                             open_tok.column)
+        args = [self.expr()]
+        while self.at_op(","):
+            self.advance()
+            args.append(self.expr())
+        if not self.at_op(")"):
+            if self.token.kind == "END":
+                raise ParseError(f"'(' of {name}( is never closed", open_tok.column)
+            raise self.unexpected()
+        self.advance()
+        self.depth -= 1
+        if len(args) != arity:
+            plural = "s" if arity > 1 else ""
+            raise ParseError(f"{name} takes {arity} argument{plural}, got {len(args)}",
+                             tok.column)
+        return Call(name, tuple(args), tok.column)
+
+
+def parse(text: str) -> Expression:
+    """Parse ``text`` into an :class:`Expression`, or raise a ParseError/LimitError."""
+    if len(text) > MAX_EXPRESSION_LENGTH:
+        raise LimitError(
+            f"the expression is {len(text):,} characters long; "
+            f"the limit is {MAX_EXPRESSION_LENGTH:,}"
+        )
+    tokens = tokenize(text)
+    parser = _Parser(tokens, text)
+    # Each nesting level costs a handful of Python frames; MAX_NESTING keeps
+    # the total well inside this limit.
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 20 * MAX_NESTING + 1000))
+    tree = parser.parse()
+    return Expression(tree=tree, source=text, variables=tuple(sorted(parser.variables)))
+
+
+# ---------------------------------------------------------------- printing
+
+_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "neg": 3, "**": 4}
+
+
+def to_text(node: Node) -> str:
+    """Print a tree in derivcli's own syntax, with only the parentheses needed."""
+    return _to_text(node, 0)
+
+
+def _to_text(node: Node, parent: int) -> str:
+    if isinstance(node, Number):
+        return node.text
+    if isinstance(node, (Constant, Variable)):
+        return node.name
+    if isinstance(node, Call):
+        return f"{node.name}({', '.join(_to_text(a, 0) for a in node.args)})"
+    if isinstance(node, Negate):
+        inner = _to_text(node.operand, _PRECEDENCE["neg"])
+        text = f"-{inner}"
+        return f"({text})" if parent > _PRECEDENCE["neg"] else text
+    prec = _PRECEDENCE[node.op]
+    if node.op == "**":
+        # right-associative: the left side needs parentheses at equal precedence
+        left = _to_text(node.left, prec + 1)
+        right = _to_text(node.right, prec - 1 if isinstance(node.right, Negate) else prec)
+        text = f"{left}**{right}"
+    else:
+        left = _to_text(node.left, prec)
+        right = _to_text(node.right, prec + 1)
+        text = f"{left} {node.op} {right}" if prec == 1 else f"{left}*{right}" if node.op == "*" \
+            else f"{left}/{right}"
+    return f"({text})" if prec < parent else text

@@ -1,0 +1,191 @@
+"""Stage 5 of the pipeline: a Report as a Rich table, JSON or plain lines.
+
+Each renderer is a pure function of the report. The JSON field names are a
+documented contract (README, "JSON output"); numbers that are not finite are
+written as the strings "inf", "-inf" and "nan", so the output stays valid
+JSON for every parser.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from derivcli.results import DerivativeResult, Report, format_number, wrt_label
+
+MAX_TABLE_ROWS = 20  # longer runs show the first and last rows and a summary
+MAX_FORM_CHARS = 200  # longer closed forms are cut in the table
+
+
+def json_number(value: float | None) -> float | str | None:
+    if value is None:
+        return None
+    if math.isnan(value):
+        return "nan"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    return value
+
+
+def _point_json(point: tuple[tuple[str, float], ...] | None) -> dict[str, Any] | None:
+    return None if point is None else {name: json_number(v) for name, v in point}
+
+
+def result_json(result: DerivativeResult) -> dict[str, Any]:
+    wrt = result.wrt
+    return {
+        "wrt": wrt[0] if len(set(wrt)) == 1 else ",".join(wrt),
+        "variables": list(wrt),
+        "order": result.order,
+        "derivative": result.derivative,
+        "point": _point_json(result.point),
+        "symbolic": json_number(result.symbolic),
+        "autograd": json_number(result.autograd),
+        "abs_diff": json_number(result.abs_diff),
+        "agree": result.agree,
+        "differentiable": result.differentiable,
+        "left": json_number(result.left),
+        "right": json_number(result.right),
+        "verdict": result.verdict,
+        "note": result.note,
+        "samples": [
+            {"point": _point_json(s.point), "symbolic": json_number(s.symbolic),
+             "autograd": json_number(s.autograd), "agree": s.agree}
+            for s in result.samples
+        ],
+    }
+
+
+def report_json(report: Report) -> dict[str, Any]:
+    return {
+        "expression": report.expression,
+        "input": report.source,
+        "device": report.device,
+        "dtype": report.dtype,
+        "rtol": report.rtol,
+        "atol": report.atol,
+        "results": [result_json(r) for r in report.results],
+        "note": report.note,
+    }
+
+
+def render_json(report: Report) -> str:
+    return json.dumps(report_json(report), allow_nan=False)
+
+
+def render_plain(report: Report) -> str:
+    """One bare line per result: the value at the point, else the closed form."""
+    lines = []
+    for result in report.results:
+        if result.point is not None:
+            value = result.symbolic if result.symbolic is not None else result.autograd
+            lines.append(format_number(value) if value is not None else "nan")
+        else:
+            lines.append(result.derivative or "")
+    return "\n".join(lines)
+
+
+def _cut(text: str | None) -> str:
+    if text is None:
+        return "(not reached)"
+    if len(text) <= MAX_FORM_CHARS:
+        return text
+    return f"{text[:MAX_FORM_CHARS]}... ({len(text):,} characters; --format json has it all)"
+
+
+def _point_text(point: tuple[tuple[str, float], ...] | None) -> str:
+    if point is None:
+        return ""
+    return ", ".join(f"{name}={format_number(v)}" for name, v in point)
+
+
+def _optional(value: float | None) -> str:
+    return "" if value is None else format_number(value)
+
+
+def _autograd_text(value: float | None) -> str:
+    # as torch prints a float: always with a decimal point
+    if value is None:
+        return ""
+    return repr(value) if math.isfinite(value) else format_number(value)
+
+
+_VERDICT_STYLE = {"agree": "green", "DISAGREE": "bold red", "not differentiable": "yellow",
+                  "not compared": "dim"}
+
+
+def build_table(report: Report) -> Any:
+    """The Rich renderable for a report: the table, then its notes."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    sampled = all(r.point is None for r in report.results)
+    rtol, atol = report.rtol, report.atol
+    table = Table(
+        title=f"derivatives of {report.expression}",
+        caption=f"autograd in {report.dtype} on {report.device}; "
+        f"agree means |symbolic - autograd| <= {atol:g} + {rtol:g}*|autograd|",
+        title_justify="left", caption_justify="left",
+    )
+    table.add_column("derivative", no_wrap=True)
+    table.add_column("closed form", overflow="fold")
+    if sampled:
+        table.add_column("checked")
+    else:
+        table.add_column("at", no_wrap=True)
+        table.add_column("symbolic", justify="right", no_wrap=True)
+        table.add_column("autograd", justify="right", no_wrap=True)
+        table.add_column("|diff|", justify="right", no_wrap=True)
+    table.add_column("verdict", no_wrap=True)
+    rows = list(report.results)
+    hidden = 0
+    if len(rows) > MAX_TABLE_ROWS:
+        half = MAX_TABLE_ROWS // 2
+        hidden = len(rows) - 2 * half
+        rows = rows[:half] + [None] + rows[-half:]  # type: ignore[list-item]
+    for result in rows:
+        if result is None:
+            table.add_row("...", f"{hidden:,} more points", *[""] * (len(table.columns) - 2))
+            continue
+        verdict = Text(result.verdict, style=_VERDICT_STYLE.get(result.verdict, ""))
+        label = wrt_label(result.wrt)
+        if sampled:
+            checked = f"{len(result.samples)} sample points" if result.samples else ""
+            table.add_row(label, _cut(result.derivative), checked, verdict)
+        else:
+            table.add_row(label, _cut(result.derivative), _point_text(result.point),
+                          _optional(result.symbolic), _autograd_text(result.autograd),
+                          "" if result.abs_diff is None else f"{result.abs_diff:.2g}", verdict)
+    notes = [Text(f"note: {line}") for line in _notes(report)]
+    return Group(table, *notes)
+
+
+def _notes(report: Report) -> list[str]:
+    notes: list[str] = []
+    if report.note:
+        notes.append(report.note)
+    results = report.results
+    if len(results) > MAX_TABLE_ROWS:
+        compared = [r for r in results if r.abs_diff is not None and math.isfinite(r.abs_diff)]
+        if compared:
+            worst = max(compared, key=lambda r: r.abs_diff or 0.0)
+            notes.append(f"{len(results):,} points; largest |difference| "
+                         f"{worst.abs_diff:.3g} at {_point_text(worst.point)}")
+        bad = [r for r in results if r.differentiable is False]
+        if bad:
+            notes.append(f"{len(bad):,} points are not differentiable, the first at "
+                         f"{_point_text(bad[0].point)}: {bad[0].note}")
+        disagree = [r for r in results if r.agree is False and r.differentiable is not False]
+        if disagree:
+            notes.append(f"{len(disagree):,} points disagree")
+        return notes
+    seen = set()
+    for result in results:
+        if result.note and result.note not in seen and result.note != report.note:
+            seen.add(result.note)
+            prefix = f"{wrt_label(result.wrt)}: " if result.point is None else (
+                f"{wrt_label(result.wrt)} at {_point_text(result.point)}: ")
+            notes.append(prefix + result.note)
+    return notes

@@ -1,0 +1,125 @@
+"""The results of a run: frozen data that the renderers print.
+
+Also the comparison rules: the tolerances (named, following the dtype) and
+the verdict that decides the exit code. Nothing here imports torch, symengine
+or a terminal library.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from derivcli.errors import ExitCode
+
+# Agreement tolerances between the closed form (evaluated in float64) and
+# autograd, per autograd dtype. float64 leaves room for a different order of
+# rounding in long chains; float32 is bounded by its own ~1e-7 epsilon.
+TOLERANCES: dict[str, tuple[float, float]] = {
+    "float64": (1e-7, 1e-10),  # (rtol, atol)
+    "float32": (1e-4, 1e-5),
+}
+
+
+def values_agree(a: float, b: float, rtol: float, atol: float) -> bool:
+    """|a - b| <= atol + rtol*|b|, like torch.allclose; equal infinities agree."""
+    if math.isnan(a) or math.isnan(b):
+        return False
+    if math.isinf(a) or math.isinf(b):
+        return a == b
+    return abs(a - b) <= atol + rtol * abs(b)
+
+
+def format_number(value: float) -> str:
+    """Shortest faithful text of a float; whole numbers without '.0'."""
+    if math.isnan(value):
+        return "nan"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    if value.is_integer() and abs(value) < 1e16:
+        return str(int(value))
+    return repr(value)
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One sample point used to check a closed form when no --at was given."""
+
+    point: tuple[tuple[str, float], ...]
+    symbolic: float
+    autograd: float
+    agree: bool
+
+
+@dataclass(frozen=True)
+class DerivativeResult:
+    """One derivative (of some order, by some variables) at one point, or at samples."""
+
+    wrt: tuple[str, ...]  # one variable per differentiation, in order
+    derivative: str | None  # closed form; None if it was not reached
+    point: tuple[tuple[str, float], ...] | None
+    symbolic: float | None
+    autograd: float | None
+    agree: bool | None
+    differentiable: bool | None = None
+    left: float | None = None
+    right: float | None = None
+    note: str | None = None
+    samples: tuple[Sample, ...] = ()
+
+    @property
+    def order(self) -> int:
+        return len(self.wrt)
+
+    @property
+    def abs_diff(self) -> float | None:
+        if self.symbolic is None or self.autograd is None:
+            return None
+        if math.isinf(self.symbolic) and self.symbolic == self.autograd:
+            return 0.0
+        return abs(self.symbolic - self.autograd)
+
+    @property
+    def verdict(self) -> str:
+        if self.differentiable is False:
+            return "not differentiable"
+        if self.agree is None:
+            return "not compared"
+        return "agree" if self.agree else "DISAGREE"
+
+    @property
+    def exit_code(self) -> ExitCode:
+        if self.derivative is None:
+            return ExitCode.CANNOT_COMPUTE
+        if self.differentiable is False or self.agree is False:
+            return ExitCode.DISAGREE
+        return ExitCode.OK
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything one command computed."""
+
+    expression: str  # as understood
+    source: str  # as typed
+    device: str
+    dtype: str
+    rtol: float
+    atol: float
+    results: tuple[DerivativeResult, ...]
+    note: str | None = None  # about the whole run, e.g. a budget that ran out
+
+    @property
+    def exit_code(self) -> ExitCode:
+        worst = max((r.exit_code for r in self.results), default=ExitCode.OK)
+        return ExitCode(worst)
+
+
+def wrt_label(wrt: tuple[str, ...]) -> str:
+    """d/dx, d2/dx2, d2/dudv as a compact ASCII label."""
+    order = len(wrt)
+    if order == 1:
+        return f"d/d{wrt[0]}"
+    if len(set(wrt)) == 1:
+        return f"d{order}/d{wrt[0]}{order}"
+    return f"d{order}/" + "".join(f"d{v}" for v in wrt)

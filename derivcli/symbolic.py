@@ -1,0 +1,352 @@
+"""Stage 2 of the pipeline: the closed-form derivative, with symengine.
+
+Why symengine and not sympy for the calculus: sympy's automatic evaluation
+grows about 7x per level on chains like ``tanh(sin(...)+x)`` and its ``diff``
+takes seconds to minutes on ordinary higher-order derivatives (see
+shared/NOTES.md); symengine, sympy's C++ sister engine, builds and
+differentiates the same expressions in microseconds to milliseconds. sympy is
+kept for what it does best, printing the result in its familiar form
+(``2*x + 2``), and only for results small enough to print quickly.
+
+The tree from ``parser.py`` is translated node by node; nothing is ever
+handed to ``sympify``/``subs`` as text. Functions symengine knows are used
+natively. The others (relu, abs, sigmoid, ...) are opaque symengine functions
+whose derivative comes from the function table, written in derivcli's own
+language: after each differentiation step the ``Derivative``/``Subs`` nodes
+symengine leaves for them are replaced with that rule.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping, Sequence
+from fractions import Fraction
+from typing import Any
+
+import symengine as se
+
+from derivcli.errors import BudgetError, LimitError
+from derivcli.functions import FUNCTIONS, lookup_constant, lookup_function
+from derivcli.parser import (
+    BinaryOp,
+    Call,
+    Constant,
+    Expression,
+    Negate,
+    Node,
+    Number,
+    Variable,
+    parse,
+)
+
+# Exact integers are computed when both sides of ** are numbers; beyond this
+# many bits the number is refused instead of eating memory and time.
+MAX_EXACT_BITS = 4096
+# A closed form larger than this many operations stops the differentiation.
+MAX_CLOSED_FORM_OPS = 2_000_000
+# Closed forms up to this size are printed by sympy, larger ones by symengine.
+MAX_SYMPY_PRINT_OPS = 400
+# Up to this size a closed form is compiled for vectorised evaluation.
+MAX_LAMBDIFY_OPS = 1_000
+
+_OPAQUE: dict[str, Any] = {}
+
+
+def _opaque(name: str) -> Any:
+    if name not in _OPAQUE:
+        _OPAQUE[name] = se.Function(name)
+    return _OPAQUE[name]
+
+
+def symbol(name: str) -> Any:
+    """The symengine symbol for a derivcli variable (all are real)."""
+    return se.Symbol(name)
+
+
+# ---------------------------------------------------------------- building
+
+
+def build(expression: Expression) -> Any:
+    """Translate a parsed expression into a symengine expression."""
+    env = {name: symbol(name) for name in expression.variables}
+    return _build(expression.tree, env)
+
+
+def _build(node: Node, env: Mapping[str, Any]) -> Any:
+    if isinstance(node, Number):
+        value = node.value
+        return se.Integer(value.numerator) if value.denominator == 1 else se.Rational(
+            value.numerator, value.denominator
+        )
+    if isinstance(node, Variable):
+        return env[node.name]
+    if isinstance(node, Constant):
+        spec = lookup_constant(node.name)
+        assert spec is not None
+        return getattr(se, spec.symengine)
+    if isinstance(node, Negate):
+        return -_build(node.operand, env)
+    if isinstance(node, Call):
+        spec = lookup_function(node.name)
+        assert spec is not None
+        args = [_build(a, env) for a in node.args]
+        if spec.symengine is not None:
+            return getattr(se, spec.symengine)(*args)
+        return _opaque(spec.name)(*args)
+    left = _build(node.left, env)
+    right = _build(node.right, env)
+    if node.op == "+":
+        return left + right
+    if node.op == "-":
+        return left - right
+    if node.op == "*":
+        return left * right
+    if node.op == "/":
+        if right == 0:
+            return se.zoo if left != 0 else se.nan
+        return left / right
+    _check_exact_power(left, right, node.column)
+    return left**right
+
+
+def _check_exact_power(base: Any, exponent: Any, column: int) -> None:
+    """Refuse number**number whose exact value would be astronomically large."""
+    if not (isinstance(base, se.Number) and isinstance(exponent, se.Number)):
+        return
+    if not isinstance(exponent, se.Integer):
+        return
+    try:
+        magnitude = abs(Fraction(str(base)))
+    except ValueError:
+        return
+    if magnitude in (0, 1):
+        return
+    size = max(abs(magnitude.numerator), abs(magnitude.denominator))
+    bits = abs(int(exponent)) * size.bit_length()
+    if bits > MAX_EXACT_BITS:
+        raise LimitError(
+            f"the power at column {column} is a number of about {bits:,} bits; "
+            f"exact numbers are limited to {MAX_EXACT_BITS:,} bits"
+        )
+
+
+# ---------------------------------------------------------------- derivative rules
+
+_RULES: dict[str, tuple[Any, ...]] = {}
+
+
+def _rules(name: str) -> tuple[Any, ...]:
+    """The partial derivatives of an opaque function, in terms of a and b."""
+    if name not in _RULES:
+        spec = lookup_function(name)
+        assert spec is not None and spec.derivative
+        a, b = se.Symbol("a"), se.Symbol("b")
+        _RULES[name] = tuple(_build(parse(rule).tree, {"a": a, "b": b}) for rule in spec.derivative)
+    return _RULES[name]
+
+
+def _apply_rule(name: str, index: int, args: Sequence[Any]) -> Any:
+    rule = _rules(name)[index]
+    mapping = {se.Symbol("a"): args[0]}
+    if len(args) > 1:
+        mapping[se.Symbol("b")] = args[1]
+    return rule.xreplace(mapping)
+
+
+def _resolve_opaque_derivatives(expr: Any) -> Any:
+    """Replace symengine's unevaluated derivatives of opaque functions."""
+    replacements: dict[Any, Any] = {}
+    for node in expr.atoms(se.Subs):
+        derivative, dummies, values = node.args[0], node.args[1], node.args[2]
+        dummies = dummies if isinstance(dummies, tuple) else (dummies,)
+        values = values if isinstance(values, tuple) else (values,)
+        inner, wrt = derivative.args[0], derivative.args[1:]
+        if len(wrt) != 1 or not hasattr(inner, "get_name"):
+            continue
+        index = list(dummies).index(wrt[0]) if wrt[0] in dummies else inner.args.index(wrt[0])
+        args = [a.xreplace(dict(zip(dummies, values))) for a in inner.args]
+        replacements[node] = _apply_rule(inner.get_name(), index, args)
+    for node in expr.atoms(se.Derivative):
+        inner, wrt = node.args[0], node.args[1:]
+        if len(wrt) != 1 or not hasattr(inner, "get_name"):
+            continue
+        # d f(..., x, ...)/dx where x appears directly: chain rule through each
+        # argument that depends on x.
+        total = se.Integer(0)
+        for index, arg in enumerate(inner.args):
+            darg = se.diff(arg, wrt[0])
+            if darg != 0:
+                total += _apply_rule(inner.get_name(), index, list(inner.args)) * darg
+        replacements[node] = total
+    return expr.xreplace(replacements) if replacements else expr
+
+
+def differentiate(
+    expr: Any, variables: Sequence[str], *, deadline: float | None = None
+) -> list[Any]:
+    """Differentiate once per entry of ``variables``; return every step.
+
+    The list starts with ``expr`` itself, so ``result[k]`` is the k-th
+    derivative. Between steps the size and the clock are checked, which
+    bounds the work: one step of symengine is fast for any closed form that
+    is allowed to reach it.
+    """
+    steps = [expr]
+    current = expr
+    for count, name in enumerate(variables, start=1):
+        if deadline is not None and time.monotonic() > deadline:
+            raise BudgetError(
+                f"the closed form was not reached within the time budget "
+                f"(stopped after {count - 1} of {len(variables)} differentiations)"
+            )
+        current = _resolve_opaque_derivatives(se.diff(current, symbol(name)))
+        ops = se.count_ops(current)
+        if ops > MAX_CLOSED_FORM_OPS:
+            raise BudgetError(
+                f"the closed form grew past {MAX_CLOSED_FORM_OPS:,} operations "
+                f"after {count} of {len(variables)} differentiations"
+            )
+        steps.append(current)
+    return steps
+
+
+# ---------------------------------------------------------------- evaluation
+
+
+def to_native(expr: Any) -> Any:
+    """Rewrite opaque functions into symengine's own, for evaluation only."""
+    replacements: dict[Any, Any] = {}
+    opaque_names = {spec.name for spec in FUNCTIONS if spec.symengine is None}
+    for node in expr.atoms(se.FunctionSymbol):
+        name = node.get_name()
+        if name in opaque_names:
+            spec = lookup_function(name)
+            assert spec is not None and spec.native is not None
+            replacements[node] = spec.native(se, [to_native(a) for a in node.args])
+    return expr.xreplace(replacements) if replacements else expr
+
+
+def number_to_float(value: Any) -> float:
+    """A symengine number as a Python float; complex values are not real: nan."""
+    if isinstance(value, se.ComplexDouble) or (
+        isinstance(value, se.Number) and not value.is_real
+    ):
+        parts = complex(value)
+        return parts.real if parts.imag == 0 else math.nan
+    if value == se.zoo:
+        return math.inf
+    if value == se.oo:
+        return math.inf
+    if value == -se.oo:
+        return -math.inf
+    if value == se.nan:
+        return math.nan
+    try:
+        return float(value)
+    except (RuntimeError, TypeError, ValueError, OverflowError):
+        return math.nan
+
+
+class Evaluator:
+    """Evaluates one closed form in float64 at points, independently of torch."""
+
+    def __init__(self, expr: Any, names: Sequence[str]) -> None:
+        self.native = to_native(expr)
+        self.names = list(names)
+        self.symbols = [symbol(n) for n in names]
+        self._compiled: Any = None
+        self.ops = se.count_ops(self.native)
+
+    def at(self, point: Mapping[str, float]) -> float:
+        mapping = {s: se.RealDouble(point[n]) for s, n in zip(self.symbols, self.names)}
+        try:
+            return number_to_float(self.native.subs(mapping))
+        except (RuntimeError, ZeroDivisionError, OverflowError):
+            return math.nan
+
+    def many(self, points: Mapping[str, Sequence[float]], count: int) -> list[float]:
+        """Values at ``count`` points given column-wise."""
+        if count > 8 and self.ops <= MAX_LAMBDIFY_OPS and self._compile():
+            import numpy as np
+
+            columns = [np.asarray(points[n], dtype=np.float64) for n in self.names]
+            if not columns:
+                return [self.at({})] * count
+            with np.errstate(all="ignore"):
+                stacked = np.stack(columns, axis=-1)
+                values = np.asarray(self._compiled(stacked), dtype=np.float64).reshape(count)
+            return [float(v) for v in values]
+        return [self.at({n: points[n][i] for n in self.names}) for i in range(count)]
+
+    def _compile(self) -> bool:
+        if self._compiled is None:
+            try:
+                self._compiled = se.Lambdify(self.symbols, [self.native], real=True)
+            except (RuntimeError, TypeError, ValueError):
+                self._compiled = False
+        return bool(self._compiled)
+
+
+# ---------------------------------------------------------------- printing
+
+
+def to_text(expr: Any) -> str:
+    """The closed form in derivcli's syntax (parseable by ``parser.parse``)."""
+    if se.count_ops(expr) <= MAX_SYMPY_PRINT_OPS:
+        try:
+            return _sympy_text(expr)
+        except (RecursionError, ValueError, TypeError, AttributeError):
+            pass
+    return str(expr).replace("**(-1)", "**-1")
+
+
+def _sympy_text(expr: Any) -> str:
+    import sympy
+
+    with sympy.evaluate(False):
+        converted = _to_sympy(expr, sympy, {})
+    return sympy.sstr(converted, order=None)
+
+
+_SYMPY_CLASSES = {
+    "Add": "Add",
+    "Mul": "Mul",
+    "Pow": "Pow",
+}
+
+
+def _to_sympy(expr: Any, sympy: Any, memo: dict[Any, Any]) -> Any:
+    if expr in memo:
+        return memo[expr]
+    kind = type(expr).__name__
+    result: Any
+    if isinstance(expr, se.Symbol):
+        result = sympy.Symbol(expr.name, real=True)
+    elif isinstance(expr, se.Integer):
+        result = sympy.Integer(int(expr))
+    elif isinstance(expr, se.Rational):
+        p, q = expr.get_num_den()
+        result = sympy.Rational(int(p), int(q))
+    elif expr == se.pi:
+        result = sympy.pi
+    elif expr == se.E:
+        result = sympy.E
+    elif isinstance(expr, se.FunctionSymbol):
+        args = [_to_sympy(a, sympy, memo) for a in expr.args]
+        result = sympy.Function(expr.get_name())(*args)
+    elif kind == "Pow" and expr.args[0] == se.E:
+        result = sympy.Function("exp")(_to_sympy(expr.args[1], sympy, memo))
+    elif kind in _SYMPY_CLASSES:
+        args = [_to_sympy(a, sympy, memo) for a in expr.args]
+        result = getattr(sympy, _SYMPY_CLASSES[kind])(*args)
+    elif lookup_function(kind) is not None or kind in ("Abs", "Max", "Min"):
+        spec = lookup_function(kind.lower() if kind in ("Abs", "Max", "Min") else kind)
+        assert spec is not None
+        args = [_to_sympy(a, sympy, memo) for a in expr.args]
+        # Printed under derivcli's names so the text parses back.
+        result = sympy.Function(spec.name)(*args)
+    else:
+        raise ValueError(f"cannot print {kind}")
+    memo[expr] = result
+    return result

@@ -1,0 +1,159 @@
+"""Run the symbolic stage in a child process with a hard time and memory budget.
+
+symengine's C++ code cannot be interrupted by a Python signal, and a closed
+form can in principle outgrow any budget within one call. So the symbolic
+stage runs in a forked child: the parent keeps the clock and kills the child
+when the budget is spent, and the child's address space is capped so a
+runaway expression ends in MemoryError, not in swapping the machine. As a
+bonus the two engines run in parallel: the child imports symengine and sympy
+and differentiates while the parent imports torch and runs autograd.
+
+Where ``os.fork`` does not exist the stage runs in-process, still bounded by
+the size and deadline checks inside ``symbolic.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import select
+import signal
+import time
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from derivcli.errors import BudgetError, CannotComputeError, DerivcliError
+
+# Extra address space the child may take beyond what it starts with.
+CHILD_MEMORY_BYTES = 768 * 1024 * 1024
+
+
+def _vm_size() -> int | None:
+    try:
+        with open("/proc/self/statm") as handle:
+            return int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _limit_memory() -> None:
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not on POSIX
+        return
+    current = _vm_size()
+    if current is None:
+        return
+    limit = current + CHILD_MEMORY_BYTES
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ValueError, OSError):
+        pass
+
+
+class Job:
+    """A running (or already finished) symbolic computation."""
+
+    def __init__(self, func: Callable[[Any], Any], payload: Any) -> None:
+        self._result: tuple[str, Any] | None = None
+        self._pid: int | None = None
+        self._fd: int | None = None
+        if not hasattr(os, "fork"):
+            self._result = _run(func, payload)
+            return
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # child
+            os.close(read_fd)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            _limit_memory()
+            outcome = _run(func, payload)
+            try:
+                data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+            except Exception as exc:  # noqa: BLE001 - must never escape the child
+                data = pickle.dumps(("crash", f"unpicklable result: {exc!r}"))
+            view = memoryview(data)
+            while view:
+                written = os.write(write_fd, view)
+                view = view[written:]
+            os.close(write_fd)
+            os._exit(0)
+        os.close(write_fd)
+        self._pid = pid
+        self._fd = read_fd
+
+    def result(self, deadline: float) -> Any:
+        """The child's return value; raises its DerivcliError, or BudgetError."""
+        if self._result is None:
+            self._result = self._collect(deadline)
+        status, value = self._result
+        if status == "ok":
+            return value
+        if status == "error":
+            raise value
+        if status == "memory":
+            raise BudgetError("the closed form needs more memory than the budget allows")
+        raise CannotComputeError(f"the symbolic engine failed: {value}")
+
+    def cancel(self) -> None:
+        if self._pid is not None:
+            try:
+                os.kill(self._pid, signal.SIGKILL)
+                os.waitpid(self._pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
+            self._pid = None
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def _collect(self, deadline: float) -> tuple[str, Any]:
+        assert self._fd is not None
+        chunks = []
+        try:
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    self.cancel()
+                    raise BudgetError("the closed form was not reached within the time budget")
+                ready, _, _ = select.select([self._fd], [], [], remaining)
+                if not ready:
+                    continue
+                chunk = os.read(self._fd, 1 << 20)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        except BaseException:
+            self.cancel()
+            raise
+        self.cancel_quietly()
+        data = b"".join(chunks)
+        if not data:
+            return ("memory", None)  # the child died without a word: killed by its limit
+        outcome: tuple[str, Any] = pickle.loads(data)  # noqa: S301 - our own child's bytes
+        return outcome
+
+    def cancel_quietly(self) -> None:
+        if self._pid is not None:
+            try:
+                os.waitpid(self._pid, 0)
+            except ChildProcessError:
+                pass
+            self._pid = None
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+def _run(func: Callable[[Any], Any], payload: Any) -> tuple[str, Any]:
+    try:
+        return ("ok", func(payload))
+    except DerivcliError as exc:
+        return ("error", exc)
+    except MemoryError:
+        return ("memory", None)
+    except RecursionError:
+        return ("error", BudgetError("the expression is too deeply nested to differentiate"))
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, not swallowed
+        return ("crash", "".join(traceback.format_exception_only(type(exc), exc)).strip())
