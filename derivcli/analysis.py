@@ -17,7 +17,8 @@ just left and right of the point (see :func:`one_sided_limit`), which is what
 decides "differentiable" and what the user is shown.
 
 symengine is imported inside the functions, so the parent process can build
-a request and read a response without loading it. Everything returned is plain data (floats, strings, tuples) so it can travel
+a request and read a response without loading it. Everything returned is
+plain data (floats, strings, tuples) so it can travel
 back from the worker process by pickle.
 """
 
@@ -50,11 +51,17 @@ class SymbolicRequest:
     budget: float  # seconds
 
 
-def make_request(expression: Expression, derivatives: Sequence[tuple[str, ...]],
-                 points: PointSet, budget: float) -> SymbolicRequest:
-    return SymbolicRequest(source=expression.source, derivatives=tuple(derivatives),
-                           names=expression.variables, columns=points.columns,
-                           count=points.count, budget=budget)
+def make_request(
+    expression: Expression, derivatives: Sequence[tuple[str, ...]], points: PointSet, budget: float
+) -> SymbolicRequest:
+    return SymbolicRequest(
+        source=expression.source,
+        derivatives=tuple(derivatives),
+        names=expression.variables,
+        columns=points.columns,
+        count=points.count,
+        budget=budget,
+    )
 
 
 @dataclass(frozen=True)
@@ -136,9 +143,7 @@ def _analyse(
     ]
     special: dict[int, PointAnalysis] = {}
     for i in range(request.count):
-        at_kink = tuple(
-            sorted({name for name, vals in kinks if abs(vals[i]) <= KINK_TOLERANCE})
-        )
+        at_kink = tuple(sorted({name for name, vals in kinks if abs(vals[i]) <= KINK_TOLERANCE}))
         regular = math.isfinite(f_values[i]) and math.isfinite(values[i]) and not at_kink
         if regular:
             continue
@@ -159,14 +164,23 @@ def _close(a: float, b: float) -> bool:
 
 
 def _classify(
-    f_value: float, value: float, left: float | None, right: float | None,
+    f_value: float,
+    value: float,
+    left: float | None,
+    right: float | None,
     kinks: tuple[str, ...],
 ) -> PointAnalysis:
+    if math.isnan(f_value):
+        # Outside the real domain a one-sided derivative means nothing.
+        return PointAnalysis(False, None, None, "undefined-function", kinks)
     if not math.isfinite(f_value):
         return PointAnalysis(False, left, right, "undefined-function", kinks)
     sides_agree = (
-        left is not None and right is not None and math.isfinite(left)
-        and math.isfinite(right) and _close(left, right)
+        left is not None
+        and right is not None
+        and math.isfinite(left)
+        and math.isfinite(right)
+        and _close(left, right)
     )
     if kinks and sides_agree and math.isfinite(value):
         return PointAnalysis(True, left, right, "smooth-kink", kinks)
@@ -197,12 +211,13 @@ def one_sided_limit(
         return None
     if any(math.isinf(v) for v in probes):
         inf = [v for v in probes if math.isinf(v)]
-        return inf[-1]
+        return float(inf[-1])
     v1, v2, v3 = probes
     d1, d2 = v2 - v1, v3 - v2
     if abs(d2) <= 0.2 * abs(d1) + 1e-9 * (1 + abs(v3)):
         h2, h3 = PROBE_STEPS[1], PROBE_STEPS[2]
-        return v3 + d2 * h3 / (h2 - h3)
+        # Ten significant digits: the extrapolation is not better than that.
+        return float(f"{v3 + d2 * h3 / (h2 - h3):.10g}")
     if abs(v3) > abs(v2) > abs(v1) and (v1 > 0) == (v2 > 0) == (v3 > 0):
         return math.inf if v3 > 0 else -math.inf
     return math.nan

@@ -69,8 +69,9 @@ app = typer.Typer(
 def _root(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True,
-                     help="Print derivcli's version and exit."),
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print derivcli's version and exit."
+        ),
     ] = False,
 ) -> None:
     """Differentiate a math expression symbolically and with PyTorch autograd."""
@@ -78,36 +79,68 @@ def _root(
 
 # ---------------------------------------------------------------- shared options
 
-Expr = Annotated[str, typer.Argument(
-    help="The expression, e.g. \"x**2+2*x+1\". Quote it for the shell. "
-    "Operators + - * / ** ^, functions such as sin, exp, log, relu, sigmoid; "
-    "see `derivcli functions`.",
-    show_default=False,
-)]
-At = Annotated[Optional[list[str]], typer.Option(
-    "--at", "-a", metavar="NAME=VALUE[,NAME=VALUE]",
-    help="The point: x=2, u=1,v=2, x=pi/4, or a grid start:stop:count (x=-10:10:10, as "
-    "torch.linspace). Repeat for several points. Without it the closed form is checked "
-    "at a few sample points.",
-    show_default=False,
-)]
-Order = Annotated[int, typer.Option(
-    "--order", "-n", help="Order of the derivative (1 to 50).", min=None)]
-DeviceOpt = Annotated[Device, typer.Option(
-    "--device", help="Where autograd runs. cuda needs a CUDA device visible to torch.")]
-DTypeOpt = Annotated[DType, typer.Option(
-    "--dtype", help="autograd's floating type; the agreement tolerance follows it.")]
-RTol = Annotated[Optional[float], typer.Option(
-    "--rtol", help="Relative tolerance for agreement (default 1e-7 for float64, "
-    "1e-4 for float32).", show_default=False)]
-ATol = Annotated[Optional[float], typer.Option(
-    "--atol", help="Absolute tolerance for agreement (default 1e-10 for float64, "
-    "1e-5 for float32).", show_default=False)]
-Format = Annotated[OutputFormat, typer.Option(
-    "--format", "-f", help="table for people, json for programs, plain for $(...).")]
-Timeout = Annotated[float, typer.Option(
-    "--timeout", help="Seconds the closed form may take before derivcli gives up on it "
-    "(prints the autograd value anyway, exit 3).")]
+Expr = Annotated[
+    str,
+    typer.Argument(
+        help='The expression, e.g. "x**2+2*x+1". Quote it for the shell. '
+        "Operators + - * / ** ^, functions such as sin, exp, log, relu, sigmoid; "
+        "see `derivcli functions`.",
+        show_default=False,
+    ),
+]
+At = Annotated[
+    Optional[list[str]],
+    typer.Option(
+        "--at",
+        "-a",
+        metavar="NAME=VALUE[,NAME=VALUE]",
+        help="The point: x=2, u=1,v=2, x=pi/4, or a grid start:stop:count (x=-10:10:10, as "
+        "torch.linspace). Repeat for several points. Without it the closed form is checked "
+        "at a few sample points.",
+        show_default=False,
+    ),
+]
+Order = Annotated[
+    int, typer.Option("--order", "-n", help="Order of the derivative (1 to 50).", min=None)
+]
+DeviceOpt = Annotated[
+    Device,
+    typer.Option(
+        "--device", help="Where autograd runs. cuda needs a CUDA device visible to torch."
+    ),
+]
+DTypeOpt = Annotated[
+    DType,
+    typer.Option("--dtype", help="autograd's floating type; the agreement tolerance follows it."),
+]
+RTol = Annotated[
+    Optional[float],
+    typer.Option(
+        "--rtol",
+        help="Relative tolerance for agreement (default 1e-7 for float64, 1e-4 for float32).",
+        show_default=False,
+    ),
+]
+ATol = Annotated[
+    Optional[float],
+    typer.Option(
+        "--atol",
+        help="Absolute tolerance for agreement (default 1e-10 for float64, 1e-5 for float32).",
+        show_default=False,
+    ),
+]
+Format = Annotated[
+    OutputFormat,
+    typer.Option("--format", "-f", help="table for people, json for programs, plain for $(...)."),
+]
+Timeout = Annotated[
+    float,
+    typer.Option(
+        "--timeout",
+        help="Seconds the closed form may take before derivcli gives up on it "
+        "(prints the autograd value anyway, exit 3).",
+    ),
+]
 
 MAX_ORDER = 50
 MAX_TIMEOUT = 3600.0
@@ -123,10 +156,20 @@ def _check_common(order: int, rtol: float | None, atol: float | None, timeout: f
         raise InputError(f"--timeout {timeout}: must be more than 0 and at most {MAX_TIMEOUT:g}")
 
 
-def _run(expression_text: str, wrt_sequences: list[tuple[str, ...]] | None, *,
-         wrt: list[str] | None, order: int, at: list[str] | None, device: Device,
-         dtype: DType, rtol: float | None, atol: float | None, output: OutputFormat,
-         timeout: float) -> None:
+def _run(
+    expression_text: str,
+    wrt_sequences: list[tuple[str, ...]] | None,
+    *,
+    wrt: list[str] | None,
+    order: int,
+    at: list[str] | None,
+    device: Device,
+    dtype: DType,
+    rtol: float | None,
+    atol: float | None,
+    output: OutputFormat,
+    timeout: float,
+) -> None:
     from derivcli.engine import Settings, compute
     from derivcli.parser import parse
     from derivcli.points import parse_at, parse_wrt
@@ -140,14 +183,17 @@ def _run(expression_text: str, wrt_sequences: list[tuple[str, ...]] | None, *,
     if wrt_sequences is None:
         names = parse_wrt(wrt or [], expression.variables)
         if len(names) > 1 and order != 1:
-            raise InputError("--order applies to a single --wrt; for mixed partials repeat "
-                             "--wrt once per differentiation (e.g. --wrt u --wrt v)")
+            raise InputError(
+                "--order applies to a single --wrt; for mixed partials repeat "
+                "--wrt once per differentiation (e.g. --wrt u --wrt v)"
+            )
         wrt_sequences = [tuple(names) * order if len(names) == 1 else tuple(names)]
     else:
         wrt_sequences = [seq * order for seq in wrt_sequences]
     points = parse_at(at, expression.variables) if at else None
-    settings = Settings(device=device.value, dtype=dtype.value, rtol=rtol, atol=atol,
-                        budget=timeout)
+    settings = Settings(
+        device=device.value, dtype=dtype.value, rtol=rtol, atol=atol, budget=timeout
+    )
     report = compute(expression, wrt_sequences, points, settings)
     _emit(report, output)
     raise typer.Exit(int(report.exit_code))
@@ -196,18 +242,36 @@ def grad(
     from derivcli.parser import parse
 
     variables = parse(expression).variables
-    sequences = [(name,) for name in variables] if variables else None
-    _run(expression, sequences, wrt=None, order=order, at=at, device=device, dtype=dtype,
-         rtol=rtol, atol=atol, output=output, timeout=timeout)
+    sequences: list[tuple[str, ...]] | None = [(name,) for name in variables] if variables else None
+    _run(
+        expression,
+        sequences,
+        wrt=None,
+        order=order,
+        at=at,
+        device=device,
+        dtype=dtype,
+        rtol=rtol,
+        atol=atol,
+        output=output,
+        timeout=timeout,
+    )
 
 
 @app.command(epilog=EXIT_CODES_HELP)
 def partial(
     expression: Expr,
-    wrt: Annotated[list[str], typer.Option(
-        "--wrt", "-w", metavar="NAME",
-        help="The variable to differentiate by. Repeat it for a mixed partial: "
-        "--wrt u --wrt v is d2f/dudv.", show_default=False)],
+    wrt: Annotated[
+        list[str],
+        typer.Option(
+            "--wrt",
+            "-w",
+            metavar="NAME",
+            help="The variable to differentiate by. Repeat it for a mixed partial: "
+            "--wrt u --wrt v is d2f/dudv.",
+            show_default=False,
+        ),
+    ],
     at: At = None,
     order: Order = 1,
     device: DeviceOpt = Device.cpu,
@@ -229,8 +293,19 @@ def partial(
 
       derivcli partial "x**3*y" --wrt x --order 2 --at x=2,y=1 --format plain
     """
-    _run(expression, None, wrt=wrt, order=order, at=at, device=device, dtype=dtype,
-         rtol=rtol, atol=atol, output=output, timeout=timeout)
+    _run(
+        expression,
+        None,
+        wrt=wrt,
+        order=order,
+        at=at,
+        device=device,
+        dtype=dtype,
+        rtol=rtol,
+        atol=atol,
+        output=output,
+        timeout=timeout,
+    )
 
 
 @app.command()
@@ -265,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
     try:  # typer >= 0.20 vendors click; older releases use the click package
         from typer._click import exceptions as click
     except ImportError:  # pragma: no cover - depends on the installed typer
-        from click import exceptions as click  # type: ignore[no-redef]
+        from click import exceptions as click  # type: ignore[no-redef,import-not-found]
 
     command = typer.main.get_command(app)
     args = sys.argv[1:] if argv is None else argv
@@ -275,16 +350,16 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write(exc.ctx.get_help() + "\n")
         return 0
     except click.UsageError as exc:
-        hint = f" (see 'derivcli {exc.ctx.info_name} --help')" if exc.ctx and \
-            exc.ctx.parent else " (see 'derivcli --help')"
+        hint = (
+            f" (see 'derivcli {exc.ctx.info_name} --help')"
+            if exc.ctx and exc.ctx.parent
+            else " (see 'derivcli --help')"
+        )
         _error(exc.format_message().replace("\n", " ") + hint)
         return int(ExitCode.BAD_INPUT)
     except DerivcliError as exc:
         _error(exc.message)
         return int(exc.exit_code)
-    except click.Abort:
-        _error("interrupted")
-        return 130
     except KeyboardInterrupt:
         _error("interrupted")
         return 130
@@ -293,9 +368,23 @@ def main(argv: list[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: no tracebacks
+        if os.environ.get("DERIVCLI_DEBUG"):
+            raise
+        _error(
+            f"internal error: {type(exc).__name__}: {exc} "
+            "(a bug in derivcli; DERIVCLI_DEBUG=1 shows the traceback)"
+        )
+        return int(ExitCode.CANNOT_COMPUTE)
     return int(result) if isinstance(result, int) else 0
 
 
 def run() -> None:
     """Console-script entry point."""
     sys.exit(main())
+
+
+# The labs' lesson commands and the scripting commands live in their own
+# modules; importing them registers their commands on ``app``. Each imports
+# only typer and the standard library at module level, like this one.
+from derivcli import cmd_check, cmd_plot  # noqa: E402,F401

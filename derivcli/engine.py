@@ -42,8 +42,10 @@ class Settings:
     @property
     def tolerances(self) -> tuple[float, float]:
         rtol, atol = TOLERANCES[self.dtype]
-        return (self.rtol if self.rtol is not None else rtol,
-                self.atol if self.atol is not None else atol)
+        return (
+            self.rtol if self.rtol is not None else rtol,
+            self.atol if self.atol is not None else atol,
+        )
 
 
 def _symbolic_entry(request: Any) -> Any:
@@ -53,8 +55,9 @@ def _symbolic_entry(request: Any) -> Any:
     return analysis.run(request)
 
 
-def start_symbolic(expression: Expression, derivatives: Sequence[tuple[str, ...]],
-                   points: PointSet, budget: float) -> Any:
+def start_symbolic(
+    expression: Expression, derivatives: Sequence[tuple[str, ...]], points: PointSet, budget: float
+) -> Any:
     from derivcli.analysis import make_request
     from derivcli.worker import Job
 
@@ -74,8 +77,13 @@ def compute(
     job = start_symbolic(expression, derivatives, pts, settings.budget)
     try:
         values = numeric.autograd(
-            expression.tree, expression.variables, pts.columns, pts.count, derivatives,
-            dtype=settings.dtype, device=settings.device,
+            expression.tree,
+            expression.variables,
+            pts.columns,
+            pts.count,
+            derivatives,
+            dtype=settings.dtype,
+            device=settings.device,
         )
     except DerivcliError:
         job.cancel()
@@ -93,15 +101,25 @@ def compute(
     for k, wrt in enumerate(derivatives):
         analysed = None if response is None else response.derivatives[k]
         if sampled:
-            results.append(_sampled_result(wrt, analysed, values.derivatives[k],
-                                           response, pts, rtol, atol, budget_note))
+            results.append(
+                _sampled_result(
+                    wrt, analysed, values.derivatives[k], response, pts, rtol, atol, budget_note
+                )
+            )
         else:
             for i in range(pts.count):
-                results.append(_point_result(wrt, analysed, values, k, i, pts, rtol, atol,
-                                             budget_note))
+                results.append(
+                    _point_result(wrt, analysed, values, k, i, pts, rtol, atol, budget_note)
+                )
     return Report(
-        expression=str(expression), source=expression.source, device=settings.device,
-        dtype=settings.dtype, rtol=rtol, atol=atol, results=tuple(results), note=budget_note,
+        expression=str(expression),
+        source=expression.source,
+        device=settings.device,
+        dtype=settings.dtype,
+        rtol=rtol,
+        atol=atol,
+        results=tuple(results),
+        note=budget_note,
     )
 
 
@@ -109,14 +127,29 @@ def _point_tuple(points: PointSet, i: int) -> tuple[tuple[str, float], ...]:
     return tuple((name, points.columns[name][i]) for name in points.names)
 
 
-def _point_result(wrt: tuple[str, ...], analysed: Any, values: numeric.AutogradValues,
-                  k: int, i: int, points: PointSet, rtol: float, atol: float,
-                  budget_note: str | None) -> DerivativeResult:
+def _point_result(
+    wrt: tuple[str, ...],
+    analysed: Any,
+    values: numeric.AutogradValues,
+    k: int,
+    i: int,
+    points: PointSet,
+    rtol: float,
+    atol: float,
+    budget_note: str | None,
+) -> DerivativeResult:
     auto = values.derivatives[k][i]
     point = _point_tuple(points, i)
     if analysed is None:
-        return DerivativeResult(wrt=wrt, derivative=None, point=point, symbolic=None,
-                                autograd=auto, agree=None, note=budget_note)
+        return DerivativeResult(
+            wrt=wrt,
+            derivative=None,
+            point=point,
+            symbolic=None,
+            autograd=auto,
+            agree=None,
+            note=budget_note,
+        )
     sym = analysed.values[i]
     agree = values_agree(sym, auto, rtol, atol)
     special = analysed.special.get(i)
@@ -125,41 +158,93 @@ def _point_result(wrt: tuple[str, ...], analysed: Any, values: numeric.AutogradV
         if not (math.isfinite(sym) and math.isfinite(auto)):
             note = "the value is not a finite float64 number"
             agree = False
-        return DerivativeResult(wrt=wrt, derivative=analysed.text, point=point, symbolic=sym,
-                                autograd=auto, agree=agree, differentiable=True, note=note)
+        return DerivativeResult(
+            wrt=wrt,
+            derivative=analysed.text,
+            point=point,
+            symbolic=sym,
+            autograd=auto,
+            agree=agree,
+            differentiable=True,
+            note=note,
+        )
     return DerivativeResult(
-        wrt=wrt, derivative=analysed.text, point=point, symbolic=sym, autograd=auto,
-        agree=agree, differentiable=special.differentiable, left=special.left,
-        right=special.right, note=explain(special, sym, auto, wrt[-1], dict(point)),
+        wrt=wrt,
+        derivative=analysed.text,
+        point=point,
+        symbolic=sym,
+        autograd=auto,
+        agree=agree,
+        differentiable=special.differentiable,
+        left=special.left,
+        right=special.right,
+        note=explain(special, sym, auto, wrt[-1], dict(point)),
     )
 
 
-def _sampled_result(wrt: tuple[str, ...], analysed: Any, auto_values: list[float],
-                    response: Any, points: PointSet, rtol: float, atol: float,
-                    budget_note: str | None) -> DerivativeResult:
+def _sampled_result(
+    wrt: tuple[str, ...],
+    analysed: Any,
+    auto_values: list[float],
+    response: Any,
+    points: PointSet,
+    rtol: float,
+    atol: float,
+    budget_note: str | None,
+) -> DerivativeResult:
     if analysed is None:
-        return DerivativeResult(wrt=wrt, derivative=None, point=None, symbolic=None,
-                                autograd=None, agree=None, note=budget_note)
+        return DerivativeResult(
+            wrt=wrt,
+            derivative=None,
+            point=None,
+            symbolic=None,
+            autograd=None,
+            agree=None,
+            note=budget_note,
+        )
     samples = []
     for i in range(points.count):
         sym, auto = analysed.values[i], auto_values[i]
-        if i in analysed.special or not math.isfinite(sym) or not math.isfinite(
-            response.function_values[i]
+        if (
+            i in analysed.special
+            or not math.isfinite(sym)
+            or not math.isfinite(response.function_values[i])
         ):
             continue
-        samples.append(Sample(point=_point_tuple(points, i), symbolic=sym, autograd=auto,
-                              agree=values_agree(sym, auto, rtol, atol)))
+        samples.append(
+            Sample(
+                point=_point_tuple(points, i),
+                symbolic=sym,
+                autograd=auto,
+                agree=values_agree(sym, auto, rtol, atol),
+            )
+        )
     if not samples:
         return DerivativeResult(
-            wrt=wrt, derivative=analysed.text, point=None, symbolic=None, autograd=None,
-            agree=None, note="no sample point where the function is defined; give --at",
+            wrt=wrt,
+            derivative=analysed.text,
+            point=None,
+            symbolic=None,
+            autograd=None,
+            agree=None,
+            note="no sample point where the function is defined; give --at",
         )
     agree = all(s.agree for s in samples)
     worst = max(abs(s.symbolic - s.autograd) for s in samples)
-    note = (f"checked against autograd at {len(samples)} sample points"
-            f" (largest |difference| {worst:.3g})")
-    return DerivativeResult(wrt=wrt, derivative=analysed.text, point=None, symbolic=None,
-                            autograd=None, agree=agree, note=note, samples=tuple(samples))
+    note = (
+        f"checked against autograd at {len(samples)} sample points"
+        f" (largest |difference| {worst:.3g})"
+    )
+    return DerivativeResult(
+        wrt=wrt,
+        derivative=analysed.text,
+        point=None,
+        symbolic=None,
+        autograd=None,
+        agree=agree,
+        note=note,
+        samples=tuple(samples),
+    )
 
 
 _AUTOGRAD_CONVENTIONS = {
@@ -189,24 +274,35 @@ def explain(special: Any, sym: float, auto: float, var: str, point: dict[str, fl
     where = f"{var}={format_number(point[var])}"
     sides = f"left derivative {_fmt(special.left)}, right {_fmt(special.right)}"
     if special.reason == "undefined-function":
-        return f"the function is undefined at {where}; {sides}"
+        if special.left is None and special.right is None:
+            return f"the function is undefined at {where} (outside its real domain)"
+        return f"the function is not finite at {where}; {sides}"
     if special.reason == "smooth-kink":
-        return (f"{', '.join(special.kinks)} has its kink at {where}, but the left and right "
-                "derivatives agree, so the function is differentiable here")
+        return (
+            f"{', '.join(special.kinks)} has its kink at {where}, but the left and right "
+            "derivatives agree, so the function is differentiable here"
+        )
     if special.reason == "kink":
         names = ", ".join(special.kinks)
         conventions = "; ".join(
             [_AUTOGRAD_CONVENTIONS[n] for n in special.kinks if n in _AUTOGRAD_CONVENTIONS]
-            + [f"the closed form uses {_SYMBOLIC_CONVENTIONS[n]}"
-               for n in special.kinks if n in _SYMBOLIC_CONVENTIONS]
+            + [
+                f"the closed form uses {_SYMBOLIC_CONVENTIONS[n]}"
+                for n in special.kinks
+                if n in _SYMBOLIC_CONVENTIONS
+            ]
         )
-        return (f"kink of {names} at {where}: {sides}; autograd returns "
-                f"{format_number(auto)}, the closed form {format_number(sym)} ({conventions})")
+        return (
+            f"kink of {names} at {where}: {sides}; autograd returns "
+            f"{format_number(auto)}, the closed form {format_number(sym)} ({conventions})"
+        )
     infinite = [s for s in (special.left, special.right) if s is not None and math.isinf(s)]
     text = f"the derivative is not finite at {where}: {sides}"
     if infinite and math.isfinite(auto):
         side = "+" if special.right is not None and math.isinf(special.right) else "-"
-        text += (f"; autograd returned {format_number(auto)}, which is wrong here: the "
-                 f"derivative diverges to {format_number(infinite[-1])} as {var} -> "
-                 f"{format_number(point[var])}{side}")
+        text += (
+            f"; autograd returned {format_number(auto)}, which is wrong here: the "
+            f"derivative diverges to {format_number(infinite[-1])} as {var} -> "
+            f"{format_number(point[var])}{side}"
+        )
     return text

@@ -38,8 +38,10 @@ def resolve_device(torch: Any, device: str) -> Any:
     """The torch device for ``--device``, or a DeviceError saying why not."""
     if device == "cuda":
         if not torch.cuda.is_available():
-            build = "without CUDA support" if torch.version.cuda is None else (
-                f"with CUDA {torch.version.cuda}, but no CUDA device is visible"
+            build = (
+                "without CUDA support"
+                if torch.version.cuda is None
+                else (f"with CUDA {torch.version.cuda}, but no CUDA device is visible")
             )
             raise DeviceError(
                 f"--device cuda: torch {torch.__version__} is built {build}; use --device cpu"
@@ -107,9 +109,9 @@ class GraphBuilder:
         if isinstance(node, Variable):
             return self.leaves[node.name]
         if isinstance(node, Constant):
-            spec = lookup_constant(node.name)
-            assert spec is not None
-            return spec.value
+            constant = lookup_constant(node.name)
+            assert constant is not None
+            return constant.value
         if isinstance(node, Negate):
             operand = self._build(node.operand)
             return -operand if not isinstance(operand, (int, float)) else -_float(operand)
@@ -131,8 +133,12 @@ class AutogradValues:
 
 
 def make_leaves(
-    torch: Any, names: Sequence[str], columns: Mapping[str, Sequence[float]], count: int,
-    dtype: Any, device: Any,
+    torch: Any,
+    names: Sequence[str],
+    columns: Mapping[str, Sequence[float]],
+    count: int,
+    dtype: Any,
+    device: Any,
 ) -> dict[str, Any]:
     leaves = {}
     for name in names:

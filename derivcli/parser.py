@@ -111,14 +111,43 @@ _OPERATORS = ("**", "+", "-", "*", "/", "^", "(", ")", ",")
 
 # Characters that look like an ASCII letter or operator but are not one.
 _LOOKALIKES = {
-    "\u0430": "a", "\u0435": "e", "\u043e": "o", "\u0440": "p", "\u0441": "c",
-    "\u0443": "y", "\u0445": "x", "\u0456": "i", "\u0410": "A", "\u0412": "B",
-    "\u0415": "E", "\u041a": "K", "\u041c": "M", "\u041d": "H", "\u041e": "O",
-    "\u0420": "P", "\u0421": "C", "\u0422": "T", "\u0425": "X", "\u03bf": "o",
-    "\u03bd": "v", "\u03b1": "a", "\u03c1": "p", "\u0391": "A", "\u0392": "B",
-    "\u0395": "E", "\u039f": "O", "\u03a7": "X", "\u03a1": "P", "\u03a4": "T",
-    "\u2212": "-", "\u00d7": "*", "\u00b7": "*", "\u22c5": "*", "\u2217": "*",
-    "\u00f7": "/", "\u2044": "/",
+    "\u0430": "a",
+    "\u0435": "e",
+    "\u043e": "o",
+    "\u0440": "p",
+    "\u0441": "c",
+    "\u0443": "y",
+    "\u0445": "x",
+    "\u0456": "i",
+    "\u0410": "A",
+    "\u0412": "B",
+    "\u0415": "E",
+    "\u041a": "K",
+    "\u041c": "M",
+    "\u041d": "H",
+    "\u041e": "O",
+    "\u0420": "P",
+    "\u0421": "C",
+    "\u0422": "T",
+    "\u0425": "X",
+    "\u03bf": "o",
+    "\u03bd": "v",
+    "\u03b1": "a",
+    "\u03c1": "p",
+    "\u0391": "A",
+    "\u0392": "B",
+    "\u0395": "E",
+    "\u039f": "O",
+    "\u03a7": "X",
+    "\u03a1": "P",
+    "\u03a4": "T",
+    "\u2212": "-",
+    "\u00d7": "*",
+    "\u00b7": "*",
+    "\u22c5": "*",
+    "\u2217": "*",
+    "\u00f7": "/",
+    "\u2044": "/",
 }
 
 _PUNCTUATION_HINTS = {
@@ -171,8 +200,7 @@ def _reject_character(ch: str, column: int) -> ParseError:
         return ParseError(f"{_describe_char(ch)} is not supported; write **{ascii_twin}", column)
     if ascii_twin is not None:
         return ParseError(
-            f"{_describe_char(ch)} looks like '{ascii_twin}' but is not ASCII; "
-            f"type '{ascii_twin}'",
+            f"{_describe_char(ch)} looks like '{ascii_twin}' but is not ASCII; type '{ascii_twin}'",
             column,
         )
     return ParseError(f"unsupported character {_describe_char(ch)}; only ASCII is allowed", column)
@@ -218,6 +246,10 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
+def _is_name_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
 def _read_number(text: str, i: int, tokens: list[Token]) -> int:
     start, n = i, len(text)
     while i < n and text[i].isascii() and text[i].isdigit():
@@ -236,10 +268,10 @@ def _read_number(text: str, i: int, tokens: list[Token]) -> int:
             i = j
     literal = text[start:i]
     column = start + 1
-    if i < n and text[i] in "jJ" and (i + 1 == n or not (text[i + 1].isalnum() or text[i + 1] == "_")):
+    if i < n and text[i] in "jJ" and (i + 1 == n or not _is_name_char(text[i + 1])):
         raise ParseError(f"complex numbers are not supported: '{literal}{text[i]}'", column)
     if i < n and text[i] == ".":
-        raise ParseError(f"malformed number '{text[start:i + 1]}'", column)
+        raise ParseError(f"malformed number '{text[start : i + 1]}'", column)
     if i < n and text[i].isascii() and (text[i].isalpha() or text[i] == "_"):
         raise ParseError(
             f"missing operator after the number '{literal}' (write {literal}*{text[i]}...)",
@@ -297,7 +329,9 @@ class _Parser:
     def enter(self, column: int) -> None:
         self.depth += 1
         if self.depth > MAX_NESTING:
-            raise LimitError(f"expression nests deeper than {MAX_NESTING} levels at column {column}")
+            raise LimitError(
+                f"expression nests deeper than {MAX_NESTING} levels at column {column}"
+            )
 
     def parse(self) -> Node:
         if self.token.kind == "END":
@@ -376,15 +410,17 @@ class _Parser:
             self.depth -= 1
             return node
         if tok.kind == "END":
-            raise ParseError("the expression ends too early; expected a number, name or '('",
-                             tok.column)
+            raise ParseError(
+                "the expression ends too early; expected a number, name or '('", tok.column
+            )
         raise ParseError(f"expected a number, name or '(' but found '{tok.text}'", tok.column)
 
     def name(self, tok: Token) -> Node:
         name = tok.text
         if keyword.iskeyword(name) or name in ("True", "False", "None"):
-            raise ParseError(f"'{name}' is a Python keyword, not part of the math language",
-                             tok.column)
+            raise ParseError(
+                f"'{name}' is a Python keyword, not part of the math language", tok.column
+            )
         if name.startswith("_"):
             raise ParseError(f"names may not start with '_': '{name}'", tok.column)
         is_call = self.at_op("(")
@@ -403,8 +439,9 @@ class _Parser:
     def unknown_function(self, tok: Token) -> ParseError:
         name = tok.text
         if lookup_constant(name) is not None:
-            return ParseError(f"'{name}' is a constant, not a function; write {name}*(...)",
-                              tok.column)
+            return ParseError(
+                f"'{name}' is a constant, not a function; write {name}*(...)", tok.column
+            )
         known = function_names()
         close = difflib.get_close_matches(name, known, n=1)
         hint = f"; did you mean '{close[0]}'?" if close else ""
@@ -416,8 +453,9 @@ class _Parser:
         open_tok = self.advance()
         self.enter(open_tok.column)
         if self.at_op(")"):
-            raise ParseError(f"{name}() needs {arity} argument{'s' if arity > 1 else ''}",
-                             open_tok.column)
+            raise ParseError(
+                f"{name}() needs {arity} argument{'s' if arity > 1 else ''}", open_tok.column
+            )
         args = [self.expr()]
         while self.at_op(","):
             self.advance()
@@ -430,8 +468,7 @@ class _Parser:
         self.depth -= 1
         if len(args) != arity:
             plural = "s" if arity > 1 else ""
-            raise ParseError(f"{name} takes {arity} argument{plural}, got {len(args)}",
-                             tok.column)
+            raise ParseError(f"{name} takes {arity} argument{plural}, got {len(args)}", tok.column)
         return Call(name, tuple(args), tok.column)
 
 
@@ -481,6 +518,11 @@ def _to_text(node: Node, parent: int) -> str:
     else:
         left = _to_text(node.left, prec)
         right = _to_text(node.right, prec + 1)
-        text = f"{left} {node.op} {right}" if prec == 1 else f"{left}*{right}" if node.op == "*" \
+        text = (
+            f"{left} {node.op} {right}"
+            if prec == 1
+            else f"{left}*{right}"
+            if node.op == "*"
             else f"{left}/{right}"
+        )
     return f"({text})" if prec < parent else text

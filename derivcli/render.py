@@ -50,8 +50,12 @@ def result_json(result: DerivativeResult) -> dict[str, Any]:
         "verdict": result.verdict,
         "note": result.note,
         "samples": [
-            {"point": _point_json(s.point), "symbolic": json_number(s.symbolic),
-             "autograd": json_number(s.autograd), "agree": s.agree}
+            {
+                "point": _point_json(s.point),
+                "symbolic": json_number(s.symbolic),
+                "autograd": json_number(s.autograd),
+                "agree": s.agree,
+            }
             for s in result.samples
         ],
     }
@@ -111,8 +115,12 @@ def _autograd_text(value: float | None) -> str:
     return repr(value) if math.isfinite(value) else format_number(value)
 
 
-_VERDICT_STYLE = {"agree": "green", "DISAGREE": "bold red", "not differentiable": "yellow",
-                  "not compared": "dim"}
+_VERDICT_STYLE = {
+    "agree": "green",
+    "DISAGREE": "bold red",
+    "not differentiable": "yellow",
+    "not compared": "dim",
+}
 
 
 def build_table(report: Report) -> Any:
@@ -125,12 +133,13 @@ def build_table(report: Report) -> Any:
     rtol, atol = report.rtol, report.atol
     table = Table(
         title=f"derivatives of {report.expression}",
-        caption=f"autograd in {report.dtype} on {report.device}; "
-        f"agree means |symbolic - autograd| <= {atol:g} + {rtol:g}*|autograd|",
-        title_justify="left", caption_justify="left",
+        caption=f"autograd: {report.dtype} on {report.device}; "
+        f"agree: |diff| <= {atol:g} + {rtol:g}*|autograd|",
+        title_justify="left",
+        caption_justify="left",
     )
     table.add_column("derivative", no_wrap=True)
-    table.add_column("closed form", overflow="fold")
+    table.add_column("closed form", overflow="fold", min_width=12)
     if sampled:
         table.add_column("checked")
     else:
@@ -138,13 +147,13 @@ def build_table(report: Report) -> Any:
         table.add_column("symbolic", justify="right", no_wrap=True)
         table.add_column("autograd", justify="right", no_wrap=True)
         table.add_column("|diff|", justify="right", no_wrap=True)
-    table.add_column("verdict", no_wrap=True)
-    rows = list(report.results)
+    table.add_column("verdict")
+    rows: list[DerivativeResult | None] = list(report.results)
     hidden = 0
     if len(rows) > MAX_TABLE_ROWS:
         half = MAX_TABLE_ROWS // 2
         hidden = len(rows) - 2 * half
-        rows = rows[:half] + [None] + rows[-half:]  # type: ignore[list-item]
+        rows = rows[:half] + [None] + rows[-half:]
     for result in rows:
         if result is None:
             table.add_row("...", f"{hidden:,} more points", *[""] * (len(table.columns) - 2))
@@ -155,9 +164,15 @@ def build_table(report: Report) -> Any:
             checked = f"{len(result.samples)} sample points" if result.samples else ""
             table.add_row(label, _cut(result.derivative), checked, verdict)
         else:
-            table.add_row(label, _cut(result.derivative), _point_text(result.point),
-                          _optional(result.symbolic), _autograd_text(result.autograd),
-                          "" if result.abs_diff is None else f"{result.abs_diff:.2g}", verdict)
+            table.add_row(
+                label,
+                _cut(result.derivative),
+                _point_text(result.point),
+                _optional(result.symbolic),
+                _autograd_text(result.autograd),
+                "" if result.abs_diff is None else f"{result.abs_diff:.2g}",
+                verdict,
+            )
     notes = [Text(f"note: {line}") for line in _notes(report)]
     return Group(table, *notes)
 
@@ -171,12 +186,16 @@ def _notes(report: Report) -> list[str]:
         compared = [r for r in results if r.abs_diff is not None and math.isfinite(r.abs_diff)]
         if compared:
             worst = max(compared, key=lambda r: r.abs_diff or 0.0)
-            notes.append(f"{len(results):,} points; largest |difference| "
-                         f"{worst.abs_diff:.3g} at {_point_text(worst.point)}")
+            notes.append(
+                f"{len(results):,} points; largest |difference| "
+                f"{worst.abs_diff:.3g} at {_point_text(worst.point)}"
+            )
         bad = [r for r in results if r.differentiable is False]
         if bad:
-            notes.append(f"{len(bad):,} points are not differentiable, the first at "
-                         f"{_point_text(bad[0].point)}: {bad[0].note}")
+            notes.append(
+                f"{len(bad):,} points are not differentiable, the first at "
+                f"{_point_text(bad[0].point)}: {bad[0].note}"
+            )
         disagree = [r for r in results if r.agree is False and r.differentiable is not False]
         if disagree:
             notes.append(f"{len(disagree):,} points disagree")
@@ -185,7 +204,10 @@ def _notes(report: Report) -> list[str]:
     for result in results:
         if result.note and result.note not in seen and result.note != report.note:
             seen.add(result.note)
-            prefix = f"{wrt_label(result.wrt)}: " if result.point is None else (
-                f"{wrt_label(result.wrt)} at {_point_text(result.point)}: ")
+            prefix = (
+                f"{wrt_label(result.wrt)}: "
+                if result.point is None
+                else (f"{wrt_label(result.wrt)} at {_point_text(result.point)}: ")
+            )
             notes.append(prefix + result.note)
     return notes

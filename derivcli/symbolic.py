@@ -29,7 +29,6 @@ import symengine as se
 from derivcli.errors import BudgetError, LimitError
 from derivcli.functions import FUNCTIONS, lookup_constant, lookup_function
 from derivcli.parser import (
-    BinaryOp,
     Call,
     Constant,
     Expression,
@@ -76,15 +75,17 @@ def build(expression: Expression) -> Any:
 def _build(node: Node, env: Mapping[str, Any]) -> Any:
     if isinstance(node, Number):
         value = node.value
-        return se.Integer(value.numerator) if value.denominator == 1 else se.Rational(
-            value.numerator, value.denominator
+        return (
+            se.Integer(value.numerator)
+            if value.denominator == 1
+            else se.Rational(value.numerator, value.denominator)
         )
     if isinstance(node, Variable):
         return env[node.name]
     if isinstance(node, Constant):
-        spec = lookup_constant(node.name)
-        assert spec is not None
-        return getattr(se, spec.symengine)
+        constant = lookup_constant(node.name)
+        assert constant is not None
+        return getattr(se, constant.symengine)
     if isinstance(node, Negate):
         return -_build(node.operand, env)
     if isinstance(node, Call):
@@ -165,7 +166,7 @@ def _resolve_opaque_derivatives(expr: Any) -> Any:
         if len(wrt) != 1 or not hasattr(inner, "get_name"):
             continue
         index = list(dummies).index(wrt[0]) if wrt[0] in dummies else inner.args.index(wrt[0])
-        args = [a.xreplace(dict(zip(dummies, values))) for a in inner.args]
+        args = [a.xreplace(dict(zip(dummies, values, strict=True))) for a in inner.args]
         replacements[node] = _apply_rule(inner.get_name(), index, args)
     for node in expr.atoms(se.Derivative):
         inner, wrt = node.args[0], node.args[1:]
@@ -229,9 +230,7 @@ def to_native(expr: Any) -> Any:
 
 def number_to_float(value: Any) -> float:
     """A symengine number as a Python float; complex values are not real: nan."""
-    if isinstance(value, se.ComplexDouble) or (
-        isinstance(value, se.Number) and not value.is_real
-    ):
+    if isinstance(value, se.ComplexDouble) or (isinstance(value, se.Number) and not value.is_real):
         parts = complex(value)
         return parts.real if parts.imag == 0 else math.nan
     if value == se.zoo:
@@ -259,7 +258,9 @@ class Evaluator:
         self.ops = se.count_ops(self.native)
 
     def at(self, point: Mapping[str, float]) -> float:
-        mapping = {s: se.RealDouble(point[n]) for s, n in zip(self.symbols, self.names)}
+        mapping = {
+            s: se.RealDouble(point[n]) for s, n in zip(self.symbols, self.names, strict=True)
+        }
         try:
             return number_to_float(self.native.subs(mapping))
         except (RuntimeError, ZeroDivisionError, OverflowError):
@@ -298,7 +299,7 @@ def to_text(expr: Any) -> str:
             return _sympy_text(expr)
         except (RecursionError, ValueError, TypeError, AttributeError):
             pass
-    return str(expr).replace("**(-1)", "**-1")
+    return str(expr)
 
 
 def _sympy_text(expr: Any) -> str:
@@ -306,7 +307,7 @@ def _sympy_text(expr: Any) -> str:
 
     with sympy.evaluate(False):
         converted = _to_sympy(expr, sympy, {})
-    return sympy.sstr(converted, order=None)
+    return str(sympy.sstr(converted, order=None))
 
 
 _SYMPY_CLASSES = {
