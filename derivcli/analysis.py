@@ -90,6 +90,38 @@ class SymbolicResponse:
     derivatives: list[DerivativeAnalysis]
 
 
+_CACHE: dict[Any, SymbolicResponse] = {}
+_STEPS_CACHE: dict[Any, list[Any]] = {}
+CACHE_SIZE = 256
+
+
+def run_cached(request: SymbolicRequest) -> SymbolicResponse:
+    """``run`` with a small cache: batch mode repeats expressions and points."""
+    key = (
+        request.source,
+        request.derivatives,
+        request.names,
+        tuple(tuple(request.columns[n]) for n in request.names),
+        request.count,
+    )
+    if key not in _CACHE:
+        if len(_CACHE) >= CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = run(request)
+    return _CACHE[key]
+
+
+def _steps(expr: Any, source: str, wrt: tuple[str, ...], deadline: float) -> list[Any]:
+    from derivcli import symbolic
+
+    key = (source, wrt)
+    if key not in _STEPS_CACHE:
+        if len(_STEPS_CACHE) >= CACHE_SIZE:
+            _STEPS_CACHE.pop(next(iter(_STEPS_CACHE)))
+        _STEPS_CACHE[key] = symbolic.differentiate(expr, wrt, deadline=deadline)
+    return _STEPS_CACHE[key]
+
+
 def run(request: SymbolicRequest) -> SymbolicResponse:
     """The worker's entry point."""
     from derivcli import symbolic
@@ -102,7 +134,7 @@ def run(request: SymbolicRequest) -> SymbolicResponse:
     f_values = f_eval.many(request.columns, request.count)
     results = []
     for wrt in request.derivatives:
-        steps = symbolic.differentiate(expr, wrt, deadline=deadline)
+        steps = _steps(expr, request.source, wrt, deadline)
         results.append(_analyse(steps, wrt, request, f_values, deadline))
     return SymbolicResponse(
         function_text=symbolic.to_text(expr), function_values=f_values, derivatives=results

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import os
 import sys
+from contextvars import ContextVar
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
@@ -143,6 +144,11 @@ Timeout = Annotated[
 ]
 
 MAX_ORDER = 50
+
+# In batch mode the commands hand their report to the batch loop instead of
+# printing it, and share one long-lived symbolic worker.
+_SINK: ContextVar[list[Report] | None] = ContextVar("derivcli_sink", default=None)
+_RUNNER: ContextVar[Any] = ContextVar("derivcli_runner", default=None)
 MAX_TIMEOUT = 3600.0
 
 
@@ -194,7 +200,7 @@ def _run(
     settings = Settings(
         device=device.value, dtype=dtype.value, rtol=rtol, atol=atol, budget=timeout
     )
-    report = compute(expression, wrt_sequences, points, settings)
+    report = compute(expression, wrt_sequences, points, settings, runner=_RUNNER.get())
     _emit(report, output)
     raise typer.Exit(int(report.exit_code))
 
@@ -202,7 +208,10 @@ def _run(
 def _emit(report: Report, output: OutputFormat) -> None:
     from derivcli import render
 
-    if output is OutputFormat.json:
+    sink = _SINK.get()
+    if sink is not None:
+        sink.append(report)
+    elif output is OutputFormat.json:
         sys.stdout.write(render.render_json(report) + "\n")
     elif output is OutputFormat.plain:
         sys.stdout.write(render.render_plain(report) + "\n")
@@ -328,6 +337,71 @@ def functions() -> None:
     sys.stdout.write("\n".join(lines) + "\n")
 
 
+BATCH_COMMANDS = ("grad", "partial")
+
+
+@app.command(epilog=EXIT_CODES_HELP)
+def batch(
+    source: Annotated[
+        str,
+        typer.Argument(
+            metavar="[FILE|-]",
+            help="File of command lines; - or nothing reads standard input.",
+        ),
+    ] = "-",
+) -> None:
+    """Run many derivcli command lines in one process, one JSON object per line.
+
+    Each input line is a command line without the program name, shell-quoted,
+    e.g.  grad "sin(x)" --at x=1  (grad and partial are allowed). Blank lines
+    and lines starting with # are skipped. For each line, in order and as soon
+    as it is done, stdout gets the object --format json gives plus "line" (its
+    line number) and "exit" (the exit code that command alone would have had),
+    or "line", "exit" and "error" for a line that failed. A bad line does not
+    stop the batch; the batch exits with the worst exit code of its lines.
+
+    Examples:
+
+      printf '%s\n' 'grad "x**2" --at x=3' 'partial "u*v" --wrt u --at u=1,v=2' | derivcli batch
+
+      derivcli batch jobs.txt > results.jsonl
+    """
+    from derivcli.batch import run_batch
+
+    if source == "-":
+        stream = sys.stdin
+    else:
+        try:
+            stream = open(source, encoding="utf-8")  # noqa: SIM115 - closed below
+        except OSError as exc:
+            raise InputError(f"batch: cannot read '{source}': {exc.strerror}") from None
+    try:
+        worst = run_batch(stream, _invoke_collecting, sys.stdout)
+    finally:
+        if stream is not sys.stdin:
+            stream.close()
+    raise typer.Exit(worst)
+
+
+def _invoke_collecting(args: list[str], runner: Any) -> tuple[int, list[Report], str | None]:
+    """Run one batch line: its exit code, its reports, and its error message."""
+    if not args or args[0] not in BATCH_COMMANDS:
+        name = args[0] if args else ""
+        return (
+            int(ExitCode.BAD_INPUT),
+            [],
+            f"'{name}' is not available in batch mode (use {' or '.join(BATCH_COMMANDS)})",
+        )
+    sink: list[Report] = []
+    sink_token, runner_token = _SINK.set(sink), _RUNNER.set(runner)
+    try:
+        code, message = _invoke(args)
+    finally:
+        _SINK.reset(sink_token)
+        _RUNNER.reset(runner_token)
+    return code, sink, message
+
+
 # ---------------------------------------------------------------- the edge
 
 
@@ -337,46 +411,63 @@ def _error(message: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run derivcli; return the exit code instead of raising SystemExit."""
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        code, message = _invoke(args)
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`); nothing more to say.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    if message is not None:
+        _error(message)
+    return code
+
+
+def _invoke(args: list[str]) -> tuple[int, str | None]:
+    """Run one command line; return its exit code and error message, if any."""
     try:  # typer >= 0.20 vendors click; older releases use the click package
         from typer._click import exceptions as click
     except ImportError:  # pragma: no cover - depends on the installed typer
         from click import exceptions as click  # type: ignore[no-redef,import-not-found]
 
-    command = typer.main.get_command(app)
-    args = sys.argv[1:] if argv is None else argv
+    command = _command()
     try:
         result = command.main(args=args, prog_name="derivcli", standalone_mode=False)
     except click.NoArgsIsHelpError as exc:
         sys.stdout.write(exc.ctx.get_help() + "\n")
-        return 0
+        return 0, None
     except click.UsageError as exc:
         hint = (
             f" (see 'derivcli {exc.ctx.info_name} --help')"
             if exc.ctx and exc.ctx.parent
             else " (see 'derivcli --help')"
         )
-        _error(exc.format_message().replace("\n", " ") + hint)
-        return int(ExitCode.BAD_INPUT)
+        return int(ExitCode.BAD_INPUT), exc.format_message().replace("\n", " ") + hint
     except DerivcliError as exc:
-        _error(exc.message)
-        return int(exc.exit_code)
+        return int(exc.exit_code), exc.message
     except KeyboardInterrupt:
-        _error("interrupted")
-        return 130
+        return 130, "interrupted"
     except BrokenPipeError:
-        # The reader went away (e.g. `| head`); nothing more to say.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 0
+        raise
     except Exception as exc:  # noqa: BLE001 - the last line of defence: no tracebacks
         if os.environ.get("DERIVCLI_DEBUG"):
             raise
-        _error(
+        return int(ExitCode.CANNOT_COMPUTE), (
             f"internal error: {type(exc).__name__}: {exc} "
             "(a bug in derivcli; DERIVCLI_DEBUG=1 shows the traceback)"
         )
-        return int(ExitCode.CANNOT_COMPUTE)
-    return int(result) if isinstance(result, int) else 0
+    return (int(result) if isinstance(result, int) else 0), None
+
+
+_COMMAND: Any = None
+
+
+def _command() -> Any:
+    global _COMMAND
+    if _COMMAND is None:
+        _COMMAND = typer.main.get_command(app)
+    return _COMMAND
 
 
 def run() -> None:

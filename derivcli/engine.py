@@ -52,16 +52,23 @@ def _symbolic_entry(request: Any) -> Any:
     # Runs in the worker: symengine and sympy are imported there, not here.
     from derivcli import analysis
 
-    return analysis.run(request)
+    return analysis.run_cached(request)
 
 
-def start_symbolic(
-    expression: Expression, derivatives: Sequence[tuple[str, ...]], points: PointSet, budget: float
-) -> Any:
-    from derivcli.analysis import make_request
-    from derivcli.worker import Job
+class OneShotRunner:
+    """Runs each symbolic request in its own forked child (one command, one fork)."""
 
-    return Job(_symbolic_entry, make_request(expression, derivatives, points, budget))
+    def submit(self, payload: Any) -> Any:
+        from derivcli.worker import Job
+
+        return Job(_symbolic_entry, payload)
+
+
+def persistent_runner() -> Any:
+    """A runner that keeps one worker for many requests (batch mode)."""
+    from derivcli.worker import PersistentWorker
+
+    return PersistentWorker(_symbolic_entry)
 
 
 def compute(
@@ -69,12 +76,16 @@ def compute(
     derivatives: Sequence[tuple[str, ...]],
     points: PointSet | None,
     settings: Settings,
+    runner: Any = None,
 ) -> Report:
     """Differentiate ``expression`` both ways at ``points`` (or at samples)."""
     sampled = points is None
     pts = sample_points(expression.variables, SAMPLE_COUNT) if points is None else points
     started = time.monotonic()
-    job = start_symbolic(expression, derivatives, pts, settings.budget)
+    from derivcli.analysis import make_request
+
+    request = make_request(expression, derivatives, pts, settings.budget)
+    job = (runner or OneShotRunner()).submit(request)
     try:
         values = numeric.autograd(
             expression.tree,

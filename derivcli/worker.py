@@ -87,14 +87,7 @@ class Job:
         """The child's return value; raises its DerivcliError, or BudgetError."""
         if self._result is None:
             self._result = self._collect(deadline)
-        status, value = self._result
-        if status == "ok":
-            return value
-        if status == "error":
-            raise value
-        if status == "memory":
-            raise BudgetError("the closed form needs more memory than the budget allows")
-        raise CannotComputeError(f"the symbolic engine failed: {value}")
+        return _unwrap(self._result)
 
     def cancel(self) -> None:
         if self._pid is not None:
@@ -146,6 +139,17 @@ class Job:
             self._fd = None
 
 
+def _unwrap(outcome: tuple[str, Any]) -> Any:
+    status, value = outcome
+    if status == "ok":
+        return value
+    if status == "error":
+        raise value
+    if status == "memory":
+        raise BudgetError("the closed form needs more memory than the budget allows")
+    raise CannotComputeError(f"the symbolic engine failed: {value}")
+
+
 def _run(func: Callable[[Any], Any], payload: Any) -> tuple[str, Any]:
     try:
         return ("ok", func(payload))
@@ -156,4 +160,129 @@ def _run(func: Callable[[Any], Any], payload: Any) -> tuple[str, Any]:
     except RecursionError:
         return ("error", BudgetError("the expression is too deeply nested to differentiate"))
     except Exception as exc:  # noqa: BLE001 - reported to the parent, not swallowed
+        if "bad_alloc" in str(exc):  # symengine's C++ out-of-memory
+            return ("memory", None)
         return ("crash", "".join(traceback.format_exception_only(type(exc), exc)).strip())
+
+
+def _write_message(fd: int, data: bytes) -> None:
+    view = memoryview(len(data).to_bytes(8, "little") + data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def _read_exact(fd: int, size: int, deadline: float | None) -> bytes | None:
+    chunks, remaining = [], size
+    while remaining:
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise BudgetError("the closed form was not reached within the time budget")
+            ready, _, _ = select.select([fd], [], [], left)
+            if not ready:
+                continue
+        chunk = os.read(fd, min(remaining, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+class PersistentWorker:
+    """One long-lived child serving many symbolic requests (``derivcli batch``).
+
+    Forking once per request would cost more than the request itself once
+    torch is loaded, so batch mode keeps one child and talks to it over two
+    pipes. The child caches what repeats. When a request overruns its
+    deadline the child is killed and a fresh one is forked for the next line.
+    """
+
+    def __init__(self, func: Callable[[Any], Any]) -> None:
+        self._func = func
+        self._pid: int | None = None
+        self._to_child = self._from_child = -1
+
+    def _start(self) -> None:
+        request_r, request_w = os.pipe()
+        reply_r, reply_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # child: serve until the parent closes the pipe
+            os.close(request_w)
+            os.close(reply_r)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            _limit_memory()
+            while True:
+                header = _read_exact(request_r, 8, None)
+                if header is None:
+                    os._exit(0)
+                body = _read_exact(request_r, int.from_bytes(header, "little"), None)
+                if body is None:
+                    os._exit(0)
+                outcome = _run(self._func, pickle.loads(body))  # noqa: S301 - our parent
+                try:
+                    data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+                except Exception as exc:  # noqa: BLE001 - must never escape the child
+                    data = pickle.dumps(("crash", f"unpicklable result: {exc!r}"))
+                _write_message(reply_w, data)
+        os.close(request_r)
+        os.close(reply_w)
+        self._pid, self._to_child, self._from_child = pid, request_w, reply_r
+
+    def submit(self, payload: Any) -> PendingReply:
+        if not hasattr(os, "fork"):
+            return PendingReply(self, _run(self._func, payload))
+        if self._pid is None:
+            self._start()
+        _write_message(self._to_child, pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
+        return PendingReply(self, None)
+
+    def receive(self, deadline: float) -> tuple[str, Any]:
+        try:
+            header = _read_exact(self._from_child, 8, deadline)
+            body = (
+                None
+                if header is None
+                else _read_exact(self._from_child, int.from_bytes(header, "little"), deadline)
+            )
+        except BaseException:
+            self.stop()
+            raise
+        if body is None:  # the child died: killed by its memory limit
+            self.stop()
+            return ("memory", None)
+        outcome: tuple[str, Any] = pickle.loads(body)  # noqa: S301 - our own child's bytes
+        return outcome
+
+    def stop(self) -> None:
+        if self._pid is None:
+            return
+        for fd in (self._to_child, self._from_child):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        try:
+            os.kill(self._pid, signal.SIGKILL)
+            os.waitpid(self._pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
+        self._pid = None
+
+
+class PendingReply:
+    """A request sent to a PersistentWorker; same interface as Job."""
+
+    def __init__(self, worker: PersistentWorker, outcome: tuple[str, Any] | None) -> None:
+        self._worker = worker
+        self._outcome = outcome
+
+    def result(self, deadline: float) -> Any:
+        if self._outcome is None:
+            self._outcome = self._worker.receive(deadline)
+        return _unwrap(self._outcome)
+
+    def cancel(self) -> None:
+        if self._outcome is None:
+            self._worker.stop()
