@@ -149,7 +149,7 @@ def _point_result(
     atol: float,
     budget_note: str | None,
 ) -> DerivativeResult:
-    auto = values.derivatives[k][i]
+    auto = float(values.derivatives[k][i])
     point = _point_tuple(points, i)
     if analysed is None:
         return DerivativeResult(
@@ -215,7 +215,7 @@ def _sampled_result(
         )
     samples = []
     for i in range(points.count):
-        sym, auto = analysed.values[i], auto_values[i]
+        sym, auto = analysed.values[i], float(auto_values[i])
         if (
             i in analysed.special
             or not math.isfinite(sym)

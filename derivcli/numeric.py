@@ -128,8 +128,8 @@ class GraphBuilder:
 class AutogradValues:
     """f and the requested derivatives at every point, as Python floats."""
 
-    function: list[float]
-    derivatives: list[list[float]]  # one list per requested derivative
+    function: Any  # numpy float64 array, one value per point
+    derivatives: list[Any]  # one such array per requested derivative
 
 
 def make_leaves(
@@ -140,10 +140,12 @@ def make_leaves(
     dtype: Any,
     device: Any,
 ) -> dict[str, Any]:
+    import numpy as np
+
     leaves = {}
     for name in names:
-        column = columns[name]
-        tensor = torch.tensor(list(column), dtype=dtype, device=device)
+        column = np.asarray(columns[name], dtype=np.float64)
+        tensor = torch.from_numpy(column).to(dtype=dtype, device=device)
         if tensor.numel() == 1 and count != 1:
             tensor = tensor.expand(count).clone()
         leaves[name] = tensor.requires_grad_(True)
@@ -176,15 +178,22 @@ def autograd(
                 current = torch.zeros_like(current)
                 continue
             (grad,) = torch.autograd.grad(
-                current.sum(), leaves[name], create_graph=more, allow_unused=True
+                current.sum(),
+                leaves[name],
+                create_graph=more,
+                retain_graph=True,
+                allow_unused=True,
             )
             current = torch.zeros_like(current) if grad is None else grad
         values.append(_to_floats(current, count))
     return AutogradValues(function=_to_floats(output.detach(), count), derivatives=values)
 
 
-def _to_floats(tensor: Any, count: int) -> list[float]:
-    flat = tensor.detach().to("cpu", dtype=tensor.dtype).reshape(-1)
-    if flat.numel() == 1 and count != 1:
-        flat = flat.expand(count)
-    return [float(v) for v in flat.tolist()]
+def _to_floats(tensor: Any, count: int) -> Any:
+    """The values as a float64 numpy array of length ``count``."""
+    import numpy as np
+
+    flat = tensor.detach().to("cpu").reshape(-1).numpy().astype(np.float64, copy=False)
+    if flat.size == 1 and count != 1:
+        flat = np.broadcast_to(flat, (count,))
+    return flat
