@@ -61,7 +61,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
-    rich_markup_mode=None,
+    rich_markup_mode="rich",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -426,18 +426,16 @@ def main(argv: list[str] | None = None) -> int:
 
 def _invoke(args: list[str]) -> tuple[int, str | None]:
     """Run one command line; return its exit code and error message, if any."""
-    try:  # typer >= 0.20 vendors click; older releases use the click package
-        from typer._click import exceptions as click
-    except ImportError:  # pragma: no cover - depends on the installed typer
-        from click import exceptions as click  # type: ignore[no-redef,import-not-found]
+    from click import exceptions as click
 
     command = _command()
     try:
         result = command.main(args=args, prog_name="derivcli", standalone_mode=False)
-    except click.NoArgsIsHelpError as exc:
-        sys.stdout.write(exc.ctx.get_help() + "\n")
-        return 0, None
     except click.UsageError as exc:
+        # click >= 8.2 signals "no arguments, show help" with an error
+        if type(exc).__name__ == "NoArgsIsHelpError" and exc.ctx is not None:
+            sys.stdout.write(exc.ctx.get_help() + "\n")
+            return 0, None
         hint = (
             f" (see 'derivcli {exc.ctx.info_name} --help')"
             if exc.ctx and exc.ctx.parent

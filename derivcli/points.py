@@ -124,9 +124,9 @@ def parse_at(options: Sequence[str], variables: Sequence[str]) -> PointSet:
                 raise InputError(
                     f"{where}: '{name}' is not a variable of the expression (variables: {known})"
                 )
-            assignments[name] = _parse_grid(value, where) if ":" in value else [
-                parse_value(value, where)
-            ]
+            assignments[name] = (
+                _parse_grid(value, where) if ":" in value else [parse_value(value, where)]
+            )
         missing = [name for name in variables if name not in assignments]
         if missing:
             example = ",".join(f"{n}=1" for n in variables)
@@ -170,8 +170,7 @@ def parse_wrt(options: Sequence[str], variables: Sequence[str]) -> list[str]:
             if name not in variables:
                 known = ", ".join(variables) if variables else "none"
                 raise InputError(
-                    f"--wrt {name}: '{name}' does not appear in the expression "
-                    f"(variables: {known})"
+                    f"--wrt {name}: '{name}' does not appear in the expression (variables: {known})"
                 )
             result.append(name)
     return result

@@ -1,0 +1,238 @@
+"""derivcli's speed targets, measured as ratios in one run (issue 5).
+
+Run by hand, from the repository root, with derivcli installed:
+
+    .venv/bin/python benchmarks/bench.py            # full run, a few minutes
+    .venv/bin/python benchmarks/bench.py --quick    # fewer repetitions
+
+It prints a Markdown table (paste it into README.md, "Performance") with the
+machine it ran on. Every target is a ratio between two things measured here,
+in the same run, so the verdicts do not depend on how fast the machine is.
+Nothing in the test suite is timed; this script is where the targets live.
+
+Targets:
+  1. --help, --version and each subcommand's --help import neither torch nor
+     sympy and take at most 2x `python -c "import typer"`.
+  2. One `derivcli grad` costs at most 1.1x importing the engines it loads
+     (torch in the main process, symengine and sympy in the symbolic worker).
+  3. `derivcli batch` with 1,000 typical lines takes at most 2x one cold call.
+  4. The derivative over 10^7 points through derivcli's autograd path takes
+     at most 1.2x the faster of the closed form as numpy code and a
+     hand-written torch forward+backward.
+  5. Peers, when installed (Debian packages qalc and maxima): their time per
+     call for the same derivative, beside derivcli's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+PYTHON = sys.executable
+DERIVCLI = [PYTHON, "-m", "derivcli"]
+ENV = {**os.environ, "NO_COLOR": "1"}
+
+
+def wall(cmd: Sequence[str], repeat: int, stdin: str | None = None) -> float:
+    """Median wall time of a whole process, after one warm-up run."""
+    times = []
+    for i in range(repeat + 1):
+        start = time.perf_counter()
+        subprocess.run(cmd, input=stdin, capture_output=True, text=True, env=ENV, check=False)
+        if i:
+            times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def best(func: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import torch
+
+    return (
+        f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"torch {torch.__version__}, {platform.system()} {platform.release()}"
+    )
+
+
+def rows_startup(repeat: int) -> list[tuple[str, str, str, str]]:
+    from derivcli.cli import app
+
+    import typer
+
+    names = sorted(c.name for c in typer.main.get_command(app).commands.values())  # type: ignore[attr-defined]
+    typer_import = wall([PYTHON, "-c", "import typer"], repeat)
+    rows = [("`python -c 'import typer'` (reference)", f"{typer_import:.3f} s", "", "")]
+    for label, args in [("derivcli --help", ["--help"]), ("derivcli --version", ["--version"])] + [
+        (f"derivcli {n} --help", [n, "--help"]) for n in names
+    ]:
+        t = wall(DERIVCLI + args, repeat)
+        ratio = t / typer_import
+        rows.append((label, f"{t:.3f} s", f"{ratio:.2f}x typer", "met" if ratio <= 2 else "MISSED"))
+    return rows
+
+
+def rows_single(repeat: int) -> list[tuple[str, str, str, str]]:
+    engines = wall([PYTHON, "-c", "import torch, symengine, sympy"], repeat)
+    grad = wall(DERIVCLI + ["grad", "x**2+2*x+1", "--at", "x=2"], repeat)
+    ratio = grad / engines
+    return [
+        ("`python -c 'import torch, symengine, sympy'` (reference)", f"{engines:.3f} s", "", ""),
+        (
+            'derivcli grad "x**2+2*x+1" --at x=2',
+            f"{grad:.3f} s",
+            f"{ratio:.2f}x engines",
+            "met" if ratio <= 1.1 else "MISSED",
+        ),
+    ]
+
+
+def batch_lines(count: int) -> str:
+    exprs = [
+        "x**2+2*x+1",
+        "sin(x)*exp(x)",
+        "relu(x)*x",
+        "sigmoid(x)",
+        "log(x)+sqrt(x)",
+        "tanh(x)**2",
+        "x**3-2*x",
+        "2*x**3+x",
+    ]
+    lines = []
+    for i in range(count):
+        e = exprs[i % len(exprs)]
+        lines.append(f'grad "{e}" --at x={(i % 9 + 1) / 4}')
+        if i % 10 == 9:
+            lines[-1] = f'partial "u*v+u**2" --wrt u --at u={(i % 7 + 1) / 4},v=2'
+    return "\n".join(lines) + "\n"
+
+
+def rows_batch(repeat: int) -> list[tuple[str, str, str, str]]:
+    single = wall(DERIVCLI + ["grad", "sin(x)", "--at", "x=1"], repeat)
+    text = batch_lines(1000)
+    batch = wall(DERIVCLI + ["batch", "-"], max(1, repeat // 2), stdin=text)
+    ratio = batch / single
+    per_line = (batch - single) / 1000 * 1000
+    return [
+        ('one cold call: derivcli grad "sin(x)" --at x=1', f"{single:.3f} s", "", ""),
+        (
+            "derivcli batch, 1,000 lines",
+            f"{batch:.3f} s",
+            f"{ratio:.2f}x one call (~{per_line:.1f} ms a line)",
+            "met" if ratio <= 2 else "MISSED",
+        ),
+    ]
+
+
+def rows_grid(points: int, repeat: int) -> list[tuple[str, str, str, str]]:
+    import numpy as np
+    import torch
+
+    from derivcli import numeric
+    from derivcli.parser import parse
+
+    text = "sin(x)*exp(-x**2/2) + x**3"
+    xs = np.linspace(-5.0, 5.0, points)
+
+    def through_derivcli() -> object:
+        return numeric.autograd(parse(text).tree, ("x",), {"x": xs}, points, [("x",)])
+
+    def closed_form_numpy() -> object:
+        # d/dx of the same expression, written out as numpy code
+        return (
+            np.cos(xs) * np.exp(-(xs**2) / 2) - xs * np.sin(xs) * np.exp(-(xs**2) / 2) + 3 * xs**2
+        )
+
+    def hand_torch() -> object:
+        x = torch.from_numpy(xs).requires_grad_(True)
+        y = torch.sin(x) * torch.exp(-(x**2) / 2) + x**3
+        y.sum().backward()
+        return x.grad
+
+    a = best(through_derivcli, repeat)
+    b = best(closed_form_numpy, repeat)
+    c = best(hand_torch, repeat)
+    reference = min(b, c)
+    ratio = a / reference
+    return [
+        (f"closed form as numpy code, {points:,} points", f"{b:.3f} s", "", ""),
+        (f"hand-written torch forward+backward, {points:,} points", f"{c:.3f} s", "", ""),
+        (
+            f"derivcli autograd path, {points:,} points",
+            f"{a:.3f} s",
+            f"{ratio:.2f}x the faster",
+            "met" if ratio <= 1.2 else "MISSED",
+        ),
+    ]
+
+
+def rows_peers(repeat: int) -> list[tuple[str, str, str, str]]:
+    rows = []
+    qalc = shutil.which("qalc")
+    maxima = shutil.which("maxima")
+    if qalc:
+        t = wall([qalc, "-t", "diff(x^2+2x+1, x, 1, 2)"], repeat)
+        rows.append(("peer: qalc -t 'diff(x^2+2x+1, x, 1, 2)'", f"{t:.3f} s", "", "for scale"))
+    if maxima:
+        t = wall([maxima, "--very-quiet", "--batch-string=at(diff(x^2+2*x+1,x),x=2);"], repeat)
+        rows.append(
+            (
+                "peer: maxima --batch-string 'at(diff(x^2+2*x+1,x),x=2)'",
+                f"{t:.3f} s",
+                "",
+                "for scale",
+            )
+        )
+    if not rows:
+        rows.append(("peers (qalc, maxima)", "not installed", "apt-get install qalc maxima", ""))
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    parser.add_argument("--points", type=int, default=10_000_000, help="grid size")
+    args = parser.parse_args()
+    repeat = 3 if args.quick else 7
+    rows = []
+    for section in (rows_startup, rows_single, rows_batch):
+        rows += section(repeat)
+    rows += rows_grid(args.points, 3 if args.quick else 5)
+    rows += rows_peers(repeat)
+    print(f"Machine: {machine()}; {time.strftime('%Y-%m-%d')}\n")
+    print("| measured | wall time | ratio | target |")
+    print("| --- | --- | --- | --- |")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+    missed = sum(1 for row in rows if row[3] == "MISSED")
+    print(f"\n{missed} target(s) missed")
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    with tempfile.TemporaryDirectory() as _:
+        sys.exit(main())
