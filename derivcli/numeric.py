@@ -162,10 +162,51 @@ def autograd(
     dtype: str = "float64",
     device: str = "cpu",
 ) -> AutogradValues:
-    """Evaluate f and each derivative (a sequence of variables) at ``count`` points."""
+    """Evaluate f and each derivative (a sequence of variables) at ``count`` points.
+
+    Large grids go through in blocks of CHUNK points: each block is one
+    vectorised forward and backward pass, which bounds the memory held by
+    intermediate tensors (a 10^7-point grid would otherwise keep ~80 MB per
+    operation alive until backward).
+    """
     torch = import_torch()
     dev = resolve_device(torch, device)
     tdtype = resolve_dtype(torch, dtype)
+    if count > CHUNK and dev.type == "cpu":
+        import numpy as np
+
+        parts = []
+        for start in range(0, count, CHUNK):
+            stop = min(count, start + CHUNK)
+            block = {
+                n: (c[start:stop] if np.size(c) == count else c)
+                for n, c in ((n, np.asarray(columns[n], dtype=np.float64)) for n in names)
+            }
+            parts.append(
+                _autograd_block(torch, tree, names, block, stop - start, derivatives, tdtype, dev)
+            )
+        return AutogradValues(
+            function=np.concatenate([p.function for p in parts]),
+            derivatives=[
+                np.concatenate([p.derivatives[k] for p in parts]) for k in range(len(derivatives))
+            ],
+        )
+    return _autograd_block(torch, tree, names, columns, count, derivatives, tdtype, dev)
+
+
+CHUNK = 1 << 20
+
+
+def _autograd_block(
+    torch: Any,
+    tree: Node,
+    names: Sequence[str],
+    columns: Mapping[str, Any],
+    count: int,
+    derivatives: Sequence[Sequence[str]],
+    tdtype: Any,
+    dev: Any,
+) -> AutogradValues:
     leaves = make_leaves(torch, names, columns, count, tdtype, dev)
     output = GraphBuilder(torch, leaves, tdtype, dev).build(tree)
     output = output.expand(count) if output.dim() == 0 else output
