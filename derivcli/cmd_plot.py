@@ -1,0 +1,167 @@
+"""Commands `plot` and `graph`: the derivative over a range, and the autograd graph.
+
+Only typer and the standard library are imported here at module level; torch,
+matplotlib and plotext are imported by :mod:`derivcli.plot` and
+:mod:`derivcli.graph`, which the commands import when they run.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from typing import Annotated, Optional
+
+import typer
+
+from derivcli.cli import (
+    EXIT_CODES_HELP,
+    MAX_TIMEOUT,
+    At,
+    DType,
+    DTypeOpt,
+    Expr,
+    Timeout,
+    app,
+)
+from derivcli.errors import InputError
+
+PLOT_EXIT_CODES_HELP = (
+    "Exit codes: 0 plotted, and the closed form and autograd agree at every point; "
+    "1 plotted, but they disagree somewhere or a point is not differentiable (a kink, "
+    "a point outside the domain); 2 bad input; 3 cannot compute (e.g. the closed form ran "
+    "out of time; the plot then shows autograd alone)."
+)
+
+
+class GraphFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+def _check_timeout(timeout: float) -> None:
+    if not 0 < timeout <= MAX_TIMEOUT:
+        raise InputError(f"--timeout {timeout}: must be more than 0 and at most {MAX_TIMEOUT:g}")
+
+
+@app.command(epilog=PLOT_EXIT_CODES_HELP)
+def plot(
+    expression: Expr,
+    range_: Annotated[
+        str,
+        typer.Option(
+            "--range",
+            "-r",
+            metavar="START:STOP",
+            help="The interval of the plotted variable, e.g. -3:3 or -pi:pi.",
+            show_default=False,
+        ),
+    ],
+    wrt: Annotated[
+        Optional[str],
+        typer.Option(
+            "--wrt",
+            "-w",
+            metavar="NAME",
+            help="The variable on the x axis (needed when the expression has several; "
+            "fix the others with --at).",
+            show_default=False,
+        ),
+    ] = None,
+    points: Annotated[
+        int,
+        typer.Option(
+            "--points",
+            "-p",
+            help="Number of grid points, spaced as torch.linspace(START, STOP, "
+            "N); kinks found between them are added.",
+        ),
+    ] = 201,
+    out: Annotated[
+        Optional[str],
+        typer.Option(
+            "--out",
+            "-o",
+            metavar="FILE",
+            help="Write the plot to FILE, a .png or .svg (needs matplotlib). Without it the plot "
+            "is drawn in the terminal.",
+            show_default=False,
+        ),
+    ] = None,
+    at: At = None,
+    timeout: Timeout = 5.0,
+) -> None:
+    """Plot f, its closed-form derivative (line) and autograd's (markers) over a range.
+
+    Kinks (where the argument of relu, abs, max, ... is 0) and points where the
+    function or its derivative is undefined are marked.
+
+    Examples:
+
+      derivcli plot "x**3-2*x" --range -3:3
+
+      derivcli plot "relu(x)*sin(x)" --range -3:3 --out relu_sin.png
+
+      derivcli plot "log(x)" --range -1:3 --points 101 --out log.svg
+
+      derivcli plot "u*v+sin(u)" --wrt u --at v=2 --range -pi:pi
+    """
+    from derivcli import plot as plotting
+
+    _check_timeout(timeout)
+    data = plotting.compute_plot(
+        expression, wrt=wrt, range_text=range_, points=points, at=at, timeout=timeout, out=out
+    )
+    if out is not None:
+        plotting.save_figure(data, out)
+        sys.stdout.write(f"wrote {out}\n")
+    else:
+        sys.stdout.write(plotting.terminal_plot(data, color=sys.stdout.isatty()) + "\n")
+    sys.stdout.write(plotting.summary_line(data) + "\n")
+    raise typer.Exit(int(data.exit_code))
+
+
+@app.command(epilog=EXIT_CODES_HELP)
+def graph(
+    expression: Expr,
+    at: At = None,
+    dtype: DTypeOpt = DType.float64,
+    output: Annotated[
+        GraphFormat,
+        typer.Option("--format", "-f", help="table for people (a tree), json for programs."),
+    ] = GraphFormat.table,
+) -> None:
+    """Show the autograd graph PyTorch builds for the expression at one point.
+
+    The leaves are scalar tensors, x = torch.tensor(2.0, requires_grad=True); the
+    graph is walked from the output's grad_fn through next_functions, showing each
+    grad_fn (PowBackward0, MulBackward0, AddBackward0, ReluBackward0, ...), and
+    every leaf's data, requires_grad, is_leaf and grad after backward().
+
+    Examples:
+
+      derivcli graph "x**2+2*x+1" --at x=2
+
+      derivcli graph "relu(x)" --at x=-1
+
+      derivcli graph "u*v+sin(u)" --at u=1,v=2 --format json
+    """
+    from derivcli import graph as graphing
+    from derivcli.parser import parse
+    from derivcli.points import parse_at
+
+    parsed = parse(expression)
+    if not parsed.variables:
+        raise InputError(f"'{expression}' has no variables, so autograd has no leaves to show")
+    if not at:
+        example = ",".join(f"{name}=1" for name in parsed.variables)
+        raise InputError(f"graph needs the point: give --at (e.g. --at {example})")
+    point = graphing.single_point(parse_at(at, parsed.variables))
+    result = graphing.build_graph(parsed, point, dtype=dtype.value)
+    if output is GraphFormat.json:
+        import json
+
+        sys.stdout.write(json.dumps(graphing.graph_json(result), allow_nan=False) + "\n")
+    else:
+        from rich.console import Console
+
+        Console(highlight=False).print(graphing.build_renderable(result))

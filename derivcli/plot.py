@@ -1,0 +1,663 @@
+"""The `plot` command's core: f, f' (closed form) and f' (autograd) over a range.
+
+The numbers come from the same pipeline as `grad`: :func:`derivcli.engine.compute`
+on a torch.linspace-like grid (plus the kinks found between grid points), and
+:func:`derivcli.numeric.autograd` for the function itself. Drawing is either a
+PNG/SVG file with matplotlib (Agg backend) or a terminal plot with plotext;
+both are imported inside the functions that draw.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from derivcli.analysis import KINK_TOLERANCE
+from derivcli.errors import CannotComputeError, ExitCode, InputError, LimitError
+from derivcli.functions import lookup_function
+from derivcli.parser import BinaryOp, Call, Expression, Negate, Node, parse, to_text
+from derivcli.points import PointSet, _linspace, parse_at, parse_value, parse_wrt
+from derivcli.results import format_number
+
+MIN_POINTS = 2
+MAX_POINTS = 100_000
+MAX_KINKS = 1_000  # kinks added to the grid; more means the argument is 0 on an interval
+FORMATS = {".png": "png", ".svg": "svg"}
+BISECTION_STEPS = 100
+
+
+@dataclass(frozen=True)
+class PlotData:
+    """Everything one plot shows, as plain floats (nan where undefined)."""
+
+    expression: str  # as understood
+    wrt: str
+    fixed: tuple[tuple[str, float], ...]  # the other variables' values
+    start: float
+    stop: float
+    grid_count: int
+    xs: tuple[float, ...]  # the grid and the kinks, sorted
+    function: tuple[float, ...]
+    symbolic: tuple[float, ...]  # nan where the closed form was not computed
+    autograd: tuple[float, ...]
+    derivative: str | None  # the closed form's text; None if it was not reached
+    kinks: tuple[float, ...]  # x of every kink in the range
+    kink_differentiable: tuple[bool, ...]  # per kink: left and right derivatives agree
+    undefined: tuple[int, ...]  # indices where f is not finite
+    not_differentiable: tuple[int, ...]  # other non-differentiable indices (e.g. f' infinite)
+    disagree: tuple[int, ...]  # differentiable indices where the engines disagree
+    f_jumps: tuple[int, ...]  # kink indices where f itself jumps (sign, heaviside)
+    exit_code: ExitCode
+    note: str | None = None  # e.g. the closed form ran out of time
+
+    @property
+    def label(self) -> str:
+        return f"d/d{self.wrt}"
+
+    @property
+    def bad_kinks(self) -> list[int]:
+        """Indices of the kinks where the function is not differentiable."""
+        ok = dict(zip(self.kinks, self.kink_differentiable, strict=True))
+        return [i for i, x in enumerate(self.xs) if x in ok and not ok[x]]
+
+
+# ---------------------------------------------------------------- input
+
+
+def check_out(out: str | None) -> str | None:
+    """The file format for ``--out``, or an InputError for any other extension."""
+    if out is None:
+        return None
+    suffix = Path(out).suffix.lower()
+    if suffix not in FORMATS:
+        given = f"'{suffix}'" if suffix else "no extension"
+        raise InputError(f"--out {out}: {given} is not a plot format; use a .png or .svg file")
+    return FORMATS[suffix]
+
+
+def parse_range(text: str) -> tuple[float, float]:
+    where = f"--range {text}"
+    parts = text.split(":")
+    if len(parts) != 2:
+        raise InputError(f"{where}: give START:STOP, e.g. -3:3 (the point count is --points)")
+    start, stop = parse_value(parts[0], where), parse_value(parts[1], where)
+    if not start < stop:
+        raise InputError(f"{where}: START must be less than STOP")
+    return start, stop
+
+
+def _fixed_values(
+    at: Sequence[str] | None, wrt: str, others: Sequence[str], expression: Expression
+) -> tuple[tuple[str, float], ...]:
+    for option in at or []:
+        for item in option.split(","):
+            if item.partition("=")[0].strip() == wrt:
+                raise InputError(
+                    f"--at {option}: {wrt} is the plotted variable; its values come from --range"
+                )
+    if not others:
+        if at:
+            raise InputError(
+                f"--at: {expression.source!r} has no variable other than {wrt} "
+                "to fix; the plotted range is --range"
+            )
+        return ()
+    if not at:
+        example = ",".join(f"{name}=1" for name in others)
+        raise InputError(
+            f"the plot varies {wrt} only: fix {', '.join(others)} with --at (e.g. --at {example})"
+        )
+    fixed = parse_at(at, others)
+    if fixed.count != 1:
+        raise InputError(
+            "--at: give the other variables single values, not a grid "
+            "(the plotted variable's grid is --range and --points)"
+        )
+    return tuple((name, fixed.columns[name][0]) for name in others)
+
+
+# ---------------------------------------------------------------- kinks
+
+
+def kink_arguments(tree: Node) -> list[tuple[str, Node]]:
+    """(function name, argument) for every kinked call; max(a, b) gives a - b."""
+    found: list[tuple[str, Node]] = []
+    seen: set[str] = set()
+
+    def visit(node: Node) -> None:
+        if isinstance(node, Call):
+            spec = lookup_function(node.name)
+            if spec is not None and spec.kink:
+                arg = (
+                    node.args[0]
+                    if len(node.args) == 1
+                    else BinaryOp("-", node.args[0], node.args[1], node.column)
+                )
+                key = to_text(arg)
+                if key not in seen:
+                    seen.add(key)
+                    found.append((spec.name, arg))
+            for a in node.args:
+                visit(a)
+        elif isinstance(node, BinaryOp):
+            visit(node.left)
+            visit(node.right)
+        elif isinstance(node, Negate):
+            visit(node.operand)
+
+    visit(tree)
+    return found
+
+
+def _evaluate(
+    torch: Any, node: Node, wrt: str, xs: Any, fixed: tuple[tuple[str, float], ...]
+) -> Any:
+    from derivcli.numeric import GraphBuilder
+
+    leaves = {wrt: xs}
+    for name, value in fixed:
+        leaves[name] = torch.full_like(xs, value)
+    with torch.no_grad():
+        return GraphBuilder(torch, leaves, xs.dtype, xs.device).build(node)
+
+
+def find_kinks(
+    tree: Node, wrt: str, grid: Sequence[float], fixed: tuple[tuple[str, float], ...]
+) -> list[float]:
+    """x where a kinked function's argument is 0: on the grid or between two points.
+
+    Sign changes between neighbouring grid points are narrowed down by
+    bisection; a sign change across a pole (the argument blows up instead of
+    passing through 0) is dropped.
+    """
+    from derivcli.numeric import import_torch
+
+    arguments = kink_arguments(tree)
+    if not arguments:
+        return []
+    torch = import_torch()
+    xs = torch.tensor(list(grid), dtype=torch.float64)
+    found: set[float] = set()
+    for _, arg in arguments:
+        values = _evaluate(torch, arg, wrt, xs, fixed).reshape(-1).expand(len(grid))
+        # Where the engine would call a grid point a kink, so does the plot.
+        zero = values.abs() <= KINK_TOLERANCE
+        found.update(xs[zero].tolist())
+        left, right = values[:-1], values[1:]
+        finite = torch.isfinite(left) & torch.isfinite(right) & ~zero[:-1] & ~zero[1:]
+        crossing = finite & (torch.sign(left) * torch.sign(right) < 0)
+        index = torch.nonzero(crossing).reshape(-1)
+        if index.numel() == 0:
+            continue
+        lo, hi = xs[index].clone(), xs[index + 1].clone()
+        v_lo = left[index]
+        scale = torch.maximum(left[index].abs(), right[index].abs()).clamp(min=1.0)
+        for _ in range(BISECTION_STEPS):
+            mid = (lo + hi) / 2
+            v_mid = _evaluate(torch, arg, wrt, mid, fixed).reshape(-1).expand(len(mid))
+            same = torch.sign(v_mid) == torch.sign(v_lo)
+            lo = torch.where(same, mid, lo)
+            hi = torch.where(same, hi, mid)
+        v_lo = _evaluate(torch, arg, wrt, lo, fixed).reshape(-1).expand(len(lo))
+        v_hi = _evaluate(torch, arg, wrt, hi, fixed).reshape(-1).expand(len(hi))
+        root = torch.where(v_lo.abs() <= v_hi.abs(), lo, hi)
+        residual = torch.minimum(v_lo.abs(), v_hi.abs())
+        found.update(root[residual <= 1e-8 * scale].tolist())
+        if len(found) > MAX_KINKS:
+            break
+    return sorted(found)[:MAX_KINKS]
+
+
+# ---------------------------------------------------------------- computing
+
+
+def compute_plot(
+    expression_text: str,
+    *,
+    wrt: str | None,
+    range_text: str,
+    points: int,
+    at: Sequence[str] | None,
+    timeout: float,
+    out: str | None = None,
+) -> PlotData:
+    """Check the input, then differentiate over the range with both engines."""
+    from derivcli.engine import Settings, compute
+    from derivcli.numeric import autograd
+
+    check_out(out)
+    expression = parse(expression_text)
+    variables = expression.variables
+    if not variables:
+        raise InputError(
+            f"'{expression_text}' has no variables, so there is nothing to differentiate"
+        )
+    if wrt is None:
+        if len(variables) > 1:
+            raise InputError(
+                f"'{expression_text}' has the variables {', '.join(variables)}: choose the "
+                f"plotted one with --wrt and fix the others with --at (e.g. --wrt "
+                f"{variables[0]} --at {','.join(f'{n}=1' for n in variables[1:])})"
+            )
+        name = variables[0]
+    else:
+        names = parse_wrt([wrt], variables)
+        if len(names) != 1:
+            raise InputError(f"--wrt {wrt}: plot draws the derivative by one variable")
+        name = names[0]
+    start, stop = parse_range(range_text)
+    if points < MIN_POINTS:
+        raise InputError(f"--points {points}: at least {MIN_POINTS} points are needed")
+    if points > MAX_POINTS:
+        raise LimitError(f"--points {points:,}: the limit is {MAX_POINTS:,}")
+    others = [v for v in variables if v != name]
+    fixed = _fixed_values(at, name, others, expression)
+
+    grid = _linspace(start, stop, points)
+    try:
+        kinks = find_kinks(expression.tree, name, grid, fixed)
+    except (RuntimeError, ValueError, TypeError, OverflowError) as exc:
+        raise CannotComputeError(f"autograd failed: {exc}") from None
+    xs = sorted(set(grid) | set(kinks))
+    count = len(xs)
+    columns = {name: xs, **{n: [v] * count for n, v in fixed}}
+    point_set = PointSet(names=variables, columns=columns, count=count)
+    report = compute(expression, [(name,)], point_set, Settings(budget=timeout))
+
+    # f itself, and just beside each kink to see whether f jumps there.
+    beside = [x + side * 1e-7 * max(1.0, abs(x)) for x in kinks for side in (-1, 1)]
+    all_x = xs + beside
+    try:
+        values = autograd(
+            expression.tree,
+            variables,
+            {name: all_x, **{n: [v] * len(all_x) for n, v in fixed}},
+            len(all_x),
+            [],
+        )
+    except (RuntimeError, ValueError, TypeError, OverflowError) as exc:
+        raise CannotComputeError(f"autograd failed: {exc}") from None
+    function = values.function[:count]
+    near = values.function[count:]
+
+    results = report.results
+    kink_set = set(kinks)
+    symbolic = tuple(math.nan if r.symbolic is None else r.symbolic for r in results)
+    auto = tuple(math.nan if r.autograd is None else r.autograd for r in results)
+    undefined = tuple(i for i in range(count) if not math.isfinite(function[i]))
+    kink_index = {x: i for i, x in enumerate(xs) if x in kink_set}
+    not_diff = tuple(
+        i
+        for i, r in enumerate(results)
+        if r.differentiable is False and xs[i] not in kink_set and i not in set(undefined)
+    )
+    disagree = tuple(
+        i for i, r in enumerate(results) if r.agree is False and r.differentiable is not False
+    )
+    jumps = []
+    for k, x in enumerate(kinks):
+        a, b = near[2 * k], near[2 * k + 1]
+        if not (math.isfinite(a) and math.isfinite(b)) or abs(a - b) > 1e-4 * (1 + abs(a) + abs(b)):
+            jumps.append(kink_index[x])
+    derivative = next((r.derivative for r in results if r.derivative is not None), None)
+    return PlotData(
+        expression=str(expression),
+        wrt=name,
+        fixed=fixed,
+        start=start,
+        stop=stop,
+        grid_count=points,
+        xs=tuple(xs),
+        function=tuple(function),
+        symbolic=symbolic,
+        autograd=auto,
+        derivative=derivative,
+        kinks=tuple(kinks),
+        kink_differentiable=tuple(
+            results[kink_index[x]].differentiable is not False for x in kinks
+        ),
+        undefined=undefined,
+        not_differentiable=not_diff,
+        disagree=disagree,
+        f_jumps=tuple(jumps),
+        exit_code=report.exit_code,
+        note=report.note,
+    )
+
+
+# ---------------------------------------------------------------- summary
+
+
+def _where(data: PlotData, indices: Sequence[int], limit: int = 3) -> str:
+    shown = ", ".join(f"{data.wrt}={format_number(data.xs[i])}" for i in indices[:limit])
+    return shown + (", ..." if len(indices) > limit else "")
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def summary_line(data: PlotData) -> str:
+    """One line: what was plotted and whether the two derivatives agree everywhere."""
+    fixed = "".join(f", {n}={format_number(v)}" for n, v in data.fixed)
+    head = (
+        f"{data.label} of {data.expression} over {data.wrt} in "
+        f"[{format_number(data.start)}, {format_number(data.stop)}]{fixed}: "
+        f"{_plural(len(data.xs), 'point')}"
+    )
+    if data.derivative is None:
+        return f"{head}; closed form not computed ({data.note or 'no result'}), autograd only"
+    problems = []
+    bad_kinks = data.bad_kinks
+    if bad_kinks:
+        problems.append(
+            f"not differentiable at {_plural(len(bad_kinks), 'kink')} ({_where(data, bad_kinks)})"
+        )
+    if data.not_differentiable:
+        problems.append(
+            f"not differentiable at {_plural(len(data.not_differentiable), 'point')}"
+            f" ({_where(data, data.not_differentiable)})"
+        )
+    if data.undefined:
+        problems.append(
+            f"f undefined at {_plural(len(data.undefined), 'point')} "
+            f"({_where(data, data.undefined)})"
+        )
+    if data.disagree:
+        problems.append(
+            f"closed form and autograd DISAGREE at "
+            f"{_plural(len(data.disagree), 'point')} ({_where(data, data.disagree)})"
+        )
+    if not problems:
+        smooth = (
+            f" (smooth kinks at {', '.join(format_number(x) for x in data.kinks)})"
+            if data.kinks
+            else ""
+        )
+        return f"{head}; closed form and autograd agree at every point{smooth}"
+    return f"{head}; " + "; ".join(problems)
+
+
+# ---------------------------------------------------------------- drawing helpers
+
+
+def y_limits(series: Sequence[Sequence[float]]) -> tuple[float, float] | None:
+    """Limits that keep poles from flattening the rest: robust when the tails are long."""
+    import numpy as np
+
+    values = np.array([v for s in series for v in s if math.isfinite(v)], dtype=float)
+    if values.size == 0:
+        return None
+    lo, hi = float(values.min()), float(values.max())
+    p_lo, p_hi = (float(v) for v in np.percentile(values, [3, 97]))
+    if hi - lo > 4 * max(p_hi - p_lo, 1e-12):  # long tails: a pole or a blow-up
+        q1, q3 = (float(v) for v in np.percentile(values, [25, 75]))
+        spread = max(q3 - q1, 1e-12)
+        lo, hi = max(lo, q1 - 3 * spread), min(hi, q3 + 3 * spread)
+    pad = 0.08 * (hi - lo) if hi > lo else max(1.0, abs(hi)) * 0.5
+    return lo - pad, hi + pad
+
+
+def segments(
+    xs: Sequence[float], ys: Sequence[float], breaks: set[int], limits: tuple[float, float] | None
+) -> list[tuple[list[float], list[float]]]:
+    """Split a line where it is undefined, at the given indices, and across poles."""
+    parts: list[tuple[list[float], list[float]]] = []
+    cur_x: list[float] = []
+    cur_y: list[float] = []
+    lo, hi = limits if limits is not None else (-math.inf, math.inf)
+    previous: float | None = None
+    for i, (x, y) in enumerate(zip(xs, ys, strict=True)):
+        crosses = (
+            previous is not None
+            and math.isfinite(y)
+            and ((previous > hi and y < lo) or (previous < lo and y > hi))
+        )
+        if i in breaks or not math.isfinite(y) or crosses:
+            if cur_x:
+                parts.append((cur_x, cur_y))
+            cur_x, cur_y = [], []
+            previous = None if (i in breaks or not math.isfinite(y)) else y
+            if crosses:
+                cur_x, cur_y = [x], [y]
+            continue
+        cur_x.append(x)
+        cur_y.append(y)
+        previous = y
+    if cur_x:
+        parts.append((cur_x, cur_y))
+    return parts
+
+
+def _runs(indices: Sequence[int]) -> list[tuple[int, int]]:
+    runs: list[tuple[int, int]] = []
+    for i in indices:
+        if runs and runs[-1][1] == i - 1:
+            runs[-1] = (runs[-1][0], i)
+        else:
+            runs.append((i, i))
+    return runs
+
+
+def _marker_indices(count: int, target: int, extra: Sequence[int]) -> list[int]:
+    step = max(1, math.ceil(count / target))
+    return sorted(set(range(0, count, step)) | set(extra))
+
+
+def _breaks(data: PlotData) -> tuple[set[int], set[int]]:
+    kink_at = set(data.bad_kinks)
+    derivative_breaks = kink_at | set(data.not_differentiable) | set(data.undefined)
+    return set(data.f_jumps), derivative_breaks
+
+
+def _title(data: PlotData) -> str:
+    fixed = ", ".join(f"{n}={format_number(v)}" for n, v in data.fixed)
+    return f"f({data.wrt}) = {data.expression}" + (f"  at {fixed}" if fixed else "")
+
+
+# ---------------------------------------------------------------- matplotlib
+
+
+def save_figure(data: PlotData, out: str) -> None:
+    """Write the plot to ``out`` (.png or .svg) with matplotlib's Agg backend."""
+    file_format = check_out(out)
+    try:
+        import matplotlib
+    except ImportError:
+        raise CannotComputeError(
+            "--out needs matplotlib: pip install 'derivcli[plot]' (or draw in the terminal "
+            "without --out)"
+        ) from None
+    matplotlib.use("Agg", force=True)
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(9, 5.5), dpi=110, layout="constrained")
+    ax = fig.add_subplot()
+    xs = list(data.xs)
+    limits = y_limits([data.function, data.symbolic, data.autograd])
+    f_breaks, d_breaks = _breaks(data)
+    for k, (sx, sy) in enumerate(segments(xs, data.function, f_breaks, limits)):
+        ax.plot(sx, sy, color="tab:blue", lw=2, label=f"f({data.wrt})" if k == 0 else None)
+    closed = data.derivative or "not computed"
+    short = closed if len(closed) <= 40 else closed[:37] + "..."
+    for k, (sx, sy) in enumerate(segments(xs, data.symbolic, d_breaks, limits)):
+        ax.plot(
+            sx,
+            sy,
+            color="tab:orange",
+            lw=2,
+            label=f"closed form {data.label} = {short}" if k == 0 else None,
+        )
+    undefined = set(data.undefined)  # autograd's numbers there mean nothing
+    shown = [
+        i
+        for i in _marker_indices(len(xs), 60, [data.xs.index(x) for x in data.kinks])
+        if i not in undefined
+    ]
+    ax.plot(
+        [xs[i] for i in shown],
+        [data.autograd[i] for i in shown],
+        linestyle="none",
+        marker="o",
+        ms=4,
+        mfc="none",
+        mec="tab:green",
+        mew=1.2,
+        label=f"autograd {data.label}"
+        + ("" if math.ceil(len(xs) / 60) == 1 else f" (every {math.ceil(len(xs) / 60)}th point)"),
+    )
+    for k, (x, ok) in enumerate(zip(data.kinks, data.kink_differentiable, strict=True)):
+        ax.axvline(x, color="0.45", ls=":", lw=1.2, label=("kink" if k == 0 else None))
+        i = data.xs.index(x)
+        if not ok:
+            ax.plot(
+                [x],
+                [data.symbolic[i]],
+                "s",
+                color="tab:orange",
+                ms=8,
+                mfc="none",
+                zorder=5,
+                label="closed form at a kink" if k == 0 else None,
+            )
+    bad = data.bad_kinks + list(data.not_differentiable)
+    if bad:
+        ax.plot(
+            [xs[i] for i in bad],
+            [data.autograd[i] for i in bad],
+            "x",
+            color="tab:red",
+            ms=9,
+            mew=2,
+            label="not differentiable (autograd value)",
+        )
+    if data.disagree:
+        ax.plot(
+            [xs[i] for i in data.disagree],
+            [data.autograd[i] for i in data.disagree],
+            "o",
+            ms=11,
+            mfc="none",
+            mec="red",
+            mew=2,
+            label="closed form != autograd",
+        )
+    step = (data.stop - data.start) / max(1, data.grid_count - 1)
+    for k, (a, b) in enumerate(_runs(data.undefined)):
+        label = "f undefined" if k == 0 else None
+        if a == b:
+            ax.axvline(xs[a], color="tab:red", ls="--", lw=1, alpha=0.7, label=label)
+        else:
+            ax.axvspan(
+                xs[a] - step / 2, xs[b] + step / 2, color="tab:red", alpha=0.1, lw=0, label=label
+            )
+    ax.axhline(0, color="0.8", lw=0.8, zorder=0)
+    if limits is not None:
+        ax.set_ylim(*limits)
+    ax.set_xlim(data.start, data.stop)
+    ax.set_xlabel(data.wrt)
+    ax.set_title(_title(data))
+    ax.grid(True, alpha=0.3)
+    ax.legend(loc="best", fontsize=8, framealpha=0.9)
+    try:
+        fig.savefig(out, format=file_format)
+    except OSError as exc:
+        raise InputError(f"--out {out}: cannot write the file ({exc.strerror or exc})") from None
+
+
+# ---------------------------------------------------------------- terminal
+
+
+def terminal_plot(
+    data: PlotData, *, color: bool = False, width: int | None = None, height: int | None = None
+) -> str:
+    """The plot as text for the terminal (plotext)."""
+    import shutil
+
+    import plotext as plt
+
+    size = shutil.get_terminal_size((100, 30))
+    width = width or max(60, min(size.columns, 160))
+    height = height or max(20, min(size.lines - 4, 40))
+    fig = plt.figure
+    fig.clear()
+    xs = list(data.xs)
+    limits = y_limits([data.function, data.symbolic, data.autograd])
+    f_breaks, d_breaks = _breaks(data)
+
+    def line(ys: Sequence[float], breaks: set[int], symbol: str, pixel: str, label: str) -> None:
+        first = True
+        for sx, sy in segments(xs, ys, breaks, limits):
+            inside = [
+                (x, y)
+                for x, y in zip(sx, sy, strict=True)
+                if limits is None or limits[0] <= y <= limits[1]
+            ]
+            if not inside:
+                continue
+            signal = fig.signal(
+                [p[0] for p in inside], [p[1] for p in inside], marker=plt.marker(symbol, pixel)
+            ).lines()
+            if first:
+                signal.label(label)
+                first = False
+            fig.draw(signal)
+
+    line(data.function, f_breaks, "hd", "blue", f"f({data.wrt})")
+    line(data.symbolic, d_breaks, "braille", "orange", f"closed form {data.label}")
+    shown = [
+        i
+        for i in _marker_indices(len(xs), width // 3, [xs.index(x) for x in data.kinks])
+        if math.isfinite(data.autograd[i])
+        and i not in set(data.undefined)
+        and (limits is None or limits[0] <= data.autograd[i] <= limits[1])
+    ]
+    if shown:
+        fig.draw(
+            fig.signal(
+                [xs[i] for i in shown],
+                [data.autograd[i] for i in shown],
+                marker=plt.marker("o", "green"),
+            ).label(f"autograd {data.label}")
+        )
+    for k, x in enumerate(data.kinks):
+        fig.line(x, "vertical", pixel="gray", style="dotted", label="kink" if k == 0 else None)
+    for k, (a, b) in enumerate(_runs(data.undefined)):
+        for x in {xs[a], xs[b]}:
+            fig.line(
+                x,
+                "vertical",
+                pixel="red",
+                style="dotted",
+                label=f"f undefined ({format_number(xs[a])}..{format_number(xs[b])})"
+                if k == 0 and x == xs[a]
+                else None,
+            )
+    bad = data.bad_kinks + list(data.not_differentiable) + list(data.disagree)
+    bad = [i for i in bad if math.isfinite(data.autograd[i])]
+    if bad:
+        fig.draw(
+            fig.signal(
+                [xs[i] for i in bad], [data.autograd[i] for i in bad], marker=plt.marker("X", "red")
+            ).label("not differentiable / disagree")
+        )
+    if limits is not None:
+        fig.ruler("y").lim(*limits)
+    fig.ruler("x").lim(data.start, data.stop)
+    fig.title(_title(data))
+    fig.label(data.wrt, "x")
+    fig.legend(active=False)
+    fig.plot_size(width, height)
+    text: str = fig.build().string(colorless=not color)
+    fig.clear()
+    key = [f"\u259a f({data.wrt})", f"\u2895 closed form {data.label}", f"o autograd {data.label}"]
+    if data.kinks:
+        key.append("\u250a kink")
+    if data.undefined:
+        key.append("\u250a (red) f undefined")
+    if bad:
+        key.append("X not differentiable or disagreeing (autograd value)")
+    return text.rstrip("\n") + "\n" + "key: " + "   ".join(key)

@@ -1,0 +1,160 @@
+"""The `plot` command, driven through the real entry point."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from derivcli.cli import main
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def test_png_is_written_and_loads(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "cubic.png"
+    code = main(["plot", "x**3-2*x", "--range", "-3:3", "--out", str(out)])
+    captured = capsys.readouterr()
+    assert code == 0
+    assert captured.err == ""
+    lines = captured.out.splitlines()
+    assert lines[0] == f"wrote {out}"
+    assert "agree at every point" in lines[1]
+    assert len(lines) == 2
+    data = out.read_bytes()
+    assert data[:8] == PNG_MAGIC
+    assert len(data) > 1000
+    import matplotlib.image
+
+    image = matplotlib.image.imread(str(out))
+    assert image.ndim == 3 and image.shape[0] > 100 and image.shape[1] > 100
+
+
+def test_svg_is_written(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "sine.SVG"
+    code = main(["plot", "sin(x)", "--range", "-pi:pi", "--points", "51", "--out", str(out)])
+    captured = capsys.readouterr()
+    assert code == 0
+    assert captured.err == ""
+    text = out.read_text()
+    assert "<svg" in text and text.rstrip().endswith("</svg>")
+
+
+def test_kink_is_reported_and_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "relu.png"
+    code = main(["plot", "relu(x)", "--range", "-2:2", "--points", "41", "--out", str(out)])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert captured.err == ""
+    assert "not differentiable at 1 kink (x=0)" in captured.out
+    assert out.read_bytes()[:8] == PNG_MAGIC
+
+
+def test_kink_between_grid_points_is_found() -> None:
+    from derivcli.plot import compute_plot
+
+    # 0.25 is not on the 10-point grid over -1:1; the kink is found by bisection.
+    data = compute_plot("abs(x-0.25)", wrt=None, range_text="-1:1", points=10, at=None, timeout=5.0)
+    assert data.kinks == (0.25,)
+    assert len(data.xs) == 11
+    assert data.bad_kinks == [data.xs.index(0.25)]
+    assert data.exit_code == 1
+
+
+def test_smooth_kink_agrees(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["plot", "relu(x)*sin(x)", "--range", "-3:3", "--points", "31"])
+    captured = capsys.readouterr()
+    assert code == 0
+    assert captured.err == ""
+    assert "agree at every point (smooth kinks at 0)" in captured.out
+
+
+def test_undefined_points(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "log.png"
+    code = main(["plot", "log(x)", "--range", "-1:3", "--points", "41", "--out", str(out)])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert "f undefined at 11 points (x=-1, x=-0.9, x=-0.8, ...)" in captured.out
+    assert out.stat().st_size > 0
+
+
+def test_terminal_plot(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["plot", "x**2", "--range", "-2:2", "--points", "21"])
+    captured = capsys.readouterr()
+    assert code == 0
+    assert captured.err == ""
+    assert "\x1b[" not in captured.out  # no colours when stdout is not a terminal
+    lines = captured.out.splitlines()
+    assert "f(x) = x**2" in lines[0]
+    assert any(line.startswith("key: ") for line in lines)
+    assert lines[-1].startswith("d/dx of x**2 over x in [-2, 2]: 21 points;")
+    assert len(lines) > 15
+
+
+def test_other_variables_fixed_with_at(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "uv.png"
+    code = main(
+        ["plot", "u*v+sin(u)", "--wrt", "u", "--at", "v=2", "--range", "-pi:pi", "--out", str(out)]
+    )
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "d/du of u*v + sin(u) over u in [-3.141592653589793, 3.141592653589793], v=2" in (
+        captured.out
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["x**2", "--range", "-3:3", "--out", "plot.pdf"],
+            "--out plot.pdf: '.pdf' is not a plot format; use a .png or .svg file",
+        ),
+        (
+            ["x**2", "--range", "-3:3", "--out", "plot"],
+            "--out plot: no extension is not a plot format; use a .png or .svg file",
+        ),
+        (["x**2", "--range", "3:-3"], "--range 3:-3: START must be less than STOP"),
+        (["x**2", "--range", "-3:3:5"], "--range -3:3:5: give START:STOP"),
+        (["x**2", "--range", "a:3"], "--range a:3: 'a' is not a number"),
+        (["x**2", "--range", "-3:3", "--points", "1"], "--points 1: at least 2 points"),
+        (["x**2", "--range", "-3:3", "--points", "1000000"], "--points 1,000,000: the limit"),
+        (["u*v", "--range", "-3:3"], "choose the plotted one with --wrt"),
+        (["u*v", "--wrt", "u", "--range", "-3:3"], "fix v with --at (e.g. --at v=1)"),
+        (["u*v", "--wrt", "u", "--at", "u=1,v=2", "--range", "-3:3"], "u is the plotted variable"),
+        (["u*v", "--wrt", "u", "--at", "v=-1:1:3", "--range", "-3:3"], "not a grid"),
+        (["x**2", "--wrt", "y", "--range", "-3:3"], "--wrt y: 'y' does not appear"),
+        (["2+3", "--range", "-3:3"], "has no variables"),
+        (["x**2", "--range", "-3:3", "--timeout", "0"], "--timeout 0.0: must be more than 0"),
+    ],
+)
+def test_bad_input_exits_2(
+    args: list[str],
+    message: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code = main(["plot", *args])
+    captured = capsys.readouterr()
+    assert code == 2
+    assert captured.out == ""
+    assert captured.err.startswith("derivcli: error: ")
+    assert message in captured.err
+    assert captured.err.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_range_is_required(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["plot", "x**2"])
+    captured = capsys.readouterr()
+    assert code == 2
+    assert "--range" in captured.err
+
+
+def test_help_has_examples(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["plot", "--help"])
+    captured = capsys.readouterr()
+    assert code == 0
+    assert 'derivcli plot "relu(x)*sin(x)" --range -3:3 --out relu_sin.png' in captured.out
