@@ -1,0 +1,387 @@
+"""`derivcli check`: is a hand-derived derivative right?
+
+The answer and the expression are both read by ``parser.parse`` (never by
+``sympify``/``eval``). In the symbolic worker (``worker.Job``: forked, with a
+deadline) the true derivative is computed with symengine and the two closed
+forms are compared in this order, the first conclusive step deciding:
+
+1. ``symengine.expand(answer - derivative)`` is 0: right.
+2. That expanded difference is a nonzero polynomial with rational
+   coefficients: wrong (a polynomial that is not 0 is not 0 everywhere).
+3. Numeric spot checks at fixed points: both closed forms are evaluated in
+   float64 (points where either is undefined are skipped), and their
+   difference with 256-bit precision, so that even a tiny difference shows.
+   A difference at any point: wrong.
+4. For small expressions, ``sympy.simplify`` of the difference, under its
+   own time budget in a nested worker: 0 means right; a nonzero rational
+   function means wrong (even when the difference is too small to see in
+   float64).
+5. Otherwise the spot checks decide: equal at every point checked counts as
+   right, and the report says that no symbolic proof was found.
+
+symengine and sympy are imported only inside the worker; the parent process
+needs neither.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from derivcli.errors import CannotComputeError, DerivcliError, ExitCode, InputError
+from derivcli.parser import Expression, parse
+
+DEFAULT_BUDGET = 5.0  # seconds for the whole symbolic comparison
+SYMPY_BUDGET = 2.0  # at most this much of it for sympy.simplify
+MAX_SIMPLIFY_OPS = 400  # larger differences are not handed to sympy (see symbolic.py)
+# Extra seconds the parent waits beyond the budget for the worker to report.
+GRACE = 1.0
+# Spot-check values, nice numbers first so a counterexample is easy to check by
+# hand; no 0, where kinks and poles of everyday functions sit.
+SPOT_VALUES = (
+    1.0,
+    2.0,
+    -1.0,
+    0.5,
+    3.0,
+    -2.0,
+    0.37,
+    -1.21,
+    1.83,
+    -0.64,
+    2.47,
+    0.91,
+    -2.13,
+    5.3,
+    -4.6,
+    10.1,
+)
+# Two float64 values agree when |a - b| <= SPOT_RTOL * max(1, |a|, |b|).
+SPOT_RTOL = 1e-8
+# Where possible, answer - derivative is evaluated with this many bits instead,
+# so that a difference far below float64's resolution is still seen; it counts
+# as 0 when |difference| <= PRECISE_RTOL * max(1, |a|, |b|).
+PRECISE_BITS = 256
+PRECISE_RTOL = 1e-40
+MAX_PRECISE_OPS = 5_000
+
+
+METHOD_EXPAND = "symengine expand"
+METHOD_SIMPLIFY = "sympy simplify"
+METHOD_SPOTS = "numeric spot checks"
+
+
+@dataclass(frozen=True)
+class CheckRequest:
+    source: str  # the expression as typed
+    answer: str  # the answer as typed
+    wrt: tuple[str, ...]  # one variable per differentiation
+    names: tuple[str, ...]  # the expression's variables
+    budget: float  # seconds
+
+
+@dataclass(frozen=True)
+class SpotCheck:
+    point: tuple[tuple[str, float], ...]
+    answer: float
+    derivative: float
+    agree: bool
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    expression: str  # as understood
+    source: str  # as typed
+    answer: str  # as understood
+    answer_source: str  # as typed
+    wrt: tuple[str, ...]
+    derivative: str  # the true closed form
+    correct: bool
+    method: str  # which step decided: METHOD_EXPAND, METHOD_SIMPLIFY or METHOD_SPOTS
+    reason: str  # one sentence: why that step decided so
+    spots: tuple[SpotCheck, ...]  # the points where both are defined
+    skipped: int  # sample points where either is undefined
+    counterexample: SpotCheck | None  # when wrong: a point where they differ
+    note: str | None = None
+
+    @property
+    def exit_code(self) -> ExitCode:
+        return ExitCode.OK if self.correct else ExitCode.DISAGREE
+
+
+def prepare(
+    expression_text: str, answer_text: str, wrt: Sequence[str], order: int, budget: float
+) -> CheckRequest:
+    """Validate the input (cheaply, in this process) and build the worker's request."""
+    from derivcli.points import parse_wrt
+
+    if not 1 <= order <= 50:
+        raise InputError(f"--order {order}: the order must be between 1 and 50")
+    if not 0 < budget <= 3600:
+        raise InputError(f"--timeout {budget}: must be more than 0 and at most 3600")
+    expression = parse(expression_text)
+    if not expression.variables:
+        raise InputError(
+            f"'{expression_text}' has no variables, so there is nothing to differentiate"
+        )
+    answer = parse_answer(answer_text)
+    extra = [name for name in answer.variables if name not in expression.variables]
+    if extra:
+        listed = ", ".join(f"'{n}'" for n in extra)
+        raise InputError(
+            f"--answer uses {listed}, which the expression does not have "
+            f"(variables: {', '.join(expression.variables)})"
+        )
+    names = parse_wrt(list(wrt), expression.variables)
+    if not names:
+        if len(expression.variables) > 1:
+            raise InputError(
+                f"the expression has the variables {', '.join(expression.variables)}; "
+                f"say which to differentiate by with --wrt (e.g. --wrt {expression.variables[0]})"
+            )
+        names = [expression.variables[0]]
+    if len(names) > 1 and order != 1:
+        raise InputError(
+            "--order applies to a single --wrt; for mixed partials repeat "
+            "--wrt once per differentiation (e.g. --wrt u --wrt v)"
+        )
+    sequence = tuple(names) * order if len(names) == 1 else tuple(names)
+    return CheckRequest(
+        source=expression_text,
+        answer=answer_text,
+        wrt=sequence,
+        names=expression.variables,
+        budget=budget,
+    )
+
+
+def parse_answer(text: str) -> Expression:
+    """Parse --answer; its errors say that they are about the answer."""
+    try:
+        return parse(text)
+    except InputError as exc:
+        raise InputError(f"--answer: {exc.message}") from None
+
+
+def check(request: CheckRequest) -> CheckResult:
+    """Run the comparison in the budgeted symbolic worker."""
+    from derivcli.worker import Job
+
+    started = time.monotonic()
+    job = Job(run, request)
+    result: CheckResult = job.result(started + request.budget + GRACE)
+    return result
+
+
+# ---------------------------------------------------------------- the worker
+
+
+def spot_points(names: Sequence[str]) -> list[dict[str, float]]:
+    """The fixed spot-check points; each variable walks SPOT_VALUES at its own offset."""
+    count = len(SPOT_VALUES)
+    return [
+        {name: SPOT_VALUES[(i + 3 * k) % count] for k, name in enumerate(names)}
+        for i in range(count)
+    ]
+
+
+def spots_agree(a: float, b: float) -> bool:
+    return abs(a - b) <= SPOT_RTOL * max(1.0, abs(a), abs(b))
+
+
+def run(request: CheckRequest) -> CheckResult:
+    """The worker's entry point: symengine (and maybe sympy) are imported here."""
+    import symengine as se
+
+    from derivcli import symbolic
+
+    deadline = time.monotonic() + request.budget
+    expression = parse(request.source)
+    answer_expr = parse(request.answer)
+    true_form = symbolic.differentiate(symbolic.build(expression), request.wrt, deadline=deadline)[
+        -1
+    ]
+    answer_form = symbolic.build(answer_expr)
+    difference = se.expand(answer_form - true_form)
+    spots, skipped = _spot_check(true_form, answer_form, request.names)
+    disagreeing = [s for s in spots if not s.agree]
+
+    def result(correct: bool, method: str, reason: str, note: str | None = None) -> CheckResult:
+        counterexample = None
+        if not correct and spots:
+            counterexample = (
+                disagreeing[0]
+                if disagreeing
+                else max(spots, key=lambda s: abs(s.answer - s.derivative))
+            )
+        return CheckResult(
+            expression=str(expression),
+            source=request.source,
+            answer=str(answer_expr),
+            answer_source=request.answer,
+            wrt=request.wrt,
+            derivative=symbolic.to_text(true_form),
+            correct=correct,
+            method=method,
+            reason=reason,
+            spots=tuple(spots),
+            skipped=skipped,
+            counterexample=counterexample,
+            note=note,
+        )
+
+    if difference == 0:
+        return result(True, METHOD_EXPAND, "answer - derivative expands to 0")
+    if _is_polynomial(difference, se):
+        return result(
+            False,
+            METHOD_EXPAND,
+            f"answer - derivative expands to {symbolic.to_text(difference)}, not 0",
+        )
+    if disagreeing:
+        return result(
+            False,
+            METHOD_SPOTS,
+            f"they differ at {len(disagreeing)} of {len(spots)} points where both are defined",
+        )
+    simplified, why_not = _try_sympy(difference, request.names, deadline, se)
+    if simplified is not None:
+        is_zero, is_rational, text = simplified
+        if is_zero:
+            return result(
+                True,
+                METHOD_SIMPLIFY,
+                "symengine's expand left a difference; sympy simplifies answer - derivative to 0",
+            )
+        if is_rational:
+            return result(
+                False, METHOD_SIMPLIFY, f"sympy simplifies answer - derivative to {text}, not 0"
+            )
+        why_not = f"sympy simplifies answer - derivative only to {text}"
+    if not spots:
+        raise CannotComputeError(
+            "cannot decide: answer - derivative does not simplify to 0, and the two are "
+            f"not both defined at any of the {len(SPOT_VALUES)} spot-check points"
+        )
+    return result(
+        True,
+        METHOD_SPOTS,
+        f"equal at all {len(spots)} points where both are defined",
+        note=f"not proven symbolically: {why_not}",
+    )
+
+
+def _spot_check(
+    true_form: Any, answer_form: Any, names: Sequence[str]
+) -> tuple[list[SpotCheck], int]:
+    """Both closed forms at the spot points, compared at high precision where possible."""
+    from derivcli import symbolic
+
+    points = spot_points(names)
+    columns = {name: [p[name] for p in points] for name in names}
+    true_values = symbolic.Evaluator(true_form, names).many(columns, len(points))
+    answer_values = symbolic.Evaluator(answer_form, names).many(columns, len(points))
+    difference = symbolic.to_native(answer_form - true_form)
+    precise = _count_ops(difference) <= MAX_PRECISE_OPS
+    spots = []
+    skipped = 0
+    for point, t, a in zip(points, true_values, answer_values, strict=True):
+        if not (math.isfinite(t) and math.isfinite(a)):
+            skipped += 1
+            continue
+        agree = spots_agree(a, t)
+        if precise:
+            gap = _precise_value(difference, point)
+            if math.isfinite(gap):
+                agree = abs(gap) <= PRECISE_RTOL * max(1.0, abs(a), abs(t))
+        spots.append(
+            SpotCheck(
+                point=tuple((n, point[n]) for n in names), answer=a, derivative=t, agree=agree
+            )
+        )
+    return spots, skipped
+
+
+def _count_ops(expr: Any) -> int:
+    import symengine as se
+
+    return int(se.count_ops(expr))
+
+
+def _precise_value(expr: Any, point: dict[str, float]) -> float:
+    """``expr`` at ``point`` evaluated with PRECISE_BITS of precision, as a float."""
+    import symengine as se
+
+    from derivcli import symbolic
+
+    mapping = {symbolic.symbol(n): se.RealMPFR(repr(v), PRECISE_BITS) for n, v in point.items()}
+    try:
+        value = expr.subs(mapping)
+        if not isinstance(value, se.Number):
+            value = value.evalf(PRECISE_BITS)
+        return symbolic.number_to_float(value)
+    except (RuntimeError, ZeroDivisionError, OverflowError, TypeError, ValueError):
+        return math.nan
+
+
+def _is_polynomial(expr: Any, se: Any) -> bool:
+    """A polynomial in the variables with rational coefficients (so, once
+    expanded, it is 0 as a function only if it is 0 as an expression)."""
+    if isinstance(expr, (se.Symbol, se.Rational, se.Integer)):
+        return True
+    kind = type(expr).__name__
+    if kind in ("Add", "Mul"):
+        return all(_is_polynomial(arg, se) for arg in expr.args)
+    if kind == "Pow":
+        base, exponent = expr.args
+        return (
+            isinstance(base, se.Symbol) and isinstance(exponent, se.Integer) and int(exponent) > 0
+        )
+    return False
+
+
+SympyOutcome = tuple[bool, bool, str]  # (is zero, is a nonzero rational function, text)
+
+
+def _try_sympy(
+    difference: Any, names: Sequence[str], deadline: float, se: Any
+) -> tuple[SympyOutcome | None, str]:
+    """sympy.simplify of the difference in a nested worker, or why it was not tried."""
+    if se.count_ops(difference) > MAX_SIMPLIFY_OPS:
+        return None, (
+            f"the difference has more than {MAX_SIMPLIFY_OPS} operations, too many to hand to sympy"
+        )
+    budget = min(SYMPY_BUDGET, deadline - time.monotonic() - 0.2)
+    if budget <= 0.1:
+        return None, "no time was left for sympy simplify"
+    import sympy  # noqa: F401 - loaded before the fork, so the nested worker starts warm
+
+    from derivcli.worker import Job
+
+    job = Job(_simplify, (difference, tuple(names)))
+    try:
+        outcome: SympyOutcome = job.result(time.monotonic() + budget)
+    except DerivcliError:
+        return None, f"sympy simplify did not finish within {budget:.1f} s"
+    return outcome, ""
+
+
+def _simplify(payload: tuple[Any, tuple[str, ...]]) -> SympyOutcome:
+    import sympy
+
+    difference, names = payload
+    converted = difference._sympy_()
+    converted = converted.xreplace({sympy.Symbol(n): sympy.Symbol(n, real=True) for n in names})
+    simplified = sympy.simplify(converted)
+    if simplified == 0:
+        return (True, False, "0")
+    symbols = [sympy.Symbol(n, real=True) for n in names]
+    rational = (
+        bool(simplified.is_rational_function(*symbols))
+        and not simplified.atoms(sympy.Function)
+        and all(atom.is_Rational for atom in simplified.atoms(sympy.Number))
+    )
+    return (False, rational and sympy.cancel(simplified) != 0, str(simplified))

@@ -1,0 +1,272 @@
+"""Commands `check` and `check-function`: the labs' self-checks.
+
+``check`` says whether a hand-derived derivative is right (``answer.py``);
+``check-function`` tests a user's ``torch.autograd.Function`` against an
+expression (``checkfn.py``). Only typer and the standard library are imported
+here at module level; torch, symengine and sympy load inside the commands.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TYPE_CHECKING, Annotated, Any, Optional
+
+import typer
+
+from derivcli.cli import At, Expr, Format, OutputFormat, app
+
+if TYPE_CHECKING:
+    from derivcli.answer import CheckResult, SpotCheck
+    from derivcli.checkfn import FunctionReport
+
+CHECK_EXIT_CODES = (
+    "Exit codes: 0 the answer is right; 1 it is wrong; 2 bad input (syntax, unknown "
+    "function, a variable the expression does not have, malformed option); "
+    "3 the time or memory budget ran out before a verdict."
+)
+CHECK_FUNCTION_EXIT_CODES = (
+    "Exit codes: 0 every check passes; 1 a check fails; 2 bad input (no such file, the file "
+    "fails to import, no such class, not a torch.autograd.Function, malformed PATH:Class, "
+    "an expression without exactly one variable); 3 the time budget for the closed form "
+    "ran out."
+)
+
+Timeout = Annotated[
+    float,
+    typer.Option(
+        "--timeout", help="Seconds the symbolic work may take before derivcli gives up (exit 3)."
+    ),
+]
+
+
+@app.command(epilog=CHECK_EXIT_CODES)
+def check(
+    expression: Expr,
+    answer: Annotated[
+        str,
+        typer.Option(
+            "--answer",
+            metavar="EXPR",
+            help='Your derivative, in the same language as the expression, e.g. "6*x**2+1".',
+            show_default=False,
+        ),
+    ],
+    wrt: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--wrt",
+            "-w",
+            metavar="NAME",
+            help="The variable to differentiate by (needed when the expression has several). "
+            "Repeat it for a mixed partial: --wrt u --wrt v.",
+            show_default=False,
+        ),
+    ] = None,
+    order: Annotated[
+        int, typer.Option("--order", "-n", help="Order of the derivative (1 to 50).")
+    ] = 1,
+    output: Format = OutputFormat.table,
+    timeout: Timeout = 5.0,
+) -> None:
+    """Check a derivative you worked out by hand against the true one.
+
+    The expression is differentiated symbolically (symengine) and compared
+    with your answer: first symbolically (symengine expand, then sympy
+    simplify for small expressions), and numerically at 16 fixed points
+    (points where either side is undefined are skipped). Equivalent forms
+    count as right. When the answer is wrong, derivcli shows a point where it
+    differs, both values there, and the true closed form. The output says
+    which method decided.
+
+    Examples:
+
+      derivcli check "2*x**3+x" --answer "6*x**2+1"
+
+      derivcli check "2*x**3+x" --answer "6*x**2"
+
+      derivcli check "u*v+(u*v)**2" --wrt u --answer "v+2*u*v**2"
+
+      derivcli check "sin(x)*cos(x)" --answer "cos(2*x)" --format json
+
+      derivcli check "x**3" --order 2 --answer "6*x" --format plain
+    """
+    from derivcli import answer as checker
+
+    request = checker.prepare(expression, answer, wrt or [], order, timeout)
+    result = checker.check(request)
+    if output is OutputFormat.json:
+        sys.stdout.write(json.dumps(_check_json(result), allow_nan=False) + "\n")
+    elif output is OutputFormat.plain:
+        sys.stdout.write(("right" if result.correct else "wrong") + "\n")
+    else:
+        from rich.console import Console
+
+        Console(highlight=False).print(_check_table(result))
+    raise typer.Exit(int(result.exit_code))
+
+
+def _point_text(point: tuple[tuple[str, float], ...]) -> str:
+    from derivcli.results import format_number
+
+    return ", ".join(f"{name}={format_number(v)}" for name, v in point)
+
+
+def _spot_json(spot: SpotCheck | None) -> dict[str, Any] | None:
+    from derivcli.render import json_number
+
+    if spot is None:
+        return None
+    return {
+        "point": {n: json_number(v) for n, v in spot.point},
+        "answer": json_number(spot.answer),
+        "derivative": json_number(spot.derivative),
+        "agree": spot.agree,
+    }
+
+
+def _check_json(result: CheckResult) -> dict[str, Any]:
+    from derivcli.results import wrt_label
+
+    return {
+        "expression": result.expression,
+        "input": result.source,
+        "wrt": list(result.wrt),
+        "order": len(result.wrt),
+        "label": wrt_label(result.wrt),
+        "answer": result.answer,
+        "answer_input": result.answer_source,
+        "derivative": result.derivative,
+        "correct": result.correct,
+        "verdict": "right" if result.correct else "wrong",
+        "method": result.method,
+        "reason": result.reason,
+        "counterexample": _spot_json(result.counterexample),
+        "spot_checks": [_spot_json(s) for s in result.spots],
+        "skipped_points": result.skipped,
+        "note": result.note,
+    }
+
+
+def _check_table(result: CheckResult) -> Any:
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    from derivcli.results import format_number, wrt_label
+
+    label = wrt_label(result.wrt)
+    table = Table(title=f"{label} of {result.expression}", title_justify="left", show_header=False)
+    table.add_column("", style="bold", no_wrap=True)
+    table.add_column("", overflow="fold")
+    table.add_row("your answer", result.answer)
+    table.add_row("true derivative", result.derivative)
+    verdict = Text("right", style="green") if result.correct else Text("WRONG", style="bold red")
+    table.add_row("verdict", verdict)
+    table.add_row("decided by", f"{result.method}: {result.reason}")
+    checked = (
+        f"{len(result.spots)} points agree"
+        if result.correct
+        else (f"{sum(not s.agree for s in result.spots)} of {len(result.spots)} points differ")
+    )
+    if result.skipped:
+        checked += f" ({result.skipped} skipped: undefined there)"
+    table.add_row("spot checks", checked)
+    spot = result.counterexample
+    if spot is not None:
+        table.add_row(
+            "differs at",
+            f"{_point_text(spot.point)}: your answer {format_number(spot.answer)}, "
+            f"true derivative {format_number(spot.derivative)}",
+        )
+    notes = [Text(f"note: {result.note}")] if result.note else []
+    return Group(table, *notes)
+
+
+# ---------------------------------------------------------------- check-function
+
+
+@app.command("check-function", epilog=CHECK_FUNCTION_EXIT_CODES)
+def check_function(
+    target: Annotated[
+        str,
+        typer.Argument(
+            metavar="PATH.py:ClassName",
+            help="Your file and the torch.autograd.Function subclass in it, e.g. "
+            "my_square.py:MySquare. The file is imported, which RUNS it.",
+            show_default=False,
+        ),
+    ],
+    expr: Annotated[
+        str,
+        typer.Option(
+            "--expr",
+            "-e",
+            metavar="EXPR",
+            help='What the Function should compute, with exactly one variable, e.g. "x**2".',
+            show_default=False,
+        ),
+    ],
+    at: At = None,
+    output: Format = OutputFormat.table,
+    timeout: Timeout = 5.0,
+) -> None:
+    """Test your torch.autograd.Function against the expression it should compute.
+
+    WARNING: this imports PATH.py, which RUNS that file's code with your
+    permissions, the way pytest runs a test file. Only check files you trust.
+
+    The class's .apply is called at the --at points (default: a few fixed
+    sample points) and checked: forward against the expression's value;
+    backward against grad_output * f'(x) from the closed-form derivative, with
+    upstream gradients 1, 2.5 and -0.75; and torch.autograd.gradcheck in
+    float64. The classic bug, a backward that returns f'(x) and ignores
+    grad_output, passes with upstream gradient 1 but fails the others, and is
+    named as such; a backward off by a constant factor is named too.
+
+    Examples:
+
+      derivcli check-function my_square.py:MySquare --expr "x**2"
+
+      derivcli check-function my_square.py:MySquare --expr "x**2" --at x=3 --at x=-1.5
+
+      derivcli check-function lab/relu.py:MyReLU --expr "relu(x)" --at x=-2:2:4
+
+      derivcli check-function my_square.py:MySquare --expr "x**2" --format json
+    """
+    from derivcli import checkfn
+
+    report = checkfn.run_checks(target, expr, at or [], timeout)
+    if output is OutputFormat.json:
+        sys.stdout.write(json.dumps(checkfn.report_json(report), allow_nan=False) + "\n")
+    elif output is OutputFormat.plain:
+        sys.stdout.write(("pass" if report.passed else "fail") + "\n")
+    else:
+        from rich.console import Console
+
+        Console(highlight=False).print(_function_table(report))
+    raise typer.Exit(0 if report.passed else 1)
+
+
+def _function_table(report: FunctionReport) -> Any:
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(
+        title=f"{report.target} against f(x) = {report.expression}",
+        caption=f"f'(x) = {report.derivative}; float64; "
+        f"agree: |diff| <= {report.atol:g} + {report.rtol:g}*|expected|",
+        title_justify="left",
+        caption_justify="left",
+    )
+    table.add_column("check", no_wrap=True)
+    table.add_column("points", justify="right")
+    table.add_column("detail", overflow="fold")
+    table.add_column("verdict")
+    for row in report.checks:
+        verdict = Text("pass", style="green") if row.passed else Text("FAIL", style="bold red")
+        table.add_row(row.name, str(len(row.points)) if row.points else "", row.detail, verdict)
+    notes = [Text(f"diagnosis: {report.diagnosis}", style="bold")] if report.diagnosis else []
+    notes += [Text(f"note: {line}") for line in report.notes]
+    return Group(table, *notes)

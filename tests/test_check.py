@@ -1,0 +1,227 @@
+"""`derivcli check`: is a hand-derived derivative right?"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from derivcli.cli import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["check", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, Any]]:
+    code, out, err = run(capsys, *args, "--format", "json")
+    assert err == ""
+    return code, json.loads(out)
+
+
+# ---------------------------------------------------------------- the labs' problems
+
+
+def test_right_answer_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "2*x**3+x", "--answer", "6*x**2+1")
+    assert code == 0
+    assert err == ""
+    assert "right" in out
+    assert "6*x**2 + 1" in out
+    assert "symengine expand" in out
+
+
+def test_wrong_answer_exits_1_and_shows_a_counterexample(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = run(capsys, "2*x**3+x", "--answer", "6*x**2")
+    assert code == 1
+    assert err == ""
+    assert "WRONG" in out
+    assert "6*x**2 + 1" in out  # the true closed form
+    assert "x=1: your answer 6, true derivative 7" in out
+
+
+def test_wrong_answer_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, data = run_json(capsys, "2*x**3+x", "--answer", "6*x**2")
+    assert code == 1
+    assert data["correct"] is False
+    assert data["verdict"] == "wrong"
+    assert data["derivative"] == "6*x**2 + 1"
+    assert data["answer"] == "6*x**2"
+    assert data["wrt"] == ["x"]
+    assert data["method"] == "symengine expand"
+    assert data["counterexample"] == {
+        "point": {"x": 1.0},
+        "answer": 6.0,
+        "derivative": 7.0,
+        "agree": False,
+    }
+    assert all(not s["agree"] for s in data["spot_checks"])
+
+
+@pytest.mark.parametrize(
+    ("wrt", "answer"),
+    [("u", "v+2*u*v**2"), ("v", "u+2*u**2*v")],
+)
+def test_partials_of_two_variables(
+    capsys: pytest.CaptureFixture[str], wrt: str, answer: str
+) -> None:
+    code, data = run_json(capsys, "u*v+(u*v)**2", "--wrt", wrt, "--answer", answer)
+    assert code == 0
+    assert data["correct"] is True
+    assert data["wrt"] == [wrt]
+
+
+def test_partial_with_the_other_variables_derivative_is_wrong(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, data = run_json(capsys, "u*v+(u*v)**2", "--wrt", "u", "--answer", "u+2*u**2*v")
+    assert code == 1
+    assert data["counterexample"]["answer"] != data["counterexample"]["derivative"]
+
+
+def test_plain_format(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "2*x**3+x", "--answer", "6*x**2+1", "--format", "plain") == (
+        0,
+        "right\n",
+        "",
+    )
+    assert run(capsys, "2*x**3+x", "--answer", "6*x**2", "-f", "plain") == (1, "wrong\n", "")
+
+
+def test_higher_order(capsys: pytest.CaptureFixture[str]) -> None:
+    code, data = run_json(capsys, "x**3", "--order", "2", "--answer", "6*x")
+    assert code == 0
+    assert data["order"] == 2
+    assert data["wrt"] == ["x", "x"]
+    code, data = run_json(capsys, "x**3", "--order", "2", "--answer", "3*x**2")
+    assert code == 1
+
+
+def test_mixed_partial(capsys: pytest.CaptureFixture[str]) -> None:
+    code, data = run_json(capsys, "u*v+(u*v)**2", "--wrt", "u", "--wrt", "v", "--answer", "1+4*u*v")
+    assert code == 0
+    assert data["label"] == "d2/dudv"
+
+
+# ---------------------------------------------------------------- equivalent forms
+
+
+def test_factored_form_is_right(capsys: pytest.CaptureFixture[str]) -> None:
+    code, data = run_json(capsys, "x**2+2*x+1", "--answer", "2*(x+1)")
+    assert code == 0
+    assert data["method"] == "symengine expand"
+
+
+def test_trig_identity_is_proven_by_sympy(capsys: pytest.CaptureFixture[str]) -> None:
+    # d/dx sin(x)cos(x) = cos(x)**2 - sin(x)**2 = cos(2x): symengine's expand
+    # cannot see it, sympy.simplify can.
+    code, data = run_json(capsys, "sin(x)*cos(x)", "--answer", "cos(2*x)")
+    assert code == 0
+    assert data["correct"] is True
+    assert data["method"] == "sympy simplify"
+
+
+def test_rational_form_is_proven_by_sympy(capsys: pytest.CaptureFixture[str]) -> None:
+    code, data = run_json(capsys, "x**2", "--answer", "2*(x**3-x)/(x**2-1)")
+    assert code == 0
+    assert data["method"] == "sympy simplify"
+
+
+def test_identity_without_proof_is_decided_by_spot_checks(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = run(capsys, "abs(x)", "--answer", "x/abs(x)")
+    assert code == 0
+    assert err == ""
+    assert "numeric spot checks" in out
+    assert "not proven symbolically" in out
+
+
+def test_tiny_difference_is_still_wrong(capsys: pytest.CaptureFixture[str]) -> None:
+    # 1e-12*sin(x) is below float64 noise relative to the values; the
+    # high-precision spot check still sees it.
+    code, data = run_json(capsys, "sin(x)", "--answer", "cos(x)+1e-12*sin(x)")
+    assert code == 1
+    assert data["method"] == "numeric spot checks"
+
+
+def test_points_outside_the_domain_are_skipped(capsys: pytest.CaptureFixture[str]) -> None:
+    code, data = run_json(capsys, "sqrt(x)", "--answer", "1/(2*sqrt(x))")
+    assert code == 0
+    assert data["skipped_points"] > 0
+    assert all(s["point"]["x"] > 0 for s in data["spot_checks"])
+
+
+def test_wrong_sign_on_negative_half_is_wrong(capsys: pytest.CaptureFixture[str]) -> None:
+    code, data = run_json(capsys, "log(abs(x))", "--answer", "1/abs(x)")
+    assert code == 1
+    assert data["counterexample"]["point"]["x"] < 0
+
+
+def test_answer_with_fewer_variables_is_fine(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _ = run_json(capsys, "u*v", "--wrt", "u", "--answer", "v")
+    assert code == 0
+    code, _ = run_json(capsys, "x**2+y", "--wrt", "y", "--answer", "1")
+    assert code == 0
+
+
+# ---------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["x**2", "--answer", "2*y"], "--answer uses 'y', which the expression does not have"),
+        (["x**2", "--answer", "foo(x)"], "--answer: unknown function 'foo'"),
+        (["x**2", "--answer", "2*x)"], "--answer: unmatched ')'"),
+        (["x**2+", "--answer", "2*x"], "the expression ends too early"),
+        (["u*v", "--answer", "v"], "say which to differentiate by with --wrt"),
+        (["x**2", "--answer", "2*x", "--wrt", "y"], "'y' does not appear in the expression"),
+        (["3", "--answer", "0"], "has no variables"),
+        (["x**2", "--answer", "2*x", "--order", "0"], "the order must be between 1 and 50"),
+        (
+            ["u*v", "--wrt", "u", "--wrt", "v", "--order", "2", "--answer", "1"],
+            "--order applies to a single --wrt",
+        ),
+    ],
+)
+def test_bad_input_exits_2(
+    capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    code, out, err = run(capsys, *args)
+    assert code == 2
+    assert out == ""
+    assert err.startswith("derivcli: error: ")
+    assert message in err
+    assert err.count("\n") == 1
+
+
+def test_missing_answer_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "x**2")
+    assert code == 2
+    assert out == ""
+    assert "--answer" in err
+
+
+def test_help_has_examples(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "--help")
+    assert code == 0
+    assert err == ""
+    assert 'derivcli check "2*x**3+x" --answer "6*x**2+1"' in out
+    assert "Exit codes" in out
+
+
+def test_budget_exhausted_exits_3(capsys: pytest.CaptureFixture[str]) -> None:
+    # The 30th derivative of this grows far past what a millisecond allows.
+    code, out, err = run(
+        capsys, "tanh(sin(x)*exp(x))", "--order", "30", "--answer", "0", "--timeout", "0.001"
+    )
+    assert code == 3
+    assert out == ""
+    assert err.startswith("derivcli: error: ")
+    assert "budget" in err

@@ -1,0 +1,230 @@
+"""`derivcli check-function`: test a user's torch.autograd.Function."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from derivcli.checkfn import IGNORES_GRAD_OUTPUT
+from derivcli.cli import main
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def target(name: str, cls: str) -> str:
+    return f"{FIXTURES / name}:{cls}"
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["check-function", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, Any]]:
+    code, out, err = run(capsys, *args, "--format", "json")
+    assert err == ""
+    return code, json.loads(out)
+
+
+def verdicts(data: dict[str, Any]) -> dict[str, bool]:
+    return {row["name"]: row["passed"] for row in data["checks"]}
+
+
+BACKWARD = ["backward, grad_output=1", "backward, grad_output=2.5", "backward, grad_output=-0.75"]
+
+
+def test_correct_square_passes(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, target("square_ok.py", "MySquare"), "--expr", "x**2")
+    assert code == 0
+    assert err == ""
+    for name in ["forward", *BACKWARD, "gradcheck"]:
+        assert name in out
+    assert "FAIL" not in out
+    assert "f'(x) = 2*x" in out
+
+
+def test_correct_square_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, data = run_json(
+        capsys,
+        target("square_ok.py", "MySquare"),
+        "--expr",
+        "x**2",
+        "--at",
+        "x=3",
+        "--at",
+        "x=-1.5",
+    )
+    assert code == 0
+    assert data["passed"] is True
+    assert data["derivative"] == "2*x"
+    assert data["diagnosis"] is None
+    assert verdicts(data) == {name: True for name in ["forward", *BACKWARD, "gradcheck"]}
+    backward = data["checks"][2]
+    assert backward["grad_output"] == 2.5
+    assert backward["points"] == [
+        {"x": 3.0, "expected": 15.0, "got": 15.0, "agree": True},
+        {"x": -1.5, "expected": -7.5, "got": -7.5, "agree": True},
+    ]
+
+
+def test_backward_ignoring_grad_output_is_named(capsys: pytest.CaptureFixture[str]) -> None:
+    code, data = run_json(capsys, target("square_ignores_grad.py", "MySquare"), "--expr", "x**2")
+    assert code == 1
+    assert data["passed"] is False
+    # passes with upstream gradient 1, fails with the others
+    assert verdicts(data) == {
+        "forward": True,
+        BACKWARD[0]: True,
+        BACKWARD[1]: False,
+        BACKWARD[2]: False,
+        "gradcheck": False,
+    }
+    assert data["diagnosis"] == IGNORES_GRAD_OUTPUT
+
+
+def test_backward_ignoring_grad_output_table(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(
+        capsys, target("square_ignores_grad.py", "MySquare"), "--expr", "x**2", "--at", "x=2"
+    )
+    assert code == 1
+    assert err == ""
+    assert "backward ignores grad_output" in out
+    assert "FAIL" in out
+    assert "got 4, expected 10" in out
+
+
+def test_backward_off_by_a_constant_factor(capsys: pytest.CaptureFixture[str]) -> None:
+    # grad_output * i is half of grad_output * 2 * i
+    code, data = run_json(capsys, target("square_wrong.py", "MySquare"), "--expr", "x**2")
+    assert code == 1
+    assert not any(verdicts(data)[name] for name in BACKWARD)
+    assert verdicts(data)["forward"] is True
+    assert data["diagnosis"] == (
+        "backward is off by a constant factor: it returns 0.5 * grad_output * f'(x)"
+    )
+
+
+def test_backward_wrong_entirely(capsys: pytest.CaptureFixture[str]) -> None:
+    code, data = run_json(capsys, target("square_wrong.py", "WrongEntirely"), "--expr", "x**2")
+    assert code == 1
+    assert data["diagnosis"] == "backward is wrong: it does not return grad_output * f'(x)"
+
+
+def test_wrong_forward(capsys: pytest.CaptureFixture[str]) -> None:
+    code, data = run_json(
+        capsys, target("square_wrong.py", "WrongForward"), "--expr", "x**2", "--at", "x=2"
+    )
+    assert code == 1
+    assert verdicts(data)["forward"] is False
+    assert all(verdicts(data)[name] for name in BACKWARD)
+    assert data["checks"][0]["points"] == [{"x": 2.0, "expected": 4.0, "got": 8.0, "agree": False}]
+    assert "forward does not compute the expression" in data["diagnosis"]
+
+
+def test_backward_that_raises_is_a_failed_check(capsys: pytest.CaptureFixture[str]) -> None:
+    code, data = run_json(
+        capsys, target("square_wrong.py", "RaisesInBackward"), "--expr", "x**2", "--at", "x=2"
+    )
+    assert code == 1
+    row = data["checks"][1]
+    assert row["passed"] is False
+    assert "NotImplementedError: backward is not written yet" in row["detail"]
+    assert row["points"][0]["got"] is None
+
+
+def test_the_right_function_for_another_expression_fails(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, data = run_json(capsys, target("square_ok.py", "MySquare"), "--expr", "x**3")
+    assert code == 1
+    assert data["passed"] is False
+
+
+def test_kinks_are_skipped(capsys: pytest.CaptureFixture[str]) -> None:
+    code, data = run_json(
+        capsys, target("relu_ok.py", "MyReLU"), "--expr", "relu(x)", "--at", "x=-2:2:5"
+    )
+    assert code == 0
+    assert [p["x"] for p in data["checks"][0]["points"]] == [-2.0, -1.0, 1.0, 2.0]
+    assert data["notes"] == ["skipped x=0: kink of relu"]
+
+
+def test_plain_format(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, target("square_ok.py", "MySquare"), "--expr", "x**2", "-f", "plain") == (
+        0,
+        "pass\n",
+        "",
+    )
+    assert run(
+        capsys, target("square_ignores_grad.py", "MySquare"), "--expr", "x**2", "-f", "plain"
+    ) == (1, "fail\n", "")
+
+
+# ---------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize(
+    ("spec", "expr", "message"),
+    [
+        ("nofile.py:MySquare", "x**2", "nofile.py: no such file"),
+        (
+            "raises_on_import.py:MySquare",
+            "x**2",
+            "importing it failed: RuntimeError: this lab file is broken on purpose",
+        ),
+        ("square_ok.py:Nope", "x**2", "no class 'Nope' (Function classes there: MySquare)"),
+        (
+            "not_a_function.py:MySquare",
+            "x**2",
+            "'MySquare' is not a torch.autograd.Function subclass",
+        ),
+        ("not_a_function.py:Plain", "x**2", "'Plain' is not a torch.autograd.Function subclass"),
+        ("square_wrong.py:NOT_A_CLASS", "x**2", "'NOT_A_CLASS' is not a class"),
+        ("square_ok.py:MySquare", "x*y", "must have exactly one variable"),
+        ("square_ok.py:MySquare", "3", "must have exactly one variable"),
+        ("square_ok.py:MySquare", "foo(x)", "unknown function 'foo'"),
+    ],
+)
+def test_bad_input_exits_2(
+    capsys: pytest.CaptureFixture[str], spec: str, expr: str, message: str
+) -> None:
+    path, _, cls = spec.partition(":")
+    code, out, err = run(capsys, target(path, cls), "--expr", expr)
+    assert code == 2
+    assert out == ""
+    assert err.startswith("derivcli: error: ")
+    assert message in err
+    assert err.count("\n") == 1
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "spec", ["square_ok.py", "square_ok.py:", ":MySquare", "square_ok.py:My-Square"]
+)
+def test_malformed_target_exits_2(capsys: pytest.CaptureFixture[str], spec: str) -> None:
+    arg = spec if spec.startswith(":") else str(FIXTURES / spec)
+    code, out, err = run(capsys, arg, "--expr", "x**2")
+    assert code == 2
+    assert out == ""
+    assert err.startswith("derivcli: error: ")
+    assert err.count("\n") == 1
+
+
+def test_help_warns_that_the_file_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "--help")
+    assert code == 0
+    assert err == ""
+    assert "RUNS" in out
+    assert 'derivcli check-function my_square.py:MySquare --expr "x**2"' in out
+
+
+def test_commands_are_listed_in_the_main_help(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["--help"])
+    out, err = capsys.readouterr()
+    assert code == 0
+    assert "check-function" in out
+    assert "check " in out
