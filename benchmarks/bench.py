@@ -80,9 +80,9 @@ def machine() -> str:
 
 
 def rows_startup(repeat: int) -> list[tuple[str, str, str, str]]:
-    from derivcli.cli import app
-
     import typer
+
+    from derivcli.cli import app
 
     names = sorted(c.name for c in typer.main.get_command(app).commands.values())  # type: ignore[attr-defined]
     typer_import = wall([PYTHON, "-c", "import typer"], repeat)
