@@ -165,9 +165,10 @@ def autograd(
     """Evaluate f and each derivative (a sequence of variables) at ``count`` points.
 
     Large grids go through in blocks of CHUNK points: each block is one
-    vectorised forward and backward pass, which bounds the memory held by
-    intermediate tensors (a 10^7-point grid would otherwise keep ~80 MB per
-    operation alive until backward).
+    vectorised forward and backward pass (sum, then backward, as the labs
+    do) small enough for its intermediate tensors to stay in the CPU cache,
+    instead of streaming 80 MB per operation through memory and keeping it
+    alive until backward: 4x faster at 10^7 points, and bounded memory.
     """
     torch = import_torch()
     dev = resolve_device(torch, device)
@@ -194,7 +195,9 @@ def autograd(
     return _autograd_block(torch, tree, names, columns, count, derivatives, tdtype, dev)
 
 
-CHUNK = 1 << 20
+# Measured on 2 cores at 10^7 points (sin(x)*exp(-x**2/2) + x**3): blocks of
+# 2^16 took 0.17 s, 2^20 0.30 s, one pass 0.69 s; numpy's closed form 0.33 s.
+CHUNK = 1 << 16
 
 
 def _autograd_block(
@@ -234,6 +237,8 @@ def _to_floats(tensor: Any, count: int) -> Any:
     """The values as a float64 numpy array of length ``count``."""
     import numpy as np
 
+    if tensor._is_zerotensor():  # e.g. the second derivative of abs: no storage to read
+        return np.zeros(count, dtype=np.float64)
     flat = tensor.detach().to("cpu").reshape(-1).numpy().astype(np.float64, copy=False)
     if flat.size == 1 and count != 1:
         flat = np.broadcast_to(flat, (count,))

@@ -34,7 +34,10 @@ from derivcli.functions import function_names, lookup_constant, lookup_function
 
 MAX_EXPRESSION_LENGTH = 10_000  # characters
 MAX_NESTING = 200  # parentheses, calls, unary signs and exponents inside each other
-MAX_NUMBER_DIGITS = 40  # digits in one numeric literal
+# Digits in one numeric literal: enough for any exact number derivcli itself
+# prints (exact numbers are capped at 4,096 bits, about 1,233 digits), so
+# every closed form parses back.
+MAX_NUMBER_DIGITS = 1_240
 MAX_DECIMAL_EXPONENT = 300  # |e| in 1e300
 MAX_NAME_LENGTH = 64
 

@@ -26,7 +26,7 @@ from typing import Any
 
 import symengine as se
 
-from derivcli.errors import BudgetError, LimitError
+from derivcli.errors import BudgetError, InputError, LimitError
 from derivcli.functions import FUNCTIONS, lookup_constant, lookup_function
 from derivcli.parser import (
     Call,
@@ -38,6 +38,7 @@ from derivcli.parser import (
     Variable,
     parse,
 )
+from derivcli.parser import to_text as to_source
 
 # Exact integers are computed when both sides of ** are numbers; beyond this
 # many bits the number is refused instead of eating memory and time.
@@ -93,7 +94,7 @@ def _build(node: Node, env: Mapping[str, Any]) -> Any:
         assert spec is not None
         args = [_build(a, env) for a in node.args]
         if spec.symengine is not None:
-            return getattr(se, spec.symengine)(*args)
+            return _real_or_reject(getattr(se, spec.symengine)(*args), node)
         return _opaque(spec.name)(*args)
     left = _build(node.left, env)
     right = _build(node.right, env)
@@ -105,10 +106,21 @@ def _build(node: Node, env: Mapping[str, Any]) -> Any:
         return left * right
     if node.op == "/":
         if right == 0:
-            return se.zoo if left != 0 else se.nan
+            raise InputError(f"division by zero at column {node.column}")
         return left / right
     _check_exact_power(left, right, node.column)
-    return left**right
+    return _real_or_reject(left**right, node)
+
+
+def _real_or_reject(value: Any, node: Node) -> Any:
+    """Refuse a constant part that is not a finite real number (log(0), sqrt(-1))."""
+    # Parts with variables are checked where their constant pieces are built.
+    if value.free_symbols:
+        return value
+    bad = isinstance(value, se.Number) and not (value.is_real and value.is_finite)
+    if bad or any(value.has(c) for c in (se.I, se.zoo, se.nan, se.oo)):
+        raise InputError(f"'{to_source(node)}' at column {node.column} is not a finite real number")
+    return value
 
 
 def _check_exact_power(base: Any, exponent: Any, column: int) -> None:
@@ -165,7 +177,9 @@ def _resolve_opaque_derivatives(expr: Any) -> Any:
         inner, wrt = derivative.args[0], derivative.args[1:]
         if len(wrt) != 1 or not hasattr(inner, "get_name"):
             continue
-        index = list(dummies).index(wrt[0]) if wrt[0] in dummies else inner.args.index(wrt[0])
+        # The dummy stands in for the argument being differentiated; its
+        # position among the function's arguments picks the rule.
+        index = list(inner.args).index(wrt[0])
         args = [a.xreplace(dict(zip(dummies, values, strict=True))) for a in inner.args]
         replacements[node] = _apply_rule(inner.get_name(), index, args)
     for node in expr.atoms(se.Derivative):
