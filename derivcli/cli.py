@@ -56,7 +56,11 @@ app = typer.Typer(
     name="derivcli",
     help=(
         "Differentiate a math expression two independent ways, symbolically (closed form) "
-        "and with PyTorch autograd, and say whether they agree.\n\n" + EXIT_CODES_HELP
+        "and with PyTorch autograd, and say whether they agree.\n\n"
+        "Examples:\n\n"
+        '  derivcli grad "x**2+2*x+1" --at x=2\n\n'
+        '  derivcli partial "u*v+u**2" --wrt u --at u=1,v=2\n\n'
+        '  derivcli partial "u*v+u**2" --wrt u\n\n' + EXIT_CODES_HELP
     ),
     no_args_is_help=True,
     add_completion=False,

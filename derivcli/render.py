@@ -98,21 +98,33 @@ def _cut(text: str | None) -> str:
     return f"{text[:MAX_FORM_CHARS]}... ({len(text):,} characters; --format json has it all)"
 
 
+TABLE_DIGITS = 10  # significant digits in the table; JSON has every digit
+
+
+def _short(value: float) -> str:
+    return (
+        format_number(float(f"{value:.{TABLE_DIGITS}g}"))
+        if math.isfinite(value)
+        else (format_number(value))
+    )
+
+
 def _point_text(point: tuple[tuple[str, float], ...] | None) -> str:
     if point is None:
         return ""
-    return ", ".join(f"{name}={format_number(v)}" for name, v in point)
+    return ", ".join(f"{name}={_short(v)}" for name, v in point)
 
 
 def _optional(value: float | None) -> str:
-    return "" if value is None else format_number(value)
+    return "" if value is None else _short(value)
 
 
 def _autograd_text(value: float | None) -> str:
     # as torch prints a float: always with a decimal point
     if value is None:
         return ""
-    return repr(value) if math.isfinite(value) else format_number(value)
+    text = _short(value)
+    return f"{text}.0" if text.lstrip("-").isdigit() else text
 
 
 _VERDICT_STYLE = {
@@ -135,19 +147,20 @@ def build_table(report: Report) -> Any:
         title=f"derivatives of {report.expression}",
         caption=f"autograd: {report.dtype} on {report.device}; "
         f"agree: |diff| <= {atol:g} + {rtol:g}*|autograd|",
+        show_edge=False,
         title_justify="left",
         caption_justify="left",
     )
-    table.add_column("derivative", no_wrap=True)
-    table.add_column("closed form", overflow="fold", min_width=12)
+    table.add_column("derivative (closed form)", overflow="fold", min_width=14)
     if sampled:
         table.add_column("checked")
     else:
-        table.add_column("at", no_wrap=True)
+        table.add_column("at", overflow="fold")
         table.add_column("symbolic", justify="right", no_wrap=True)
         table.add_column("autograd", justify="right", no_wrap=True)
         table.add_column("|diff|", justify="right", no_wrap=True)
-    table.add_column("verdict")
+    # "not differentiable" folds onto two lines in a narrow terminal
+    table.add_column("verdict", overflow="fold", min_width=14)
     rows: list[DerivativeResult | None] = list(report.results)
     hidden = 0
     if len(rows) > MAX_TABLE_ROWS:
@@ -156,17 +169,16 @@ def build_table(report: Report) -> Any:
         rows = rows[:half] + [None] + rows[-half:]
     for result in rows:
         if result is None:
-            table.add_row("...", f"{hidden:,} more points", *[""] * (len(table.columns) - 2))
+            table.add_row(f"... {hidden:,} more points", *[""] * (len(table.columns) - 1))
             continue
         verdict = Text(result.verdict, style=_VERDICT_STYLE.get(result.verdict, ""))
-        label = wrt_label(result.wrt)
+        label = f"{wrt_label(result.wrt)} = {_cut(result.derivative)}"
         if sampled:
             checked = f"{len(result.samples)} sample points" if result.samples else ""
-            table.add_row(label, _cut(result.derivative), checked, verdict)
+            table.add_row(label, checked, verdict)
         else:
             table.add_row(
                 label,
-                _cut(result.derivative),
                 _point_text(result.point),
                 _optional(result.symbolic),
                 _autograd_text(result.autograd),

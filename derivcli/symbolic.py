@@ -164,7 +164,9 @@ def _apply_rule(name: str, index: int, args: Sequence[Any]) -> Any:
     mapping = {se.Symbol("a"): args[0]}
     if len(args) > 1:
         mapping[se.Symbol("b")] = args[1]
-    return rule.xreplace(mapping)
+    # subs, not xreplace: xreplace leaves a - b uncanonical after replacing
+    # (x - (2 - x) instead of 2*x - 2). The mapping holds our own objects only.
+    return rule.subs(mapping)
 
 
 def _resolve_opaque_derivatives(expr: Any) -> Any:
