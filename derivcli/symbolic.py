@@ -150,23 +150,35 @@ _RULES: dict[str, tuple[Any, ...]] = {}
 
 
 def _rules(name: str) -> tuple[Any, ...]:
-    """The partial derivatives of an opaque function, in terms of a and b."""
+    """The parsed partial derivatives of an opaque function, in terms of a and b."""
     if name not in _RULES:
         spec = lookup_function(name)
         assert spec is not None and spec.derivative
-        a, b = se.Symbol("a"), se.Symbol("b")
-        _RULES[name] = tuple(_build(parse(rule).tree, {"a": a, "b": b}) for rule in spec.derivative)
+        _RULES[name] = tuple(parse(rule).tree for rule in spec.derivative)
     return _RULES[name]
 
 
 def _apply_rule(name: str, index: int, args: Sequence[Any]) -> Any:
-    rule = _rules(name)[index]
-    mapping = {se.Symbol("a"): args[0]}
-    if len(args) > 1:
-        mapping[se.Symbol("b")] = args[1]
-    # subs, not xreplace: xreplace leaves a - b uncanonical after replacing
-    # (x - (2 - x) instead of 2*x - 2). The mapping holds our own objects only.
-    return rule.subs(mapping)
+    # Built afresh from the rule's tree with a and b bound to the arguments:
+    # substituting into a prebuilt rule leaves sums uncanonical (x - (2 - x)).
+    env = {"a": args[0], "b": args[1] if len(args) > 1 else args[0]}
+    return _tidy_arguments(_build(_rules(name)[index], env))
+
+
+# symengine keeps -1*(2 - x) unexpanded, so the rule heaviside(a - b) for
+# max(x, 2 - x) would read heaviside(x - (2 - x)); small arguments are expanded.
+MAX_TIDY_OPS = 40
+
+
+def _tidy_arguments(expr: Any) -> Any:
+    replacements = {}
+    for node in expr.atoms(se.FunctionSymbol):
+        args = node.args
+        if all(se.count_ops(a) <= MAX_TIDY_OPS for a in args):
+            tidy = [se.expand(a) for a in args]
+            if tidy != list(args):
+                replacements[node] = _opaque(node.get_name())(*tidy)
+    return expr.xreplace(replacements) if replacements else expr
 
 
 def _resolve_opaque_derivatives(expr: Any) -> Any:
