@@ -68,10 +68,11 @@ def make_request(
 class PointAnalysis:
     """Why one point is not a plain regular point, and its one-sided derivatives."""
 
-    differentiable: bool
+    differentiable: bool | None  # None: could not be decided (overflow)
     left: float | None  # None: undefined on that side
     right: float | None
-    reason: str  # "undefined-function", "kink", "infinite-derivative", "smooth-kink"
+    # "undefined-function", "kink", "infinite-derivative", "smooth-kink", "overflow"
+    reason: str
     kinks: tuple[str, ...] = ()  # names of the kinked functions sitting at this point
 
 
@@ -130,12 +131,13 @@ def run(request: SymbolicRequest) -> SymbolicResponse:
     expression = parse(request.source)
     expr = symbolic.build(expression)
     names = request.names
-    f_eval = symbolic.Evaluator(expr, names)
+    opaque = symbolic.has_opaque(expr)
+    f_eval = symbolic.Evaluator(expr, names, opaque=opaque)
     f_values = f_eval.many(request.columns, request.count)
     results = []
     for wrt in request.derivatives:
         steps = _steps(expr, request.source, wrt, deadline)
-        results.append(_analyse(steps, wrt, request, f_values, deadline))
+        results.append(_analyse(steps, wrt, request, f_eval, f_values, opaque, deadline))
     return SymbolicResponse(
         function_text=symbolic.to_text(expr), function_values=f_values, derivatives=results
     )
@@ -160,18 +162,20 @@ def _analyse(
     steps: Sequence[Any],
     wrt: tuple[str, ...],
     request: SymbolicRequest,
+    f_eval: Any,
     f_values: Sequence[float],
+    opaque: bool,
     deadline: float,
 ) -> DerivativeAnalysis:
     from derivcli import symbolic
 
     names = request.names
     derivative = steps[-1]
-    d_eval = symbolic.Evaluator(derivative, names)
+    d_eval = symbolic.Evaluator(derivative, names, opaque=opaque)
     values = d_eval.many(request.columns, request.count)
     kinks = [
         (name, symbolic.Evaluator(arg, names).many(request.columns, request.count))
-        for name, arg in _kink_arguments(steps[:-1])
+        for name, arg in (_kink_arguments(steps[:-1]) if opaque else [])
     ]
     special: dict[int, PointAnalysis] = {}
     for i in range(request.count):
@@ -181,14 +185,31 @@ def _analyse(
             continue
         if time.monotonic() > deadline:
             raise BudgetError("the time budget ran out while examining kinks and poles")
-        point = {n: request.columns[n][i] for n in names}
+        point = {n: float(request.columns[n][i]) for n in names}
         var = wrt[-1]
-        left = one_sided_limit(d_eval, point, var, -1)
-        right = one_sided_limit(d_eval, point, var, +1)
+        if _overflows(f_eval, f_values[i], point, var) or _overflows(d_eval, values[i], point, var):
+            special[i] = PointAnalysis(None, None, None, "overflow", at_kink)
+            continue
+        left = one_sided_limit(d_eval, point, var, -1, function=f_eval)
+        right = one_sided_limit(d_eval, point, var, +1, function=f_eval)
         special[i] = _classify(f_values[i], values[i], left, right, at_kink)
     return DerivativeAnalysis(
         wrt=wrt, text=symbolic.to_text(derivative), values=values, special=special
     )
+
+
+def _overflows(evaluator: Any, value: float, point: Mapping[str, float], var: str) -> bool:
+    """Infinite here and all around: a float64 overflow, not a pole or a kink."""
+    if not math.isinf(value):
+        return False
+    x = point[var]
+    scale = max(1.0, abs(x))
+    for side in (-1, 1):
+        moved = dict(point)
+        moved[var] = x + side * PROBE_STEPS[0] * scale
+        if not math.isinf(evaluator.at(moved)):
+            return False
+    return True
 
 
 def _close(a: float, b: float) -> bool:
@@ -222,7 +243,12 @@ def _classify(
 
 
 def one_sided_limit(
-    evaluator: Any, point: Mapping[str, float], var: str, side: int
+    evaluator: Any,
+    point: Mapping[str, float],
+    var: str,
+    side: int,
+    *,
+    function: Any = None,
 ) -> float | None:
     """The limit of the closed form as ``var`` approaches the point from one side.
 
@@ -231,6 +257,8 @@ def one_sided_limit(
     extrapolated linearly; if the values grow steadily in one direction they
     diverge to +-inf; if the closed form is undefined there (outside the real
     domain) the side is undefined (None); anything else is reported as nan.
+    A side where ``function`` (f itself) is undefined is undefined too: the
+    closed form of log(x)' = 1/x exists left of 0, log(x) does not.
     """
     x = point[var]
     scale = max(1.0, abs(x))
@@ -238,6 +266,8 @@ def one_sided_limit(
     for step in PROBE_STEPS:
         moved = dict(point)
         moved[var] = x + side * step * scale
+        if function is not None and math.isnan(function.at(moved)):
+            return None
         probes.append(evaluator.at(moved))
     if any(math.isnan(v) for v in probes):
         return None

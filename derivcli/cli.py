@@ -84,6 +84,17 @@ def _root(
 
 # ---------------------------------------------------------------- shared options
 
+_MINUS_GUARD = " "  # see _protect_leading_minus
+SHORT_OPTIONS = frozenset("hanfwepor")  # every one-letter option of every command
+
+
+def restore_minus(value: str | None) -> str | None:
+    """Undo _protect_leading_minus on a value (a typer callback)."""
+    if value is not None and value.startswith(_MINUS_GUARD + "-"):
+        return value[len(_MINUS_GUARD) :]
+    return value
+
+
 Expr = Annotated[
     str,
     typer.Argument(
@@ -91,6 +102,7 @@ Expr = Annotated[
         "Operators + - * / ** ^, functions such as sin, exp, log, relu, sigmoid; "
         "see `derivcli functions`.",
         show_default=False,
+        callback=restore_minus,
     ),
 ]
 At = Annotated[
@@ -206,7 +218,22 @@ def _run(
     )
     report = compute(expression, wrt_sequences, points, settings, runner=_RUNNER.get())
     _emit(report, output)
+    if report.exit_code == ExitCode.CANNOT_COMPUTE and _SINK.get() is None:
+        # What could be computed is on stdout; why the rest could not, on stderr.
+        _error(_cannot_compute_reason(report))
     raise typer.Exit(int(report.exit_code))
+
+
+def _cannot_compute_reason(report: Report) -> str:
+    from derivcli.results import wrt_label
+
+    for result in report.results:
+        if result.exit_code == ExitCode.CANNOT_COMPUTE:
+            where = ""
+            if result.point is not None:
+                where = " at " + ", ".join(f"{n}={v:g}" for n, v in result.point)
+            return f"{wrt_label(result.wrt)}{where}: {result.note or report.note}"
+    return report.note or "a budget ran out"
 
 
 def _emit(report: Report, output: OutputFormat) -> None:
@@ -225,10 +252,10 @@ def _emit(report: Report, output: OutputFormat) -> None:
         Console(highlight=False).print(render.build_table(report))
 
 
-_EXPRESSION_COMMAND = {"ignore_unknown_options": False}
+_EXPRESSION_COMMAND: dict[str, Any] = {}
 
 
-@app.command(epilog=EXIT_CODES_HELP)
+@app.command(epilog=EXIT_CODES_HELP, context_settings=_EXPRESSION_COMMAND)
 def grad(
     expression: Expr,
     at: At = None,
@@ -271,7 +298,7 @@ def grad(
     )
 
 
-@app.command(epilog=EXIT_CODES_HELP)
+@app.command(epilog=EXIT_CODES_HELP, context_settings=_EXPRESSION_COMMAND)
 def partial(
     expression: Expr,
     wrt: Annotated[
@@ -366,7 +393,7 @@ def batch(
 
     Examples:
 
-      printf '%s\n' 'grad "x**2" --at x=3' 'partial "u*v" --wrt u --at u=1,v=2' | derivcli batch
+      printf '%s\\n' 'grad "x**2" --at x=3' 'partial "u*v" --wrt u --at u=1,v=2' | derivcli batch
 
       derivcli batch jobs.txt > results.jsonl
     """
@@ -434,7 +461,9 @@ def _invoke(args: list[str]) -> tuple[int, str | None]:
 
     command = _command()
     try:
-        result = command.main(args=args, prog_name="derivcli", standalone_mode=False)
+        result = command.main(
+            args=_protect_leading_minus(args), prog_name="derivcli", standalone_mode=False
+        )
     except click.UsageError as exc:
         # click >= 8.2 signals "no arguments, show help" with an error
         if type(exc).__name__ == "NoArgsIsHelpError" and exc.ctx is not None:
@@ -460,6 +489,31 @@ def _invoke(args: list[str]) -> tuple[int, str | None]:
             "(a bug in derivcli; DERIVCLI_DEBUG=1 shows the traceback)"
         )
     return (int(result) if isinstance(result, int) else 0), None
+
+
+def _protect_leading_minus(args: list[str]) -> list[str]:
+    """Let an expression or value start with '-' ("-x**2", "-(x+1)").
+
+    click would read such an argument as a cluster of short options (and
+    "-(x+cosh(x))" contains -h). Anything that starts with '-' but is neither
+    a long option nor exactly one of derivcli's short options gets a leading
+    space, which click leaves alone; restore_minus takes it off again.
+    """
+    protected: list[str] = []
+    takes_value = False  # the previous argument is an option that takes a value
+    for arg in args:
+        is_option = arg.startswith("--") or (len(arg) == 2 and arg[1] in SHORT_OPTIONS)
+        if takes_value:  # click hands it to the option as it is: "--range -3:3"
+            protected.append(arg)
+            takes_value = False
+            continue
+        guarded = arg.startswith("-") and not is_option and arg != "-"
+        protected.append(_MINUS_GUARD + arg if guarded else arg)
+        takes_value = is_option and "=" not in arg and arg not in _FLAGS
+    return protected
+
+
+_FLAGS = frozenset({"--help", "-h", "--version"})
 
 
 _COMMAND: Any = None

@@ -27,7 +27,10 @@ from derivcli.results import (
     values_agree,
 )
 
-DEFAULT_BUDGET = 5.0  # seconds for the symbolic stage
+DEFAULT_BUDGET = 5.0  # seconds for the symbolic stage (--timeout)
+# autograd gets --timeout too, but never less than this: when the closed form
+# runs out of time, the autograd value is what the user still gets.
+MIN_AUTOGRAD_BUDGET = 5.0
 SAMPLE_COUNT = 5
 
 
@@ -78,14 +81,23 @@ def compute(
     settings: Settings,
     runner: Any = None,
 ) -> Report:
-    """Differentiate ``expression`` both ways at ``points`` (or at samples)."""
+    """Differentiate ``expression`` both ways at ``points`` (or at samples).
+
+    Each engine has a time budget: the closed form ``settings.budget`` from
+    now, autograd at least MIN_AUTOGRAD_BUDGET from when its graph is built.
+    Whichever side does not finish in its budget is left out of the results
+    with a note (exit 3), and the other side's answer is still shown.
+    """
+    from derivcli.analysis import make_request
+
     sampled = points is None
     pts = sample_points(expression.variables, SAMPLE_COUNT) if points is None else points
     started = time.monotonic()
-    from derivcli.analysis import make_request
-
+    deadline = started + settings.budget
     request = make_request(expression, derivatives, pts, settings.budget)
     job = (runner or OneShotRunner()).submit(request)
+    notes = []
+    values: numeric.AutogradValues | None
     try:
         values = numeric.autograd(
             expression.tree,
@@ -95,33 +107,40 @@ def compute(
             derivatives,
             dtype=settings.dtype,
             device=settings.device,
+            budget=max(settings.budget, MIN_AUTOGRAD_BUDGET),
         )
+    except BudgetError as exc:
+        values = None
+        notes.append(f"{exc}; the closed form is shown without it")
     except DerivcliError:
         job.cancel()
         raise
     except (RuntimeError, ValueError, TypeError, OverflowError) as exc:
         job.cancel()
         raise CannotComputeError(f"autograd failed: {exc}") from None
-    budget_note = None
     try:
-        response = job.result(started + settings.budget)
+        response = job.result(deadline)
     except BudgetError as exc:
-        response, budget_note = None, f"{exc}; the autograd value is shown without it"
+        response = None
+        notes.append(f"{exc}; the autograd value is shown without it")
+    if response is None and values is None:
+        raise BudgetError(
+            f"neither the closed form nor autograd finished within {settings.budget:g} s "
+            "(raise it with --timeout)"
+        )
     rtol, atol = settings.tolerances
     results: list[DerivativeResult] = []
     for k, wrt in enumerate(derivatives):
         analysed = None if response is None else response.derivatives[k]
+        auto = None if values is None else values.derivatives[k]
+        forward = None if values is None else values.function
         if sampled:
-            results.append(
-                _sampled_result(
-                    wrt, analysed, values.derivatives[k], response, pts, rtol, atol, budget_note
-                )
-            )
+            results.append(_sampled_result(wrt, analysed, auto, forward, response, pts, rtol, atol))
         else:
-            for i in range(pts.count):
-                results.append(
-                    _point_result(wrt, analysed, values, k, i, pts, rtol, atol, budget_note)
-                )
+            results.extend(
+                _point_result(wrt, analysed, auto, forward, i, pts, rtol, atol)
+                for i in range(pts.count)
+            )
     return Report(
         expression=str(expression),
         source=expression.source,
@@ -130,61 +149,75 @@ def compute(
         rtol=rtol,
         atol=atol,
         results=tuple(results),
-        note=budget_note,
+        note="; ".join(notes) or None,
     )
 
 
 def _point_tuple(points: PointSet, i: int) -> tuple[tuple[str, float], ...]:
-    return tuple((name, points.columns[name][i]) for name in points.names)
+    return tuple((name, float(points.columns[name][i])) for name in points.names)
 
 
 def _point_result(
     wrt: tuple[str, ...],
     analysed: Any,
-    values: numeric.AutogradValues,
-    k: int,
+    auto_values: Any,
+    forward: Any,
     i: int,
     points: PointSet,
     rtol: float,
     atol: float,
-    budget_note: str | None,
 ) -> DerivativeResult:
-    auto = float(values.derivatives[k][i])
     point = _point_tuple(points, i)
-    if analysed is None:
+    auto = None if auto_values is None else float(auto_values[i])
+    if analysed is None or auto is None:
+        # One side ran out of budget: show the other, compare nothing.
         return DerivativeResult(
             wrt=wrt,
-            derivative=None,
+            derivative=None if analysed is None else analysed.text,
             point=point,
-            symbolic=None,
+            symbolic=None if analysed is None else analysed.values[i],
             autograd=auto,
             agree=None,
-            note=budget_note,
+            computable=False,
+            note=_missing_note(analysed, auto_values),
         )
     sym = analysed.values[i]
     agree = values_agree(sym, auto, rtol, atol)
     special = analysed.special.get(i)
+    common = {
+        "wrt": wrt,
+        "derivative": analysed.text,
+        "point": point,
+        "symbolic": sym,
+        "autograd": auto,
+    }
+    if special is not None and special.reason == "overflow":
+        return DerivativeResult(
+            **common,
+            agree=None,
+            computable=False,
+            note="the value is beyond float64's range (about 1.8e308), so neither side "
+            "can give a number here; the closed form above is exact",
+        )
+    if special is None and forward is not None and math.isnan(float(forward[i])):
+        # The closed form was simplified (sqrt(x)**2 -> x) but the expression as
+        # written is undefined here: torch's forward pass says so.
+        return DerivativeResult(
+            **common,
+            agree=agree,
+            differentiable=False,
+            note=f"the expression as written is undefined at {_where(wrt[-1], point)} "
+            "(autograd's forward pass gives nan), although its simplified closed form "
+            "is not",
+        )
     if special is None:
         note = None
         if not (math.isfinite(sym) and math.isfinite(auto)):
             note = "the value is not a finite float64 number"
             agree = False
-        return DerivativeResult(
-            wrt=wrt,
-            derivative=analysed.text,
-            point=point,
-            symbolic=sym,
-            autograd=auto,
-            agree=agree,
-            differentiable=True,
-            note=note,
-        )
+        return DerivativeResult(**common, agree=agree, differentiable=True, note=note)
     return DerivativeResult(
-        wrt=wrt,
-        derivative=analysed.text,
-        point=point,
-        symbolic=sym,
-        autograd=auto,
+        **common,
         agree=agree,
         differentiable=special.differentiable,
         left=special.left,
@@ -193,34 +226,46 @@ def _point_result(
     )
 
 
+def _missing_note(analysed: Any, auto_values: Any) -> str:
+    if analysed is None:
+        return "the closed form was not reached within the time budget (--timeout)"
+    return "autograd did not finish within its time budget"
+
+
+def _where(var: str, point: tuple[tuple[str, float], ...]) -> str:
+    return f"{var}={format_number(dict(point)[var])}"
+
+
 def _sampled_result(
     wrt: tuple[str, ...],
     analysed: Any,
-    auto_values: list[float],
+    auto_values: Any,
+    forward: Any,
     response: Any,
     points: PointSet,
     rtol: float,
     atol: float,
-    budget_note: str | None,
 ) -> DerivativeResult:
-    if analysed is None:
+    if analysed is None or auto_values is None:
         return DerivativeResult(
             wrt=wrt,
-            derivative=None,
+            derivative=None if analysed is None else analysed.text,
             point=None,
             symbolic=None,
             autograd=None,
             agree=None,
-            note=budget_note,
+            computable=False,
+            note=_missing_note(analysed, auto_values),
         )
     samples = []
     for i in range(points.count):
         sym, auto = analysed.values[i], float(auto_values[i])
-        if (
-            i in analysed.special
-            or not math.isfinite(sym)
-            or not math.isfinite(response.function_values[i])
-        ):
+        defined = (
+            math.isfinite(sym)
+            and math.isfinite(response.function_values[i])
+            and (forward is None or math.isfinite(float(forward[i])))
+        )
+        if i in analysed.special or not defined:
             continue
         samples.append(
             Sample(

@@ -17,7 +17,10 @@ from dataclasses import dataclass
 from derivcli.errors import InputError, LimitError
 from derivcli.parser import BinaryOp, Constant, Negate, Node, Number, parse
 
-MAX_POINTS = 10_000_000
+# Every point becomes a row of output (a JSON object); past this a run is
+# refused rather than spending minutes and gigabytes on it. numeric.autograd
+# itself handles 10^7 points in a fraction of a second (benchmarks/bench.py).
+MAX_POINTS = 100_000
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,7 @@ class DerivativeResult:
     right: float | None = None
     note: str | None = None
     samples: tuple[Sample, ...] = ()
+    computable: bool = True  # False: a budget ran out or a value overflowed (exit 3)
 
     @property
     def order(self) -> int:
@@ -83,13 +84,15 @@ class DerivativeResult:
     def verdict(self) -> str:
         if self.differentiable is False:
             return "not differentiable"
+        if not self.computable:
+            return "not computed"
         if self.agree is None:
             return "not compared"
         return "agree" if self.agree else "DISAGREE"
 
     @property
     def exit_code(self) -> ExitCode:
-        if self.derivative is None:
+        if self.derivative is None or not self.computable:
             return ExitCode.CANNOT_COMPUTE
         if self.differentiable is False or self.agree is False:
             return ExitCode.DISAGREE

@@ -99,15 +99,15 @@ def _build(node: Node, env: Mapping[str, Any]) -> Any:
     left = _build(node.left, env)
     right = _build(node.right, env)
     if node.op == "+":
-        return left + right
+        return _check_exact_size(left + right, node.column)
     if node.op == "-":
-        return left - right
+        return _check_exact_size(left - right, node.column)
     if node.op == "*":
-        return left * right
+        return _check_exact_size(left * right, node.column)
     if node.op == "/":
         if right == 0:
             raise InputError(f"division by zero at column {node.column}")
-        return left / right
+        return _check_exact_size(left / right, node.column)
     _check_exact_power(left, right, node.column)
     return _real_or_reject(left**right, node)
 
@@ -120,6 +120,19 @@ def _real_or_reject(value: Any, node: Node) -> Any:
     bad = isinstance(value, se.Number) and not (value.is_real and value.is_finite)
     if bad or any(value.has(c) for c in (se.I, se.zoo, se.nan, se.oo)):
         raise InputError(f"'{to_source(node)}' at column {node.column} is not a finite real number")
+    return value
+
+
+def _check_exact_size(value: Any, column: int) -> Any:
+    """Refuse an exact number (e.g. 1e300*1e300*...) beyond MAX_EXACT_BITS."""
+    if isinstance(value, se.Rational) or isinstance(value, se.Integer):
+        p, q = value.get_num_den()
+        bits = max(int(p).bit_length(), int(q).bit_length())
+        if bits > MAX_EXACT_BITS:
+            raise LimitError(
+                f"the number built at column {column} has about {bits:,} bits; "
+                f"exact numbers are limited to {MAX_EXACT_BITS:,} bits"
+            )
     return value
 
 
@@ -223,21 +236,37 @@ def differentiate(
     """
     steps = [expr]
     current = expr
+    # Without opaque functions there is nothing to resolve, and walking a
+    # large closed form for them would cost more than differentiating it.
+    opaque = has_opaque(expr)
     for count, name in enumerate(variables, start=1):
         if deadline is not None and time.monotonic() > deadline:
             raise BudgetError(
                 f"the closed form was not reached within the time budget "
                 f"(stopped after {count - 1} of {len(variables)} differentiations)"
             )
-        current = _resolve_opaque_derivatives(se.diff(current, symbol(name)))
-        ops = se.count_ops(current)
-        if ops > MAX_CLOSED_FORM_OPS:
-            raise BudgetError(
-                f"the closed form grew past {MAX_CLOSED_FORM_OPS:,} operations "
-                f"after {count} of {len(variables)} differentiations"
-            )
+        started = time.monotonic()
+        current = se.diff(current, symbol(name))
+        if opaque:
+            current = _resolve_opaque_derivatives(current)
+        # Counting is itself linear in the size: only worth it once a step is slow.
+        if time.monotonic() - started > SLOW_STEP_SECONDS:
+            ops = se.count_ops(current)
+            if ops > MAX_CLOSED_FORM_OPS:
+                raise BudgetError(
+                    f"the closed form grew past {MAX_CLOSED_FORM_OPS:,} operations "
+                    f"after {count} of {len(variables)} differentiations"
+                )
         steps.append(current)
     return steps
+
+
+SLOW_STEP_SECONDS = 0.05
+
+
+def has_opaque(expr: Any) -> bool:
+    """Whether ``expr`` uses any of derivcli's opaque functions (relu, abs, ...)."""
+    return bool(expr.atoms(se.FunctionSymbol))
 
 
 # ---------------------------------------------------------------- evaluation
@@ -278,16 +307,22 @@ def number_to_float(value: Any) -> float:
 class Evaluator:
     """Evaluates one closed form in float64 at points, independently of torch."""
 
-    def __init__(self, expr: Any, names: Sequence[str]) -> None:
-        self.native = to_native(expr)
+    def __init__(self, expr: Any, names: Sequence[str], *, opaque: bool = True) -> None:
+        self.native = to_native(expr) if opaque else expr
         self.names = list(names)
         self.symbols = [symbol(n) for n in names]
         self._compiled: Any = None
-        self.ops = se.count_ops(self.native)
+        self._ops: int | None = None
+
+    @property
+    def ops(self) -> int:
+        if self._ops is None:
+            self._ops = int(se.count_ops(self.native))
+        return self._ops
 
     def at(self, point: Mapping[str, float]) -> float:
         mapping = {
-            s: se.RealDouble(point[n]) for s, n in zip(self.symbols, self.names, strict=True)
+            s: se.RealDouble(float(point[n])) for s, n in zip(self.symbols, self.names, strict=True)
         }
         try:
             return number_to_float(self.native.subs(mapping))

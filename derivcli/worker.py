@@ -37,6 +37,15 @@ def _vm_size() -> int | None:
         return None
 
 
+def _quiet_child() -> None:
+    """Silence the child's stderr: a C++ abort message (symengine out of
+    memory) must not become a second line on the user's terminal; the parent
+    reports what happened in one line."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+
+
 def _limit_memory() -> None:
     try:
         import resource
@@ -67,6 +76,7 @@ class Job:
         if pid == 0:  # child
             os.close(read_fd)
             signal.signal(signal.SIGINT, signal.SIG_DFL)
+            _quiet_child()
             _limit_memory()
             outcome = _run(func, payload)
             try:
@@ -212,6 +222,7 @@ class PersistentWorker:
             os.close(request_w)
             os.close(reply_r)
             signal.signal(signal.SIGINT, signal.SIG_DFL)
+            _quiet_child()
             _limit_memory()
             while True:
                 header = _read_exact(request_r, 8, None)

@@ -1,0 +1,202 @@
+"""Shared helpers for derivcli's tests.
+
+* ``cli``: run ``derivcli.cli.main`` in-process and capture its exit code,
+  stdout and stderr separately (the real entry point, minus the process).
+* ``evaluate``: an independent float64 evaluator of a parsed expression tree,
+  written with the ``math`` module only. The oracle tests use it for central
+  finite differences and to check that closed forms printed by derivcli parse
+  back to the same function.
+* the ``gpu`` marker: skipped cleanly where torch sees no CUDA device.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from derivcli.parser import BinaryOp, Call, Constant, Negate, Node, Number, Variable, parse
+
+ERROR_PREFIX = "derivcli: error: "
+
+# parse() raises the interpreter's recursion limit on its first call (a global
+# side effect); do it now, before hypothesis starts watching the limit.
+parse("x")
+
+
+@dataclass(frozen=True)
+class CliRun:
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+    @property
+    def error(self) -> str:
+        """The one error line without its prefix; fails unless there is exactly one."""
+        assert_one_error_line(self.err)
+        return self.err[len(ERROR_PREFIX) :].rstrip("\n")
+
+
+def assert_one_error_line(err: str) -> None:
+    """stderr is exactly one line starting with the error prefix, and no traceback."""
+    assert err.startswith(ERROR_PREFIX), err
+    assert err.endswith("\n"), err
+    assert err.count("\n") == 1, err
+    assert "Traceback" not in err
+    assert "internal error" not in err, err
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliRun]:
+    """``cli("grad", "x**2", "--at", "x=3")`` -> CliRun(code, out, err)."""
+    from derivcli.cli import main
+
+    def run(*args: str) -> CliRun:
+        capsys.readouterr()  # drop anything printed before
+        code = main(list(args))
+        captured = capsys.readouterr()
+        return CliRun(code, captured.out, captured.err)
+
+    return run
+
+
+# ---------------------------------------------------------------- an independent evaluator
+
+
+def _heaviside(a: float) -> float:
+    return 1.0 if a > 0 else 0.0 if a < 0 else 0.5
+
+
+def _sign(a: float) -> float:
+    return 1.0 if a > 0 else -1.0 if a < 0 else 0.0
+
+
+def _sigmoid(a: float) -> float:
+    if a >= 0:
+        return 1.0 / (1.0 + math.exp(-a))
+    e = math.exp(a)
+    return e / (1.0 + e)
+
+
+def _softplus(a: float) -> float:
+    return max(a, 0.0) + math.log1p(math.exp(-abs(a)))
+
+
+MATH_FUNCTIONS: dict[str, Callable[..., float]] = {
+    "sin": math.sin,
+    "cos": math.cos,
+    "tan": math.tan,
+    "asin": math.asin,
+    "acos": math.acos,
+    "atan": math.atan,
+    "sinh": math.sinh,
+    "cosh": math.cosh,
+    "tanh": math.tanh,
+    "asinh": math.asinh,
+    "acosh": math.acosh,
+    "atanh": math.atanh,
+    "exp": math.exp,
+    "log": math.log,
+    "sqrt": math.sqrt,
+    "erf": math.erf,
+    "abs": abs,
+    "sign": _sign,
+    "heaviside": _heaviside,
+    "relu": lambda a: max(a, 0.0),
+    "sigmoid": _sigmoid,
+    "softplus": _softplus,
+    "max": max,
+    "min": min,
+}
+
+CONSTANT_VALUES = {"pi": math.pi, "E": math.e}
+
+
+def evaluate(node: Node, point: Mapping[str, float]) -> float:
+    """The value of a derivcli tree at ``point``, in plain float64 math."""
+    if isinstance(node, Number):
+        return float(node.value)
+    if isinstance(node, Constant):
+        return CONSTANT_VALUES[node.name]
+    if isinstance(node, Variable):
+        return float(point[node.name])
+    if isinstance(node, Negate):
+        return -evaluate(node.operand, point)
+    if isinstance(node, Call):
+        return float(MATH_FUNCTIONS[node.name](*(evaluate(a, point) for a in node.args)))
+    assert isinstance(node, BinaryOp)
+    a, b = evaluate(node.left, point), evaluate(node.right, point)
+    if node.op == "+":
+        return a + b
+    if node.op == "-":
+        return a - b
+    if node.op == "*":
+        return a * b
+    if node.op == "/":
+        return a / b
+    try:
+        result = a**b
+    except ZeroDivisionError:
+        return math.inf
+    return math.nan if isinstance(result, complex) else float(result)
+
+
+def evaluate_text(text: str, point: Mapping[str, float]) -> float:
+    return evaluate(parse(text).tree, point)
+
+
+def central_difference(
+    f: Callable[[float], float], x: float, order: int, h: float | None = None
+) -> float:
+    """Central finite difference of order 1 or 2, Richardson-extrapolated once."""
+
+    def raw(step: float) -> float:
+        if order == 1:
+            return (f(x + step) - f(x - step)) / (2 * step)
+        if order == 2:
+            return (f(x + step) - 2 * f(x) + f(x - step)) / step**2
+        raise ValueError(order)
+
+    step = h if h is not None else (1e-3 if order == 1 else 1e-2) * max(1.0, abs(x))
+    coarse, fine = raw(step), raw(step / 2)
+    return fine + (fine - coarse) / 3  # error O(h**4)
+
+
+# ---------------------------------------------------------------- the gpu marker
+
+
+def _cuda_available() -> bool:
+    try:
+        import torch
+    except ImportError:
+        return False
+    return bool(torch.cuda.is_available())
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    gpu_items = [item for item in items if item.get_closest_marker("gpu")]
+    if not gpu_items or _cuda_available():
+        return
+    skip = pytest.mark.skip(reason="needs a CUDA device visible to torch")
+    for item in gpu_items:
+        item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _warm_symbolic_worker() -> None:
+    """Import the symbolic engines once in the test process.
+
+    Every command forks its symbolic worker from the calling process; with
+    symengine and sympy already imported here, each fork starts warm instead
+    of paying their import again (the suite runs several hundred commands).
+    """
+    import sympy  # noqa: F401
+
+    import derivcli.symbolic  # noqa: F401

@@ -1,0 +1,161 @@
+"""Property tests with hypothesis.
+
+(a) Expressions generated from the grammar, over x and y with every function
+    of the table, through the real entry point: no uncaught exception, an
+    exit code in {0, 1, 2, 3}, valid JSON, and closed forms that parse back.
+(b) Arbitrary text (unicode included) to the parser: an Expression or a
+    DerivcliError, never anything else.
+(c) Arbitrary text through the whole command line.
+(d) Printing a parsed tree and parsing it again is a fixed point.
+
+Each example runs under a generous deadline; example counts are modest so the
+file stays within seconds.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+
+from conftest import ERROR_PREFIX, assert_one_error_line, evaluate
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from derivcli.errors import DerivcliError
+from derivcli.functions import FUNCTIONS
+from derivcli.parser import Expression, parse
+
+COMMON = {
+    "deadline": timedelta(seconds=10),
+    "database": None,
+    "suppress_health_check": [
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.function_scoped_fixture,
+    ],
+}
+
+# ---------------------------------------------------------------- generated expressions
+
+NUMBERS = st.sampled_from(["0", "1", "2", "3", "0.5", "1.5", "2.5e-1", "1e2", ".25", "10"])
+LEAVES = st.one_of(
+    st.sampled_from(["x", "y", "x", "y"]),
+    NUMBERS,
+    st.sampled_from(["pi", "E"]),
+)
+
+
+def _extend(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    binary = st.tuples(children, st.sampled_from(["+", "-", "*", "/", "**", "^"]), children).map(
+        lambda t: f"({t[0]}{t[1]}{t[2]})"
+    )
+    unary = children.map(lambda c: f"-{c}")
+    calls = [
+        st.lists(children, min_size=spec.arity, max_size=spec.arity).map(
+            lambda args, name=spec.name: f"{name}({', '.join(args)})"
+        )
+        for spec in FUNCTIONS
+    ]
+    return st.one_of(binary, unary, *calls)
+
+
+EXPRESSIONS = st.recursive(LEAVES, _extend, max_leaves=8)
+
+RESULT_KEYS = {"wrt", "order", "derivative", "point", "symbolic", "autograd", "agree"}
+
+
+def _at(expression: Expression) -> list[str]:
+    values = {"x": "0.3", "y": "-0.7"}
+    if not expression.variables:
+        return ["--at", "x=0.3"]
+    return ["--at", ",".join(f"{v}={values[v]}" for v in expression.variables)]
+
+
+@settings(max_examples=60, **COMMON)
+@given(expr=EXPRESSIONS, order=st.sampled_from([1, 1, 2]))
+def test_generated_expressions_through_the_cli(cli, expr: str, order: int) -> None:  # type: ignore[no-untyped-def]
+    expression = parse(expr)  # the generator only writes valid grammar
+    run = cli("grad", expr, *_at(expression), "--order", str(order), "--format", "json")
+    assert run.code in (0, 1, 2, 3), run
+    if run.err:
+        assert_one_error_line(run.err)
+    if run.code == 2:
+        assert run.out == ""
+        return
+    if not run.out:
+        assert run.code == 3 and run.err.startswith(ERROR_PREFIX)
+        return
+    doc = run.json()
+    assert {"expression", "device", "dtype", "results"} <= set(doc)
+    assert doc["results"]
+    for result in doc["results"]:
+        assert RESULT_KEYS <= set(result)
+        assert result["order"] == order
+        if result["derivative"] is not None:
+            again = parse(result["derivative"])  # the closed form parses back
+            assert set(again.variables) <= set(expression.variables)
+        if run.code == 0:
+            assert result["agree"] is True
+    if any(r["agree"] is False or r["differentiable"] is False for r in doc["results"]):
+        assert run.code in (1, 3)
+
+
+@settings(max_examples=200, **COMMON)
+@given(expr=EXPRESSIONS)
+def test_printing_round_trip_of_generated_expressions(expr: str) -> None:
+    first = parse(expr)
+    printed = str(first)
+    second = parse(printed)
+    assert str(second) == printed
+    assert second.variables == first.variables
+    point = {"x": 0.3, "y": -0.7}
+    try:
+        a = evaluate(first.tree, point)
+    except (ValueError, ZeroDivisionError, OverflowError):
+        return  # outside the domain of math's functions: nothing to compare
+    b = evaluate(second.tree, point)
+    assert (math.isnan(a) and math.isnan(b)) or a == b or math.isclose(a, b, rel_tol=1e-12)
+
+
+# ---------------------------------------------------------------- arbitrary text
+
+
+GRAMMARISH = st.lists(
+    st.sampled_from(
+        list("xyzuv0123456789.eEjJ+-*/^(),_ \t") + ["**", "sin", "max", "pi", "relu", "1e9"]
+    ),
+    max_size=30,
+).map("".join)
+
+
+def _parse_or_derivcli_error(text: str) -> None:
+    try:
+        result = parse(text)
+    except DerivcliError as err:
+        assert err.message and "\n" not in err.message
+        return
+    assert isinstance(result, Expression)
+    assert parse(str(result)).variables == result.variables
+
+
+@settings(max_examples=1500, **COMMON)
+@given(text=st.text(max_size=60))
+def test_parser_on_arbitrary_unicode(text: str) -> None:
+    _parse_or_derivcli_error(text)
+
+
+@settings(max_examples=1500, **COMMON)
+@given(text=GRAMMARISH)
+def test_parser_on_grammar_like_text(text: str) -> None:
+    _parse_or_derivcli_error(text)
+
+
+@settings(max_examples=80, **COMMON)
+@given(text=st.one_of(st.text(max_size=30), GRAMMARISH))
+def test_cli_on_arbitrary_text(cli, text: str) -> None:  # type: ignore[no-untyped-def]
+    run = cli("grad", "--at", "x=0.3", "--format", "json", "--", text)
+    assert run.code in (0, 1, 2, 3)
+    if run.err:
+        assert_one_error_line(run.err)
+    if run.out:
+        run.json()

@@ -1,0 +1,399 @@
+"""Hostile, degenerate and heavy input (issue 3).
+
+Table-driven: one case per input class. Every hostile input gets exit 2 (bad
+input) or 3 (budget), nothing on stdout, exactly one line on stderr that says
+what is wrong and where, and no traceback. Heavy but legitimate input gets
+the full answer. Points where the function or its derivative is undefined,
+or that are kinks, are never a clean agreement.
+
+No timing assertions: the time budgets are the tool's own business (and the
+benchmarks'); these tests only require that every command returns.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from conftest import central_difference, evaluate
+
+from derivcli.parser import MAX_NUMBER_DIGITS, parse
+
+# ---------------------------------------------------------------- hostile input classes
+
+# (id, argv after the command name, expected exit codes, words the error must contain)
+HOSTILE: list[tuple[str, list[str], set[int], list[str]]] = [
+    # code injection
+    (
+        "attribute-access",
+        ["grad", "().__class__.__bases__[0].__subclasses__()", "--at", "x=1"],
+        {2},
+        ["attribute access", "column 3"],
+    ),
+    ("attribute-on-variable", ["grad", "x.__class__", "--at", "x=1"], {2}, ["column 2"]),
+    ("subscript", ["grad", "x[0]", "--at", "x=1"], {2}, ["brackets", "column 2"]),
+    ("lambda", ["grad", "lambda: x", "--at", "x=1"], {2}, ["column"]),
+    ("lambda-call", ["grad", "(lambda x: x)(x)", "--at", "x=1"], {2}, ["column"]),
+    ("comprehension", ["grad", "[x for x in y]", "--at", "x=1"], {2}, ["brackets", "column 1"]),
+    ("generator", ["grad", "sum(x for x in y)", "--at", "x=1"], {2}, ["column"]),
+    ("keyword-argument", ["grad", "sin(x=1)", "--at", "x=1"], {2}, ["keyword", "column 6"]),
+    ("string-literal", ["grad", "'abc'", "--at", "x=1"], {2}, ["string", "column 1"]),
+    ("string-argument", ["grad", "sin('x')", "--at", "x=1"], {2}, ["string", "column 5"]),
+    ("eval-call", ["grad", "eval(x)", "--at", "x=1"], {2}, ["unknown function 'eval'"]),
+    ("open-call", ["grad", "open(x)", "--at", "x=1"], {2}, ["unknown function 'open'"]),
+    ("import-statement", ["grad", "import os", "--at", "x=1"], {2}, ["keyword", "column 1"]),
+    ("semicolon", ["grad", "x; x", "--at", "x=1"], {2}, ["';'", "column 2"]),
+    ("walrus", ["grad", "(y := x)", "--at", "x=1"], {2}, ["column 4"]),
+    ("dunder-name", ["grad", "__builtins__", "--at", "x=1"], {2}, ["'_'", "column 1"]),
+    # huge exponents and numbers
+    ("tower-constant", ["grad", "9**9**9**9", "--at", "x=1"], {2}, ["no variables"]),
+    ("tower-times-x", ["grad", "x*9**9**9**9", "--at", "x=1"], {2, 3}, ["column"]),
+    ("tower-regrouped", ["grad", "((9**9)**9999)**9999*x", "--at", "x=1"], {2, 3}, ["column"]),
+    ("tower-exponent", ["grad", "x**(9**9**9)", "--at", "x=1"], {2, 3}, ["column"]),
+    (
+        "huge-integer",
+        ["grad", "1" + "0" * MAX_NUMBER_DIGITS + "*x", "--at", "x=1"],
+        {2},
+        ["digits", "column 1"],
+    ),
+    ("huge-decimal-exponent", ["grad", "x*1e999", "--at", "x=1"], {2}, ["exponent", "column 3"]),
+    ("long-name", ["grad", "x" * 1000, "--at", "x=1"], {2}, ["characters long", "column 1"]),
+    # size and depth
+    ("1MB-expression", ["grad", "x+" * 500_000 + "x", "--at", "x=1"], {2}, ["characters long"]),
+    ("10000-parentheses", ["grad", "(" * 10_000 + "x" + ")" * 10_000], {2}, ["characters long"]),
+    ("4000-parentheses", ["grad", "(" * 4_000 + "x" + ")" * 4_000], {2}, ["nests", "column"]),
+    ("4000-calls", ["grad", "sin(" * 1_500 + "x" + ")" * 1_500], {2}, ["nests", "column"]),
+    ("4000-minus-signs", ["grad", "--at", "x=1", "--", "-" * 4_000 + "x"], {2}, ["nests"]),
+    ("4000-powers", ["grad", "x" + "**x" * 2_000, "--at", "x=1"], {2}, ["nests", "column"]),
+    # unicode lookalikes
+    (
+        "cyrillic-x",
+        ["grad", "\u0445**2", "--at", "x=1"],
+        {2},
+        ["CYRILLIC SMALL LETTER HA", "column 1"],
+    ),
+    (
+        "fullwidth-x",
+        ["grad", "x + \uff58", "--at", "x=1"],
+        {2},
+        ["FULLWIDTH LATIN SMALL LETTER X", "column 5"],
+    ),
+    (
+        "mathematical-x",
+        ["grad", "2*\U0001d465", "--at", "x=1"],
+        {2},
+        ["MATHEMATICAL ITALIC SMALL X", "column 3"],
+    ),
+    (
+        "zero-width-space",
+        ["grad", "x\u200b+1", "--at", "x=1"],
+        {2},
+        ["ZERO WIDTH SPACE", "column 2"],
+    ),
+    ("cyrillic-inside-name", ["grad", "x\u0445", "--at", "x=1"], {2}, ["CYRILLIC", "column 2"]),
+    ("minus-sign", ["grad", "x\u22121", "--at", "x=1"], {2}, ["MINUS SIGN", "column 2"]),
+    ("nul-byte", ["grad", "x\x00", "--at", "x=1"], {2}, ["U+0000", "column 2"]),
+    ("rtl-override", ["grad", "x\u202e+1", "--at", "x=1"], {2}, ["U+202E", "column 2"]),
+    # empty, booleans, complex
+    ("empty", ["grad", "", "--at", "x=1"], {2}, ["empty"]),
+    ("blank", ["grad", "   ", "--at", "x=1"], {2}, ["empty"]),
+    ("true", ["grad", "True", "--at", "x=1"], {2}, ["'True'", "column 1"]),
+    ("false", ["grad", "x*False", "--at", "x=1"], {2}, ["'False'", "column 3"]),
+    ("complex", ["grad", "1j", "--at", "x=1"], {2}, ["complex", "column 1"]),
+    ("complex-times-x", ["grad", "x + 2.5J*x", "--at", "x=1"], {2}, ["complex", "column 5"]),
+    # unknown functions and names
+    ("unknown-function", ["grad", "foo(x)", "--at", "x=1"], {2}, ["unknown function 'foo'"]),
+    ("misspelt-function", ["grad", "sinn(x)", "--at", "x=1"], {2}, ["did you mean 'sin'"]),
+    ("function-as-variable", ["grad", "sin*x", "--at", "x=1"], {2}, ["function", "column 1"]),
+    # unbound variables
+    ("unbound-variable", ["grad", "x*y", "--at", "x=1"], {2}, ["--at", "no value for 'y'"]),
+    ("unknown-at-name", ["grad", "x", "--at", "x=1,z=2"], {2}, ["--at", "'z'"]),
+    ("repeated-at-name", ["grad", "x", "--at", "x=1,x=2"], {2}, ["--at", "twice"]),
+    # --at / --wrt names that are not identifiers
+    ("at-name-digit", ["grad", "x", "--at", "1x=2"], {2}, ["--at", "'1x'"]),
+    ("at-name-space", ["grad", "x", "--at", "x y=2"], {2}, ["--at", "'x y'"]),
+    ("at-name-dunder", ["grad", "x", "--at", "__class__=1"], {2}, ["--at", "'__class__'"]),
+    ("at-name-cyrillic", ["grad", "x", "--at", "\u0445=1"], {2}, ["--at"]),
+    ("at-name-empty", ["grad", "x", "--at", "=1"], {2}, ["--at"]),
+    ("at-no-equals", ["grad", "x", "--at", "2"], {2}, ["--at", "name=value"]),
+    ("wrt-digit", ["partial", "x", "--wrt", "1x", "--at", "x=1"], {2}, ["--wrt", "'1x'"]),
+    ("wrt-dotted", ["partial", "x", "--wrt", "x.y", "--at", "x=1"], {2}, ["--wrt", "'x.y'"]),
+    ("wrt-dunder", ["partial", "x", "--wrt", "__class__", "--at", "x=1"], {2}, ["--wrt"]),
+    ("wrt-cyrillic", ["partial", "x", "--wrt", "\u0445", "--at", "x=1"], {2}, ["--wrt"]),
+    ("wrt-absent", ["partial", "x", "--wrt", "y", "--at", "x=1"], {2}, ["--wrt", "'y'"]),
+    # --at values that are not finite numbers
+    ("at-inf", ["grad", "x", "--at", "x=inf"], {2}, ["--at", "'inf'"]),
+    ("at-minus-inf", ["grad", "x", "--at", "x=-inf"], {2}, ["--at", "'-inf'"]),
+    ("at-nan", ["grad", "x", "--at", "x=nan"], {2}, ["--at", "'nan'"]),
+    ("at-1e999", ["grad", "x", "--at", "x=1e999"], {2}, ["--at", "1e999"]),
+    ("at-abc", ["grad", "x", "--at", "x=abc"], {2}, ["--at", "'abc'"]),
+    ("at-empty", ["grad", "x", "--at", "x="], {2}, ["--at", "empty"]),
+    ("at-division-by-zero", ["grad", "x", "--at", "x=1/0"], {2}, ["--at", "'1/0'"]),
+    ("at-overflow", ["grad", "x", "--at", "x=10**400"], {2}, ["--at", "finite"]),
+    ("at-tower", ["grad", "x", "--at", "x=9**9**9**9"], {2}, ["--at"]),
+    ("at-complex", ["grad", "x", "--at", "x=1j"], {2}, ["--at"]),
+    ("at-injection", ["grad", "x", "--at", "x=__import__('os')"], {2}, ["--at"]),
+    ("at-grid-zero-count", ["grad", "x", "--at", "x=0:1:0"], {2}, ["--at", "count"]),
+    ("at-grid-bad-count", ["grad", "x", "--at", "x=0:1:1e3"], {2}, ["--at", "count"]),
+    ("at-grid-huge", ["grad", "x", "--at", "x=0:1:" + "9" * 30], {2}, ["--at", "limit"]),
+    ("at-grid-inf", ["grad", "x", "--at", "x=0:inf:3"], {2}, ["--at"]),
+    # absurd orders
+    ("order-zero", ["grad", "x**2", "--at", "x=1", "--order", "0"], {2}, ["--order"]),
+    ("order-negative", ["grad", "x**2", "--at", "x=1", "--order", "-3"], {2}, ["--order"]),
+    ("order-huge", ["grad", "x**2", "--at", "x=1", "--order", "1000000"], {2}, ["--order"]),
+    ("order-astronomic", ["grad", "x", "--at", "x=1", "--order", "9" * 40], {2}, ["--order"]),
+    ("order-text", ["grad", "x**2", "--at", "x=1", "--order", "two"], {2}, ["--order"]),
+    ("order-float", ["grad", "x**2", "--at", "x=1", "--order", "1.5"], {2}, ["--order"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("args", "codes", "words"), [c[1:] for c in HOSTILE], ids=[c[0] for c in HOSTILE]
+)
+def test_hostile_input(cli, args: list[str], codes: set[int], words: list[str]) -> None:  # type: ignore[no-untyped-def]
+    run = cli(*args)
+    assert run.code in codes, (run.code, run.out[:300], run.err[:300])
+    assert run.out == ""
+    message = run.error  # exactly one line, prefixed, no traceback
+    for word in words:
+        assert word in message, message
+    assert len(message) < 1_000  # says what and where; does not echo a megabyte back
+
+
+def test_every_input_class_of_issue_3_is_in_the_table() -> None:
+    ids = {c[0] for c in HOSTILE}
+    classes = {
+        "attribute-access", "subscript", "lambda", "comprehension", "keyword-argument",
+        "string-literal", "tower-constant", "tower-regrouped", "huge-integer",
+        "1MB-expression", "10000-parentheses", "cyrillic-x", "fullwidth-x",
+        "mathematical-x", "zero-width-space", "empty", "true", "false", "complex",
+        "unknown-function", "unbound-variable", "at-name-digit", "wrt-digit", "at-inf",
+        "at-nan", "at-1e999", "at-abc", "order-zero", "order-negative", "order-huge",
+    }  # fmt: skip
+    assert classes <= ids, classes - ids
+
+
+def test_huge_power_of_a_variable(cli) -> None:  # type: ignore[no-untyped-def]
+    # The closed form is exact (10000000000*x**9999999999) but its value at 2
+    # is beyond float64: exit 3, the closed form on stdout, why on stderr.
+    run = cli("grad", "x**(10**10)", "--at", "x=2", "-f", "json")
+    assert run.code == 3
+    assert "float64" in run.error and "x=2" in run.error
+    (result,) = run.json()["results"]
+    assert result["derivative"] == "10000000000*x**9999999999"
+    assert result["verdict"] == "not computed" and result["agree"] is None
+
+
+def test_huge_power_of_a_variable_never_claims_agreement(cli) -> None:  # type: ignore[no-untyped-def]
+    run = cli("grad", "x**(10**10)", "--at", "x=2", "-f", "json")
+    assert run.code != 0
+    if run.out:
+        (result,) = run.json()["results"]
+        assert result["verdict"] != "agree"
+
+
+# ---------------------------------------------------------------- nothing is executed
+
+
+INJECTIONS = [
+    "__import__('os').system('touch {marker}')",
+    'sin(\'__import__("os").system("touch {marker}")\')',
+    "().__class__.__bases__[0].__subclasses__()[0]('touch {marker}')",
+    "exec('import os; os.system(\"touch {marker}\")')",
+]
+
+
+@pytest.mark.parametrize("template", INJECTIONS)
+@pytest.mark.parametrize("where", ["expression", "at", "wrt"])
+def test_no_code_runs(cli, tmp_path: Path, template: str, where: str) -> None:  # type: ignore[no-untyped-def]
+    marker = tmp_path / "pwned"
+    payload = template.format(marker=marker)
+    if where == "expression":
+        args = ["grad", payload, "--at", "x=1"]
+    elif where == "at":
+        args = ["grad", "x**2", "--at", f"x={payload}"]
+    else:
+        args = ["partial", "x**2", "--wrt", payload, "--at", "x=1"]
+    run = cli(*args)
+    assert run.code == 2
+    assert run.out == ""
+    run.error  # noqa: B018 - asserts the one-line error
+    assert not marker.exists()
+
+
+def test_no_code_runs_for_the_issue_example(cli) -> None:  # type: ignore[no-untyped-def]
+    marker = Path("/tmp/pwned")
+    existed = marker.exists()
+    run = cli("grad", "__import__('os').system('touch /tmp/pwned')", "--at", "x=1")
+    assert run.code == 2
+    assert marker.exists() == existed
+
+
+# ---------------------------------------------------------------- heavy but legitimate
+
+
+def _chain(depth: int) -> str:
+    text = "x"
+    for _ in range(depth):
+        text = f"tanh(sin({text})+x)"
+    return text
+
+
+def test_tanh_sin_chain_50_deep(cli) -> None:  # type: ignore[no-untyped-def]
+    expr = _chain(50)
+    run = cli("grad", expr, "--at", "x=0.3", "-f", "json")
+    assert run.code == 0, run.err
+    (result,) = run.json()["results"]
+    assert result["agree"] is True and result["derivative"]
+    tree = parse(expr).tree
+    fd = central_difference(lambda v: evaluate(tree, {"x": v}), 0.3, 1)
+    assert result["symbolic"] == pytest.approx(fd, rel=1e-6)
+
+
+def test_sin_cos_chain_150_deep(cli) -> None:  # type: ignore[no-untyped-def]
+    expr = "x"
+    for k in range(150):
+        expr = f"{'sin' if k % 2 else 'cos'}({expr})"
+    run = cli("grad", expr, "--at", "x=0.3", "-f", "json")
+    assert run.code == 0, run.err
+    assert run.json()["results"][0]["agree"] is True
+
+
+def _poly_derivative(roots: range, order: int, x: Fraction) -> Fraction:
+    coefficients = [Fraction(1)]  # ascending powers of prod (x + k)
+    for k in roots:
+        shifted = [Fraction(0), *coefficients]
+        coefficients = [
+            a + k * b for a, b in zip(shifted, [*coefficients, Fraction(0)], strict=True)
+        ]
+    for _ in range(order):
+        coefficients = [i * c for i, c in enumerate(coefficients)][1:]
+    return sum((c * x**i for i, c in enumerate(coefficients)), Fraction(0))
+
+
+def test_product_of_20_linear_factors_5th_derivative(cli) -> None:  # type: ignore[no-untyped-def]
+    expr = "*".join(f"(x+{k})" for k in range(1, 21))
+    run = cli("grad", expr, "--order", "5", "--at", "x=0.5", "-f", "json")
+    assert run.code == 0, run.err
+    (result,) = run.json()["results"]
+    assert result["order"] == 5 and result["agree"] is True and result["derivative"]
+    exact = float(_poly_derivative(range(1, 21), 5, Fraction(1, 2)))
+    assert result["symbolic"] == pytest.approx(exact, rel=1e-12)
+    assert result["autograd"] == pytest.approx(exact, rel=1e-9)
+
+
+def test_exp_sin_order_12(cli) -> None:  # type: ignore[no-untyped-def]
+    run = cli("grad", "exp(sin(x))", "--order", "12", "--at", "x=0.7", "-f", "json")
+    assert run.code == 0, run.err
+    (result,) = run.json()["results"]
+    assert result["order"] == 12 and result["agree"] is True
+    assert "exp(sin(x))" in result["derivative"]
+    assert result["symbolic"] == pytest.approx(result["autograd"], rel=1e-9)
+
+
+def test_budget_exhausted_prints_autograd_anyway(cli) -> None:  # type: ignore[no-untyped-def]
+    run = cli(
+        "grad", "exp(sin(x))", "-n", "12", "--at", "x=0.7", "--timeout", "0.001", "-f", "json"
+    )
+    assert run.code == 3
+    assert "not reached" in run.error  # one line on stderr says why
+    (result,) = run.json()["results"]
+    assert result["derivative"] is None and result["symbolic"] is None
+    assert isinstance(result["autograd"], float) and math.isfinite(result["autograd"])
+    assert result["agree"] is None
+    assert "not reached" in result["note"]
+
+
+def test_budget_exhausted_table(cli) -> None:  # type: ignore[no-untyped-def]
+    run = cli("grad", "exp(sin(x))", "-n", "3", "--at", "x=0.7", "--timeout", "0.001")
+    assert run.code == 3
+    assert "not reached" in run.out
+
+
+# ---------------------------------------------------------------- undefined / not differentiable
+
+
+# (expression, point, left, right, words in the note)
+SPECIAL_POINTS = [
+    ("sqrt(x)", "x=0", None, "inf", ["x=0"]),
+    ("log(x)", "x=-1", None, None, ["undefined", "x=-1"]),
+    ("1/x", "x=0", "-inf", "-inf", ["x=0"]),
+    ("x**x", "x=0", None, "-inf", ["autograd", "wrong"]),
+    ("abs(x)", "x=0", -1.0, 1.0, ["kink", "abs"]),
+    ("relu(x)", "x=0", 0.0, 1.0, ["kink", "relu"]),
+    ("max(x, 0)", "x=0", 0.0, 1.0, ["kink", "max"]),
+    ("min(x, 1)", "x=1", 1.0, 0.0, ["kink", "min"]),
+    ("abs(x - 2)*3", "x=2", -3.0, 3.0, ["kink"]),
+    ("asin(x)", "x=1", "inf", None, ["x=1"]),
+]
+
+
+@pytest.mark.parametrize(("expr", "at", "left", "right", "words"), SPECIAL_POINTS)
+def test_special_points_are_never_a_clean_agreement(  # type: ignore[no-untyped-def]
+    cli, expr: str, at: str, left: object, right: object, words: list[str]
+) -> None:
+    run = cli("grad", expr, "--at", at, "-f", "json")
+    assert run.code == 1, run.err
+    assert run.err == ""
+    (result,) = run.json()["results"]
+    assert result["differentiable"] is False
+    assert result["verdict"] == "not differentiable"
+    assert result["left"] == left
+    assert result["right"] == right
+    assert result["note"]
+    for word in words:
+        assert word in result["note"]
+
+
+def test_x_to_the_x_at_0_blames_autograd(cli) -> None:  # type: ignore[no-untyped-def]
+    (result,) = cli("grad", "x**x", "--at", "x=0", "-f", "json").json()["results"]
+    assert result["autograd"] == 0.0  # torch's answer
+    assert result["symbolic"] == "-inf"
+    assert "autograd returned 0, which is wrong" in result["note"]
+
+
+def test_special_point_in_the_table_and_plain(cli) -> None:  # type: ignore[no-untyped-def]
+    run = cli("grad", "relu(x)", "--at", "x=0")
+    assert run.code == 1
+    assert "kink of relu" in run.out.replace("\n", " ")
+    run = cli("grad", "relu(x)", "--at", "x=0", "-f", "plain")
+    assert run.code == 1 and run.out.count("\n") == 1
+
+
+def test_a_kink_inside_a_grid_makes_the_run_exit_1(cli) -> None:  # type: ignore[no-untyped-def]
+    run = cli("grad", "abs(x)", "--at", "x=-1:1:5", "-f", "json")
+    assert run.code == 1
+    flags = [r["differentiable"] for r in run.json()["results"]]
+    assert flags == [True, True, False, True, True]
+
+
+def test_smooth_kink_is_differentiable(cli) -> None:  # type: ignore[no-untyped-def]
+    run = cli("grad", "abs(x)**3", "--at", "x=0", "-f", "json")
+    assert run.code == 0
+    (result,) = run.json()["results"]
+    assert result["differentiable"] is True and result["symbolic"] == 0.0
+
+
+def test_left_derivative_outside_the_domain_is_undefined(cli) -> None:  # type: ignore[no-untyped-def]
+    (result,) = cli("grad", "log(x)", "--at", "x=0", "-f", "json").json()["results"]
+    assert result["left"] is None
+    assert result["right"] == "inf"
+
+
+@pytest.mark.parametrize(("expr", "at"), [("sqrt(x)**2", "x=-2"), ("sin(asin(x))", "x=2")])
+def test_domain_is_kept_when_the_engine_simplifies(cli, expr: str, at: str) -> None:  # type: ignore[no-untyped-def]
+    run = cli("grad", expr, "--at", at, "-f", "json")
+    assert run.code == 1
+    (result,) = run.json()["results"]
+    assert result["differentiable"] is False
+    assert "undefined" in result["note"]
+
+
+def test_domain_error_without_simplification(cli) -> None:  # type: ignore[no-untyped-def]
+    run = cli("grad", "exp(log(x))", "--at", "x=-2", "-f", "json")
+    assert run.code == 1
+    (result,) = run.json()["results"]
+    assert result["differentiable"] is False
+    assert "undefined" in result["note"]
