@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from derivcli import __version__
+from derivcli.engine import DEFAULT_BUDGET
 from derivcli.errors import DerivcliError, ExitCode, InputError
 
 if TYPE_CHECKING:
@@ -265,7 +266,7 @@ def grad(
     rtol: RTol = None,
     atol: ATol = None,
     output: Format = OutputFormat.table,
-    timeout: Timeout = 5.0,
+    timeout: Timeout = DEFAULT_BUDGET,
 ) -> None:
     """The gradient: the derivative by every variable, one row each.
 
@@ -319,7 +320,7 @@ def partial(
     rtol: RTol = None,
     atol: ATol = None,
     output: Format = OutputFormat.table,
-    timeout: Timeout = 5.0,
+    timeout: Timeout = DEFAULT_BUDGET,
 ) -> None:
     """A partial derivative by the variable(s) named with --wrt.
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from derivcli.cli import At, Expr, Format, OutputFormat, app
+from derivcli.engine import DEFAULT_BUDGET
 
 if TYPE_CHECKING:
     from derivcli.answer import CheckResult, SpotCheck
@@ -67,7 +68,7 @@ def check(
         int, typer.Option("--order", "-n", help="Order of the derivative (1 to 50).")
     ] = 1,
     output: Format = OutputFormat.table,
-    timeout: Timeout = 5.0,
+    timeout: Timeout = DEFAULT_BUDGET,
 ) -> None:
     """Check a derivative you worked out by hand against the true one.
 
@@ -209,7 +210,7 @@ def check_function(
     ],
     at: At = None,
     output: Format = OutputFormat.table,
-    timeout: Timeout = 5.0,
+    timeout: Timeout = DEFAULT_BUDGET,
 ) -> None:
     """Test your torch.autograd.Function against the expression it should compute.
 

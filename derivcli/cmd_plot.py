@@ -23,6 +23,7 @@ from derivcli.cli import (
     Timeout,
     app,
 )
+from derivcli.engine import DEFAULT_BUDGET
 from derivcli.errors import InputError
 
 PLOT_EXIT_CODES_HELP = (
@@ -88,7 +89,7 @@ def plot(
         ),
     ] = None,
     at: At = None,
-    timeout: Timeout = 5.0,
+    timeout: Timeout = DEFAULT_BUDGET,
 ) -> None:
     """Plot f, its closed-form derivative (line) and autograd's (markers) over a range.
 

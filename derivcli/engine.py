@@ -27,10 +27,10 @@ from derivcli.results import (
     values_agree,
 )
 
-DEFAULT_BUDGET = 5.0  # seconds for the symbolic stage (--timeout)
+DEFAULT_BUDGET = 2.0  # seconds for the symbolic stage (--timeout)
 # autograd gets --timeout too, but never less than this: when the closed form
 # runs out of time, the autograd value is what the user still gets.
-MIN_AUTOGRAD_BUDGET = 5.0
+MIN_AUTOGRAD_BUDGET = 2.0
 SAMPLE_COUNT = 5
 
 

@@ -116,13 +116,15 @@ class Job:
         chunks = []
         try:
             while True:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    self.cancel()
-                    raise BudgetError("the closed form was not reached within the time budget")
+                # Past the deadline, whatever the child has already written
+                # is still read: the parent may have been busy with autograd.
+                remaining = max(0.0, deadline - time.monotonic())
                 ready, _, _ = select.select([self._fd], [], [], remaining)
                 if not ready:
-                    continue
+                    if time.monotonic() < deadline:
+                        continue
+                    self.cancel()
+                    raise BudgetError("the closed form was not reached within the time budget")
                 chunk = os.read(self._fd, 1 << 20)
                 if not chunk:
                     break
@@ -186,12 +188,12 @@ def _read_exact(fd: int, size: int, deadline: float | None) -> bytes | None:
     chunks, remaining = [], size
     while remaining:
         if deadline is not None:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise BudgetError("the closed form was not reached within the time budget")
+            left = max(0.0, deadline - time.monotonic())
             ready, _, _ = select.select([fd], [], [], left)
             if not ready:
-                continue
+                if time.monotonic() < deadline:
+                    continue
+                raise BudgetError("the closed form was not reached within the time budget")
         chunk = os.read(fd, min(remaining, 1 << 20))
         if not chunk:
             return None
