@@ -33,6 +33,7 @@ from derivcli.parser import (
     to_text,
 )
 from derivcli.points import PointSet
+from derivcli.render import json_number
 from derivcli.results import format_number
 
 MAX_GRAPH_NODES = 5_000  # nodes walked; larger graphs are cut with a note
@@ -285,14 +286,7 @@ def build_graph(
 # ---------------------------------------------------------------- rendering
 
 
-def _number(value: float | None) -> float | str | None:
-    if value is None:
-        return None
-    if math.isnan(value):
-        return "nan"
-    if math.isinf(value):
-        return "inf" if value > 0 else "-inf"
-    return value
+_number = json_number  # non-finite floats as "inf"/"-inf"/"nan", as in every JSON output
 
 
 def tensor_json(info: TensorInfo) -> dict[str, Any]:

@@ -78,12 +78,7 @@ class Job:
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             _quiet_child()
             _limit_memory()
-            outcome = _run(func, payload)
-            try:
-                data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
-            except Exception as exc:  # noqa: BLE001 - must never escape the child
-                data = pickle.dumps(("crash", f"unpicklable result: {exc!r}"))
-            view = memoryview(data)
+            view = memoryview(_encode(_run(func, payload)))
             while view:
                 written = os.write(write_fd, view)
                 view = view[written:]
@@ -149,6 +144,13 @@ class Job:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
+
+
+def _encode(outcome: tuple[str, Any]) -> bytes:
+    try:
+        return pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception as exc:  # noqa: BLE001 - must never escape the child
+        return pickle.dumps(("crash", f"unpicklable result: {exc!r}"))
 
 
 def _unwrap(outcome: tuple[str, Any]) -> Any:
@@ -234,11 +236,7 @@ class PersistentWorker:
                 if body is None:
                     os._exit(0)
                 outcome = _run(self._func, pickle.loads(body))  # noqa: S301 - our parent
-                try:
-                    data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
-                except Exception as exc:  # noqa: BLE001 - must never escape the child
-                    data = pickle.dumps(("crash", f"unpicklable result: {exc!r}"))
-                _write_message(reply_w, data)
+                _write_message(reply_w, _encode(outcome))
         os.close(request_r)
         os.close(reply_w)
         self._pid, self._to_child, self._from_child = pid, request_w, reply_r
