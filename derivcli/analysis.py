@@ -36,7 +36,6 @@ from derivcli.parser import Expression, parse
 from derivcli.points import PointSet
 
 # A kink argument this close to 0 counts as "at the kink".
-KINK_TOLERANCE = 1e-12
 # Steps, relative to max(1, |x|), at which the closed form is probed beside a point.
 PROBE_STEPS = (1e-4, 1e-6, 1e-8)
 
@@ -71,9 +70,11 @@ class PointAnalysis:
     differentiable: bool | None  # None: could not be decided (overflow)
     left: float | None  # None: undefined on that side
     right: float | None
-    # "undefined-function", "kink", "infinite-derivative", "smooth-kink", "overflow"
+    # "undefined-function", "kink", "jump", "infinite-derivative", "smooth-kink",
+    # "domain-edge", "overflow", "function-overflow"
     reason: str
     kinks: tuple[str, ...] = ()  # names of the kinked functions sitting at this point
+    detail: str = ""  # a phrase for the note, where the reason needs numbers
 
 
 @dataclass(frozen=True)
@@ -169,33 +170,121 @@ def _analyse(
 ) -> DerivativeAnalysis:
     from derivcli import symbolic
 
-    names = request.names
+    names, count, columns = request.names, request.count, request.columns
+    var = wrt[-1]
     derivative = steps[-1]
+    _require_real(derivative, wrt)
     d_eval = symbolic.Evaluator(derivative, names, opaque=opaque)
-    values = d_eval.many(request.columns, request.count)
+    # The function differentiated in the last step: where it jumps, no
+    # derivative exists even if the closed form has equal limits both sides.
+    prev_eval = symbolic.Evaluator(steps[-2], names, opaque=opaque) if len(steps) > 2 else f_eval
+    values = d_eval.many(columns, count)
     kinks = [
-        (name, symbolic.Evaluator(arg, names).many(request.columns, request.count))
+        (name, symbolic.Evaluator(arg, names).many(columns, count))
         for name, arg in (_kink_arguments(steps[:-1]) if opaque else [])
     ]
+    edges = _domain_edges(f_eval, columns, count, names, var)
     special: dict[int, PointAnalysis] = {}
-    for i in range(request.count):
-        at_kink = tuple(sorted({name for name, vals in kinks if abs(vals[i]) <= KINK_TOLERANCE}))
-        regular = math.isfinite(f_values[i]) and math.isfinite(values[i]) and not at_kink
-        if regular:
+    for i in range(count):
+        point = {n: float(columns[n][i]) for n in names}
+        # Exactly 0 in float64, as torch sees it: abs(sin(x)) at x=pi (sin gives
+        # 1.2e-16) is an ordinary point for both engines.
+        at_kink = tuple(sorted({name for name, vals in kinks if vals[i] == 0.0}))
+        finite = math.isfinite(f_values[i]) and math.isfinite(values[i])
+        if finite and not at_kink and i not in edges:
             continue
         if time.monotonic() > deadline:
             raise BudgetError("the time budget ran out while examining kinks and poles")
-        point = {n: float(request.columns[n][i]) for n in names}
-        var = wrt[-1]
-        if _overflows(f_eval, f_values[i], point, var) or _overflows(d_eval, values[i], point, var):
-            special[i] = PointAnalysis(None, None, None, "overflow", at_kink)
-            continue
-        left = one_sided_limit(d_eval, point, var, -1, function=f_eval)
-        right = one_sided_limit(d_eval, point, var, +1, function=f_eval)
-        special[i] = _classify(f_values[i], values[i], left, right, at_kink)
+        special[i] = _examine(
+            point, var, f_eval, d_eval, prev_eval, f_values[i], values[i], at_kink
+        )
     return DerivativeAnalysis(
         wrt=wrt, text=symbolic.to_text(derivative), values=values, special=special
     )
+
+
+def _examine(
+    point: dict[str, float],
+    var: str,
+    f_eval: Any,
+    d_eval: Any,
+    prev_eval: Any,
+    f_value: float,
+    value: float,
+    at_kink: tuple[str, ...],
+) -> PointAnalysis:
+    """Classify one point that is not plainly regular."""
+    if _overflows(d_eval, value, point, var):
+        return PointAnalysis(None, None, None, "overflow", at_kink)
+    if _overflows(f_eval, f_value, point, var):
+        if math.isfinite(value):  # log(exp(x)) at 1000: only f is out of range
+            return PointAnalysis(True, None, None, "function-overflow", at_kink)
+        return PointAnalysis(None, None, None, "overflow", at_kink)
+    left = one_sided_limit(d_eval, point, var, -1, function=f_eval)
+    right = one_sided_limit(d_eval, point, var, +1, function=f_eval)
+    detail = ""
+    if at_kink and math.isfinite(f_value):
+        # Continuity of what is being differentiated: left and right limits
+        # and the value must meet (heaviside(x), sign(x)**2, relu'' at 0).
+        below = one_sided_limit(prev_eval, point, var, -1, function=f_eval)
+        above = one_sided_limit(prev_eval, point, var, +1, function=f_eval)
+        here = prev_eval.at(point)
+        if not (
+            below is not None
+            and above is not None
+            and _continuous(below, above)
+            and _continuous(below, here)
+        ):
+            detail = (
+                f"the function being differentiated jumps there (left limit "
+                f"{_text(below)}, value {_text(here)}, right limit {_text(above)})"
+            )
+            return PointAnalysis(False, left, right, "jump", at_kink, detail)
+    return _classify(f_value, value, left, right, at_kink)
+
+
+def _text(value: float | None) -> str:
+    if value is None:
+        return "undefined"
+    return f"{value:.10g}"
+
+
+def _require_real(derivative: Any, wrt: tuple[str, ...]) -> None:
+    """A closed form with zoo, I or nan in it is not a real derivative (0**x, (-1)**x)."""
+    import symengine as se
+
+    from derivcli.errors import InputError
+    from derivcli.symbolic import to_text
+
+    if any(derivative.has(c) for c in (se.zoo, se.I, se.nan)):
+        raise InputError(
+            f"the derivative by {', '.join(wrt)} is not real-valued (symengine gives "
+            f"{to_text(derivative)[:80]}); derivcli works with real expressions only"
+        )
+
+
+def _domain_edges(
+    f_eval: Any,
+    columns: Mapping[str, Sequence[float]],
+    count: int,
+    names: Sequence[str],
+    var: str,
+) -> set[int]:
+    """Points with f defined there but undefined just beside them (sqrt(x)**3 at 0)."""
+    import numpy as np
+
+    x = np.asarray(columns[var], dtype=np.float64)
+    if x.size == 1 and count != 1:
+        x = np.broadcast_to(x, (count,))
+    step = PROBE_STEPS[-1] * np.maximum(1.0, np.abs(x))
+    edges: set[int] = set()
+    for side in (-1.0, 1.0):
+        moved: dict[str, Any] = dict(columns)
+        moved[var] = x + side * step
+        beside = np.asarray(f_eval.many(moved, count), dtype=np.float64)
+        edges.update(int(i) for i in np.flatnonzero(np.isnan(beside)))
+    here = np.asarray(f_eval.many(columns, count), dtype=np.float64)
+    return {i for i in edges if not math.isnan(here[i])}
 
 
 def _overflows(evaluator: Any, value: float, point: Mapping[str, float], var: str) -> bool:
@@ -212,8 +301,15 @@ def _overflows(evaluator: Any, value: float, point: Mapping[str, float], var: st
     return True
 
 
+def _continuous(a: float, b: float) -> bool:
+    # limits of the function itself, estimated to ~1e-8 of the probe step
+    return math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-7)
+
+
 def _close(a: float, b: float) -> bool:
-    return math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-9)
+    # The one-sided estimates are good to ~1e-8 relative (probe step 1e-8,
+    # extrapolated); absolute slack only for what rounds to zero.
+    return math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-15)
 
 
 def _classify(
@@ -239,6 +335,8 @@ def _classify(
         return PointAnalysis(True, left, right, "smooth-kink", kinks)
     if kinks:
         return PointAnalysis(False, left, right, "kink", kinks)
+    if math.isfinite(value) and (left is None) != (right is None):
+        return PointAnalysis(False, left, right, "domain-edge", kinks)
     return PointAnalysis(False, left, right, "infinite-derivative", kinks)
 
 
@@ -277,9 +375,15 @@ def one_sided_limit(
     v1, v2, v3 = probes
     d1, d2 = v2 - v1, v3 - v2
     if abs(d2) <= 0.2 * abs(d1) + 1e-9 * (1 + abs(v3)):
-        h2, h3 = PROBE_STEPS[1], PROBE_STEPS[2]
+        # Aitken's extrapolation: the differences shrink geometrically (by
+        # 100x for an error linear in h, 10x for sqrt(h)), so the rest of the
+        # series is d2 * r / (1 - r).
+        ratio = d2 / d1 if d1 else 0.0
+        limit = v3 + d2 * ratio / (1 - ratio) if 0 <= ratio < 1 else v3
+        if abs(limit) <= 1e-12 * max(abs(v1), abs(v2), abs(v3)):
+            limit = 0.0  # what is left is rounding: abs(x)**2 at 0 has slope 0
         # Ten significant digits: the extrapolation is not better than that.
-        return float(f"{v3 + d2 * h3 / (h2 - h3):.10g}")
+        return float(f"{limit:.10g}")
     if abs(v3) > abs(v2) > abs(v1) and (v1 > 0) == (v2 > 0) == (v3 > 0):
         return math.inf if v3 > 0 else -math.inf
     return math.nan

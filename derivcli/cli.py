@@ -400,11 +400,15 @@ def batch(
     """
     from derivcli.batch import run_batch
 
+    # Undecodable bytes become U+FFFD, so such a line is one bad line
+    # (reported, exit 2) instead of the end of the batch.
     if source == "-":
         stream = sys.stdin
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
     else:
         try:
-            stream = open(source, encoding="utf-8")  # noqa: SIM115 - closed below
+            stream = open(source, encoding="utf-8", errors="replace")  # noqa: SIM115
         except OSError as exc:
             raise InputError(f"batch: cannot read '{source}': {exc.strerror}") from None
     try:
@@ -424,6 +428,9 @@ def _invoke_collecting(args: list[str], runner: Any) -> tuple[int, list[Report],
             [],
             f"'{name}' is not available in batch mode (use {' or '.join(BATCH_COMMANDS)})",
         )
+    if _FLAGS.intersection(args):
+        # help text would break the one-JSON-object-per-line stream
+        return int(ExitCode.BAD_INPUT), [], "--help and --version are not available in batch mode"
     sink: list[Report] = []
     sink_token, runner_token = _SINK.set(sink), _RUNNER.set(runner)
     try:

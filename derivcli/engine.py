@@ -138,7 +138,7 @@ def compute(
             results.append(_sampled_result(wrt, analysed, auto, forward, response, pts, rtol, atol))
         else:
             results.extend(
-                _point_result(wrt, analysed, auto, forward, i, pts, rtol, atol)
+                _point_result(wrt, analysed, auto, forward, i, pts, rtol, atol, settings.dtype)
                 for i in range(pts.count)
             )
     return Report(
@@ -166,6 +166,7 @@ def _point_result(
     points: PointSet,
     rtol: float,
     atol: float,
+    dtype: str = "float64",
 ) -> DerivativeResult:
     point = _point_tuple(points, i)
     auto = None if auto_values is None else float(auto_values[i])
@@ -212,8 +213,16 @@ def _point_result(
         )
     if special is None:
         note = None
+        if math.isfinite(sym) and not math.isfinite(auto) and abs(sym) > _largest(dtype):
+            return DerivativeResult(
+                **common,
+                agree=None,
+                computable=False,
+                note=f"the value is beyond {dtype}'s range, so autograd cannot give it; "
+                "the closed form's value is exact (try --dtype float64)",
+            )
         if not (math.isfinite(sym) and math.isfinite(auto)):
-            note = "the value is not a finite float64 number"
+            note = f"the value is not a finite {dtype} number"
             agree = False
         return DerivativeResult(**common, agree=agree, differentiable=True, note=note)
     return DerivativeResult(
@@ -230,6 +239,10 @@ def _missing_note(analysed: Any, auto_values: Any) -> str:
     if analysed is None:
         return "the closed form was not reached within the time budget (--timeout)"
     return "autograd did not finish within its time budget"
+
+
+def _largest(dtype: str) -> float:
+    return 3.4028234663852886e38 if dtype == "float32" else 1.7976931348623157e308
 
 
 def _where(var: str, point: tuple[tuple[str, float], ...]) -> str:
@@ -352,6 +365,26 @@ def explain(special: Any, sym: float, auto: float, var: str, point: dict[str, fl
             f"kink of {names} at {where}: {sides}; autograd returns "
             f"{format_number(auto)}, the closed form {format_number(sym)} ({conventions})"
         )
+    if special.reason == "jump":
+        return (
+            f"{', '.join(special.kinks)} at {where}: {special.detail}, so it has no "
+            f"derivative there; {sides}; autograd returns {format_number(auto)}"
+        )
+    if special.reason == "domain-edge":
+        inside = "right" if special.left is None else "left"
+        return (
+            f"{where} is at the edge of the function's real domain: it is undefined on the "
+            f"{'left' if inside == 'right' else 'right'}, so only the {inside} derivative "
+            f"exists ({sides})"
+        )
+    if special.reason == "function-overflow":
+        return (
+            f"f itself is beyond float64's range at {where} though its derivative is not; "
+            f"the closed form's value is exact, autograd's ({format_number(auto)}) suffers "
+            "from the overflow"
+        )
+    if special.left is None and special.right is None and math.isnan(sym):
+        return f"the derivative is undefined at {where} (outside the real domain)"
     infinite = [s for s in (special.left, special.right) if s is not None and math.isinf(s)]
     text = f"the derivative is not finite at {where}: {sides}"
     if infinite and math.isfinite(auto):

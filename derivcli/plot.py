@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from derivcli.analysis import KINK_TOLERANCE
 from derivcli.errors import CannotComputeError, ExitCode, InputError, LimitError
 from derivcli.functions import lookup_function
 from derivcli.parser import BinaryOp, Call, Expression, Negate, Node, parse, to_text
@@ -183,8 +182,8 @@ def find_kinks(
     found: set[float] = set()
     for _, arg in arguments:
         values = _evaluate(torch, arg, wrt, xs, fixed).reshape(-1).expand(len(grid))
-        # Where the engine would call a grid point a kink, so does the plot.
-        zero = values.abs() <= KINK_TOLERANCE
+        # Where the engine would call a grid point a kink (exactly 0), so does the plot.
+        zero = values == 0
         found.update(xs[zero].tolist())
         left, right = values[:-1], values[1:]
         finite = torch.isfinite(left) & torch.isfinite(right) & ~zero[:-1] & ~zero[1:]

@@ -289,7 +289,10 @@ def number_to_float(value: Any) -> float:
     """A symengine number as a Python float; complex values are not real: nan."""
     if isinstance(value, se.ComplexDouble) or (isinstance(value, se.Number) and not value.is_real):
         parts = complex(value)
-        return parts.real if parts.imag == 0 else math.nan
+        # (-2.0)**3.0 goes through complex pow and keeps a rounding-size
+        # imaginary part; a real value is what it stands for.
+        real = abs(parts.imag) <= 1e-12 * abs(parts.real)
+        return parts.real if real else math.nan
     if value == se.zoo:
         return math.inf
     if value == se.oo:
@@ -308,7 +311,9 @@ class Evaluator:
     """Evaluates one closed form in float64 at points, independently of torch."""
 
     def __init__(self, expr: Any, names: Sequence[str], *, opaque: bool = True) -> None:
-        self.native = to_native(expr) if opaque else expr
+        native = to_native(expr) if opaque else expr
+        # sign(sin(0.5*pi)) stays symbolic unless pi is a float already.
+        self.native = native.xreplace({se.pi: se.RealDouble(math.pi), se.E: se.RealDouble(math.e)})
         self.names = list(names)
         self.symbols = [symbol(n) for n in names]
         self._compiled: Any = None
@@ -325,8 +330,11 @@ class Evaluator:
             s: se.RealDouble(float(point[n])) for s, n in zip(self.symbols, self.names, strict=True)
         }
         try:
-            return number_to_float(self.native.subs(mapping))
-        except (RuntimeError, ZeroDivisionError, OverflowError):
+            value = self.native.subs(mapping)
+            if not isinstance(value, se.Number):
+                value = value.evalf(53)
+            return number_to_float(value)
+        except (RuntimeError, ZeroDivisionError, OverflowError, TypeError, ValueError):
             return math.nan
 
     def many(self, points: Mapping[str, Sequence[float]], count: int) -> list[float]:

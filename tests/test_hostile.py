@@ -403,3 +403,83 @@ def test_domain_error_without_simplification(cli) -> None:  # type: ignore[no-un
     (result,) = run.json()["results"]
     assert result["differentiable"] is False
     assert "undefined" in result["note"]
+
+
+# ---------------------------------------------------------------- jumps, edges, ranges
+
+# (command line, expected verdict, exit code, words in the note)
+NEVER_CLEAN = [
+    # the function being differentiated jumps: no derivative, whatever the closed form says
+    (["grad", "heaviside(x)", "--at", "x=0"], "not differentiable", 1, ["jumps", "left limit 0"]),
+    (["grad", "sign(x)", "--at", "x=0"], "not differentiable", 1, ["jumps"]),
+    (["grad", "sign(x)**2", "--at", "x=0"], "not differentiable", 1, ["value 0"]),
+    (["grad", "relu(x)", "--order", "2", "--at", "x=0"], "not differentiable", 1, ["jumps"]),
+    (["grad", "abs(x)", "--order", "2", "--at", "x=0"], "not differentiable", 1, ["jumps"]),
+    (
+        ["partial", "max(x,y)", "--wrt", "x", "--wrt", "y", "--at", "x=1,y=1"],
+        "not differentiable",
+        1,
+        ["jumps"],
+    ),
+    # only one side of the point is in the domain
+    (["grad", "sqrt(x)**3", "--at", "x=0"], "not differentiable", 1, ["edge", "right"]),
+    # a kink whose sides differ by less than any absolute slack is still a kink
+    (["grad", "relu(1e-13*x)", "--at", "x=0"], "not differentiable", 1, ["kink"]),
+]
+
+
+@pytest.mark.parametrize(("args", "verdict", "code", "words"), NEVER_CLEAN)
+def test_never_a_clean_agreement(
+    cli, args: list[str], verdict: str, code: int, words: list[str]
+) -> None:  # type: ignore[no-untyped-def]
+    run = cli(*args, "-f", "json")
+    assert run.code == code, run.err
+    (result,) = run.json()["results"]
+    assert result["verdict"] == verdict
+    assert result["differentiable"] is False
+    for word in words:
+        assert word in result["note"]
+
+
+@pytest.mark.parametrize(
+    ("expr", "at"),
+    [
+        ("abs(x)**2", "x=0"),  # a kink whose sides meet: differentiable
+        ("sign(x)*x**2", "x=0"),
+        ("abs(sin(x))", "x=pi"),  # sin(pi) is 1.2e-16 in float64: no kink there
+        ("relu(x-1e-20)", "x=0"),  # the kink is at 1e-20, not at 0
+        ("abs(pi*x)", "x=1"),  # pi inside a kinked function still evaluates
+    ],
+)
+def test_ordinary_points_near_kinks_agree(cli, expr: str, at: str) -> None:  # type: ignore[no-untyped-def]
+    run = cli("grad", expr, "--at", at, "-f", "json")
+    assert run.code == 0, run.json()
+    (result,) = run.json()["results"]
+    assert result["verdict"] == "agree"
+
+
+def test_negative_base_with_integer_power_is_real(cli) -> None:  # type: ignore[no-untyped-def]
+    run = cli("partial", "x**y", "--wrt", "x", "--at", "x=-2,y=3", "-f", "plain")
+    assert (run.code, run.out) == (0, "12\n")
+
+
+def test_only_f_overflowing_keeps_the_exact_derivative(cli) -> None:  # type: ignore[no-untyped-def]
+    run = cli("grad", "log(exp(x))", "--at", "x=1000", "-f", "json")
+    (result,) = run.json()["results"]
+    assert result["symbolic"] == 1.0 and result["autograd"] == "nan"
+    assert run.code == 1 and "beyond float64" in result["note"]
+
+
+def test_float32_overflow_is_cannot_compute(cli) -> None:  # type: ignore[no-untyped-def]
+    run = cli("grad", "exp(x)", "--at", "x=100", "--dtype", "float32", "-f", "json")
+    assert run.code == 3
+    assert "float32" in run.error
+    (result,) = run.json()["results"]
+    assert result["verdict"] == "not computed" and result["symbolic"] > 1e43
+
+
+@pytest.mark.parametrize("expr", ["0**x", "(-1)**x"])
+def test_closed_forms_that_are_not_real_are_refused(cli, expr: str) -> None:  # type: ignore[no-untyped-def]
+    run = cli("grad", expr, "--at", "x=1")
+    assert run.code == 2
+    assert "not real-valued" in run.error
