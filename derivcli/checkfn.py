@@ -177,6 +177,11 @@ def _symbolic_entry(request: Any) -> Any:
     return analysis.run(request)
 
 
+def run_checks_entry(args: tuple[str, str, list[str], float]) -> FunctionReport:
+    """run_checks with one argument, for the worker process."""
+    return run_checks(*args)
+
+
 def run_checks(target: str, expr_text: str, at: Sequence[str], budget: float) -> FunctionReport:
     """Everything `check-function` does, from the arguments to the report."""
     from derivcli.analysis import make_request

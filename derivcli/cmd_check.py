@@ -10,12 +10,17 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from derivcli.cli import At, Expr, Format, OutputFormat, app
+from derivcli.cli import At, Expr, Format, OutputFormat, app, restore_minus
 from derivcli.engine import DEFAULT_BUDGET
+from derivcli.errors import BudgetError, InputError
+
+# The user's Function gets at least this long (its own torch import included).
+USER_CODE_SECONDS = 30.0
 
 if TYPE_CHECKING:
     from derivcli.answer import CheckResult, SpotCheck
@@ -51,6 +56,7 @@ def check(
             metavar="EXPR",
             help='Your derivative, in the same language as the expression, e.g. "6*x**2+1".',
             show_default=False,
+            callback=restore_minus,
         ),
     ],
     wrt: Annotated[
@@ -206,6 +212,7 @@ def check_function(
             metavar="EXPR",
             help='What the Function should compute, with exactly one variable, e.g. "x**2".',
             show_default=False,
+            callback=restore_minus,
         ),
     ],
     at: At = None,
@@ -236,8 +243,21 @@ def check_function(
       derivcli check-function my_square.py:MySquare --expr "x**2" --format json
     """
     from derivcli import checkfn
+    from derivcli.worker import ChildExitedError, Job
 
-    report = checkfn.run_checks(target, expr, at or [], timeout)
+    # The user's file runs in a child process: its prints go to stderr (the
+    # JSON on stdout stays valid) and an os._exit or a hang cannot pass for
+    # "every check passes".
+    job = Job(checkfn.run_checks_entry, (target, expr, list(at or []), timeout), user_code=True)
+    try:
+        report = job.result(time.monotonic() + max(timeout, USER_CODE_SECONDS) + 5.0)
+    except ChildExitedError as exc:
+        raise InputError(f"{target}: the file's code ended derivcli's process: {exc}") from None
+    except BudgetError:
+        raise BudgetError(
+            f"{target}: the checks did not finish within {max(timeout, USER_CODE_SECONDS):g} s "
+            "(does forward or backward hang?)"
+        ) from None
     if output is OutputFormat.json:
         sys.stdout.write(json.dumps(checkfn.report_json(report), allow_nan=False) + "\n")
     elif output is OutputFormat.plain:

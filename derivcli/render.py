@@ -98,7 +98,7 @@ def _cut(text: str | None) -> str:
     return f"{text[:MAX_FORM_CHARS]}... ({len(text):,} characters; --format json has it all)"
 
 
-TABLE_DIGITS = 10  # significant digits in the table; JSON has every digit
+TABLE_DIGITS = 7  # significant digits in the table; JSON has every digit
 
 
 def _short(value: float) -> str:
@@ -151,28 +151,29 @@ def build_table(report: Report) -> Any:
         title_justify="left",
         caption_justify="left",
     )
-    table.add_column("derivative (closed form)", overflow="fold", min_width=14)
+    table.add_column("derivative", overflow="fold", min_width=12)
     if sampled:
         table.add_column("checked")
     else:
-        table.add_column("at", overflow="fold")
+        table.add_column("at", overflow="fold", min_width=11)
         table.add_column("symbolic", justify="right", no_wrap=True)
         table.add_column("autograd", justify="right", no_wrap=True)
         table.add_column("|diff|", justify="right", no_wrap=True)
     # "not differentiable" folds onto two lines in a narrow terminal
     table.add_column("verdict", overflow="fold", min_width=14)
     rows: list[DerivativeResult | None] = list(report.results)
-    hidden = 0
     if len(rows) > MAX_TABLE_ROWS:
-        half = MAX_TABLE_ROWS // 2
-        hidden = len(rows) - 2 * half
-        rows = rows[:half] + [None] + rows[-half:]
+        rows = summarise_rows(report.results)
+    shown = None  # the closed form is written once per run of rows that share it
     for result in rows:
         if result is None:
-            table.add_row(f"... {hidden:,} more points", *[""] * (len(table.columns) - 1))
+            table.add_row("...", *[""] * (len(table.columns) - 1))
             continue
         verdict = Text(result.verdict, style=_VERDICT_STYLE.get(result.verdict, ""))
-        label = f"{wrt_label(result.wrt)} = {_cut(result.derivative)}"
+        label = wrt_label(result.wrt)
+        if (result.wrt, result.derivative) != shown:
+            label = f"{label} = {_cut(result.derivative)}"
+            shown = (result.wrt, result.derivative)
         if sampled:
             checked = f"{len(result.samples)} sample points" if result.samples else ""
             table.add_row(label, checked, verdict)
@@ -187,6 +188,38 @@ def build_table(report: Report) -> Any:
             )
     notes = [Text(f"note: {line}") for line in _notes(report)]
     return Group(table, *notes)
+
+
+EDGE_ROWS = 5  # rows kept at each end of a long run
+MAX_NOTABLE_ROWS = 10  # kinks, disagreements and the largest difference kept in between
+
+
+def summarise_rows(results: tuple[DerivativeResult, ...]) -> list[DerivativeResult | None]:
+    """The rows of a long run worth showing, in order; None marks skipped rows.
+
+    The first and last rows, every row that is not a clean agreement (up to
+    MAX_NOTABLE_ROWS), and the row with the largest difference.
+    """
+    keep = set(range(EDGE_ROWS)) | set(range(len(results) - EDGE_ROWS, len(results)))
+    notable = [i for i, r in enumerate(results) if r.verdict != "agree"][:MAX_NOTABLE_ROWS]
+    keep.update(notable)
+    diffs = [
+        (r.abs_diff, i)
+        for i, r in enumerate(results)
+        if r.abs_diff is not None and math.isfinite(r.abs_diff)
+    ]
+    if diffs:
+        keep.add(max(diffs)[1])
+    rows: list[DerivativeResult | None] = []
+    previous = -1
+    for i in sorted(keep):
+        if i != previous + 1:
+            rows.append(None)
+        rows.append(results[i])
+        previous = i
+    if previous != len(results) - 1:
+        rows.append(None)
+    return rows
 
 
 def _notes(report: Report) -> list[str]:
@@ -205,7 +238,8 @@ def _notes(report: Report) -> list[str]:
         bad = [r for r in results if r.differentiable is False]
         if bad:
             notes.append(
-                f"{len(bad):,} points are not differentiable, the first at "
+                f"{len(bad):,} point{'s are' if len(bad) > 1 else ' is'} not differentiable, "
+                "the first at "
                 f"{_point_text(bad[0].point)}: {bad[0].note}"
             )
         disagree = [r for r in results if r.agree is False and r.differentiable is not False]

@@ -18,12 +18,18 @@ import os
 import pickle
 import select
 import signal
+import sys
 import time
 import traceback
 from collections.abc import Callable
 from typing import Any
 
 from derivcli.errors import BudgetError, CannotComputeError, DerivcliError
+
+
+class ChildExitedError(CannotComputeError):
+    """The child process exited on its own without answering (user code did it)."""
+
 
 # Extra address space the child may take beyond what it starts with.
 CHILD_MEMORY_BYTES = 768 * 1024 * 1024
@@ -64,8 +70,17 @@ def _limit_memory() -> None:
 class Job:
     """A running (or already finished) symbolic computation."""
 
-    def __init__(self, func: Callable[[Any], Any], payload: Any) -> None:
+    def __init__(
+        self, func: Callable[[Any], Any], payload: Any, *, user_code: bool = False
+    ) -> None:
+        """Start ``func(payload)`` in a child.
+
+        ``user_code``: the child runs the user's own Python (check-function);
+        what it prints goes to stderr, never into derivcli's stdout, and the
+        child's memory is not capped below what torch needs.
+        """
         self._result: tuple[str, Any] | None = None
+        self._status = 0
         self._pid: int | None = None
         self._fd: int | None = None
         if not hasattr(os, "fork"):
@@ -76,8 +91,12 @@ class Job:
         if pid == 0:  # child
             os.close(read_fd)
             signal.signal(signal.SIGINT, signal.SIG_DFL)
-            _quiet_child()
-            _limit_memory()
+            if user_code:
+                os.dup2(2, 1)
+                sys.stdout = sys.stderr
+            else:
+                _quiet_child()
+                _limit_memory()
             view = memoryview(_encode(_run(func, payload)))
             while view:
                 written = os.write(write_fd, view)
@@ -130,6 +149,8 @@ class Job:
         self.cancel_quietly()
         data = b"".join(chunks)
         if not data:
+            if os.WIFEXITED(self._status):  # e.g. the user's code called os._exit
+                return ("exited", os.WEXITSTATUS(self._status))
             return ("memory", None)  # the child died without a word: killed by its limit
         outcome: tuple[str, Any] = pickle.loads(data)  # noqa: S301 - our own child's bytes
         return outcome
@@ -137,7 +158,7 @@ class Job:
     def cancel_quietly(self) -> None:
         if self._pid is not None:
             try:
-                os.waitpid(self._pid, 0)
+                _, self._status = os.waitpid(self._pid, 0)
             except ChildProcessError:
                 pass
             self._pid = None
@@ -161,6 +182,8 @@ def _unwrap(outcome: tuple[str, Any]) -> Any:
         raise value
     if status == "memory":
         raise BudgetError("the closed form needs more memory than the budget allows")
+    if status == "exited":
+        raise ChildExitedError(f"the process ended (exit status {value}) before giving a result")
     raise CannotComputeError(f"the symbolic engine failed: {value}")
 
 

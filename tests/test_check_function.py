@@ -228,3 +228,16 @@ def test_commands_are_listed_in_the_main_help(capsys: pytest.CaptureFixture[str]
     assert code == 0
     assert "check-function" in out
     assert "check " in out
+
+
+def test_user_prints_never_reach_stdout(capsys: pytest.CaptureFixture[str]) -> None:
+    code, doc = run_json(capsys, target("chatty.py", "Chatty"), "--expr", "x**2")
+    assert code == 0 and doc["passed"] is True
+
+
+def test_user_code_ending_the_process_is_not_a_pass(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, target("square_wrong.py", "PrintsAndExits"), "--expr", "x**2")
+    assert code == 2
+    assert out == ""
+    assert err.startswith("derivcli: error: ") and err.count("\n") == 1
+    assert "ended derivcli's process" in err
