@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from derivcli.cli import At, Expr, Format, OutputFormat, app, restore_minus
+from derivcli.cli import Expr, Format, OutputFormat, app, restore_minus
 from derivcli.engine import DEFAULT_BUDGET
 from derivcli.errors import BudgetError, InputError
 
@@ -215,7 +215,17 @@ def check_function(
             callback=restore_minus,
         ),
     ],
-    at: At = None,
+    at: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--at",
+            "-a",
+            metavar="x=VALUE",
+            help="Points to check at: x=3, x=pi/4 or a grid x=-2:2:5; repeat for more. "
+            "Default: 5 fixed points.",
+            show_default=False,
+        ),
+    ] = None,
     output: Format = OutputFormat.table,
     timeout: Timeout = DEFAULT_BUDGET,
 ) -> None:

@@ -14,11 +14,8 @@ from typing import Annotated, Optional
 import typer
 
 from derivcli.cli import (
-    EXIT_CODES_HELP,
     MAX_TIMEOUT,
-    At,
     DType,
-    DTypeOpt,
     Expr,
     Timeout,
     app,
@@ -88,7 +85,16 @@ def plot(
             show_default=False,
         ),
     ] = None,
-    at: At = None,
+    at: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--at",
+            "-a",
+            metavar="NAME=VALUE[,NAME=VALUE]",
+            help="Fixed values for the variables other than --wrt, e.g. --at v=2.",
+            show_default=False,
+        ),
+    ] = None,
     timeout: Timeout = DEFAULT_BUDGET,
 ) -> None:
     """Plot f, its closed-form derivative (line) and autograd's (markers) over a range.
@@ -121,11 +127,32 @@ def plot(
     raise typer.Exit(int(data.exit_code))
 
 
-@app.command(epilog=EXIT_CODES_HELP)
+GRAPH_EXIT_CODES = (
+    "Exit codes: 0 the graph is shown (a kink or an undefined value at the point is "
+    "shown as autograd computes it, not judged: use grad for that); 2 bad input; "
+    "3 cannot compute here."
+)
+GraphAt = Annotated[
+    Optional[list[str]],
+    typer.Option(
+        "--at",
+        "-a",
+        metavar="NAME=VALUE[,NAME=VALUE]",
+        help="The one point the leaves hold: x=2, u=1,v=2 or x=pi/4 (required; no grids).",
+        show_default=False,
+    ),
+]
+GraphDType = Annotated[
+    DType,
+    typer.Option("--dtype", help="The leaves' floating type, as in torch.tensor(..., dtype=...)."),
+]
+
+
+@app.command(epilog=GRAPH_EXIT_CODES)
 def graph(
     expression: Expr,
-    at: At = None,
-    dtype: DTypeOpt = DType.float64,
+    at: GraphAt = None,
+    dtype: GraphDType = DType.float64,
     output: Annotated[
         GraphFormat,
         typer.Option("--format", "-f", help="table for people (a tree), json for programs."),
