@@ -11,6 +11,7 @@ point.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -41,7 +42,10 @@ def _is_identifier(name: str) -> bool:
 
 def _constant_value(node: Node) -> float:
     if isinstance(node, Number):
-        return float(node.value)
+        try:
+            return float(node.value)
+        except OverflowError:
+            return math.inf
     if isinstance(node, Constant):
         return {"pi": math.pi, "E": math.e}[node.name]
     if isinstance(node, Negate):
@@ -63,15 +67,24 @@ def _constant_value(node: Node) -> float:
     raise ValueError("not a constant")
 
 
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
 def parse_value(text: str, where: str) -> float:
     """A finite number from ``--at``: 2, -0.5, 1e-3, pi/4, 2*pi."""
     stripped = text.strip()
     if not stripped:
         raise InputError(f"{where}: the value is empty")
+    if _PLAIN_NUMBER.fullmatch(stripped):
+        # Any float64, subnormals and 1e308 included, read as Python reads it.
+        value = float(stripped)
+        if not math.isfinite(value):
+            raise InputError(f"{where}: '{text}' is not a finite real number")
+        return value
     try:
         tree = parse(stripped).tree
         value = _constant_value(tree)
-    except (InputError, ValueError):
+    except (InputError, ValueError, OverflowError):
         raise InputError(
             f"{where}: '{text}' is not a number (use e.g. 2, -0.5, 1e-3 or pi/4)"
         ) from None
@@ -81,10 +94,13 @@ def parse_value(text: str, where: str) -> float:
 
 
 def _linspace(start: float, stop: float, count: int) -> list[float]:
-    # Same formula as torch.linspace, so grids match the labs point for point.
+    # torch.linspace's formula (from both ends, meeting halfway). torch's CPU kernel
+    # may fuse the multiply-add, so a value can differ from it in the last bit.
     if count == 1:
         return [start]
     step = (stop - start) / (count - 1)
+    if not math.isfinite(step):  # -1.7e308:1.7e308 overflows the difference
+        step = stop / (count - 1) - start / (count - 1)
     half = count // 2
     return [start + step * i if i < half else stop - step * (count - 1 - i) for i in range(count)]
 
@@ -96,7 +112,7 @@ def _parse_grid(text: str, where: str) -> list[float]:
     start = parse_value(parts[0], where)
     stop = parse_value(parts[1], where)
     count_text = parts[2].strip()
-    if not count_text.isdigit():
+    if not (count_text.isascii() and count_text.isdigit()):
         raise InputError(f"{where}: the count in '{text}' must be a whole number of points")
     count = int(count_text)
     if count < 1:
