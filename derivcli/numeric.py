@@ -182,12 +182,13 @@ def autograd(
     dev = resolve_device(torch, device)
     tdtype = resolve_dtype(torch, dtype)
     deadline = None if budget is None else time.monotonic() + budget
-    if count > CHUNK and dev.type == "cpu":
+    chunk = block_size(tree)
+    if count > chunk and dev.type == "cpu":
         import numpy as np
 
         parts = []
-        for start in range(0, count, CHUNK):
-            stop = min(count, start + CHUNK)
+        for start in range(0, count, chunk):
+            stop = min(count, start + chunk)
             block = {
                 n: (c[start:stop] if np.size(c) == count else c)
                 for n, c in ((n, np.asarray(columns[n], dtype=np.float64)) for n in names)
@@ -204,6 +205,32 @@ def autograd(
             ],
         )
     return _autograd_block(torch, tree, names, columns, count, derivatives, tdtype, dev, deadline)
+
+
+# Values a block may hold at once (nodes x points): ~16M floats, 128 MB in
+# float64 plus what backward keeps, so a 1,000-term expression over 100,000
+# points stays well under 1 GiB.
+MAX_BLOCK_VALUES = 16_000_000
+MIN_BLOCK = 1024
+
+
+def block_size(tree: Node) -> int:
+    """Points per autograd block for this expression: CHUNK, less for big trees."""
+    return max(MIN_BLOCK, min(CHUNK, MAX_BLOCK_VALUES // max(1, count_nodes(tree))))
+
+
+def count_nodes(tree: Node) -> int:
+    stack, total = [tree], 0
+    while stack:
+        node = stack.pop()
+        total += 1
+        if isinstance(node, Negate):
+            stack.append(node.operand)
+        elif isinstance(node, BinaryOp):
+            stack.extend((node.left, node.right))
+        elif isinstance(node, Call):
+            stack.extend(node.args)
+    return total
 
 
 # How much longer each nested differentiation step is assumed to take than the last.
