@@ -155,8 +155,8 @@ Timeout = Annotated[
     float,
     typer.Option(
         "--timeout",
-        help="Seconds the closed form may take before derivcli gives up on it "
-        "(prints the autograd value anyway, exit 3).",
+        help="Seconds the closed form may take; past it the autograd value is printed "
+        "anyway (exit 3). autograd gets the same budget, at least 2 s.",
     ),
 ]
 
@@ -357,9 +357,11 @@ def functions() -> None:
 
       derivcli functions
     """
+    import textwrap
+
     from derivcli.functions import CONSTANTS, FUNCTIONS, describe_language
 
-    lines = [describe_language(), "", "functions (torch equivalent):"]
+    lines = [*textwrap.wrap(describe_language(), 78), "", "functions (torch equivalent):"]
     for spec in FUNCTIONS:
         alias = f" (also {', '.join(spec.aliases)})" if spec.aliases else ""
         lines.append(f"  {spec.signature:<14} {spec.summary}{alias}  [{spec.torch_op}]")

@@ -300,10 +300,16 @@ def _sampled_result(
         )
     agree = all(s.agree for s in samples)
     worst = max(abs(s.symbolic - s.autograd) for s in samples)
-    note = (
-        f"checked against autograd at {len(samples)} sample points"
-        f" (largest |difference| {worst:.3g})"
+    skipped = points.count - len(samples)
+    where = (
+        f"{len(samples)} sample points"
+        if not skipped
+        else (
+            f"{len(samples)} of {points.count} sample points ({skipped} skipped: undefined "
+            "there, or at a kink)"
+        )
     )
+    note = f"checked against autograd at {where}; largest |difference| {worst:.3g}"
     return DerivativeResult(
         wrt=wrt,
         derivative=analysed.text,

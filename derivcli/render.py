@@ -145,22 +145,27 @@ def build_table(report: Report) -> Any:
     rtol, atol = report.rtol, report.atol
     table = Table(
         title=f"derivatives of {report.expression}",
-        caption=f"autograd: {report.dtype} on {report.device}; "
-        f"agree: |diff| <= {atol:g} + {rtol:g}*|autograd|",
         show_edge=False,
         title_justify="left",
-        caption_justify="left",
     )
-    table.add_column("derivative", overflow="fold", min_width=12)
+    # Below the table, not its caption: a caption wraps to the table's width.
+    settings = Text(
+        f"autograd: {report.dtype} on {report.device}; "
+        f"agree: |diff| <= {atol:g} + {rtol:g}*|autograd|"
+    )
+    # The closed form takes whatever width the other columns leave.
+    table.add_column("derivative", overflow="fold", min_width=12, ratio=1)
     if sampled:
-        table.add_column("checked")
+        table.add_column("checked", no_wrap=True)
     else:
-        table.add_column("at", overflow="fold", min_width=11)
+        widest_point = max((len(_point_text(r.point)) for r in report.results), default=2)
+        table.add_column("at", overflow="fold", min_width=min(11, widest_point))
         table.add_column("symbolic", justify="right", no_wrap=True)
         table.add_column("autograd", justify="right", no_wrap=True)
         table.add_column("|diff|", justify="right", no_wrap=True)
-    # "not differentiable" folds onto two lines in a narrow terminal
-    table.add_column("verdict", overflow="fold", min_width=14)
+    widest_verdict = max((len(r.verdict) for r in report.results), default=5)
+    # "not differentiable" may fold onto two lines in a narrow terminal
+    table.add_column("verdict", overflow="fold", min_width=min(14, widest_verdict))
     rows: list[DerivativeResult | None] = list(report.results)
     if len(rows) > MAX_TABLE_ROWS:
         rows = summarise_rows(report.results)
@@ -187,7 +192,7 @@ def build_table(report: Report) -> Any:
                 verdict,
             )
     notes = [Text(f"note: {line}") for line in _notes(report)]
-    return Group(table, *notes)
+    return Group(table, settings, *notes)
 
 
 EDGE_ROWS = 5  # rows kept at each end of a long run
