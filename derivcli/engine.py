@@ -198,7 +198,7 @@ def _point_result(
             agree=None,
             computable=False,
             note="the value is beyond float64's range (about 1.8e308), so neither side "
-            "can give a number here; the closed form above is exact",
+            "can give a number here; the closed form itself is exact",
         )
     if special is None and forward is not None and math.isnan(float(forward[i])):
         # The closed form was simplified (sqrt(x)**2 -> x) but the expression as

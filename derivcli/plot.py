@@ -506,7 +506,7 @@ def save_figure(data: PlotData, out: str) -> None:
         mec="tab:green",
         mew=1.2,
         label=f"autograd {data.label}"
-        + ("" if math.ceil(len(xs) / 60) == 1 else f" (every {math.ceil(len(xs) / 60)}th point)"),
+        + ("" if math.ceil(len(xs) / 60) == 1 else f" (1 point in {math.ceil(len(xs) / 60)})"),
     )
     for k, (x, ok) in enumerate(zip(data.kinks, data.kink_differentiable, strict=True)):
         ax.axvline(x, color="0.45", ls=":", lw=1.2, label=("kink" if k == 0 else None))
