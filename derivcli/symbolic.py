@@ -118,9 +118,20 @@ def _real_or_reject(value: Any, node: Node) -> Any:
     if value.free_symbols:
         return value
     bad = isinstance(value, se.Number) and not (value.is_real and value.is_finite)
-    if bad or any(value.has(c) for c in (se.I, se.zoo, se.nan, se.oo)):
+    if bad or any(value.has(c) for c in (se.I, se.zoo, se.nan, se.oo)) or _complex(value):
         raise InputError(f"'{to_source(node)}' at column {node.column} is not a finite real number")
     return value
+
+
+def _complex(constant: Any) -> bool:
+    """A constant whose value is not real: (-8)**(1/3), acos(2), log(-log(2))."""
+    if isinstance(constant, se.Number):
+        return False
+    try:
+        value = complex(constant.evalf(53))
+    except (RuntimeError, TypeError, ValueError, OverflowError):
+        return False
+    return abs(value.imag) > 1e-12 * max(1.0, abs(value.real))
 
 
 def _check_exact_size(value: Any, column: int) -> Any:

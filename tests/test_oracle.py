@@ -272,7 +272,15 @@ def test_exact_numbers_past_the_limit_are_refused_where_they_are_built() -> None
 
 
 @pytest.mark.parametrize(
-    ("expr", "column"), [("log(0)*x", 1), ("sqrt(-1)*x", 1), ("x*(2+acos(1)/0)", 13)]
+    ("expr", "column"),
+    [
+        ("log(0)*x", 1),
+        ("sqrt(-1)*x", 1),
+        ("x*(2+acos(1)/0)", 13),
+        ("(-8)**(1/3)*x", 5),  # the principal cube root is complex, as in torch
+        ("x+acos(2)", 3),
+        ("log(log(log(0.5)))*x", 5),
+    ],
 )
 def test_constants_that_are_not_finite_reals_are_bad_input(expr: str, column: int) -> None:
     # otherwise the closed form would print zoo or I, which parse back as variables
