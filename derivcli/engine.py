@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from derivcli import numeric
@@ -134,11 +134,15 @@ def compute(
         analysed = None if response is None else response.derivatives[k]
         auto = None if values is None else values.derivatives[k]
         forward = None if values is None else values.function
+        softplus = None if values is None else values.past_softplus_threshold
         if sampled:
             results.append(_sampled_result(wrt, analysed, auto, forward, response, pts, rtol, atol))
         else:
             results.extend(
-                _point_result(wrt, analysed, auto, forward, i, pts, rtol, atol, settings.dtype)
+                _with_softplus_note(
+                    _point_result(wrt, analysed, auto, forward, i, pts, rtol, atol, settings.dtype),
+                    softplus is not None and bool(softplus[i]),
+                )
                 for i in range(pts.count)
             )
     return Report(
@@ -233,6 +237,20 @@ def _point_result(
         right=special.right,
         note=explain(special, sym, auto, wrt[-1], dict(point)),
     )
+
+
+SOFTPLUS_NOTE = (
+    "torch's softplus returns its input unchanged above 20 (threshold=20), so "
+    "autograd's derivatives there are exactly those of the input (slope 1, curvature 0), "
+    "while the closed form's are sigmoid's"
+)
+
+
+def _with_softplus_note(result: DerivativeResult, past_threshold: bool) -> DerivativeResult:
+    """Explain a disagreement that comes from torch's softplus threshold."""
+    if not past_threshold or result.agree is not False or result.note:
+        return result
+    return replace(result, note=SOFTPLUS_NOTE)
 
 
 def _missing_note(analysed: Any, auto_values: Any) -> str:

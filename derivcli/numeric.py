@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from derivcli.errors import BudgetError, DeviceError
@@ -26,6 +26,8 @@ from derivcli.functions import lookup_constant, lookup_function
 from derivcli.parser import BinaryOp, Call, Constant, Negate, Node, Number, Variable
 
 Scalar = float | int
+
+SOFTPLUS_THRESHOLD = 20.0  # torch.nn.functional.softplus's default threshold
 
 
 def import_torch() -> Any:
@@ -87,6 +89,9 @@ class GraphBuilder:
     leaves: Mapping[str, Any]
     dtype: Any
     device: Any
+    # Arguments of softplus calls: torch returns the input itself above
+    # SOFTPLUS_THRESHOLD, a convention worth telling the user about.
+    softplus_inputs: list[Any] = field(default_factory=list)
 
     def build(self, node: Node) -> Any:
         value = self._build(node)
@@ -120,6 +125,8 @@ class GraphBuilder:
             spec = lookup_function(node.name)
             assert spec is not None
             args = [self._tensor(self._build(a)) for a in node.args]
+            if spec.name == "softplus":
+                self.softplus_inputs.append(args[0].detach())
             return spec.torch(self.torch, args)
         assert isinstance(node, BinaryOp)
         return _combine(self.torch, node.op, self._build(node.left), self._build(node.right))
@@ -131,6 +138,8 @@ class AutogradValues:
 
     function: Any  # numpy float64 array, one value per point
     derivatives: list[Any]  # one such array per requested derivative
+    # per point: some softplus input is above torch's threshold (None: no softplus)
+    past_softplus_threshold: Any = None
 
 
 def make_leaves(
@@ -198,11 +207,13 @@ def autograd(
                     torch, tree, names, block, stop - start, derivatives, tdtype, dev, deadline
                 )
             )
+        flags = [p.past_softplus_threshold for p in parts]
         return AutogradValues(
             function=np.concatenate([p.function for p in parts]),
             derivatives=[
                 np.concatenate([p.derivatives[k] for p in parts]) for k in range(len(derivatives))
             ],
+            past_softplus_threshold=None if flags[0] is None else np.concatenate(flags),
         )
     return _autograd_block(torch, tree, names, columns, count, derivatives, tdtype, dev, deadline)
 
@@ -254,7 +265,8 @@ def _autograd_block(
     deadline: float | None = None,
 ) -> AutogradValues:
     leaves = make_leaves(torch, names, columns, count, tdtype, dev)
-    output = GraphBuilder(torch, leaves, tdtype, dev).build(tree)
+    builder = GraphBuilder(torch, leaves, tdtype, dev)
+    output = builder.build(tree)
     output = output.expand(count) if output.dim() == 0 else output
     values = []
     for wrt in derivatives:
@@ -281,7 +293,17 @@ def _autograd_block(
             current = torch.zeros_like(current) if grad is None else grad
             last_step = time.monotonic() - now
         values.append(_to_floats(current, count))
-    return AutogradValues(function=_to_floats(output.detach(), count), derivatives=values)
+    past = None
+    if builder.softplus_inputs:
+        above = [_to_floats(t > SOFTPLUS_THRESHOLD, count) > 0 for t in builder.softplus_inputs]
+        past = above[0]
+        for flags in above[1:]:
+            past = past | flags
+    return AutogradValues(
+        function=_to_floats(output.detach(), count),
+        derivatives=values,
+        past_softplus_threshold=past,
+    )
 
 
 def _to_floats(tensor: Any, count: int) -> Any:

@@ -483,3 +483,13 @@ def test_closed_forms_that_are_not_real_are_refused(cli, expr: str) -> None:  # 
     run = cli("grad", expr, "--at", "x=1")
     assert run.code == 2
     assert "not real-valued" in run.error
+
+
+def test_softplus_threshold_is_explained(cli) -> None:  # type: ignore[no-untyped-def]
+    # torch's F.softplus returns x itself above 20: its curvature there is 0
+    run = cli("grad", "softplus(x)", "--order", "2", "--at", "x=20.5", "-f", "json")
+    assert run.code == 1
+    (result,) = run.json()["results"]
+    assert result["verdict"] == "DISAGREE" and result["autograd"] == 0.0
+    assert result["symbolic"] == pytest.approx(1.2501528e-09, rel=1e-6)
+    assert "threshold=20" in result["note"]
