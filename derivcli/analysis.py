@@ -38,6 +38,8 @@ from derivcli.points import PointSet
 # A kink argument this close to 0 counts as "at the kink".
 # Steps, relative to max(1, |x|), at which the closed form is probed beside a point.
 PROBE_STEPS = (1e-4, 1e-6, 1e-8)
+# A point is at the edge of the domain if f is undefined this close beside it.
+EDGE_STEP = 1e-12
 
 
 @dataclass(frozen=True)
@@ -175,9 +177,9 @@ def _analyse(
     derivative = steps[-1]
     _require_real(derivative, wrt)
     d_eval = symbolic.Evaluator(derivative, names, opaque=opaque)
-    # The function differentiated in the last step: where it jumps, no
+    # f and every intermediate derivative: where one of them jumps, no
     # derivative exists even if the closed form has equal limits both sides.
-    prev_eval = symbolic.Evaluator(steps[-2], names, opaque=opaque) if len(steps) > 2 else f_eval
+    step_evals = [f_eval] + [symbolic.Evaluator(step, names, opaque=opaque) for step in steps[1:-1]]
     values = d_eval.many(columns, count)
     kinks = [
         (name, symbolic.Evaluator(arg, names).many(columns, count))
@@ -196,7 +198,7 @@ def _analyse(
         if time.monotonic() > deadline:
             raise BudgetError("the time budget ran out while examining kinks and poles")
         special[i] = _examine(
-            point, var, f_eval, d_eval, prev_eval, f_values[i], values[i], at_kink
+            point, wrt, f_eval, d_eval, step_evals, f_values[i], values[i], at_kink
         )
     return DerivativeAnalysis(
         wrt=wrt, text=symbolic.to_text(derivative), values=values, special=special
@@ -205,42 +207,54 @@ def _analyse(
 
 def _examine(
     point: dict[str, float],
-    var: str,
+    wrt: tuple[str, ...],
     f_eval: Any,
     d_eval: Any,
-    prev_eval: Any,
+    step_evals: Sequence[Any],
     f_value: float,
     value: float,
     at_kink: tuple[str, ...],
 ) -> PointAnalysis:
     """Classify one point that is not plainly regular."""
-    if _overflows(d_eval, value, point, var):
+    var = wrt[-1]
+    if _overflows(d_eval, value, point):
         return PointAnalysis(None, None, None, "overflow", at_kink)
-    if _overflows(f_eval, f_value, point, var):
+    if _overflows(f_eval, f_value, point):
         if math.isfinite(value):  # log(exp(x)) at 1000: only f is out of range
             return PointAnalysis(True, None, None, "function-overflow", at_kink)
         return PointAnalysis(None, None, None, "overflow", at_kink)
     left = one_sided_limit(d_eval, point, var, -1, function=f_eval)
     right = one_sided_limit(d_eval, point, var, +1, function=f_eval)
-    detail = ""
     if at_kink and math.isfinite(f_value):
-        # Continuity of what is being differentiated: left and right limits
-        # and the value must meet (heaviside(x), sign(x)**2, relu'' at 0).
-        below = one_sided_limit(prev_eval, point, var, -1, function=f_eval)
-        above = one_sided_limit(prev_eval, point, var, +1, function=f_eval)
-        here = prev_eval.at(point)
-        if not (
-            below is not None
-            and above is not None
-            and _continuous(below, above)
-            and _continuous(below, here)
-        ):
-            detail = (
-                f"the function being differentiated jumps there (left limit "
-                f"{_text(below)}, value {_text(here)}, right limit {_text(above)})"
-            )
-            return PointAnalysis(False, left, right, "jump", at_kink, detail)
+        # Every function on the way (f and each intermediate derivative) must
+        # be continuous here along every variable it is differentiated by:
+        # heaviside(x), sign(x)**2, relu'' at 0, and d2/dxdy of abs(x)*y at
+        # x=0 (d/dx = sign(x)*y jumps along x) have no derivative.
+        for evaluator in step_evals:
+            for name in dict.fromkeys(wrt):
+                jump = _jump(evaluator, point, name, f_eval)
+                if jump:
+                    where = f"{name}={point[name]:g}"
+                    return PointAnalysis(False, left, right, "jump", at_kink, f"{jump} at {where}")
     return _classify(f_value, value, left, right, at_kink)
+
+
+def _jump(evaluator: Any, point: Mapping[str, float], var: str, f_eval: Any) -> str:
+    """A description of the discontinuity of ``evaluator`` along ``var``, or ''."""
+    below = one_sided_limit(evaluator, point, var, -1, function=f_eval)
+    above = one_sided_limit(evaluator, point, var, +1, function=f_eval)
+    here = evaluator.at(point)
+    if (
+        below is not None
+        and above is not None
+        and _continuous(below, above)
+        and _continuous(below, here)
+    ):
+        return ""
+    return (
+        f"the function being differentiated jumps (left limit {_text(below)}, value "
+        f"{_text(here)}, right limit {_text(above)})"
+    )
 
 
 def _text(value: float | None) -> str:
@@ -276,7 +290,8 @@ def _domain_edges(
     x = np.asarray(columns[var], dtype=np.float64)
     if x.size == 1 and count != 1:
         x = np.broadcast_to(x, (count,))
-    step = PROBE_STEPS[-1] * np.maximum(1.0, np.abs(x))
+    # Much closer than the one-sided probes: log(x) at 1e-9 is not at an edge.
+    step = EDGE_STEP * np.maximum(1.0, np.abs(x))
     edges: set[int] = set()
     for side in (-1.0, 1.0):
         moved: dict[str, Any] = dict(columns)
@@ -287,17 +302,18 @@ def _domain_edges(
     return {i for i in edges if not math.isnan(here[i])}
 
 
-def _overflows(evaluator: Any, value: float, point: Mapping[str, float], var: str) -> bool:
-    """Infinite here and all around: a float64 overflow, not a pole or a kink."""
+def _overflows(evaluator: Any, value: float, point: Mapping[str, float]) -> bool:
+    """Infinite here and all around, along every variable: a float64 overflow,
+    not a pole (x/y at y=0 is finite beside the pole along y)."""
     if not math.isinf(value):
         return False
-    x = point[var]
-    scale = max(1.0, abs(x))
-    for side in (-1, 1):
-        moved = dict(point)
-        moved[var] = x + side * PROBE_STEPS[0] * scale
-        if not math.isinf(evaluator.at(moved)):
-            return False
+    for var, x in point.items():
+        scale = max(1.0, abs(x))
+        for side in (-1, 1):
+            moved = dict(point)
+            moved[var] = x + side * PROBE_STEPS[0] * scale
+            if not math.isinf(evaluator.at(moved)):
+                return False
     return True
 
 

@@ -215,6 +215,19 @@ def _point_result(
             "(autograd's forward pass gives nan), although its simplified closed form "
             "is not",
         )
+    if special is None and math.isfinite(sym) and math.isnan(auto):
+        # sqrt(x)**2 at 0: the closed form simplified to x, but the expression
+        # as written has a singular point here (torch computes 0*inf).
+        return DerivativeResult(
+            **common,
+            agree=False,
+            differentiable=False,
+            note=f"autograd gives nan at {_where(wrt[-1], point)}: the expression as written "
+            "is singular here (for example at the edge of its domain), although its "
+            "simplified closed form is not",
+        )
+    if special is not None and special.reason == "smooth-kink":
+        return _smooth_kink_result(common, special, sym, auto, rtol, atol, wrt, point)
     if special is None:
         note = None
         if math.isfinite(sym) and not math.isfinite(auto) and abs(sym) > _largest(dtype):
@@ -257,6 +270,60 @@ def _missing_note(analysed: Any, auto_values: Any) -> str:
     if analysed is None:
         return "the closed form was not reached within the time budget (--timeout)"
     return "autograd did not finish within its time budget"
+
+
+def _smooth_kink_result(
+    common: dict[str, Any],
+    special: Any,
+    sym: float,
+    auto: float,
+    rtol: float,
+    atol: float,
+    wrt: tuple[str, ...],
+    point: tuple[tuple[str, float], ...],
+) -> DerivativeResult:
+    """A kink whose sides meet: the derivative exists and is the common limit.
+
+    Both engines evaluate sign(0) = 0 and heaviside(0) = 1/2 there, so they can
+    agree with each other on a value that is not the derivative (abs(x)**2 has
+    second derivative 2 at 0; both say 0). Agreement means both match the limit.
+    """
+    limit = special.left
+    sym_ok = values_agree(sym, limit, rtol, atol)
+    auto_ok = values_agree(auto, limit, rtol, atol)
+    where = _point_words(point)
+    if sym_ok and auto_ok:
+        note = (
+            f"{', '.join(special.kinks)} has its kink at {where}, but the left and "
+            "right derivatives meet, so the function is differentiable here"
+        )
+        return DerivativeResult(
+            **common,
+            agree=True,
+            differentiable=True,
+            left=special.left,
+            right=special.right,
+            note=note,
+        )
+    wrong = [name for name, ok in (("the closed form", sym_ok), ("autograd", auto_ok)) if not ok]
+    note = (
+        f"the derivative at {where} is {format_number(limit)} (the left and right derivatives "
+        f"meet there), but {' and '.join(wrong)} {'give' if len(wrong) > 1 else 'gives'} "
+        f"another value: the kink of {', '.join(special.kinks)} is evaluated by convention "
+        "(sign(0) = 0, heaviside(0) = 1/2, torch's subgradients)"
+    )
+    return DerivativeResult(
+        **common,
+        agree=False,
+        differentiable=True,
+        left=special.left,
+        right=special.right,
+        note=note,
+    )
+
+
+def _point_words(point: tuple[tuple[str, float], ...]) -> str:
+    return ", ".join(f"{name}={format_number(value)}" for name, value in point)
 
 
 def _largest(dtype: str) -> float:
@@ -391,8 +458,8 @@ def explain(special: Any, sym: float, auto: float, var: str, point: dict[str, fl
         )
     if special.reason == "jump":
         return (
-            f"{', '.join(special.kinks)} at {where}: {special.detail}, so it has no "
-            f"derivative there; {sides}; autograd returns {format_number(auto)}"
+            f"kink of {', '.join(special.kinks)}: {special.detail}, so there is no "
+            f"derivative there; autograd returns {format_number(auto)}"
         )
     if special.reason == "domain-edge":
         inside = "right" if special.left is None else "left"

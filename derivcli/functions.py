@@ -174,7 +174,8 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "logistic sigmoid 1/(1 + exp(-a))",
         "torch.sigmoid",
         lambda t, a: t.sigmoid(a[0]),
-        derivative=("sigmoid(a)*(1 - sigmoid(a))",),
+        # sigmoid(-a) = 1 - sigmoid(a), without the cancellation for large a
+        derivative=("sigmoid(a)*sigmoid(-a)",),
         native=lambda se, a: 1 / (1 + se.exp(-a[0])),
     ),
     _fn(

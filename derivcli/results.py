@@ -94,6 +94,8 @@ class DerivativeResult:
     def exit_code(self) -> ExitCode:
         if self.derivative is None or not self.computable:
             return ExitCode.CANNOT_COMPUTE
+        if self.point is None and self.agree is None:
+            return ExitCode.DISAGREE  # sample mode found no point to check the closed form at
         if self.differentiable is False or self.agree is False:
             return ExitCode.DISAGREE
         return ExitCode.OK

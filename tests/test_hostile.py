@@ -493,3 +493,60 @@ def test_softplus_threshold_is_explained(cli) -> None:  # type: ignore[no-untype
     assert result["verdict"] == "DISAGREE" and result["autograd"] == 0.0
     assert result["symbolic"] == pytest.approx(1.2501528e-09, rel=1e-6)
     assert "threshold=20" in result["note"]
+
+
+@pytest.mark.parametrize(
+    ("args", "limit"),
+    [
+        (["grad", "abs(x)**2", "--order", "2", "--at", "x=0"], 2.0),
+        (["grad", "abs(x)*sign(x)", "--at", "x=0"], 1.0),  # that is x
+        (["grad", "cos(abs(x))", "--order", "2", "--at", "x=0"], -1.0),
+    ],
+)
+def test_kink_whose_sides_meet_needs_both_engines_at_the_limit(
+    cli, args: list[str], limit: float
+) -> None:  # type: ignore[no-untyped-def]
+    # Both engines evaluate sign(0) = 0 there and agree with each other on a
+    # value that is not the derivative: that is never a clean agreement.
+    run = cli(*args, "-f", "json")
+    assert run.code == 1
+    (result,) = run.json()["results"]
+    assert result["differentiable"] is True and result["agree"] is False
+    assert result["left"] == pytest.approx(limit) and result["right"] == pytest.approx(limit)
+    assert result["symbolic"] != pytest.approx(limit)
+
+
+def test_mixed_partial_across_a_kink_does_not_exist(cli) -> None:  # type: ignore[no-untyped-def]
+    # d/dx (abs(x)*y) = sign(x)*y jumps along x at x=0: no d2/dxdy there
+    run = cli("partial", "abs(x)*y", "--wrt", "x", "--wrt", "y", "--at", "x=0,y=1", "-f", "json")
+    assert run.code == 1
+    (result,) = run.json()["results"]
+    assert result["differentiable"] is False and "x=0" in result["note"]
+
+
+def test_a_pole_in_another_variable_is_not_an_overflow(cli) -> None:  # type: ignore[no-untyped-def]
+    run = cli("partial", "x/y", "--wrt", "x", "--at", "x=1,y=0", "-f", "json")
+    assert run.code == 1
+    (result,) = run.json()["results"]
+    assert result["verdict"] == "not differentiable"
+
+
+@pytest.mark.parametrize(("expr", "at"), [("log(x)", "x=1e-9"), ("sqrt(x-1e8)", "x=100000000.5")])
+def test_points_near_but_inside_the_domain_are_ordinary(cli, expr: str, at: str) -> None:  # type: ignore[no-untyped-def]
+    run = cli("grad", expr, "--at", at, "-f", "json")
+    assert run.code == 0
+    assert run.json()["results"][0]["verdict"] == "agree"
+
+
+def test_simplified_singularity_is_caught_by_autograd(cli) -> None:  # type: ignore[no-untyped-def]
+    # sqrt(x)**2 simplifies to x, but as written it is singular at 0 (torch: 0*inf)
+    run = cli("grad", "sqrt(x)**2", "--at", "x=0", "-f", "json")
+    assert run.code == 1
+    (result,) = run.json()["results"]
+    assert result["differentiable"] is False and "singular" in result["note"]
+
+
+def test_no_sample_point_is_not_success(cli) -> None:  # type: ignore[no-untyped-def]
+    run = cli("grad", "sqrt(x-10)", "-f", "json")
+    assert run.code == 1
+    assert "give --at" in run.json()["results"][0]["note"]
