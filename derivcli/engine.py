@@ -135,13 +135,15 @@ def compute(
         auto = None if values is None else values.derivatives[k]
         forward = None if values is None else values.function
         softplus = None if values is None else values.past_softplus_threshold
+        torch_kink = None if values is None else values.at_torch_kink
         if sampled:
             results.append(_sampled_result(wrt, analysed, auto, forward, response, pts, rtol, atol))
         else:
             results.extend(
-                _with_softplus_note(
+                _with_torch_notes(
                     _point_result(wrt, analysed, auto, forward, i, pts, rtol, atol, settings.dtype),
-                    softplus is not None and bool(softplus[i]),
+                    past_threshold=softplus is not None and bool(softplus[i]),
+                    at_torch_kink=torch_kink is not None and bool(torch_kink[i]),
                 )
                 for i in range(pts.count)
             )
@@ -259,11 +261,24 @@ SOFTPLUS_NOTE = (
 )
 
 
-def _with_softplus_note(result: DerivativeResult, past_threshold: bool) -> DerivativeResult:
-    """Explain a disagreement that comes from torch's softplus threshold."""
-    if not past_threshold or result.agree is not False or result.note:
+TORCH_KINK_NOTE = (
+    "torch computes the argument of a kinked function (relu, abs, max, ...) as exactly 0 "
+    "here, so for autograd this point is a kink and it returns its convention there; the "
+    "closed form, rounding differently, sees a point just beside the kink"
+)
+
+
+def _with_torch_notes(
+    result: DerivativeResult, *, past_threshold: bool, at_torch_kink: bool
+) -> DerivativeResult:
+    """Explain a disagreement that comes from a torch convention."""
+    if result.agree is not False or result.note:
         return result
-    return replace(result, note=SOFTPLUS_NOTE)
+    if at_torch_kink:
+        return replace(result, note=TORCH_KINK_NOTE)
+    if past_threshold:
+        return replace(result, note=SOFTPLUS_NOTE)
+    return result
 
 
 def _missing_note(analysed: Any, auto_values: Any) -> str:

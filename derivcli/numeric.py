@@ -92,6 +92,8 @@ class GraphBuilder:
     # Arguments of softplus calls: torch returns the input itself above
     # SOFTPLUS_THRESHOLD, a convention worth telling the user about.
     softplus_inputs: list[Any] = field(default_factory=list)
+    # Arguments of kinked functions (a - b for max/min), as torch computed them.
+    kink_inputs: list[Any] = field(default_factory=list)
 
     def build(self, node: Node) -> Any:
         value = self._build(node)
@@ -127,6 +129,9 @@ class GraphBuilder:
             args = [self._tensor(self._build(a)) for a in node.args]
             if spec.name == "softplus":
                 self.softplus_inputs.append(args[0].detach())
+            if spec.kink:
+                kink = args[0] - args[1] if len(args) == 2 else args[0]
+                self.kink_inputs.append(kink.detach())
             return spec.torch(self.torch, args)
         assert isinstance(node, BinaryOp)
         return _combine(self.torch, node.op, self._build(node.left), self._build(node.right))
@@ -140,6 +145,8 @@ class AutogradValues:
     derivatives: list[Any]  # one such array per requested derivative
     # per point: some softplus input is above torch's threshold (None: no softplus)
     past_softplus_threshold: Any = None
+    # per point: torch computed some kinked function's argument as exactly 0
+    at_torch_kink: Any = None
 
 
 def make_leaves(
@@ -208,12 +215,14 @@ def autograd(
                 )
             )
         flags = [p.past_softplus_threshold for p in parts]
+        kinks = [p.at_torch_kink for p in parts]
         return AutogradValues(
             function=np.concatenate([p.function for p in parts]),
             derivatives=[
                 np.concatenate([p.derivatives[k] for p in parts]) for k in range(len(derivatives))
             ],
             past_softplus_threshold=None if flags[0] is None else np.concatenate(flags),
+            at_torch_kink=None if kinks[0] is None else np.concatenate(kinks),
         )
     return _autograd_block(torch, tree, names, columns, count, derivatives, tdtype, dev, deadline)
 
@@ -297,17 +306,25 @@ def _autograd_block(
             current = torch.zeros_like(current) if grad is None else grad
             before_last, last_step = last_step, time.monotonic() - now
         values.append(_to_floats(current, count))
-    past = None
-    if builder.softplus_inputs:
-        above = [_to_floats(t > SOFTPLUS_THRESHOLD, count) > 0 for t in builder.softplus_inputs]
-        past = above[0]
-        for flags in above[1:]:
-            past = past | flags
     return AutogradValues(
         function=_to_floats(output.detach(), count),
         derivatives=values,
-        past_softplus_threshold=past,
+        past_softplus_threshold=_any_point(
+            [t > SOFTPLUS_THRESHOLD for t in builder.softplus_inputs], count
+        ),
+        at_torch_kink=_any_point([t == 0 for t in builder.kink_inputs], count),
     )
+
+
+def _any_point(conditions: Sequence[Any], count: int) -> Any:
+    """Per point, whether any of the boolean tensors holds there (None if there are none)."""
+    if not conditions:
+        return None
+    flags = [_to_floats(c, count) > 0 for c in conditions]
+    result = flags[0]
+    for more in flags[1:]:
+        result = result | more
+    return result
 
 
 def _to_floats(tensor: Any, count: int) -> Any:

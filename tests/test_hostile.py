@@ -550,3 +550,11 @@ def test_no_sample_point_is_not_success(cli) -> None:  # type: ignore[no-untyped
     run = cli("grad", "sqrt(x-10)", "-f", "json")
     assert run.code == 1
     assert "give --at" in run.json()["results"][0]["note"]
+
+
+def test_a_kink_only_torch_sees_is_explained(cli) -> None:  # type: ignore[no-untyped-def]
+    # torch rounds 0.1/10 - 0.01 to exactly 0 (a kink for F.relu); symengine to 1.7e-18
+    run = cli("grad", "relu(x/10-0.01)", "--at", "x=0.1", "-f", "json")
+    assert run.code == 1
+    (result,) = run.json()["results"]
+    assert result["verdict"] == "DISAGREE" and "exactly 0" in result["note"]
