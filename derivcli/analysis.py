@@ -185,7 +185,7 @@ def _analyse(
         (name, symbolic.Evaluator(arg, names).many(columns, count))
         for name, arg in (_kink_arguments(steps[:-1]) if opaque else [])
     ]
-    edges = _domain_edges(f_eval, columns, count, names, var)
+    edges = _domain_edges(f_eval, f_values, columns, count, var)
     special: dict[int, PointAnalysis] = {}
     for i in range(count):
         point = {n: float(columns[n][i]) for n in names}
@@ -279,9 +279,9 @@ def _require_real(derivative: Any, wrt: tuple[str, ...]) -> None:
 
 def _domain_edges(
     f_eval: Any,
+    f_values: Sequence[float],
     columns: Mapping[str, Sequence[float]],
     count: int,
-    names: Sequence[str],
     var: str,
 ) -> set[int]:
     """Points with f defined there but undefined just beside them (sqrt(x)**3 at 0)."""
@@ -298,8 +298,7 @@ def _domain_edges(
         moved[var] = x + side * step
         beside = np.asarray(f_eval.many(moved, count), dtype=np.float64)
         edges.update(int(i) for i in np.flatnonzero(np.isnan(beside)))
-    here = np.asarray(f_eval.many(columns, count), dtype=np.float64)
-    return {i for i in edges if not math.isnan(here[i])}
+    return {i for i in edges if not math.isnan(f_values[i])}
 
 
 def _overflows(evaluator: Any, value: float, point: Mapping[str, float]) -> bool:

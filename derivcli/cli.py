@@ -8,6 +8,7 @@ commands, so ``--help`` and ``--version`` stay cheap.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from contextvars import ContextVar
@@ -86,7 +87,6 @@ def _root(
 # ---------------------------------------------------------------- shared options
 
 _MINUS_GUARD = " "  # see _protect_leading_minus
-SHORT_OPTIONS = frozenset("hanfwepor")  # every one-letter option of every command
 
 
 def restore_minus(value: str | None) -> str | None:
@@ -181,7 +181,6 @@ def _check_common(order: int, rtol: float | None, atol: float | None, timeout: f
 
 def _run(
     expression_text: str,
-    wrt_sequences: list[tuple[str, ...]] | None,
     *,
     wrt: list[str] | None,
     order: int,
@@ -203,16 +202,16 @@ def _run(
         raise InputError(
             f"'{expression_text}' has no variables, so there is nothing to differentiate"
         )
-    if wrt_sequences is None:
-        names = parse_wrt(wrt or [], expression.variables)
+    if wrt is None:  # grad: every variable, one derivative each
+        wrt_sequences = [(name,) * order for name in expression.variables]
+    else:
+        names = parse_wrt(wrt, expression.variables)
         if len(names) > 1 and order != 1:
             raise InputError(
                 "--order applies to a single --wrt; for mixed partials repeat "
                 "--wrt once per differentiation (e.g. --wrt u --wrt v)"
             )
         wrt_sequences = [tuple(names) * order if len(names) == 1 else tuple(names)]
-    else:
-        wrt_sequences = [seq * order for seq in wrt_sequences]
     points = parse_at(at, expression.variables) if at else None
     settings = Settings(
         device=device.value, dtype=dtype.value, rtol=rtol, atol=atol, budget=timeout
@@ -253,10 +252,7 @@ def _emit(report: Report, output: OutputFormat) -> None:
         Console(highlight=False).print(render.build_table(report))
 
 
-_EXPRESSION_COMMAND: dict[str, Any] = {}
-
-
-@app.command(epilog=EXIT_CODES_HELP, context_settings=_EXPRESSION_COMMAND)
+@app.command(epilog=EXIT_CODES_HELP)
 def grad(
     expression: Expr,
     at: At = None,
@@ -280,13 +276,8 @@ def grad(
 
       derivcli grad "sin(x)" --at x=-3:3:7
     """
-    from derivcli.parser import parse
-
-    variables = parse(expression).variables
-    sequences: list[tuple[str, ...]] | None = [(name,) for name in variables] if variables else None
     _run(
         expression,
-        sequences,
         wrt=None,
         order=order,
         at=at,
@@ -299,7 +290,7 @@ def grad(
     )
 
 
-@app.command(epilog=EXIT_CODES_HELP, context_settings=_EXPRESSION_COMMAND)
+@app.command(epilog=EXIT_CODES_HELP)
 def partial(
     expression: Expr,
     wrt: Annotated[
@@ -336,7 +327,6 @@ def partial(
     """
     _run(
         expression,
-        None,
         wrt=wrt,
         order=order,
         at=at,
@@ -472,7 +462,9 @@ def _invoke(args: list[str]) -> tuple[int, str | None]:
     command = _command()
     try:
         result = command.main(
-            args=_protect_leading_minus(args), prog_name="derivcli", standalone_mode=False
+            args=_protect_leading_minus(args, _short_options(command)),
+            prog_name="derivcli",
+            standalone_mode=False,
         )
     except click.UsageError as exc:
         # click >= 8.2 signals "no arguments, show help" with an error
@@ -501,7 +493,20 @@ def _invoke(args: list[str]) -> tuple[int, str | None]:
     return (int(result) if isinstance(result, int) else 0), None
 
 
-def _protect_leading_minus(args: list[str]) -> list[str]:
+@functools.cache  # one command tree per process; batch asks once a line
+def _short_options(command: Any) -> frozenset[str]:
+    """Every one-letter option ("-a", "-n", ...) of the group and its commands."""
+    commands = [command, *getattr(command, "commands", {}).values()]
+    return frozenset(
+        option
+        for cmd in commands
+        for param in cmd.params
+        for option in (*param.opts, *getattr(param, "secondary_opts", ()))
+        if len(option) == 2 and option.startswith("-")
+    ) | {"-h"}
+
+
+def _protect_leading_minus(args: list[str], short_options: frozenset[str]) -> list[str]:
     """Let an expression or value start with '-' ("-x**2", "-(x+1)").
 
     click would read such an argument as a cluster of short options (and
@@ -512,7 +517,7 @@ def _protect_leading_minus(args: list[str]) -> list[str]:
     protected: list[str] = []
     takes_value = False  # the previous argument is an option that takes a value
     for arg in args:
-        is_option = arg.startswith("--") or (len(arg) == 2 and arg[1] in SHORT_OPTIONS)
+        is_option = arg.startswith("--") or arg in short_options
         if takes_value:  # click hands it to the option as it is: "--range -3:3"
             protected.append(arg)
             takes_value = False

@@ -307,29 +307,23 @@ def _smooth_kink_result(
     sym_ok = values_agree(sym, limit, rtol, atol)
     auto_ok = values_agree(auto, limit, rtol, atol)
     where = _point_words(point)
-    if sym_ok and auto_ok:
+    wrong = [name for name, ok in (("the closed form", sym_ok), ("autograd", auto_ok)) if not ok]
+    if not wrong:
         note = (
             f"{', '.join(special.kinks)} has its kink at {where}, but the left and "
             "right derivatives meet, so the function is differentiable here"
         )
-        return DerivativeResult(
-            **common,
-            agree=True,
-            differentiable=True,
-            left=special.left,
-            right=special.right,
-            note=note,
+    else:
+        note = (
+            f"the derivative at {where} is {format_number(limit)} (the left and right "
+            f"derivatives meet there), but {' and '.join(wrong)} "
+            f"{'give' if len(wrong) > 1 else 'gives'} another value: the kink of "
+            f"{', '.join(special.kinks)} is evaluated by convention "
+            "(sign(0) = 0, heaviside(0) = 1/2, torch's subgradients)"
         )
-    wrong = [name for name, ok in (("the closed form", sym_ok), ("autograd", auto_ok)) if not ok]
-    note = (
-        f"the derivative at {where} is {format_number(limit)} (the left and right derivatives "
-        f"meet there), but {' and '.join(wrong)} {'give' if len(wrong) > 1 else 'gives'} "
-        f"another value: the kink of {', '.join(special.kinks)} is evaluated by convention "
-        "(sign(0) = 0, heaviside(0) = 1/2, torch's subgradients)"
-    )
     return DerivativeResult(
         **common,
-        agree=False,
+        agree=not wrong,
         differentiable=True,
         left=special.left,
         right=special.right,

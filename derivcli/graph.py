@@ -26,10 +26,7 @@ from derivcli.parser import (
     Call,
     Constant,
     Expression,
-    Negate,
     Node,
-    Number,
-    Variable,
     to_text,
 )
 from derivcli.points import PointSet
@@ -89,46 +86,25 @@ class Graph:
 
 # ---------------------------------------------------------------- torch code text
 
-_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "neg": 3, "**": 4}
-
 
 def torch_code(node: Node) -> str:
     """The expression as a PyTorch user writes it (torch.sin, F.relu spelled out)."""
-    return _code(node, 0)
+    return to_text(node, call=_torch_call, constant=_torch_constant)
 
 
-def _code(node: Node, parent: int) -> str:
-    if isinstance(node, Number):
-        return node.text
-    if isinstance(node, Variable):
-        return node.name
-    if isinstance(node, Constant):
-        return {"pi": "math.pi", "E": "math.e"}.get(node.name, node.name)
-    if isinstance(node, Call):
-        spec = lookup_function(node.name)
-        op = spec.torch_op if spec is not None else node.name
-        args = [_code(a, 0) for a in node.args]
-        if op.startswith("torch."):
-            return f"{op}({', '.join(args)})"
-        # A template such as "(a > 0) + 0.5*(a == 0)" in the arguments a, b.
-        names = dict(
-            zip("ab", (f"({a})" if not a.isidentifier() else a for a in args), strict=False)
-        )
-        text = re.sub(r"\b[ab]\b", lambda m: names.get(m.group(0), m.group(0)), op)
-        return f"({text})" if parent > 0 else text
-    if isinstance(node, Negate):
-        text = f"-{_code(node.operand, _PRECEDENCE['neg'])}"
-        return f"({text})" if parent > _PRECEDENCE["neg"] else text
-    prec = _PRECEDENCE[node.op]
-    if node.op == "**":
-        left = _code(node.left, prec + 1)
-        right = _code(node.right, prec - 1 if isinstance(node.right, Negate) else prec)
-        text = f"{left}**{right}"
-    else:
-        left = _code(node.left, prec)
-        right = _code(node.right, prec + 1)
-        text = f"{left} {node.op} {right}" if prec == 1 else f"{left}{node.op}{right}"
-    return f"({text})" if prec < parent else text
+def _torch_constant(node: Constant) -> str:
+    return {"pi": "math.pi", "E": "math.e"}.get(node.name, node.name)
+
+
+def _torch_call(node: Call, args: list[str], parent: int) -> str:
+    spec = lookup_function(node.name)
+    op = spec.torch_op if spec is not None else node.name
+    if op.startswith("torch."):
+        return f"{op}({', '.join(args)})"
+    # A template such as "(a > 0) + 0.5*(a == 0)" in the arguments a, b.
+    names = dict(zip("ab", (f"({a})" if not a.isidentifier() else a for a in args), strict=False))
+    text = re.sub(r"\b[ab]\b", lambda m: names.get(m.group(0), m.group(0)), op)
+    return f"({text})" if parent > 0 else text
 
 
 # ---------------------------------------------------------------- building

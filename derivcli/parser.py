@@ -25,6 +25,7 @@ import difflib
 import keyword
 import sys
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Union
@@ -496,36 +497,47 @@ def parse(text: str) -> Expression:
 _PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "neg": 3, "**": 4}
 
 
-def to_text(node: Node) -> str:
-    """Print a tree in derivcli's own syntax, with only the parentheses needed."""
-    return _to_text(node, 0)
+# How a printer writes a call, given the call, its printed arguments and the
+# precedence of its context; and how it writes a named constant.
+CallPrinter = Callable[[Call, list[str], int], str]
+ConstantPrinter = Callable[[Constant], str]
 
 
-def _to_text(node: Node, parent: int) -> str:
-    if isinstance(node, Number):
-        return node.text
-    if isinstance(node, (Constant, Variable)):
-        return node.name
-    if isinstance(node, Call):
-        return f"{node.name}({', '.join(_to_text(a, 0) for a in node.args)})"
-    if isinstance(node, Negate):
-        inner = _to_text(node.operand, _PRECEDENCE["neg"])
-        text = f"-{inner}"
-        return f"({text})" if parent > _PRECEDENCE["neg"] else text
-    prec = _PRECEDENCE[node.op]
-    if node.op == "**":
-        # right-associative: the left side needs parentheses at equal precedence
-        left = _to_text(node.left, prec + 1)
-        right = _to_text(node.right, prec - 1 if isinstance(node.right, Negate) else prec)
-        text = f"{left}**{right}"
-    else:
-        left = _to_text(node.left, prec)
-        right = _to_text(node.right, prec + 1)
-        text = (
-            f"{left} {node.op} {right}"
-            if prec == 1
-            else f"{left}*{right}"
-            if node.op == "*"
-            else f"{left}/{right}"
-        )
-    return f"({text})" if prec < parent else text
+def _derivcli_call(node: Call, args: list[str], parent: int) -> str:
+    return f"{node.name}({', '.join(args)})"
+
+
+def to_text(
+    node: Node,
+    *,
+    call: CallPrinter = _derivcli_call,
+    constant: ConstantPrinter = lambda node: node.name,
+) -> str:
+    """Print a tree with only the parentheses needed: in derivcli's own syntax,
+    or, with other ``call``/``constant`` printers, as torch code (graph.py)."""
+
+    def text_of(node: Node, parent: int) -> str:
+        if isinstance(node, Number):
+            return node.text
+        if isinstance(node, Variable):
+            return node.name
+        if isinstance(node, Constant):
+            return constant(node)
+        if isinstance(node, Call):
+            return call(node, [text_of(a, 0) for a in node.args], parent)
+        if isinstance(node, Negate):
+            text = f"-{text_of(node.operand, _PRECEDENCE['neg'])}"
+            return f"({text})" if parent > _PRECEDENCE["neg"] else text
+        prec = _PRECEDENCE[node.op]
+        if node.op == "**":
+            # right-associative: the left side needs parentheses at equal precedence
+            left = text_of(node.left, prec + 1)
+            right = text_of(node.right, prec - 1 if isinstance(node.right, Negate) else prec)
+            text = f"{left}**{right}"
+        else:
+            left = text_of(node.left, prec)
+            right = text_of(node.right, prec + 1)
+            text = f"{left} {node.op} {right}" if prec == 1 else f"{left}{node.op}{right}"
+        return f"({text})" if prec < parent else text
+
+    return text_of(node, 0)

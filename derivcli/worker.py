@@ -114,12 +114,12 @@ class Job:
         return _unwrap(self._result)
 
     def cancel(self) -> None:
+        """Kill the child (if still running) and release the pipe."""
+        self._finish(kill=True)
+
+    def _finish(self, *, kill: bool) -> None:
         if self._pid is not None:
-            try:
-                os.kill(self._pid, signal.SIGKILL)
-                os.waitpid(self._pid, 0)
-            except (ProcessLookupError, ChildProcessError):
-                pass
+            self._status = _reap(self._pid, kill=kill)
             self._pid = None
         if self._fd is not None:
             os.close(self._fd)
@@ -146,7 +146,7 @@ class Job:
         except BaseException:
             self.cancel()
             raise
-        self.cancel_quietly()
+        self._finish(kill=False)
         data = b"".join(chunks)
         if not data:
             if os.WIFEXITED(self._status):  # e.g. the user's code called os._exit
@@ -155,16 +155,15 @@ class Job:
         outcome: tuple[str, Any] = pickle.loads(data)  # noqa: S301 - our own child's bytes
         return outcome
 
-    def cancel_quietly(self) -> None:
-        if self._pid is not None:
-            try:
-                _, self._status = os.waitpid(self._pid, 0)
-            except ChildProcessError:
-                pass
-            self._pid = None
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
+
+def _reap(pid: int, *, kill: bool) -> int:
+    """Wait for a child (killing it first if asked); its wait status, 0 if unknown."""
+    try:
+        if kill:
+            os.kill(pid, signal.SIGKILL)
+        return os.waitpid(pid, 0)[1]
+    except (ProcessLookupError, ChildProcessError):
+        return 0
 
 
 def _encode(outcome: tuple[str, Any]) -> bytes:
@@ -297,11 +296,7 @@ class PersistentWorker:
                 os.close(fd)
             except OSError:
                 pass
-        try:
-            os.kill(self._pid, signal.SIGKILL)
-            os.waitpid(self._pid, 0)
-        except (ProcessLookupError, ChildProcessError):
-            pass
+        _reap(self._pid, kill=True)
         self._pid = None
 
 
