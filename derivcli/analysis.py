@@ -32,7 +32,7 @@ from typing import Any
 
 from derivcli.errors import BudgetError
 from derivcli.functions import lookup_function
-from derivcli.parser import Expression, parse
+from derivcli.parser import BinaryOp, Call, Expression, Negate, Node, Number, parse
 from derivcli.points import PointSet
 
 # A kink argument this close to 0 counts as "at the kink".
@@ -135,12 +135,15 @@ def run(request: SymbolicRequest) -> SymbolicResponse:
     expr = symbolic.build(expression)
     names = request.names
     opaque = symbolic.has_opaque(expr)
-    f_eval = symbolic.Evaluator(expr, names, opaque=opaque)
+    f_eval = symbolic.Evaluator(expr, names, opaque=opaque, deadline=deadline)
     f_values = f_eval.many(request.columns, request.count)
+    everywhere = defined_everywhere(expression.tree)
     results = []
     for wrt in request.derivatives:
         steps = _steps(expr, request.source, wrt, deadline)
-        results.append(_analyse(steps, wrt, request, f_eval, f_values, opaque, deadline))
+        results.append(
+            _analyse(steps, wrt, request, f_eval, f_values, opaque, deadline, everywhere)
+        )
     return SymbolicResponse(
         function_text=symbolic.to_text(expr), function_values=f_values, derivatives=results
     )
@@ -169,6 +172,7 @@ def _analyse(
     f_values: Sequence[float],
     opaque: bool,
     deadline: float,
+    everywhere: bool = False,
 ) -> DerivativeAnalysis:
     from derivcli import symbolic
 
@@ -176,16 +180,16 @@ def _analyse(
     var = wrt[-1]
     derivative = steps[-1]
     _require_real(derivative, wrt)
-    d_eval = symbolic.Evaluator(derivative, names, opaque=opaque)
+    d_eval = symbolic.Evaluator(derivative, names, opaque=opaque, deadline=deadline)
     # f and every intermediate derivative: where one of them jumps, no
     # derivative exists even if the closed form has equal limits both sides.
     step_evals = [f_eval] + [symbolic.Evaluator(step, names, opaque=opaque) for step in steps[1:-1]]
     values = d_eval.many(columns, count)
     kinks = [
-        (name, symbolic.Evaluator(arg, names).many(columns, count))
+        (name, symbolic.Evaluator(arg, names, deadline=deadline).many(columns, count))
         for name, arg in (_kink_arguments(steps[:-1]) if opaque else [])
     ]
-    edges = _domain_edges(f_eval, f_values, columns, count, var)
+    edges = set() if everywhere else _domain_edges(f_eval, f_values, columns, count, var)
     special: dict[int, PointAnalysis] = {}
     for i in range(count):
         point = {n: float(columns[n][i]) for n in names}
@@ -275,6 +279,36 @@ def _require_real(derivative: Any, wrt: tuple[str, ...]) -> None:
             f"the derivative by {', '.join(wrt)} is not real-valued (symengine gives "
             f"{to_text(derivative)[:80]}); derivcli works with real expressions only"
         )
+
+
+def defined_everywhere(tree: Node) -> bool:
+    """Whether f is a real number at every real point (as far as the form shows).
+
+    True for sums, products and compositions of functions defined on the whole
+    real line (sin, exp, relu, sigmoid, ...), whole powers and division by
+    nonzero numbers: such an f has no domain edge, so the search for one
+    (two more evaluations of f at every point) is skipped.
+    """
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Call):
+            spec = lookup_function(node.name)
+            if spec is None or spec.partial:
+                return False
+            stack.extend(node.args)
+        elif isinstance(node, Negate):
+            stack.append(node.operand)
+        elif isinstance(node, BinaryOp):
+            right = node.right
+            if node.op == "/" and not isinstance(right, Number):
+                return False
+            if node.op == "**" and not (
+                isinstance(right, Number) and right.value.denominator == 1 and right.value >= 0
+            ):
+                return False
+            stack.extend((node.left, right))
+    return True
 
 
 def _domain_edges(

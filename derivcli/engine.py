@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from derivcli import numeric
-from derivcli.errors import BudgetError, CannotComputeError, DerivcliError
+from derivcli.errors import BudgetError, CannotComputeError, DerivcliError, LimitError
 from derivcli.parser import Expression
 from derivcli.points import PointSet, sample_points
 from derivcli.results import (
@@ -32,6 +32,23 @@ DEFAULT_BUDGET = 2.0  # seconds for the symbolic stage (--timeout)
 # runs out of time, the autograd value is what the user still gets.
 MIN_AUTOGRAD_BUDGET = 2.0
 SAMPLE_COUNT = 5
+# Points times operations in the expression: one evaluation of every operation
+# at every point, the least either engine must do. 10^8 is 100,000 points of a
+# 1,000-operation expression (about a second for each engine on 2 cores);
+# beyond it a run would spend its whole budget and end in exit 3, so it is
+# refused at once instead.
+MAX_WORK = 100_000_000
+
+
+def check_work(expression: Expression, count: int, where: str = "--at") -> None:
+    """Refuse ``count`` points of ``expression`` if that is more than MAX_WORK."""
+    operations = numeric.count_nodes(expression.tree)
+    if count * operations > MAX_WORK:
+        raise LimitError(
+            f"{where}: {count:,} points of a {operations:,}-operation expression is "
+            f"{count * operations:,} evaluations; the limit is {MAX_WORK:,} "
+            "(use fewer points or a shorter expression)"
+        )
 
 
 @dataclass(frozen=True)
@@ -92,6 +109,7 @@ def compute(
 
     sampled = points is None
     pts = sample_points(expression.variables, SAMPLE_COUNT) if points is None else points
+    check_work(expression, pts.count)
     started = time.monotonic()
     deadline = started + settings.budget
     request = make_request(expression, derivatives, pts, settings.budget)
@@ -108,6 +126,7 @@ def compute(
             dtype=settings.dtype,
             device=settings.device,
             budget=max(settings.budget, MIN_AUTOGRAD_BUDGET),
+            threads=numeric.threads_beside_worker(),
         )
     except BudgetError as exc:
         values = None

@@ -45,6 +45,8 @@ class FunctionSpec:
     native: Builder | None = None
     aliases: tuple[str, ...] = ()
     kink: bool = False  # not differentiable where its argument(s) meet 0
+    # Undefined (nan or a pole) for some real arguments: log, sqrt, asin, ...
+    partial: bool = False
 
     @property
     def signature(self) -> str:
@@ -92,9 +94,23 @@ def _fn(
 FUNCTIONS: tuple[FunctionSpec, ...] = (
     _fn("sin", "sine", "torch.sin", lambda t, a: t.sin(a[0]), symengine="sin"),
     _fn("cos", "cosine", "torch.cos", lambda t, a: t.cos(a[0]), symengine="cos"),
-    _fn("tan", "tangent", "torch.tan", lambda t, a: t.tan(a[0]), symengine="tan"),
-    _fn("asin", "inverse sine", "torch.asin", lambda t, a: t.asin(a[0]), symengine="asin"),
-    _fn("acos", "inverse cosine", "torch.acos", lambda t, a: t.acos(a[0]), symengine="acos"),
+    _fn("tan", "tangent", "torch.tan", lambda t, a: t.tan(a[0]), symengine="tan", partial=True),
+    _fn(
+        "asin",
+        "inverse sine",
+        "torch.asin",
+        lambda t, a: t.asin(a[0]),
+        symengine="asin",
+        partial=True,
+    ),
+    _fn(
+        "acos",
+        "inverse cosine",
+        "torch.acos",
+        lambda t, a: t.acos(a[0]),
+        symengine="acos",
+        partial=True,
+    ),
     _fn("atan", "inverse tangent", "torch.atan", lambda t, a: t.atan(a[0]), symengine="atan"),
     _fn("sinh", "hyperbolic sine", "torch.sinh", lambda t, a: t.sinh(a[0]), symengine="sinh"),
     _fn("cosh", "hyperbolic cosine", "torch.cosh", lambda t, a: t.cosh(a[0]), symengine="cosh"),
@@ -112,6 +128,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "torch.acosh",
         lambda t, a: t.acosh(a[0]),
         symengine="acosh",
+        partial=True,
     ),
     _fn(
         "atanh",
@@ -119,6 +136,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "torch.atanh",
         lambda t, a: t.atanh(a[0]),
         symengine="atanh",
+        partial=True,
     ),
     _fn("exp", "exponential e**a", "torch.exp", lambda t, a: t.exp(a[0]), symengine="exp"),
     _fn(
@@ -128,8 +146,16 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         lambda t, a: t.log(a[0]),
         symengine="log",
         aliases=("ln",),
+        partial=True,
     ),
-    _fn("sqrt", "square root", "torch.sqrt", lambda t, a: t.sqrt(a[0]), symengine="sqrt"),
+    _fn(
+        "sqrt",
+        "square root",
+        "torch.sqrt",
+        lambda t, a: t.sqrt(a[0]),
+        symengine="sqrt",
+        partial=True,
+    ),
     _fn("erf", "error function", "torch.erf", lambda t, a: t.erf(a[0]), symengine="erf"),
     _fn(
         "abs",

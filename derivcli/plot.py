@@ -224,7 +224,7 @@ def compute_plot(
     out: str | None = None,
 ) -> PlotData:
     """Check the input, then differentiate over the range with both engines."""
-    from derivcli.engine import Settings, compute
+    from derivcli.engine import Settings, check_work, compute
     from derivcli.numeric import autograd
 
     check_out(out)
@@ -252,6 +252,7 @@ def compute_plot(
         raise InputError(f"--points {points}: at least {MIN_POINTS} points are needed")
     if points > MAX_POINTS:
         raise LimitError(f"--points {points:,}: the limit is {MAX_POINTS:,}")
+    check_work(expression, points, "--points")
     others = [v for v in variables if v != name]
     fixed = _fixed_values(at, name, others, expression)
 

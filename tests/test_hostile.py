@@ -23,6 +23,9 @@ from derivcli.parser import MAX_NUMBER_DIGITS, parse
 
 # ---------------------------------------------------------------- hostile input classes
 
+# 799 terms, 3,994 operations: 100,000 points of it is 4e8 evaluations.
+SINE_SUM = "+".join(f"sin({k}*x)" for k in range(1, 800))
+
 # (id, argv after the command name, expected exit codes, words the error must contain)
 HOSTILE: list[tuple[str, list[str], set[int], list[str]]] = [
     # code injection
@@ -146,6 +149,19 @@ HOSTILE: list[tuple[str, list[str], set[int], list[str]]] = [
     ("order-astronomic", ["grad", "x", "--at", "x=1", "--order", "9" * 40], {2}, ["--order"]),
     ("order-text", ["grad", "x**2", "--at", "x=1", "--order", "two"], {2}, ["--order"]),
     ("order-float", ["grad", "x**2", "--at", "x=1", "--order", "1.5"], {2}, ["--order"]),
+    # too much work: points x operations past MAX_WORK, refused before any engine runs
+    (
+        "grid-too-much-work",
+        ["grad", SINE_SUM, "--at", "x=-1:1:100000"],
+        {2},
+        ["--at", "100,000 points", "3,994-operation", "limit is 100,000,000"],
+    ),
+    (
+        "plot-too-much-work",
+        ["plot", SINE_SUM, "--range", "-1:1", "--points", "100000"],
+        {2},
+        ["--points", "limit is 100,000,000"],
+    ),
 ]
 
 
@@ -297,6 +313,87 @@ def test_exp_sin_order_12(cli) -> None:  # type: ignore[no-untyped-def]
     assert result["order"] == 12 and result["agree"] is True
     assert "exp(sin(x))" in result["derivative"]
     assert result["symbolic"] == pytest.approx(result["autograd"], rel=1e-9)
+
+
+def test_large_closed_form_over_a_grid_is_evaluated_in_full(cli) -> None:  # type: ignore[no-untyped-def]
+    # 300 terms: the derivative has about 1,200 operations, evaluated at every
+    # point by symengine's compiled form, not point by point.
+    expr = "+".join(f"sin({k}*x)" for k in range(1, 301))
+    run = cli("grad", expr, "--at", "x=-1:1:2001", "-f", "json", *GENEROUS)
+    assert run.code == 0, run.err
+    results = run.json()["results"]
+    assert len(results) == 2001 and all(r["agree"] is True for r in results)
+    for r in results[::500]:
+        x = r["point"]["x"]
+        exact = math.fsum(k * math.cos(k * x) for k in range(1, 301))
+        assert r["symbolic"] == pytest.approx(exact, rel=1e-9, abs=1e-9)
+
+
+def test_closed_form_evaluation_stops_early_when_it_cannot_fit() -> None:
+    import time
+
+    from derivcli import symbolic
+    from derivcli.errors import BudgetError
+
+    expr = symbolic.build(parse("*".join(f"sin({k}*x)" for k in range(1, 80))))
+    derivative = expr.diff(symbolic.symbol("x"))  # ~6,000 operations: point by point
+    count = 100_000
+    evaluator = symbolic.Evaluator(derivative, ["x"], deadline=time.monotonic() + 30)
+    assert evaluator.ops > symbolic.MAX_LAMBDIFY_OPS
+    began = time.monotonic()
+    with pytest.raises(BudgetError, match="100,000 points"):
+        evaluator.many({"x": [0.5 + i * 1e-6 for i in range(count)]}, count)
+    # It gave up on the prediction, long before the 30 s deadline.
+    assert time.monotonic() - began < 15
+    # Without a deadline, the same evaluator still evaluates (a few points here).
+    values = symbolic.Evaluator(derivative, ["x"]).many({"x": [0.5, 0.6]}, 2)
+    assert all(math.isfinite(v) for v in values)
+
+
+def test_autograd_over_blocks_stops_early_when_it_cannot_fit() -> None:
+    import time
+
+    import numpy as np
+
+    from derivcli import numeric
+    from derivcli.errors import BudgetError
+
+    tree = parse(SINE_SUM).tree
+    block = numeric.block_size(tree)
+    count = 30 * block
+    xs = np.linspace(-1.0, 1.0, count)
+    began = time.monotonic()
+    numeric.autograd(tree, ("x",), {"x": xs[:block]}, block, [("x",)])
+    one_block = time.monotonic() - began
+    # Room for about 4 of the 30 blocks: the first ones show the rest cannot fit.
+    with pytest.raises(BudgetError, match=f"of {count:,} points done"):
+        numeric.autograd(tree, ("x",), {"x": xs}, count, [("x",)], budget=4 * one_block)
+
+
+@pytest.mark.parametrize(
+    ("expr", "everywhere"),
+    [
+        ("sin(x)*exp(-x**2/2) + x**3", True),
+        ("relu(x) + abs(x - 1) + sigmoid(x)*softplus(x) + max(x, 0)", True),
+        ("tanh(sin(x)+x)", True),
+        ("-x**0 + 2*x/4", True),
+        ("log(x)", False),
+        ("sqrt(x**2)", False),
+        ("asin(x)", False),
+        ("tan(x)", False),
+        ("1/x", False),
+        ("x/y", False),
+        ("x**0.5", False),
+        ("x**-1", False),
+        ("x**y", False),
+        ("2**x", False),  # defined everywhere, but the rule stays simple and safe
+    ],
+)
+def test_defined_everywhere(expr: str, everywhere: bool) -> None:
+    # Only where this holds is the search for domain edges skipped.
+    from derivcli.analysis import defined_everywhere
+
+    assert defined_everywhere(parse(expr).tree) is everywhere
 
 
 def test_budget_exhausted_prints_autograd_anyway(cli) -> None:  # type: ignore[no-untyped-def]
