@@ -243,7 +243,9 @@ def _emit(report: Report, output: OutputFormat) -> None:
     if sink is not None:
         sink.append(report)
     elif output is OutputFormat.json:
-        sys.stdout.write(render.render_json(report) + "\n")
+        for piece in render.iter_json(report):
+            sys.stdout.write(piece)
+        sys.stdout.write("\n")
     elif output is OutputFormat.plain:
         sys.stdout.write(render.render_plain(report) + "\n")
     else:

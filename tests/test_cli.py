@@ -259,6 +259,29 @@ def test_json_non_finite_numbers_stay_valid_json(cli) -> None:  # type: ignore[n
     json.loads(run.out, parse_constant=pytest.fail)  # no bare NaN/Infinity
 
 
+def test_streamed_json_is_the_same_document(cli) -> None:  # type: ignore[no-untyped-def]
+    # JSON is written result by result (a grid's can be hundreds of MB); the
+    # pieces must still make exactly the document json.dumps would.
+    from derivcli import render
+    from derivcli.engine import Settings, compute
+    from derivcli.parser import parse
+    from derivcli.points import parse_at
+
+    expression = parse("abs(x) + u*x")
+    points = parse_at(["x=-1:1:5,u=2"], expression.variables)
+    for report in (
+        compute(expression, [("x",), ("u",)], points, Settings()),
+        compute(expression, [("x",)], None, Settings()),
+        compute(expression, [], points, Settings()),
+    ):
+        whole = json.dumps(render.report_json(report), allow_nan=False)
+        assert "".join(render.iter_json(report)) == whole
+    run = cli("grad", "abs(x) + u*x", "--at", "x=-1:1:5,u=2", "-f", "json")
+    assert json.loads(run.out) == render.report_json(
+        compute(expression, [("u",), ("x",)], points, Settings())
+    )
+
+
 # ---------------------------------------------------------------- plain
 
 
