@@ -135,6 +135,8 @@ def run(request: SymbolicRequest) -> SymbolicResponse:
     expr = symbolic.build(expression)
     names = request.names
     opaque = symbolic.has_opaque(expr)
+    # f in float64, as torch computes it: whether f overflows or is undefined
+    # decides how a point is classified (log(exp(x)) at 1000: exp overflows).
     f_eval = symbolic.Evaluator(expr, names, opaque=opaque, deadline=deadline)
     f_values = f_eval.many(request.columns, request.count)
     everywhere = defined_everywhere(expression.tree)
@@ -180,10 +182,12 @@ def _analyse(
     var = wrt[-1]
     derivative = steps[-1]
     _require_real(derivative, wrt)
-    d_eval = symbolic.Evaluator(derivative, names, opaque=opaque, deadline=deadline)
+    d_eval = symbolic.Evaluator(derivative, names, opaque=opaque, deadline=deadline, precise=True)
     # f and every intermediate derivative: where one of them jumps, no
     # derivative exists even if the closed form has equal limits both sides.
-    step_evals = [f_eval] + [symbolic.Evaluator(step, names, opaque=opaque) for step in steps[1:-1]]
+    step_evals = [f_eval] + [
+        symbolic.Evaluator(step, names, opaque=opaque, precise=True) for step in steps[1:-1]
+    ]
     values = d_eval.many(columns, count)
     kinks = [
         (name, symbolic.Evaluator(arg, names, deadline=deadline).many(columns, count))

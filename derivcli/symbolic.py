@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -51,6 +52,8 @@ MAX_SYMPY_PRINT_OPS = 400
 # (symengine's Lambdify: 0.14 s to compile 3,200 operations, 0.8 s at 6,400;
 # larger ones are evaluated point by point, at about 1 ms per 1,000 operations).
 MAX_LAMBDIFY_OPS = 4_000
+# Binary precision of the closed form's values at single points (see Evaluator).
+PRECISE_BITS = 256
 # Points evaluated per call of a compiled closed form, between deadline checks.
 EVALUATION_BLOCK = 8_192
 
@@ -328,6 +331,15 @@ class Evaluator:
     With a ``deadline`` (``time.monotonic()``), evaluating many points stops
     with a BudgetError as soon as the points done so far show that the rest
     would not fit, instead of running into the deadline.
+
+    ``precise``: point by point (``at``, and ``many`` for up to 8 points), the
+    closed form is evaluated at exactly the float64 point torch gets, but
+    with PRECISE_BITS of binary precision, and only the result is rounded to
+    float64, so cancellation inside the closed form does not leak into the
+    reference value: d/dx tanh(x) = 1 - tanh(x)**2 at x=20 is 1.7e-17, where
+    float64 arithmetic gives 0. Grids (more points) use the compiled float64
+    form. f itself and kink arguments are evaluated without it, in float64
+    as torch computes them (whether exp(x) overflows, whether x-0.1 is 0).
     """
 
     def __init__(
@@ -337,6 +349,7 @@ class Evaluator:
         *,
         opaque: bool = True,
         deadline: float | None = None,
+        precise: bool = False,
     ) -> None:
         native = to_native(expr) if opaque else expr
         # sign(sin(0.5*pi)) stays symbolic unless pi is a float already.
@@ -344,6 +357,7 @@ class Evaluator:
         self.names = list(names)
         self.symbols = [symbol(n) for n in names]
         self.deadline = deadline
+        self.bits = PRECISE_BITS if precise else 53
         self._compiled: Any = None
         self._ops: int | None = None
 
@@ -354,13 +368,18 @@ class Evaluator:
         return self._ops
 
     def at(self, point: Mapping[str, float]) -> float:
-        mapping = {
-            s: se.RealDouble(float(point[n])) for s, n in zip(self.symbols, self.names, strict=True)
-        }
+        pairs = zip(self.symbols, self.names, strict=True)
+        if self.bits > 53:
+            # Exactly the float64 point torch gets (Decimal spells a double
+            # out exactly), in binary floating point, not exact arithmetic:
+            # x**(10**10) at 2 is a large float, not a ten-billion-bit integer.
+            mapping = {s: se.RealMPFR(str(Decimal(float(point[n]))), self.bits) for s, n in pairs}
+        else:
+            mapping = {s: se.RealDouble(float(point[n])) for s, n in pairs}
         try:
             value = self.native.subs(mapping)
             if not isinstance(value, se.Number):
-                value = value.evalf(53)
+                value = value.evalf(self.bits)
             return number_to_float(value)
         except (RuntimeError, ZeroDivisionError, OverflowError, TypeError, ValueError):
             return math.nan

@@ -286,3 +286,31 @@ def test_constants_that_are_not_finite_reals_are_bad_input(expr: str, column: in
     # otherwise the closed form would print zoo or I, which parse back as variables
     with pytest.raises(InputError, match=f"column {column}"):
         run_compute(expr, [("x",)], {"x": 1.0})
+
+
+# ---------------------------------------------------------------- precision of the reference
+
+
+# (expression, order, x, the exact derivative by mpmath at 100 digits). The
+# closed forms cancel badly in float64: 1 - tanh(x)**2 at 20 is 0 there.
+PRECISE_CASES = [
+    ("tanh(x)", 1, 20.0, lambda mp, x: mp.sech(x) ** 2),
+    ("sigmoid(x)", 1, 30.0, lambda mp, x: mp.exp(-x) / (1 + mp.exp(-x)) ** 2),
+    ("exp(sin(x))", 12, 0.7, lambda mp, x: mp.diff(lambda t: mp.exp(mp.sin(t)), x, 12)),
+    ("log(1+x) - x", 1, 1e-9, lambda mp, x: 1 / (1 + x) - 1),
+]
+
+
+@pytest.mark.parametrize(("expr", "order", "x", "exact"), PRECISE_CASES)
+def test_closed_form_values_at_a_point_are_correctly_rounded(  # type: ignore[no-untyped-def]
+    cli, expr: str, order: int, x: float, exact: object
+) -> None:
+    import mpmath
+
+    with mpmath.workdps(100):
+        # exactly the float64 point torch gets
+        truth = float(exact(mpmath, mpmath.mpf(x)))  # type: ignore[operator]
+    run = cli("grad", expr, "--order", str(order), "--at", f"x={x!r}", "-f", "json")
+    (result,) = run.json()["results"]
+    assert result["symbolic"] == pytest.approx(truth, rel=1e-14, abs=0)
+    assert result["agree"] is True, result  # autograd is within tolerance all the same
