@@ -4,6 +4,7 @@ Run by hand, from the repository root, with derivcli installed:
 
     .venv/bin/python benchmarks/bench.py            # full run, a few minutes
     .venv/bin/python benchmarks/bench.py --quick    # fewer repetitions
+    .venv/bin/python benchmarks/bench.py --only issue3   # heavy and hostile input
 
 It prints a Markdown table (paste it into README.md, "Performance") with the
 machine it ran on. Every target is a ratio between two things measured here,
@@ -21,6 +22,14 @@ Targets:
      hand-written torch forward+backward.
   5. Peers, when installed (Debian packages qalc and maxima): their time per
      call for the same derivative, beside derivcli's.
+
+Issue 3 (hostile input and expression swell), measured against start-up,
+i.e. a trivial `derivcli grad "x**2" --at x=3` in the same run:
+  6. Heavy but legitimate input (the tanh(sin(.)+x) chain 50 deep, the 5th
+     derivative of 20 linear factors, exp(sin(x)) to order 12) gives the full
+     answer in under 1 s beyond start-up.
+  7. Hostile input ends (exit 2 or 3, one line on stderr) within 2 s beyond
+     start-up and well under 1 GiB, child processes included.
 """
 
 from __future__ import annotations
@@ -51,6 +60,21 @@ def wall(cmd: Sequence[str], repeat: int, stdin: str | None = None) -> float:
         if i:
             times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def wall_rss(cmd: Sequence[str], repeat: int) -> tuple[float, float, int]:
+    """Median wall time, peak memory (MiB, the process and its children) and exit code."""
+    times, peaks, code = [], [], 0
+    for _ in range(repeat):
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
+        _, status, usage = os.wait4(proc.pid, 0)
+        times.append(time.perf_counter() - start)
+        # ru_maxrss of a waited-for process covers its own waited-for children.
+        peaks.append(usage.ru_maxrss / 1024)
+        code = os.waitstatus_to_exitcode(status)
+        proc.returncode = code
+    return statistics.median(times), max(peaks), code
 
 
 def best(func: Callable[[], object], repeat: int) -> float:
@@ -190,6 +214,75 @@ def rows_grid(points: int, repeat: int) -> list[tuple[str, str, str, str]]:
     ]
 
 
+def _chain(depth: int) -> str:
+    text = "x"
+    for _ in range(depth):
+        text = f"tanh(sin({text})+x)"
+    return text
+
+
+def hostile_inputs() -> list[tuple[str, list[str]]]:
+    sine_sum = "+".join(f"sin({k}*x)" for k in range(1, 800))
+    sine_product = "*".join(f"sin({k}*x)" for k in range(1, 800))
+    return [
+        ("100 KB expression", ["grad", "+".join(["x"] * 50_000), "--at", "x=1"]),
+        ("10,000-deep parentheses", ["grad", "(" * 10_000 + "x" + ")" * 10_000, "--at", "x=1"]),
+        ("9**9**9**9 * x", ["grad", "9**9**9**9*x", "--at", "x=1"]),
+        ("((9**9)**9999)**9999 * x", ["grad", "((9**9)**9999)**9999*x", "--at", "x=1"]),
+        ("x**(9**9**9)", ["grad", "x**(9**9**9)", "--at", "x=1"]),
+        ("x**(10**10) at 2", ["grad", "x**(10**10)", "--at", "x=2"]),
+        ("1,200-digit integer", ["grad", "1" * 1_200 + "*x", "--at", "x=1"]),
+        ("Cyrillic x", ["grad", "\u0445**2", "--at", "x=1"]),
+        ("exp(sin(x)), order 50", ["grad", "exp(sin(x))", "--order", "50", "--at", "x=0.7"]),
+        (
+            "800-term sum, 100,000-point grid",
+            ["grad", sine_sum, "--at", "x=-1:1:100000", "--format", "json"],
+        ),
+        (
+            "800-factor product, 25,000-point grid",
+            ["grad", sine_product, "--at", "x=0.1:1:25000", "--format", "json"],
+        ),
+    ]
+
+
+def rows_issue3(repeat: int) -> list[tuple[str, str, str, str]]:
+    startup = wall(DERIVCLI + ["grad", "x**2", "--at", "x=3"], repeat)
+    rows = [('start-up: derivcli grad "x**2" --at x=3', f"{startup:.3f} s", "", "")]
+    heavy = [
+        ("tanh(sin(.)+x) chain, 50 deep", ["grad", _chain(50), "--at", "x=0.3"]),
+        (
+            "product of 20 linear factors, 5th derivative",
+            ["grad", "*".join(f"(x+{k})" for k in range(1, 21)), "--order", "5", "--at", "x=0.5"],
+        ),
+        ("exp(sin(x)), order 12", ["grad", "exp(sin(x))", "--order", "12", "--at", "x=0.7"]),
+    ]
+    for label, args in heavy:
+        t, peak, code = wall_rss(DERIVCLI + args, repeat)
+        beyond = t - startup
+        ok = code == 0 and beyond < 1.0
+        rows.append(
+            (
+                f"heavy: {label} (exit {code})",
+                f"{t:.3f} s, {peak:.0f} MiB",
+                f"{beyond:+.2f} s beyond start-up",
+                "met" if ok else "MISSED",
+            )
+        )
+    for label, args in hostile_inputs():
+        t, peak, code = wall_rss(DERIVCLI + args, max(1, repeat // 2))
+        beyond = t - startup
+        ok = code in (2, 3) and beyond < 2.0 and peak < 1024
+        rows.append(
+            (
+                f"hostile: {label} (exit {code})",
+                f"{t:.3f} s, {peak:.0f} MiB",
+                f"{beyond:+.2f} s beyond start-up",
+                "met" if ok else "MISSED",
+            )
+        )
+    return rows
+
+
 def rows_peers(repeat: int) -> list[tuple[str, str, str, str]]:
     rows = []
     qalc = shutil.which("qalc")
@@ -216,13 +309,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
     parser.add_argument("--points", type=int, default=10_000_000, help="grid size")
+    parser.add_argument("--only", choices=["speed", "issue3"], help="run one part")
     args = parser.parse_args()
     repeat = 3 if args.quick else 7
     rows = []
-    for section in (rows_startup, rows_single, rows_batch):
-        rows += section(repeat)
-    rows += rows_grid(args.points, 3 if args.quick else 5)
-    rows += rows_peers(repeat)
+    if args.only != "issue3":
+        for section in (rows_startup, rows_single, rows_batch):
+            rows += section(repeat)
+        rows += rows_grid(args.points, 3 if args.quick else 5)
+        rows += rows_peers(repeat)
+    if args.only != "speed":
+        rows += rows_issue3(repeat)
     print(f"Machine: {machine()}; {time.strftime('%Y-%m-%d')}\n")
     print("| measured | wall time | ratio | target |")
     print("| --- | --- | --- | --- |")
