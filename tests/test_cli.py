@@ -297,10 +297,18 @@ def test_streamed_json_is_the_same_document(cli) -> None:  # type: ignore[no-unt
         (["grad", "x**2", "--at", "x=-1:1:3"], "-2\n0\n2\n"),
         (["grad", "x**2", "--at", "x=1", "--at", "x=2"], "2\n4\n"),
         (["grad", "x**2", "--at", "x=pi/4"], "1.5707963267948966\n"),
+        # expressions starting with '-' are expressions, not option clusters
+        (["grad", "-x**2", "--at", "x=1"], "-2\n"),
+        (["grad", "-(x+cosh(x))", "--at", "x=0"], "-1\n"),  # holds -h
+        (["grad", "--at", "x=1", "-n", "2", "-x**3"], "-6\n"),
+        (["partial", "-u*v", "--wrt", "u", "--at", "u=1,v=2"], "-2\n"),
+        # exactly a short option, or starting with --: after '--', as in any Unix tool
+        (["grad", "--at", "a=1", "--", "-a"], "-1\n"),
+        (["grad", "--at", "x=1", "--", "--x"], "1\n"),
     ],
 )
 def test_plain(cli, args: list[str], out: str) -> None:  # type: ignore[no-untyped-def]
-    run = cli(*args, "--format", "plain")
+    run = cli(args[0], "--format", "plain", *args[1:])
     assert (run.code, run.out, run.err) == (0, out, "")
 
 
