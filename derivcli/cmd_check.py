@@ -186,6 +186,8 @@ def _check_table(result: CheckResult) -> Any:
             f"{_point_text(spot.point)}: your answer {format_number(spot.answer)}, "
             f"true derivative {format_number(spot.derivative)}",
         )
+    elif not result.correct:
+        table.add_row("differs at", "none visible: the difference is too small for float64")
     notes = [Text(f"note: {result.note}")] if result.note else []
     return Group(table, *notes)
 

@@ -142,6 +142,20 @@ def test_identity_without_proof_is_decided_by_spot_checks(
     assert "not proven symbolically" in out
 
 
+def test_difference_below_any_precision_is_still_wrong(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # exp(-1000) is 5e-435: no spot check can see it, sympy knows it is not 0.
+    code, data = run_json(capsys, "exp(x)", "--answer", "exp(x)+exp(-1000)")
+    assert code == 1
+    assert data["correct"] is False
+    assert data["method"] == "sympy simplify"
+    assert "exp(-1000)" in data["reason"]
+    assert data["counterexample"] is None  # no point shows it in float64
+    code, out, _ = run(capsys, "exp(x)", "--answer", "exp(x)+exp(-1000)")
+    assert code == 1 and "WRONG" in out and "too small for float64" in out
+
+
 def test_tiny_difference_is_still_wrong(capsys: pytest.CaptureFixture[str]) -> None:
     # 1e-12*sin(x) is below float64 noise relative to the values; the
     # high-precision spot check still sees it.
