@@ -61,10 +61,9 @@ SPOT_VALUES = (
 )
 # Two float64 values agree when |a - b| <= SPOT_RTOL * max(1, |a|, |b|).
 SPOT_RTOL = 1e-8
-# Where possible, answer - derivative is evaluated with this many bits instead,
-# so that a difference far below float64's resolution is still seen; it counts
-# as 0 when |difference| <= PRECISE_RTOL * max(1, |a|, |b|).
-PRECISE_BITS = 256
+# Where possible, answer - derivative is evaluated with symbolic.PRECISE_BITS
+# instead, so that a difference far below float64's resolution is still seen;
+# it counts as 0 when |difference| <= PRECISE_RTOL * max(1, |a|, |b|).
 PRECISE_RTOL = 1e-40
 MAX_PRECISE_OPS = 5_000
 
@@ -282,6 +281,7 @@ def _spot_check(
     answer_values = symbolic.Evaluator(answer_form, names).many(columns, len(points))
     difference = symbolic.to_native(answer_form - true_form)
     precise = _count_ops(difference) <= MAX_PRECISE_OPS
+    gap_at = symbolic.Evaluator(difference, names, opaque=False, precise=True).at
     spots = []
     skipped = 0
     for point, t, a in zip(points, true_values, answer_values, strict=True):
@@ -290,7 +290,7 @@ def _spot_check(
             continue
         agree = spots_agree(a, t)
         if precise:
-            gap = _precise_value(difference, point)
+            gap = gap_at(point)
             if math.isfinite(gap):
                 agree = abs(gap) <= PRECISE_RTOL * max(1.0, abs(a), abs(t))
         spots.append(
@@ -305,22 +305,6 @@ def _count_ops(expr: Any) -> int:
     import symengine as se
 
     return int(se.count_ops(expr))
-
-
-def _precise_value(expr: Any, point: dict[str, float]) -> float:
-    """``expr`` at ``point`` evaluated with PRECISE_BITS of precision, as a float."""
-    import symengine as se
-
-    from derivcli import symbolic
-
-    mapping = {symbolic.symbol(n): se.RealMPFR(repr(v), PRECISE_BITS) for n, v in point.items()}
-    try:
-        value = expr.subs(mapping)
-        if not isinstance(value, se.Number):
-            value = value.evalf(PRECISE_BITS)
-        return symbolic.number_to_float(value)
-    except (RuntimeError, ZeroDivisionError, OverflowError, TypeError, ValueError):
-        return math.nan
 
 
 def _is_polynomial(expr: Any, se: Any) -> bool:
