@@ -303,7 +303,7 @@ def _with_torch_notes(
 def _missing_note(analysed: Any, auto_values: Any) -> str:
     if analysed is None:
         return "the closed form was not reached within the time budget (--timeout)"
-    return "autograd did not finish within its time budget"
+    return "autograd did not finish within its time or memory budget"
 
 
 def _smooth_kink_result(

@@ -16,6 +16,7 @@ torch is imported here and only here, and only when a command needs it.
 from __future__ import annotations
 
 import math
+import os
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -223,7 +224,7 @@ def autograd(
     dev = resolve_device(torch, device)
     tdtype = resolve_dtype(torch, dtype)
     deadline = None if budget is None else time.monotonic() + budget
-    chunk = block_size(tree)
+    chunk = block_size(tree, derivatives)
     if count > chunk and dev.type == "cpu":
         import numpy as np
 
@@ -264,16 +265,20 @@ def autograd(
     return _autograd_block(torch, tree, names, columns, count, derivatives, tdtype, dev, deadline)
 
 
-# Values a block may hold at once (nodes x points): ~16M floats, 128 MB in
-# float64 plus what backward keeps, so a 1,000-term expression over 100,000
+# Values a block may hold at once (graph nodes x points): ~16M floats, 128 MB
+# in float64 plus what backward keeps, so a 1,000-term expression over 100,000
 # points stays well under 1 GiB.
 MAX_BLOCK_VALUES = 16_000_000
-MIN_BLOCK = 1024
+# Nested autograd's graph grows about this much per order (exp(sin(x)): 6
+# nodes at order 1, 78,506 at order 11); blocks shrink with it, or a grid at
+# order 9 held 1.9 GB.
+GRAPH_GROWTH = 3
 
 
-def block_size(tree: Node) -> int:
-    """Points per autograd block for this expression: CHUNK, less for big trees."""
-    return max(MIN_BLOCK, min(CHUNK, MAX_BLOCK_VALUES // max(1, count_nodes(tree))))
+def block_size(tree: Node, derivatives: Sequence[Sequence[str]] = ()) -> int:
+    """Points per autograd block: CHUNK, fewer for big trees and high orders."""
+    graphs = sum(GRAPH_GROWTH ** max(0, len(wrt) - 1) for wrt in derivatives) or 1
+    return max(1, min(CHUNK, MAX_BLOCK_VALUES // (count_nodes(tree) * graphs)))
 
 
 def count_nodes(tree: Node) -> int:
@@ -292,6 +297,18 @@ def count_nodes(tree: Node) -> int:
 
 # How much longer each nested differentiation step is assumed to take than the last.
 STEP_GROWTH = 4.0
+# Memory nested autograd may add: at one point, exp(sin(x)) at order 14 is a
+# graph of ~5 million nodes, 1.5 GB of torch's bookkeeping alone.
+MAX_GRAPH_BYTES = 768 * 2**20
+
+
+def _resident_bytes() -> int:
+    """This process's resident memory now (Linux), or 0 where it cannot be read."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 # Measured on 2 cores at 10^7 points (sin(x)*exp(-x**2/2) + x**3): blocks of
@@ -315,6 +332,7 @@ def _autograd_block(
     output = builder.build(tree)
     output = output.expand(count) if output.dim() == 0 else output
     values = []
+    base = _resident_bytes()
     for wrt in derivatives:
         current = output
         last_step = before_last = 0.0
@@ -328,6 +346,13 @@ def _autograd_block(
             # one-time set-up (abs's double backward: 1 s once, then 1 ms).
             steady = before_last > 0 and 1.5 <= last_step / before_last <= 10
             growth = STEP_GROWTH if steady else 0.0
+            grown = _resident_bytes() - base
+            if base and step and grown * STEP_GROWTH > MAX_GRAPH_BYTES:
+                raise BudgetError(
+                    f"autograd would need more than {MAX_GRAPH_BYTES // 2**20} MiB (order "
+                    f"{step} of {len(wrt)} done, {grown / 2**20:.0f} MiB so far; nested "
+                    f"autograd grows about {STEP_GROWTH:g}x per order)"
+                )
             if deadline is not None and now + growth * last_step > deadline:
                 raise BudgetError(
                     f"autograd did not finish within the time budget (order {step} of "

@@ -396,6 +396,29 @@ def test_defined_everywhere(expr: str, everywhere: bool) -> None:
     assert defined_everywhere(parse(expr).tree) is everywhere
 
 
+def test_nested_autograd_stops_before_its_memory_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each order grows torch's graph ~3x: at one point exp(sin(x)) at order 14
+    # held 1.5 GB. The step that would pass the budget is not started.
+    from derivcli import numeric
+    from derivcli.errors import BudgetError
+
+    monkeypatch.setattr(numeric, "MAX_GRAPH_BYTES", 16 * 2**20)
+    tree = parse("exp(sin(x))").tree
+    with pytest.raises(BudgetError, match="MiB"):
+        numeric.autograd(tree, ("x",), {"x": [0.5]}, 1, [("x",) * 30], budget=600)
+
+
+def test_grid_blocks_shrink_with_the_order() -> None:
+    from derivcli import numeric
+
+    tree = parse("exp(sin(x))").tree
+    sizes = [numeric.block_size(tree, [("x",) * order]) for order in (1, 5, 9, 20)]
+    assert sizes[0] == numeric.CHUNK
+    assert sizes == sorted(sizes, reverse=True) and sizes[-1] == 1
+    # a block's graph stays within MAX_BLOCK_VALUES at the growth assumed
+    assert sizes[2] * numeric.count_nodes(tree) * 3**8 <= numeric.MAX_BLOCK_VALUES
+
+
 def test_budget_exhausted_prints_autograd_anyway(cli) -> None:  # type: ignore[no-untyped-def]
     # 1 ms is too little for the closed form; autograd of order 3 needs far
     # less than its own minimum budget.
