@@ -38,8 +38,12 @@ from derivcli.points import PointSet
 # A kink argument this close to 0 counts as "at the kink".
 # Steps, relative to max(1, |x|), at which the closed form is probed beside a point.
 PROBE_STEPS = (1e-4, 1e-6, 1e-8)
-# A point is at the edge of the domain if f is undefined this close beside it.
-EDGE_STEP = 1e-12
+# A point is at the edge of the domain if f is undefined at the next float64
+# beside it: sqrt(x) at 0 is, at 1e-13 it is not, and neither is asin(x) at
+# 0.9999999999999999, the last float below 1. Beside 0 the next floats are
+# subnormal and powers of them underflow to 0 ((-5e-324)**1.5), so 0 is
+# probed at this distance instead.
+EDGE_BESIDE_ZERO = 1e-100
 
 
 @dataclass(frozen=True)
@@ -328,12 +332,10 @@ def _domain_edges(
     x = np.asarray(columns[var], dtype=np.float64)
     if x.size == 1 and count != 1:
         x = np.broadcast_to(x, (count,))
-    # Much closer than the one-sided probes: log(x) at 1e-9 is not at an edge.
-    step = EDGE_STEP * np.maximum(1.0, np.abs(x))
     edges: set[int] = set()
-    for side in (-1.0, 1.0):
+    for side in (-np.inf, np.inf):
         moved: dict[str, Any] = dict(columns)
-        moved[var] = x + side * step
+        moved[var] = np.where(x == 0, np.sign(side) * EDGE_BESIDE_ZERO, np.nextafter(x, side))
         beside = np.asarray(f_eval.many(moved, count), dtype=np.float64)
         edges.update(int(i) for i in np.flatnonzero(np.isnan(beside)))
     return {i for i in edges if not math.isnan(f_values[i])}
