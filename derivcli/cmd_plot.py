@@ -21,7 +21,7 @@ from derivcli.cli import (
     app,
 )
 from derivcli.engine import DEFAULT_BUDGET
-from derivcli.errors import InputError
+from derivcli.errors import CannotComputeError, ExitCode, InputError
 
 PLOT_EXIT_CODES_HELP = (
     "Exit codes: 0 plotted, and the closed form and autograd agree at every point; "
@@ -124,6 +124,9 @@ def plot(
     else:
         sys.stdout.write(plotting.terminal_plot(data, color=sys.stdout.isatty()) + "\n")
     sys.stdout.write(plotting.summary_line(data) + "\n")
+    if data.exit_code == ExitCode.CANNOT_COMPUTE:
+        # What could be drawn is on stdout; why the rest could not, on stderr.
+        raise CannotComputeError(plotting.cannot_compute_reason(data))
     raise typer.Exit(int(data.exit_code))
 
 

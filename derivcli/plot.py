@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,10 @@ MAX_POINTS = 100_000
 MAX_KINKS = 1_000  # kinks added to the grid; more means the argument is 0 on an interval
 FORMATS = {".png": "png", ".svg": "svg"}
 BISECTION_STEPS = 100
+# Values drawn must stay far from float64's end: matplotlib's transforms
+# overflow (a LinAlgError) on axes near 1e308. Larger values are left out of
+# the drawing, and the summary says where.
+MAX_PLOT_VALUE = 1e100
 
 
 @dataclass(frozen=True)
@@ -45,12 +49,13 @@ class PlotData:
     derivative: str | None  # the closed form's text; None if it was not reached
     kinks: tuple[float, ...]  # x of every kink in the range
     kink_differentiable: tuple[bool, ...]  # per kink: left and right derivatives agree
-    undefined: tuple[int, ...]  # indices where f is not finite
+    undefined: tuple[int, ...]  # indices where f is not finite (beyond float64 excluded)
     not_differentiable: tuple[int, ...]  # other non-differentiable indices (e.g. f' infinite)
     disagree: tuple[int, ...]  # differentiable indices where the engines disagree
     f_jumps: tuple[int, ...]  # kink indices where f itself jumps (sign, heaviside)
     exit_code: ExitCode
     note: str | None = None  # e.g. the closed form ran out of time
+    beyond_float64: tuple[int, ...] = ()  # indices where a value overflows float64
 
     @property
     def label(self) -> str:
@@ -85,6 +90,8 @@ def parse_range(text: str) -> tuple[float, float]:
     start, stop = parse_value(parts[0], where), parse_value(parts[1], where)
     if not start < stop:
         raise InputError(f"{where}: START must be less than STOP")
+    if max(abs(start), abs(stop)) > MAX_PLOT_VALUE:
+        raise LimitError(f"{where}: a plotted range must lie within ±{MAX_PLOT_VALUE:g}")
     return start, stop
 
 
@@ -287,7 +294,13 @@ def compute_plot(
     kink_set = set(kinks)
     symbolic = tuple(math.nan if r.symbolic is None else r.symbolic for r in results)
     auto = tuple(math.nan if r.autograd is None else r.autograd for r in results)
-    undefined = tuple(i for i in range(count) if not math.isfinite(function[i]))
+    # computed, but a value is past float64 (exp(x) at 720): exit 3, not "undefined"
+    beyond = tuple(
+        i for i, r in enumerate(results) if r.derivative is not None and not r.computable
+    )
+    undefined = tuple(
+        i for i in range(count) if not math.isfinite(function[i]) and i not in set(beyond)
+    )
     kink_index = {x: i for i, x in enumerate(xs) if x in kink_set}
     not_diff = tuple(
         i
@@ -325,6 +338,7 @@ def compute_plot(
         f_jumps=tuple(jumps),
         exit_code=report.exit_code,
         note=report.note,
+        beyond_float64=beyond,
     )
 
 
@@ -366,6 +380,11 @@ def summary_line(data: PlotData) -> str:
             f"f undefined at {_plural(len(data.undefined), 'point')} "
             f"({_where(data, data.undefined)})"
         )
+    if data.beyond_float64:
+        problems.append(
+            f"beyond float64's range at {_plural(len(data.beyond_float64), 'point')} "
+            f"({_where(data, data.beyond_float64)}; not drawn)"
+        )
     if data.disagree:
         problems.append(
             f"closed form and autograd DISAGREE at "
@@ -379,6 +398,18 @@ def summary_line(data: PlotData) -> str:
         )
         return f"{head}; closed form and autograd agree at every point{smooth}"
     return f"{head}; " + "; ".join(problems)
+
+
+def cannot_compute_reason(data: PlotData) -> str:
+    """Why a plot ends with exit 3, for the one line on stderr."""
+    if data.derivative is None:
+        return f"the closed form was not computed ({data.note or 'no result'})"
+    if data.beyond_float64:
+        return (
+            f"values beyond float64's range at {_plural(len(data.beyond_float64), 'point')} "
+            f"({_where(data, data.beyond_float64)})"
+        )
+    return data.note or "a budget ran out"
 
 
 # ---------------------------------------------------------------- drawing helpers
@@ -461,9 +492,24 @@ def _title(data: PlotData) -> str:
 # ---------------------------------------------------------------- matplotlib
 
 
+def drawable(data: PlotData) -> PlotData:
+    """The data with every value past ±MAX_PLOT_VALUE left out (nan: not drawn)."""
+
+    def clip(values: Sequence[float]) -> tuple[float, ...]:
+        return tuple(v if abs(v) <= MAX_PLOT_VALUE else math.nan for v in values)
+
+    return replace(
+        data,
+        function=clip(data.function),
+        symbolic=clip(data.symbolic),
+        autograd=clip(data.autograd),
+    )
+
+
 def save_figure(data: PlotData, out: str) -> None:
     """Write the plot to ``out`` (.png or .svg) with matplotlib's Agg backend."""
     file_format = check_out(out)
+    data = drawable(data)
     try:
         import matplotlib
     except ImportError:
@@ -577,6 +623,7 @@ def terminal_plot(
     """The plot as text for the terminal (plotext)."""
     import shutil
 
+    data = drawable(data)
     import plotext as plt
 
     size = shutil.get_terminal_size((100, 30))

@@ -126,6 +126,8 @@ def test_other_variables_fixed_with_at(tmp_path: Path, capsys: pytest.CaptureFix
         (["x**2", "--wrt", "y", "--range", "-3:3"], "--wrt y: 'y' does not appear"),
         (["2+3", "--range", "-3:3"], "has no variables"),
         (["x**2", "--range", "-3:3", "--timeout", "0"], "--timeout 0.0: must be more than 0"),
+        (["x", "--range", "-1e308:1e308"], "must lie within ±1e+100"),
+        (["x", "--range", "0:1e101", "--out", "p.svg"], "must lie within ±1e+100"),
     ],
 )
 def test_bad_input_exits_2(
@@ -144,6 +146,27 @@ def test_bad_input_exits_2(
     assert message in captured.err
     assert captured.err.count("\n") == 1
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("out", ["exp.png", "exp.svg", None])
+def test_values_beyond_float64_are_left_out_and_exit_3(
+    out: str | None,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # exp(x) passes float64's largest value at x=709.78: matplotlib's own
+    # transforms broke on such values (an internal error) before they were left out.
+    args = ["plot", "exp(x)", "--range", "0:1000", "--points", "101"]
+    code = main(args + (["--out", str(tmp_path / out)] if out else []))
+    captured = capsys.readouterr()
+    assert code == 3
+    assert captured.err.startswith("derivcli: error: values beyond float64's range at 30 points")
+    assert captured.err.count("\n") == 1 and "internal error" not in captured.err
+    summary = captured.out.splitlines()[-1]
+    assert "beyond float64's range at 30 points (x=710, x=720, x=730, ...; not drawn)" in summary
+    assert "undefined" not in summary
+    if out:
+        assert (tmp_path / out).stat().st_size > 1000
 
 
 def test_range_is_required(capsys: pytest.CaptureFixture[str]) -> None:
