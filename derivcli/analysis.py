@@ -194,16 +194,20 @@ def _analyse(
     ]
     values = d_eval.many(columns, count)
     kinks = [
-        (name, symbolic.Evaluator(arg, names, deadline=deadline).many(columns, count))
+        (
+            name,
+            symbolic.Evaluator(arg, names, deadline=deadline).many(columns, count),
+            symbolic.Evaluator(arg, names, precise=True),
+        )
         for name, arg in (_kink_arguments(steps[:-1]) if opaque else [])
     ]
     edges = set() if everywhere else _domain_edges(f_eval, f_values, columns, count, var)
     special: dict[int, PointAnalysis] = {}
     for i in range(count):
         point = {n: float(columns[n][i]) for n in names}
-        # Exactly 0 in float64, as torch sees it: abs(sin(x)) at x=pi (sin gives
-        # 1.2e-16) is an ordinary point for both engines.
-        at_kink = tuple(sorted({name for name, vals in kinks if vals[i] == 0.0}))
+        at_kink = tuple(
+            sorted({name for name, vals, exact in kinks if _on_kink(vals[i], exact, point)})
+        )
         finite = math.isfinite(f_values[i]) and math.isfinite(values[i])
         if finite and not at_kink and i not in edges:
             continue
@@ -215,6 +219,26 @@ def _analyse(
     return DerivativeAnalysis(
         wrt=wrt, text=symbolic.to_text(derivative), values=values, special=special
     )
+
+
+# A kink's argument counts as 0 at a point when, evaluated with 256 bits at
+# exactly that float64 point, it is below this (relative to the coordinates).
+KINK_ZERO = 1e-40
+
+
+def _on_kink(value: float, exact: Any, point: Mapping[str, float]) -> bool:
+    """Whether a kinked function's argument is 0 at the point, in exact arithmetic.
+
+    abs(x*0.1 - 0.3) at x=3 is on its kink (3/10 - 3/10), though float64 makes
+    the argument 5.6e-17; abs(sin(x)) at the float64 nearest pi is not (sin
+    is 1.2e-16 there), nor is relu(x/10 - 0.01) at the float64 nearest 0.1,
+    though torch rounds that argument to 0 (its own note says so). ``value``
+    is the float64 argument, a cheap screen before the precise evaluation.
+    """
+    scale = max([1.0, *(abs(v) for v in point.values())])
+    if not abs(value) <= 1e-6 * scale:
+        return False
+    return bool(abs(exact.at(point)) <= KINK_ZERO * scale)
 
 
 def _examine(
