@@ -142,7 +142,15 @@ def _complex(constant: Any) -> bool:
 
 
 def _check_exact_size(value: Any, column: int) -> Any:
-    """Refuse an exact number (e.g. 1e300*1e300*...) beyond MAX_EXACT_BITS."""
+    """Refuse an exact number (e.g. 1e300*1e300*...) beyond MAX_EXACT_BITS.
+
+    The number may also be the coefficient of a product or the constant of a
+    sum (x*1e300*1e300*...: symengine folds the numbers into x's coefficient);
+    symengine keeps that number first among the arguments.
+    """
+    if isinstance(value, (se.Mul, se.Add)):
+        _check_exact_size(value.args[0], column)
+        return value
     if isinstance(value, se.Rational) or isinstance(value, se.Integer):
         p, q = value.get_num_den()
         bits = max(int(p).bit_length(), int(q).bit_length())

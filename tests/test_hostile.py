@@ -55,6 +55,19 @@ HOSTILE: list[tuple[str, list[str], set[int], list[str]]] = [
     ("tower-times-x", ["grad", "x*9**9**9**9", "--at", "x=1"], {2, 3}, ["column"]),
     ("tower-regrouped", ["grad", "((9**9)**9999)**9999*x", "--at", "x=1"], {2, 3}, ["column"]),
     ("tower-exponent", ["grad", "x**(9**9**9)", "--at", "x=1"], {2, 3}, ["column"]),
+    # the numbers folded into x's coefficient, or a sum's constant, are exact numbers too
+    (
+        "huge-coefficient",
+        ["grad", "x" + "*1e300" * 5, "--at", "x=1"],
+        {2},
+        ["column 26", "4,096 bits"],
+    ),
+    (
+        "huge-constant-term",
+        ["grad", "x+" + "*".join(["1e300"] * 5), "--at", "x=1"],
+        {2},
+        ["column 26", "4,096 bits"],
+    ),
     (
         "huge-integer",
         ["grad", "1" + "0" * MAX_NUMBER_DIGITS + "*x", "--at", "x=1"],
