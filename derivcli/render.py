@@ -230,13 +230,9 @@ def summarise_rows(results: tuple[DerivativeResult, ...]) -> list[DerivativeResu
     keep = set(range(EDGE_ROWS)) | set(range(len(results) - EDGE_ROWS, len(results)))
     notable = [i for i, r in enumerate(results) if r.verdict != "agree"][:MAX_NOTABLE_ROWS]
     keep.update(notable)
-    diffs = [
-        (r.abs_diff, i)
-        for i, r in enumerate(results)
-        if r.abs_diff is not None and math.isfinite(r.abs_diff)
-    ]
-    if diffs:
-        keep.add(max(diffs)[1])
+    worst = _largest_difference(results)
+    if worst is not None:
+        keep.add(worst)
     rows: list[DerivativeResult | None] = []
     previous = -1
     for i in sorted(keep):
@@ -249,15 +245,27 @@ def summarise_rows(results: tuple[DerivativeResult, ...]) -> list[DerivativeResu
     return rows
 
 
+def _largest_difference(results: tuple[DerivativeResult, ...]) -> int | None:
+    """Index of the first row with the largest finite |difference| (the table
+    keeps this row and the note names it: the same one on ties)."""
+    best: int | None = None
+    for i, r in enumerate(results):
+        d = r.abs_diff
+        if d is not None and math.isfinite(d):
+            if best is None or d > (results[best].abs_diff or 0.0):
+                best = i
+    return best
+
+
 def _notes(report: Report) -> list[str]:
     notes: list[str] = []
     if report.note:
         notes.append(report.note)
     results = report.results
     if len(results) > MAX_TABLE_ROWS:
-        compared = [r for r in results if r.abs_diff is not None and math.isfinite(r.abs_diff)]
-        if compared:
-            worst = max(compared, key=lambda r: r.abs_diff or 0.0)
+        index = _largest_difference(results)
+        if index is not None:
+            worst = results[index]
             notes.append(
                 f"{len(results):,} points; largest |difference| "
                 f"{worst.abs_diff:.3g} at {_point_text(worst.point)}"

@@ -485,3 +485,14 @@ def test_functions_lists_the_table(cli) -> None:  # type: ignore[no-untyped-def]
     for constant in CONSTANTS:
         assert constant.name in run.out
     assert "torch.nn.functional.relu" in run.out
+
+
+def test_long_grid_keeps_the_row_its_note_names(cli) -> None:  # type: ignore[no-untyped-def]
+    # sin'(x) differs from autograd by the same 5.55e-17 at x and -x: the row
+    # kept in the table and the point the note names must be the same one.
+    run = cli("grad", "sin(x)", "--at", "x=-3:3:1000")
+    assert run.code == 0, run.err
+    note = next(line for line in run.out.splitlines() if "largest |difference|" in line)
+    where = note.rsplit(" at ", 1)[1].strip()
+    rows = [line for line in run.out.splitlines() if "│" in line]
+    assert any(f" {where} " in row for row in rows), (where, rows)
