@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import difflib
 import keyword
+import re
 import sys
 import unicodedata
 from collections.abc import Callable
@@ -476,12 +477,24 @@ class _Parser:
         return Call(name, tuple(args), tok.column)
 
 
+# "a=1" or "u=1,v=2" where an expression should be: `grad -a --at a=1` reads
+# -a as --at's short form and "a=1" as the expression.
+_LOOKS_LIKE_A_POINT = re.compile(r"\s*[A-Za-z_]\w*\s*=[^=,]+(,\s*[A-Za-z_]\w*\s*=[^=,]+)*")
+
+
 def parse(text: str) -> Expression:
     """Parse ``text`` into an :class:`Expression`, or raise a ParseError/LimitError."""
     if len(text) > MAX_EXPRESSION_LENGTH:
         raise LimitError(
             f"the expression is {len(text):,} characters long; "
             f"the limit is {MAX_EXPRESSION_LENGTH:,}"
+        )
+    if _LOOKS_LIKE_A_POINT.fullmatch(text):
+        raise ParseError(
+            f"'{text}' is a point, not an expression: the expression is missing, or was "
+            "taken as an option's value (an expression that is exactly a short option, "
+            "such as -a, must be written (-a) or after --)",
+            text.index("=") + 1,
         )
     tokens = tokenize(text)
     parser = _Parser(tokens, text)

@@ -42,6 +42,8 @@ HOSTILE: list[tuple[str, list[str], set[int], list[str]]] = [
     ("comprehension", ["grad", "[x for x in y]", "--at", "x=1"], {2}, ["brackets", "column 1"]),
     ("generator", ["grad", "sum(x for x in y)", "--at", "x=1"], {2}, ["column"]),
     ("keyword-argument", ["grad", "sin(x=1)", "--at", "x=1"], {2}, ["keyword", "column 6"]),
+    # -a is --at's short form, so "a=1" became the expression
+    ("point-as-expression", ["grad", "-a", "--at", "a=1"], {2}, ["'a=1' is a point", "(-a)"]),
     ("string-literal", ["grad", "'abc'", "--at", "x=1"], {2}, ["string", "column 1"]),
     ("string-argument", ["grad", "sin('x')", "--at", "x=1"], {2}, ["string", "column 5"]),
     ("eval-call", ["grad", "eval(x)", "--at", "x=1"], {2}, ["unknown function 'eval'"]),

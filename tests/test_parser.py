@@ -221,7 +221,7 @@ def test_printing_round_trip(text: str) -> None:
         ("True", 1, "keyword"),
         ("None", 1, "keyword"),
         ("x // 2", 3, "floor division"),
-        ("x=1", 2, "'='"),
+        ("x=1", 2, "is a point"),
         ("'x'", 1, "string literals"),
         ('"x"', 1, "string literals"),
         ("x;y", 2, "';'"),
