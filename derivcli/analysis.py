@@ -366,10 +366,14 @@ def _domain_edges(
 
 
 def _overflows(evaluator: Any, value: float, point: Mapping[str, float]) -> bool:
-    """Infinite here and all around, along every variable: a float64 overflow,
-    not a pole (x/y at y=0 is finite beside the pole along y)."""
+    """A float64 overflow, not a pole: a finite value past float64's range
+    (1/x at 5e-324), or infinite here and all around, along every variable
+    (x/y at y=0 is finite beside the pole along y; log(exp(x)) at 1000 is
+    not, exp overflowing on the way)."""
     if not math.isinf(value):
         return False
+    if evaluator.beyond_float64(point):
+        return True
     for var, x in point.items():
         scale = max(1.0, abs(x))
         for side in (-1, 1):

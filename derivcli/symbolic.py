@@ -19,6 +19,7 @@ symengine leaves for them are replaced with that rule.
 from __future__ import annotations
 
 import math
+import sys
 import time
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
@@ -54,6 +55,7 @@ MAX_SYMPY_PRINT_OPS = 400
 MAX_LAMBDIFY_OPS = 4_000
 # Binary precision of the closed form's values at single points (see Evaluator).
 PRECISE_BITS = 256
+_FLOAT64_MAX = se.RealMPFR(repr(sys.float_info.max), PRECISE_BITS)
 # Points evaluated per call of a compiled closed form, between deadline checks.
 EVALUATION_BLOCK = 8_192
 
@@ -376,21 +378,37 @@ class Evaluator:
         return self._ops
 
     def at(self, point: Mapping[str, float]) -> float:
+        value = self._value(point, self.bits)
+        return math.nan if value is None else number_to_float(value)
+
+    def beyond_float64(self, point: Mapping[str, float]) -> bool:
+        """Whether the value here is a finite number past float64's range.
+
+        Evaluated with PRECISE_BITS, whose exponent range is far wider than
+        float64's: d/dx 1/x at 1e-300 is -1e600 there (an overflow, exit 3),
+        while at 0 it is infinite (a pole). False where it is not known.
+        """
+        value = self._value(point, PRECISE_BITS)
+        if not isinstance(value, se.RealMPFR) or "@" in str(value):  # @Inf@, @NaN@
+            return False
+        return bool(abs(value) > _FLOAT64_MAX)
+
+    def _value(self, point: Mapping[str, float], bits: int) -> Any:
         pairs = zip(self.symbols, self.names, strict=True)
-        if self.bits > 53:
+        if bits > 53:
             # Exactly the float64 point torch gets (Decimal spells a double
             # out exactly), in binary floating point, not exact arithmetic:
             # x**(10**10) at 2 is a large float, not a ten-billion-bit integer.
-            mapping = {s: se.RealMPFR(str(Decimal(float(point[n]))), self.bits) for s, n in pairs}
+            mapping = {s: se.RealMPFR(str(Decimal(float(point[n]))), bits) for s, n in pairs}
         else:
             mapping = {s: se.RealDouble(float(point[n])) for s, n in pairs}
         try:
             value = self.native.subs(mapping)
             if not isinstance(value, se.Number):
-                value = value.evalf(self.bits)
-            return number_to_float(value)
+                value = value.evalf(bits)
+            return value
         except (RuntimeError, ZeroDivisionError, OverflowError, TypeError, ValueError):
-            return math.nan
+            return None
 
     def many(self, points: Mapping[str, Sequence[float]], count: int) -> list[float]:
         """Values at ``count`` points given column-wise."""

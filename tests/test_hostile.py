@@ -662,6 +662,16 @@ def test_mixed_partial_across_a_kink_does_not_exist(cli) -> None:  # type: ignor
     assert result["differentiable"] is False and "x=0" in result["note"]
 
 
+@pytest.mark.parametrize("at", ["x=1e-300", "x=5e-324"])
+def test_a_finite_value_past_float64_near_a_pole_is_an_overflow(cli, at: str) -> None:  # type: ignore[no-untyped-def]
+    # d/dx 1/x at 1e-300 is -1e600: finite, beyond float64 (exit 3), not a pole
+    # (exit 1); at 0 it is a pole.
+    run = cli("grad", "1/x", "--at", at, "-f", "json")
+    assert run.code == 3, run.out
+    assert "beyond float64" in run.error
+    assert cli("grad", "1/x", "--at", "x=0").code == 1
+
+
 def test_a_pole_in_another_variable_is_not_an_overflow(cli) -> None:  # type: ignore[no-untyped-def]
     run = cli("partial", "x/y", "--wrt", "x", "--at", "x=1,y=0", "-f", "json")
     assert run.code == 1
