@@ -18,8 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from derivcli import __version__
-from derivcli.engine import DEFAULT_BUDGET
-from derivcli.errors import DerivcliError, ExitCode, InputError
+from derivcli.errors import DEFAULT_BUDGET, DerivcliError, ExitCode, InputError
 
 if TYPE_CHECKING:
     from derivcli.results import Report

@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from derivcli.cli import Expr, Format, OutputFormat, app, restore_minus
-from derivcli.engine import DEFAULT_BUDGET
-from derivcli.errors import BudgetError, InputError
+from derivcli.errors import DEFAULT_BUDGET, BudgetError, InputError
 
 # The user's Function gets at least this long (its own torch import included).
 USER_CODE_SECONDS = 30.0

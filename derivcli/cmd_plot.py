@@ -20,8 +20,7 @@ from derivcli.cli import (
     Timeout,
     app,
 )
-from derivcli.engine import DEFAULT_BUDGET
-from derivcli.errors import CannotComputeError, ExitCode, InputError
+from derivcli.errors import DEFAULT_BUDGET, CannotComputeError, ExitCode, InputError
 
 PLOT_EXIT_CODES_HELP = (
     "Exit codes: 0 plotted, and the closed form and autograd agree at every point; "

@@ -15,7 +15,13 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from derivcli import numeric
-from derivcli.errors import BudgetError, CannotComputeError, DerivcliError, LimitError
+from derivcli.errors import (
+    DEFAULT_BUDGET,
+    BudgetError,
+    CannotComputeError,
+    DerivcliError,
+    LimitError,
+)
 from derivcli.parser import Expression
 from derivcli.points import PointSet, sample_points
 from derivcli.results import (
@@ -27,7 +33,6 @@ from derivcli.results import (
     values_agree,
 )
 
-DEFAULT_BUDGET = 2.0  # seconds for the symbolic stage (--timeout)
 # autograd gets --timeout too, but never less than this: when the closed form
 # runs out of time, the autograd value is what the user still gets.
 MIN_AUTOGRAD_BUDGET = 2.0
