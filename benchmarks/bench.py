@@ -269,7 +269,7 @@ def rows_issue3(repeat: int) -> list[tuple[str, str, str, str]]:
             )
         )
     for label, args in hostile_inputs():
-        t, peak, code = wall_rss(DERIVCLI + args, max(1, repeat // 2))
+        t, peak, code = wall_rss(DERIVCLI + args, repeat)
         beyond = t - startup
         ok = code in (2, 3) and beyond < 2.0 and peak < 1024
         rows.append(
