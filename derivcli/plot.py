@@ -270,6 +270,8 @@ def compute_plot(
         raise CannotComputeError(f"autograd failed: {exc}") from None
     xs = sorted(set(grid) | set(kinks))
     count = len(xs)
+    if kinks:
+        check_work(expression, count, f"--points {points:,} (with {len(kinks):,} kinks added)")
     columns = {name: xs, **{n: [v] * count for n, v in fixed}}
     point_set = PointSet(names=variables, columns=columns, count=count)
     report = compute(expression, [(name,)], point_set, Settings(budget=timeout))
@@ -294,12 +296,16 @@ def compute_plot(
     kink_set = set(kinks)
     symbolic = tuple(math.nan if r.symbolic is None else r.symbolic for r in results)
     auto = tuple(math.nan if r.autograd is None else r.autograd for r in results)
-    # computed, but a value is past float64 (exp(x) at 720): exit 3, not "undefined"
+    # Both sides computed, but a value is past float64 (exp(x) at 720): exit 3,
+    # not "undefined". (A side that ran out of budget has no value: not this.)
     beyond = tuple(
-        i for i, r in enumerate(results) if r.derivative is not None and not r.computable
+        i
+        for i, r in enumerate(results)
+        if r.derivative is not None and r.autograd is not None and not r.computable
     )
+    beyond_set = set(beyond)
     undefined = tuple(
-        i for i in range(count) if not math.isfinite(function[i]) and i not in set(beyond)
+        i for i in range(count) if not math.isfinite(function[i]) and i not in beyond_set
     )
     kink_index = {x: i for i, x in enumerate(xs) if x in kink_set}
     not_diff = tuple(
@@ -390,14 +396,35 @@ def summary_line(data: PlotData) -> str:
             f"closed form and autograd DISAGREE at "
             f"{_plural(len(data.disagree), 'point')} ({_where(data, data.disagree)})"
         )
+    hidden = _hidden(data)
+    tail = (
+        f"; values past ±{MAX_PLOT_VALUE:g} not drawn at {_plural(len(hidden), 'point')} "
+        f"({_where(data, hidden)})"
+        if hidden
+        else ""
+    )
     if not problems:
         smooth = (
             f" (smooth kinks at {', '.join(format_number(x) for x in data.kinks)})"
             if data.kinks
             else ""
         )
-        return f"{head}; closed form and autograd agree at every point{smooth}"
-    return f"{head}; " + "; ".join(problems)
+        return f"{head}; closed form and autograd agree at every point{smooth}{tail}"
+    return f"{head}; " + "; ".join(problems) + tail
+
+
+def _hidden(data: PlotData) -> list[int]:
+    """Points with a finite value too large to draw (those past float64 are named apart)."""
+    beyond = set(data.beyond_float64)
+    return [
+        i
+        for i in range(len(data.xs))
+        if i not in beyond
+        and any(
+            math.isfinite(v) and abs(v) > MAX_PLOT_VALUE
+            for v in (data.function[i], data.symbolic[i], data.autograd[i])
+        )
+    ]
 
 
 def cannot_compute_reason(data: PlotData) -> str:

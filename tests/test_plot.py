@@ -169,6 +169,13 @@ def test_values_beyond_float64_are_left_out_and_exit_3(
         assert (tmp_path / out).stat().st_size > 1000
 
 
+def test_values_too_large_to_draw_are_named(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["plot", "exp(x)", "--range", "0:300", "--points", "301"])
+    out = capsys.readouterr().out.splitlines()[-1]
+    assert code == 0
+    assert "agree at every point; values past ±1e+100 not drawn at 70 points (x=231," in out
+
+
 def test_range_is_required(capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["plot", "x**2"])
     captured = capsys.readouterr()
