@@ -215,6 +215,11 @@ def _analyse(
             continue
         if time.monotonic() > deadline:
             raise BudgetError("the time budget ran out while examining kinks and poles")
+        if not math.isfinite(f_values[i]) and count <= 8:
+            # f is judged in float64, as torch computes it (1/(x-0.1) at 0.1 is
+            # a pole there); its derivative is shown the same way, not as the
+            # 256-bit value at the float just beside the pole (-3.2e34).
+            values[i] = symbolic.Evaluator(derivative, names, opaque=opaque).at(point)
         special[i] = _examine(
             point, wrt, f_eval, d_eval, step_evals, f_values[i], values[i], at_kink
         )

@@ -82,7 +82,8 @@ def check(
     simplify for small expressions), and numerically at 16 fixed points
     (points where either side is undefined are skipped). Equivalent forms
     count as right. When the answer is wrong, derivcli shows a point where it
-    differs, both values there, and the true closed form. The output says
+    differs, both values there, and the true closed form (unless the
+    difference is too small for float64 to show anywhere). The output says
     which method decided.
 
     Examples:

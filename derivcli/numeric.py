@@ -46,8 +46,6 @@ def threads_beside_worker() -> int:
     4x longer on 2 cores (a 100,000-point grid of 800 terms: 3.6 s in torch
     with 2 threads, 0.8 s with 1).
     """
-    import os
-
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
@@ -273,12 +271,16 @@ MAX_BLOCK_VALUES = 16_000_000
 # nodes at order 1, 78,506 at order 11); blocks shrink with it, or a grid at
 # order 9 held 1.9 GB.
 GRAPH_GROWTH = 3
+# ... but not below this: each block rebuilds the whole nested graph, and
+# tiny blocks made order 7 over 3,000 points 3x slower. Memory past that is
+# the job of the guard in _autograd_block (MAX_GRAPH_BYTES).
+MIN_BLOCK = 1024
 
 
 def block_size(tree: Node, derivatives: Sequence[Sequence[str]] = ()) -> int:
     """Points per autograd block: CHUNK, fewer for big trees and high orders."""
     graphs = sum(GRAPH_GROWTH ** max(0, len(wrt) - 1) for wrt in derivatives) or 1
-    return max(1, min(CHUNK, MAX_BLOCK_VALUES // (count_nodes(tree) * graphs)))
+    return max(MIN_BLOCK, min(CHUNK, MAX_BLOCK_VALUES // (count_nodes(tree) * graphs)))
 
 
 def count_nodes(tree: Node) -> int:
@@ -297,9 +299,10 @@ def count_nodes(tree: Node) -> int:
 
 # How much longer each nested differentiation step is assumed to take than the last.
 STEP_GROWTH = 4.0
-# Memory nested autograd may add: at one point, exp(sin(x)) at order 14 is a
-# graph of ~5 million nodes, 1.5 GB of torch's bookkeeping alone.
-MAX_GRAPH_BYTES = 768 * 2**20
+# Memory nested autograd may add (on top of ~300 MB with torch loaded): at
+# one point, exp(sin(x)) at order 14 is a graph of ~5 million nodes, 1.5 GB
+# of torch's bookkeeping alone.
+MAX_GRAPH_BYTES = 512 * 2**20
 
 
 def _resident_bytes() -> int:
