@@ -78,7 +78,7 @@ class PointAnalysis:
     left: float | None  # None: undefined on that side
     right: float | None
     # "undefined-function", "kink", "jump", "infinite-derivative", "smooth-kink",
-    # "domain-edge", "overflow", "function-overflow"
+    # "domain-edge", "overflow", "function-overflow", "removable"
     reason: str
     kinks: tuple[str, ...] = ()  # names of the kinked functions sitting at this point
     detail: str = ""  # a phrase for the note, where the reason needs numbers
@@ -277,6 +277,20 @@ def _examine(
                 if jump:
                     where = f"{name}={point[name]:g}"
                     return PointAnalysis(False, left, right, "jump", at_kink, f"{jump} at {where}")
+    if (
+        not at_kink
+        and math.isfinite(f_value)
+        and math.isnan(value)
+        and left is not None
+        and right is not None
+        and math.isfinite(left)
+        and math.isfinite(right)
+        and _close(left, right)
+        and not _jump(f_eval, point, var, f_eval)
+    ):
+        # sqrt(x**4) at 0: the closed form is 0/0 there, yet f is continuous and
+        # its slope has one limit from both sides: the derivative exists.
+        return PointAnalysis(True, left, right, "removable", at_kink)
     return _classify(f_value, value, left, right, at_kink)
 
 

@@ -507,6 +507,12 @@ def explain(special: Any, sym: float, auto: float, var: str, point: dict[str, fl
             f"kink of {names} at {where}: {sides}; autograd returns "
             f"{format_number(auto)}, the closed form {format_number(sym)} ({conventions})"
         )
+    if special.reason == "removable":
+        return (
+            f"the closed form is undefined at {where} (0/0) and autograd gives "
+            f"{format_number(auto)}, but the derivative exists: the function is continuous "
+            f"and its slope tends to {_fmt(special.left)} from both sides"
+        )
     if special.reason == "jump":
         return (
             f"kink of {', '.join(special.kinks)}: {special.detail}, so there is no "

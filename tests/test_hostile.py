@@ -686,6 +686,16 @@ def test_a_kink_float64_misses_says_both_sides_are_one_sided(cli) -> None:  # ty
     assert "one-sided" in result["note"] and "sign(0)" not in result["note"]
 
 
+def test_a_removable_singularity_of_the_slope_is_differentiable(cli) -> None:  # type: ignore[no-untyped-def]
+    # sqrt(x**4) = x**2: the closed form 2*x**3/sqrt(x**4) is 0/0 at 0 and torch
+    # gives nan, but the derivative exists (0). Neither engine gives it: exit 1.
+    run = cli("grad", "sqrt(x**4)", "--at", "x=0", "-f", "json")
+    assert run.code == 1
+    (result,) = run.json()["results"]
+    assert result["differentiable"] is True and (result["left"], result["right"]) == (0.0, 0.0)
+    assert result["verdict"] == "DISAGREE" and "derivative exists" in result["note"]
+
+
 def test_a_pole_in_another_variable_is_not_an_overflow(cli) -> None:  # type: ignore[no-untyped-def]
     run = cli("partial", "x/y", "--wrt", "x", "--at", "x=1,y=0", "-f", "json")
     assert run.code == 1
