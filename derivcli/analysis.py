@@ -33,7 +33,7 @@ from typing import Any
 
 from derivcli.errors import BudgetError
 from derivcli.functions import lookup_function
-from derivcli.parser import BinaryOp, Call, Expression, Negate, Node, Number, parse
+from derivcli.parser import BinaryOp, Call, Expression, Node, Number, parse, walk
 from derivcli.points import PointSet
 
 # A kink argument this close to 0 counts as "at the kink".
@@ -219,7 +219,7 @@ def _analyse(
             # f is judged in float64, as torch computes it (1/(x-0.1) at 0.1 is
             # a pole there); its derivative is shown the same way, not as the
             # 256-bit value at the float just beside the pole (-3.2e34).
-            values[i] = symbolic.Evaluator(derivative, names, opaque=opaque).at(point)
+            values[i] = d_eval.at(point, bits=53)
         special[i] = _examine(
             point, wrt, f_eval, d_eval, step_evals, f_values[i], values[i], at_kink
         )
@@ -349,16 +349,11 @@ def defined_everywhere(tree: Node) -> bool:
     nonzero numbers: such an f has no domain edge, so the search for one
     (two more evaluations of f at every point) is skipped.
     """
-    stack = [tree]
-    while stack:
-        node = stack.pop()
+    for node in walk(tree):
         if isinstance(node, Call):
             spec = lookup_function(node.name)
             if spec is None or spec.partial:
                 return False
-            stack.extend(node.args)
-        elif isinstance(node, Negate):
-            stack.append(node.operand)
         elif isinstance(node, BinaryOp):
             right = node.right
             if node.op == "/" and not isinstance(right, Number):
@@ -367,7 +362,6 @@ def defined_everywhere(tree: Node) -> bool:
                 isinstance(right, Number) and right.value.denominator == 1 and right.value >= 0
             ):
                 return False
-            stack.extend((node.left, right))
     return True
 
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from derivcli.errors import BudgetError, DeviceError
 from derivcli.functions import lookup_constant, lookup_function
-from derivcli.parser import BinaryOp, Call, Constant, Negate, Node, Number, Variable
+from derivcli.parser import BinaryOp, Call, Constant, Negate, Node, Number, Variable, walk
 
 Scalar = float | int
 
@@ -284,17 +284,7 @@ def block_size(tree: Node, derivatives: Sequence[Sequence[str]] = ()) -> int:
 
 
 def count_nodes(tree: Node) -> int:
-    stack, total = [tree], 0
-    while stack:
-        node = stack.pop()
-        total += 1
-        if isinstance(node, Negate):
-            stack.append(node.operand)
-        elif isinstance(node, BinaryOp):
-            stack.extend((node.left, node.right))
-        elif isinstance(node, Call):
-            stack.extend(node.args)
-    return total
+    return sum(1 for _ in walk(tree))
 
 
 # How much longer each nested differentiation step is assumed to take than the last.

@@ -26,7 +26,7 @@ import keyword
 import re
 import sys
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Union
@@ -503,6 +503,21 @@ def parse(text: str) -> Expression:
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 20 * MAX_NESTING + 1000))
     tree = parser.parse()
     return Expression(tree=tree, source=text, variables=tuple(sorted(parser.variables)))
+
+
+def walk(tree: Node) -> Iterator[Node]:
+    """Every node of a tree, parents before children, left to right (no recursion:
+    trees may be 200 levels deep)."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, Negate):
+            stack.append(node.operand)
+        elif isinstance(node, BinaryOp):
+            stack.extend((node.right, node.left))
+        elif isinstance(node, Call):
+            stack.extend(reversed(node.args))
 
 
 # ---------------------------------------------------------------- printing

@@ -17,7 +17,7 @@ from typing import Any
 
 from derivcli.errors import CannotComputeError, ExitCode, InputError, LimitError
 from derivcli.functions import lookup_function
-from derivcli.parser import BinaryOp, Call, Expression, Negate, Node, parse, to_text
+from derivcli.parser import BinaryOp, Call, Expression, Node, parse, to_text, walk
 from derivcli.points import PointSet, _linspace, parse_at, parse_value, parse_wrt
 from derivcli.results import format_number
 
@@ -132,29 +132,21 @@ def kink_arguments(tree: Node) -> list[tuple[str, Node]]:
     """(function name, argument) for every kinked call; max(a, b) gives a - b."""
     found: list[tuple[str, Node]] = []
     seen: set[str] = set()
-
-    def visit(node: Node) -> None:
-        if isinstance(node, Call):
-            spec = lookup_function(node.name)
-            if spec is not None and spec.kink:
-                arg = (
-                    node.args[0]
-                    if len(node.args) == 1
-                    else BinaryOp("-", node.args[0], node.args[1], node.column)
-                )
-                key = to_text(arg)
-                if key not in seen:
-                    seen.add(key)
-                    found.append((spec.name, arg))
-            for a in node.args:
-                visit(a)
-        elif isinstance(node, BinaryOp):
-            visit(node.left)
-            visit(node.right)
-        elif isinstance(node, Negate):
-            visit(node.operand)
-
-    visit(tree)
+    for node in walk(tree):
+        if not isinstance(node, Call):
+            continue
+        spec = lookup_function(node.name)
+        if spec is None or not spec.kink:
+            continue
+        arg = (
+            node.args[0]
+            if len(node.args) == 1
+            else BinaryOp("-", node.args[0], node.args[1], node.column)
+        )
+        key = to_text(arg)
+        if key not in seen:
+            seen.add(key)
+            found.append((spec.name, arg))
     return found
 
 

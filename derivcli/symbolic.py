@@ -377,8 +377,9 @@ class Evaluator:
             self._ops = int(se.count_ops(self.native))
         return self._ops
 
-    def at(self, point: Mapping[str, float]) -> float:
-        value = self._value(point, self.bits)
+    def at(self, point: Mapping[str, float], *, bits: int | None = None) -> float:
+        """The value at one point (with ``bits`` of precision instead of the evaluator's)."""
+        value = self._value(point, bits or self.bits)
         return math.nan if value is None else number_to_float(value)
 
     def beyond_float64(self, point: Mapping[str, float]) -> bool:
@@ -437,8 +438,7 @@ class Evaluator:
         for i in range(count):
             if i % 16 == 0:
                 self._on_time(began, i, count)
-            value = self._value({n: points[n][i] for n in self.names}, bits)
-            values.append(math.nan if value is None else number_to_float(value))
+            values.append(self.at({n: points[n][i] for n in self.names}, bits=bits))
         return values
 
     def _on_time(self, began: float, done: int, count: int) -> None:
