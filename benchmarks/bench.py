@@ -104,11 +104,10 @@ def machine() -> str:
 
 
 def rows_startup(repeat: int) -> list[tuple[str, str, str, str]]:
-    import typer
 
-    from derivcli.cli import app
+    from derivcli.commands.app import command_tree
 
-    names = sorted(c.name for c in typer.main.get_command(app).commands.values())  # type: ignore[attr-defined]
+    names = sorted(c.name for c in command_tree().commands.values())  # type: ignore[attr-defined]
     typer_import = wall([PYTHON, "-c", "import typer"], repeat)
     rows = [("`python -c 'import typer'` (reference)", f"{typer_import:.3f} s", "", "")]
     for label, args in [("derivcli --help", ["--help"]), ("derivcli --version", ["--version"])] + [
@@ -176,8 +175,8 @@ def rows_grid(points: int, repeat: int) -> list[tuple[str, str, str, str]]:
     import numpy as np
     import torch
 
-    from derivcli import numeric
-    from derivcli.parser import parse
+    from derivcli.autograd import values as numeric
+    from derivcli.language.parser import parse
 
     text = "sin(x)*exp(-x**2/2) + x**3"
     xs = np.linspace(-5.0, 5.0, points)

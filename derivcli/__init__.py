@@ -1,10 +1,12 @@
 """derivcli: differentiate an expression symbolically and with PyTorch autograd.
 
-The pipeline, one module per stage: ``parser`` (text -> tree, no eval) ->
-``symbolic`` / ``analysis`` (closed form, symengine, in a budgeted worker) ->
-``numeric`` (torch autograd) -> ``engine`` (compare) -> ``render`` (table, JSON,
-plain). ``cli`` is the thin Typer layer on top. Importing this package is
-cheap: nothing heavy is loaded until a command needs it.
+The pipeline, one folder or module per stage: ``language`` (text -> tree, no
+eval; the one function table) -> ``symbolic`` (closed form with symengine,
+kinks and domains, in a budgeted worker) -> ``autograd`` (torch) ->
+``compare`` (both sides, one verdict) -> ``render`` (table, JSON, plain).
+``api`` is the library; ``commands`` the thin Typer layer on top of it.
+Importing this package is cheap: nothing heavy is loaded until a command
+needs it.
 """
 
 __version__ = "0.1.0"

@@ -1,6 +1,6 @@
 """``python -m derivcli``."""
 
-from derivcli.cli import run
+from derivcli.commands.main import run
 
 if __name__ == "__main__":
     run()

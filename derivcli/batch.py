@@ -2,10 +2,10 @@
 
 Start-up (torch alone is about 1.4 s) dominates a single call, so a script
 that needs many derivatives sends them all to one ``derivcli batch``. Each
-line is split like a shell would (``shlex``), run through the same command
-parser as the command line, and answered with the JSON object ``--format
-json`` gives plus ``line`` and ``exit``, or with ``error``. Lines are answered
-as they are read (streamed), and the symbolic worker and its caches live for
+line is split like a shell would (``shlex``), read by the same option parser
+as the command line, and answered with the JSON object ``--format json``
+gives plus ``line`` and ``exit``, or with ``error``. Lines are answered as
+they are read (streamed), and the symbolic worker and its caches live for
 the whole batch.
 """
 
@@ -14,26 +14,40 @@ from __future__ import annotations
 import json
 import shlex
 from collections.abc import Callable, Iterable
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from derivcli.errors import ExitCode
+from derivcli.errors import DerivcliError, ExitCode
 
-# (args, runner) -> (exit code, reports, error message)
-Invoke = Callable[[list[str], Any], tuple[int, list[Any], "str | None"]]
+if TYPE_CHECKING:
+    from derivcli.compare import Runner
+    from derivcli.results import Report
+
+# (the line's arguments, the shared runner) -> its report, or a DerivcliError
+RunLine = Callable[[list[str], "Runner"], "Report"]
 
 
-def _line_objects(lineno: int, code: int, reports: list[Any], message: str | None) -> Any:
+def answer_line(lineno: int, text: str, run_line: RunLine, runner: Runner) -> dict[str, Any]:
+    """The JSON object for one non-blank, non-comment line."""
     from derivcli.render import report_json
 
-    if message is not None or not reports:
-        return {"line": lineno, "exit": code, "error": message or "no result"}
-    obj = report_json(reports[0])
-    return {"line": lineno, "exit": code, **obj}
+    try:
+        args = shlex.split(text)
+    except ValueError as exc:
+        return _error(lineno, ExitCode.BAD_INPUT, f"cannot split line: {exc}")
+    try:
+        report = run_line(args, runner)
+    except DerivcliError as exc:
+        return _error(lineno, exc.exit_code, exc.message)
+    return {"line": lineno, "exit": int(report.exit_code), **report_json(report)}
 
 
-def run_batch(lines: Iterable[str], invoke: Invoke, out: IO[str]) -> int:
+def _error(lineno: int, code: ExitCode, message: str) -> dict[str, Any]:
+    return {"line": lineno, "exit": int(code), "error": message}
+
+
+def run_batch(lines: Iterable[str], run_line: RunLine, out: IO[str]) -> int:
     """Run every line; write one JSON object per answered line; return the worst exit code."""
-    from derivcli.engine import persistent_runner
+    from derivcli.compare import persistent_runner
 
     runner = persistent_runner()
     worst = int(ExitCode.OK)
@@ -42,18 +56,11 @@ def run_batch(lines: Iterable[str], invoke: Invoke, out: IO[str]) -> int:
             text = raw.strip()
             if not text or text.startswith("#"):
                 continue
-            reports: list[Any] = []
-            message: str | None
-            try:
-                args = shlex.split(text)
-            except ValueError as exc:
-                code, message = int(ExitCode.BAD_INPUT), f"cannot split line: {exc}"
-            else:
-                code, reports, message = invoke(args, runner)
-            out.write(json.dumps(_line_objects(lineno, code, reports, message), allow_nan=False))
+            answer = answer_line(lineno, text, run_line, runner)
+            out.write(json.dumps(answer, allow_nan=False))
             out.write("\n")
             out.flush()
-            worst = max(worst, code)
+            worst = max(worst, int(answer["exit"]))
     finally:
         runner.stop()
     return worst

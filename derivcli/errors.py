@@ -63,10 +63,5 @@ class DeviceError(CannotComputeError):
     """The requested torch device is not available."""
 
 
-# Seconds for the closed form (--timeout); here, not in engine.py, so that
-# --help can show it without importing the pipeline.
-DEFAULT_BUDGET = 2.0
-
-
 class BudgetError(CannotComputeError):
     """A time or memory budget ran out."""

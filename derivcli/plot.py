@@ -1,8 +1,8 @@
 """The `plot` command's core: f, f' (closed form) and f' (autograd) over a range.
 
-The numbers come from the same pipeline as `grad`: :func:`derivcli.engine.compute`
+The numbers come from the same pipeline as `grad`: :func:`derivcli.compare.compute`
 on a torch.linspace-like grid (plus the kinks found between grid points), and
-:func:`derivcli.numeric.autograd` for the function itself. Drawing is either a
+:func:`derivcli.autograd.values.autograd` for the function itself. Drawing is either a
 PNG/SVG file with matplotlib (Agg backend) or a terminal plot with plotext;
 both are imported inside the functions that draw.
 """
@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from derivcli.errors import CannotComputeError, ExitCode, InputError, LimitError
-from derivcli.functions import lookup_function
-from derivcli.parser import BinaryOp, Call, Expression, Node, parse, to_text, walk
-from derivcli.points import PointSet, _linspace, parse_at, parse_value, parse_wrt
+from derivcli.language.functions import lookup_function
+from derivcli.language.parser import BinaryOp, Call, Expression, Node, parse, to_text, walk
+from derivcli.language.points import PointSet, _linspace, parse_at, parse_value, parse_wrt
 from derivcli.results import format_number
 
 MIN_POINTS = 2
@@ -153,7 +153,7 @@ def kink_arguments(tree: Node) -> list[tuple[str, Node]]:
 def _evaluate(
     torch: Any, node: Node, wrt: str, xs: Any, fixed: tuple[tuple[str, float], ...]
 ) -> Any:
-    from derivcli.numeric import GraphBuilder
+    from derivcli.autograd.values import GraphBuilder
 
     leaves = {wrt: xs}
     for name, value in fixed:
@@ -171,7 +171,7 @@ def find_kinks(
     bisection; a sign change across a pole (the argument blows up instead of
     passing through 0) is dropped.
     """
-    from derivcli.numeric import import_torch
+    from derivcli.autograd.values import import_torch
 
     arguments = kink_arguments(tree)
     if not arguments:
@@ -223,8 +223,9 @@ def compute_plot(
     out: str | None = None,
 ) -> PlotData:
     """Check the input, then differentiate over the range with both engines."""
-    from derivcli.engine import Settings, check_work, compute
-    from derivcli.numeric import autograd
+    from derivcli.autograd.values import autograd
+    from derivcli.compare import check_work, compute
+    from derivcli.options import Settings
 
     check_out(out)
     expression = parse(expression_text)

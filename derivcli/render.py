@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from dataclasses import replace
-from typing import Any
+from typing import IO, Any
 
+from derivcli.errors import ExitCode, InputError
 from derivcli.results import DerivativeResult, Report, format_number, wrt_label
 
 MAX_TABLE_ROWS = 20  # longer runs show the first and last rows and a summary
@@ -73,10 +75,6 @@ def report_json(report: Report) -> dict[str, Any]:
         "results": [result_json(r) for r in report.results],
         "note": report.note,
     }
-
-
-def render_json(report: Report) -> str:
-    return "".join(iter_json(report))
 
 
 def iter_json(report: Report) -> Any:
@@ -292,3 +290,29 @@ def _notes(report: Report) -> list[str]:
             )
             notes.append(prefix + result.note)
     return notes
+
+
+def cannot_compute_reason(report: Report) -> str:
+    """One line on why part of a report could not be computed (exit 3)."""
+    for result in report.results:
+        if result.exit_code == ExitCode.CANNOT_COMPUTE:
+            where = "" if result.point is None else f" at {_point_text(result.point)}"
+            return f"{wrt_label(result.wrt)}{where}: {result.note or report.note}"
+    return report.note or "a budget ran out"
+
+
+def emit(report: Report, fmt: str, out: IO[str] | None = None) -> None:
+    """Write ``report`` in the output format ``fmt`` (table, json or plain)."""
+    stream = sys.stdout if out is None else out
+    if fmt == "json":
+        for piece in iter_json(report):
+            stream.write(piece)
+        stream.write("\n")
+    elif fmt == "plain":
+        stream.write(render_plain(report) + "\n")
+    elif fmt == "table":
+        from rich.console import Console
+
+        Console(file=stream, highlight=False).print(build_table(report))
+    else:
+        raise InputError(f"--format {fmt}: must be one of table, json, plain")

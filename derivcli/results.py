@@ -12,14 +12,6 @@ from dataclasses import dataclass
 
 from derivcli.errors import ExitCode
 
-# Agreement tolerances between the closed form (evaluated in float64) and
-# autograd, per autograd dtype. float64 leaves room for a different order of
-# rounding in long chains; float32 is bounded by its own ~1e-7 epsilon.
-TOLERANCES: dict[str, tuple[float, float]] = {
-    "float64": (1e-7, 1e-10),  # (rtol, atol)
-    "float32": (1e-4, 1e-5),
-}
-
 
 def values_agree(a: float, b: float, rtol: float, atol: float) -> bool:
     """|a - b| <= atol + rtol*|b|, like torch.allclose; equal infinities agree."""

@@ -9,7 +9,7 @@ bonus the two engines run in parallel: the child imports symengine and sympy
 and differentiates while the parent imports torch and runs autograd.
 
 Where ``os.fork`` does not exist the stage runs in-process, still bounded by
-the size and deadline checks inside ``symbolic.py``.
+the size and deadline checks inside ``symbolic/calculus.py``.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Shared helpers for derivcli's tests.
 
-* ``cli``: run ``derivcli.cli.main`` in-process and capture its exit code,
+* ``cli``: run ``derivcli.commands.main.main`` in-process and capture its exit code,
   stdout and stderr separately (the real entry point, minus the process).
 * ``evaluate``: an independent float64 evaluator of a parsed expression tree,
   written with the ``math`` module only. The oracle tests use it for central
@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from derivcli.parser import BinaryOp, Call, Constant, Negate, Node, Number, Variable, parse
+from derivcli.language.parser import BinaryOp, Call, Constant, Negate, Node, Number, Variable, parse
 
 ERROR_PREFIX = "derivcli: error: "
 
@@ -56,7 +56,7 @@ def assert_one_error_line(err: str) -> None:
 @pytest.fixture
 def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliRun]:
     """``cli("grad", "x**2", "--at", "x=3")`` -> CliRun(code, out, err)."""
-    from derivcli.cli import main
+    from derivcli.commands.main import main
 
     def run(*args: str) -> CliRun:
         capsys.readouterr()  # drop anything printed before
@@ -199,4 +199,4 @@ def _warm_symbolic_worker() -> None:
     """
     import sympy  # noqa: F401
 
-    import derivcli.symbolic  # noqa: F401
+    import derivcli.symbolic.calculus  # noqa: F401

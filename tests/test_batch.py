@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from derivcli.cli import main
+from derivcli.commands.main import main
 
 LINES = [
     'grad "x**2" --at x=3',

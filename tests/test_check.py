@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from derivcli.cli import main
+from derivcli.commands.main import main
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from derivcli.checkfn import IGNORES_GRAD_OUTPUT
-from derivcli.cli import main
+from derivcli.autograd.check_function import IGNORES_GRAD_OUTPUT
+from derivcli.commands.main import main
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

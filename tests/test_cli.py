@@ -1,6 +1,6 @@
 """The command line through its real entry points.
 
-Mostly ``derivcli.cli.main(argv) -> exit code`` in-process (the single error
+Mostly ``derivcli.commands.main.main(argv) -> exit code`` in-process (the single error
 edge), with stdout and stderr captured separately; a few real processes for
 ``python -m derivcli``, the ``derivcli`` console script and the start-up
 imports.
@@ -17,11 +17,10 @@ import sys
 from pathlib import Path
 
 import pytest
-import typer
 from conftest import assert_one_error_line
 
 from derivcli import __version__
-from derivcli.cli import app
+from derivcli.commands.app import command_tree
 
 GOLDEN = Path(__file__).parent / "golden"
 REPO = Path(__file__).resolve().parent.parent
@@ -30,7 +29,7 @@ HEAVY_MODULES = ("torch", "sympy", "symengine", "matplotlib")
 
 def subcommands() -> list[str]:
     """Every subcommand registered on the Typer app (new ones are covered automatically)."""
-    group = typer.main.get_command(app)
+    group = command_tree()
     return sorted(group.commands)  # type: ignore[attr-defined]
 
 
@@ -109,8 +108,9 @@ def test_help_version_and_subcommand_help_import_no_engine() -> None:
     script = f"""
 import json, sys, io, contextlib
 import typer
-from derivcli.cli import app, main
-names = sorted(typer.main.get_command(app).commands)
+from derivcli.commands.app import command_tree
+from derivcli.commands.main import main
+names = sorted(command_tree().commands)
 argvs = [["--help"], ["--version"], ["-h"]] + [[n, "--help"] for n in names]
 report = []
 for argv in argvs:
@@ -263,9 +263,9 @@ def test_streamed_json_is_the_same_document(cli) -> None:  # type: ignore[no-unt
     # JSON is written result by result (a grid's can be hundreds of MB); the
     # pieces must still make exactly the document json.dumps would.
     from derivcli import render
-    from derivcli.engine import Settings, compute
-    from derivcli.parser import parse
-    from derivcli.points import parse_at
+    from derivcli.compare import Settings, compute
+    from derivcli.language.parser import parse
+    from derivcli.language.points import parse_at
 
     expression = parse("abs(x) + u*x")
     points = parse_at(["x=-1:1:5,u=2"], expression.variables)
@@ -412,9 +412,9 @@ def test_cuda_for_real(cli) -> None:  # type: ignore[no-untyped-def]
 def _render(expr: str, at: str, width: int) -> str:
     from rich.console import Console
 
-    from derivcli.engine import Settings, compute
-    from derivcli.parser import parse
-    from derivcli.points import parse_at
+    from derivcli.compare import Settings, compute
+    from derivcli.language.parser import parse
+    from derivcli.language.points import parse_at
     from derivcli.render import build_table
 
     expression = parse(expr)
@@ -452,7 +452,7 @@ def test_table_at_80_columns_keeps_every_column(expr: str, at: str, needed: list
 
 
 def parse_variables(expr: str) -> tuple[str, ...]:
-    from derivcli.parser import parse
+    from derivcli.language.parser import parse
 
     return parse(expr).variables
 
@@ -476,7 +476,7 @@ def test_no_escape_codes_when_captured(cli, monkeypatch, no_color: bool) -> None
 
 
 def test_functions_lists_the_table(cli) -> None:  # type: ignore[no-untyped-def]
-    from derivcli.functions import CONSTANTS, function_names
+    from derivcli.language.functions import CONSTANTS, function_names
 
     run = cli("functions")
     assert run.code == 0 and run.err == ""

@@ -22,8 +22,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from derivcli.errors import DerivcliError
-from derivcli.functions import FUNCTIONS
-from derivcli.parser import Expression, parse
+from derivcli.language.functions import FUNCTIONS
+from derivcli.language.parser import Expression, parse
 
 COMMON = {
     "deadline": timedelta(seconds=10),

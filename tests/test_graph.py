@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from derivcli.cli import main
+from derivcli.commands.main import main
 
 
 def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from conftest import central_difference, evaluate
 
-from derivcli.parser import MAX_NUMBER_DIGITS, parse
+from derivcli.language.parser import MAX_NUMBER_DIGITS, parse
 
 # ---------------------------------------------------------------- hostile input classes
 
@@ -347,8 +347,8 @@ def test_large_closed_form_over_a_grid_is_evaluated_in_full(cli) -> None:  # typ
 def test_closed_form_evaluation_stops_early_when_it_cannot_fit() -> None:
     import time
 
-    from derivcli import symbolic
     from derivcli.errors import BudgetError
+    from derivcli.symbolic import calculus as symbolic
 
     expr = symbolic.build(parse("*".join(f"sin({k}*x)" for k in range(1, 80))))
     derivative = expr.diff(symbolic.symbol("x"))  # ~6,000 operations: point by point
@@ -370,7 +370,7 @@ def test_autograd_over_blocks_stops_early_when_it_cannot_fit() -> None:
 
     import numpy as np
 
-    from derivcli import numeric
+    from derivcli.autograd import values as numeric
     from derivcli.errors import BudgetError
 
     tree = parse(SINE_SUM).tree
@@ -406,7 +406,7 @@ def test_autograd_over_blocks_stops_early_when_it_cannot_fit() -> None:
 )
 def test_defined_everywhere(expr: str, everywhere: bool) -> None:
     # Only where this holds is the search for domain edges skipped.
-    from derivcli.analysis import defined_everywhere
+    from derivcli.symbolic.analysis import defined_everywhere
 
     assert defined_everywhere(parse(expr).tree) is everywhere
 
@@ -414,7 +414,7 @@ def test_defined_everywhere(expr: str, everywhere: bool) -> None:
 def test_nested_autograd_stops_before_its_memory_budget(monkeypatch: pytest.MonkeyPatch) -> None:
     # Each order grows torch's graph ~3x: at one point exp(sin(x)) at order 14
     # held 1.5 GB. The step that would pass the budget is not started.
-    from derivcli import numeric
+    from derivcli.autograd import values as numeric
     from derivcli.errors import BudgetError
 
     monkeypatch.setattr(numeric, "MAX_GRAPH_BYTES", 16 * 2**20)
@@ -424,7 +424,7 @@ def test_nested_autograd_stops_before_its_memory_budget(monkeypatch: pytest.Monk
 
 
 def test_grid_blocks_shrink_with_the_order() -> None:
-    from derivcli import numeric
+    from derivcli.autograd import values as numeric
 
     tree = parse("exp(sin(x))").tree
     sizes = [numeric.block_size(tree, [("x",) * order]) for order in (1, 7, 9, 20)]

@@ -9,7 +9,7 @@ Three independent answers for each derivative:
   suite's own evaluator of the parse tree (``conftest.evaluate``, plain
   ``math``), so neither engine grades its own homework.
 
-The printed closed form must also parse back with ``derivcli.parser.parse``
+The printed closed form must also parse back with ``derivcli.language.parser.parse``
 and evaluate to the same value (the JSON contract says derivcli reads its own
 output). Points stay away from kinks and domain edges; those are in
 test_hostile.py.
@@ -23,11 +23,11 @@ from collections.abc import Mapping
 import pytest
 from conftest import central_difference, evaluate, evaluate_text
 
-from derivcli.engine import Settings, compute
+from derivcli.compare import Settings, compute
 from derivcli.errors import ExitCode, InputError, LimitError
-from derivcli.functions import function_names
-from derivcli.parser import parse
-from derivcli.points import parse_at
+from derivcli.language.functions import function_names
+from derivcli.language.parser import parse
+from derivcli.language.points import parse_at
 from derivcli.results import Report
 
 # (expression, point). Every function of the table appears at least once,
@@ -127,7 +127,7 @@ def test_the_table_covers_every_function() -> None:
 
 
 def _calls(node: object) -> set[str]:
-    from derivcli.parser import BinaryOp, Call, Negate
+    from derivcli.language.parser import BinaryOp, Call, Negate
 
     if isinstance(node, Call):
         return {node.name}.union(*(_calls(a) for a in node.args))

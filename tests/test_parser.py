@@ -8,7 +8,7 @@ import pytest
 from conftest import evaluate
 
 from derivcli.errors import DerivcliError, LimitError, ParseError
-from derivcli.parser import (
+from derivcli.language.parser import (
     MAX_DECIMAL_EXPONENT,
     MAX_EXPRESSION_LENGTH,
     MAX_NAME_LENGTH,

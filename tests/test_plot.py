@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from derivcli.cli import main
+from derivcli.commands.main import main
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

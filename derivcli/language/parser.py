@@ -9,7 +9,7 @@ calculator grammar::
     power   := primary (('**' | '^') unary)?        # right-associative
     primary := NUMBER | NAME | NAME '(' expr (',' expr)* ')' | '(' expr ')'
 
-Names are looked up in the one function table (``functions.py``); anything
+Names are looked up in the one function table (``language/functions.py``); anything
 else that is a plain ASCII identifier is a real variable. Nothing here calls
 ``eval``, ``sympify`` or ``parse_expr``: the result is a tree of frozen
 dataclasses that the symbolic and numeric engines each translate on their own.
@@ -32,7 +32,7 @@ from fractions import Fraction
 from typing import Union
 
 from derivcli.errors import LimitError, ParseError
-from derivcli.functions import function_names, lookup_constant, lookup_function
+from derivcli.language.functions import function_names, lookup_constant, lookup_function
 
 MAX_EXPRESSION_LENGTH = 10_000  # characters
 MAX_NESTING = 200  # parentheses, calls, unary signs and exponents inside each other
@@ -542,7 +542,7 @@ def to_text(
     constant: ConstantPrinter = lambda node: node.name,
 ) -> str:
     """Print a tree with only the parentheses needed: in derivcli's own syntax,
-    or, with other ``call``/``constant`` printers, as torch code (graph.py)."""
+    or, with other ``call``/``constant`` printers, as torch code (autograd/graph.py)."""
 
     def text_of(node: Node, parent: int) -> str:
         if isinstance(node, Number):

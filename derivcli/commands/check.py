@@ -1,8 +1,8 @@
 """Commands `check` and `check-function`: the labs' self-checks.
 
-``check`` says whether a hand-derived derivative is right (``answer.py``);
+``check`` says whether a hand-derived derivative is right (``derivcli/check.py``);
 ``check-function`` tests a user's ``torch.autograd.Function`` against an
-expression (``checkfn.py``). Only typer and the standard library are imported
+expression (``autograd/check_function.py``). Only typer and the standard library are imported
 here at module level; torch, symengine and sympy load inside the commands.
 """
 
@@ -15,15 +15,16 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from derivcli.cli import Expr, Format, OutputFormat, app, restore_minus
-from derivcli.errors import DEFAULT_BUDGET, BudgetError, InputError
+from derivcli.commands.app import Expr, Format, OutputFormat, app, restore_minus
+from derivcli.errors import BudgetError, InputError
+from derivcli.options import DEFAULT_BUDGET
 
 # The user's Function gets at least this long (its own torch import included).
 USER_CODE_SECONDS = 30.0
 
 if TYPE_CHECKING:
-    from derivcli.answer import CheckResult, SpotCheck
-    from derivcli.checkfn import FunctionReport
+    from derivcli.autograd.check_function import FunctionReport
+    from derivcli.check import CheckResult, SpotCheck
 
 CHECK_EXIT_CODES = (
     "Exit codes: 0 the answer is right; 1 it is wrong; 2 bad input (syntax, unknown "
@@ -98,7 +99,7 @@ def check(
 
       derivcli check "x**3" --order 2 --answer "6*x" --format plain
     """
-    from derivcli import answer as checker
+    from derivcli import check as checker
 
     request = checker.prepare(expression, answer, wrt or [], order, timeout)
     result = checker.check(request)
@@ -254,13 +255,15 @@ def check_function(
 
       derivcli check-function my_square.py:MySquare --expr "x**2" --format json
     """
-    from derivcli import checkfn
+    from derivcli.autograd import check_function
     from derivcli.worker import ChildExitedError, Job
 
     # The user's file runs in a child process: its prints go to stderr (the
     # JSON on stdout stays valid) and an os._exit or a hang cannot pass for
     # "every check passes".
-    job = Job(checkfn.run_checks_entry, (target, expr, list(at or []), timeout), user_code=True)
+    job = Job(
+        check_function.run_checks_entry, (target, expr, list(at or []), timeout), user_code=True
+    )
     try:
         report = job.result(time.monotonic() + max(timeout, USER_CODE_SECONDS) + 5.0)
     except ChildExitedError as exc:
@@ -271,7 +274,7 @@ def check_function(
             "(does forward or backward hang?)"
         ) from None
     if output is OutputFormat.json:
-        sys.stdout.write(json.dumps(checkfn.report_json(report), allow_nan=False) + "\n")
+        sys.stdout.write(json.dumps(check_function.report_json(report), allow_nan=False) + "\n")
     elif output is OutputFormat.plain:
         sys.stdout.write(("pass" if report.passed else "fail") + "\n")
     else:

@@ -275,3 +275,17 @@ def describe_language() -> str:
         f"such as 2, 0.5 or 1e-3, the constants {consts}, and the functions {names}. "
         "Any other name is a real variable."
     )
+
+
+def describe_table() -> str:
+    """The language and the whole table, as `derivcli functions` prints it."""
+    import textwrap
+
+    lines = [*textwrap.wrap(describe_language(), 78), "", "functions (torch equivalent):"]
+    for spec in FUNCTIONS:
+        alias = f" (also {', '.join(spec.aliases)})" if spec.aliases else ""
+        lines.append(f"  {spec.signature:<14} {spec.summary}{alias}  [{spec.torch_op}]")
+    lines.append("constants:")
+    for const in CONSTANTS:
+        lines.append(f"  {const.name:<14} {const.summary}")
+    return "\n".join(lines)

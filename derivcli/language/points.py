@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from derivcli.errors import InputError, LimitError
-from derivcli.parser import BinaryOp, Constant, Negate, Node, Number, parse
+from derivcli.language.parser import BinaryOp, Constant, Negate, Node, Number, parse
 
 # Every point becomes a row of output (a JSON object); past this a run is
 # refused rather than spending minutes and gigabytes on it. numeric.autograd

@@ -28,8 +28,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from derivcli.errors import InputError, LimitError
-from derivcli.parser import Expression, parse
-from derivcli.results import TOLERANCES, format_number, values_agree
+from derivcli.language.parser import Expression, parse
+from derivcli.options import TOLERANCES
+from derivcli.results import format_number, values_agree
 
 UPSTREAM = (1.0, 2.5, -0.75)  # upstream gradients (grad_output) tried in backward
 SAMPLE_COUNT = 5
@@ -172,7 +173,7 @@ def _expression(text: str) -> Expression:
 
 def _symbolic_entry(request: Any) -> Any:
     # Runs in the worker: symengine is imported there, not here.
-    from derivcli import analysis
+    from derivcli.symbolic import analysis
 
     return analysis.run(request)
 
@@ -184,8 +185,8 @@ def run_checks_entry(args: tuple[str, str, list[str], float]) -> FunctionReport:
 
 def run_checks(target: str, expr_text: str, at: Sequence[str], budget: float) -> FunctionReport:
     """Everything `check-function` does, from the arguments to the report."""
-    from derivcli.analysis import make_request
-    from derivcli.points import parse_at, sample_points
+    from derivcli.language.points import parse_at, sample_points
+    from derivcli.symbolic.analysis import make_request
     from derivcli.worker import Job
 
     if not 0 < budget <= 3600:

@@ -1,6 +1,6 @@
 """The `graph` command's core: the autograd graph a PyTorch user would build.
 
-The expression is built at one point by :class:`derivcli.numeric.GraphBuilder`
+The expression is built at one point by :class:`derivcli.autograd.values.GraphBuilder`
 over scalar leaf tensors (``x = torch.tensor(2.0, requires_grad=True)``), so the
 graph is exactly the one the other commands differentiate. It is then walked
 from the output's ``grad_fn`` through ``next_functions``, ``backward()`` is
@@ -19,17 +19,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from derivcli.autograd.values import GraphBuilder, import_torch, resolve_dtype
 from derivcli.errors import CannotComputeError, InputError
-from derivcli.functions import lookup_function
-from derivcli.numeric import GraphBuilder, import_torch, resolve_dtype
-from derivcli.parser import (
+from derivcli.language.functions import lookup_function
+from derivcli.language.parser import (
     Call,
     Constant,
     Expression,
     Node,
     to_text,
 )
-from derivcli.points import PointSet
+from derivcli.language.points import PointSet
 from derivcli.render import json_number
 from derivcli.results import format_number
 

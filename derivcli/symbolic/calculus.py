@@ -8,7 +8,7 @@ differentiates the same expressions in microseconds to milliseconds. sympy is
 kept for what it does best, printing the result in its familiar form
 (``2*x + 2``), and only for results small enough to print quickly.
 
-The tree from ``parser.py`` is translated node by node; nothing is ever
+The tree from ``language/parser.py`` is translated node by node; nothing is ever
 handed to ``sympify``/``subs`` as text. Functions symengine knows are used
 natively. The others (relu, abs, sigmoid, ...) are opaque symengine functions
 whose derivative comes from the function table, written in derivcli's own
@@ -29,8 +29,8 @@ from typing import Any
 import symengine as se
 
 from derivcli.errors import BudgetError, InputError, LimitError
-from derivcli.functions import FUNCTIONS, lookup_constant, lookup_function
-from derivcli.parser import (
+from derivcli.language.functions import FUNCTIONS, lookup_constant, lookup_function
+from derivcli.language.parser import (
     Call,
     Constant,
     Expression,
@@ -40,7 +40,7 @@ from derivcli.parser import (
     Variable,
     parse,
 )
-from derivcli.parser import to_text as to_source
+from derivcli.language.parser import to_text as to_source
 
 # Exact integers are computed when both sides of ** are numbers; beyond this
 # many bits the number is refused instead of eating memory and time.

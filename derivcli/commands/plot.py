@@ -2,7 +2,7 @@
 
 Only typer and the standard library are imported here at module level; torch,
 matplotlib and plotext are imported by :mod:`derivcli.plot` and
-:mod:`derivcli.graph`, which the commands import when they run.
+:mod:`derivcli.autograd.graph`, which the commands import when they run.
 """
 
 from __future__ import annotations
@@ -13,14 +13,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from derivcli.cli import (
-    MAX_TIMEOUT,
-    DType,
-    Expr,
-    Timeout,
-    app,
-)
-from derivcli.errors import DEFAULT_BUDGET, CannotComputeError, ExitCode, InputError
+from derivcli.commands.app import Expr, Timeout, app
+from derivcli.errors import CannotComputeError, ExitCode, InputError
+from derivcli.options import DEFAULT_BUDGET, MAX_TIMEOUT, DType
 
 PLOT_EXIT_CODES_HELP = (
     "Exit codes: 0 plotted, and the closed form and autograd agree at every point; "
@@ -175,9 +170,9 @@ def graph(
 
       derivcli graph "u*v+sin(u)" --at u=1,v=2 --format json
     """
-    from derivcli import graph as graphing
-    from derivcli.parser import parse
-    from derivcli.points import parse_at
+    from derivcli.autograd import graph as graphing
+    from derivcli.language.parser import parse
+    from derivcli.language.points import parse_at
 
     parsed = parse(expression)
     if not parsed.variables:

@@ -11,21 +11,20 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import replace
+from typing import Any, Protocol
 
-from derivcli import numeric
+from derivcli.autograd import values as numeric
 from derivcli.errors import (
-    DEFAULT_BUDGET,
     BudgetError,
     CannotComputeError,
     DerivcliError,
     LimitError,
 )
-from derivcli.parser import Expression
-from derivcli.points import PointSet, sample_points
+from derivcli.language.parser import Expression
+from derivcli.language.points import PointSet, sample_points
+from derivcli.options import Settings
 from derivcli.results import (
-    TOLERANCES,
     DerivativeResult,
     Report,
     Sample,
@@ -56,26 +55,25 @@ def check_work(expression: Expression, count: int, where: str = "--at") -> None:
         )
 
 
-@dataclass(frozen=True)
-class Settings:
-    device: str = "cpu"
-    dtype: str = "float64"
-    rtol: float | None = None
-    atol: float | None = None
-    budget: float = DEFAULT_BUDGET
+class Pending(Protocol):
+    """A symbolic request on its way: its result by a deadline, or cancelled."""
 
-    @property
-    def tolerances(self) -> tuple[float, float]:
-        rtol, atol = TOLERANCES[self.dtype]
-        return (
-            self.rtol if self.rtol is not None else rtol,
-            self.atol if self.atol is not None else atol,
-        )
+    def result(self, deadline: float) -> Any: ...
+
+    def cancel(self) -> None: ...
+
+
+class Runner(Protocol):
+    """Where symbolic requests run: a fresh child each, or one long-lived worker."""
+
+    def submit(self, payload: Any) -> Pending: ...
+
+    def stop(self) -> None: ...
 
 
 def _symbolic_entry(request: Any) -> Any:
     # Runs in the worker: symengine and sympy are imported there, not here.
-    from derivcli import analysis
+    from derivcli.symbolic import analysis
 
     return analysis.run_cached(request)
 
@@ -83,13 +81,16 @@ def _symbolic_entry(request: Any) -> Any:
 class OneShotRunner:
     """Runs each symbolic request in its own forked child (one command, one fork)."""
 
-    def submit(self, payload: Any) -> Any:
+    def submit(self, payload: Any) -> Pending:
         from derivcli.worker import Job
 
         return Job(_symbolic_entry, payload)
 
+    def stop(self) -> None:
+        """Nothing lives between requests."""
 
-def persistent_runner() -> Any:
+
+def persistent_runner() -> Runner:
     """A runner that keeps one worker for many requests (batch mode)."""
     from derivcli.worker import PersistentWorker
 
@@ -101,7 +102,7 @@ def compute(
     derivatives: Sequence[tuple[str, ...]],
     points: PointSet | None,
     settings: Settings,
-    runner: Any = None,
+    runner: Runner | None = None,
 ) -> Report:
     """Differentiate ``expression`` both ways at ``points`` (or at samples).
 
@@ -110,7 +111,7 @@ def compute(
     Whichever side does not finish in its budget is left out of the results
     with a note (exit 3), and the other side's answer is still shown.
     """
-    from derivcli.analysis import make_request
+    from derivcli.symbolic.analysis import make_request
 
     sampled = points is None
     pts = sample_points(expression.variables, SAMPLE_COUNT) if points is None else points

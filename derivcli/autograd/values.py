@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from derivcli.errors import BudgetError, DeviceError
-from derivcli.functions import lookup_constant, lookup_function
-from derivcli.parser import BinaryOp, Call, Constant, Negate, Node, Number, Variable, walk
+from derivcli.language.functions import lookup_constant, lookup_function
+from derivcli.language.parser import BinaryOp, Call, Constant, Negate, Node, Number, Variable, walk
 
 Scalar = float | int
 

@@ -32,11 +32,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from derivcli.errors import CannotComputeError, DerivcliError, ExitCode, InputError
-from derivcli.parser import Expression, parse
+from derivcli.language.parser import Expression, parse
 
 DEFAULT_BUDGET = 5.0  # seconds for the whole symbolic comparison
 SYMPY_BUDGET = 2.0  # at most this much of it for sympy.simplify
-MAX_SIMPLIFY_OPS = 400  # larger differences are not handed to sympy (see symbolic.py)
+MAX_SIMPLIFY_OPS = 400  # larger differences are not handed to sympy (see symbolic/calculus.py)
 # Extra seconds the parent waits beyond the budget for the worker to report.
 GRACE = 1.0
 # Spot-check values, nice numbers first so a counterexample is easy to check by
@@ -115,7 +115,7 @@ def prepare(
     expression_text: str, answer_text: str, wrt: Sequence[str], order: int, budget: float
 ) -> CheckRequest:
     """Validate the input (cheaply, in this process) and build the worker's request."""
-    from derivcli.points import parse_wrt
+    from derivcli.language.points import parse_wrt
 
     if not 1 <= order <= 50:
         raise InputError(f"--order {order}: the order must be between 1 and 50")
@@ -195,7 +195,7 @@ def run(request: CheckRequest) -> CheckResult:
     """The worker's entry point: symengine (and maybe sympy) are imported here."""
     import symengine as se
 
-    from derivcli import symbolic
+    from derivcli.symbolic import calculus as symbolic
 
     deadline = time.monotonic() + request.budget
     expression = parse(request.source)
@@ -273,7 +273,7 @@ def _spot_check(
     true_form: Any, answer_form: Any, names: Sequence[str]
 ) -> tuple[list[SpotCheck], int]:
     """Both closed forms at the spot points, compared at high precision where possible."""
-    from derivcli import symbolic
+    from derivcli.symbolic import calculus as symbolic
 
     points = spot_points(names)
     columns = {name: [p[name] for p in points] for name in names}

@@ -1,6 +1,6 @@
 """Stage 2, run in the symbolic worker: closed forms, their values, kinks and domains.
 
-For each requested derivative this differentiates step by step (``symbolic``),
+For each requested derivative this differentiates step by step (``calculus``),
 prints the closed form, evaluates it at every point in float64 with symengine
 (independently of torch), and looks closer at the points where a clean number
 would mislead:
@@ -32,9 +32,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from derivcli.errors import BudgetError
-from derivcli.functions import lookup_function
-from derivcli.parser import BinaryOp, Call, Expression, Node, Number, parse, walk
-from derivcli.points import PointSet
+from derivcli.language.functions import lookup_function
+from derivcli.language.parser import BinaryOp, Call, Expression, Node, Number, parse, walk
+from derivcli.language.points import PointSet
 
 # A kink argument this close to 0 counts as "at the kink".
 # Steps, relative to max(1, |x|), at which the closed form is probed beside a point.
@@ -121,7 +121,7 @@ def run_cached(request: SymbolicRequest) -> SymbolicResponse:
 
 
 def _steps(expr: Any, source: str, wrt: tuple[str, ...], deadline: float) -> list[Any]:
-    from derivcli import symbolic
+    from derivcli.symbolic import calculus as symbolic
 
     key = (source, wrt)
     if key not in _STEPS_CACHE:
@@ -133,7 +133,7 @@ def _steps(expr: Any, source: str, wrt: tuple[str, ...], deadline: float) -> lis
 
 def run(request: SymbolicRequest) -> SymbolicResponse:
     """The worker's entry point."""
-    from derivcli import symbolic
+    from derivcli.symbolic import calculus as symbolic
 
     deadline = time.monotonic() + request.budget
     expression = parse(request.source)
@@ -181,7 +181,7 @@ def _analyse(
     deadline: float,
     everywhere: bool = False,
 ) -> DerivativeAnalysis:
-    from derivcli import symbolic
+    from derivcli.symbolic import calculus as symbolic
 
     names, count, columns = request.names, request.count, request.columns
     var = wrt[-1]

@@ -1,0 +1,148 @@
+"""Commands `grad`, `partial` and `functions`: the core of derivcli.
+
+Each command parses its options, calls the library (``derivcli.api``) and
+renders the report; ``run_derivatives`` is the same call for batch mode.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from derivcli.commands.app import (
+    EXIT_CODES_HELP,
+    At,
+    ATol,
+    DeviceOpt,
+    DTypeOpt,
+    Expr,
+    Format,
+    Order,
+    OutputFormat,
+    RTol,
+    Timeout,
+    app,
+)
+from derivcli.errors import CannotComputeError, ExitCode
+from derivcli.options import DEFAULT_BUDGET, Device, DType
+
+if TYPE_CHECKING:
+    from derivcli.compare import Runner
+    from derivcli.results import Report
+
+
+def run_derivatives(
+    params: dict[str, Any], *, wrt: list[str] | None, runner: Runner | None = None
+) -> Report:
+    """The report of a grad (``wrt`` None) or partial command, from its parsed options."""
+    from derivcli.api import derivatives
+
+    return derivatives(
+        params["expression"],
+        wrt=wrt,
+        at=params["at"],
+        order=params["order"],
+        device=_name(params["device"]),
+        dtype=_name(params["dtype"]),
+        rtol=params["rtol"],
+        atol=params["atol"],
+        timeout=params["timeout"],
+        runner=runner,
+    )
+
+
+def _name(choice: Any) -> str:
+    # typer hands its commands Enum members; click's own parser (batch), plain names
+    return str(getattr(choice, "value", choice))
+
+
+def _finish(report: Report, output: OutputFormat) -> None:
+    from derivcli import render
+
+    render.emit(report, output.value)
+    if report.exit_code == ExitCode.CANNOT_COMPUTE:
+        # What could be computed is on stdout; why the rest could not, on stderr.
+        raise CannotComputeError(render.cannot_compute_reason(report))
+    raise typer.Exit(int(report.exit_code))
+
+
+@app.command(epilog=EXIT_CODES_HELP)
+def grad(
+    expression: Expr,
+    at: At = None,
+    order: Order = 1,
+    device: DeviceOpt = Device.cpu,
+    dtype: DTypeOpt = DType.float64,
+    rtol: RTol = None,
+    atol: ATol = None,
+    output: Format = OutputFormat.table,
+    timeout: Timeout = DEFAULT_BUDGET,
+) -> None:
+    """The gradient: the derivative by every variable, one row each.
+
+    Examples:
+
+      derivcli grad "x**2+2*x+1" --at x=2
+
+      derivcli grad "u*v+u**2" --at u=1,v=2 --format json
+
+      derivcli grad "x**3" --order 2 --at x=2
+
+      derivcli grad "sin(x)" --at x=-3:3:7
+    """
+    params = dict(locals())
+    _finish(run_derivatives(params, wrt=None), output)
+
+
+@app.command(epilog=EXIT_CODES_HELP)
+def partial(
+    expression: Expr,
+    wrt: Annotated[
+        list[str],
+        typer.Option(
+            "--wrt",
+            "-w",
+            metavar="NAME",
+            help="The variable to differentiate by. Repeat it for a mixed partial: "
+            "--wrt u --wrt v is d2f/dudv.",
+            show_default=False,
+        ),
+    ],
+    at: At = None,
+    order: Order = 1,
+    device: DeviceOpt = Device.cpu,
+    dtype: DTypeOpt = DType.float64,
+    rtol: RTol = None,
+    atol: ATol = None,
+    output: Format = OutputFormat.table,
+    timeout: Timeout = DEFAULT_BUDGET,
+) -> None:
+    """A partial derivative by the variable(s) named with --wrt.
+
+    Examples:
+
+      derivcli partial "u*v+u**2" --wrt u --at u=1,v=2
+
+      derivcli partial "u*v+u**2" --wrt u
+
+      derivcli partial "u*v+(u*v)**2" --wrt u --wrt v --at u=2,v=1
+
+      derivcli partial "x**3*y" --wrt x --order 2 --at x=2,y=1 --format plain
+    """
+    params = dict(locals())
+    _finish(run_derivatives(params, wrt=wrt), output)
+
+
+@app.command()
+def functions() -> None:
+    """List the functions and constants the expression language knows.
+
+    Example:
+
+      derivcli functions
+    """
+    from derivcli.language.functions import describe_table
+
+    sys.stdout.write(describe_table() + "\n")

@@ -1,0 +1,86 @@
+"""The entry point: run one command line, and the one edge where errors become exit codes.
+
+Importing this module registers every command on ``app``. The core raises
+named errors (``derivcli.errors``) with user-ready messages; here, and only
+here, they become ``derivcli: error: <message>`` on stderr (one line) and the
+documented exit code. Anything else escaping is a bug, reported in one line
+too (``DERIVCLI_DEBUG=1`` shows the traceback).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from derivcli.commands import batch, check, derivatives, plot  # noqa: F401 - registers commands
+from derivcli.commands.app import command_tree, protect_leading_minus
+from derivcli.errors import DerivcliError, ExitCode
+
+ERROR_PREFIX = "derivcli: error: "
+
+
+def one_line(message: str) -> str:
+    """An error message on one line: control characters from the input are escaped."""
+    return message.replace("\r", "\\r").replace("\n", "\\n")
+
+
+def _error(message: str) -> None:
+    sys.stderr.write(f"{ERROR_PREFIX}{one_line(message)}\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run derivcli; return the exit code instead of raising SystemExit."""
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        code, message = _invoke(args)
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`); nothing more to say.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    if message is not None:
+        _error(message)
+    return code
+
+
+def _invoke(args: list[str]) -> tuple[int, str | None]:
+    """Run one command line; return its exit code and error message, if any."""
+    from click import exceptions as click
+
+    command = command_tree()
+    try:
+        result = command.main(
+            args=protect_leading_minus(args),
+            prog_name="derivcli",
+            standalone_mode=False,
+        )
+    except click.UsageError as exc:
+        # click >= 8.2 signals "no arguments, show help" with an error
+        if type(exc).__name__ == "NoArgsIsHelpError" and exc.ctx is not None:
+            sys.stdout.write(exc.ctx.get_help() + "\n")
+            return 0, None
+        hint = (
+            f" (see 'derivcli {exc.ctx.info_name} --help')"
+            if exc.ctx and exc.ctx.parent
+            else " (see 'derivcli --help')"
+        )
+        return int(ExitCode.BAD_INPUT), exc.format_message().replace("\n", " ") + hint
+    except DerivcliError as exc:
+        return int(exc.exit_code), exc.message
+    except KeyboardInterrupt:
+        return 130, "interrupted"
+    except BrokenPipeError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: no tracebacks
+        if os.environ.get("DERIVCLI_DEBUG"):
+            raise
+        return int(ExitCode.CANNOT_COMPUTE), (
+            f"internal error: {type(exc).__name__}: {exc} "
+            "(a bug in derivcli; DERIVCLI_DEBUG=1 shows the traceback)"
+        )
+    return (int(result) if isinstance(result, int) else 0), None
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())
