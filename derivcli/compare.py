@@ -23,6 +23,7 @@ from derivcli.errors import (
 )
 from derivcli.language.parser import Expression
 from derivcli.language.points import PointSet, sample_points
+from derivcli.language.tree import count_nodes
 from derivcli.options import Settings
 from derivcli.results import (
     DerivativeResult,
@@ -46,7 +47,7 @@ MAX_WORK = 100_000_000
 
 def check_work(expression: Expression, count: int, where: str = "--at") -> None:
     """Refuse ``count`` points of ``expression`` if that is more than MAX_WORK."""
-    operations = numeric.count_nodes(expression.tree)
+    operations = count_nodes(expression.tree)
     if count * operations > MAX_WORK:
         raise LimitError(
             f"{where}: {count:,} points of a {operations:,}-operation expression is "

@@ -17,8 +17,10 @@ from typing import Any
 
 from derivcli.errors import CannotComputeError, ExitCode, InputError, LimitError
 from derivcli.language.functions import lookup_function
-from derivcli.language.parser import BinaryOp, Call, Expression, Node, parse, to_text, walk
+from derivcli.language.parser import Expression, parse
 from derivcli.language.points import PointSet, _linspace, parse_at, parse_value, parse_wrt
+from derivcli.language.printer import to_text
+from derivcli.language.tree import BinaryOp, Call, Node, walk
 from derivcli.results import format_number
 
 MIN_POINTS = 2

@@ -19,7 +19,18 @@ from typing import Any
 
 import pytest
 
-from derivcli.language.parser import BinaryOp, Call, Constant, Negate, Node, Number, Variable, parse
+from derivcli.language.parser import parse
+from derivcli.language.tree import (
+    BinaryOp,
+    Call,
+    Constant,
+    Fold,
+    Negate,
+    Node,
+    Number,
+    Variable,
+    fold,
+)
 
 ERROR_PREFIX = "derivcli: error: "
 
@@ -119,33 +130,46 @@ MATH_FUNCTIONS: dict[str, Callable[..., float]] = {
 CONSTANT_VALUES = {"pi": math.pi, "E": math.e}
 
 
+class _Float64(Fold[float]):
+    """Plain float64 math over a tree (the ``math`` module, IEEE rules)."""
+
+    def __init__(self, point: Mapping[str, float]) -> None:
+        self.point = point
+
+    def number(self, node: Number) -> float:
+        return float(node.value)
+
+    def constant(self, node: Constant) -> float:
+        return CONSTANT_VALUES[node.name]
+
+    def variable(self, node: Variable) -> float:
+        return float(self.point[node.name])
+
+    def negate(self, node: Negate, operand: float) -> float:
+        return -operand
+
+    def call(self, node: Call, args: list[float]) -> float:
+        return float(MATH_FUNCTIONS[node.name](*args))
+
+    def binary(self, node: BinaryOp, a: float, b: float) -> float:
+        if node.op == "+":
+            return a + b
+        if node.op == "-":
+            return a - b
+        if node.op == "*":
+            return a * b
+        if node.op == "/":
+            return a / b
+        try:
+            result = a**b
+        except ZeroDivisionError:
+            return math.inf
+        return math.nan if isinstance(result, complex) else float(result)
+
+
 def evaluate(node: Node, point: Mapping[str, float]) -> float:
     """The value of a derivcli tree at ``point``, in plain float64 math."""
-    if isinstance(node, Number):
-        return float(node.value)
-    if isinstance(node, Constant):
-        return CONSTANT_VALUES[node.name]
-    if isinstance(node, Variable):
-        return float(point[node.name])
-    if isinstance(node, Negate):
-        return -evaluate(node.operand, point)
-    if isinstance(node, Call):
-        return float(MATH_FUNCTIONS[node.name](*(evaluate(a, point) for a in node.args)))
-    assert isinstance(node, BinaryOp)
-    a, b = evaluate(node.left, point), evaluate(node.right, point)
-    if node.op == "+":
-        return a + b
-    if node.op == "-":
-        return a - b
-    if node.op == "*":
-        return a * b
-    if node.op == "/":
-        return a / b
-    try:
-        result = a**b
-    except ZeroDivisionError:
-        return math.inf
-    return math.nan if isinstance(result, complex) else float(result)
+    return fold(node, _Float64(point))
 
 
 def evaluate_text(text: str, point: Mapping[str, float]) -> float:

@@ -743,3 +743,31 @@ def test_a_kink_only_torch_sees_is_explained(cli) -> None:  # type: ignore[no-un
     assert run.code == 1
     (result,) = run.json()["results"]
     assert result["verdict"] == "DISAGREE" and "exactly 0" in result["note"]
+
+
+# ---------------------------------------------------------------- flat chains
+
+
+@pytest.mark.parametrize("operator, derivative", [("+", "5000"), ("*", "5000*x**4999")])
+def test_flat_chain_of_5000_terms(cli, operator: str, derivative: str) -> None:  # type: ignore[no-untyped-def]
+    """A 5,000-term sum or product (within the 10,000-character limit) is a chain
+    5,000 levels deep: walked without recursion, it differentiates like any other."""
+    text = operator.join(["x"] * 5000)
+    run = cli("grad", text, "--at", "x=1", "--format", "json")
+    assert run.code == 0, run.err
+    (result,) = run.json()["results"]
+    assert result["derivative"] == derivative
+    assert result["symbolic"] == 5000.0
+    assert result["autograd"] == 5000.0
+
+
+def test_graph_of_a_5000_term_chain(cli) -> None:  # type: ignore[no-untyped-def]
+    run = cli("graph", "+".join(["x"] * 5000), "--at", "x=1", "--format", "json")
+    assert run.code == 0, run.err
+    doc = run.json()
+    assert doc["leaves"][0]["grad"] == 5000.0
+    assert doc["notes"] == ["the graph is 5,000 levels deep; levels past 40 are summarised"]
+    node, depth = doc["graph"], 0
+    while "inputs" in node:
+        node, depth = node["inputs"][0], depth + 1
+    assert depth == 40 and node["cut"] is True

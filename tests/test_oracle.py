@@ -127,7 +127,7 @@ def test_the_table_covers_every_function() -> None:
 
 
 def _calls(node: object) -> set[str]:
-    from derivcli.language.parser import BinaryOp, Call, Negate
+    from derivcli.language.tree import BinaryOp, Call, Negate
 
     if isinstance(node, Call):
         return {node.name}.union(*(_calls(a) for a in node.args))

@@ -14,15 +14,10 @@ from derivcli.language.parser import (
     MAX_NAME_LENGTH,
     MAX_NESTING,
     MAX_NUMBER_DIGITS,
-    BinaryOp,
-    Call,
-    Constant,
-    Negate,
-    Number,
-    Variable,
     parse,
-    to_text,
 )
+from derivcli.language.printer import to_text
+from derivcli.language.tree import BinaryOp, Call, Constant, Negate, Number, Variable
 
 
 def value(text: str, **point: float) -> float:

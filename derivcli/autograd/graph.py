@@ -15,21 +15,17 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from derivcli.autograd.values import GraphBuilder, import_torch, resolve_dtype
 from derivcli.errors import CannotComputeError, InputError
 from derivcli.language.functions import lookup_function
-from derivcli.language.parser import (
-    Call,
-    Constant,
-    Expression,
-    Node,
-    to_text,
-)
+from derivcli.language.parser import Expression
 from derivcli.language.points import PointSet
+from derivcli.language.printer import ATOM, SUM, Printed, TextPrinter, flatten, to_text
+from derivcli.language.tree import BinaryOp, Call, Constant, Negate, Node, fold
 from derivcli.render import json_number
 from derivcli.results import format_number
 
@@ -89,39 +85,124 @@ class Graph:
 
 def torch_code(node: Node) -> str:
     """The expression as a PyTorch user writes it (torch.sin, F.relu spelled out)."""
-    return to_text(node, call=_torch_call, constant=_torch_constant)
+    return to_text(node, TorchCodePrinter())
 
 
-def _torch_constant(node: Constant) -> str:
-    return {"pi": "math.pi", "E": "math.e"}.get(node.name, node.name)
+class TorchCodePrinter(TextPrinter):
+    """Python a PyTorch user would write: torch functions, math.pi."""
 
+    def constant(self, node: Constant) -> Printed:
+        return (ATOM, {"pi": "math.pi", "E": "math.e"}.get(node.name, node.name))
 
-def _torch_call(node: Call, args: list[str], parent: int) -> str:
-    spec = lookup_function(node.name)
-    op = spec.torch_op if spec is not None else node.name
-    if op.startswith("torch."):
-        return f"{op}({', '.join(args)})"
-    # A template such as "(a > 0) + 0.5*(a == 0)" in the arguments a, b.
-    names = dict(zip("ab", (f"({a})" if not a.isidentifier() else a for a in args), strict=False))
-    text = re.sub(r"\b[ab]\b", lambda m: names.get(m.group(0), m.group(0)), op)
-    return f"({text})" if parent > 0 else text
+    def call(self, node: Call, args: list[Printed]) -> Printed:
+        spec = lookup_function(node.name)
+        op = spec.torch_op if spec is not None else node.name
+        texts = [flatten(rope) for _, rope in args]
+        if op.startswith("torch."):
+            return (ATOM, f"{op}({', '.join(texts)})")
+        # A template such as "(a > 0) + 0.5*(a == 0)" in the arguments a, b.
+        names = dict(zip("ab", (t if t.isidentifier() else f"({t})" for t in texts), strict=False))
+        text = re.sub(r"\b[ab]\b", lambda m: names.get(m.group(0), m.group(0)), op)
+        return (SUM, text)
 
 
 # ---------------------------------------------------------------- building
 
 
-@dataclass
 class _RecordingBuilder(GraphBuilder):
     """GraphBuilder that remembers which tree node produced each grad_fn."""
 
-    produced: dict[int, tuple[Any, Node]] = field(default_factory=dict)
+    def __init__(self, torch: Any, leaves: dict[str, Any], dtype: Any, device: Any) -> None:
+        super().__init__(torch, leaves, dtype, device)
+        self.by_grad_fn: dict[int, tuple[Any, Node]] = {}
 
-    def _build(self, node: Node) -> Any:
-        value = super()._build(node)
+    def produced(self, node: Node, value: Any) -> Any:
         grad_fn = getattr(value, "grad_fn", None)
         if grad_fn is not None:
-            self.produced.setdefault(id(grad_fn), (value, node))
+            self.by_grad_fn.setdefault(id(grad_fn), (value, node))
         return value
+
+
+# Longer sub-expressions are cut in the graph's node labels.
+MAX_LABEL_CHARS = 120
+
+
+def _subtree_texts(tree: Node) -> dict[int, str]:
+    """The text of every subtree (by node id), each cut at MAX_LABEL_CHARS.
+
+    One fold prints them all; cutting while flattening keeps a 5,000-term
+    chain linear instead of printing every prefix in full.
+    """
+    texts: dict[int, str] = {}
+
+    class Recording(TextPrinter):
+        def record(self, node: Node, printed: Printed) -> Printed:
+            texts[id(node)] = flatten(printed[1], limit=MAX_LABEL_CHARS)
+            return printed
+
+        def negate(self, node: Negate, operand: Printed) -> Printed:
+            return self.record(node, super().negate(node, operand))
+
+        def binary(self, node: BinaryOp, left: Printed, right: Printed) -> Printed:
+            return self.record(node, super().binary(node, left, right))
+
+        def call(self, node: Call, args: list[Printed]) -> Printed:
+            return self.record(node, super().call(node, args))
+
+    fold(tree, Recording())
+    return texts
+
+
+def _walk_backward(
+    root: Any, describe: Callable[[Any, int, tuple[GraphNode, ...]], GraphNode]
+) -> tuple[GraphNode, bool]:
+    """The backward graph from ``root`` through ``next_functions``, without recursion.
+
+    Nodes are numbered depth-first; a grad_fn met again is shown once more
+    as a repeat of its first id, without its inputs; past MAX_GRAPH_NODES
+    the walk stops expanding (the bool says so).
+    """
+    # entries in depth-first order: [fn, id, parent entry, child entries, kind of entry]
+    entries: list[tuple[Any, int, int, list[int], str]] = []
+    seen: dict[int, int] = {}
+    cut = False
+    stack: list[tuple[Any, int]] = [(root, -1)]
+    while stack:
+        fn, parent = stack.pop()
+        node_id = len(entries) + 1
+        if fn is None:
+            kind = "none"
+        elif getattr(fn, "variable", None) is not None:
+            kind = "leaf"
+        elif id(fn) in seen:
+            kind, node_id = "repeat", seen[id(fn)]
+        elif len(entries) >= MAX_GRAPH_NODES:
+            seen[id(fn)] = node_id
+            kind, cut = "cut", True
+        else:
+            seen[id(fn)] = node_id
+            kind = "node"
+        entries.append((fn, node_id, parent, [], kind))
+        if parent >= 0:
+            entries[parent][3].append(len(entries) - 1)
+        if kind == "node":
+            here = len(entries) - 1
+            stack.extend((next_fn, here) for next_fn, _ in reversed(fn.next_functions))
+    built: list[GraphNode | None] = [None] * len(entries)
+    for index in range(len(entries) - 1, -1, -1):
+        fn, node_id, _, kids, kind = entries[index]
+        if kind == "none":
+            built[index] = GraphNode(id=node_id, grad_fn=None)
+        elif kind == "repeat":
+            built[index] = GraphNode(id=node_id, grad_fn=type(fn).__name__, repeat=True)
+        elif kind == "cut":
+            built[index] = GraphNode(id=node_id, grad_fn=type(fn).__name__)
+        else:
+            inputs = tuple(node for node in (built[k] for k in kids) if node is not None)
+            built[index] = describe(fn, node_id, inputs)
+    top = built[0]
+    assert top is not None
+    return top, cut
 
 
 def _tensor_info(tensor: Any) -> TensorInfo:
@@ -189,14 +270,9 @@ def build_graph(
     # and the leaves now carry their grad.
     names = {id(t): name for name, t in leaves.items()}
     reached: set[str] = set()
-    counter = [0]
-    seen: dict[int, int] = {}
+    texts = _subtree_texts(expression.tree)
 
-    def walk(fn: Any) -> GraphNode:
-        counter[0] += 1
-        node_id = counter[0]
-        if fn is None:
-            return GraphNode(id=node_id, grad_fn=None)
+    def describe(fn: Any, node_id: int, inputs: tuple[GraphNode, ...]) -> GraphNode:
         kind = type(fn).__name__
         variable = getattr(fn, "variable", None)
         if variable is not None:  # AccumulateGrad: the leaf it accumulates into
@@ -205,26 +281,27 @@ def build_graph(
             return GraphNode(
                 id=node_id, grad_fn=kind, leaf=name, expression=name, tensor=_tensor_info(variable)
             )
-        if id(fn) in seen:
-            return GraphNode(id=seen[id(fn)], grad_fn=kind, repeat=True)
-        seen[id(fn)] = node_id
-        if counter[0] > MAX_GRAPH_NODES:
-            if not any(n.startswith("the graph has more than") for n in notes):
-                notes.append(
-                    f"the graph has more than {MAX_GRAPH_NODES:,} nodes; the rest is not shown"
-                )
-            return GraphNode(id=node_id, grad_fn=kind)
-        produced = builder.produced.get(id(fn))
-        inputs = tuple(walk(next_fn) for next_fn, _ in fn.next_functions)
+        produced = builder.by_grad_fn.get(id(fn))
         return GraphNode(
             id=node_id,
             grad_fn=kind,
-            expression=None if produced is None else to_text(produced[1]),
+            expression=None if produced is None else texts.get(id(produced[1])),
             tensor=None if produced is None else _tensor_info(produced[0]),
             inputs=inputs,
         )
 
-    root = None if output.grad_fn is None else walk(output.grad_fn)
+    root = None
+    if output.grad_fn is not None:
+        root, cut = _walk_backward(output.grad_fn, describe)
+        if cut:
+            notes.append(
+                f"the graph has more than {MAX_GRAPH_NODES:,} nodes; the rest is not shown"
+            )
+        depth = _depth(root)
+        if depth > MAX_TREE_DEPTH:
+            notes.append(
+                f"the graph is {depth:,} levels deep; levels past {MAX_TREE_DEPTH} are summarised"
+            )
     unreached = [name for name in leaves if name not in reached]
     if unreached and output.requires_grad:
         notes.append(
@@ -277,22 +354,35 @@ def tensor_json(info: TensorInfo) -> dict[str, Any]:
     }
 
 
-def node_json(node: GraphNode) -> dict[str, Any]:
-    data: dict[str, Any] = {"id": node.id, "grad_fn": node.grad_fn}
-    if node.grad_fn is None:
-        data["constant"] = True  # an input that carries no gradient (a number)
-        return data
-    if node.leaf is not None:
-        data["leaf"] = node.leaf
-    if node.expression is not None:
-        data["expression"] = node.expression
-    if node.repeat:
-        data["repeat"] = True
-        return data
-    if node.tensor is not None:
-        data["tensor"] = tensor_json(node.tensor)
-    data["inputs"] = [node_json(child) for child in node.inputs]
-    return data
+def node_json(root: GraphNode) -> dict[str, Any]:
+    """The node and its inputs as nested objects, to MAX_TREE_DEPTH levels (deeper
+    nodes are {"id", "grad_fn", "cut": true}: JSON readers refuse deep nesting)."""
+    top: dict[str, Any] = {}
+    stack: list[tuple[GraphNode, dict[str, Any], int]] = [(root, top, 0)]
+    while stack:
+        node, data, depth = stack.pop()
+        data.update({"id": node.id, "grad_fn": node.grad_fn})
+        if node.grad_fn is None:
+            data["constant"] = True  # an input that carries no gradient (a number)
+            continue
+        if depth == MAX_TREE_DEPTH and node.inputs:
+            data["cut"] = True
+            continue
+        if node.leaf is not None:
+            data["leaf"] = node.leaf
+        if node.expression is not None:
+            data["expression"] = node.expression
+        if node.repeat:
+            data["repeat"] = True
+            continue
+        if node.tensor is not None:
+            data["tensor"] = tensor_json(node.tensor)
+        data["inputs"] = [{} for _ in node.inputs]
+        stack.extend(
+            (child, slot, depth + 1)
+            for child, slot in zip(node.inputs, data["inputs"], strict=True)
+        )
+    return top
 
 
 def graph_json(graph: Graph) -> dict[str, Any]:
@@ -398,7 +488,43 @@ def _label(node: GraphNode) -> Any:
     return label
 
 
-def _add(tree: Any, node: GraphNode) -> None:
-    branch = tree.add(_label(node))
-    for child in node.inputs:
-        _add(branch, child)
+# Deeper levels of the tree are summarised in one line (a 5,000-term sum is a
+# chain 5,000 levels deep; --format json has all of it).
+MAX_TREE_DEPTH = 40
+
+
+def _add(tree: Any, root: GraphNode) -> None:
+    from rich.text import Text
+
+    stack: list[tuple[Any, GraphNode, int]] = [(tree, root, 0)]
+    while stack:
+        parent, node, depth = stack.pop()
+        if depth == MAX_TREE_DEPTH:
+            parent.add(
+                Text(
+                    f"... {_count_below(node):,} more nodes below "
+                    "(derivcli graph --format json shows them all)",
+                    style="dim",
+                )
+            )
+            continue
+        branch = parent.add(_label(node))
+        stack.extend((branch, child, depth + 1) for child in reversed(node.inputs))
+
+
+def _depth(root: GraphNode) -> int:
+    deepest, stack = 0, [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in node.inputs)
+    return deepest
+
+
+def _count_below(node: GraphNode) -> int:
+    count, stack = 0, [node]
+    while stack:
+        current = stack.pop()
+        count += 1
+        stack.extend(current.inputs)
+    return count

@@ -19,14 +19,23 @@ import math
 import os
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from derivcli.errors import BudgetError, DeviceError
 from derivcli.language.functions import lookup_constant, lookup_function
-from derivcli.language.parser import BinaryOp, Call, Constant, Negate, Node, Number, Variable, walk
-
-Scalar = float | int
+from derivcli.language.tree import (
+    BinaryOp,
+    Call,
+    Constant,
+    Fold,
+    Negate,
+    Node,
+    Number,
+    Variable,
+    count_nodes,
+    fold,
+)
 
 SOFTPLUS_THRESHOLD = 20.0  # torch.nn.functional.softplus's default threshold
 
@@ -97,26 +106,35 @@ def _combine(torch: Any, op: str, left: Any, right: Any) -> Any:
     return left**right
 
 
-@dataclass
-class GraphBuilder:
-    """Builds the torch graph of one expression over given leaf tensors."""
+class GraphBuilder(Fold[Any]):
+    """Builds the torch graph of one expression over given leaf tensors.
 
-    torch: Any
-    leaves: Mapping[str, Any]
-    dtype: Any
-    device: Any
-    # Arguments of softplus calls: torch returns the input itself above
-    # SOFTPLUS_THRESHOLD, a convention worth telling the user about.
-    softplus_inputs: list[Any] = field(default_factory=list)
-    # Arguments of kinked functions (a - b for max/min), as torch computed them.
-    kink_inputs: list[Any] = field(default_factory=list)
+    Numbers stay Python numbers (``x**2`` is an integer power, ``2*x`` a
+    multiplication by a Python scalar, as a user writes them) until they meet
+    a tensor; constant-only parts follow IEEE float rules.
+    """
 
-    def build(self, node: Node) -> Any:
-        value = self._build(node)
+    def __init__(self, torch: Any, leaves: Mapping[str, Any], dtype: Any, device: Any) -> None:
+        self.torch = torch
+        self.leaves = leaves
+        self.dtype = dtype
+        self.device = device
+        # Arguments of softplus calls: torch returns the input itself above
+        # SOFTPLUS_THRESHOLD, a convention worth telling the user about.
+        self.softplus_inputs: list[Any] = []
+        # Arguments of kinked functions (a - b for max/min), as torch computed them.
+        self.kink_inputs: list[Any] = []
+
+    def build(self, tree: Node) -> Any:
+        value = fold(tree, self)
         if isinstance(value, (int, float)):
             # A constant expression: a tensor that does not depend on any leaf.
             length = next(iter(self.leaves.values())).shape if self.leaves else ()
             value = self.torch.full(length, _float(value), dtype=self.dtype, device=self.device)
+        return value
+
+    def produced(self, node: Node, value: Any) -> Any:
+        """Called with every operation's result (graph.py records them)."""
         return value
 
     def _tensor(self, value: Any) -> Any:
@@ -124,33 +142,39 @@ class GraphBuilder:
             return self.torch.tensor(_float(value), dtype=self.dtype, device=self.device)
         return value
 
-    def _build(self, node: Node) -> Any:
-        if isinstance(node, Number):
-            v = node.value
-            if v.denominator == 1 and abs(v.numerator) < 2**31:
-                return int(v.numerator)  # keeps x**2 an integer power, as a user writes it
-            return _float(v)
-        if isinstance(node, Variable):
-            return self.leaves[node.name]
-        if isinstance(node, Constant):
-            constant = lookup_constant(node.name)
-            assert constant is not None
-            return constant.value
-        if isinstance(node, Negate):
-            operand = self._build(node.operand)
-            return -operand if not isinstance(operand, (int, float)) else -_float(operand)
-        if isinstance(node, Call):
-            spec = lookup_function(node.name)
-            assert spec is not None
-            args = [self._tensor(self._build(a)) for a in node.args]
-            if spec.name == "softplus":
-                self.softplus_inputs.append(args[0].detach())
-            if spec.kink:
-                kink = args[0] - args[1] if len(args) == 2 else args[0]
-                self.kink_inputs.append(kink.detach())
-            return spec.torch(self.torch, args)
-        assert isinstance(node, BinaryOp)
-        return _combine(self.torch, node.op, self._build(node.left), self._build(node.right))
+    def number(self, node: Number) -> Any:
+        v = node.value
+        if v.denominator == 1 and abs(v.numerator) < 2**31:
+            return int(v.numerator)  # keeps x**2 an integer power, as a user writes it
+        return _float(v)
+
+    def variable(self, node: Variable) -> Any:
+        return self.leaves[node.name]
+
+    def constant(self, node: Constant) -> Any:
+        constant = lookup_constant(node.name)
+        assert constant is not None
+        return constant.value
+
+    def negate(self, node: Negate, operand: Any) -> Any:
+        if isinstance(operand, (int, float)):
+            return -_float(operand)
+        return self.produced(node, -operand)
+
+    def call(self, node: Call, args: list[Any]) -> Any:
+        spec = lookup_function(node.name)
+        assert spec is not None
+        tensors = [self._tensor(a) for a in args]
+        if spec.name == "softplus":
+            self.softplus_inputs.append(tensors[0].detach())
+        if spec.kink:
+            kink = tensors[0] - tensors[1] if len(tensors) == 2 else tensors[0]
+            self.kink_inputs.append(kink.detach())
+        return self.produced(node, spec.torch(self.torch, tensors))
+
+    def binary(self, node: BinaryOp, left: Any, right: Any) -> Any:
+        value = _combine(self.torch, node.op, left, right)
+        return value if isinstance(value, (int, float)) else self.produced(node, value)
 
 
 @dataclass(frozen=True)
@@ -281,10 +305,6 @@ def block_size(tree: Node, derivatives: Sequence[Sequence[str]] = ()) -> int:
     """Points per autograd block: CHUNK, fewer for big trees and high orders."""
     graphs = sum(GRAPH_GROWTH ** max(0, len(wrt) - 1) for wrt in derivatives) or 1
     return max(MIN_BLOCK, min(CHUNK, MAX_BLOCK_VALUES // (count_nodes(tree) * graphs)))
-
-
-def count_nodes(tree: Node) -> int:
-    return sum(1 for _ in walk(tree))
 
 
 # How much longer each nested differentiation step is assumed to take than the last.

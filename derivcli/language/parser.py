@@ -12,7 +12,7 @@ calculator grammar::
 Names are looked up in the one function table (``language/functions.py``); anything
 else that is a plain ASCII identifier is a real variable. Nothing here calls
 ``eval``, ``sympify`` or ``parse_expr``: the result is a tree of frozen
-dataclasses that the symbolic and numeric engines each translate on their own.
+dataclasses (``tree.py``) that every later stage folds over.
 
 Every rejection names what is wrong and the 1-based column where it is, and
 the limits (length, nesting, digits) are checked while reading, so hostile
@@ -26,13 +26,13 @@ import keyword
 import re
 import sys
 import unicodedata
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Union
 
 from derivcli.errors import LimitError, ParseError
 from derivcli.language.functions import function_names, lookup_constant, lookup_function
+from derivcli.language.printer import to_text
+from derivcli.language.tree import BinaryOp, Call, Constant, Negate, Node, Number, Variable
 
 MAX_EXPRESSION_LENGTH = 10_000  # characters
 MAX_NESTING = 200  # parentheses, calls, unary signs and exponents inside each other
@@ -42,52 +42,6 @@ MAX_NESTING = 200  # parentheses, calls, unary signs and exponents inside each o
 MAX_NUMBER_DIGITS = 1_240
 MAX_DECIMAL_EXPONENT = 300  # |e| in 1e300
 MAX_NAME_LENGTH = 64
-
-
-# ---------------------------------------------------------------- the tree
-
-
-@dataclass(frozen=True)
-class Number:
-    value: Fraction
-    text: str
-    column: int
-
-
-@dataclass(frozen=True)
-class Constant:
-    name: str
-    column: int
-
-
-@dataclass(frozen=True)
-class Variable:
-    name: str
-    column: int
-
-
-@dataclass(frozen=True)
-class Negate:
-    operand: Node
-    column: int
-
-
-@dataclass(frozen=True)
-class BinaryOp:
-    op: str  # one of + - * / **
-    left: Node
-    right: Node
-    column: int
-
-
-@dataclass(frozen=True)
-class Call:
-    name: str  # canonical name from the function table
-    args: tuple[Node, ...]
-    column: int
-
-
-Node = Union[Number, Constant, Variable, Negate, BinaryOp, Call]
 
 
 @dataclass(frozen=True)
@@ -312,11 +266,10 @@ def _number_value(token: Token) -> Fraction:
 
 
 class _Parser:
-    def __init__(self, tokens: list[Token], source: str) -> None:
+    def __init__(self, tokens: list[Token]) -> None:
         self.tokens = tokens
         self.pos = 0
         self.depth = 0
-        self.source = source
         self.variables: set[str] = set()
 
     @property
@@ -497,75 +450,9 @@ def parse(text: str) -> Expression:
             text.index("=") + 1,
         )
     tokens = tokenize(text)
-    parser = _Parser(tokens, text)
+    parser = _Parser(tokens)
     # Each nesting level costs a handful of Python frames; MAX_NESTING keeps
     # the total well inside this limit.
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 20 * MAX_NESTING + 1000))
     tree = parser.parse()
     return Expression(tree=tree, source=text, variables=tuple(sorted(parser.variables)))
-
-
-def walk(tree: Node) -> Iterator[Node]:
-    """Every node of a tree, parents before children, left to right (no recursion:
-    trees may be 200 levels deep)."""
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        yield node
-        if isinstance(node, Negate):
-            stack.append(node.operand)
-        elif isinstance(node, BinaryOp):
-            stack.extend((node.right, node.left))
-        elif isinstance(node, Call):
-            stack.extend(reversed(node.args))
-
-
-# ---------------------------------------------------------------- printing
-
-_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "neg": 3, "**": 4}
-
-
-# How a printer writes a call, given the call, its printed arguments and the
-# precedence of its context; and how it writes a named constant.
-CallPrinter = Callable[[Call, list[str], int], str]
-ConstantPrinter = Callable[[Constant], str]
-
-
-def _derivcli_call(node: Call, args: list[str], parent: int) -> str:
-    return f"{node.name}({', '.join(args)})"
-
-
-def to_text(
-    node: Node,
-    *,
-    call: CallPrinter = _derivcli_call,
-    constant: ConstantPrinter = lambda node: node.name,
-) -> str:
-    """Print a tree with only the parentheses needed: in derivcli's own syntax,
-    or, with other ``call``/``constant`` printers, as torch code (autograd/graph.py)."""
-
-    def text_of(node: Node, parent: int) -> str:
-        if isinstance(node, Number):
-            return node.text
-        if isinstance(node, Variable):
-            return node.name
-        if isinstance(node, Constant):
-            return constant(node)
-        if isinstance(node, Call):
-            return call(node, [text_of(a, 0) for a in node.args], parent)
-        if isinstance(node, Negate):
-            text = f"-{text_of(node.operand, _PRECEDENCE['neg'])}"
-            return f"({text})" if parent > _PRECEDENCE["neg"] else text
-        prec = _PRECEDENCE[node.op]
-        if node.op == "**":
-            # right-associative: the left side needs parentheses at equal precedence
-            left = text_of(node.left, prec + 1)
-            right = text_of(node.right, prec - 1 if isinstance(node.right, Negate) else prec)
-            text = f"{left}**{right}"
-        else:
-            left = text_of(node.left, prec)
-            right = text_of(node.right, prec + 1)
-            text = f"{left} {node.op} {right}" if prec == 1 else f"{left}{node.op}{right}"
-        return f"({text})" if prec < parent else text
-
-    return text_of(node, 0)

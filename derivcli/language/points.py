@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from derivcli.errors import InputError, LimitError
-from derivcli.language.parser import BinaryOp, Constant, Negate, Node, Number, parse
+from derivcli.language.parser import parse
+from derivcli.language.tree import BinaryOp, Constant, Fold, Negate, Number, fold
 
 # Every point becomes a row of output (a JSON object); past this a run is
 # refused rather than spending minutes and gigabytes on it. numeric.autograd
@@ -40,18 +41,22 @@ def _is_identifier(name: str) -> bool:
     return name.isascii() and name.isidentifier() and not name.startswith("_")
 
 
-def _constant_value(node: Node) -> float:
-    if isinstance(node, Number):
+class _ConstantValue(Fold[float]):
+    """The float64 value of a constant expression; a variable or a call is not one."""
+
+    def number(self, node: Number) -> float:
         try:
             return float(node.value)
         except OverflowError:
             return math.inf
-    if isinstance(node, Constant):
+
+    def constant(self, node: Constant) -> float:
         return {"pi": math.pi, "E": math.e}[node.name]
-    if isinstance(node, Negate):
-        return -_constant_value(node.operand)
-    if isinstance(node, BinaryOp):
-        a, b = _constant_value(node.left), _constant_value(node.right)
+
+    def negate(self, node: Negate, operand: float) -> float:
+        return -operand
+
+    def binary(self, node: BinaryOp, a: float, b: float) -> float:
         try:
             if node.op == "+":
                 return a + b
@@ -64,7 +69,6 @@ def _constant_value(node: Node) -> float:
             return float(a**b)
         except (ZeroDivisionError, OverflowError, TypeError):
             return math.nan
-    raise ValueError("not a constant")
 
 
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
@@ -83,8 +87,8 @@ def parse_value(text: str, where: str) -> float:
         return value
     try:
         tree = parse(stripped).tree
-        value = _constant_value(tree)
-    except (InputError, ValueError, OverflowError):
+        value = fold(tree, _ConstantValue())
+    except (InputError, NotImplementedError, OverflowError):
         raise InputError(
             f"{where}: '{text}' is not a number (use e.g. 2, -0.5, 1e-3 or pi/4)"
         ) from None

@@ -33,8 +33,9 @@ from typing import Any
 
 from derivcli.errors import BudgetError
 from derivcli.language.functions import lookup_function
-from derivcli.language.parser import BinaryOp, Call, Expression, Node, Number, parse, walk
+from derivcli.language.parser import Expression, parse
 from derivcli.language.points import PointSet
+from derivcli.language.tree import BinaryOp, Call, Node, Number, walk
 
 # A kink argument this close to 0 counts as "at the kink".
 # Steps, relative to max(1, |x|), at which the closed form is probed beside a point.

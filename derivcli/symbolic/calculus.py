@@ -30,17 +30,19 @@ import symengine as se
 
 from derivcli.errors import BudgetError, InputError, LimitError
 from derivcli.language.functions import FUNCTIONS, lookup_constant, lookup_function
-from derivcli.language.parser import (
+from derivcli.language.parser import Expression, parse
+from derivcli.language.printer import to_text as to_source
+from derivcli.language.tree import (
+    BinaryOp,
     Call,
     Constant,
-    Expression,
+    Fold,
     Negate,
     Node,
     Number,
     Variable,
-    parse,
+    fold,
 )
-from derivcli.language.parser import to_text as to_source
 
 # Exact integers are computed when both sides of ** are numbers; beyond this
 # many bits the number is refused instead of eating memory and time.
@@ -79,46 +81,53 @@ def symbol(name: str) -> Any:
 def build(expression: Expression) -> Any:
     """Translate a parsed expression into a symengine expression."""
     env = {name: symbol(name) for name in expression.variables}
-    return _build(expression.tree, env)
+    return fold(expression.tree, SymengineBuilder(env))
 
 
-def _build(node: Node, env: Mapping[str, Any]) -> Any:
-    if isinstance(node, Number):
+class SymengineBuilder(Fold[Any]):
+    """A tree as a symengine expression; constant parts are checked on the way
+    (a finite real number, of at most MAX_EXACT_BITS)."""
+
+    def __init__(self, env: Mapping[str, Any]) -> None:
+        self.env = env
+
+    def number(self, node: Number) -> Any:
         value = node.value
-        return (
-            se.Integer(value.numerator)
-            if value.denominator == 1
-            else se.Rational(value.numerator, value.denominator)
-        )
-    if isinstance(node, Variable):
-        return env[node.name]
-    if isinstance(node, Constant):
+        if value.denominator == 1:
+            return se.Integer(value.numerator)
+        return se.Rational(value.numerator, value.denominator)
+
+    def variable(self, node: Variable) -> Any:
+        return self.env[node.name]
+
+    def constant(self, node: Constant) -> Any:
         constant = lookup_constant(node.name)
         assert constant is not None
         return getattr(se, constant.symengine)
-    if isinstance(node, Negate):
-        return -_build(node.operand, env)
-    if isinstance(node, Call):
+
+    def negate(self, node: Negate, operand: Any) -> Any:
+        return -operand
+
+    def call(self, node: Call, args: list[Any]) -> Any:
         spec = lookup_function(node.name)
         assert spec is not None
-        args = [_build(a, env) for a in node.args]
         if spec.symengine is not None:
             return _real_or_reject(getattr(se, spec.symengine)(*args), node)
         return _opaque(spec.name)(*args)
-    left = _build(node.left, env)
-    right = _build(node.right, env)
-    if node.op == "+":
-        return _check_exact_size(left + right, node.column)
-    if node.op == "-":
-        return _check_exact_size(left - right, node.column)
-    if node.op == "*":
-        return _check_exact_size(left * right, node.column)
-    if node.op == "/":
-        if right == 0:
-            raise InputError(f"division by zero at column {node.column}")
-        return _check_exact_size(left / right, node.column)
-    _check_exact_power(left, right, node.column)
-    return _real_or_reject(left**right, node)
+
+    def binary(self, node: BinaryOp, left: Any, right: Any) -> Any:
+        if node.op == "+":
+            return _check_exact_size(left + right, node.column)
+        if node.op == "-":
+            return _check_exact_size(left - right, node.column)
+        if node.op == "*":
+            return _check_exact_size(left * right, node.column)
+        if node.op == "/":
+            if right == 0:
+                raise InputError(f"division by zero at column {node.column}")
+            return _check_exact_size(left / right, node.column)
+        _check_exact_power(left, right, node.column)
+        return _real_or_reject(left**right, node)
 
 
 def _real_or_reject(value: Any, node: Node) -> Any:
@@ -203,7 +212,7 @@ def _apply_rule(name: str, index: int, args: Sequence[Any]) -> Any:
     # Built afresh from the rule's tree with a and b bound to the arguments:
     # substituting into a prebuilt rule leaves sums uncanonical (x - (2 - x)).
     env = {"a": args[0], "b": args[1] if len(args) > 1 else args[0]}
-    return _tidy_arguments(_build(_rules(name)[index], env))
+    return _tidy_arguments(fold(_rules(name)[index], SymengineBuilder(env)))
 
 
 # symengine keeps -1*(2 - x) unexpanded, so the rule heaviside(a - b) for
