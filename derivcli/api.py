@@ -16,7 +16,7 @@ from derivcli.options import DEFAULT_BUDGET, derivative_sequences, make_settings
 
 if TYPE_CHECKING:
     from derivcli.compare import Runner
-    from derivcli.language.points import PointSet
+    from derivcli.language.points import PointSpec
     from derivcli.results import Report
 
 # ``at``: the CLI's text ("u=1,v=2", "x=-3:3:7"), several such texts, or a
@@ -62,7 +62,7 @@ def derivatives(
     names = [wrt] if isinstance(wrt, str) else (None if wrt is None else list(wrt))
     sequences = derivative_sequences(parsed, names, order)
     options = _at_options(at)
-    points: PointSet | None = parse_at(options, parsed.variables) if options else None
+    points: PointSpec | None = parse_at(options, parsed.variables) if options else None
     return compute(parsed, sequences, points, settings, runner=runner)
 
 

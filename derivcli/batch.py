@@ -47,9 +47,9 @@ def _error(lineno: int, code: ExitCode, message: str) -> dict[str, Any]:
 
 def run_batch(lines: Iterable[str], run_line: RunLine, out: IO[str]) -> int:
     """Run every line; write one JSON object per answered line; return the worst exit code."""
-    from derivcli.compare import persistent_runner
+    from derivcli.compare import new_runner
 
-    runner = persistent_runner()
+    runner = new_runner()
     worst = int(ExitCode.OK)
     try:
         for lineno, raw in enumerate(lines, start=1):

@@ -25,14 +25,16 @@ needs neither.
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from derivcli.errors import CannotComputeError, DerivcliError, ExitCode, InputError
+from derivcli.language.evaluate import Exact, compile_tree, exact_value
+from derivcli.language.functions import function as function_spec
 from derivcli.language.parser import Expression, parse
+from derivcli.language.tree import BinaryOp, Call, Node, Number, unique_nodes
 
 DEFAULT_BUDGET = 5.0  # seconds for the whole symbolic comparison
 SYMPY_BUDGET = 2.0  # at most this much of it for sympy.simplify
@@ -59,13 +61,13 @@ SPOT_VALUES = (
     -4.6,
     10.1,
 )
-# Two float64 values agree when |a - b| <= SPOT_RTOL * max(1, |a|, |b|).
-SPOT_RTOL = 1e-8
-# Where possible, answer - derivative is evaluated with symbolic.PRECISE_BITS
-# instead, so that a difference far below float64's resolution is still seen;
-# it counts as 0 when |difference| <= PRECISE_RTOL * max(1, |a|, |b|).
-PRECISE_RTOL = 1e-40
-MAX_PRECISE_OPS = 5_000
+# Beyond those, points on both sides of every number the two expressions
+# contain (abs(x - 50) bends at 50, relu(x - 20) at 20): c + each offset,
+# scaled by max(1, |c|/10) ...
+CONSTANT_OFFSETS = (-1.37, -0.41, 0.29, 1.13)
+MAX_CONSTANTS = 8
+# ... and far out on both sides, past any constant a kink could hide behind.
+FAR_VALUES = (13.7, -13.7, 137.3, -137.3, 1213.7, -1213.7, 13721.3, -13721.3, 1.37e6, -1.37e6)
 
 
 METHOD_EXPAND = "symengine expand"
@@ -178,17 +180,37 @@ def check(request: CheckRequest) -> CheckResult:
 # ---------------------------------------------------------------- the worker
 
 
-def spot_points(names: Sequence[str]) -> list[dict[str, float]]:
-    """The fixed spot-check points; each variable walks SPOT_VALUES at its own offset."""
-    count = len(SPOT_VALUES)
+def spot_values(constants: Sequence[float] = ()) -> list[float]:
+    """The values each variable takes: SPOT_VALUES, both sides of each constant, far out."""
+    values = list(SPOT_VALUES)
+    for c in sorted(set(constants), key=abs)[:MAX_CONSTANTS]:
+        values.extend(c + offset * max(1.0, abs(c) / 10) for offset in CONSTANT_OFFSETS)
+    values.extend(FAR_VALUES)
+    return list(dict.fromkeys(values))
+
+
+def spot_points(names: Sequence[str], constants: Sequence[float] = ()) -> list[dict[str, float]]:
+    """The spot-check points; each variable walks the spot values at its own offset."""
+    values = spot_values(constants)
+    count = len(values)
     return [
-        {name: SPOT_VALUES[(i + 3 * k) % count] for k, name in enumerate(names)}
-        for i in range(count)
+        {name: values[(i + 3 * k) % count] for k, name in enumerate(names)} for i in range(count)
     ]
 
 
-def spots_agree(a: float, b: float) -> bool:
-    return abs(a - b) <= SPOT_RTOL * max(1.0, abs(a), abs(b))
+def _same_float(a: float, b: float) -> bool:
+    """Whether two float64 values look the same (to 1e-12): no visible difference."""
+    return a == b or abs(a - b) <= 1e-12 * max(abs(a), abs(b))
+
+
+def _constants(*trees: Node) -> list[float]:
+    """The numbers of the trees where a kink or a domain edge could sit (|c| in 1e-3..1e7)."""
+    found: list[float] = []
+    for tree in trees:
+        for node in unique_nodes(tree):
+            if isinstance(node, Number) and 1e-3 <= abs(node.value) <= 1e7:
+                found.extend((float(node.value), -float(node.value)))
+    return found
 
 
 def run(request: CheckRequest) -> CheckResult:
@@ -205,13 +227,16 @@ def run(request: CheckRequest) -> CheckResult:
     ]
     answer_form = symbolic.build(answer_expr)
     difference = se.expand(answer_form - true_form)
-    spots, skipped = _spot_check(true_form, answer_form, request.names)
+    spots, skipped = _spot_check(
+        expression.tree, symbolic.to_tree(true_form), answer_expr.tree, request.names
+    )
     disagreeing = [s for s in spots if not s.agree]
 
     def result(correct: bool, method: str, reason: str, note: str | None = None) -> CheckResult:
         # A point where they visibly differ; none when the difference is
         # proven but too small to show in float64 (exp(-1000)).
-        counterexample = disagreeing[0] if not correct and disagreeing else None
+        visible = [s for s in disagreeing if not _same_float(s.answer, s.derivative)]
+        counterexample = visible[0] if not correct and visible else None
         return CheckResult(
             expression=str(expression),
             source=request.source,
@@ -259,7 +284,7 @@ def run(request: CheckRequest) -> CheckResult:
     if not spots:
         raise CannotComputeError(
             "cannot decide: answer - derivative does not simplify to 0, and the two are "
-            f"not both defined at any of the {len(SPOT_VALUES)} spot-check points"
+            "not both defined at any of the spot-check points"
         )
     return result(
         True,
@@ -270,41 +295,52 @@ def run(request: CheckRequest) -> CheckResult:
 
 
 def _spot_check(
-    true_form: Any, answer_form: Any, names: Sequence[str]
+    function: Node, true_tree: Node, answer_tree: Node, names: Sequence[str]
 ) -> tuple[list[SpotCheck], int]:
-    """Both closed forms at the spot points, compared at high precision where possible."""
-    from derivcli.symbolic import calculus as symbolic
+    """Both closed forms at the spot points, compared exactly.
 
-    points = spot_points(names)
-    columns = {name: [p[name] for p in points] for name in names}
-    true_values = symbolic.Evaluator(true_form, names).many(columns, len(points))
-    answer_values = symbolic.Evaluator(answer_form, names).many(columns, len(points))
-    difference = symbolic.to_native(answer_form - true_form)
-    precise = _count_ops(difference) <= MAX_PRECISE_OPS
-    gap_at = symbolic.Evaluator(difference, names, opaque=False, precise=True).at
+    Points where f itself is undefined or on a kink (where there is no
+    derivative to compare with), or where either closed form is undefined,
+    are skipped. The two agree where answer - derivative is 0 up to the
+    rounding of the exact evaluation (256 bits or more), so a difference far
+    below float64's resolution still counts.
+    """
+    f = compile_tree(function)
+    kinks = [
+        [f.index(arg) for arg in node.args]
+        for node in unique_nodes(function)
+        if isinstance(node, Call) and function_spec(node.name).kink
+    ]
+    true_program, answer_program = compile_tree(true_tree), compile_tree(answer_tree)
+    gap_program = compile_tree(BinaryOp("-", answer_tree, true_tree))
     spots = []
     skipped = 0
-    for point, t, a in zip(points, true_values, answer_values, strict=True):
-        if not (math.isfinite(t) and math.isfinite(a)):
+    for point in spot_points(names, _constants(function, answer_tree)):
+        f_value = exact_value(f, point)
+        true, answer = exact_value(true_program, point), exact_value(answer_program, point)
+        if not (f_value.defined and true.defined and answer.defined) or _on_kink(f_value, kinks):
             skipped += 1
             continue
-        agree = spots_agree(a, t)
-        if precise:
-            gap = gap_at(point)
-            if math.isfinite(gap):
-                agree = abs(gap) <= PRECISE_RTOL * max(1.0, abs(a), abs(t))
+        gap = exact_value(gap_program, point)
+        agree = gap.defined and gap.is_zero(len(gap_program) - 1)
         spots.append(
             SpotCheck(
-                point=tuple((n, point[n]) for n in names), answer=a, derivative=t, agree=agree
+                point=tuple((n, point[n]) for n in names),
+                answer=answer.to_float(),
+                derivative=true.to_float(),
+                agree=agree,
             )
         )
     return spots, skipped
 
 
-def _count_ops(expr: Any) -> int:
-    import symengine as se
-
-    return int(se.count_ops(expr))
+def _on_kink(outcome: Exact, kinks: Sequence[Sequence[int]]) -> bool:
+    for args in kinks:
+        if len(args) == 1 and outcome.is_zero(args[0]):
+            return True
+        if len(args) == 2 and outcome.values[args[0]] == outcome.values[args[1]]:
+            return True
+    return False
 
 
 def _is_polynomial(expr: Any, se: Any) -> bool:

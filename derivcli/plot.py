@@ -18,7 +18,15 @@ from typing import Any
 from derivcli.errors import CannotComputeError, ExitCode, InputError, LimitError
 from derivcli.language.functions import lookup_function
 from derivcli.language.parser import Expression, parse
-from derivcli.language.points import PointSet, _linspace, parse_at, parse_value, parse_wrt
+from derivcli.language.points import (
+    Grid,
+    PointSet,
+    PointSpec,
+    float64_points,
+    parse_at,
+    parse_value,
+    parse_wrt,
+)
 from derivcli.language.printer import to_text
 from derivcli.language.tree import BinaryOp, Call, Node, walk
 from derivcli.results import format_number
@@ -124,7 +132,7 @@ def _fixed_values(
             "--at: give the other variables single values, not a grid "
             "(the plotted variable's grid is --range and --points)"
         )
-    return tuple((name, fixed.columns[name][0]) for name in others)
+    return tuple((name, float64_points(fixed).point(0)[name]) for name in others)
 
 
 # ---------------------------------------------------------------- kinks
@@ -164,6 +172,22 @@ def _evaluate(
         return GraphBuilder(torch, leaves, xs.dtype, xs.device).build(node)
 
 
+def _float_keys(x: Any) -> Any:
+    """float64 values as int64 keys in the same order (neighbouring floats differ by 1)."""
+    import numpy as np
+
+    bits = np.asarray(x, dtype=np.float64).view(np.int64)
+    return np.where(bits < 0, -(bits & np.int64(0x7FFFFFFFFFFFFFFF)), bits)
+
+
+def _from_keys(torch: Any, keys: Any) -> Any:
+    import numpy as np
+
+    magnitude = np.abs(keys).astype(np.int64)
+    bits = np.where(keys < 0, magnitude | np.int64(-0x8000000000000000), magnitude)
+    return torch.from_numpy(bits.view(np.float64).copy())
+
+
 def find_kinks(
     tree: Node, wrt: str, grid: Sequence[float], fixed: tuple[tuple[str, float], ...]
 ) -> list[float]:
@@ -173,6 +197,8 @@ def find_kinks(
     bisection; a sign change across a pole (the argument blows up instead of
     passing through 0) is dropped.
     """
+    import numpy as np
+
     from derivcli.autograd.values import import_torch
 
     arguments = kink_arguments(tree)
@@ -192,18 +218,25 @@ def find_kinks(
         index = torch.nonzero(crossing).reshape(-1)
         if index.numel() == 0:
             continue
-        lo, hi = xs[index].clone(), xs[index + 1].clone()
+        # Bisect on the floats themselves (their bit patterns, in order), down
+        # to two neighbouring floats: a kink at exactly 0.0 or 0.1 is found
+        # at that float, not at a point 1e-33 beside it.
+        lo, hi = _float_keys(xs[index].numpy()), _float_keys(xs[index + 1].numpy())
         v_lo = left[index]
         scale = torch.maximum(left[index].abs(), right[index].abs()).clamp(min=1.0)
         for _ in range(BISECTION_STEPS):
-            mid = (lo + hi) / 2
-            v_mid = _evaluate(torch, arg, wrt, mid, fixed).reshape(-1).expand(len(mid))
-            same = torch.sign(v_mid) == torch.sign(v_lo)
-            lo = torch.where(same, mid, lo)
-            hi = torch.where(same, hi, mid)
-        v_lo = _evaluate(torch, arg, wrt, lo, fixed).reshape(-1).expand(len(lo))
-        v_hi = _evaluate(torch, arg, wrt, hi, fixed).reshape(-1).expand(len(hi))
-        root = torch.where(v_lo.abs() <= v_hi.abs(), lo, hi)
+            if not (hi - lo > 1).any():
+                break
+            mid = lo + (hi - lo) // 2
+            v_mid = _evaluate(torch, arg, wrt, _from_keys(torch, mid), fixed)
+            v_mid = v_mid.reshape(-1).expand(len(mid))
+            same = (torch.sign(v_mid) == torch.sign(v_lo)).numpy()
+            lo = np.where(same, mid, lo)
+            hi = np.where(same, hi, mid)
+        lo_x, hi_x = _from_keys(torch, lo), _from_keys(torch, hi)
+        v_lo = _evaluate(torch, arg, wrt, lo_x, fixed).reshape(-1).expand(len(lo_x))
+        v_hi = _evaluate(torch, arg, wrt, hi_x, fixed).reshape(-1).expand(len(hi_x))
+        root = torch.where(v_lo.abs() <= v_hi.abs(), lo_x, hi_x)
         residual = torch.minimum(v_lo.abs(), v_hi.abs())
         found.update(root[residual <= 1e-8 * scale].tolist())
         if len(found) > MAX_KINKS:
@@ -225,7 +258,7 @@ def compute_plot(
     out: str | None = None,
 ) -> PlotData:
     """Check the input, then differentiate over the range with both engines."""
-    from derivcli.autograd.values import autograd
+    from derivcli.autograd.values import autograd, make_points
     from derivcli.compare import check_work, compute
     from derivcli.options import Settings
 
@@ -258,7 +291,8 @@ def compute_plot(
     others = [v for v in variables if v != name]
     fixed = _fixed_values(at, name, others, expression)
 
-    grid = _linspace(start, stop, points)
+    line = make_points(PointSpec((name,), (((name, Grid(start, stop, points)),),), points))
+    grid = [float(x) for x in line.columns[name]]
     try:
         kinks = find_kinks(expression.tree, name, grid, fixed)
     except (RuntimeError, ValueError, TypeError, OverflowError) as exc:

@@ -22,7 +22,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from derivcli.errors import BudgetError, CannotComputeError, DerivcliError
 
@@ -201,8 +201,12 @@ def _run(func: Callable[[Any], Any], payload: Any) -> tuple[str, Any]:
         return ("crash", "".join(traceback.format_exception_only(type(exc), exc)).strip())
 
 
+def _frame(data: bytes) -> bytes:
+    return len(data).to_bytes(8, "little") + data
+
+
 def _write_message(fd: int, data: bytes) -> None:
-    view = memoryview(len(data).to_bytes(8, "little") + data)
+    view = memoryview(_frame(data))
     while view:
         written = os.write(fd, view)
         view = view[written:]
@@ -226,19 +230,31 @@ def _read_exact(fd: int, size: int, deadline: float | None) -> bytes | None:
     return b"".join(chunks)
 
 
-class PersistentWorker:
-    """One long-lived child serving many symbolic requests (``derivcli batch``).
+# A worker's function receives the request and a way to read the request's
+# next message (the points, sent once the parent has made them).
+Serve = Callable[[Any, Callable[[], Any]], Any]
 
-    Forking once per request would cost more than the request itself once
-    torch is loaded, so batch mode keeps one child and talks to it over two
-    pipes. The child caches what repeats. When a request overruns its
-    deadline the child is killed and a fresh one is forked for the next line.
+
+class Worker:
+    """A child process serving symbolic requests, one at a time.
+
+    A command starts one for its one request (forked before torch is
+    imported, so the two start up in parallel); ``derivcli batch`` and the
+    library keep one for many requests, with its caches. A request is a
+    first message, answered only after the function has read any further
+    messages it needs (``Pending.send``): the parent sends the points once
+    torch has made them, without waiting for the child to be ready to read
+    them (writes are buffered and finished while the parent waits for the
+    answer). When a request overruns its deadline the child is killed, and
+    the next request forks a fresh one.
     """
 
-    def __init__(self, func: Callable[[Any], Any]) -> None:
+    def __init__(self, func: Serve) -> None:
         self._func = func
         self._pid: int | None = None
         self._to_child = self._from_child = -1
+        self._unsent = bytearray()
+        self._requests = 0
 
     def _start(self) -> None:
         request_r, request_w = os.pipe()
@@ -251,33 +267,54 @@ class PersistentWorker:
             _quiet_child()
             _limit_memory()
             while True:
-                header = _read_exact(request_r, 8, None)
-                if header is None:
+                message = _read_message(request_r)
+                if message is _CLOSED:
                     os._exit(0)
-                body = _read_exact(request_r, int.from_bytes(header, "little"), None)
-                if body is None:
-                    os._exit(0)
-                outcome = _run(self._func, pickle.loads(body))  # noqa: S301 - our parent
+                number, kind, payload = message
+                if kind != "request":
+                    continue  # more for a request that already failed: stale
+
+                def receive(number: int = number) -> Any:
+                    more = _read_message(request_r)
+                    if more is _CLOSED:
+                        os._exit(0)
+                    assert more[0] == number and more[1] == "more", "out of order"
+                    return more[2]
+
+                outcome = _run(lambda request: self._func(request, receive), payload)
                 _write_message(reply_w, _encode(outcome))
         os.close(request_r)
         os.close(reply_w)
+        os.set_blocking(request_w, False)
         self._pid, self._to_child, self._from_child = pid, request_w, reply_r
 
-    def submit(self, payload: Any) -> PendingReply:
+    def submit(self, payload: Any) -> Pending:
         if not hasattr(os, "fork"):
-            return PendingReply(self, _run(self._func, payload))
+            return _InProcess(self._func, payload)
         if self._pid is None:
             self._start()
-        _write_message(self._to_child, pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
-        return PendingReply(self, None)
+        self._requests += 1
+        self._queue((self._requests, "request", payload))
+        return PendingReply(self, self._requests)
+
+    def _queue(self, message: tuple[int, str, Any]) -> None:
+        self._unsent += _frame(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+        self._flush()
+
+    def _flush(self) -> None:
+        """Write what the pipe takes now, without blocking."""
+        while self._unsent:
+            try:
+                written = os.write(self._to_child, self._unsent)
+            except BlockingIOError:
+                return
+            del self._unsent[:written]
 
     def receive(self, deadline: float) -> tuple[str, Any]:
         try:
-            header = _read_exact(self._from_child, 8, deadline)
+            header = self._read(8, deadline)
             body = (
-                None
-                if header is None
-                else _read_exact(self._from_child, int.from_bytes(header, "little"), deadline)
+                None if header is None else self._read(int.from_bytes(header, "little"), deadline)
             )
         except BaseException:
             self.stop()
@@ -288,7 +325,28 @@ class PersistentWorker:
         outcome: tuple[str, Any] = pickle.loads(body)  # noqa: S301 - our own child's bytes
         return outcome
 
+    def _read(self, size: int, deadline: float) -> bytes | None:
+        """``size`` bytes from the child, finishing our own writes meanwhile."""
+        chunks, remaining = [], size
+        while remaining:
+            left = max(0.0, deadline - time.monotonic())
+            writing = [self._to_child] if self._unsent else []
+            readable, writable, _ = select.select([self._from_child], writing, [], left)
+            if writable:
+                self._flush()
+            if not readable:
+                if writable or time.monotonic() < deadline:
+                    continue
+                raise BudgetError("the closed form was not reached within the time budget")
+            chunk = os.read(self._from_child, min(remaining, 1 << 20))
+            if not chunk:
+                return None
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        return b"".join(chunks)
+
     def stop(self) -> None:
+        self._unsent.clear()
         if self._pid is None:
             return
         for fd in (self._to_child, self._from_child):
@@ -300,12 +358,38 @@ class PersistentWorker:
         self._pid = None
 
 
-class PendingReply:
-    """A request sent to a PersistentWorker; same interface as Job."""
+_CLOSED = object()
 
-    def __init__(self, worker: PersistentWorker, outcome: tuple[str, Any] | None) -> None:
+
+def _read_message(fd: int) -> Any:
+    header = _read_exact(fd, 8, None)
+    body = None if header is None else _read_exact(fd, int.from_bytes(header, "little"), None)
+    if body is None:
+        return _CLOSED
+    return pickle.loads(body)  # noqa: S301 - our parent's bytes
+
+
+class Pending(Protocol):
+    """A request on its way: more messages for it, its result by a deadline, or cancelled."""
+
+    def send(self, payload: Any) -> None: ...
+
+    def result(self, deadline: float) -> Any: ...
+
+    def cancel(self) -> None: ...
+
+
+class PendingReply:
+    """A request sent to a Worker."""
+
+    def __init__(self, worker: Worker, number: int) -> None:
         self._worker = worker
-        self._outcome = outcome
+        self._number = number
+        self._outcome: tuple[str, Any] | None = None
+
+    def send(self, payload: Any) -> None:
+        if self._outcome is None:
+            self._worker._queue((self._number, "more", payload))
 
     def result(self, deadline: float) -> Any:
         if self._outcome is None:
@@ -315,3 +399,21 @@ class PendingReply:
     def cancel(self) -> None:
         if self._outcome is None:
             self._worker.stop()
+
+
+class _InProcess:
+    """Where there is no fork: the request runs when its result is asked for."""
+
+    def __init__(self, func: Serve, payload: Any) -> None:
+        self._func = func
+        self._payload = payload
+        self._more: list[Any] = []
+
+    def send(self, payload: Any) -> None:
+        self._more.append(payload)
+
+    def result(self, deadline: float) -> Any:
+        return _unwrap(_run(lambda p: self._func(p, lambda: self._more.pop(0)), self._payload))
+
+    def cancel(self) -> None:
+        self._more.clear()

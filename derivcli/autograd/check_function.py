@@ -171,11 +171,11 @@ def _expression(text: str) -> Expression:
 # ---------------------------------------------------------------- running
 
 
-def _symbolic_entry(request: Any) -> Any:
+def _symbolic_entry(payload: Any) -> Any:
     # Runs in the worker: symengine is imported there, not here.
     from derivcli.symbolic import analysis
 
-    return analysis.run(request)
+    return analysis.run(*payload)
 
 
 def run_checks_entry(args: tuple[str, str, list[str], float]) -> FunctionReport:
@@ -185,8 +185,9 @@ def run_checks_entry(args: tuple[str, str, list[str], float]) -> FunctionReport:
 
 def run_checks(target: str, expr_text: str, at: Sequence[str], budget: float) -> FunctionReport:
     """Everything `check-function` does, from the arguments to the report."""
+    from derivcli.autograd.values import make_points
     from derivcli.language.points import parse_at, sample_points
-    from derivcli.symbolic.analysis import make_request
+    from derivcli.symbolic.analysis import Reason, make_request
     from derivcli.worker import Job
 
     if not 0 < budget <= 3600:
@@ -194,17 +195,19 @@ def run_checks(target: str, expr_text: str, at: Sequence[str], budget: float) ->
     path, class_name = parse_target(target)
     expression = _expression(expr_text)
     variable = expression.variables[0]
-    points = (
+    spec = (
         parse_at(at, expression.variables)
         if at
         else sample_points(expression.variables, SAMPLE_COUNT)
     )
-    if points.count > MAX_POINTS:
+    if spec.count > MAX_POINTS:
         raise LimitError(
-            f"--at: {points.count:,} points; check-function takes at most {MAX_POINTS:,}"
+            f"--at: {spec.count:,} points; check-function takes at most {MAX_POINTS:,}"
         )
     started = time.monotonic()
-    job = Job(_symbolic_entry, make_request(expression, [(variable,)], points, budget))
+    points = make_points(spec, "float64")
+    request = make_request(expression, [(variable,)], budget)
+    job = Job(_symbolic_entry, (request, points))
     try:
         function = load_function(path, class_name)
     except BaseException:
@@ -216,16 +219,17 @@ def run_checks(target: str, expr_text: str, at: Sequence[str], budget: float) ->
     f_values: list[float] = []
     d_values: list[float] = []
     notes: list[str] = []
-    for i, x in enumerate(points.columns[variable]):
+    for i, x in enumerate(float(v) for v in points.columns[variable]):
         f, d = response.function_values[i], analysed.values[i]
         special = analysed.special.get(i)
         if special is not None and not special.differentiable:
+            undefined = special.reason in (Reason.UNDEFINED, Reason.POLE)
             what = (
                 f"kink of {', '.join(special.kinks)}"
                 if special.kinks
-                else {
-                    "undefined-function": "the expression is undefined or infinite there",
-                }.get(special.reason, "the derivative is not finite there")
+                else "the expression is undefined or infinite there"
+                if undefined
+                else "the derivative does not exist there"
             )
             notes.append(f"skipped {variable}={format_number(x)}: {what}")
             continue

@@ -23,7 +23,7 @@ from derivcli.autograd.values import GraphBuilder, import_torch, resolve_dtype
 from derivcli.errors import CannotComputeError, InputError
 from derivcli.language.functions import lookup_function
 from derivcli.language.parser import Expression
-from derivcli.language.points import PointSet
+from derivcli.language.points import PointSpec, float64_points
 from derivcli.language.printer import ATOM, SUM, Printed, TextPrinter, flatten, to_text
 from derivcli.language.tree import BinaryOp, Call, Constant, Negate, Node, fold
 from derivcli.render import json_number
@@ -228,14 +228,15 @@ def _output_name(variables: Sequence[str]) -> str:
     return "output_"
 
 
-def single_point(points: PointSet) -> tuple[tuple[str, float], ...]:
+def single_point(points: PointSpec) -> tuple[tuple[str, float], ...]:
     """The one point of ``points``, or an InputError for a grid or several points."""
     if points.count != 1:
         raise InputError(
             f"--at gives {points.count:,} points; graph shows the graph at one point "
             "(e.g. --at x=2), not a grid"
         )
-    return tuple((name, points.columns[name][0]) for name in points.names)
+    point = float64_points(points).point(0)
+    return tuple((name, point[name]) for name in points.names)
 
 
 def build_graph(

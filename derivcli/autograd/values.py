@@ -24,6 +24,7 @@ from typing import Any
 
 from derivcli.errors import BudgetError, DeviceError
 from derivcli.language.functions import lookup_constant, lookup_function
+from derivcli.language.points import Grid, PointSet, PointSpec
 from derivcli.language.tree import (
     BinaryOp,
     Call,
@@ -412,3 +413,32 @@ def _to_floats(tensor: Any, count: int) -> Any:
     if flat.size == 1 and count != 1:
         flat = np.broadcast_to(flat, (count,))
     return flat
+
+
+def make_points(spec: PointSpec, dtype: str = "float64") -> PointSet:
+    """The points torch uses for ``spec`` in ``dtype``, as float64 numpy columns.
+
+    Grids are ``torch.linspace(start, stop, count, dtype=...)`` and numbers
+    ``torch.tensor(value, dtype=...)``, exactly as a PyTorch user makes them:
+    torch computes half of a linspace from each end, and float32 rounds every
+    number, so both engines must be handed the very values torch holds. Each
+    float32 value is exact in float64, so the columns lose nothing.
+    """
+    import numpy as np
+
+    torch = import_torch()
+    tdtype = resolve_dtype(torch, dtype)
+    parts: dict[str, list[Any]] = {name: [] for name in spec.names}
+    for option, size in zip(spec.options, spec.sizes(), strict=True):
+        for name, coordinate in option:
+            if isinstance(coordinate, Grid):
+                tensor = torch.linspace(
+                    coordinate.start, coordinate.stop, coordinate.count, dtype=tdtype
+                )
+            else:
+                tensor = torch.tensor(coordinate, dtype=tdtype).expand(size)
+            parts[name].append(tensor.to(torch.float64).numpy())
+    columns = {
+        name: np.concatenate(chunks) if chunks else np.zeros(0) for name, chunks in parts.items()
+    }
+    return PointSet(names=spec.names, columns=columns, count=spec.count)

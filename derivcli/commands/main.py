@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import sys
 
-from derivcli.commands import batch, check, derivatives, plot  # noqa: F401 - registers commands
 from derivcli.commands.app import command_tree, protect_leading_minus
 from derivcli.errors import DerivcliError, ExitCode
 

@@ -7,22 +7,30 @@ Every other part of the pipeline reads this table and nothing else:
 * the symbolic engine either uses symengine's own function of the same name
   (``symengine``) or treats the name as an opaque function whose derivative is
   given here in derivcli's own input language (``derivative``);
-* the numeric engine builds the autograd graph with ``torch_op`` / ``torch``,
-  the functions a PyTorch user would call;
-* ``--help`` and the README list the table.
+* the closed form and f are evaluated with ``exact`` (MPFR through gmpy2, real
+  numbers only: nan outside the domain, an infinity at a pole) and, over long
+  grids, with ``float64`` (numpy, the same conventions);
+* the numeric engine builds the autograd graph with ``torch``, the functions
+  a PyTorch user would call (``torch_op`` names them);
+* the analysis reads ``kink`` (where the derivative jumps), ``edges`` (where
+  the real domain ends) and the two conventions at a kink, and the notes
+  quote them;
+* ``derivcli functions``, ``--help`` and the README list the table.
 
-Nothing heavy is imported here: the torch and symengine parts are small
-callables that receive the module they need, so importing this table costs
-nothing at start-up.
+Nothing heavy is imported here: the engine parts are small callables that
+receive the module they need (torch, gmpy2, numpy), so importing this table
+costs nothing at start-up.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-# A builder receives an engine module and the already-built arguments.
+# A builder receives an engine module (torch, gmpy2 or numpy) and the
+# already-built arguments, and returns the function's value.
 Builder = Callable[[Any, Sequence[Any]], Any]
 
 
@@ -34,18 +42,25 @@ class FunctionSpec:
     arity: int
     summary: str
     torch_op: str  # what a PyTorch user writes; shown in help and in `graph`
-    torch: Builder  # (torch module, tensors) -> tensor
+    torch: Builder  # (torch, tensors) -> tensor
+    exact: Builder  # (gmpy2, mpfr values) -> mpfr; nan outside the domain, inf at a pole
+    float64: Builder  # (numpy, float64 arrays) -> float64 array, same conventions
     # symengine function name when symengine differentiates it natively ...
     symengine: str | None = None
     # ... otherwise the partial derivative with respect to each argument, in
     # derivcli's own language, with the arguments named a and b.
     derivative: tuple[str, ...] = ()
-    # How symengine evaluates an opaque function numerically: a builder over
-    # native symengine functions, used only to get numbers out.
-    native: Builder | None = None
     aliases: tuple[str, ...] = ()
-    kink: bool = False  # not differentiable where its argument(s) meet 0
-    # Undefined (nan or a pole) for some real arguments: log, sqrt, asin, ...
+    # Not differentiable where its argument is 0 (max/min: where a - b is 0).
+    kink: bool = False
+    # What each engine returns at the kink, quoted in the notes.
+    torch_convention: str = ""
+    closed_form_convention: str = ""
+    # Finite ends of the real domain of the (first) argument: sqrt at 0,
+    # asin at -1 and 1. A point whose argument sits on one is probed for a
+    # domain edge.
+    edges: tuple[float, ...] = ()
+    # Undefined (nan or a pole) for some real arguments: log, sqrt, asin, tan, ...
     partial: bool = False
 
     @property
@@ -60,8 +75,12 @@ class ConstantSpec:
 
     name: str
     summary: str
-    value: float
+    value: float  # the float64 nearest to it, as torch and math use it
     symengine: str  # attribute of the symengine module
+    exact: Callable[[Any], Any]  # (gmpy2) -> the constant at the context's precision
+
+
+# ---------------------------------------------------------------- conventions
 
 
 def _torch_heaviside(torch: Any, a: Sequence[Any]) -> Any:
@@ -72,10 +91,42 @@ def _torch_heaviside(torch: Any, a: Sequence[Any]) -> Any:
     return (x > 0).to(x.dtype) + 0.5 * (x == 0).to(x.dtype)
 
 
-def _native_softplus(se: Any, a: Sequence[Any]) -> Any:
-    # log(1 + exp(x)) overflows for large x; this form is exact and stable.
+def _exact_sign(m: Any, a: Sequence[Any]) -> Any:
     x = a[0]
-    return se.Max(x, 0) + se.log(1 + se.exp(-se.Abs(x)))
+    if m.is_nan(x):
+        return x
+    return m.mpfr(1) if x > 0 else m.mpfr(-1) if x < 0 else m.mpfr(0)
+
+
+def _exact_heaviside(m: Any, a: Sequence[Any]) -> Any:
+    x = a[0]
+    if m.is_nan(x):
+        return x
+    return m.mpfr(1) if x > 0 else m.mpfr(0) if x < 0 else m.mpfr(1) / 2
+
+
+def _exact_max(m: Any, a: Sequence[Any]) -> Any:
+    if m.is_nan(a[0]) or m.is_nan(a[1]):
+        return m.nan()
+    return a[0] if a[0] >= a[1] else a[1]
+
+
+def _exact_min(m: Any, a: Sequence[Any]) -> Any:
+    if m.is_nan(a[0]) or m.is_nan(a[1]):
+        return m.nan()
+    return a[0] if a[0] <= a[1] else a[1]
+
+
+def _float64_erf(np: Any, a: Sequence[Any]) -> Any:
+    # numpy has no erf; math.erf element by element (0.2 us a point)
+    return np.frompyfunc(math.erf, 1, 1)(a[0]).astype(np.float64)
+
+
+def _float64_sigmoid(np: Any, a: Sequence[Any]) -> Any:
+    x = a[0]
+    # exp(-|x|) never overflows; both branches are exact forms of 1/(1+exp(-x))
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
 
 
 def _fn(
@@ -83,163 +134,176 @@ def _fn(
     summary: str,
     torch_op: str,
     torch: Builder,
+    exact: Builder,
+    float64: Builder,
     **kwargs: Any,
 ) -> FunctionSpec:
     arity = kwargs.pop("arity", 1)
     return FunctionSpec(
-        name=name, arity=arity, summary=summary, torch_op=torch_op, torch=torch, **kwargs
+        name=name,
+        arity=arity,
+        summary=summary,
+        torch_op=torch_op,
+        torch=torch,
+        exact=exact,
+        float64=float64,
+        **kwargs,
+    )
+
+
+def _unary(name: str, summary: str, **kwargs: Any) -> FunctionSpec:
+    """A function that torch, gmpy2 and numpy all spell ``name`` (sin, exp, ...)."""
+    numpy_name = kwargs.pop("numpy_name", name)
+    gmpy_name = kwargs.pop("gmpy_name", name)
+    return _fn(
+        name,
+        summary,
+        f"torch.{name}",
+        lambda t, a: getattr(t, name)(a[0]),
+        lambda m, a: getattr(m, gmpy_name)(a[0]),
+        lambda np, a: getattr(np, numpy_name)(a[0]),
+        symengine=kwargs.pop("symengine", name),
+        **kwargs,
     )
 
 
 FUNCTIONS: tuple[FunctionSpec, ...] = (
-    _fn("sin", "sine", "torch.sin", lambda t, a: t.sin(a[0]), symengine="sin"),
-    _fn("cos", "cosine", "torch.cos", lambda t, a: t.cos(a[0]), symengine="cos"),
-    _fn("tan", "tangent", "torch.tan", lambda t, a: t.tan(a[0]), symengine="tan", partial=True),
+    _unary("sin", "sine"),
+    _unary("cos", "cosine"),
+    _unary("tan", "tangent", partial=True),
+    _unary("asin", "inverse sine", numpy_name="arcsin", partial=True, edges=(-1.0, 1.0)),
+    _unary("acos", "inverse cosine", numpy_name="arccos", partial=True, edges=(-1.0, 1.0)),
+    _unary("atan", "inverse tangent", numpy_name="arctan"),
+    _unary("sinh", "hyperbolic sine"),
+    _unary("cosh", "hyperbolic cosine"),
+    _unary("tanh", "hyperbolic tangent"),
+    _unary("asinh", "inverse hyperbolic sine", numpy_name="arcsinh"),
+    _unary("acosh", "inverse hyperbolic cosine", numpy_name="arccosh", partial=True, edges=(1.0,)),
+    _unary("atanh", "inverse hyperbolic tangent", numpy_name="arctanh", partial=True),
+    _unary("exp", "exponential e**a"),
+    _unary("log", "natural logarithm", aliases=("ln",), partial=True),
+    _unary("sqrt", "square root", partial=True, edges=(0.0,)),
     _fn(
-        "asin",
-        "inverse sine",
-        "torch.asin",
-        lambda t, a: t.asin(a[0]),
-        symengine="asin",
-        partial=True,
+        "erf",
+        "error function",
+        "torch.erf",
+        lambda t, a: t.erf(a[0]),
+        lambda m, a: m.erf(a[0]),
+        _float64_erf,
+        symengine="erf",
     ),
-    _fn(
-        "acos",
-        "inverse cosine",
-        "torch.acos",
-        lambda t, a: t.acos(a[0]),
-        symengine="acos",
-        partial=True,
-    ),
-    _fn("atan", "inverse tangent", "torch.atan", lambda t, a: t.atan(a[0]), symengine="atan"),
-    _fn("sinh", "hyperbolic sine", "torch.sinh", lambda t, a: t.sinh(a[0]), symengine="sinh"),
-    _fn("cosh", "hyperbolic cosine", "torch.cosh", lambda t, a: t.cosh(a[0]), symengine="cosh"),
-    _fn("tanh", "hyperbolic tangent", "torch.tanh", lambda t, a: t.tanh(a[0]), symengine="tanh"),
-    _fn(
-        "asinh",
-        "inverse hyperbolic sine",
-        "torch.asinh",
-        lambda t, a: t.asinh(a[0]),
-        symengine="asinh",
-    ),
-    _fn(
-        "acosh",
-        "inverse hyperbolic cosine",
-        "torch.acosh",
-        lambda t, a: t.acosh(a[0]),
-        symengine="acosh",
-        partial=True,
-    ),
-    _fn(
-        "atanh",
-        "inverse hyperbolic tangent",
-        "torch.atanh",
-        lambda t, a: t.atanh(a[0]),
-        symengine="atanh",
-        partial=True,
-    ),
-    _fn("exp", "exponential e**a", "torch.exp", lambda t, a: t.exp(a[0]), symengine="exp"),
-    _fn(
-        "log",
-        "natural logarithm",
-        "torch.log",
-        lambda t, a: t.log(a[0]),
-        symengine="log",
-        aliases=("ln",),
-        partial=True,
-    ),
-    _fn(
-        "sqrt",
-        "square root",
-        "torch.sqrt",
-        lambda t, a: t.sqrt(a[0]),
-        symengine="sqrt",
-        partial=True,
-    ),
-    _fn("erf", "error function", "torch.erf", lambda t, a: t.erf(a[0]), symengine="erf"),
     _fn(
         "abs",
         "absolute value |a| (kink at 0)",
         "torch.abs",
         lambda t, a: t.abs(a[0]),
+        lambda m, a: abs(a[0]),
+        lambda np, a: np.abs(a[0]),
         derivative=("sign(a)",),
-        native=lambda se, a: se.Abs(a[0]),
         aliases=("Abs",),
         kink=True,
+        torch_convention="torch.abs's gradient at 0 is 0",
+        closed_form_convention="sign(0) = 0",
     ),
     _fn(
         "sign",
         "sign of a: -1, 0 or 1 (jump at 0)",
         "torch.sign",
         lambda t, a: t.sign(a[0]),
+        _exact_sign,
+        lambda np, a: np.sign(a[0]),
         derivative=("0",),
-        native=lambda se, a: se.sign(a[0]),
         kink=True,
+        torch_convention="torch.sign's gradient is 0 everywhere",
     ),
     _fn(
         "heaviside",
         "unit step, 1/2 at 0 (jump at 0)",
         "(a > 0) + 0.5*(a == 0)",
         _torch_heaviside,
+        _exact_heaviside,
+        lambda np, a: np.heaviside(a[0], 0.5),
         derivative=("0",),
-        native=lambda se, a: (se.sign(a[0]) + 1) / 2,
         aliases=("Heaviside",),
         kink=True,
+        torch_convention="a step's gradient is 0 everywhere",
     ),
     _fn(
         "relu",
         "rectified linear unit max(0, a) (kink at 0)",
         "torch.nn.functional.relu",
         lambda t, a: t.nn.functional.relu(a[0]),
+        lambda m, a: a[0] if m.is_nan(a[0]) or a[0] > 0 else m.mpfr(0),
+        lambda np, a: np.maximum(a[0], 0.0),
         derivative=("heaviside(a)",),
-        native=lambda se, a: se.Max(0, a[0]),
         kink=True,
+        torch_convention="torch.nn.functional.relu's gradient at 0 is 0",
+        closed_form_convention="heaviside(0) = 1/2",
     ),
     _fn(
         "sigmoid",
         "logistic sigmoid 1/(1 + exp(-a))",
         "torch.sigmoid",
         lambda t, a: t.sigmoid(a[0]),
+        lambda m, a: 1 / (1 + m.exp(-a[0])),
+        _float64_sigmoid,
         # sigmoid(-a) = 1 - sigmoid(a), without the cancellation for large a
         derivative=("sigmoid(a)*sigmoid(-a)",),
-        native=lambda se, a: 1 / (1 + se.exp(-a[0])),
     ),
     _fn(
         "softplus",
         "softplus log(1 + exp(a))",
         "torch.nn.functional.softplus",
         lambda t, a: t.nn.functional.softplus(a[0]),
+        # max(a, 0) + log1p(exp(-|a|)): never overflows, exact for any a
+        lambda m, a: a[0] + m.log1p(m.exp(-abs(a[0]))) if a[0] > 0 else m.log1p(m.exp(a[0])),
+        lambda np, a: np.logaddexp(0.0, a[0]),
         derivative=("sigmoid(a)",),
-        native=_native_softplus,
     ),
     _fn(
         "max",
         "larger of a and b (kink where a = b)",
         "torch.maximum",
         lambda t, a: t.maximum(a[0], a[1]),
+        _exact_max,
+        lambda np, a: np.maximum(a[0], a[1]),
         arity=2,
         derivative=("heaviside(a - b)", "heaviside(b - a)"),
-        native=lambda se, a: se.Max(a[0], a[1]),
         aliases=("Max",),
         kink=True,
+        torch_convention="torch.maximum splits the gradient 0.5/0.5 at a tie",
+        closed_form_convention="heaviside(0) = 1/2",
     ),
     _fn(
         "min",
         "smaller of a and b (kink where a = b)",
         "torch.minimum",
         lambda t, a: t.minimum(a[0], a[1]),
+        _exact_min,
+        lambda np, a: np.minimum(a[0], a[1]),
         arity=2,
         derivative=("heaviside(b - a)", "heaviside(a - b)"),
-        native=lambda se, a: se.Min(a[0], a[1]),
         aliases=("Min",),
         kink=True,
+        torch_convention="torch.minimum splits the gradient 0.5/0.5 at a tie",
+        closed_form_convention="heaviside(0) = 1/2",
     ),
 )
 
 CONSTANTS: tuple[ConstantSpec, ...] = (
-    ConstantSpec(name="pi", summary="3.14159...", value=3.141592653589793, symengine="pi"),
     ConstantSpec(
-        name="E", summary="Euler's number 2.71828...", value=2.718281828459045, symengine="E"
+        name="pi",
+        summary="3.14159...",
+        value=math.pi,
+        symengine="pi",
+        exact=lambda m: m.const_pi(),
+    ),
+    ConstantSpec(
+        name="E",
+        summary="Euler's number 2.71828...",
+        value=math.e,
+        symengine="E",
+        exact=lambda m: m.exp(1),
     ),
 )
 
@@ -249,6 +313,9 @@ for _spec in FUNCTIONS:
         _BY_NAME[_alias] = _spec
 
 _CONSTANTS_BY_NAME: dict[str, ConstantSpec] = {c.name: c for c in CONSTANTS}
+_BY_SYMENGINE: dict[str, FunctionSpec] = {
+    spec.symengine: spec for spec in FUNCTIONS if spec.symengine is not None
+}
 
 
 def lookup_function(name: str) -> FunctionSpec | None:
@@ -256,9 +323,19 @@ def lookup_function(name: str) -> FunctionSpec | None:
     return _BY_NAME.get(name)
 
 
+def function(name: str) -> FunctionSpec:
+    """The spec for a canonical function name known to be in the table."""
+    return _BY_NAME[name]
+
+
 def lookup_constant(name: str) -> ConstantSpec | None:
     """The spec for a constant name, or None."""
     return _CONSTANTS_BY_NAME.get(name)
+
+
+def by_symengine_name(name: str) -> FunctionSpec | None:
+    """The spec whose symengine function is called ``name`` (sin, asinh, ...)."""
+    return _BY_SYMENGINE.get(name)
 
 
 def function_names() -> list[str]:

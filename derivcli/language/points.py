@@ -1,19 +1,27 @@
 """Reading ``--at`` and ``--wrt``: where to differentiate, and by what.
 
 ``--at x=2``, ``--at u=1,v=2``, ``--at x=pi/4`` (a constant expression) and
-``--at x=-10:10:10`` (start:stop:count, exactly ``torch.linspace``). Repeated
-``--at`` options add points. A variable that is a grid in one ``--at`` while
-others are single numbers is paired with those numbers at every grid point;
-two grids in one ``--at`` must have the same count and are paired point by
-point.
+``--at x=-10:10:10`` (start:stop:count, the points of ``torch.linspace``).
+Repeated ``--at`` options add points. A variable that is a grid in one
+``--at`` while others are single numbers is paired with those numbers at
+every grid point; two grids in one ``--at`` must have the same count and are
+paired point by point.
+
+What is read here is a :class:`PointSpec`: the numbers as given and the grids
+as start, stop and count. The points themselves are made by torch
+(``autograd/values.py``: ``torch.linspace`` and ``torch.tensor`` in the
+requested dtype), so that both engines work at exactly the points torch
+uses, bit for bit, in float64 and in float32. A :class:`PointSet` holds
+them, column by column.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, Union
 
 from derivcli.errors import InputError, LimitError
 from derivcli.language.parser import parse
@@ -26,15 +34,44 @@ MAX_POINTS = 100_000
 
 
 @dataclass(frozen=True)
-class PointSet:
-    """Points given column-wise: ``columns[name][i]`` is point i's coordinate."""
+class Grid:
+    """start:stop:count, to be made by torch.linspace."""
+
+    start: float
+    stop: float
+    count: int
+
+
+Coordinate = Union[float, Grid]
+
+
+@dataclass(frozen=True)
+class PointSpec:
+    """The points as given: one mapping of variable to number or grid per ``--at``."""
 
     names: tuple[str, ...]
-    columns: dict[str, list[float]]
+    options: tuple[tuple[tuple[str, Coordinate], ...], ...]
+    count: int
+
+    def sizes(self) -> list[int]:
+        """How many points each ``--at`` gives."""
+        return [
+            max([1, *(c.count for _, c in option if isinstance(c, Grid))])
+            for option in self.options
+        ]
+
+
+@dataclass(frozen=True)
+class PointSet:
+    """Points given column-wise: ``columns[name][i]`` is point i's coordinate
+    (a sequence of floats: a list, or a numpy float64 array)."""
+
+    names: tuple[str, ...]
+    columns: Mapping[str, Any]  # a sequence of floats per name (a list or numpy array)
     count: int
 
     def point(self, index: int) -> dict[str, float]:
-        return {name: self.columns[name][index] for name in self.names}
+        return {name: float(self.columns[name][index]) for name in self.names}
 
 
 def _is_identifier(name: str) -> bool:
@@ -97,19 +134,7 @@ def parse_value(text: str, where: str) -> float:
     return float(value)
 
 
-def _linspace(start: float, stop: float, count: int) -> list[float]:
-    # torch.linspace's formula (from both ends, meeting halfway). torch's CPU kernel
-    # may fuse the multiply-add, so a value can differ from it in the last bit.
-    if count == 1:
-        return [start]
-    step = (stop - start) / (count - 1)
-    if not math.isfinite(step):  # -1.7e308:1.7e308 overflows the difference
-        step = stop / (count - 1) - start / (count - 1)
-    half = count // 2
-    return [start + step * i if i < half else stop - step * (count - 1 - i) for i in range(count)]
-
-
-def _parse_grid(text: str, where: str) -> list[float]:
+def _parse_grid(text: str, where: str) -> Grid:
     parts = text.split(":")
     if len(parts) != 3:
         raise InputError(f"{where}: a grid is start:stop:count, got '{text}'")
@@ -123,16 +148,16 @@ def _parse_grid(text: str, where: str) -> list[float]:
         raise InputError(f"{where}: the count in '{text}' must be at least 1")
     if count > MAX_POINTS:
         raise LimitError(f"{where}: {count:,} points; the limit is {MAX_POINTS:,}")
-    return _linspace(start, stop, count)
+    return Grid(start, stop, count)
 
 
-def parse_at(options: Sequence[str], variables: Sequence[str]) -> PointSet:
-    """All ``--at`` options as one point set over exactly ``variables``."""
-    columns: dict[str, list[float]] = {name: [] for name in variables}
+def parse_at(options: Sequence[str], variables: Sequence[str]) -> PointSpec:
+    """All ``--at`` options as one point specification over exactly ``variables``."""
+    given: list[tuple[tuple[str, Coordinate], ...]] = []
     total = 0
     for option in options:
         where = f"--at {option}"
-        assignments: dict[str, list[float]] = {}
+        assignments: dict[str, Coordinate] = {}
         for item in option.split(","):
             if "=" not in item:
                 raise InputError(f"{where}: expected name=value, got '{item.strip()}'")
@@ -142,13 +167,13 @@ def parse_at(options: Sequence[str], variables: Sequence[str]) -> PointSet:
                 raise InputError(f"{where}: '{name}' is not a variable name")
             if name in assignments:
                 raise InputError(f"{where}: '{name}' is given twice")
-            if name not in columns:
+            if name not in variables:
                 known = ", ".join(variables) if variables else "none"
                 raise InputError(
                     f"{where}: '{name}' is not a variable of the expression (variables: {known})"
                 )
             assignments[name] = (
-                _parse_grid(value, where) if ":" in value else [parse_value(value, where)]
+                _parse_grid(value, where) if ":" in value else parse_value(value, where)
             )
         missing = [name for name in variables if name not in assignments]
         if missing:
@@ -157,16 +182,14 @@ def parse_at(options: Sequence[str], variables: Sequence[str]) -> PointSet:
                 f"{where}: no value for {', '.join(repr(m) for m in missing)} "
                 f"(give every variable, e.g. --at {example})"
             )
-        lengths = {len(v) for v in assignments.values() if len(v) > 1}
+        lengths = {c.count for c in assignments.values() if isinstance(c, Grid) and c.count > 1}
         if len(lengths) > 1:
             raise InputError(f"{where}: grids in one --at must have the same count")
-        count = lengths.pop() if lengths else 1
-        total += count
+        total += lengths.pop() if lengths else 1
         if total > MAX_POINTS:
             raise LimitError(f"--at: {total:,} points in all; the limit is {MAX_POINTS:,}")
-        for name, values in assignments.items():
-            columns[name].extend(values if len(values) == count else values * count)
-    return PointSet(names=tuple(variables), columns=columns, count=total)
+        given.append(tuple((name, assignments[name]) for name in variables))
+    return PointSpec(names=tuple(variables), options=tuple(given), count=total)
 
 
 # Sample points used when no --at is given: away from 0 and the integers,
@@ -174,13 +197,31 @@ def parse_at(options: Sequence[str], variables: Sequence[str]) -> PointSet:
 SAMPLE_VALUES = (0.37, -1.21, 1.83, -0.64, 2.47, 0.91, -2.13)
 
 
-def sample_points(variables: Sequence[str], count: int = 5) -> PointSet:
+def sample_points(variables: Sequence[str], count: int = 5) -> PointSpec:
     """A few fixed, deterministic points; each variable gets its own sequence."""
-    columns = {
-        name: [SAMPLE_VALUES[(i + 2 * k) % len(SAMPLE_VALUES)] for i in range(count)]
-        for k, name in enumerate(variables)
-    }
-    return PointSet(names=tuple(variables), columns=columns, count=count)
+    options = tuple(
+        tuple(
+            (name, SAMPLE_VALUES[(i + 2 * k) % len(SAMPLE_VALUES)])
+            for k, name in enumerate(variables)
+        )
+        for i in range(count)
+    )
+    return PointSpec(names=tuple(variables), options=options, count=count)
+
+
+def float64_points(spec: PointSpec) -> PointSet:
+    """The points in float64 without torch: numbers as given; grids only where
+    they have one point (the commands that need grids make them with torch)."""
+    columns: dict[str, list[float]] = {name: [] for name in spec.names}
+    for option, size in zip(spec.options, spec.sizes(), strict=True):
+        for name, coordinate in option:
+            if isinstance(coordinate, Grid):
+                if coordinate.count != 1:
+                    raise ValueError("a grid needs torch.linspace")
+                columns[name].extend([coordinate.start] * size)
+            else:
+                columns[name].extend([coordinate] * size)
+    return PointSet(names=spec.names, columns=columns, count=spec.count)
 
 
 def parse_wrt(options: Sequence[str], variables: Sequence[str]) -> list[str]:

@@ -86,6 +86,10 @@ class TextPrinter(Fold[Printed]):
         return (ATOM, node.name)
 
     def negate(self, node: Negate, operand: Printed) -> Printed:
+        # -(a*b) is written -a*b: (-a)*b is the same number, so a product
+        # needs no parentheses, but the result then binds like a product.
+        if operand[0] == PRODUCT:
+            return (PRODUCT, ("-", operand[1]))
         return (NEGATION, ("-", wrap(operand, NEGATION)))
 
     def binary(self, node: BinaryOp, left: Printed, right: Printed) -> Printed:

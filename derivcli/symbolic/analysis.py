@@ -1,359 +1,276 @@
-"""Stage 2, run in the symbolic worker: closed forms, their values, kinks and domains.
+"""Stage 2, run in the symbolic worker: closed forms, their exact values, and
+the points where a plain number would mislead.
 
-For each requested derivative this differentiates step by step (``calculus``),
-prints the closed form, evaluates it at every point in float64 with symengine
-(independently of torch), and looks closer at the points where a clean number
-would mislead:
+For each requested derivative this differentiates step by step
+(``calculus``), turns every step back into derivcli's tree, prints the
+closed form, and evaluates f, every step and every kink argument *exactly*
+(``language/evaluate.py``: real numbers, MPFR, at the very float torch used).
+A point is **regular** when f and every step have a real value there, no
+kinked function (abs, relu, max, ...) whose argument depends on a variable
+being differentiated sits on its kink, no argument sits on the edge of its
+function's domain (sqrt at 0, acos at 1), and the derivative is within the
+dtype's range: the closed form's value is then the derivative, and nothing
+more needs saying.
 
-* the function itself is undefined or infinite there (``log(x)`` at -1,
-  ``1/x`` at 0);
-* the derivative is infinite or undefined there (``sqrt(x)`` at 0,
-  ``x**x`` at 0);
-* the argument of a kinked function (abs, relu, sign, heaviside, max, min) is
-  0 there.
+Every other point is examined (:func:`examine`), from the definition of the
+derivative rather than from the closed form's convention at the point:
 
-At those points the one-sided derivatives are estimated from the closed form
-just left and right of the point (see :func:`one_sided_limit`), which is what
-decides "differentiable" and what the user is shown.
+* f undefined there (``log(x)`` at -1, ``1/x`` or ``sigmoid(log(t))`` at 0):
+  no derivative; the note names the part of f that fails;
+* one-sided derivatives are difference quotients of the function being
+  differentiated, ``(g(p + h) - g(p))/h``, at ``h = 2**-64 ... 2**-1024``
+  times the point's scale, each evaluated exactly with more precision than
+  the difference cancels: so a feature at ``1e-5`` (``log(x + 1e-5)``)
+  does not hide the limit, and ``0**y`` along y is 0 although the closed
+  form ``x**y*log(x)`` is undefined there;
+* on a kink: equal sides mean differentiable (``abs(x)**3`` at 0), unless f
+  or a lower derivative jumps there (``heaviside(x)``, relu'' at 0);
+  different sides mean not differentiable, with both values;
+* a closed form that is undefined where the derivative exists (0/0 in
+  ``sqrt(x**4)``'s) is a removable singularity; sides that differ without a
+  kinked function are a corner (``sqrt(x**2)`` at 0); f undefined on one
+  side only is a domain edge.
 
-symengine is imported inside the functions, so the parent process can build
-a request and read a response without loading it. Everything returned is
-plain data (floats, strings, tuples) so it can travel
-back from the worker process by pickle.
+Everything returned is plain data (floats, strings, tuples, an Enum) so it
+travels back from the worker process by pickle. symengine is imported by
+``calculus`` only, inside the worker.
+
+Over grids too long to evaluate exactly at every point (more than
+EXACT_WORK instruction-evaluations), the programs run vectorised in float64
+with an error estimate, and the points where float64 may be wrong or where
+something special may happen are evaluated exactly as above.
 """
 
 from __future__ import annotations
 
 import math
-import re
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from enum import Enum
+from typing import TYPE_CHECKING, Any
 
 from derivcli.errors import BudgetError
-from derivcli.language.functions import lookup_function
+from derivcli.language.evaluate import (
+    CALL,
+    FLOAT32_MAX,
+    FLOAT64_MAX,
+    POW,
+    Exact,
+    Program,
+    compile_tree,
+    exact_value,
+    float64_values,
+    gmpy2,
+)
+from derivcli.language.functions import function
 from derivcli.language.parser import Expression, parse
-from derivcli.language.points import PointSet
-from derivcli.language.tree import BinaryOp, Call, Node, Number, walk
+from derivcli.language.printer import to_text
+from derivcli.language.tree import BinaryOp, Call, Node, Number, Variable, unique_nodes
 
-# A kink argument this close to 0 counts as "at the kink".
-# Steps, relative to max(1, |x|), at which the closed form is probed beside a point.
-PROBE_STEPS = (1e-4, 1e-6, 1e-8)
-# A point is at the edge of the domain if f is undefined at the next float64
-# beside it: sqrt(x) at 0 is, at 1e-13 it is not, and neither is asin(x) at
-# 0.9999999999999999, the last float below 1. Beside 0 the next floats are
-# subnormal and powers of them underflow to 0 ((-5e-324)**1.5), so 0 is
-# probed at this distance instead.
-EDGE_BESIDE_ZERO = 1e-100
+if TYPE_CHECKING:
+    from derivcli.language.points import PointSet
 
-
-@dataclass(frozen=True)
-class SymbolicRequest:
-    source: str
-    derivatives: tuple[tuple[str, ...], ...]
-    names: tuple[str, ...]
-    columns: Mapping[str, Sequence[float]]
-    count: int
-    budget: float  # seconds
+# Grids up to this many instruction-evaluations (points x program size) are
+# evaluated exactly at every point (about 2 us each, so ~0.4 s at most);
+# longer ones in float64 first.
+EXACT_WORK = 200_000
+# Exponents k of the steps h = 2**-k * scale at which one-sided limits and
+# derivatives are taken; the last three decide.
+PROBE_EXPONENTS = (64, 128, 256, 512, 1024)
+# Bits kept beyond those a difference quotient at step 2**-k cancels.
+PROBE_GUARD_BITS = 128
+# Two limits (or a limit and a value) are equal when they agree to this.
+LIMIT_RTOL = 1e-9
+# A float64 kink argument this close to 0 (relative to the point's scale) is
+# checked exactly; so is a domain edge.
+SCREEN_RTOL = 1e-6
 
 
-def make_request(
-    expression: Expression, derivatives: Sequence[tuple[str, ...]], points: PointSet, budget: float
-) -> SymbolicRequest:
-    return SymbolicRequest(
-        source=expression.source,
-        derivatives=tuple(derivatives),
-        names=expression.variables,
-        columns=points.columns,
-        count=points.count,
-        budget=budget,
-    )
+class Reason(str, Enum):
+    """Why a point is not plainly regular (JSON and the notes read it)."""
+
+    UNDEFINED = "undefined"  # f is outside its real domain at the point
+    POLE = "pole"  # f has a pole at the point (an infinite value somewhere in it)
+    STEP_UNDEFINED = "step-undefined"  # a lower-order derivative has no value there
+    KINK = "kink"  # a kinked function on its kink; the sides differ
+    SMOOTH_KINK = "smooth-kink"  # on a kink, but the sides meet: differentiable
+    JUMP = "jump"  # f or a lower-order derivative jumps there
+    CORNER = "corner"  # the sides differ without a kinked function (sqrt(x**2) at 0)
+    REMOVABLE = "removable"  # the closed form is undefined (0/0) but the derivative exists
+    DOMAIN_EDGE = "domain-edge"  # f is undefined on one side
+    INFINITE = "infinite-derivative"  # a side tends to +-inf
+    OVERFLOW = "overflow"  # the derivative is finite but beyond the dtype's range
 
 
 @dataclass(frozen=True)
 class PointAnalysis:
-    """Why one point is not a plain regular point, and its one-sided derivatives."""
+    """Why one point is not a plain regular point, and what the derivative is there."""
 
+    reason: Reason
     differentiable: bool | None  # None: could not be decided (overflow)
-    left: float | None  # None: undefined on that side
-    right: float | None
-    # "undefined-function", "kink", "jump", "infinite-derivative", "smooth-kink",
-    # "domain-edge", "overflow", "function-overflow", "removable"
-    reason: str
-    kinks: tuple[str, ...] = ()  # names of the kinked functions sitting at this point
-    detail: str = ""  # a phrase for the note, where the reason needs numbers
+    left: float | None = None  # one-sided derivatives; None: undefined on that side
+    right: float | None = None
+    value: float | None = None  # the derivative, where it exists (the common side)
+    kinks: tuple[str, ...] = ()  # kinked functions sitting on their kink here
+    detail: str = ""  # a phrase for the note (what is undefined, what jumps)
 
 
 @dataclass(frozen=True)
 class DerivativeAnalysis:
     wrt: tuple[str, ...]
     text: str  # the closed form, in derivcli's syntax
-    values: list[float]
+    values: list[float]  # the closed form at each point, rounded once; nan where undefined
     special: dict[int, PointAnalysis] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
+class SymbolicRequest:
+    """What the worker differentiates; the points follow in a second message."""
+
+    source: str
+    derivatives: tuple[tuple[str, ...], ...]
+    names: tuple[str, ...]
+    budget: float  # seconds
+    dtype: str = "float64"  # whose range a value must fit (overflow)
+
+
+@dataclass(frozen=True)
 class SymbolicResponse:
-    function_text: str
-    function_values: list[float]
+    function_values: list[float]  # f at each point, exactly, rounded once (nan: undefined)
+    # per point where autograd's f would overflow the dtype: which part, how large
+    overflows: dict[int, str]
     derivatives: list[DerivativeAnalysis]
+    approximate: int = 0  # grid points whose closed form was evaluated in float64 only
 
 
-_CACHE: dict[Any, SymbolicResponse] = {}
-_STEPS_CACHE: dict[Any, list[Any]] = {}
+def make_request(
+    expression: Expression,
+    derivatives: Sequence[tuple[str, ...]],
+    budget: float,
+    dtype: str = "float64",
+) -> SymbolicRequest:
+    return SymbolicRequest(
+        source=expression.source,
+        derivatives=tuple(derivatives),
+        names=expression.variables,
+        budget=budget,
+        dtype=dtype,
+    )
+
+
+# ---------------------------------------------------------------- the worker's entry
+
+
+class _Steps:
+    """One derivative's closed forms: the last one printed and evaluable, and f with
+    every lower-order derivative as programs, compiled when first needed.
+
+    Where f is *total* (built from functions defined on the whole real line,
+    without kinks, division or fractional powers), every derivative is
+    defined everywhere and has no kink, so the lower orders are never needed:
+    a fifth derivative of a product of 20 factors does not compile four
+    large intermediate forms for nothing.
+    """
+
+    def __init__(self, wrt: tuple[str, ...], f: Expression, forms: list[Any]) -> None:
+        from derivcli.symbolic import calculus
+
+        self.wrt = wrt
+        self.final = calculus.render(forms[-1])
+        self.text = self.final.text
+        self.total = is_total(f.tree)
+        self._forms = forms
+        self._lower: list[tuple[Node, Program] | None] = [None] * (len(forms) - 1)
+        self._lower[0] = (f.tree, compile_tree(f.tree))
+
+    @property
+    def order(self) -> int:
+        return len(self.wrt)
+
+    def lower(self, k: int) -> tuple[Node, Program]:
+        """The k-th derivative (0: f as written) as a tree and a program."""
+        from derivcli.symbolic import calculus
+
+        found = self._lower[k]
+        if found is None:
+            found = calculus.lower_form(self._forms[k])
+            self._lower[k] = found
+        return found
+
+    def lower_orders(self) -> range:
+        """The orders below the last that the analysis must look at."""
+        return range(1) if self.total else range(self.order)
+
+
+@dataclass
+class _Prepared:
+    """The closed forms of one request."""
+
+    function: Program
+    steps: dict[tuple[str, ...], _Steps]
+
+
+_PREPARED: dict[tuple[str, tuple[tuple[str, ...], ...]], _Prepared] = {}
+_RESULTS: dict[Any, SymbolicResponse] = {}
 CACHE_SIZE = 256
 
 
-def run_cached(request: SymbolicRequest) -> SymbolicResponse:
-    """``run`` with a small cache: batch mode repeats expressions and points."""
-    key = (
-        request.source,
-        request.derivatives,
-        request.names,
-        tuple(tuple(request.columns[n]) for n in request.names),
-        request.count,
-    )
-    if key not in _CACHE:
-        if len(_CACHE) >= CACHE_SIZE:
-            _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[key] = run(request)
-    return _CACHE[key]
+def serve(request: SymbolicRequest, receive_points: Callable[[], PointSet]) -> SymbolicResponse:
+    """The worker's entry point: closed forms first, then values at the points.
 
-
-def _steps(expr: Any, source: str, wrt: tuple[str, ...], deadline: float) -> list[Any]:
-    from derivcli.symbolic import calculus as symbolic
-
-    key = (source, wrt)
-    if key not in _STEPS_CACHE:
-        if len(_STEPS_CACHE) >= CACHE_SIZE:
-            _STEPS_CACHE.pop(next(iter(_STEPS_CACHE)))
-        _STEPS_CACHE[key] = symbolic.differentiate(expr, wrt, deadline=deadline)
-    return _STEPS_CACHE[key]
-
-
-def run(request: SymbolicRequest) -> SymbolicResponse:
-    """The worker's entry point."""
-    from derivcli.symbolic import calculus as symbolic
-
+    The points come from ``receive_points`` (a second message from the parent,
+    which makes them with torch meanwhile), so differentiating overlaps with
+    the parent's start-up.
+    """
     deadline = time.monotonic() + request.budget
+    prepared = prepare(request, deadline)
+    points = receive_points()
+    key = (request, tuple(tuple(float(v) for v in points.columns[n]) for n in request.names))
+    if key not in _RESULTS:
+        _remember(_RESULTS, key, analyse(prepared, request, points, deadline))
+    return _RESULTS[key]
+
+
+def run(request: SymbolicRequest, points: PointSet) -> SymbolicResponse:
+    """Everything in one call (check-function runs it in its own child)."""
+    deadline = time.monotonic() + request.budget
+    return analyse(prepare(request, deadline), request, points, deadline)
+
+
+def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
+    if len(cache) >= CACHE_SIZE:
+        cache.pop(next(iter(cache)))
+    cache[key] = value
+
+
+def prepare(request: SymbolicRequest, deadline: float) -> _Prepared:
+    """Differentiate (symengine), and get every closed form ready."""
+    from derivcli.symbolic import calculus
+
+    key = (request.source, request.derivatives)
+    if key in _PREPARED:
+        return _PREPARED[key]
     expression = parse(request.source)
-    expr = symbolic.build(expression)
-    names = request.names
-    opaque = symbolic.has_opaque(expr)
-    # f in float64, as torch computes it: whether f overflows or is undefined
-    # decides how a point is classified (log(exp(x)) at 1000: exp overflows).
-    f_eval = symbolic.Evaluator(expr, names, opaque=opaque, deadline=deadline)
-    f_values = f_eval.many(request.columns, request.count)
-    everywhere = defined_everywhere(expression.tree)
-    results = []
-    for wrt in request.derivatives:
-        steps = _steps(expr, request.source, wrt, deadline)
-        results.append(
-            _analyse(steps, wrt, request, f_eval, f_values, opaque, deadline, everywhere)
-        )
-    return SymbolicResponse(
-        function_text=symbolic.to_text(expr), function_values=f_values, derivatives=results
-    )
+    expr = calculus.build(expression)
+    steps = {
+        wrt: _Steps(wrt, expression, calculus.differentiate(expr, wrt, deadline=deadline))
+        for wrt in request.derivatives
+    }
+    prepared = _Prepared(compile_tree(expression.tree), steps)
+    _remember(_PREPARED, key, prepared)
+    return prepared
 
 
-def _kink_arguments(steps: Sequence[Any]) -> list[tuple[str, Any]]:
-    import symengine as se
-
-    found: dict[Any, str] = {}
-    for step in steps:
-        for node in step.atoms(se.FunctionSymbol):
-            spec = lookup_function(node.get_name())
-            if spec is None or not spec.kink:
-                continue
-            args = node.args
-            argument = args[0] - args[1] if len(args) == 2 else args[0]
-            found.setdefault(argument, spec.name)
-    return [(name, argument) for argument, name in found.items()]
-
-
-def _analyse(
-    steps: Sequence[Any],
-    wrt: tuple[str, ...],
-    request: SymbolicRequest,
-    f_eval: Any,
-    f_values: Sequence[float],
-    opaque: bool,
-    deadline: float,
-    everywhere: bool = False,
-) -> DerivativeAnalysis:
-    from derivcli.symbolic import calculus as symbolic
-
-    names, count, columns = request.names, request.count, request.columns
-    var = wrt[-1]
-    derivative = steps[-1]
-    text = symbolic.to_text(derivative)
-    _require_real(derivative, wrt, text)
-    d_eval = symbolic.Evaluator(derivative, names, opaque=opaque, deadline=deadline, precise=True)
-    # f and every intermediate derivative: where one of them jumps, no
-    # derivative exists even if the closed form has equal limits both sides.
-    step_evals = [f_eval] + [
-        symbolic.Evaluator(step, names, opaque=opaque, precise=True) for step in steps[1:-1]
-    ]
-    values = d_eval.many(columns, count)
-    kinks = [
-        (
-            name,
-            symbolic.Evaluator(arg, names, deadline=deadline).many(columns, count),
-            symbolic.Evaluator(arg, names, precise=True),
-        )
-        for name, arg in (_kink_arguments(steps[:-1]) if opaque else [])
-    ]
-    edges = set() if everywhere else _domain_edges(f_eval, f_values, columns, count, var)
-    special: dict[int, PointAnalysis] = {}
-    for i in range(count):
-        point = {n: float(columns[n][i]) for n in names}
-        at_kink = tuple(
-            sorted({name for name, vals, exact in kinks if _on_kink(vals[i], exact, point)})
-        )
-        finite = math.isfinite(f_values[i]) and math.isfinite(values[i])
-        if finite and not at_kink and i not in edges:
-            continue
-        if time.monotonic() > deadline:
-            raise BudgetError("the time budget ran out while examining kinks and poles")
-        if not math.isfinite(f_values[i]) and count <= 8:
-            # f is judged in float64, as torch computes it (1/(x-0.1) at 0.1 is
-            # a pole there); its derivative is shown the same way, not as the
-            # 256-bit value at the float just beside the pole (-3.2e34).
-            values[i] = d_eval.at(point, bits=53)
-        special[i] = _examine(
-            point, wrt, f_eval, d_eval, step_evals, f_values[i], values[i], at_kink
-        )
-    return DerivativeAnalysis(wrt=wrt, text=text, values=values, special=special)
-
-
-# A kink's argument counts as 0 at a point when, evaluated with 256 bits at
-# exactly that float64 point, it is below this (relative to the coordinates).
-KINK_ZERO = 1e-40
-
-
-def _on_kink(value: float, exact: Any, point: Mapping[str, float]) -> bool:
-    """Whether a kinked function's argument is 0 at the point, in exact arithmetic.
-
-    abs(x*0.1 - 0.3) at x=3 is on its kink (3/10 - 3/10), though float64 makes
-    the argument 5.6e-17; abs(sin(x)) at the float64 nearest pi is not (sin
-    is 1.2e-16 there), nor is relu(x/10 - 0.01) at the float64 nearest 0.1,
-    though torch rounds that argument to 0 (its own note says so). ``value``
-    is the float64 argument, a cheap screen before the precise evaluation.
-    """
-    scale = max([1.0, *(abs(v) for v in point.values())])
-    if not abs(value) <= 1e-6 * scale:
-        return False
-    return bool(abs(exact.at(point)) <= KINK_ZERO * scale)
-
-
-def _examine(
-    point: dict[str, float],
-    wrt: tuple[str, ...],
-    f_eval: Any,
-    d_eval: Any,
-    step_evals: Sequence[Any],
-    f_value: float,
-    value: float,
-    at_kink: tuple[str, ...],
-) -> PointAnalysis:
-    """Classify one point that is not plainly regular."""
-    var = wrt[-1]
-    if _overflows(d_eval, value, point):
-        return PointAnalysis(None, None, None, "overflow", at_kink)
-    if _overflows(f_eval, f_value, point):
-        if math.isfinite(value):  # log(exp(x)) at 1000: only f is out of range
-            return PointAnalysis(True, None, None, "function-overflow", at_kink)
-        return PointAnalysis(None, None, None, "overflow", at_kink)
-    left = one_sided_limit(d_eval, point, var, -1, function=f_eval)
-    right = one_sided_limit(d_eval, point, var, +1, function=f_eval)
-    if at_kink and math.isfinite(f_value):
-        # Every function on the way (f and each intermediate derivative) must
-        # be continuous here along every variable it is differentiated by:
-        # heaviside(x), sign(x)**2, relu'' at 0, and d2/dxdy of abs(x)*y at
-        # x=0 (d/dx = sign(x)*y jumps along x) have no derivative.
-        for evaluator in step_evals:
-            for name in dict.fromkeys(wrt):
-                jump = _jump(evaluator, point, name, f_eval)
-                if jump:
-                    where = f"{name}={point[name]:g}"
-                    return PointAnalysis(False, left, right, "jump", at_kink, f"{jump} at {where}")
-    if (
-        not at_kink
-        and math.isfinite(f_value)
-        and math.isnan(value)
-        and left is not None
-        and right is not None
-        and math.isfinite(left)
-        and math.isfinite(right)
-        and _close(left, right)
-        and not _jump(f_eval, point, var, f_eval)
-    ):
-        # sqrt(x**4) at 0: the closed form is 0/0 there, yet f is continuous and
-        # its slope has one limit from both sides: the derivative exists.
-        return PointAnalysis(True, left, right, "removable", at_kink)
-    return _classify(f_value, value, left, right, at_kink)
-
-
-def _jump(evaluator: Any, point: Mapping[str, float], var: str, f_eval: Any) -> str:
-    """A description of the discontinuity of ``evaluator`` along ``var``, or ''."""
-    below = one_sided_limit(evaluator, point, var, -1, function=f_eval)
-    above = one_sided_limit(evaluator, point, var, +1, function=f_eval)
-    here = evaluator.at(point)
-    if (
-        below is not None
-        and above is not None
-        and _continuous(below, above)
-        and _continuous(below, here)
-    ):
-        return ""
-    return (
-        f"the function being differentiated jumps (left limit {_text(below)}, value "
-        f"{_text(here)}, right limit {_text(above)})"
-    )
-
-
-def _text(value: float | None) -> str:
-    if value is None:
-        return "undefined"
-    return f"{value:.10g}"
-
-
-def _require_real(derivative: Any, wrt: tuple[str, ...], text: str) -> None:
-    """A closed form with zoo, I or nan in it is not a real derivative (0**x, (-1)**x).
-
-    ``text`` is the printed closed form: where none of those names appears in
-    it, the three searches of the tree (0.3 s for the 2 MB fifth derivative
-    of a product of 20 factors) are skipped.
-    """
-    import symengine as se
-
-    from derivcli.errors import InputError
-
-    if not _NOT_REAL_NAMES.search(text):
-        return
-    if any(derivative.has(c) for c in (se.zoo, se.I, se.nan)):
-        raise InputError(
-            f"the derivative by {', '.join(wrt)} is not real-valued (symengine gives "
-            f"{text[:80]}); derivcli works with real expressions only"
-        )
-
-
-_NOT_REAL_NAMES = re.compile(r"\b(zoo|I|nan)\b")
-
-
-def defined_everywhere(tree: Node) -> bool:
-    """Whether f is a real number at every real point (as far as the form shows).
-
-    True for sums, products and compositions of functions defined on the whole
-    real line (sin, exp, relu, sigmoid, ...), whole powers and division by
-    nonzero numbers: such an f has no domain edge, so the search for one
-    (two more evaluations of f at every point) is skipped.
-    """
-    for node in walk(tree):
+def is_total(tree: Node) -> bool:
+    """Whether f, and so each of its derivatives, is a real number at every real
+    point with no kink: sums, products and compositions of functions defined
+    and smooth on the whole line (sin, exp, sigmoid, ...), whole powers, and
+    division by nonzero numbers."""
+    for node in unique_nodes(tree):
         if isinstance(node, Call):
-            spec = lookup_function(node.name)
-            if spec is None or spec.partial:
+            spec = function(node.name)
+            if spec.partial or spec.kink:
                 return False
         elif isinstance(node, BinaryOp):
             right = node.right
@@ -366,130 +283,482 @@ def defined_everywhere(tree: Node) -> bool:
     return True
 
 
-def _domain_edges(
-    f_eval: Any,
-    f_values: Sequence[float],
-    columns: Mapping[str, Sequence[float]],
-    count: int,
-    var: str,
-) -> set[int]:
-    """Points with f defined there but undefined just beside them (sqrt(x)**3 at 0)."""
-    import numpy as np
-
-    x = np.asarray(columns[var], dtype=np.float64)
-    if x.size == 1 and count != 1:
-        x = np.broadcast_to(x, (count,))
-    edges: set[int] = set()
-    for side in (-np.inf, np.inf):
-        moved: dict[str, Any] = dict(columns)
-        moved[var] = np.where(x == 0, np.sign(side) * EDGE_BESIDE_ZERO, np.nextafter(x, side))
-        beside = np.asarray(f_eval.many(moved, count), dtype=np.float64)
-        edges.update(int(i) for i in np.flatnonzero(np.isnan(beside)))
-    return {i for i in edges if not math.isnan(f_values[i])}
+# ---------------------------------------------------------------- evaluation at the points
 
 
-def _overflows(evaluator: Any, value: float, point: Mapping[str, float]) -> bool:
-    """A float64 overflow, not a pole: a finite value past float64's range
-    (1/x at 5e-324), or infinite here and all around, along every variable
-    (x/y at y=0 is finite beside the pole along y; log(exp(x)) at 1000 is
-    not, exp overflowing on the way)."""
-    if not math.isinf(value):
-        return False
-    if evaluator.beyond_float64(point):
-        return True
-    for var, x in point.items():
-        scale = max(1.0, abs(x))
-        for side in (-1, 1):
-            moved = dict(point)
-            moved[var] = x + side * PROBE_STEPS[0] * scale
-            if not math.isinf(evaluator.at(moved)):
-                return False
-    return True
+def analyse(
+    prepared: _Prepared, request: SymbolicRequest, points: PointSet, deadline: float
+) -> SymbolicResponse:
+    count = points.count
+    limit = FLOAT32_MAX if request.dtype == "float32" else FLOAT64_MAX
+    cache = _ExactCache(points)
+    sizes = [_size(steps) for steps in prepared.steps.values()]
+    work = count * max([len(prepared.function), *sizes])
+    exact_everywhere = work <= EXACT_WORK or count <= MAX_EXACT_POINTS
+    screen = None if exact_everywhere else _Screen(prepared, points, deadline)
+    f_values: list[float] = []
+    overflows: dict[int, str] = {}
+    began = time.monotonic()
+    for i in range(count):
+        if i % 64 == 0:
+            _on_time(deadline, began, i, count)
+        if screen is not None and not screen.needs_exact_f(i):
+            f_values.append(screen.f_value(i))
+            continue
+        f_exact = cache.exact(prepared.function, i)
+        f_values.append(f_exact.to_float())
+        where = _overflowing_part(prepared.function, f_exact, limit)
+        if where is not None:
+            overflows[i] = where
+    derivatives = []
+    approximate = 0
+    for wrt in request.derivatives:
+        steps = prepared.steps[wrt]
+        context = _Derivative(steps, limit)
+        values: list[float] = []
+        special: dict[int, PointAnalysis] = {}
+        began = time.monotonic()
+        for i in range(count):
+            if i % 16 == 0:
+                _on_time(deadline, began, i, count)
+            if screen is not None and not screen.needs_exact(wrt, i):
+                values.append(screen.value(wrt, i))
+                approximate += 1
+                continue
+            value, found = context.at(cache, i)
+            values.append(value)
+            if found is not None:
+                special[i] = found
+        derivatives.append(
+            DerivativeAnalysis(wrt=wrt, text=steps.text, values=values, special=special)
+        )
+    return SymbolicResponse(f_values, overflows, derivatives, approximate)
 
 
-def _continuous(a: float, b: float) -> bool:
-    # limits of the function itself, estimated to ~1e-8 of the probe step
-    return math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-7)
+# At most this many points are always evaluated exactly, however large the closed form.
+MAX_EXACT_POINTS = 8
+
+
+def _size(steps: _Steps) -> int:
+    program = steps.final.program
+    return len(program) if program is not None else 10**9
+
+
+def _on_time(deadline: float, began: float, done: int, count: int) -> None:
+    """Raise BudgetError as soon as the points done so far show the rest cannot fit."""
+    now = time.monotonic()
+    predicted = now + (now - began) / done * (count - done) if done else now
+    if predicted > deadline:
+        raise BudgetError(
+            f"the closed form could not be evaluated at {count:,} points within the time "
+            f"budget ({done:,} done)"
+        )
+
+
+class _ExactCache:
+    """Exact values at the given points, each program and point computed once."""
+
+    def __init__(self, points: PointSet) -> None:
+        self.points = points
+        self.memo: dict[tuple[int, int], Exact] = {}
+
+    def point(self, i: int) -> dict[str, float]:
+        return {name: float(self.points.columns[name][i]) for name in self.points.names}
+
+    def exact(self, program: Program, i: int) -> Exact:
+        key = (id(program), i)
+        if key not in self.memo:
+            self.memo[key] = exact_value(program, self.point(i))
+        return self.memo[key]
+
+    def final(self, steps: _Steps, i: int) -> Exact:
+        key = (id(steps), i)
+        if key not in self.memo:
+            self.memo[key] = steps.final.evaluate(self.point(i))
+        return self.memo[key]
+
+
+def _overflowing_part(program: Program, outcome: Exact, limit: float) -> str | None:
+    """The first part of f whose value is beyond ``limit`` though its inputs are not
+    (exp(x) at x=1000): where autograd's forward pass overflows."""
+    for index, value in enumerate(outcome.values):
+        ins = program.instructions[index]
+        if abs(value) > limit and all(abs(outcome.values[a]) <= limit for a in ins.args):
+            text = to_text(program.nodes[index])
+            if len(text) > 60:
+                text = text[:57] + "..."
+            return f"{text} is about {_scientific(value)}"
+    return None
+
+
+def _scientific(value: Any) -> str:
+    """An mpfr of any size as 1.97e+434."""
+    m = gmpy2()
+    text: str = m.mpfr(value, 64).__format__(".3g")
+    return text
+
+
+# ---------------------------------------------------------------- one derivative
+
+
+@dataclass(frozen=True)
+class _Kink:
+    name: str  # relu, abs, max, ...
+    step: int  # which step (0 is f) holds it
+    node: Call
+
+
+class _Derivative:
+    """One derivative (a sequence of variables): its steps, their kinks and edges."""
+
+    def __init__(self, steps: _Steps, limit: float) -> None:
+        self.steps = steps
+        self.wrt = steps.wrt
+        self.var = steps.wrt[-1]
+        self.limit = limit
+        moving = set(self.wrt)
+        # Kinks of f and of every lower derivative whose argument moves with a
+        # variable being differentiated (min(x, z) is no kink for d/dy).
+        self.kinks = [
+            _Kink(node.name, k, node)
+            for k in steps.lower_orders()
+            for node in unique_nodes(steps.lower(k)[0])
+            if isinstance(node, Call) and function(node.name).kink and _depends(node, moving)
+        ]
+
+    def program(self, k: int) -> Program:
+        return self.steps.lower(k)[1]
+
+    def at(self, cache: _ExactCache, i: int) -> tuple[float, PointAnalysis | None]:
+        """The closed form's value at point i, and the analysis if the point is special."""
+        closed = cache.final(self.steps, i)
+        value = closed.to_float()
+        lower = [cache.exact(self.program(k), i) for k in self.steps.lower_orders()]
+        if any(
+            o.undefined is not None and o.undefined.kind == "overflow" for o in [*lower, closed]
+        ):
+            return math.inf, PointAnalysis(Reason.OVERFLOW, None)
+        on_kink = tuple(
+            sorted(
+                {
+                    kink.name
+                    for kink in self.kinks
+                    if lower[kink.step].defined
+                    and _on_kink(kink, self.program(kink.step), lower[kink.step])
+                }
+            )
+        )
+        on_edge = any(
+            outcome.defined and _on_edge(self.program(k), outcome)
+            for k, outcome in enumerate(lower)
+        )
+        regular = all(o.defined for o in lower) and closed.defined and not on_kink and not on_edge
+        if regular:
+            if abs(value) > self.limit:
+                return value, PointAnalysis(Reason.OVERFLOW, None)
+            return value, None
+        return value, examine(self, cache.point(i), lower, closed, on_kink)
+
+
+def _depends(node: Node, names: set[str]) -> bool:
+    return any(isinstance(n, Variable) and n.name in names for n in unique_nodes(node))
+
+
+def _on_kink(kink: _Kink, program: Program, outcome: Exact) -> bool:
+    """Whether the kinked function's argument (a - b for max/min) is exactly 0."""
+    args = [program.index(arg) for arg in kink.node.args]
+    if len(args) == 1:
+        return outcome.is_zero(args[0])
+    a, b = (outcome.values[k] for k in args)
+    scale = max(outcome.magnitudes[args[0]], outcome.magnitudes[args[1]])
+    return bool(abs(a - b) <= scale * _tiny(outcome.precision))
+
+
+def _tiny(precision: int) -> Any:
+    from derivcli.language.evaluate import ZERO_MARGIN
+
+    m = gmpy2()
+    return m.mul_2exp(m.mpfr(1), ZERO_MARGIN - precision)
+
+
+def _on_edge(program: Program, outcome: Exact) -> bool:
+    """Whether some argument sits on the end of its function's real domain: sqrt or
+    a fractional power of exactly 0, asin or acos of exactly +-1, acosh of 1."""
+    tiny = _tiny(outcome.precision)
+    for ins in program.instructions:
+        if ins.kind == CALL:
+            edges = function(ins.name).edges
+            if not edges:
+                continue
+            arg = outcome.values[ins.args[0]]
+            scale = max(outcome.magnitudes[ins.args[0]], 1)
+            if any(abs(arg - edge) <= scale * tiny for edge in edges):
+                return True
+        elif ins.kind == POW:
+            base, exponent = outcome.values[ins.args[0]], outcome.values[ins.args[1]]
+            if (base == 0 or outcome.is_zero(ins.args[0])) and not gmpy2().is_integer(exponent):
+                return True
+    return False
+
+
+# ---------------------------------------------------------------- special points
+
+
+def examine(
+    derivative: _Derivative,
+    point: dict[str, float],
+    steps: list[Exact],
+    closed: Exact,
+    on_kink: tuple[str, ...],
+) -> PointAnalysis | None:
+    """Classify a point that is not plainly regular (see the module docstring);
+    None if it turns out regular after all."""
+    var = derivative.var
+    f = steps[0]
+    if not f.defined:
+        assert f.undefined is not None
+        reason = Reason.POLE if f.undefined.kind == "pole" else Reason.UNDEFINED
+        return PointAnalysis(reason, False, kinks=on_kink, detail=f.undefined.describe())
+    for order, outcome in enumerate(steps[1:], start=1):
+        if not outcome.defined:
+            return PointAnalysis(
+                Reason.STEP_UNDEFINED,
+                False,
+                kinks=on_kink,
+                detail=f"the derivative of order {order} has no value there",
+            )
+    g = derivative.program(derivative.steps.order - 1)
+    left = _one_sided(g, point, var, -1)
+    right = _one_sided(g, point, var, +1)
+    if left is None or right is None:
+        if left is None and right is None:
+            detail = f"f is defined at this point but nowhere beside it along {var}"
+            return PointAnalysis(Reason.UNDEFINED, False, kinks=on_kink, detail=detail)
+        return PointAnalysis(Reason.DOMAIN_EDGE, False, left, right, kinks=on_kink)
+    if on_kink:
+        jump = _jump(derivative, point)
+        if jump:
+            return PointAnalysis(Reason.JUMP, False, left, right, kinks=on_kink, detail=jump)
+    sides_meet = math.isfinite(left) and math.isfinite(right) and _close(left, right)
+    if sides_meet:
+        common = right if abs(right) <= abs(left) else left
+        if abs(common) > derivative.limit:
+            return PointAnalysis(Reason.OVERFLOW, None, left, right, kinks=on_kink)
+        if on_kink:
+            return PointAnalysis(Reason.SMOOTH_KINK, True, left, right, common, on_kink)
+        if closed.defined:
+            return None  # an edge of a part that does not make f one-sided: regular
+        return PointAnalysis(Reason.REMOVABLE, True, left, right, common)
+    if math.isnan(left) or math.isnan(right):
+        return PointAnalysis(Reason.CORNER, False, left, right, kinks=on_kink)
+    if on_kink:
+        return PointAnalysis(Reason.KINK, False, left, right, kinks=on_kink)
+    if math.isinf(left) or math.isinf(right):
+        return PointAnalysis(Reason.INFINITE, False, left, right)
+    return PointAnalysis(Reason.CORNER, False, left, right)
 
 
 def _close(a: float, b: float) -> bool:
-    # The one-sided estimates are good to ~1e-8 relative (probe step 1e-8,
-    # extrapolated); absolute slack only for what rounds to zero.
-    return math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-15)
+    return math.isclose(a, b, rel_tol=LIMIT_RTOL, abs_tol=0.0) or a == b
 
 
-def _classify(
-    f_value: float,
-    value: float,
-    left: float | None,
-    right: float | None,
-    kinks: tuple[str, ...],
-) -> PointAnalysis:
-    if math.isnan(f_value):
-        # Outside the real domain a one-sided derivative means nothing.
-        return PointAnalysis(False, None, None, "undefined-function", kinks)
-    if not math.isfinite(f_value):
-        return PointAnalysis(False, left, right, "undefined-function", kinks)
-    sides_agree = (
-        left is not None
-        and right is not None
-        and math.isfinite(left)
-        and math.isfinite(right)
-        and _close(left, right)
-    )
-    if kinks and sides_agree and math.isfinite(value):
-        return PointAnalysis(True, left, right, "smooth-kink", kinks)
-    if kinks:
-        return PointAnalysis(False, left, right, "kink", kinks)
-    if math.isfinite(value) and (left is None) != (right is None):
-        return PointAnalysis(False, left, right, "domain-edge", kinks)
-    return PointAnalysis(False, left, right, "infinite-derivative", kinks)
-
-
-def one_sided_limit(
-    evaluator: Any,
-    point: Mapping[str, float],
-    var: str,
-    side: int,
-    *,
-    function: Any = None,
-) -> float | None:
-    """The limit of the closed form as ``var`` approaches the point from one side.
-
-    The closed form is probed at distances 1e-4, 1e-6 and 1e-8 (relative):
-    if the successive differences shrink, the values converge and the limit is
-    extrapolated linearly; if the values grow steadily in one direction they
-    diverge to +-inf; if the closed form is undefined there (outside the real
-    domain) the side is undefined (None); anything else is reported as nan.
-    A side where ``function`` (f itself) is undefined is undefined too: the
-    closed form of log(x)' = 1/x exists left of 0, log(x) does not.
-    """
+def _probe(
+    program: Program, point: Mapping[str, float], var: str, side: int, exponents: Sequence[int]
+) -> list[tuple[Any, Exact, Exact]]:
+    """The program at p and at p + side * 2**-k * scale along ``var`` for each k,
+    both with enough precision for the difference: [(h, at p, at p + h), ...]."""
+    m = gmpy2()
     x = point[var]
-    scale = max(1.0, abs(x))
+    scale = abs(x) if x != 0 else 1.0
     probes = []
-    for step in PROBE_STEPS:
-        moved = dict(point)
-        moved[var] = x + side * step * scale
-        if function is not None and math.isnan(function.at(moved)):
-            return None
-        probes.append(evaluator.at(moved))
-    if any(math.isnan(v) for v in probes):
+    for k in exponents:
+        precision = k + PROBE_GUARD_BITS
+        with m.context(m.get_context(), precision=precision + 64):
+            h = m.mpfr(scale) * m.mul_2exp(m.mpfr(1), -k) * side
+            moved: dict[str, Any] = dict(point)
+            moved[var] = m.mpfr(x) + h
+        here = exact_value(program, point, precision)
+        probes.append((h, here, exact_value(program, moved, precision)))
+    return probes
+
+
+def _settle(sequence_at: Callable[[Sequence[int]], list[Any]]) -> float | None:
+    """The limit of a sequence at the steps PROBE_EXPONENTS, taken further (up to
+    2**-4096) while the last values still move."""
+    values = sequence_at(PROBE_EXPONENTS)
+    limit = _limit(values)
+    exponent = PROBE_EXPONENTS[-1]
+    while limit is not None and math.isnan(limit) and exponent < MAX_PROBE_EXPONENT:
+        exponent *= 2
+        values = [*values, *sequence_at([exponent])]
+        limit = _limit(values)
+    return limit
+
+
+MAX_PROBE_EXPONENT = 4096
+
+
+def _one_sided(g: Program, point: Mapping[str, float], var: str, side: int) -> float | None:
+    """The one-sided derivative of ``g`` at the point along ``var``: the limit of
+    (g(p + h) - g(p)) / h; None where g is undefined on that side."""
+    m = gmpy2()
+
+    def quotients(exponents: Sequence[int]) -> list[Any]:
+        found: list[Any] = []
+        for h, here, moved in _probe(g, point, var, side, exponents):
+            if moved.value is None or here.value is None:
+                found.append(None)
+                continue
+            with m.context(m.get_context(), precision=max(here.precision, moved.precision)):
+                found.append((moved.value - here.value) / h)
+        return found
+
+    return _settle(quotients)
+
+
+def _side_limit(program: Program, point: Mapping[str, float], var: str, side: int) -> float | None:
+    """The limit of the program's value at the point from one side along ``var``."""
+
+    def values(exponents: Sequence[int]) -> list[Any]:
+        return [moved.value for _, _, moved in _probe(program, point, var, side, exponents)]
+
+    return _settle(values)
+
+
+def _limit(sequence: list[Any]) -> float | None:
+    """The limit of a sequence taken at ever smaller steps (the last three decide).
+
+    None when the last values are undefined (nothing on that side); the last
+    value when the last two agree to 60 bits; 0 when the values shrink
+    geometrically; +-inf when they grow steadily with one sign; nan otherwise.
+    """
+    a, b, c = sequence[-3:]
+    if a is None or b is None or c is None:
         return None
-    if any(math.isinf(v) for v in probes):
-        inf = [v for v in probes if math.isinf(v)]
-        return float(inf[-1])
-    v1, v2, v3 = probes
-    d1, d2 = v2 - v1, v3 - v2
-    if abs(d2) <= 0.2 * abs(d1) + 1e-9 * (1 + abs(v3)):
-        # Aitken's extrapolation: the differences shrink geometrically (by
-        # 100x for an error linear in h, 10x for sqrt(h)), so the rest of the
-        # series is d2 * r / (1 - r).
-        ratio = d2 / d1 if d1 else 0.0
-        limit = v3 + d2 * ratio / (1 - ratio) if 0 <= ratio < 1 else v3
-        if abs(limit) <= 1e-12 * max(abs(v1), abs(v2), abs(v3)):
-            limit = 0.0  # what is left is rounding: abs(x)**2 at 0 has slope 0
-        # Ten significant digits: the extrapolation is not better than that.
-        return float(f"{limit:.10g}")
-    if abs(v3) > abs(v2) > abs(v1) and (v1 > 0) == (v2 > 0) == (v3 > 0):
-        return math.inf if v3 > 0 else -math.inf
+    m = gmpy2()
+    if abs(c - b) <= max(abs(b), abs(c)) * m.mul_2exp(m.mpfr(1), -60):
+        return float(c) + 0.0  # no -0.0
+    if abs(c) * 256 <= abs(b) and abs(b) * 256 <= abs(a):
+        return 0.0
+    if abs(c) >= 1.5 * abs(b) >= 2.25 * abs(a) and (a > 0) == (b > 0) == (c > 0):
+        return math.inf if c > 0 else -math.inf
     return math.nan
+
+
+def _jump(derivative: _Derivative, point: Mapping[str, float]) -> str:
+    """A description of a jump of f or of a lower derivative here, or ''."""
+    for order in derivative.steps.lower_orders():
+        program = derivative.program(order)
+        here = exact_value(program, point).to_float()
+        for name in dict.fromkeys(derivative.wrt):
+            below = _side_limit(program, point, name, -1)
+            above = _side_limit(program, point, name, +1)
+            if below is None or above is None:
+                continue
+            if _close(below, here) and _close(above, here):
+                continue
+            what = (
+                "the function being differentiated"
+                if order == 0
+                else (f"the derivative of order {order}")
+            )
+            return (
+                f"{what} jumps at {name}={point[name]:g} (left limit {_text(below)}, "
+                f"value {_text(here)}, right limit {_text(above)})"
+            )
+    return ""
+
+
+def _text(value: float) -> str:
+    return f"{value:.10g}"
+
+
+# ---------------------------------------------------------------- long grids
+
+
+class _Screen:
+    """All programs in float64 over a long grid, to pick the points that need more.
+
+    A point needs the exact evaluation when float64 may have lost too many
+    bits there, when some value is not finite (undefined, or an overflow that
+    exact arithmetic does not have), when a kink's argument or a domain edge
+    is within SCREEN_RTOL, or when the derivative is past the dtype's range.
+    The grid goes through in blocks of SCREEN_BLOCK points; after each, the
+    run stops (BudgetError) if the blocks done show the rest cannot fit.
+    """
+
+    def __init__(self, prepared: _Prepared, points: PointSet, deadline: float) -> None:
+        import numpy as np
+
+        self.np = np
+        count = points.count
+        columns = {n: np.asarray(points.columns[n], dtype=np.float64) for n in points.names}
+        f_parts: list[Any] = []
+        f_flags: list[Any] = []
+        parts: dict[tuple[str, ...], list[Any]] = {wrt: [] for wrt in prepared.steps}
+        flags: dict[tuple[str, ...], list[Any]] = {wrt: [] for wrt in prepared.steps}
+        began = time.monotonic()
+        for start in range(0, count, SCREEN_BLOCK):
+            _on_time(deadline, began, start, count)
+            stop = min(count, start + SCREEN_BLOCK)
+            block = {n: (c[start:stop] if c.size == count else c) for n, c in columns.items()}
+            size = stop - start
+            scale = np.ones(size)
+            for column in block.values():
+                scale = np.maximum(scale, np.abs(column))
+            f = float64_values(prepared.function, block, size)
+            f_parts.append(f.values)
+            # f's value is shown, not compared: float64 is enough unless f is
+            # undefined there or large enough to overflow somewhere on the way
+            f_flags.append(f.undefined | (np.abs(f.values) > FLOAT32_MAX))
+            for wrt, steps in prepared.steps.items():
+                final = steps.final.program
+                if final is None:  # a huge closed form: point by point, exactly
+                    parts[wrt].append(np.full(size, np.nan))
+                    flags[wrt].append(np.ones(size, dtype=bool))
+                    continue
+                lower = [steps.lower(k)[1] for k in steps.lower_orders()]
+                outcomes = [float64_values(p, block, size) for p in [*lower, final]]
+                flag = np.abs(outcomes[-1].values) > FLOAT32_MAX  # past float32: look closer
+                for outcome in outcomes:
+                    flag |= outcome.undefined | outcome.doubtful
+                for program, outcome in zip(lower, outcomes[:-1], strict=True):
+                    flag |= _near_special(np, program, outcome, scale)
+                parts[wrt].append(outcomes[-1].values)
+                flags[wrt].append(flag)
+        self.f_values = np.concatenate(f_parts)
+        self.f_needs = np.concatenate(f_flags)
+        self.values = {wrt: np.concatenate(chunks) for wrt, chunks in parts.items()}
+        self.needs = {wrt: np.concatenate(chunks) for wrt, chunks in flags.items()}
+
+    def needs_exact_f(self, i: int) -> bool:
+        return bool(self.f_needs[i])
+
+    def f_value(self, i: int) -> float:
+        return float(self.f_values[i])
+
+    def needs_exact(self, wrt: tuple[str, ...], i: int) -> bool:
+        return bool(self.needs[wrt][i])
+
+    def value(self, wrt: tuple[str, ...], i: int) -> float:
+        return float(self.values[wrt][i])
+
+
+SCREEN_BLOCK = 8192
+
+
+def _near_special(np: Any, program: Program, outcome: Any, scale: Any) -> Any:
+    """Points where a kink's argument, a domain edge or a power's base is near 0."""
+    flag = np.zeros(scale.shape, dtype=bool)
+    for ins in program.instructions:
+        if ins.kind == CALL:
+            spec = function(ins.name)
+            args = [outcome.node_values[a] for a in ins.args]
+            if spec.kink:
+                arg = args[0] - args[1] if len(args) == 2 else args[0]
+                flag |= np.abs(arg) <= SCREEN_RTOL * scale
+            for edge in spec.edges:
+                flag |= np.abs(args[0] - edge) <= SCREEN_RTOL * max(1.0, abs(edge))
+        elif ins.kind == POW:
+            flag |= np.abs(outcome.node_values[ins.args[0]]) <= SCREEN_RTOL * scale
+    return flag

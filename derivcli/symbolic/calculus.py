@@ -4,32 +4,44 @@ Why symengine and not sympy for the calculus: sympy's automatic evaluation
 grows about 7x per level on chains like ``tanh(sin(...)+x)`` and its ``diff``
 takes seconds to minutes on ordinary higher-order derivatives (see
 shared/NOTES.md); symengine, sympy's C++ sister engine, builds and
-differentiates the same expressions in microseconds to milliseconds. sympy is
-kept for what it does best, printing the result in its familiar form
-(``2*x + 2``), and only for results small enough to print quickly.
+differentiates the same expressions in microseconds to milliseconds.
 
-The tree from ``language/parser.py`` is translated node by node; nothing is ever
-handed to ``sympify``/``subs`` as text. Functions symengine knows are used
-natively. The others (relu, abs, sigmoid, ...) are opaque symengine functions
-whose derivative comes from the function table, written in derivcli's own
-language: after each differentiation step the ``Derivative``/``Subs`` nodes
-symengine leaves for them are replaced with that rule.
+The tree from ``language/parser.py`` is translated node by node (a fold);
+nothing is ever handed to ``sympify``/``subs`` as text. Functions symengine
+knows are used natively. The others (relu, abs, sigmoid, ...) are opaque
+symengine functions whose derivative comes from the function table, written
+in derivcli's own language: after each differentiation step the
+``Derivative``/``Subs`` nodes symengine leaves for them are replaced with
+that rule.
+
+The result goes back into derivcli's own tree (:func:`to_tree`), in the order
+a reader expects (``x**2 + 2*x + 1``, ``x*cos(x) + sin(x)``, ``-sin(x)``,
+``x/(x**2 + 1)``): everything after this module (values, kinks, printing,
+LaTeX) works on derivcli's trees, and symengine stays here.
 """
 
 from __future__ import annotations
 
-import math
-import sys
 import time
-from collections.abc import Mapping, Sequence
-from decimal import Decimal
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 import symengine as se
 
-from derivcli.errors import BudgetError, InputError, LimitError
-from derivcli.language.functions import FUNCTIONS, lookup_constant, lookup_function
+from derivcli.errors import BudgetError, CannotComputeError, InputError, LimitError
+from derivcli.language.evaluate import (
+    MAX_PRECISION,
+    PRECISION,
+    Exact,
+    Program,
+    compile_tree,
+    exact_constant,
+    exact_value,
+    gmpy2,
+)
+from derivcli.language.functions import by_symengine_name, lookup_constant, lookup_function
 from derivcli.language.parser import Expression, parse
 from derivcli.language.printer import to_text as to_source
 from derivcli.language.tree import (
@@ -49,17 +61,6 @@ from derivcli.language.tree import (
 MAX_EXACT_BITS = 4096
 # A closed form larger than this many operations stops the differentiation.
 MAX_CLOSED_FORM_OPS = 2_000_000
-# Closed forms up to this size are printed by sympy, larger ones by symengine.
-MAX_SYMPY_PRINT_OPS = 400
-# Up to this size a closed form is compiled for vectorised evaluation
-# (symengine's Lambdify: 0.14 s to compile 3,200 operations, 0.8 s at 6,400;
-# larger ones are evaluated point by point, at about 1 ms per 1,000 operations).
-MAX_LAMBDIFY_OPS = 4_000
-# Binary precision of the closed form's values at single points (see Evaluator).
-PRECISE_BITS = 256
-_FLOAT64_MAX = se.RealMPFR(repr(sys.float_info.max), PRECISE_BITS)
-# Points evaluated per call of a compiled closed form, between deadline checks.
-EVALUATION_BLOCK = 8_192
 
 _OPAQUE: dict[str, Any] = {}
 
@@ -131,25 +132,13 @@ class SymengineBuilder(Fold[Any]):
 
 
 def _real_or_reject(value: Any, node: Node) -> Any:
-    """Refuse a constant part that is not a finite real number (log(0), sqrt(-1))."""
-    # Parts with variables are checked where their constant pieces are built.
-    if value.free_symbols:
+    """Refuse a constant part that is not a finite real number (log(0), sqrt(-1),
+    (-8)**(1/3), acos(2)): evaluated exactly, in real numbers, as written."""
+    if value.free_symbols or isinstance(value, (se.Integer, se.Rational)):
         return value
-    bad = isinstance(value, se.Number) and not (value.is_real and value.is_finite)
-    if bad or any(value.has(c) for c in (se.I, se.zoo, se.nan, se.oo)) or _complex(value):
+    if not exact_constant(node).defined:
         raise InputError(f"'{to_source(node)}' at column {node.column} is not a finite real number")
     return value
-
-
-def _complex(constant: Any) -> bool:
-    """A constant whose value is not real: (-8)**(1/3), acos(2), log(-log(2))."""
-    if isinstance(constant, se.Number):
-        return False
-    try:
-        value = complex(constant.evalf(53))
-    except (RuntimeError, TypeError, ValueError, OverflowError):
-        return False
-    return abs(value.imag) > 1e-12 * max(1.0, abs(value.real))
 
 
 def _check_exact_size(value: Any, column: int) -> Any:
@@ -306,230 +295,320 @@ def has_opaque(expr: Any) -> bool:
     return bool(expr.atoms(se.FunctionSymbol))
 
 
-# ---------------------------------------------------------------- evaluation
+# ---------------------------------------------------------------- back to derivcli's tree
+
+# symengine's own names for functions that derivcli spells in lower case
+_SYMENGINE_NAMES = {"Abs": "abs", "Max": "max", "Min": "min", "sign": "sign"}
 
 
-def to_native(expr: Any) -> Any:
-    """Rewrite opaque functions into symengine's own, for evaluation only."""
-    replacements: dict[Any, Any] = {}
-    opaque_names = {spec.name for spec in FUNCTIONS if spec.symengine is None}
-    for node in expr.atoms(se.FunctionSymbol):
-        name = node.get_name()
-        if name in opaque_names:
-            spec = lookup_function(name)
-            assert spec is not None and spec.native is not None
-            replacements[node] = spec.native(se, [to_native(a) for a in node.args])
-    return expr.xreplace(replacements) if replacements else expr
+def to_tree(expr: Any) -> Node:
+    """A symengine expression as derivcli's tree, in the order a reader expects.
 
-
-def number_to_float(value: Any) -> float:
-    """A symengine number as a Python float; complex values are not real: nan."""
-    if isinstance(value, se.ComplexDouble) or (isinstance(value, se.Number) and not value.is_real):
-        parts = complex(value)
-        # (-2.0)**3.0 goes through complex pow and keeps a rounding-size
-        # imaginary part; a real value is what it stands for.
-        real = abs(parts.imag) <= 1e-12 * abs(parts.real)
-        return parts.real if real else math.nan
-    if value == se.zoo:
-        return math.inf
-    if value == se.oo:
-        return math.inf
-    if value == -se.oo:
-        return -math.inf
-    if value == se.nan:
-        return math.nan
-    try:
-        return float(value)
-    except (RuntimeError, TypeError, ValueError, OverflowError):
-        return math.nan
-
-
-class Evaluator:
-    """Evaluates one closed form in float64 at points, independently of torch.
-
-    With a ``deadline`` (``time.monotonic()``), evaluating many points stops
-    with a BudgetError as soon as the points done so far show that the rest
-    would not fit, instead of running into the deadline.
-
-    ``precise``: point by point (``at``, and ``many`` for up to 8 points), the
-    closed form is evaluated at exactly the float64 point torch gets, but
-    with PRECISE_BITS of binary precision, and only the result is rounded to
-    float64, so cancellation inside the closed form does not leak into the
-    reference value: d/dx tanh(x) = 1 - tanh(x)**2 at x=20 is 1.7e-17, where
-    float64 arithmetic gives 0. Grids (more points) use the compiled float64
-    form. f itself and kink arguments are evaluated without it, in float64
-    as torch computes them (whether exp(x) overflows, whether x-0.1 is 0).
+    Sums list their terms by falling degree (``x**2 + 2*x + 1``; over several
+    variables, as sympy does, lexicographically in the sorted variables, then
+    functions); a negative term is subtracted. Products put the number first,
+    then variables and their powers, then function calls; factors with
+    negative exponents form a denominator (``2*x/(x**2 + 1)``); ``E**a`` is
+    ``exp(a)`` and ``a**(1/2)`` is ``sqrt(a)``. The same expression gives the
+    same tree, hence the same text, on every run: the order depends only on
+    the expression's text. Shared subexpressions become shared subtrees, so
+    the tree is no larger than symengine's.
     """
+    return _TreeBuilder().convert(expr)
 
-    def __init__(
-        self,
-        expr: Any,
-        names: Sequence[str],
-        *,
-        opaque: bool = True,
-        deadline: float | None = None,
-        precise: bool = False,
-    ) -> None:
-        native = to_native(expr) if opaque else expr
-        # sign(sin(0.5*pi)) stays symbolic unless pi is a float already.
-        self.native = native.xreplace({se.pi: se.RealDouble(math.pi), se.E: se.RealDouble(math.e)})
-        self.names = list(names)
-        self.symbols = [symbol(n) for n in names]
-        self.deadline = deadline
-        self.bits = PRECISE_BITS if precise else 53
-        self._compiled: Any = None
-        self._ops: int | None = None
 
-    @property
-    def ops(self) -> int:
-        if self._ops is None:
-            self._ops = int(se.count_ops(self.native))
-        return self._ops
+class _TreeBuilder:
+    def __init__(self) -> None:
+        self.memo: dict[Any, Node] = {}
+        self.texts: dict[Any, str] = {}
 
-    def at(self, point: Mapping[str, float], *, bits: int | None = None) -> float:
-        """The value at one point (with ``bits`` of precision instead of the evaluator's)."""
-        value = self._value(point, bits or self.bits)
-        return math.nan if value is None else number_to_float(value)
+    def text(self, expr: Any) -> str:
+        if expr not in self.texts:
+            self.texts[expr] = str(expr)
+        return self.texts[expr]
 
-    def beyond_float64(self, point: Mapping[str, float]) -> bool:
-        """Whether the value here is a finite number past float64's range.
+    def convert(self, expr: Any) -> Node:
+        node = self.memo.get(expr)
+        if node is None:
+            node = self._convert(expr)
+            self.memo[expr] = node
+        return node
 
-        Evaluated with PRECISE_BITS, whose exponent range is far wider than
-        float64's: d/dx 1/x at 1e-300 is -1e600 there (an overflow, exit 3),
-        while at 0 it is infinite (a pole). False where it is not known.
-        """
-        value = self._value(point, PRECISE_BITS)
-        if not isinstance(value, se.RealMPFR) or "@" in str(value):  # @Inf@, @NaN@
-            return False
-        return bool(abs(value) > _FLOAT64_MAX)
+    def _convert(self, expr: Any) -> Node:
+        if isinstance(expr, se.Symbol):
+            return Variable(expr.name)
+        if isinstance(expr, (se.Integer, se.Rational)):
+            return _number(_fraction(expr))
+        if expr == se.pi:
+            return Constant("pi")
+        if expr == se.E:
+            return Constant("E")
+        kind = type(expr).__name__
+        if kind == "Add":
+            return self._sum(expr)
+        if kind == "Mul":
+            return self._product(expr)
+        if kind == "Pow":
+            return self._power(expr)
+        if isinstance(expr, se.FunctionSymbol):
+            return Call(expr.get_name(), tuple(self.convert(a) for a in expr.args))
+        spec = by_symengine_name(kind)
+        name = spec.name if spec is not None else _SYMENGINE_NAMES.get(kind)
+        if name is not None:
+            return Call(name, tuple(self.convert(a) for a in expr.args))
+        if kind in ("Infinity", "NegativeInfinity", "ComplexInfinity", "NaN", "ImaginaryUnit"):
+            raise InputError(
+                f"the derivative is not real-valued (symengine gives {str(expr)[:80]}); "
+                "derivcli works with real expressions only"
+            )
+        raise CannotComputeError(f"cannot write symengine's {kind} in derivcli's language")
 
-    def _value(self, point: Mapping[str, float], bits: int) -> Any:
-        pairs = zip(self.symbols, self.names, strict=True)
-        if bits > 53:
-            # Exactly the float64 point torch gets (Decimal spells a double
-            # out exactly), in binary floating point, not exact arithmetic:
-            # x**(10**10) at 2 is a large float, not a ten-billion-bit integer.
-            mapping = {s: se.RealMPFR(str(Decimal(float(point[n]))), bits) for s, n in pairs}
+    # -- sums
+
+    def _sum(self, expr: Any) -> Node:
+        terms = self._ordered_terms(list(expr.args))
+        tree: Node | None = None
+        for term in terms:
+            negative = _is_negative(term)
+            node = self.convert(-term if negative else term)
+            if tree is None:
+                tree = Negate(node) if negative else node
+            else:
+                tree = BinaryOp("-" if negative else "+", tree, node)
+        assert tree is not None
+        return tree
+
+    def _ordered_terms(self, terms: list[Any]) -> list[Any]:
+        if len(terms) == 2:
+            # sympy's one exception, kept for familiarity: a positive constant
+            # and a negative multiple of something read "1 - x**2", "2 - 2*x"
+            constant = [t for t in terms if _is_constant(t) and not _is_negative(t)]
+            if len(constant) == 1:
+                other = terms[1] if terms[0] is constant[0] else terms[0]
+                if type(other).__name__ == "Mul" and _is_negative(other):
+                    return [constant[0], other]
+        monomials = [_monomial(term) for term in terms]
+        gens = sorted({gen for monomial in monomials for gen in monomial}, key=self._factor_key)
+        position = {gen: i for i, gen in enumerate(gens)}
+
+        def key(i: int) -> tuple[tuple[float, ...], str]:
+            exponents = [0.0] * len(gens)
+            for gen, exponent in monomials[i].items():
+                exponents[position[gen]] = -exponent  # falling degree first
+            return tuple(exponents), self.text(terms[i])
+
+        return [terms[i] for i in sorted(range(len(terms)), key=key)]
+
+    def _factor_key(self, expr: Any) -> tuple[int, str]:
+        """Variables first, then calls, then the rest; by text within each."""
+        base = expr.args[0] if type(expr).__name__ == "Pow" and expr.args[0] != se.E else expr
+        if _is_constant(base):
+            rank = -1  # pi*x, like 2*x
+        elif isinstance(base, se.Symbol):
+            rank = 0
+        elif type(base).__name__ in ("Add", "Mul", "Pow"):
+            rank = 2
         else:
-            mapping = {s: se.RealDouble(float(point[n])) for s, n in pairs}
-        try:
-            value = self.native.subs(mapping)
-            if not isinstance(value, se.Number):
-                value = value.evalf(bits)
-            return value
-        except (RuntimeError, ZeroDivisionError, OverflowError, TypeError, ValueError):
-            return None
+            rank = 1  # a function call, exp(...)
+        return rank, self.text(base)
 
-    def many(self, points: Mapping[str, Sequence[float]], count: int) -> list[float]:
-        """Values at ``count`` points given column-wise."""
-        began = time.monotonic()
-        if count > 8 and self.ops <= MAX_LAMBDIFY_OPS and self._compile():
-            import numpy as np
+    # -- products and powers
 
-            columns = [np.asarray(points[n], dtype=np.float64) for n in self.names]
-            if not columns:
-                return [self.at({})] * count
-            stacked = np.stack(
-                [np.broadcast_to(c, (count,)) if c.size == 1 else c for c in columns], axis=-1
-            )
-            parts = []
-            for start in range(0, count, EVALUATION_BLOCK):
-                self._on_time(began, start, count)
-                with np.errstate(all="ignore"):
-                    block = stacked[start : start + EVALUATION_BLOCK]
-                    parts.append(
-                        np.asarray(self._compiled(block), dtype=np.float64).reshape(len(block))
-                    )
-            return [float(v) for v in np.concatenate(parts)]
-        # Grids stay in float64 here too: 256 bits cost 2.5x per point.
-        bits = self.bits if count <= 8 else 53
-        values = []
-        for i in range(count):
-            if i % 16 == 0:
-                self._on_time(began, i, count)
-            values.append(self.at({n: points[n][i] for n in self.names}, bits=bits))
-        return values
+    def _product(self, expr: Any) -> Node:
+        coefficient = Fraction(1)
+        numerator: list[Any] = []
+        denominator: list[Any] = []
+        for factor in expr.args:
+            if isinstance(factor, (se.Integer, se.Rational)):
+                coefficient *= _fraction(factor)
+            elif _negative_power(factor):
+                base, exponent = factor.args
+                denominator.append(base if exponent == -1 else base ** (-exponent))
+            else:
+                numerator.append(factor)
+        numerator.sort(key=self._factor_key)
+        denominator.sort(key=self._factor_key)
+        top = [self.convert(f) for f in numerator]
+        if abs(coefficient.numerator) != 1 or not top:
+            top.insert(0, _number(Fraction(abs(coefficient.numerator))))
+        bottom = [self.convert(f) for f in denominator]
+        if coefficient.denominator != 1:
+            bottom.insert(0, _number(Fraction(coefficient.denominator)))
+        tree = _chain("*", top)
+        if bottom:
+            tree = BinaryOp("/", tree, _chain("*", bottom))
+        return Negate(tree) if coefficient < 0 else tree
 
-    def _on_time(self, began: float, done: int, count: int) -> None:
-        """Raise BudgetError if ``count`` points, at the pace of ``done``, miss the deadline."""
-        if self.deadline is None:
-            return
-        now = time.monotonic()
-        predicted = now + (now - began) / done * (count - done) if done else now
-        if predicted > self.deadline:
-            raise BudgetError(
-                f"the closed form ({self.ops:,} operations) could not be evaluated at "
-                f"{count:,} points within the time budget"
-            )
-
-    def _compile(self) -> bool:
-        if self._compiled is None:
-            try:
-                self._compiled = se.Lambdify(self.symbols, [self.native], real=True)
-            except (RuntimeError, TypeError, ValueError):
-                self._compiled = False
-        return bool(self._compiled)
+    def _power(self, expr: Any) -> Node:
+        base, exponent = expr.args
+        if base == se.E:
+            return Call("exp", (self.convert(exponent),))
+        if _negative_power(expr):
+            positive = base if exponent == -1 else base ** (-exponent)
+            return BinaryOp("/", _number(Fraction(1)), self.convert(positive))
+        if exponent == se.Rational(1, 2):
+            return Call("sqrt", (self.convert(base),))
+        return BinaryOp("**", self.convert(base), self.convert(exponent))
 
 
-# ---------------------------------------------------------------- printing
+def _fraction(number: Any) -> Fraction:
+    p, q = number.get_num_den()
+    return Fraction(int(p), int(q))
+
+
+def _number(value: Fraction) -> Node:
+    """A rational number as a tree: 3, 3/2, -3/2 (numbers in trees are not negative)."""
+    size = abs(value)
+    node: Node = Number(Fraction(size.numerator), str(size.numerator))
+    if size.denominator != 1:
+        node = BinaryOp("/", node, Number(Fraction(size.denominator), str(size.denominator)))
+    return Negate(node) if value < 0 else node
+
+
+def _chain(op: str, nodes: list[Node]) -> Node:
+    tree = nodes[0]
+    for node in nodes[1:]:
+        tree = BinaryOp(op, tree, node)
+    return tree
+
+
+def _negative_power(expr: Any) -> bool:
+    """base**(negative number), E excepted (exp(-x) stays exp(-x))."""
+    if type(expr).__name__ != "Pow":
+        return False
+    base, exponent = expr.args
+    return base != se.E and isinstance(exponent, (se.Integer, se.Rational)) and exponent < 0
+
+
+def _is_constant(term: Any) -> bool:
+    return isinstance(term, (se.Integer, se.Rational)) or term in (se.pi, se.E)
+
+
+def _is_negative(term: Any) -> bool:
+    """A term written with a leading minus: a negative number or coefficient."""
+    if isinstance(term, (se.Integer, se.Rational)):
+        return bool(term < 0)
+    if type(term).__name__ == "Mul":
+        first = term.args[0]
+        return isinstance(first, (se.Integer, se.Rational)) and bool(first < 0)
+    return False
+
+
+def _monomial(term: Any) -> dict[Any, float]:
+    """A term's factors and their exponents (numbers left out): x**2*sin(x) -> {x: 2, sin(x): 1}."""
+    factors = term.args if type(term).__name__ == "Mul" else (term,)
+    monomial: dict[Any, float] = {}
+    for factor in factors:
+        if _is_constant(factor):
+            continue
+        if type(factor).__name__ == "Pow" and factor.args[0] != se.E:
+            base, exponent = factor.args
+            if isinstance(exponent, (se.Integer, se.Rational)):
+                monomial[base] = monomial.get(base, 0.0) + float(_fraction(exponent))
+                continue
+        monomial[factor] = monomial.get(factor, 0.0) + 1.0
+    return monomial
 
 
 def to_text(expr: Any) -> str:
     """The closed form in derivcli's syntax (parseable by ``parser.parse``)."""
-    if se.count_ops(expr) <= MAX_SYMPY_PRINT_OPS:
+    return to_source(to_tree(expr))
+
+
+# ---------------------------------------------------------------- closed forms of any size
+
+# Closed forms up to this many operations are turned into derivcli's tree,
+# printed in the familiar order and compiled for the exact evaluator. Larger
+# ones (the 5th derivative of a product of 20 factors has 480,000) would take
+# seconds to reorder and compile in Python: symengine prints them (its own
+# order, still derivcli's syntax) and evaluates them (see HugeForm).
+READABLE_OPS = 4_000
+
+
+@dataclass
+class Form:
+    """One closed form, ready to print and to evaluate exactly."""
+
+    text: str
+    tree: Node | None  # derivcli's tree (None for a HugeForm)
+    program: Program | None  # its compiled form (None for a HugeForm)
+    evaluate: Callable[[Mapping[str, Any]], Exact]
+
+
+def render(expr: Any) -> Form:
+    """A closed form as text and as an exact evaluator, whatever its size."""
+    if se.count_ops(expr) <= READABLE_OPS:
+        tree = to_tree(expr)
+        program = compile_tree(tree)
+        return Form(to_source(tree), tree, program, lambda point: exact_value(program, point))
+    huge = HugeForm(expr)
+    return Form(str(expr), None, None, huge.exact)
+
+
+def lower_form(expr: Any) -> tuple[Node, Program]:
+    """A lower-order derivative as a tree and a program (not printed, so a large
+    one skips the reader's order)."""
+    small = se.count_ops(expr) <= READABLE_OPS
+    tree = to_tree(expr) if small else _RawTree().convert(expr)
+    return tree, compile_tree(tree)
+
+
+class HugeForm:
+    """A closed form too large to handle node by node in Python.
+
+    symengine substitutes the exact point (as MPFR numbers) and evaluates in
+    C++ at 256 and at 512 bits; when both give the same real number (to 64
+    bits), that is the value. Anything else (a complex or undefined
+    intermediate, a difference between the two precisions) falls back to
+    derivcli's own exact evaluator over the whole form, which is slow but
+    real-valued by construction.
+    """
+
+    def __init__(self, expr: Any) -> None:
+        self.expr = expr
+        self.symbols = sorted(expr.free_symbols, key=str)
+        self._program: Program | None = None
+
+    def exact(self, point: Mapping[str, Any]) -> Exact:
+        coarse, fine = (self._subs(point, bits) for bits in (PRECISION, 2 * PRECISION))
+        if coarse is not None and fine is not None:
+            m = gmpy2()
+            if abs(coarse - fine) <= abs(fine) * m.mul_2exp(m.mpfr(1), -64):
+                return Exact(fine, None, (fine,), (abs(fine),), 2 * PRECISION, m.mpfr(1))
+        if self._program is None:
+            self._program = compile_tree(_RawTree().convert(self.expr))
+        return exact_value(self._program, point)
+
+    def _subs(self, point: Mapping[str, Any], bits: int) -> Any:
+        """symengine's value at the point with ``bits`` of precision, as an mpfr;
+        None unless it is a finite real number."""
+        m = gmpy2()
+        # exact decimal spellings: a float64 has at most 767 significant digits
+        mapping = {
+            s: se.RealMPFR(m.mpfr(point[s.name], MAX_PRECISION).__format__(".800e"), bits)
+            for s in self.symbols
+        }
         try:
-            return _sympy_text(expr)
-        except (RecursionError, ValueError, TypeError, AttributeError):
-            pass
-    return str(expr)
+            value = self.expr.xreplace(mapping)
+            if not isinstance(value, se.Number):
+                value = value.evalf(bits)
+        except (RuntimeError, ZeroDivisionError, OverflowError, TypeError, ValueError):
+            return None
+        with m.context(m.get_context(), precision=bits):
+            if isinstance(value, (se.Integer, se.Rational)):
+                p, q = value.get_num_den()
+                return m.mpfr(m.mpq(int(p), int(q)))
+            if not isinstance(value, se.RealMPFR):
+                return None  # complex, or not a number
+            result = m.mpfr(str(value))
+            return result if m.is_finite(result) else None
 
 
-def _sympy_text(expr: Any) -> str:
-    import sympy
+class _RawTree(_TreeBuilder):
+    """symengine -> derivcli tree without the reader's order (for evaluation only)."""
 
-    with sympy.evaluate(False):
-        converted = _to_sympy(expr, sympy, {})
-    return str(sympy.sstr(converted, order=None))
+    def _ordered_terms(self, terms: list[Any]) -> list[Any]:
+        return terms
 
-
-_SYMPY_CLASSES = {
-    "Add": "Add",
-    "Mul": "Mul",
-    "Pow": "Pow",
-}
-
-
-def _to_sympy(expr: Any, sympy: Any, memo: dict[Any, Any]) -> Any:
-    if expr in memo:
-        return memo[expr]
-    kind = type(expr).__name__
-    result: Any
-    if isinstance(expr, se.Symbol):
-        result = sympy.Symbol(expr.name, real=True)
-    elif isinstance(expr, se.Integer):
-        result = sympy.Integer(int(expr))
-    elif isinstance(expr, se.Rational):
-        p, q = expr.get_num_den()
-        result = sympy.Rational(int(p), int(q))
-    elif expr == se.pi:
-        result = sympy.pi
-    elif expr == se.E:
-        result = sympy.E
-    elif isinstance(expr, se.FunctionSymbol):
-        args = [_to_sympy(a, sympy, memo) for a in expr.args]
-        result = sympy.Function(expr.get_name())(*args)
-    elif kind == "Pow" and expr.args[0] == se.E:
-        result = sympy.Function("exp")(_to_sympy(expr.args[1], sympy, memo))
-    elif kind in _SYMPY_CLASSES:
-        args = [_to_sympy(a, sympy, memo) for a in expr.args]
-        result = getattr(sympy, _SYMPY_CLASSES[kind])(*args)
-    elif lookup_function(kind) is not None or kind in ("Abs", "Max", "Min"):
-        spec = lookup_function(kind.lower() if kind in ("Abs", "Max", "Min") else kind)
-        assert spec is not None
-        args = [_to_sympy(a, sympy, memo) for a in expr.args]
-        # Printed under derivcli's names so the text parses back.
-        result = sympy.Function(spec.name)(*args)
-    else:
-        raise ValueError(f"cannot print {kind}")
-    memo[expr] = result
-    return result
+    def _factor_key(self, expr: Any) -> tuple[int, str]:
+        return (0, "")

@@ -1,0 +1,245 @@
+"""What to say about a result: the notes that explain a special point.
+
+Each function here turns the analysis of a point (``symbolic/analysis.py``)
+and the two engines' values into one or two sentences: why the point is
+special, what the derivative is (or why there is none), and which engine to
+believe. The conventions each engine follows at a kink come from the
+function table, so a new kinked function is explained by its table entry.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from derivcli.language.functions import function
+from derivcli.results import Sample, format_number
+
+if TYPE_CHECKING:
+    from derivcli.symbolic.analysis import PointAnalysis
+
+SOFTPLUS_NOTE = (
+    "torch's softplus returns its input unchanged above 20 (threshold=20), so "
+    "autograd's derivatives there are exactly those of the input (slope 1, curvature 0), "
+    "while the closed form's are sigmoid's"
+)
+
+TORCH_KINK_NOTE = (
+    "torch computes the argument of a kinked function (relu, abs, max, ...) as exactly 0 "
+    "here, so for autograd this point is a kink and it returns its convention there; the "
+    "closed form, evaluated exactly, sees a point just beside the kink"
+)
+
+RANGES = {"float64": "1.8e308", "float32": "3.4e38"}
+
+
+def missing(closed_form: bool) -> str:
+    """Why a result has only one side (a budget ran out)."""
+    if closed_form:
+        return "the closed form was not reached within the time budget (--timeout)"
+    return "autograd did not finish within its time or memory budget"
+
+
+def _fmt(value: float | None) -> str:
+    return "undefined" if value is None else format_number(value)
+
+
+def _where(var: str, point: Mapping[str, float]) -> str:
+    return f"{var}={format_number(point[var])}"
+
+
+def _point_words(point: Mapping[str, float]) -> str:
+    return ", ".join(f"{name}={format_number(value)}" for name, value in point.items())
+
+
+def regular(
+    sym: float,
+    auto: float,
+    agree: bool,
+    dtype: str,
+    overflow: str | None,
+    forward: float | None,
+    expression: str,
+) -> str | None:
+    """A note for a regular point, where the closed form's value is the derivative."""
+    if overflow is not None and not agree:
+        hint = (
+            " (softplus(x) is the form of log(1 + exp(x)) that does not overflow)"
+            if "log(1 + exp(" in expression
+            else ""
+        )
+        return (
+            f"autograd's forward pass overflows {dtype} here: {overflow}, beyond {dtype}'s "
+            f"range (about {RANGES[dtype]}), so torch computes inf and its gradient is "
+            f"{format_number(auto)}; the derivative is {format_number(sym)} (the closed form, "
+            f"evaluated exactly){hint}"
+        )
+    if overflow is not None:
+        return (
+            f"f itself is beyond {dtype}'s range here ({overflow}), so autograd's forward "
+            f"value is {_fmt(forward)}; the derivative is within range and both sides agree"
+        )
+    if not agree and forward is not None and not math.isfinite(forward):
+        return (
+            f"autograd's forward pass gives {format_number(forward)} here: in {dtype} this "
+            "point falls on a pole or outside the domain (a rounded argument is exactly 0 "
+            "or negative), while exactly at this point the function is finite and its "
+            f"derivative is {format_number(sym)}"
+        )
+    if not agree and not math.isfinite(auto):
+        return (
+            f"autograd gives {format_number(auto)} here, but the derivative is "
+            f"{format_number(sym)} (the closed form, evaluated exactly)"
+        )
+    return None
+
+
+def overflow(dtype: str) -> str:
+    return (
+        f"the derivative is beyond {dtype}'s range (about {RANGES[dtype]}), so neither side "
+        "can give it as a number here; the closed form itself is exact"
+    )
+
+
+def _conventions(kinks: Sequence[str], *, torch: bool = True) -> str:
+    specs = [function(name) for name in kinks]
+    return "; ".join(
+        [spec.torch_convention for spec in specs if spec.torch_convention and torch]
+        + [
+            f"the closed form uses {spec.closed_form_convention}"
+            for spec in specs
+            if spec.closed_form_convention
+        ]
+    )
+
+
+def differentiable(
+    special: PointAnalysis,
+    shown: float,
+    auto: float,
+    sym_ok: bool,
+    auto_ok: bool,
+    var: str,
+    point: Mapping[str, float],
+) -> str:
+    """A special point where the derivative exists: a smooth kink or a removable 0/0."""
+    from derivcli.symbolic.analysis import Reason
+
+    true = special.value
+    assert true is not None
+    where = _where(var, point)
+    if special.reason is Reason.REMOVABLE:
+        text = (
+            f"the closed form is undefined at {where} (0/0), but the derivative exists: "
+            f"both one-sided derivatives are {format_number(true)}, shown as the closed "
+            "form's value"
+        )
+        if not auto_ok:
+            text += f"; autograd gives {format_number(auto)}"
+        return text
+    kinks = ", ".join(special.kinks)
+    if sym_ok and auto_ok:
+        return (
+            f"{kinks} has its kink at {_point_words(point)}, but the left and right "
+            "derivatives meet, so the function is differentiable here"
+        )
+    wrong = [name for name, ok in (("the closed form", sym_ok), ("autograd", auto_ok)) if not ok]
+    return (
+        f"the derivative at {_point_words(point)} is {format_number(true)} (the left and "
+        f"right derivatives meet there), but {' and '.join(wrong)} "
+        f"{'give' if len(wrong) > 1 else 'gives'} another value: the kink of {kinks} is "
+        "evaluated by convention (sign(0) = 0, heaviside(0) = 1/2, torch's subgradients)"
+    )
+
+
+def _one_sided(value: float, special: PointAnalysis) -> bool:
+    """Whether ``value`` is the left or the right derivative at a special point."""
+    return any(
+        side is not None
+        and math.isfinite(side)
+        and math.isclose(value, side, rel_tol=1e-9, abs_tol=1e-15)
+        for side in (special.left, special.right)
+    )
+
+
+def not_differentiable(
+    special: PointAnalysis, sym: float, auto: float, var: str, point: Mapping[str, float]
+) -> str:
+    """One or two sentences on why there is no derivative, and which engine to believe."""
+    from derivcli.symbolic.analysis import Reason
+
+    where = _where(var, point)
+    sides = f"left derivative {_fmt(special.left)}, right {_fmt(special.right)}"
+    reason = special.reason
+    if reason is Reason.POLE:
+        return f"the function is undefined at {_point_words(point)}: {special.detail}"
+    if reason is Reason.UNDEFINED:
+        detail = special.detail or "outside its real domain"
+        return f"the function is undefined at {_point_words(point)} ({detail})"
+    if reason is Reason.STEP_UNDEFINED:
+        return f"no derivative at {_point_words(point)}: {special.detail}"
+    if reason is Reason.JUMP:
+        return (
+            f"kink of {', '.join(special.kinks)}: {special.detail}, so there is no "
+            f"derivative there; autograd returns {format_number(auto)}"
+        )
+    if reason is Reason.KINK:
+        names = ", ".join(special.kinks)
+        if _one_sided(auto, special):
+            # abs(x*0.1 - 0.3) at x=3: on the kink exactly, but float64 puts the
+            # argument at 5.6e-17, so torch does not use its convention at 0.
+            return (
+                f"kink of {names} at {where}: {sides}; in float64 the kink's argument is "
+                f"not exactly 0 here, so autograd returns the one-sided derivative "
+                f"{format_number(auto)}; the closed form gives {format_number(sym)} "
+                f"({_conventions(special.kinks, torch=False)})"
+            )
+        return (
+            f"kink of {names} at {where}: {sides}; autograd returns "
+            f"{format_number(auto)}, the closed form {format_number(sym)} "
+            f"({_conventions(special.kinks)})"
+        )
+    if reason is Reason.DOMAIN_EDGE:
+        inside = "right" if special.left is None else "left"
+        outside = "left" if inside == "right" else "right"
+        text = (
+            f"{where} is at the edge of the function's real domain: it is undefined on the "
+            f"{outside}, so only the {inside} derivative exists ({sides})"
+        )
+        side = special.right if inside == "right" else special.left
+        if side is not None and math.isinf(side) and math.isfinite(auto):
+            # x**x at 0: torch returns 0, the slope diverges to -inf
+            text += (
+                f"; autograd returned {format_number(auto)}, which is wrong here: the "
+                f"derivative diverges to {format_number(side)} as {var} -> "
+                f"{format_number(point[var])}{'+' if inside == 'right' else '-'}"
+            )
+        return text
+    if reason is Reason.CORNER:
+        return f"the function has a corner at {where}: {sides}, so there is no derivative"
+    infinite = [s for s in (special.left, special.right) if s is not None and math.isinf(s)]
+    text = f"the derivative is not finite at {where}: {sides}"
+    if infinite and math.isfinite(auto):
+        sign = "+" if special.right is not None and math.isinf(special.right) else "-"
+        text += (
+            f"; autograd returned {format_number(auto)}, which is wrong here: the "
+            f"derivative diverges to {format_number(infinite[-1])} as {var} -> "
+            f"{format_number(point[var])}{sign}"
+        )
+    return text
+
+
+def samples(checked: Sequence[Sample], count: int) -> str:
+    """The note of a closed form checked at sample points."""
+    worst = max(abs(s.symbolic - s.autograd) for s in checked)
+    skipped = count - len(checked)
+    where = (
+        f"{len(checked)} sample points"
+        if not skipped
+        else (
+            f"{len(checked)} of {count} sample points ({skipped} skipped: undefined there, "
+            "or at a kink)"
+        )
+    )
+    return f"checked against autograd at {where}; largest |difference| {worst:.3g}"

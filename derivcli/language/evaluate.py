@@ -1,0 +1,453 @@
+"""The value of a tree at a point: exactly, in real numbers, or in float64 over a grid.
+
+This is the reference derivcli compares autograd with, so it is written to be
+right by construction rather than fast:
+
+* **Real numbers only.** ``log(-1)``, ``sqrt(-1)``, ``(-8)**(1/3)`` and
+  ``acos(2)`` are undefined, never complex; ``1/0``, ``log(0)`` and
+  ``tan`` at a pole are poles. A tree is undefined at a point as soon as one
+  of its nodes is: ``sigmoid(log(t))`` at ``t=0`` is undefined although
+  ``sigmoid(-inf)`` would be 0 (the function as written does not exist
+  there). :class:`Undefined` says which node failed and how.
+* **Exact inputs, high precision.** A point is the very float64 (or float32)
+  number torch used, converted to MPFR exactly; numbers in the expression are
+  exact rationals until rounded to the working precision (256 bits); ``pi``
+  and ``E`` are computed at that precision. Every operation is correctly
+  rounded (MPFR, through gmpy2), and the exponent range is about 2**(2**30),
+  so ``exp(1000)`` or ``x**2`` at ``1e300`` do not overflow on the way.
+* **Cancellation is detected, not ignored.** The evaluation keeps, for each
+  node, the largest magnitude met computing it; when a sum is so much smaller
+  than its terms that more than ``precision - 80`` bits may have cancelled
+  (``1 - tanh(x)**2`` at 20, derivatives of ``x/erf(x)`` near 0), the
+  tree is evaluated again with twice the precision, until two evaluations agree to
+  64 bits (up to 4,096 bits).
+
+The tree is first compiled (one :func:`~derivcli.language.tree.fold`) into a
+:class:`Program`, a list of instructions in evaluation order, so that
+evaluating many points does not walk the tree again. Over long grids the same
+program runs vectorised in numpy float64 (:func:`float64_values`), which also
+estimates, per point, how many bits float64 may have lost; points where it
+may have lost too many, or where a value is not finite, are the ones to
+evaluate exactly.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from derivcli.language.functions import function, lookup_constant
+from derivcli.language.printer import to_text
+from derivcli.language.tree import (
+    BinaryOp,
+    Call,
+    Constant,
+    Fold,
+    Negate,
+    Node,
+    Number,
+    Variable,
+    fold,
+)
+
+PRECISION = 256  # bits of the exact evaluation (float64 has 53)
+MAX_PRECISION = 4096
+# More than PRECISION - CANCELLATION_MARGIN bits lost: evaluate again, more precisely.
+CANCELLATION_MARGIN = 80
+# A value counts as exactly 0 (a kink's argument, a domain edge) when it is
+# below 2**-(precision - ZERO_MARGIN) times the largest magnitude met
+# computing it: what is left is rounding of the working precision.
+ZERO_MARGIN = 48
+
+FLOAT64_MAX = 1.7976931348623157e308
+FLOAT32_MAX = 3.4028234663852886e38
+
+
+def gmpy2() -> Any:
+    """gmpy2 (MPFR), imported on first use (about 10 ms)."""
+    import gmpy2 as module
+
+    return module
+
+
+# ---------------------------------------------------------------- the program
+
+# Instruction kinds
+NUM, CONST, VAR, NEG, ADD, SUB, MUL, DIV, POW, CALL = range(10)
+_BINARY = {"+": ADD, "-": SUB, "*": MUL, "/": DIV, "**": POW}
+
+
+@dataclass(frozen=True)
+class Instruction:
+    kind: int
+    args: tuple[int, ...] = ()  # indices of earlier instructions
+    number: Fraction | None = None  # NUM
+    name: str = ""  # CONST, VAR (the name), CALL (the function)
+
+
+@dataclass(frozen=True)
+class Program:
+    """A tree as instructions in evaluation order; the last one is the root."""
+
+    instructions: tuple[Instruction, ...]
+    nodes: tuple[Node, ...]  # the node each instruction computes
+    variables: tuple[str, ...]
+
+    def __len__(self) -> int:
+        return len(self.instructions)
+
+    def index(self, node: Node) -> int:
+        """The instruction that computes ``node`` (a node of the compiled tree)."""
+        return self._positions()[id(node)]
+
+    def _positions(self) -> dict[int, int]:
+        cached: dict[int, int] | None = self.__dict__.get("_cached_positions")
+        if cached is None:
+            cached = {id(node): i for i, node in enumerate(self.nodes)}
+            object.__setattr__(self, "_cached_positions", cached)
+        return cached
+
+
+class _Compiler(Fold[int]):
+    def __init__(self) -> None:
+        self.instructions: list[Instruction] = []
+        self.nodes: list[Node] = []
+        self.variables: set[str] = set()
+
+    def emit(self, node: Node, instruction: Instruction) -> int:
+        self.instructions.append(instruction)
+        self.nodes.append(node)
+        return len(self.instructions) - 1
+
+    def number(self, node: Number) -> int:
+        return self.emit(node, Instruction(NUM, number=node.value))
+
+    def constant(self, node: Constant) -> int:
+        return self.emit(node, Instruction(CONST, name=node.name))
+
+    def variable(self, node: Variable) -> int:
+        self.variables.add(node.name)
+        return self.emit(node, Instruction(VAR, name=node.name))
+
+    def negate(self, node: Negate, operand: int) -> int:
+        return self.emit(node, Instruction(NEG, (operand,)))
+
+    def binary(self, node: BinaryOp, left: int, right: int) -> int:
+        return self.emit(node, Instruction(_BINARY[node.op], (left, right)))
+
+    def call(self, node: Call, args: list[int]) -> int:
+        return self.emit(node, Instruction(CALL, tuple(args), name=node.name))
+
+
+def compile_tree(tree: Node) -> Program:
+    """Compile a tree (or DAG: shared subtrees are computed once) into a Program."""
+    compiler = _Compiler()
+    fold(tree, compiler)
+    return Program(
+        tuple(compiler.instructions), tuple(compiler.nodes), tuple(sorted(compiler.variables))
+    )
+
+
+# ---------------------------------------------------------------- exact values
+
+
+@dataclass(frozen=True)
+class Undefined:
+    """Why a tree has no real value at a point."""
+
+    # "pole" (1/0, log(0): an infinite value), "domain" (log(-1), sqrt(-1)), or
+    # "overflow": finite, but past even MPFR's range (2**(10**10) is about 10**(3*10**9))
+    kind: str
+    node: Node  # the first node, in evaluation order, without a real value
+
+    def describe(self) -> str:
+        """A phrase for a note: "log(x) has a pole", "sqrt(x - 1) is undefined"."""
+        text = to_text(self.node)
+        if len(text) > 60:
+            text = text[:57] + "..."
+        if self.kind == "pole":
+            return f"{text} has a pole (an infinite value)"
+        if self.kind == "overflow":
+            return f"{text} is finite but too large for any number format"
+        return f"{text} is outside the real domain"
+
+
+@dataclass(frozen=True)
+class Exact:
+    """The outcome of one exact evaluation."""
+
+    value: Any  # an mpfr when defined, else None
+    undefined: Undefined | None
+    values: tuple[Any, ...]  # every instruction's value (up to the failure)
+    # per instruction, the largest |value| met computing it (its subtree's)
+    magnitudes: tuple[Any, ...]
+    precision: int
+    cancelled: Any  # the largest ratio |terms| / |sum| met (bits lost to cancellation)
+
+    @property
+    def defined(self) -> bool:
+        return self.undefined is None
+
+    def to_float(self) -> float:
+        """The value rounded once to float64 (nan when undefined; may be +-inf: overflow)."""
+        return math.nan if self.value is None else float(self.value)
+
+    def is_zero(self, index: int) -> bool:
+        """Whether instruction ``index``'s value is 0 up to this evaluation's rounding."""
+        value = self.values[index]
+        scale = self.magnitudes[index] * _power_of_two(ZERO_MARGIN - self.precision)
+        return bool(abs(value) <= scale)
+
+
+def _power_of_two(exponent: int) -> Any:
+    m = gmpy2()
+    return m.mul_2exp(m.mpfr(1), exponent)
+
+
+class _Failed(Exception):
+    def __init__(self, index: int, kind: str) -> None:
+        super().__init__(kind)
+        self.index = index
+        self.kind = kind
+
+
+def exact_value(program: Program, point: Mapping[str, Any], precision: int = PRECISION) -> Exact:
+    """The program's value at ``point`` (floats or mpfr values), in real numbers.
+
+    Where the result is much smaller than what was added up to get it, it is
+    evaluated again with twice the precision, until two evaluations agree
+    (see the module docstring).
+    """
+    outcome = _run_exact(program, point, precision)
+    while outcome.value is not None and precision < MAX_PRECISION and _may_cancel(outcome):
+        precision *= 2
+        finer = _run_exact(program, point, precision)
+        # Two equal results confirm each other, unless a sum came out exactly
+        # 0 in both (x - sin(x) at 1e-300 needs thousands of bits to be seen).
+        confirmed = _same(outcome.value, finer.value) and not math.isinf(finer.cancelled)
+        if finer.value is None or confirmed:
+            return finer
+        outcome = finer
+    return outcome
+
+
+def _may_cancel(outcome: Exact) -> bool:
+    """Some sum on the way is so far below its terms that cancellation may have
+    eaten more than precision - CANCELLATION_MARGIN bits (a sum that is exactly
+    0 looks so too: a second evaluation tells)."""
+    return bool(outcome.cancelled > _power_of_two(outcome.precision - CANCELLATION_MARGIN))
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal to 64 bits (or both 0)."""
+    return bool(abs(a - b) <= max(abs(a), abs(b)) * _power_of_two(-64))
+
+
+def _run_exact(program: Program, point: Mapping[str, Any], precision: int) -> Exact:
+    m = gmpy2()
+    is_finite, mpfr = m.is_finite, m.mpfr
+    with m.context(m.get_context(), precision=precision, allow_complex=False) as context:
+        context.clear_flags()
+        values: list[Any] = []
+        magnitudes: list[Any] = []
+        cancelled = mpfr(1)  # the largest |terms| / |sum| of any sum on the way
+        index = 0
+        try:
+            for index, (step, args, additive) in enumerate(_steps(program)):
+                value = step(m, values, point)
+                if not is_finite(value):
+                    kind = "domain" if m.is_nan(value) else "pole"
+                    raise _Failed(index, "overflow" if context.overflow else kind)
+                values.append(value)
+                magnitude = abs(value)
+                for i in args:
+                    if magnitudes[i] > magnitude:
+                        magnitude = magnitudes[i]
+                magnitudes.append(magnitude)
+                if additive and abs(value) * cancelled < magnitude:
+                    cancelled = magnitude / abs(value) if value else m.inf()
+        except _Failed as failure:
+            undefined = Undefined(failure.kind, program.nodes[failure.index])
+            return Exact(None, undefined, tuple(values), tuple(magnitudes), precision, cancelled)
+        return Exact(values[-1], None, tuple(values), tuple(magnitudes), precision, cancelled)
+
+
+Step = Callable[[Any, list[Any], Mapping[str, Any]], Any]
+
+
+def _steps(program: Program) -> list[tuple[Step, tuple[int, ...], bool]]:
+    """Each instruction as a small function of (gmpy2, values so far, point),
+    made once per program: evaluating then costs one call per instruction."""
+    cached: list[tuple[Step, tuple[int, ...], bool]] | None = program.__dict__.get("_steps")
+    if cached is None:
+        cached = [(_step(ins), ins.args, ins.kind in (ADD, SUB)) for ins in program.instructions]
+        object.__setattr__(program, "_steps", cached)
+    return cached
+
+
+def _step(ins: Instruction) -> Step:
+    kind, args = ins.kind, ins.args
+    if kind == VAR:
+        name = ins.name
+        return lambda m, values, point: m.mpfr(point[name])
+    if kind == NUM:
+        number = ins.number
+        assert number is not None
+        p, q = number.numerator, number.denominator
+        if q == 1:
+            return lambda m, values, point: m.mpfr(p)
+        return lambda m, values, point: m.mpfr(p) / q
+    if kind == CONST:
+        constant = lookup_constant(ins.name)
+        assert constant is not None
+        exact = constant.exact
+        return lambda m, values, point: exact(m)
+    if kind == NEG:
+        (i,) = args
+        return lambda m, values, point: -values[i]
+    if kind == CALL:
+        implementation = function(ins.name).exact
+        return lambda m, values, point: implementation(m, [values[i] for i in args])
+    i, j = args
+    if kind == ADD:
+        return lambda m, values, point: values[i] + values[j]
+    if kind == SUB:
+        return lambda m, values, point: values[i] - values[j]
+    if kind == MUL:
+        return lambda m, values, point: values[i] * values[j]
+    if kind == DIV:
+        return lambda m, values, point: _exact_divide(m, values[i], values[j])
+    return lambda m, values, point: _exact_power(m, values[i], values[j])
+
+
+def _exact_divide(m: Any, a: Any, b: Any) -> Any:
+    if b == 0:
+        return m.inf() if a != 0 else m.nan()
+    return a / b
+
+
+def _exact_power(m: Any, base: Any, exponent: Any) -> Any:
+    """a**b in real numbers: a negative base needs a whole exponent; 0**negative is a pole."""
+    if base == 0 and exponent < 0:
+        return m.inf()
+    return base**exponent  # MPFR: nan for a negative base and a fractional exponent
+
+
+def point_in_mpfr(point: Mapping[str, float]) -> dict[str, Any]:
+    """A float64 point as exact MPFR numbers (53 bits hold a float64 exactly)."""
+    m = gmpy2()
+    return {name: m.mpfr(value, 64) for name, value in point.items()}
+
+
+def beside(point: Mapping[str, Any], name: str, offset: Any) -> dict[str, Any]:
+    """The point moved by ``offset`` along ``name``, exactly (at enough precision)."""
+    m = gmpy2()
+    moved = dict(point)
+    x = m.mpfr(point[name], MAX_PRECISION)
+    with m.context(m.get_context(), precision=MAX_PRECISION):
+        moved[name] = x + offset
+    return moved
+
+
+# ---------------------------------------------------------------- float64 over grids
+
+
+@dataclass(frozen=True)
+class Float64Values:
+    """A program's values at many points in float64, with what float64 may have lost."""
+
+    values: Any  # numpy float64 array; nan where undefined
+    undefined: Any  # bool array: some node had no finite value there
+    doubtful: Any  # bool array: float64 may have lost too many bits there (re-evaluate)
+    node_values: tuple[Any, ...]  # every instruction's values (for kink arguments)
+
+
+# A float64 value is trusted when its estimated error is below this, relative
+# to the value: a hundred times below the fuzz tests' and far below
+# agreement's tolerance. Values whose error estimate is larger (cancellation,
+# an ill-conditioned function) are evaluated exactly instead.
+TRUSTED_ERROR = 1e-10
+_EPSILON = 2.0**-53  # float64's rounding, relative
+_PERTURBATION = 2.0**-20
+
+
+def float64_values(program: Program, columns: Mapping[str, Any], count: int) -> Float64Values:
+    """The program at ``count`` points (numpy arrays, or scalars broadcast), in float64.
+
+    Alongside each value runs an estimate of its absolute error: rounding
+    adds half a unit in the last place per operation, sums add their terms'
+    errors (so cancellation shows as a large error relative to the sum),
+    products and quotients scale them, and a function multiplies its
+    argument's error by its slope, measured by evaluating it once more at a
+    slightly moved argument.
+    """
+    import numpy as np
+
+    values: list[Any] = []
+    errors: list[Any] = []
+    undefined = np.zeros(count, dtype=bool)
+    with np.errstate(all="ignore"):
+        for ins in program.instructions:
+            value, error = _float64_step(np, ins, values, errors, columns)
+            value = np.broadcast_to(np.asarray(value, dtype=np.float64), (count,))
+            undefined |= ~np.isfinite(value)
+            values.append(value)
+            rounding = _EPSILON * np.abs(value)
+            errors.append(np.broadcast_to(np.asarray(error + rounding, dtype=np.float64), (count,)))
+        result = np.where(undefined, np.nan, values[-1])
+        doubtful = ~undefined & ~(errors[-1] <= TRUSTED_ERROR * np.abs(result))
+    return Float64Values(result, undefined, doubtful, tuple(values))
+
+
+def _float64_step(
+    np: Any,
+    ins: Instruction,
+    values: list[Any],
+    errors: list[Any],
+    columns: Mapping[str, Any],
+) -> tuple[Any, Any]:
+    """One instruction's value and the error it inherits from its arguments."""
+    kind = ins.kind
+    if kind == VAR:
+        return np.asarray(columns[ins.name], dtype=np.float64), 0.0
+    if kind == NUM:
+        number = ins.number
+        assert number is not None
+        return float(number), 0.0
+    if kind == CONST:
+        constant = lookup_constant(ins.name)
+        assert constant is not None
+        return constant.value, 0.0
+    if kind == NEG:
+        return -values[ins.args[0]], errors[ins.args[0]]
+    if kind == CALL:
+        spec = function(ins.name)
+        args = [values[i] for i in ins.args]
+        arg_errors = [errors[i] for i in ins.args]
+        value = spec.float64(np, args)
+        if spec.kink:  # slope at most 1 (steps: 0 away from the jump, which is screened)
+            return value, np.maximum.reduce([np.asarray(e) for e in arg_errors])
+        (a,), (ea,) = args, arg_errors
+        step = np.maximum(np.abs(a), 1e-300) * _PERTURBATION
+        slope = np.abs(spec.float64(np, [a + step]) - value) / step
+        return value, slope * ea
+    (a, ea), (b, eb) = ((values[i], errors[i]) for i in ins.args)
+    if kind == ADD:
+        return a + b, ea + eb
+    if kind == SUB:
+        return a - b, ea + eb
+    if kind == MUL:
+        return a * b, np.abs(b) * ea + np.abs(a) * eb
+    if kind == DIV:
+        value = a / b
+        return value, (ea + np.abs(value) * eb) / np.abs(b)
+    value = np.power(a, b)
+    return value, np.abs(value) * (np.abs(b / a) * ea + np.abs(np.log(np.abs(a))) * eb)
+
+
+def exact_constant(tree: Node) -> Exact:
+    """The exact value of a tree without variables."""
+    return exact_value(compile_tree(tree), {})
