@@ -35,6 +35,7 @@ from derivcli.language.evaluate import Exact, compile_tree, exact_value
 from derivcli.language.functions import function as function_spec
 from derivcli.language.parser import Expression, parse
 from derivcli.language.tree import BinaryOp, Call, Node, Number, unique_nodes
+from derivcli.results import json_number, wrt_label
 
 DEFAULT_BUDGET = 5.0  # seconds for the whole symbolic comparison
 SYMPY_BUDGET = 2.0  # at most this much of it for sympy.simplify
@@ -111,6 +112,18 @@ class CheckResult:
     @property
     def exit_code(self) -> ExitCode:
         return ExitCode.OK if self.correct else ExitCode.DISAGREE
+
+    def to_dict(self) -> dict[str, Any]:
+        """What --format json prints."""
+        return check_dict(self)
+
+    def plain(self) -> str:
+        return "right" if self.correct else "wrong"
+
+    def rich(self) -> Any:
+        from derivcli.render import check_table
+
+        return check_table(self)
 
 
 def prepare(
@@ -406,3 +419,39 @@ def _simplify(payload: tuple[Any, tuple[str, ...]]) -> SympyOutcome:
     # spot check, but not 0.
     nonzero = simplified.is_zero is False or (rational and sympy.cancel(simplified) != 0)
     return (False, bool(nonzero), str(simplified))
+
+
+# ---------------------------------------------------------------- output
+
+
+def spot_dict(spot: SpotCheck | None) -> dict[str, Any] | None:
+    if spot is None:
+        return None
+    return {
+        "point": {n: json_number(v) for n, v in spot.point},
+        "answer": json_number(spot.answer),
+        "derivative": json_number(spot.derivative),
+        "agree": spot.agree,
+    }
+
+
+def check_dict(result: CheckResult) -> dict[str, Any]:
+    """The --format json object of check (a documented contract)."""
+    return {
+        "expression": result.expression,
+        "input": result.source,
+        "wrt": list(result.wrt),
+        "order": len(result.wrt),
+        "label": wrt_label(result.wrt),
+        "answer": result.answer,
+        "answer_input": result.answer_source,
+        "derivative": result.derivative,
+        "correct": result.correct,
+        "verdict": "right" if result.correct else "wrong",
+        "method": result.method,
+        "reason": result.reason,
+        "counterexample": spot_dict(result.counterexample),
+        "spot_checks": [spot_dict(s) for s in result.spots],
+        "skipped_points": result.skipped,
+        "note": result.note,
+    }

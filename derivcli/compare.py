@@ -108,17 +108,19 @@ def compute(
     sampled = points is None
     spec = sample_points(expression.variables, SAMPLE_COUNT) if points is None else points
     check_work(expression, spec.count)
-    deadline = time.monotonic() + settings.budget
     own_runner = runner is None
     worker = new_runner() if runner is None else runner
     pending = worker.submit(make_request(expression, derivatives, settings.budget, settings.dtype))
     notes: list[str] = []
+    deadline = time.monotonic() + settings.budget
     try:
         try:
             pts = (
                 autograd.make_points(spec, settings.dtype) if isinstance(spec, PointSpec) else spec
             )
             pending.send(pts)
+            # The worker's budget runs from here: waiting for torch's points is not work.
+            deadline = time.monotonic() + settings.budget
             values: AutogradValues | None = autograd.autograd(
                 expression.tree,
                 expression.variables,

@@ -77,6 +77,48 @@ class PlotData:
         ok = dict(zip(self.kinks, self.kink_differentiable, strict=True))
         return [i for i, x in enumerate(self.xs) if x in ok and not ok[x]]
 
+    def to_dict(self) -> dict[str, Any]:
+        """What --format json prints: every sampled value, the kinks, the summary."""
+        from derivcli.results import json_number
+
+        def numbers(values: Sequence[float]) -> list[float | str | None]:
+            return [json_number(v) for v in values]
+
+        return {
+            "expression": self.expression,
+            "wrt": self.wrt,
+            "fixed": {name: json_number(v) for name, v in self.fixed},
+            "range": [json_number(self.start), json_number(self.stop)],
+            "points": self.grid_count,
+            "derivative": self.derivative,
+            "x": numbers(self.xs),
+            "f": numbers(self.function),
+            "symbolic": numbers(self.symbolic),
+            "autograd": numbers(self.autograd),
+            "kinks": [
+                {"x": json_number(x), "differentiable": ok}
+                for x, ok in zip(self.kinks, self.kink_differentiable, strict=True)
+            ],
+            "undefined": [json_number(self.xs[i]) for i in self.undefined],
+            "not_differentiable": [json_number(self.xs[i]) for i in self.not_differentiable],
+            "disagree": [json_number(self.xs[i]) for i in self.disagree],
+            "summary": summary_line(self),
+            "exit": int(self.exit_code),
+            "note": self.note,
+        }
+
+    def plain(self) -> str:
+        return summary_line(self)
+
+    def rich(self) -> str:
+        """The plot drawn for the terminal (colour only on a terminal without
+        NO_COLOR), then the summary line."""
+        import os
+        import sys
+
+        color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        return terminal_plot(self, color=color) + "\n" + summary_line(self)
+
 
 # ---------------------------------------------------------------- input
 

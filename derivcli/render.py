@@ -11,24 +11,19 @@ from __future__ import annotations
 import json
 import math
 import sys
+from collections.abc import Iterator
 from dataclasses import replace
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from derivcli.errors import ExitCode, InputError
-from derivcli.results import DerivativeResult, Report, format_number, wrt_label
+
+if TYPE_CHECKING:
+    from derivcli.autograd.check_function import FunctionReport
+    from derivcli.check import CheckResult
+from derivcli.results import DerivativeResult, Report, format_number, json_number, wrt_label
 
 MAX_TABLE_ROWS = 20  # longer runs show the first and last rows and a summary
 MAX_FORM_CHARS = 200  # longer closed forms are cut in the table
-
-
-def json_number(value: float | None) -> float | str | None:
-    if value is None:
-        return None
-    if math.isnan(value):
-        return "nan"
-    if math.isinf(value):
-        return "inf" if value > 0 else "-inf"
-    return value
 
 
 def _point_json(point: tuple[tuple[str, float], ...] | None) -> dict[str, Any] | None:
@@ -77,7 +72,7 @@ def report_json(report: Report) -> dict[str, Any]:
     }
 
 
-def iter_json(report: Report) -> Any:
+def iter_json(report: Report) -> Iterator[str]:
     """The text of ``render_json`` in pieces, one result at a time.
 
     A grid's JSON repeats the closed form in every result: 20,000 points of
@@ -301,18 +296,107 @@ def cannot_compute_reason(report: Report) -> str:
     return report.note or "a budget ran out"
 
 
-def emit(report: Report, fmt: str, out: IO[str] | None = None) -> None:
-    """Write ``report`` in the output format ``fmt`` (table, json or plain)."""
+class Output(Protocol):
+    """What every command's result can be written as: the one output registry."""
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+    def plain(self) -> str: ...
+
+    def rich(self) -> Any: ...
+
+
+FORMATS = ("table", "json", "plain")
+
+
+def emit(output: Output, fmt: str, out: IO[str] | None = None) -> None:
+    """Write a command's result as a table (for people), JSON (for programs) or
+    plain lines (for $(...)); any other format is bad input."""
     stream = sys.stdout if out is None else out
     if fmt == "json":
-        for piece in iter_json(report):
+        pieces = getattr(output, "json_pieces", None)
+        for piece in (
+            pieces() if pieces is not None else [json.dumps(output.to_dict(), allow_nan=False)]
+        ):
             stream.write(piece)
         stream.write("\n")
     elif fmt == "plain":
-        stream.write(render_plain(report) + "\n")
+        stream.write(output.plain() + "\n")
     elif fmt == "table":
+        drawing = output.rich()
+        if isinstance(drawing, str):  # drawn already (plot): written as it is
+            stream.write(drawing + "\n")
+            return
         from rich.console import Console
 
-        Console(file=stream, highlight=False).print(build_table(report))
+        Console(file=stream, highlight=False).print(drawing)
     else:
-        raise InputError(f"--format {fmt}: must be one of table, json, plain")
+        raise InputError(f"--format {fmt}: must be one of {', '.join(FORMATS)}")
+
+
+# ---------------------------------------------------------------- check and check-function
+
+
+def _point_words(point: tuple[tuple[str, float], ...]) -> str:
+    return ", ".join(f"{name}={format_number(v)}" for name, v in point)
+
+
+def check_table(result: CheckResult) -> Any:
+    """check's table: the answer, the true derivative, the verdict and where they differ."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    label = wrt_label(result.wrt)
+    table = Table(title=f"{label} of {result.expression}", title_justify="left", show_header=False)
+    table.add_column("", style="bold", no_wrap=True)
+    table.add_column("", overflow="fold")
+    table.add_row("your answer", result.answer)
+    table.add_row("true derivative", result.derivative)
+    verdict = Text("right", style="green") if result.correct else Text("WRONG", style="bold red")
+    table.add_row("verdict", verdict)
+    table.add_row("decided by", f"{result.method}: {result.reason}")
+    checked = (
+        f"{len(result.spots)} points agree"
+        if result.correct
+        else (f"{sum(not s.agree for s in result.spots)} of {len(result.spots)} points differ")
+    )
+    if result.skipped:
+        checked += f" ({result.skipped} skipped: undefined there)"
+    table.add_row("spot checks", checked)
+    spot = result.counterexample
+    if spot is not None:
+        table.add_row(
+            "differs at",
+            f"{_point_words(spot.point)}: your answer {format_number(spot.answer)}, "
+            f"true derivative {format_number(spot.derivative)}",
+        )
+    elif not result.correct:
+        table.add_row("differs at", "none visible: the difference is too small for float64")
+    notes = [Text(f"note: {result.note}")] if result.note else []
+    return Group(table, *notes)
+
+
+def function_table(report: FunctionReport) -> Any:
+    """check-function's table: one row per check, then the diagnosis."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(
+        title=f"{report.target} against f(x) = {report.expression}",
+        caption=f"f'(x) = {report.derivative}; float64; "
+        f"agree: |diff| <= {report.atol:g} + {report.rtol:g}*|expected|",
+        title_justify="left",
+        caption_justify="left",
+    )
+    table.add_column("check", no_wrap=True)
+    table.add_column("points", justify="right")
+    table.add_column("detail", overflow="fold")
+    table.add_column("verdict")
+    for row in report.checks:
+        verdict = Text("pass", style="green") if row.passed else Text("FAIL", style="bold red")
+        table.add_row(row.name, str(len(row.points)) if row.points else "", row.detail, verdict)
+    notes = [Text(f"diagnosis: {report.diagnosis}", style="bold")] if report.diagnosis else []
+    notes += [Text(f"note: {line}") for line in report.notes]
+    return Group(table, *notes)

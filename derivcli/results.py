@@ -8,7 +8,9 @@ or a terminal library.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from derivcli.errors import ExitCode
 
@@ -31,6 +33,16 @@ def format_number(value: float) -> str:
     if value.is_integer() and abs(value) < 1e16:
         return str(int(value))
     return repr(value)
+
+
+def json_number(value: float | None) -> float | str | None:
+    if value is None:
+        return None
+    if math.isnan(value):
+        return "nan"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    return value
 
 
 @dataclass(frozen=True)
@@ -110,6 +122,36 @@ class Report:
     def exit_code(self) -> ExitCode:
         worst = max((r.exit_code for r in self.results), default=ExitCode.OK)
         return ExitCode(worst)
+
+    @property
+    def ok(self) -> bool:
+        """Every result computed and agreeing (the CLI's exit code 0)."""
+        return self.exit_code == ExitCode.OK
+
+    def to_dict(self) -> dict[str, Any]:
+        """What --format json prints (the documented contract)."""
+        from derivcli.render import report_json
+
+        return report_json(self)
+
+    def json_pieces(self) -> Iterator[str]:
+        """The JSON text in pieces, one result at a time (grids can be large)."""
+        from derivcli.render import iter_json
+
+        return iter_json(self)
+
+    def plain(self) -> str:
+        from derivcli.render import render_plain
+
+        return render_plain(self)
+
+    def rich(self) -> Any:
+        from derivcli.render import build_table
+
+        return build_table(self)
+
+    def __str__(self) -> str:
+        return self.plain()
 
 
 def wrt_label(wrt: tuple[str, ...]) -> str:

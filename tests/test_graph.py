@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -141,7 +142,7 @@ def test_float32_and_power_of_variables(capsys: pytest.CaptureFixture[str]) -> N
     assert names(data["graph"]) == ["PowBackward1", "AccumulateGrad", "AccumulateGrad"]
     assert data["leaves"][0]["repr"] == "tensor(2., requires_grad=True)"
     assert data["leaves"][0]["grad"] == 12.0
-    assert data["code"][2] == "f = x**y"  # y is taken, so the output is called f
+    assert data["code"][3] == "f = x**y"  # y is taken, so the output is called f
 
 
 def test_output_without_graph(capsys: pytest.CaptureFixture[str]) -> None:
@@ -170,7 +171,7 @@ def test_unused_leaf(capsys: pytest.CaptureFixture[str]) -> None:
         (["x**2"], "graph needs the point: give --at (e.g. --at x=1)"),
         (["u*v", "--at", "u=1"], "no value for 'v'"),
         (["2+3", "--at", "x=1"], "has no variables"),
-        (["x**2", "--at", "x=1", "--format", "plain"], "Invalid value for '--format'"),
+        (["x**2", "--at", "x=1", "--format", "csv"], "Invalid value for '--format'"),
         (["sinn(x)", "--at", "x=1"], "unknown function 'sinn'"),
     ],
 )
@@ -189,3 +190,33 @@ def test_bad_input_exits_2(
 def test_help_has_examples(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["graph", "--help"]) == 0
     assert 'derivcli graph "x**2+2*x+1" --at x=2' in capsys.readouterr().out
+
+
+def test_every_command_takes_the_same_formats(capsys: pytest.CaptureFixture[str]) -> None:
+    # graph's plain output: each leaf's grad, for $(...)
+    assert main(["graph", "u*v+u**2", "--at", "u=1,v=2", "--format", "plain"]) == 0
+    assert capsys.readouterr().out == "u.grad = 4\nv.grad = 1\n"
+
+
+def test_the_printed_code_runs_as_printed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every line graph prints as PyTorch code runs in a fresh interpreter and
+    gives the leaves' grads graph reports."""
+    import subprocess
+    import sys
+
+    for expression, at in [
+        ("max(x, 1) + min(2, x)", "x=2"),
+        ("relu(x)*pi + E**x", "x=0.5"),
+        ("heaviside(x - 1) + sigmoid(2) * x", "x=3"),
+        ("sin(2)*exp(x) + softplus(1)", "x=1"),
+    ]:
+        assert main(["graph", expression, "--at", at, "-f", "json"]) == 0
+        doc = json.loads(capsys.readouterr().out)
+        script = "\n".join(line.split("  #")[0] for line in doc["code"])
+        leaves = ", ".join(leaf["name"] for leaf in doc["leaves"])
+        script += f"\nprint(repr([float(t.grad) for t in [{leaves}]]))"
+        run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+        assert run.returncode == 0, (expression, run.stderr)
+        assert eval(run.stdout) == [leaf["grad"] for leaf in doc["leaves"]], expression  # noqa: S307

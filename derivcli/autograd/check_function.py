@@ -80,6 +80,18 @@ class FunctionReport:
     def passed(self) -> bool:
         return all(row.passed for row in self.checks)
 
+    def to_dict(self) -> dict[str, Any]:
+        """What --format json prints."""
+        return report_json(self)
+
+    def plain(self) -> str:
+        return "pass" if self.passed else "fail"
+
+    def rich(self) -> Any:
+        from derivcli.render import function_table
+
+        return function_table(self)
+
 
 # ---------------------------------------------------------------- input
 
@@ -486,7 +498,7 @@ def diagnose(
 
 
 def report_json(report: FunctionReport) -> dict[str, Any]:
-    from derivcli.render import json_number
+    from derivcli.results import json_number
 
     return {
         "target": report.target,

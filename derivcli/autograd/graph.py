@@ -19,15 +19,24 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from derivcli.autograd.values import GraphBuilder, import_torch, resolve_dtype
+from derivcli.autograd.values import GraphBuilder, import_torch, resolve_device, resolve_dtype
 from derivcli.errors import CannotComputeError, InputError
 from derivcli.language.functions import lookup_function
 from derivcli.language.parser import Expression
 from derivcli.language.points import PointSpec, float64_points
 from derivcli.language.printer import ATOM, SUM, Printed, TextPrinter, flatten, to_text
-from derivcli.language.tree import BinaryOp, Call, Constant, Negate, Node, fold
-from derivcli.render import json_number
-from derivcli.results import format_number
+from derivcli.language.tree import (
+    BinaryOp,
+    Call,
+    Constant,
+    Negate,
+    Node,
+    Variable,
+    any_node,
+    fold,
+    unique_nodes,
+)
+from derivcli.results import format_number, json_number
 
 MAX_GRAPH_NODES = 5_000  # nodes walked; larger graphs are cut with a note
 
@@ -79,17 +88,35 @@ class Graph:
     leaves: tuple[LeafResult, ...]
     notes: tuple[str, ...] = ()
 
+    def to_dict(self) -> dict[str, Any]:
+        """What --format json prints."""
+        return graph_json(self)
+
+    def plain(self) -> str:
+        """Each leaf's gradient after backward(), one line each: x.grad = 6."""
+        return "\n".join(f"{leaf.name}.grad = {_grad_text(leaf.tensor)}" for leaf in self.leaves)
+
+    def rich(self) -> Any:
+        return build_renderable(self)
+
 
 # ---------------------------------------------------------------- torch code text
 
 
-def torch_code(node: Node) -> str:
+def torch_code(node: Node, dtype: str = "float64") -> str:
     """The expression as a PyTorch user writes it (torch.sin, F.relu spelled out)."""
-    return to_text(node, TorchCodePrinter())
+    return to_text(node, TorchCodePrinter(node, dtype))
 
 
 class TorchCodePrinter(TextPrinter):
-    """Python a PyTorch user would write: torch functions, math.pi."""
+    """Python a PyTorch user would write: torch functions, math.pi, and a constant
+    argument of a torch function made a tensor (torch.maximum(x, 1) is a TypeError)."""
+
+    def __init__(self, tree: Node, dtype: str) -> None:
+        self.dtype = dtype
+        self.constant_nodes = {
+            id(node) for node in unique_nodes(tree) if not any_node(node, _is_variable)
+        }
 
     def constant(self, node: Constant) -> Printed:
         return (ATOM, {"pi": "math.pi", "E": "math.e"}.get(node.name, node.name))
@@ -97,7 +124,12 @@ class TorchCodePrinter(TextPrinter):
     def call(self, node: Call, args: list[Printed]) -> Printed:
         spec = lookup_function(node.name)
         op = spec.torch_op if spec is not None else node.name
-        texts = [flatten(rope) for _, rope in args]
+        texts = [
+            f"torch.tensor({flatten(rope)}, dtype=torch.{self.dtype})"
+            if id(arg) in self.constant_nodes
+            else flatten(rope)
+            for arg, (_, rope) in zip(node.args, args, strict=True)
+        ]
         if op.startswith("torch."):
             return (ATOM, f"{op}({', '.join(texts)})")
         # A template such as "(a > 0) + 0.5*(a == 0)" in the arguments a, b.
@@ -121,6 +153,10 @@ class _RecordingBuilder(GraphBuilder):
         if grad_fn is not None:
             self.by_grad_fn.setdefault(id(grad_fn), (value, node))
         return value
+
+
+def _is_variable(node: Node) -> bool:
+    return isinstance(node, Variable)
 
 
 # Longer sub-expressions are cut in the graph's node labels.
@@ -240,17 +276,20 @@ def single_point(points: PointSpec) -> tuple[tuple[str, float], ...]:
 
 
 def build_graph(
-    expression: Expression, point: tuple[tuple[str, float], ...], dtype: str = "float64"
+    expression: Expression,
+    point: tuple[tuple[str, float], ...],
+    dtype: str = "float64",
+    device: str = "cpu",
 ) -> Graph:
     """Build the torch graph of ``expression`` at ``point``, walk it, run backward()."""
     torch = import_torch()
     tdtype = resolve_dtype(torch, dtype)
-    device = torch.device("cpu")
+    device_ = resolve_device(torch, device)
     leaves = {
-        name: torch.tensor(value, dtype=tdtype, device=device, requires_grad=True)
+        name: torch.tensor(value, dtype=tdtype, device=device_, requires_grad=True)
         for name, value in point
     }
-    builder = _RecordingBuilder(torch, leaves, tdtype, device)
+    builder = _RecordingBuilder(torch, leaves, tdtype, device_)
     try:
         output = builder.build(expression.tree)
     except (RuntimeError, ValueError, TypeError, OverflowError) as exc:
@@ -312,12 +351,16 @@ def build_graph(
     if any(not math.isfinite(t.grad.item()) for t in leaves.values() if t.grad is not None):
         notes.append("a gradient is not finite at this point (see derivcli grad for why)")
     out_name = _output_name([name for name, _ in point])
+    on = "" if device == "cpu" else f", device={device!r}"
+    uses_math = any_node(expression.tree, lambda n: isinstance(n, Constant))
     code = tuple(
-        [
-            f"{name} = torch.tensor({value!r}, dtype=torch.{dtype}, requires_grad=True)"
+        ["import math", "import torch"] * uses_math
+        + ["import torch"] * (not uses_math)
+        + [
+            f"{name} = torch.tensor({value!r}, dtype=torch.{dtype}{on}, requires_grad=True)"
             for name, value in point
         ]
-        + [f"{out_name} = {torch_code(expression.tree)}", f"{out_name}.backward()"]
+        + [f"{out_name} = {torch_code(expression.tree, dtype)}", f"{out_name}.backward()"]
         + [f"{name}.grad  # {_tensor_info(t).grad_repr}" for name, t in leaves.items()]
     )
     return Graph(

@@ -8,10 +8,8 @@ here at module level; torch, symengine and sympy load inside the commands.
 
 from __future__ import annotations
 
-import json
-import sys
 import time
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
@@ -23,8 +21,7 @@ from derivcli.options import DEFAULT_BUDGET
 USER_CODE_SECONDS = 30.0
 
 if TYPE_CHECKING:
-    from derivcli.autograd.check_function import FunctionReport
-    from derivcli.check import CheckResult, SpotCheck
+    pass
 
 CHECK_EXIT_CODES = (
     "Exit codes: 0 the answer is right; 1 it is wrong; 2 bad input (syntax, unknown "
@@ -100,97 +97,12 @@ def check(
       derivcli check "x**3" --order 2 --answer "6*x" --format plain
     """
     from derivcli import check as checker
+    from derivcli import render
 
     request = checker.prepare(expression, answer, wrt or [], order, timeout)
     result = checker.check(request)
-    if output is OutputFormat.json:
-        sys.stdout.write(json.dumps(_check_json(result), allow_nan=False) + "\n")
-    elif output is OutputFormat.plain:
-        sys.stdout.write(("right" if result.correct else "wrong") + "\n")
-    else:
-        from rich.console import Console
-
-        Console(highlight=False).print(_check_table(result))
+    render.emit(result, output.value)
     raise typer.Exit(int(result.exit_code))
-
-
-def _point_text(point: tuple[tuple[str, float], ...]) -> str:
-    from derivcli.results import format_number
-
-    return ", ".join(f"{name}={format_number(v)}" for name, v in point)
-
-
-def _spot_json(spot: SpotCheck | None) -> dict[str, Any] | None:
-    from derivcli.render import json_number
-
-    if spot is None:
-        return None
-    return {
-        "point": {n: json_number(v) for n, v in spot.point},
-        "answer": json_number(spot.answer),
-        "derivative": json_number(spot.derivative),
-        "agree": spot.agree,
-    }
-
-
-def _check_json(result: CheckResult) -> dict[str, Any]:
-    from derivcli.results import wrt_label
-
-    return {
-        "expression": result.expression,
-        "input": result.source,
-        "wrt": list(result.wrt),
-        "order": len(result.wrt),
-        "label": wrt_label(result.wrt),
-        "answer": result.answer,
-        "answer_input": result.answer_source,
-        "derivative": result.derivative,
-        "correct": result.correct,
-        "verdict": "right" if result.correct else "wrong",
-        "method": result.method,
-        "reason": result.reason,
-        "counterexample": _spot_json(result.counterexample),
-        "spot_checks": [_spot_json(s) for s in result.spots],
-        "skipped_points": result.skipped,
-        "note": result.note,
-    }
-
-
-def _check_table(result: CheckResult) -> Any:
-    from rich.console import Group
-    from rich.table import Table
-    from rich.text import Text
-
-    from derivcli.results import format_number, wrt_label
-
-    label = wrt_label(result.wrt)
-    table = Table(title=f"{label} of {result.expression}", title_justify="left", show_header=False)
-    table.add_column("", style="bold", no_wrap=True)
-    table.add_column("", overflow="fold")
-    table.add_row("your answer", result.answer)
-    table.add_row("true derivative", result.derivative)
-    verdict = Text("right", style="green") if result.correct else Text("WRONG", style="bold red")
-    table.add_row("verdict", verdict)
-    table.add_row("decided by", f"{result.method}: {result.reason}")
-    checked = (
-        f"{len(result.spots)} points agree"
-        if result.correct
-        else (f"{sum(not s.agree for s in result.spots)} of {len(result.spots)} points differ")
-    )
-    if result.skipped:
-        checked += f" ({result.skipped} skipped: undefined there)"
-    table.add_row("spot checks", checked)
-    spot = result.counterexample
-    if spot is not None:
-        table.add_row(
-            "differs at",
-            f"{_point_text(spot.point)}: your answer {format_number(spot.answer)}, "
-            f"true derivative {format_number(spot.derivative)}",
-        )
-    elif not result.correct:
-        table.add_row("differs at", "none visible: the difference is too small for float64")
-    notes = [Text(f"note: {result.note}")] if result.note else []
-    return Group(table, *notes)
 
 
 # ---------------------------------------------------------------- check-function
@@ -255,6 +167,7 @@ def check_function(
 
       derivcli check-function my_square.py:MySquare --expr "x**2" --format json
     """
+    from derivcli import render
     from derivcli.autograd import check_function
     from derivcli.worker import ChildExitedError, Job
 
@@ -273,36 +186,5 @@ def check_function(
             f"{target}: the checks did not finish within {max(timeout, USER_CODE_SECONDS):g} s "
             "(does forward or backward hang?)"
         ) from None
-    if output is OutputFormat.json:
-        sys.stdout.write(json.dumps(check_function.report_json(report), allow_nan=False) + "\n")
-    elif output is OutputFormat.plain:
-        sys.stdout.write(("pass" if report.passed else "fail") + "\n")
-    else:
-        from rich.console import Console
-
-        Console(highlight=False).print(_function_table(report))
+    render.emit(report, output.value)
     raise typer.Exit(0 if report.passed else 1)
-
-
-def _function_table(report: FunctionReport) -> Any:
-    from rich.console import Group
-    from rich.table import Table
-    from rich.text import Text
-
-    table = Table(
-        title=f"{report.target} against f(x) = {report.expression}",
-        caption=f"f'(x) = {report.derivative}; float64; "
-        f"agree: |diff| <= {report.atol:g} + {report.rtol:g}*|expected|",
-        title_justify="left",
-        caption_justify="left",
-    )
-    table.add_column("check", no_wrap=True)
-    table.add_column("points", justify="right")
-    table.add_column("detail", overflow="fold")
-    table.add_column("verdict")
-    for row in report.checks:
-        verdict = Text("pass", style="green") if row.passed else Text("FAIL", style="bold red")
-        table.add_row(row.name, str(len(row.points)) if row.points else "", row.detail, verdict)
-    notes = [Text(f"diagnosis: {report.diagnosis}", style="bold")] if report.diagnosis else []
-    notes += [Text(f"note: {line}") for line in report.notes]
-    return Group(table, *notes)

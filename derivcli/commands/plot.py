@@ -8,14 +8,13 @@ matplotlib and plotext are imported by :mod:`derivcli.plot` and
 from __future__ import annotations
 
 import sys
-from enum import Enum
 from typing import Annotated, Optional
 
 import typer
 
-from derivcli.commands.app import Expr, Timeout, app
+from derivcli.commands.app import DeviceOpt, Expr, OutputFormat, Timeout, app
 from derivcli.errors import CannotComputeError, ExitCode, InputError
-from derivcli.options import DEFAULT_BUDGET, MAX_TIMEOUT, DType
+from derivcli.options import DEFAULT_BUDGET, MAX_TIMEOUT, Device, DType
 
 PLOT_EXIT_CODES_HELP = (
     "Exit codes: 0 plotted, and the closed form and autograd agree at every point; "
@@ -23,11 +22,6 @@ PLOT_EXIT_CODES_HELP = (
     "a point outside the domain); 2 bad input; 3 cannot compute (e.g. the closed form ran "
     "out of time; the plot then shows autograd alone)."
 )
-
-
-class GraphFormat(str, Enum):
-    table = "table"
-    json = "json"
 
 
 def _check_timeout(timeout: float) -> None:
@@ -90,6 +84,15 @@ def plot(
         ),
     ] = None,
     timeout: Timeout = DEFAULT_BUDGET,
+    output: Annotated[
+        OutputFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table: the plot in the terminal (or the file with --out) and a summary "
+            "line; json: the sampled f, f' (both engines) and the kinks; plain: the summary.",
+        ),
+    ] = OutputFormat.table,
 ) -> None:
     """Plot f, its closed-form derivative (line) and autograd's (markers) over a range.
 
@@ -107,6 +110,7 @@ def plot(
       derivcli plot "u*v+sin(u)" --wrt u --at v=2 --range -pi:pi
     """
     from derivcli import plot as plotting
+    from derivcli import render
 
     _check_timeout(timeout)
     data = plotting.compute_plot(
@@ -114,10 +118,10 @@ def plot(
     )
     if out is not None:
         plotting.save_figure(data, out)
-        sys.stdout.write(f"wrote {out}\n")
-    else:
-        sys.stdout.write(plotting.terminal_plot(data, color=sys.stdout.isatty()) + "\n")
-    sys.stdout.write(plotting.summary_line(data) + "\n")
+        if output is OutputFormat.table:
+            sys.stdout.write(f"wrote {out}\n")
+            output = OutputFormat.plain  # the summary line, below the file's name
+    render.emit(data, output.value)
     if data.exit_code == ExitCode.CANNOT_COMPUTE:
         # What could be drawn is on stdout; why the rest could not, on stderr.
         raise CannotComputeError(plotting.cannot_compute_reason(data))
@@ -150,10 +154,16 @@ def graph(
     expression: Expr,
     at: GraphAt = None,
     dtype: GraphDType = DType.float64,
+    device: DeviceOpt = Device.cpu,
     output: Annotated[
-        GraphFormat,
-        typer.Option("--format", "-f", help="table for people (a tree), json for programs."),
-    ] = GraphFormat.table,
+        OutputFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table for people (a tree), json for programs, plain for $(...) (each "
+            "leaf's grad).",
+        ),
+    ] = OutputFormat.table,
 ) -> None:
     """Show the autograd graph PyTorch builds for the expression at one point.
 
@@ -170,6 +180,7 @@ def graph(
 
       derivcli graph "u*v+sin(u)" --at u=1,v=2 --format json
     """
+    from derivcli import render
     from derivcli.autograd import graph as graphing
     from derivcli.language.parser import parse
     from derivcli.language.points import parse_at
@@ -181,12 +192,5 @@ def graph(
         example = ",".join(f"{name}=1" for name in parsed.variables)
         raise InputError(f"graph needs the point: give --at (e.g. --at {example})")
     point = graphing.single_point(parse_at(at, parsed.variables))
-    result = graphing.build_graph(parsed, point, dtype=dtype.value)
-    if output is GraphFormat.json:
-        import json
-
-        sys.stdout.write(json.dumps(graphing.graph_json(result), allow_nan=False) + "\n")
-    else:
-        from rich.console import Console
-
-        Console(highlight=False).print(graphing.build_renderable(result))
+    result = graphing.build_graph(parsed, point, dtype=dtype.value, device=device.value)
+    render.emit(result, output.value)

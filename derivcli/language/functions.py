@@ -219,7 +219,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     _fn(
         "heaviside",
         "unit step, 1/2 at 0 (jump at 0)",
-        "(a > 0) + 0.5*(a == 0)",
+        "(a > 0).to(a.dtype) + 0.5*(a == 0).to(a.dtype)",
         _torch_heaviside,
         _exact_heaviside,
         lambda np, a: np.heaviside(a[0], 0.5),

@@ -225,7 +225,10 @@ def serve(request: SymbolicRequest, receive_points: Callable[[], PointSet]) -> S
     """
     deadline = time.monotonic() + request.budget
     prepared = prepare(request, deadline)
+    waiting = time.monotonic()
     points = receive_points()
+    # The budget counts this worker's work, not the wait for torch's points.
+    deadline += time.monotonic() - waiting
     key = (request, tuple(tuple(float(v) for v in points.columns[n]) for n in request.names))
     if key not in _RESULTS:
         _remember(_RESULTS, key, analyse(prepared, request, points, deadline))
