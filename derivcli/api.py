@@ -44,6 +44,7 @@ def derivatives(
     *,
     wrt: Sequence[str] | str | None = None,
     at: At = None,
+    mesh: bool = False,
     order: int = 1,
     device: str = "cpu",
     dtype: str = "float64",
@@ -62,7 +63,7 @@ def derivatives(
     names = [wrt] if isinstance(wrt, str) else (None if wrt is None else list(wrt))
     sequences = derivative_sequences(parsed, names, order)
     options = _at_options(at)
-    points: PointSpec | None = parse_at(options, parsed.variables) if options else None
+    points: PointSpec | None = parse_at(options, parsed.variables, mesh=mesh) if options else None
     return compute(parsed, sequences, points, settings, runner=runner)
 
 
@@ -70,6 +71,7 @@ def grad(
     expression: str,
     *,
     at: At = None,
+    mesh: bool = False,
     order: int = 1,
     device: str = "cpu",
     dtype: str = "float64",
@@ -81,6 +83,7 @@ def grad(
     return derivatives(
         expression,
         at=at,
+        mesh=mesh,
         order=order,
         device=device,
         dtype=dtype,
@@ -95,6 +98,7 @@ def partial(
     *,
     wrt: Sequence[str] | str,
     at: At = None,
+    mesh: bool = False,
     order: int = 1,
     device: str = "cpu",
     dtype: str = "float64",
@@ -108,6 +112,7 @@ def partial(
         expression,
         wrt=wrt,
         at=at,
+        mesh=mesh,
         order=order,
         device=device,
         dtype=dtype,

@@ -16,7 +16,7 @@ import shlex
 from collections.abc import Callable, Iterable
 from typing import IO, TYPE_CHECKING, Any
 
-from derivcli.errors import DerivcliError, ExitCode
+from derivcli.errors import DerivcliError, ExitCode, OutputClosed
 
 if TYPE_CHECKING:
     from derivcli.compare import Runner
@@ -31,7 +31,7 @@ def answer_line(lineno: int, text: str, run_line: RunLine, runner: Runner) -> di
     from derivcli.render import report_json
 
     try:
-        args = shlex.split(text)
+        args = shlex.split(text, comments=True)
     except ValueError as exc:
         return _error(lineno, ExitCode.BAD_INPUT, f"cannot split line: {exc}")
     try:
@@ -57,9 +57,11 @@ def run_batch(lines: Iterable[str], run_line: RunLine, out: IO[str]) -> int:
             if not text or text.startswith("#"):
                 continue
             answer = answer_line(lineno, text, run_line, runner)
-            out.write(json.dumps(answer, allow_nan=False))
-            out.write("\n")
-            out.flush()
+            try:
+                out.write(json.dumps(answer, allow_nan=False) + "\n")
+                out.flush()
+            except BrokenPipeError:
+                raise OutputClosed from None
             worst = max(worst, int(answer["exit"]))
     finally:
         runner.stop()

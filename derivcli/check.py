@@ -35,7 +35,7 @@ from derivcli.language.evaluate import Exact, compile_tree, exact_value
 from derivcli.language.functions import function as function_spec
 from derivcli.language.parser import Expression, parse
 from derivcli.language.tree import BinaryOp, Call, Node, Number, unique_nodes
-from derivcli.results import json_number, wrt_label
+from derivcli.results import count, json_number, wrt_label
 
 DEFAULT_BUDGET = 5.0  # seconds for the whole symbolic comparison
 SYMPY_BUDGET = 2.0  # at most this much of it for sympy.simplify
@@ -278,7 +278,8 @@ def run(request: CheckRequest) -> CheckResult:
         return result(
             False,
             METHOD_SPOTS,
-            f"they differ at {len(disagreeing)} of {len(spots)} points where both are defined",
+            f"they differ at {len(disagreeing)} of {count(len(spots), 'point')} where both are "
+            "defined",
         )
     simplified, why_not = _try_sympy(difference, request.names, deadline, se)
     if simplified is not None:
@@ -302,7 +303,8 @@ def run(request: CheckRequest) -> CheckResult:
     return result(
         True,
         METHOD_SPOTS,
-        f"equal at all {len(spots)} points where both are defined",
+        f"equal at {'all ' if len(spots) > 1 else ''}{count(len(spots), 'point')} where both "
+        "are defined",
         note=f"not proven symbolically: {why_not}",
     )
 

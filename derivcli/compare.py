@@ -30,6 +30,7 @@ from derivcli.language.points import PointSet, PointSpec, sample_points
 from derivcli.language.tree import count_nodes
 from derivcli.options import Settings
 from derivcli.results import DerivativeResult, Report, Sample, values_agree
+from derivcli.results import count as plural
 
 if TYPE_CHECKING:
     from derivcli.autograd.values import AutogradValues
@@ -58,7 +59,7 @@ def check_work(expression: Expression, count: int, where: str = "--at") -> None:
     operations = count_nodes(expression.tree)
     if count * operations > MAX_WORK:
         raise LimitError(
-            f"{where}: {count:,} points of a {operations:,}-operation expression is "
+            f"{where}: {plural(count, 'point')} of a {operations:,}-operation expression is "
             f"{count * operations:,} evaluations; the limit is {MAX_WORK:,} "
             "(use fewer points or a shorter expression)"
         )

@@ -65,3 +65,11 @@ class DeviceError(CannotComputeError):
 
 class BudgetError(CannotComputeError):
     """A time or memory budget ran out."""
+
+
+class OutputClosed(Exception):  # noqa: N818 - not an error of the user's input
+    """The reader of our stdout went away (``derivcli batch | head -1``).
+
+    Not a DerivcliError and not an OSError (click would turn EPIPE into exit
+    1, derivcli's "disagree"): the entry point ends the process as Unix tools
+    do, by SIGPIPE, quietly."""

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from derivcli.language.functions import function
 from derivcli.results import Sample, format_number
+from derivcli.results import count as count_of
 
 if TYPE_CHECKING:
     from derivcli.symbolic.analysis import PointAnalysis
@@ -235,11 +236,11 @@ def samples(checked: Sequence[Sample], count: int) -> str:
     worst = max(abs(s.symbolic - s.autograd) for s in checked)
     skipped = count - len(checked)
     where = (
-        f"{len(checked)} sample points"
+        count_of(len(checked), "sample point")
         if not skipped
         else (
-            f"{len(checked)} of {count} sample points ({skipped} skipped: undefined there, "
-            "or at a kink)"
+            f"{len(checked)} of {count_of(count, 'sample point')} ({skipped} skipped: undefined "
+            "there, or at a kink)"
         )
     )
     return f"checked against autograd at {where}; largest |difference| {worst:.3g}"

@@ -29,6 +29,7 @@ from derivcli.language.points import (
 )
 from derivcli.language.printer import to_text
 from derivcli.language.tree import BinaryOp, Call, Node, walk
+from derivcli.results import count as plural
 from derivcli.results import format_number
 
 MIN_POINTS = 2
@@ -342,7 +343,9 @@ def compute_plot(
     xs = sorted(set(grid) | set(kinks))
     count = len(xs)
     if kinks:
-        check_work(expression, count, f"--points {points:,} (with {len(kinks):,} kinks added)")
+        check_work(
+            expression, count, f"--points {points:,} (with {plural(len(kinks), 'kink')} added)"
+        )
     columns = {name: xs, **{n: [v] * count for n, v in fixed}}
     point_set = PointSet(names=variables, columns=columns, count=count)
     report = compute(expression, [(name,)], point_set, Settings(budget=timeout))

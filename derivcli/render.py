@@ -15,12 +15,19 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
-from derivcli.errors import ExitCode, InputError
+from derivcli.errors import ExitCode, InputError, OutputClosed
 
 if TYPE_CHECKING:
     from derivcli.autograd.check_function import FunctionReport
     from derivcli.check import CheckResult
-from derivcli.results import DerivativeResult, Report, format_number, json_number, wrt_label
+from derivcli.results import (
+    DerivativeResult,
+    Report,
+    count,
+    format_number,
+    json_number,
+    wrt_label,
+)
 
 MAX_TABLE_ROWS = 20  # longer runs show the first and last rows and a summary
 MAX_FORM_CHARS = 200  # longer closed forms are cut in the table
@@ -195,7 +202,7 @@ def build_table(report: Report) -> Any:
             label = f"{label} = {_cut(result.derivative)}"
             shown = (result.wrt, result.derivative)
         if sampled:
-            checked = f"{len(result.samples)} sample points" if result.samples else ""
+            checked = count(len(result.samples), "sample point") if result.samples else ""
             table.add_row(label, checked, verdict)
         else:
             table.add_row(
@@ -272,7 +279,9 @@ def _notes(report: Report) -> list[str]:
             )
         disagree = [r for r in results if r.agree is False and r.differentiable is not False]
         if disagree:
-            notes.append(f"{len(disagree):,} points disagree")
+            notes.append(
+                f"{count(len(disagree), 'point')} disagree{'s' if len(disagree) == 1 else ''}"
+            )
         return notes
     seen = set()
     for result in results:
@@ -313,6 +322,13 @@ def emit(output: Output, fmt: str, out: IO[str] | None = None) -> None:
     """Write a command's result as a table (for people), JSON (for programs) or
     plain lines (for $(...)); any other format is bad input."""
     stream = sys.stdout if out is None else out
+    try:
+        _write(output, fmt, stream)
+    except BrokenPipeError:
+        raise OutputClosed from None
+
+
+def _write(output: Output, fmt: str, stream: IO[str]) -> None:
     if fmt == "json":
         pieces = getattr(output, "json_pieces", None)
         for piece in (
@@ -357,9 +373,12 @@ def check_table(result: CheckResult) -> Any:
     table.add_row("verdict", verdict)
     table.add_row("decided by", f"{result.method}: {result.reason}")
     checked = (
-        f"{len(result.spots)} points agree"
+        f"{count(len(result.spots), 'point')} agree{'s' if len(result.spots) == 1 else ''}"
         if result.correct
-        else (f"{sum(not s.agree for s in result.spots)} of {len(result.spots)} points differ")
+        else (
+            f"{sum(not s.agree for s in result.spots)} of "
+            f"{count(len(result.spots), 'point')} differ"
+        )
     )
     if result.skipped:
         checked += f" ({result.skipped} skipped: undefined there)"
@@ -384,8 +403,8 @@ def function_table(report: FunctionReport) -> Any:
     from rich.text import Text
 
     table = Table(
-        title=f"{report.target} against f(x) = {report.expression}",
-        caption=f"f'(x) = {report.derivative}; float64; "
+        title=f"{report.target} against f({report.variable}) = {report.expression}",
+        caption=f"f'({report.variable}) = {report.derivative}; float64; "
         f"agree: |diff| <= {report.atol:g} + {report.rtol:g}*|expected|",
         title_justify="left",
         caption_justify="left",

@@ -24,6 +24,11 @@ def values_agree(a: float, b: float, rtol: float, atol: float) -> bool:
     return abs(a - b) <= atol + rtol * abs(b)
 
 
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """1 point, 2 points, 100,000 points."""
+    return f"{n:,} {noun if n == 1 else (plural or noun + 's')}"
+
+
 def format_number(value: float) -> str:
     """Shortest faithful text of a float; whole numbers without '.0'."""
     if math.isnan(value):

@@ -30,7 +30,7 @@ from typing import Any
 from derivcli.errors import InputError, LimitError
 from derivcli.language.parser import Expression, parse
 from derivcli.options import TOLERANCES
-from derivcli.results import format_number, values_agree
+from derivcli.results import count, format_number, values_agree
 
 UPSTREAM = (1.0, 2.5, -0.75)  # upstream gradients (grad_output) tried in backward
 SAMPLE_COUNT = 5
@@ -167,7 +167,35 @@ def load_function(path: str, class_name: str) -> Any:
             f"{path}: '{class_name}' is not a torch.autograd.Function subclass "
             f"(it derives from {bases})"
         )
+    _require_one_input(path, class_name, found)
     return found
+
+
+def _points_together(n: int) -> str:
+    return f"the {n} points as one vector" if n > 1 else "at the one point"
+
+
+def _require_one_input(path: str, class_name: str, found: type) -> None:
+    """check-function feeds one tensor: a forward that needs more is refused up front."""
+    import inspect
+
+    try:
+        parameters = list(inspect.signature(found.forward).parameters.values())  # type: ignore[attr-defined]
+    except (TypeError, ValueError):
+        return
+    required = [
+        p
+        for p in parameters[1:]  # ctx
+        if p.default is inspect.Parameter.empty
+        and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+    if len(required) > 1:
+        names = ", ".join(p.name for p in required)
+        raise InputError(
+            f"{path}: {class_name}.forward takes {len(required)} inputs ({names}); "
+            "check-function checks a Function of one input against an expression of one "
+            "variable"
+        )
 
 
 def _expression(text: str) -> Expression:
@@ -352,7 +380,7 @@ def _point_row(
             f"at {variable}={_short(first.x)}: got {_short(first.got)}, expected "
             f"{_short(first.expected)} = {what}"
         )
-    detail = f"{failure} (fails at {len(bad)} of {len(results)} points)"
+    detail = f"{failure} (fails at {len(bad)} of {count(len(results), 'point')})"
     return CheckRow(name, kind, g, False, detail, tuple(results))
 
 
@@ -378,12 +406,12 @@ def _run_function(
             variable,
             rtol,
             atol,
-            "f(x)",
+            f"f({variable})",
         )
     ]
     for g in UPSTREAM:
         expected = [g * d for d in d_values]
-        what = "f'(x)" if g == 1 else f"{format_number(g)} * f'(x)"
+        what = f"f'({variable})" if g == 1 else f"{format_number(g)} * f'({variable})"
         rows.append(
             _point_row(
                 f"backward, grad_output={format_number(g)}",
@@ -421,7 +449,7 @@ def _gradcheck(torch: Any, function: Any, xs: Sequence[float]) -> CheckRow:
         "gradcheck",
         None,
         True,
-        f"float64, the {len(xs)} points as one vector: analytical and numerical Jacobians match",
+        f"float64, {_points_together(len(xs))}: analytical and numerical Jacobians match",
     )
 
 

@@ -430,14 +430,18 @@ def make_points(spec: PointSpec, dtype: str = "float64") -> PointSet:
     tdtype = resolve_dtype(torch, dtype)
     parts: dict[str, list[Any]] = {name: [] for name in spec.names}
     for option, size in zip(spec.options, spec.sizes(), strict=True):
-        for name, coordinate in option:
-            if isinstance(coordinate, Grid):
-                tensor = torch.linspace(
-                    coordinate.start, coordinate.stop, coordinate.count, dtype=tdtype
-                )
-            else:
-                tensor = torch.tensor(coordinate, dtype=tdtype).expand(size)
-            parts[name].append(tensor.to(torch.float64).numpy())
+        axes = {
+            name: torch.linspace(c.start, c.stop, c.count, dtype=tdtype)
+            if isinstance(c, Grid)
+            else torch.tensor([c], dtype=tdtype)
+            for name, c in option
+        }
+        if spec.mesh:  # every combination, as torch.meshgrid(..., indexing="ij")
+            grids = torch.meshgrid(*axes.values(), indexing="ij")
+            axes = {name: grid.reshape(-1) for name, grid in zip(axes, grids, strict=True)}
+        for name, tensor in axes.items():
+            column = tensor.expand(size) if tensor.numel() == 1 else tensor
+            parts[name].append(column.to(torch.float64).numpy())
     columns = {
         name: np.concatenate(chunks) if chunks else np.zeros(0) for name, chunks in parts.items()
     }

@@ -50,7 +50,7 @@ app = typer.Typer(
         '  derivcli partial "u*v+u**2" --wrt u\n\n' + EXIT_CODES_HELP
     ),
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -101,6 +101,14 @@ At = Annotated[
         "torch.linspace). Repeat for several points. Without it the closed form is checked "
         "at a few sample points.",
         show_default=False,
+    ),
+]
+Mesh = Annotated[
+    bool,
+    typer.Option(
+        "--mesh",
+        help="Grids of several variables in one --at make every combination (like "
+        "torch.meshgrid): x=0:1:3,y=0:1:3 is 9 points. Without it they are paired: 3 points.",
     ),
 ]
 Order = Annotated[
@@ -183,9 +191,13 @@ def protect_leading_minus(args: list[str]) -> list[str]:
     space, which click leaves alone; restore_minus takes it off again.
     """
     shorts = short_options()
-    protected: list[str] = []
+    commands = getattr(command_tree(), "commands", {})
+    # Before the command's name, everything is the group's own (--version, or
+    # an unknown option that click must refuse as one).
+    start = next((i + 1 for i, arg in enumerate(args) if arg in commands), len(args))
+    protected: list[str] = list(args[:start])
     takes_value = False  # the previous argument is an option that takes a value
-    for arg in args:
+    for arg in args[start:]:
         is_option = arg.startswith("--") or arg in shorts
         if takes_value:  # click hands it to the option as it is: "--range -3:3"
             protected.append(arg)

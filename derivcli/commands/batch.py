@@ -86,10 +86,12 @@ def run_line(args: list[str], runner: Runner) -> Report:
     if _FLAGS.intersection(args):
         # help text would break the one-JSON-object-per-line stream
         raise InputError("--help and --version are not available in batch mode")
+    if any(arg in ("--format", "-f") or arg.startswith("--format=") for arg in args):
+        raise InputError("--format is not available in batch mode: every line is answered in JSON")
     group = command_tree()
     command = group.commands[args[0]]
     try:
-        with command.make_context(args[0], protect_leading_minus(args[1:])) as ctx:
+        with command.make_context(args[0], protect_leading_minus(args)[1:]) as ctx:
             params: dict[str, Any] = dict(ctx.params)
     except click.UsageError as exc:
         raise InputError(exc.format_message().replace("\n", " ")) from None

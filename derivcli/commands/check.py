@@ -19,6 +19,7 @@ from derivcli.options import DEFAULT_BUDGET
 
 # The user's Function gets at least this long (its own torch import included).
 USER_CODE_SECONDS = 30.0
+USER_CODE_GRACE = 5.0  # seconds beyond it, for torch's import
 
 if TYPE_CHECKING:
     pass
@@ -177,14 +178,18 @@ def check_function(
     job = Job(
         check_function.run_checks_entry, (target, expr, list(at or []), timeout), user_code=True
     )
+    allowed = max(timeout, USER_CODE_SECONDS) + USER_CODE_GRACE
+    deadline = time.monotonic() + allowed
     try:
-        report = job.result(time.monotonic() + max(timeout, USER_CODE_SECONDS) + 5.0)
+        report = job.result(deadline)
     except ChildExitedError as exc:
         raise InputError(f"{target}: the file's code ended derivcli's process: {exc}") from None
     except BudgetError:
+        if time.monotonic() < deadline:
+            raise  # the closed form's own --timeout, reported as it is
         raise BudgetError(
-            f"{target}: the checks did not finish within {max(timeout, USER_CODE_SECONDS):g} s "
-            "(does forward or backward hang?)"
+            f"{target}: importing the file and running its Function did not finish within "
+            f"{allowed:g} s (does forward or backward hang?)"
         ) from None
     render.emit(report, output.value)
     raise typer.Exit(0 if report.passed else 1)

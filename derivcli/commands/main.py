@@ -10,10 +10,11 @@ too (``DERIVCLI_DEBUG=1`` shows the traceback).
 from __future__ import annotations
 
 import os
+import signal
 import sys
 
 from derivcli.commands.app import command_tree, protect_leading_minus
-from derivcli.errors import DerivcliError, ExitCode
+from derivcli.errors import DerivcliError, ExitCode, OutputClosed
 
 ERROR_PREFIX = "derivcli: error: "
 
@@ -32,14 +33,21 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     try:
         code, message = _invoke(args)
-    except BrokenPipeError:
-        # The reader went away (e.g. `| head`); nothing more to say.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 0
+    except (OutputClosed, BrokenPipeError):
+        return _output_closed()
     if message is not None:
         _error(message)
     return code
+
+
+SIGPIPE_EXIT = 141  # 128 + SIGPIPE: what a shell reports for a tool its reader left
+
+
+def _output_closed() -> int:
+    """The reader went away (``| head``): stop quietly, as Unix tools do."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return SIGPIPE_EXIT
 
 
 def _invoke(args: list[str]) -> tuple[int, str | None]:
@@ -68,7 +76,9 @@ def _invoke(args: list[str]) -> tuple[int, str | None]:
         return int(exc.exit_code), exc.message
     except KeyboardInterrupt:
         return 130, "interrupted"
-    except BrokenPipeError:
+    except SystemExit as exc:  # typer's completion options end this way
+        return (exc.code if isinstance(exc.code, int) else 0), None
+    except (OutputClosed, BrokenPipeError):
         raise
     except Exception as exc:  # noqa: BLE001 - the last line of defence: no tracebacks
         if os.environ.get("DERIVCLI_DEBUG"):
@@ -82,4 +92,10 @@ def _invoke(args: list[str]) -> tuple[int, str | None]:
 
 def run() -> None:
     """Console-script entry point."""
-    sys.exit(main())
+    code = main()
+    if code == SIGPIPE_EXIT and hasattr(signal, "SIGPIPE"):
+        # die of SIGPIPE itself, so a shell and a parent process see exactly that
+        sys.stdout.flush = lambda: None  # type: ignore[method-assign]
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGPIPE)
+    sys.exit(code)

@@ -52,13 +52,15 @@ class PointSpec:
     names: tuple[str, ...]
     options: tuple[tuple[tuple[str, Coordinate], ...], ...]
     count: int
+    mesh: bool = False  # grids of one --at: every combination, not paired point by point
 
     def sizes(self) -> list[int]:
         """How many points each ``--at`` gives."""
-        return [
-            max([1, *(c.count for _, c in option if isinstance(c, Grid))])
-            for option in self.options
-        ]
+        return [self._size(option) for option in self.options]
+
+    def _size(self, option: tuple[tuple[str, Coordinate], ...]) -> int:
+        counts = [c.count for _, c in option if isinstance(c, Grid)]
+        return math.prod(counts) if self.mesh else max([1, *counts])
 
 
 @dataclass(frozen=True)
@@ -151,8 +153,13 @@ def _parse_grid(text: str, where: str) -> Grid:
     return Grid(start, stop, count)
 
 
-def parse_at(options: Sequence[str], variables: Sequence[str]) -> PointSpec:
-    """All ``--at`` options as one point specification over exactly ``variables``."""
+def parse_at(options: Sequence[str], variables: Sequence[str], *, mesh: bool = False) -> PointSpec:
+    """All ``--at`` options as one point specification over exactly ``variables``.
+
+    Each ``--at`` is a whole point (or a set of points): it gives every
+    variable. Grids of several variables in one ``--at`` are paired point by
+    point, or, with ``mesh``, combined into every pair (as ``torch.meshgrid``).
+    """
     given: list[tuple[tuple[str, Coordinate], ...]] = []
     total = 0
     for option in options:
@@ -179,17 +186,23 @@ def parse_at(options: Sequence[str], variables: Sequence[str]) -> PointSpec:
         if missing:
             example = ",".join(f"{n}=1" for n in variables)
             raise InputError(
-                f"{where}: no value for {', '.join(repr(m) for m in missing)} "
-                f"(give every variable, e.g. --at {example})"
+                f"{where}: no value for {', '.join(repr(m) for m in missing)}; each --at is a "
+                f"whole point and gives every variable (e.g. --at {example})"
             )
-        lengths = {c.count for c in assignments.values() if isinstance(c, Grid) and c.count > 1}
-        if len(lengths) > 1:
-            raise InputError(f"{where}: grids in one --at must have the same count")
-        total += lengths.pop() if lengths else 1
+        counts = [c.count for c in assignments.values() if isinstance(c, Grid) and c.count > 1]
+        if mesh:
+            total += math.prod(counts)
+        else:
+            if len(set(counts)) > 1:
+                raise InputError(
+                    f"{where}: grids in one --at are paired point by point, so they need the "
+                    "same count (or use --mesh for every combination)"
+                )
+            total += counts[0] if counts else 1
         if total > MAX_POINTS:
             raise LimitError(f"--at: {total:,} points in all; the limit is {MAX_POINTS:,}")
         given.append(tuple((name, assignments[name]) for name in variables))
-    return PointSpec(names=tuple(variables), options=tuple(given), count=total)
+    return PointSpec(names=tuple(variables), options=tuple(given), count=total, mesh=mesh)
 
 
 # Sample points used when no --at is given: away from 0 and the integers,

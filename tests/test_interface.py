@@ -1,0 +1,173 @@
+"""The interface at its borders: options, help, pipes, batch lines, messages."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_an_unknown_top_level_option_is_an_error(cli) -> None:  # type: ignore[no-untyped-def]
+    run = cli("-v", "grad", "x**2", "--at", "x=1")
+    assert run.code == 2 and run.out == ""
+    assert run.error.startswith("No such option: -v")
+
+
+def test_help_command_is_the_same_as_the_help_option(cli) -> None:  # type: ignore[no-untyped-def]
+    by_command = cli("help", "grad")
+    by_option = cli("grad", "--help")
+    assert by_command.code == by_option.code == 0
+    assert by_command.out.strip() == by_option.out.strip()
+    assert "Usage: derivcli grad" in by_command.out
+    assert "Usage: derivcli" in cli("help").out
+    run = cli("help", "nope")
+    assert run.code == 2 and "there is no command 'nope'" in run.error
+
+
+def test_shell_completion_is_offered(cli) -> None:  # type: ignore[no-untyped-def]
+    run = cli("--show-completion", "bash")
+    assert run.code == 0 and "_derivcli_completion" in run.out
+
+
+def test_a_closed_stdout_ends_quietly_as_unix_tools_do(tmp_path: Path) -> None:
+    jobs = tmp_path / "jobs.txt"
+    jobs.write_text('grad "x**2" --at x=1\n' * 40)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    script = (
+        f"{sys.executable} -m derivcli batch {jobs} | head -1 >/dev/null; echo ${{PIPESTATUS[0]}}"
+    )
+    run = subprocess.run(
+        ["bash", "-c", script], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert run.stdout.strip() == "141"  # 128 + SIGPIPE, not 1 ("disagree")
+    assert run.stderr == ""
+
+
+def test_batch_lines_take_comments_and_refuse_a_format(cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    lines = 'grad "x**2" --at x=3  # the classic\ngrad "x**2" --at x=3 --format table\n'
+    monkeypatch.setattr(sys, "stdin", io.StringIO(lines))
+    run = cli("batch")
+    first, second = (json.loads(line) for line in run.out.splitlines())
+    assert first["exit"] == 0 and first["results"][0]["symbolic"] == 6.0
+    assert second == {
+        "line": 2,
+        "exit": 2,
+        "error": "--format is not available in batch mode: every line is answered in JSON",
+    }
+
+
+def test_a_batch_line_with_the_program_name_gets_a_hint(cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO('derivcli grad "x" --at x=1\n'))
+    (line,) = (json.loads(text) for text in cli("batch").out.splitlines())
+    assert "without the program name" in line["error"]
+
+
+def test_each_at_is_a_whole_point(cli) -> None:  # type: ignore[no-untyped-def]
+    run = cli("grad", "x*y", "--at", "x=1", "--at", "y=2")
+    assert run.code == 2
+    assert "each --at is a whole point" in run.error
+
+
+def test_mesh_makes_every_combination(cli) -> None:  # type: ignore[no-untyped-def]
+    paired = cli("grad", "x*y", "--at", "x=0:1:3,y=0:1:3", "-f", "json").json()["results"]
+    mesh = cli("grad", "x*y", "--at", "x=0:1:3,y=0:1:3", "--mesh", "-f", "json").json()["results"]
+    assert len(paired) == 2 * 3 and len(mesh) == 2 * 9
+    points = [(r["point"]["x"], r["point"]["y"]) for r in mesh[:9]]
+    assert points == [(x, y) for x in (0.0, 0.5, 1.0) for y in (0.0, 0.5, 1.0)]
+    assert [r["symbolic"] for r in mesh[:9]] == [y for _, y in points]  # d/dx x*y = y
+    run = cli("grad", "x*y", "--at", "x=0:1:3,y=0:1:4")
+    assert run.code == 2 and "--mesh" in run.error
+
+
+def test_check_function_takes_one_input(cli) -> None:  # type: ignore[no-untyped-def]
+    run = cli("check-function", f"{FIXTURES / 'two_inputs.py'}:MyMul", "--expr", "x**2")
+    assert run.code == 2
+    assert "MyMul.forward takes 2 inputs (a, b)" in run.error
+
+
+def test_check_function_names_the_variable(cli) -> None:  # type: ignore[no-untyped-def]
+    run = cli("check-function", f"{FIXTURES / 'square_ok.py'}:MySquare", "--expr", "t**2")
+    assert run.code == 0, run.err
+    assert "against f(t) = t**2" in run.out and "f'(t) = 2*t" in run.out
+
+
+def test_check_function_short_timeout_names_the_closed_form(cli) -> None:  # type: ignore[no-untyped-def]
+    expression = "*".join(f"sin({k}*x)" for k in range(1, 60))
+    run = cli(
+        "check-function",
+        f"{FIXTURES / 'square_ok.py'}:MySquare",
+        "--expr",
+        expression,
+        "--timeout",
+        "0.01",
+    )
+    assert run.code == 3
+    assert "closed form" in run.error and "hang" not in run.error
+
+
+@pytest.mark.parametrize(
+    ("args", "text"),
+    [
+        (["check", "x**2", "--answer", "2*x"], "points agree"),
+        (["grad", "x**2", "--at", "x=1"], "agree"),
+    ],
+)
+def test_no_plural_for_one(cli, args: list[str], text: str) -> None:  # type: ignore[no-untyped-def]
+    run = cli(*args)
+    assert run.code == 0
+    assert "1 points" not in run.out and "the 1 points" not in run.out
+
+
+def test_plurals_in_a_single_point_check_function(cli) -> None:  # type: ignore[no-untyped-def]
+    run = cli(
+        "check-function", f"{FIXTURES / 'square_ok.py'}:MySquare", "--expr", "x**2", "--at", "x=3"
+    )
+    assert run.code == 0, run.err
+    assert "1 points" not in run.out and "at the one point" in run.out.replace("\n", " ")
+
+
+def test_graph_plain_gives_each_leaf_s_grad(cli) -> None:  # type: ignore[no-untyped-def]
+    run = cli("graph", "x**2+y", "--at", "x=3,y=1", "-f", "plain")
+    assert (run.code, run.out) == (0, "x.grad = 6\ny.grad = 1\n")
+
+
+def test_graph_device_cuda_without_cuda(cli) -> None:  # type: ignore[no-untyped-def]
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("a CUDA device is visible")
+    run = cli("graph", "x**2", "--at", "x=1", "--device", "cuda")
+    assert run.code == 3 and "--device cuda" in run.error
+
+
+def test_plot_json_has_the_sampled_values_and_the_kinks(cli) -> None:  # type: ignore[no-untyped-def]
+    run = cli("plot", "relu(x)", "--range", "-1:1", "--points", "5", "-f", "json")
+    assert run.code == 1
+    doc = run.json()
+    assert doc["x"] == [-1.0, -0.5, 0.0, 0.5, 1.0]
+    assert doc["f"] == [0.0, 0.0, 0.0, 0.5, 1.0]
+    assert doc["autograd"] == [0.0, 0.0, 0.0, 1.0, 1.0]
+    assert doc["kinks"] == [{"x": 0.0, "differentiable": False}]
+    assert doc["exit"] == 1 and doc["summary"].startswith("d/dx of relu(x)")
+
+
+def test_plot_in_a_terminal_honours_no_color(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from derivcli.plot import compute_plot
+
+    data = compute_plot("x**2", wrt=None, range_text="-1:1", points=11, at=None, timeout=5.0)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert "\x1b[" not in data.rich()
+    monkeypatch.delenv("NO_COLOR")
+    assert "\x1b[" in data.rich()
