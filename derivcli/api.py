@@ -1,20 +1,37 @@
 """derivcli as a library: the same answers as the command line, from Python.
 
 Each computing command has a function here with keyword arguments named like
-its options; the Typer commands parse options, call these, and render. Bad
-input raises a :class:`~derivcli.errors.DerivcliError` subclass carrying the
-same one-line message and exit code the command line would give; nothing is
-printed and nothing exits the interpreter.
+its options (``at``, ``wrt``, ``order``, ``device``, ``dtype``, ``rtol``,
+``atol``, ``timeout``); the Typer commands parse options, call these, and
+render. Each returns a frozen result whose ``to_dict()`` is exactly what
+``--format json`` prints and whose ``exit_code`` is what the command would
+exit with. Bad input raises a :class:`~derivcli.errors.DerivcliError`
+subclass carrying the command line's one-line message, its exit code and,
+where there is one, the column; nothing is printed and nothing exits the
+interpreter.
+
+A long-lived process (a notebook, a test session) reuses one symbolic worker
+with its caches, as ``derivcli batch`` does; it is stopped at exit.
 """
 
 from __future__ import annotations
 
+import atexit
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Union
 
-from derivcli.options import DEFAULT_BUDGET, derivative_sequences, make_settings
+from derivcli.errors import InputError
+from derivcli.options import (
+    DEFAULT_BUDGET,
+    derivative_sequences,
+    make_settings,
+    require_variables,
+)
 
 if TYPE_CHECKING:
+    from derivcli.autograd.check_function import FunctionReport
+    from derivcli.autograd.graph import Graph
+    from derivcli.check_answer import CheckResult
     from derivcli.compare import Runner
     from derivcli.language.points import PointSpec
     from derivcli.results import Report
@@ -22,9 +39,24 @@ if TYPE_CHECKING:
 # ``at``: the CLI's text ("u=1,v=2", "x=-3:3:7"), several such texts, or a
 # mapping of variable to number (or to the CLI's text for one variable).
 At = Union[str, Sequence[str], Mapping[str, Union[float, str]], None]
+Wrt = Union[str, Sequence[str], None]
+
+_RUNNER: Runner | None = None
 
 
-def _at_options(at: At) -> list[str]:
+def shared_runner() -> Runner:
+    """The symbolic worker this process shares between calls (started on first use)."""
+    global _RUNNER
+    if _RUNNER is None:
+        from derivcli.compare import new_runner
+
+        _RUNNER = new_runner()
+        atexit.register(_RUNNER.stop)
+    return _RUNNER
+
+
+def at_options(at: At) -> list[str]:
+    """``at`` in any of its forms, as the CLI's ``--at`` texts."""
     if at is None:
         return []
     if isinstance(at, str):
@@ -39,10 +71,16 @@ def _value_text(value: float | str) -> str:
     return value if isinstance(value, str) else repr(float(value))
 
 
+def _names(wrt: Wrt) -> list[str] | None:
+    if wrt is None:
+        return None
+    return [wrt] if isinstance(wrt, str) else list(wrt)
+
+
 def derivatives(
     expression: str,
     *,
-    wrt: Sequence[str] | str | None = None,
+    wrt: Wrt = None,
     at: At = None,
     mesh: bool = False,
     order: int = 1,
@@ -60,11 +98,10 @@ def derivatives(
 
     settings = make_settings(device=device, dtype=dtype, rtol=rtol, atol=atol, timeout=timeout)
     parsed = parse(expression)
-    names = [wrt] if isinstance(wrt, str) else (None if wrt is None else list(wrt))
-    sequences = derivative_sequences(parsed, names, order)
-    options = _at_options(at)
+    sequences = derivative_sequences(parsed, _names(wrt), order)
+    options = at_options(at)
     points: PointSpec | None = parse_at(options, parsed.variables, mesh=mesh) if options else None
-    return compute(parsed, sequences, points, settings, runner=runner)
+    return compute(parsed, sequences, points, settings, runner=runner or shared_runner())
 
 
 def grad(
@@ -79,7 +116,12 @@ def grad(
     atol: float | None = None,
     timeout: float = DEFAULT_BUDGET,
 ) -> Report:
-    """The derivative by every variable, one result each (``derivcli grad``)."""
+    """The derivative by every variable, one result each (``derivcli grad``).
+
+    >>> r = grad("x**2+2*x+1", at={"x": 2})
+    >>> r.results[0].derivative, r.results[0].symbolic, r.results[0].autograd, r.ok
+    ('2*x + 2', 6.0, 6.0, True)
+    """
     return derivatives(
         expression,
         at=at,
@@ -96,7 +138,7 @@ def grad(
 def partial(
     expression: str,
     *,
-    wrt: Sequence[str] | str,
+    wrt: str | Sequence[str],
     at: At = None,
     mesh: bool = False,
     order: int = 1,
@@ -107,7 +149,11 @@ def partial(
     timeout: float = DEFAULT_BUDGET,
 ) -> Report:
     """A partial derivative by ``wrt``: one name, or names for a mixed partial
-    (``derivcli partial``)."""
+    (``derivcli partial``).
+
+    >>> partial("u*v+u**2", wrt="u", at="u=1,v=2").results[0].symbolic
+    4.0
+    """
     return derivatives(
         expression,
         wrt=wrt,
@@ -120,3 +166,71 @@ def partial(
         atol=atol,
         timeout=timeout,
     )
+
+
+def check(
+    expression: str,
+    *,
+    answer: str,
+    wrt: Wrt = None,
+    order: int = 1,
+    timeout: float = DEFAULT_BUDGET,
+) -> CheckResult:
+    """Is ``answer`` the derivative of ``expression``? (``derivcli check``)
+
+    >>> check("2*x**3+x", answer="6*x**2+1").correct
+    True
+    """
+    from derivcli import check_answer as checker
+
+    request = checker.prepare(expression, answer, _names(wrt) or [], order, timeout)
+    return checker.check(request)
+
+
+def check_function(
+    target: str,
+    *,
+    expr: str,
+    at: At = None,
+    timeout: float = DEFAULT_BUDGET,
+) -> FunctionReport:
+    """Test a ``torch.autograd.Function`` (``"path.py:ClassName"``) against ``expr``
+    (``derivcli check-function``). This imports the file, which runs its code."""
+    from derivcli.autograd import check_function as checker
+
+    return checker.check_in_child(target, expr, at_options(at), timeout)
+
+
+def graph(
+    expression: str,
+    *,
+    at: At,
+    dtype: str = "float64",
+    device: str = "cpu",
+) -> Graph:
+    """The autograd graph torch builds for ``expression`` at one point (``derivcli graph``)."""
+    from derivcli.autograd import graph as graphing
+    from derivcli.language.parser import parse
+    from derivcli.language.points import parse_at
+
+    make_settings(device=device, dtype=dtype, rtol=None, atol=None, timeout=DEFAULT_BUDGET)
+    parsed = parse(expression)
+    require_variables(parsed, "for autograd to differentiate (no leaves)")
+    options = at_options(at)
+    if not options:
+        example = ",".join(f"{name}=1" for name in parsed.variables)
+        raise InputError(f"graph needs the point: give --at (e.g. --at {example})")
+    point = graphing.single_point(parse_at(options, parsed.variables))
+    return graphing.build_graph(parsed, point, dtype=dtype, device=device)
+
+
+__all__ = [
+    "At",
+    "check",
+    "check_function",
+    "derivatives",
+    "grad",
+    "graph",
+    "partial",
+    "shared_runner",
+]

@@ -250,7 +250,12 @@ class _Joined:
         }
         if special is None:
             return self._regular(common, sym, auto, i)
-        return self._special(common, special, sym, auto, wrt[-1])
+        return self._special(common, special, sym, auto, wrt[-1], self._torch_on_kink(i))
+
+    def _torch_on_kink(self, i: int) -> bool | None:
+        """Whether torch computed some kinked function's argument as exactly 0 here."""
+        flags = None if self.values is None else self.values.at_torch_kink
+        return None if flags is None else bool(flags[i])
 
     def _regular(self, common: dict[str, Any], sym: float, auto: float, i: int) -> DerivativeResult:
         assert self.response is not None
@@ -269,6 +274,7 @@ class _Joined:
         sym: float,
         auto: float,
         var: str,
+        torch_on_kink: bool | None,
     ) -> DerivativeResult:
         from derivcli.symbolic.analysis import Reason
 
@@ -303,7 +309,7 @@ class _Joined:
             symbolic=sym,
             agree=values_agree(sym, auto, self.rtol, self.atol),
             differentiable=False,
-            note=explain.not_differentiable(special, sym, auto, var, where),
+            note=explain.not_differentiable(special, sym, auto, var, where, torch_on_kink),
         )
 
     def sampled(self, k: int, wrt: tuple[str, ...]) -> DerivativeResult:

@@ -20,17 +20,32 @@ class ExitCode(IntEnum):
 
 
 class DerivcliError(Exception):
-    """Base of every expected failure; ``str(err)`` is the user-facing line."""
+    """Base of every expected failure; ``str(err)`` is the user-facing line.
+
+    ``exit_code`` is what the command line exits with for it; ``column`` the
+    1-based column in the expression where the problem is, when there is one.
+    """
 
     exit_code: ExitCode = ExitCode.BAD_INPUT
+    column: int | None = None
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, column: int | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.column = column
 
-    def __reduce__(self) -> tuple[type, tuple[str]]:
-        # Errors travel back from the symbolic worker process by pickle.
-        return (type(self), (self.message,))
+    def __reduce__(self) -> tuple[object, tuple[type, str, int | None]]:
+        # Errors travel back from the symbolic worker process by pickle, and
+        # arrive as the same class with the same message and column.
+        return (_rebuild, (type(self), self.message, self.column))
+
+
+def _rebuild(kind: type[DerivcliError], message: str, column: int | None) -> DerivcliError:
+    error = kind.__new__(kind)
+    Exception.__init__(error, message)
+    error.message = message
+    error.column = column
+    return error
 
 
 class InputError(DerivcliError):
@@ -41,12 +56,13 @@ class ParseError(InputError):
     """The expression does not follow derivcli's grammar."""
 
     def __init__(self, message: str, column: int | None = None, detail: str = "") -> None:
-        self.column = column
         text = message if column is None else f"{message} at column {column}"
         super().__init__(text + detail)
+        self.column = column
 
-    def __reduce__(self) -> tuple[type, tuple[str]]:
-        return (InputError, (self.message,))
+
+class PointError(InputError):
+    """``--at`` or ``--wrt`` (``at=``, ``wrt=``) is malformed or names an unknown variable."""
 
 
 class LimitError(InputError):

@@ -165,7 +165,12 @@ def _one_sided(value: float, special: PointAnalysis) -> bool:
 
 
 def not_differentiable(
-    special: PointAnalysis, sym: float, auto: float, var: str, point: Mapping[str, float]
+    special: PointAnalysis,
+    sym: float,
+    auto: float,
+    var: str,
+    point: Mapping[str, float],
+    torch_on_kink: bool | None = None,
 ) -> str:
     """One or two sentences on why there is no derivative, and which engine to believe."""
     from derivcli.symbolic.analysis import Reason
@@ -187,7 +192,7 @@ def not_differentiable(
         )
     if reason is Reason.KINK:
         names = ", ".join(special.kinks)
-        if _one_sided(auto, special):
+        if torch_on_kink is False and _one_sided(auto, special):
             # abs(x*0.1 - 0.3) at x=3: on the kink exactly, but float64 puts the
             # argument at 5.6e-17, so torch does not use its convention at 0.
             return (

@@ -19,7 +19,7 @@ from derivcli.errors import ExitCode, InputError, OutputClosed
 
 if TYPE_CHECKING:
     from derivcli.autograd.check_function import FunctionReport
-    from derivcli.check import CheckResult
+    from derivcli.check_answer import CheckResult
 from derivcli.results import (
     DerivativeResult,
     Report,
@@ -158,63 +158,132 @@ _VERDICT_STYLE = {
 
 
 def build_table(report: Report) -> Any:
-    """The Rich renderable for a report: the table, then its notes."""
+    """The Rich renderable for a report: the table (or, in a terminal too narrow
+    for its columns, one block per result), then its notes.
+
+    The verdict is never cut: the closed form wraps instead, and below the
+    width the number columns need, each result is written as a short block.
+    """
     from rich.console import Group
-    from rich.table import Table
     from rich.text import Text
 
-    sampled = all(r.point is None for r in report.results)
-    rtol, atol = report.rtol, report.atol
-    table = Table(
-        title=f"derivatives of {report.expression}",
-        show_edge=False,
-        title_justify="left",
-    )
-    # Below the table, not its caption: a caption wraps to the table's width.
-    settings = Text(
-        f"autograd: {report.dtype} on {report.device}; "
-        f"agree: |diff| <= {atol:g} + {rtol:g}*|autograd|"
-    )
-    # The closed form takes whatever width the other columns leave.
-    table.add_column("derivative", overflow="fold", min_width=12, ratio=1)
-    if sampled:
-        table.add_column("checked", no_wrap=True)
-    else:
-        widest_point = max((len(_point_text(r.point)) for r in report.results), default=2)
-        table.add_column("at", overflow="fold", min_width=min(11, widest_point))
-        table.add_column("symbolic", justify="right", no_wrap=True)
-        table.add_column("autograd", justify="right", no_wrap=True)
-        table.add_column("|diff|", justify="right", no_wrap=True)
-    widest_verdict = max((len(r.verdict) for r in report.results), default=5)
-    # "not differentiable" may fold onto two lines in a narrow terminal
-    table.add_column("verdict", overflow="fold", min_width=min(14, widest_verdict))
     rows: list[DerivativeResult | None] = list(report.results)
     if len(rows) > MAX_TABLE_ROWS:
         rows = summarise_rows(report.results)
+    # Below the table, not its caption: a caption wraps to the table's width.
+    settings = Text(
+        f"autograd: {report.dtype} on {report.device}; "
+        f"agree: |diff| <= {report.atol:g} + {report.rtol:g}*|autograd|"
+    )
+    notes = [Text(f"note: {line}") for line in _notes(report)]
+    return Group(_Adaptive(report, rows), settings, *notes)
+
+
+class _Adaptive:
+    """The results as a table, or as stacked blocks when the width is too small."""
+
+    def __init__(self, report: Report, rows: list[DerivativeResult | None]) -> None:
+        self.report = report
+        self.rows = rows
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        sampled = all(r.point is None for r in self.report.results)
+        cells = [_cells(r, sampled) for r in self.rows if r is not None]
+        # a point wraps between its coordinates: its widest coordinate counts
+        widths = [
+            max((_width(c[k], point=k == 0 and not sampled) for c in cells), default=0)
+            for k in range(len(cells[0]) if cells else 0)
+        ]
+        headers = ("checked",) if sampled else ("at", "symbolic", "autograd", "|diff|")
+        needed = MIN_FORM_WIDTH + sum(
+            max(w, len(h)) + 3 for w, h in zip(widths, (*headers, "verdict"), strict=False)
+        )
+        if options.max_width >= needed:
+            yield _table(self.report, self.rows, sampled)
+        else:
+            yield from _stacked(self.report, self.rows, sampled)
+
+
+MIN_FORM_WIDTH = 14  # the closed form's column is at least this wide in the table
+
+
+def _width(text: str, *, point: bool) -> int:
+    if point:
+        return max((len(part) + 1 for part in text.split(", ")), default=0)
+    return len(text)
+
+
+def _narrowest(point_text: str) -> int:
+    return max((len(part) + 1 for part in point_text.split(", ")), default=0)
+
+
+def _cells(result: DerivativeResult, sampled: bool) -> tuple[str, ...]:
+    """The cells of a row after the closed form: the values and the verdict."""
+    if sampled:
+        checked = count(len(result.samples), "sample point") if result.samples else ""
+        return (checked, result.verdict)
+    return (
+        _point_text(result.point),
+        _optional(result.symbolic),
+        _autograd_text(result.autograd),
+        "" if result.abs_diff is None else f"{result.abs_diff:.2g}",
+        result.verdict,
+    )
+
+
+def _table(report: Report, rows: list[DerivativeResult | None], sampled: bool) -> Any:
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(
+        title=f"derivatives of {report.expression}", show_edge=False, title_justify="left"
+    )
+    # The closed form takes whatever width the other columns leave.
+    table.add_column("derivative", overflow="fold", min_width=MIN_FORM_WIDTH - 2, ratio=1)
+    if sampled:
+        table.add_column("checked", no_wrap=True)
+    else:
+        table.add_column("at")
+        table.add_column("symbolic", justify="right", no_wrap=True)
+        table.add_column("autograd", justify="right", no_wrap=True)
+        table.add_column("|diff|", justify="right", no_wrap=True)
+    table.add_column("verdict", no_wrap=True)
     shown = None  # the closed form is written once per run of rows that share it
     for result in rows:
         if result is None:
             table.add_row("...", *[""] * (len(table.columns) - 1))
             continue
-        verdict = Text(result.verdict, style=_VERDICT_STYLE.get(result.verdict, ""))
         label = wrt_label(result.wrt)
         if (result.wrt, result.derivative) != shown:
             label = f"{label} = {_cut(result.derivative)}"
             shown = (result.wrt, result.derivative)
+        *values, verdict = _cells(result, sampled)
+        table.add_row(label, *values, Text(verdict, style=_VERDICT_STYLE.get(verdict, "")))
+    return table
+
+
+def _stacked(report: Report, rows: list[DerivativeResult | None], sampled: bool) -> Any:
+    """Each result as a block: the closed form, then the values and the verdict."""
+    from rich.text import Text
+
+    yield Text(f"derivatives of {report.expression}", style="bold")
+    shown = None
+    for result in rows:
+        if result is None:
+            yield Text("  ...")
+            continue
+        if (result.wrt, result.derivative) != shown:
+            yield Text(f"{wrt_label(result.wrt)} = {_cut(result.derivative)}")
+            shown = (result.wrt, result.derivative)
+        *values, verdict = _cells(result, sampled)
+        styled = (verdict, _VERDICT_STYLE.get(verdict, ""))
         if sampled:
-            checked = count(len(result.samples), "sample point") if result.samples else ""
-            table.add_row(label, checked, verdict)
-        else:
-            table.add_row(
-                label,
-                _point_text(result.point),
-                _optional(result.symbolic),
-                _autograd_text(result.autograd),
-                "" if result.abs_diff is None else f"{result.abs_diff:.2g}",
-                verdict,
-            )
-    notes = [Text(f"note: {line}") for line in _notes(report)]
-    return Group(table, settings, *notes)
+            yield Text.assemble("  ", styled, f" at {values[0]}" if values[0] else "")
+            continue
+        at, symbolic, auto, diff = values
+        numbers = f" (symbolic {symbolic or '-'}, autograd {auto or '-'}"
+        numbers += f", |diff| {diff})" if diff else ")"
+        yield Text.assemble(f"  at {at}: ", styled, numbers)
 
 
 EDGE_ROWS = 5  # rows kept at each end of a long run
@@ -345,7 +414,8 @@ def _write(output: Output, fmt: str, stream: IO[str]) -> None:
             return
         from rich.console import Console
 
-        Console(file=stream, highlight=False).print(drawing)
+        # not cropped: a code line that does not fit runs on (the terminal wraps it)
+        Console(file=stream, highlight=False).print(drawing, crop=False)
     else:
         raise InputError(f"--format {fmt}: must be one of {', '.join(FORMATS)}")
 
@@ -409,10 +479,11 @@ def function_table(report: FunctionReport) -> Any:
         title_justify="left",
         caption_justify="left",
     )
-    table.add_column("check", no_wrap=True)
-    table.add_column("points", justify="right")
-    table.add_column("detail", overflow="fold")
-    table.add_column("verdict")
+    # the detail gets the room; the check's name wraps at its spaces
+    table.add_column("check", min_width=10, overflow="fold")
+    table.add_column("points", justify="right", no_wrap=True)
+    table.add_column("detail", ratio=1, min_width=20)
+    table.add_column("verdict", no_wrap=True, min_width=7)
     for row in report.checks:
         verdict = Text("pass", style="green") if row.passed else Text("FAIL", style="bold red")
         table.add_row(row.name, str(len(row.points)) if row.points else "", row.detail, verdict)

@@ -50,6 +50,36 @@ def json_number(value: float | None) -> float | str | None:
     return value
 
 
+class Displayed:
+    """How a result shows itself outside the command line: ``print(r)`` gives the
+    plain text, a notebook (Jupyter) the same table the terminal shows."""
+
+    def plain(self) -> str:
+        raise NotImplementedError
+
+    def rich(self) -> Any:
+        raise NotImplementedError
+
+    def __str__(self) -> str:
+        return self.plain()
+
+    def __rich__(self) -> Any:
+        return self.rich()
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        import io
+
+        from rich.console import Console
+
+        console = Console(record=True, file=io.StringIO(), width=100, color_system="truecolor")
+        drawing = self.rich()
+        console.print(drawing, crop=False)
+        return {
+            "text/plain": console.export_text(),
+            "text/html": console.export_html(inline_styles=True),
+        }
+
+
 @dataclass(frozen=True)
 class Sample:
     """One sample point used to check a closed form when no --at was given."""
@@ -111,7 +141,7 @@ class DerivativeResult:
 
 
 @dataclass(frozen=True)
-class Report:
+class Report(Displayed):
     """Everything one command computed."""
 
     expression: str  # as understood
@@ -155,8 +185,10 @@ class Report:
 
         return build_table(self)
 
-    def __str__(self) -> str:
-        return self.plain()
+    @property
+    def input(self) -> str:
+        """The expression as typed (JSON's "input")."""
+        return self.source
 
 
 def wrt_label(wrt: tuple[str, ...]) -> str:

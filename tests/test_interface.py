@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -171,3 +172,32 @@ def test_plot_in_a_terminal_honours_no_color(monkeypatch) -> None:  # type: igno
     assert "\x1b[" not in data.rich()
     monkeypatch.delenv("NO_COLOR")
     assert "\x1b[" in data.rich()
+
+
+@pytest.mark.parametrize("width", [40, 60, 80, 120])
+def test_the_verdict_is_readable_at_any_width(width: int) -> None:
+    """The closed form wraps, or each result becomes a block: never a cut verdict."""
+    from rich.console import Console
+
+    from derivcli.api import grad
+
+    report = grad("x**2*sin(x) + relu(x) + tanh(3*x+1)*x**5", at="x=-0.5:0.5:3")
+    console = Console(width=width, record=True, file=io.StringIO())
+    console.print(report.rich())
+    text = console.export_text()
+    assert all(len(line) <= width for line in text.splitlines())
+    flat = " ".join(text.split())
+    assert flat.count("not differentiable") == 1 and flat.count("agree") >= 2
+
+
+def test_graph_code_lines_are_never_cut() -> None:
+    from rich.console import Console
+
+    from derivcli.api import graph
+
+    g = graph("max(x, 1)*sin(x)", at="x=2")
+    console = Console(width=40, record=True, file=io.StringIO())
+    console.print(g.rich(), crop=False)
+    text = console.export_text()
+    for line in g.code:
+        assert line in text.replace("\n", "")

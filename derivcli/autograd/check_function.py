@@ -30,7 +30,7 @@ from typing import Any
 from derivcli.errors import InputError, LimitError
 from derivcli.language.parser import Expression, parse
 from derivcli.options import TOLERANCES
-from derivcli.results import count, format_number, values_agree
+from derivcli.results import Displayed, count, format_number, values_agree
 
 UPSTREAM = (1.0, 2.5, -0.75)  # upstream gradients (grad_output) tried in backward
 SAMPLE_COUNT = 5
@@ -62,7 +62,7 @@ class CheckRow:
 
 
 @dataclass(frozen=True)
-class FunctionReport:
+class FunctionReport(Displayed):
     target: str  # PATH:Class as given
     path: str
     class_name: str
@@ -216,6 +216,34 @@ def _symbolic_entry(payload: Any) -> Any:
     from derivcli.symbolic import analysis
 
     return analysis.run(*payload)
+
+
+# The user's Function gets at least this long (its own torch import included).
+USER_CODE_SECONDS = 30.0
+USER_CODE_GRACE = 5.0  # seconds beyond it, for torch's import
+
+
+def check_in_child(target: str, expr: str, at: Sequence[str], timeout: float) -> FunctionReport:
+    """run_checks in a child process: the user's prints go to stderr (JSON on stdout
+    stays valid), and an os._exit or a hang cannot pass for "every check passes"."""
+    from derivcli.errors import BudgetError
+    from derivcli.worker import ChildExitedError, Job
+
+    job = Job(run_checks_entry, (target, expr, list(at), timeout), user_code=True)
+    allowed = max(timeout, USER_CODE_SECONDS) + USER_CODE_GRACE
+    deadline = time.monotonic() + allowed
+    try:
+        report: FunctionReport = job.result(deadline)
+    except ChildExitedError as exc:
+        raise InputError(f"{target}: the file's code ended derivcli's process: {exc}") from None
+    except BudgetError:
+        if time.monotonic() < deadline:
+            raise  # the closed form's own --timeout, reported as it is
+        raise BudgetError(
+            f"{target}: importing the file and running its Function did not finish within "
+            f"{allowed:g} s (does forward or backward hang?)"
+        ) from None
+    return report
 
 
 def run_checks_entry(args: tuple[str, str, list[str], float]) -> FunctionReport:
@@ -414,7 +442,7 @@ def _run_function(
         what = f"f'({variable})" if g == 1 else f"{format_number(g)} * f'({variable})"
         rows.append(
             _point_row(
-                f"backward, grad_output={format_number(g)}",
+                f"backward, grad_output = {format_number(g)}",
                 "backward",
                 g,
                 xs,

@@ -36,7 +36,7 @@ from derivcli.language.tree import (
     fold,
     unique_nodes,
 )
-from derivcli.results import format_number, json_number
+from derivcli.results import Displayed, format_number, json_number
 
 MAX_GRAPH_NODES = 5_000  # nodes walked; larger graphs are cut with a note
 
@@ -76,7 +76,7 @@ class LeafResult:
 
 
 @dataclass(frozen=True)
-class Graph:
+class Graph(Displayed):
     expression: str
     source: str
     point: tuple[tuple[str, float], ...]
@@ -455,7 +455,6 @@ def _grad_text(info: TensorInfo) -> str:
 def build_renderable(graph: Graph) -> Any:
     """The Rich renderable: the PyTorch code, the output tensor, the tree, the leaves."""
     from rich.console import Group
-    from rich.syntax import Syntax
     from rich.table import Table
     from rich.text import Text
     from rich.tree import Tree
@@ -463,7 +462,9 @@ def build_renderable(graph: Graph) -> Any:
     point = ", ".join(f"{name}={format_number(v)}" for name, v in graph.point)
     parts: list[Any] = [
         Text(f"autograd graph of {graph.expression} at {point}", style="bold"),
-        Syntax("\n".join(graph.code), "python", theme="ansi_dark", background_color="default"),
+        # Code lines are never cut or broken: a narrow terminal wraps them for
+        # the eye, and a copy still gives the line as it runs.
+        Text("\n".join(graph.code), no_wrap=True, overflow="ignore"),
         Text(""),
     ]
     out = graph.output

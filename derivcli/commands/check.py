@@ -1,6 +1,6 @@
 """Commands `check` and `check-function`: the labs' self-checks.
 
-``check`` says whether a hand-derived derivative is right (``derivcli/check.py``);
+``check`` says whether a hand-derived derivative is right (``derivcli/check_answer.py``);
 ``check-function`` tests a user's ``torch.autograd.Function`` against an
 expression (``autograd/check_function.py``). Only typer and the standard library are imported
 here at module level; torch, symengine and sympy load inside the commands.
@@ -8,18 +8,12 @@ here at module level; torch, symengine and sympy load inside the commands.
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from derivcli.commands.app import Expr, Format, OutputFormat, app, restore_minus
-from derivcli.errors import BudgetError, InputError
 from derivcli.options import DEFAULT_BUDGET
-
-# The user's Function gets at least this long (its own torch import included).
-USER_CODE_SECONDS = 30.0
-USER_CODE_GRACE = 5.0  # seconds beyond it, for torch's import
 
 if TYPE_CHECKING:
     pass
@@ -97,11 +91,10 @@ def check(
 
       derivcli check "x**3" --order 2 --answer "6*x" --format plain
     """
-    from derivcli import check as checker
     from derivcli import render
+    from derivcli.api import check as check_answer
 
-    request = checker.prepare(expression, answer, wrt or [], order, timeout)
-    result = checker.check(request)
+    result = check_answer(expression, answer=answer, wrt=wrt, order=order, timeout=timeout)
     render.emit(result, output.value)
     raise typer.Exit(int(result.exit_code))
 
@@ -169,27 +162,8 @@ def check_function(
       derivcli check-function my_square.py:MySquare --expr "x**2" --format json
     """
     from derivcli import render
-    from derivcli.autograd import check_function
-    from derivcli.worker import ChildExitedError, Job
+    from derivcli.api import check_function as check_in_child
 
-    # The user's file runs in a child process: its prints go to stderr (the
-    # JSON on stdout stays valid) and an os._exit or a hang cannot pass for
-    # "every check passes".
-    job = Job(
-        check_function.run_checks_entry, (target, expr, list(at or []), timeout), user_code=True
-    )
-    allowed = max(timeout, USER_CODE_SECONDS) + USER_CODE_GRACE
-    deadline = time.monotonic() + allowed
-    try:
-        report = job.result(deadline)
-    except ChildExitedError as exc:
-        raise InputError(f"{target}: the file's code ended derivcli's process: {exc}") from None
-    except BudgetError:
-        if time.monotonic() < deadline:
-            raise  # the closed form's own --timeout, reported as it is
-        raise BudgetError(
-            f"{target}: importing the file and running its Function did not finish within "
-            f"{allowed:g} s (does forward or backward hang?)"
-        ) from None
+    report = check_in_child(target, expr=expr, at=list(at or []), timeout=timeout)
     render.emit(report, output.value)
     raise typer.Exit(0 if report.passed else 1)

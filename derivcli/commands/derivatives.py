@@ -37,9 +37,19 @@ if TYPE_CHECKING:
 def run_derivatives(
     params: dict[str, Any], *, wrt: list[str] | None, runner: Runner | None = None
 ) -> Report:
-    """The report of a grad (``wrt`` None) or partial command, from its parsed options."""
-    from derivcli.api import derivatives
+    """The report of a grad (``wrt`` None) or partial command, from its parsed options.
 
+    A command runs as its own process would: with a worker of its own (batch
+    passes the one it keeps for all its lines)."""
+    from derivcli.api import derivatives
+    from derivcli.compare import new_runner
+
+    if runner is None:
+        own = new_runner()
+        try:
+            return run_derivatives(params, wrt=wrt, runner=own)
+        finally:
+            own.stop()
     return derivatives(
         params["expression"],
         wrt=wrt,

@@ -181,16 +181,7 @@ def graph(
       derivcli graph "u*v+sin(u)" --at u=1,v=2 --format json
     """
     from derivcli import render
-    from derivcli.autograd import graph as graphing
-    from derivcli.language.parser import parse
-    from derivcli.language.points import parse_at
+    from derivcli.api import graph as build_graph
 
-    parsed = parse(expression)
-    if not parsed.variables:
-        raise InputError(f"'{expression}' has no variables, so autograd has no leaves to show")
-    if not at:
-        example = ",".join(f"{name}=1" for name in parsed.variables)
-        raise InputError(f"graph needs the point: give --at (e.g. --at {example})")
-    point = graphing.single_point(parse_at(at, parsed.variables))
-    result = graphing.build_graph(parsed, point, dtype=dtype.value, device=device.value)
+    result = build_graph(expression, at=at, dtype=dtype.value, device=device.value)
     render.emit(result, output.value)

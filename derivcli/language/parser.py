@@ -188,7 +188,8 @@ def tokenize(text: str) -> list[Token]:
             if len(name) > MAX_NAME_LENGTH:
                 raise LimitError(
                     f"name at column {column} is {len(name)} characters long; "
-                    f"the limit is {MAX_NAME_LENGTH}"
+                    f"the limit is {MAX_NAME_LENGTH}",
+                    column=column,
                 )
             tokens.append(Token("NAME", name, column))
             i = j
@@ -240,7 +241,8 @@ def _read_number(text: str, i: int, tokens: list[Token]) -> int:
     digits = sum(c.isdigit() for c in mantissa)
     if digits > MAX_NUMBER_DIGITS:
         raise LimitError(
-            f"number at column {column} has {digits} digits; the limit is {MAX_NUMBER_DIGITS}"
+            f"number at column {column} has {digits} digits; the limit is {MAX_NUMBER_DIGITS}",
+            column=column,
         )
     tokens.append(Token("NUMBER", literal, column))
     return i
@@ -256,7 +258,8 @@ def _number_value(token: Token) -> Fraction:
     if abs(exponent) > MAX_DECIMAL_EXPONENT:
         raise LimitError(
             f"number at column {token.column} has exponent {exponent}; "
-            f"the limit is +-{MAX_DECIMAL_EXPONENT}"
+            f"the limit is +-{MAX_DECIMAL_EXPONENT}",
+            column=token.column,
         )
     value = Fraction(text) if text != "." else Fraction(0)
     return value * Fraction(10) ** exponent
@@ -288,7 +291,8 @@ class _Parser:
         self.depth += 1
         if self.depth > MAX_NESTING:
             raise LimitError(
-                f"expression nests deeper than {MAX_NESTING} levels at column {column}"
+                f"expression nests deeper than {MAX_NESTING} levels at column {column}",
+                column=column,
             )
 
     def parse(self) -> Node:

@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Union
 
-from derivcli.errors import InputError, LimitError
+from derivcli.errors import InputError, LimitError, PointError
 from derivcli.language.parser import parse
 from derivcli.language.tree import BinaryOp, Constant, Fold, Negate, Number, fold
 
@@ -117,37 +117,37 @@ def parse_value(text: str, where: str) -> float:
     """A finite number from ``--at``: 2, -0.5, 1e-3, pi/4, 2*pi."""
     stripped = text.strip()
     if not stripped:
-        raise InputError(f"{where}: the value is empty")
+        raise PointError(f"{where}: the value is empty")
     if _PLAIN_NUMBER.fullmatch(stripped):
         # Any float64, subnormals and 1e308 included, read as Python reads it.
         value = float(stripped)
         if not math.isfinite(value):
-            raise InputError(f"{where}: '{text}' is not a finite real number")
+            raise PointError(f"{where}: '{text}' is not a finite real number")
         return value
     try:
         tree = parse(stripped).tree
         value = fold(tree, _ConstantValue())
     except (InputError, NotImplementedError, OverflowError):
-        raise InputError(
+        raise PointError(
             f"{where}: '{text}' is not a number (use e.g. 2, -0.5, 1e-3 or pi/4)"
         ) from None
     if isinstance(value, complex) or not math.isfinite(value):
-        raise InputError(f"{where}: '{text}' is not a finite real number")
+        raise PointError(f"{where}: '{text}' is not a finite real number")
     return float(value)
 
 
 def _parse_grid(text: str, where: str) -> Grid:
     parts = text.split(":")
     if len(parts) != 3:
-        raise InputError(f"{where}: a grid is start:stop:count, got '{text}'")
+        raise PointError(f"{where}: a grid is start:stop:count, got '{text}'")
     start = parse_value(parts[0], where)
     stop = parse_value(parts[1], where)
     count_text = parts[2].strip()
     if not (count_text.isascii() and count_text.isdigit()):
-        raise InputError(f"{where}: the count in '{text}' must be a whole number of points")
+        raise PointError(f"{where}: the count in '{text}' must be a whole number of points")
     count = int(count_text)
     if count < 1:
-        raise InputError(f"{where}: the count in '{text}' must be at least 1")
+        raise PointError(f"{where}: the count in '{text}' must be at least 1")
     if count > MAX_POINTS:
         raise LimitError(f"{where}: {count:,} points; the limit is {MAX_POINTS:,}")
     return Grid(start, stop, count)
@@ -167,16 +167,16 @@ def parse_at(options: Sequence[str], variables: Sequence[str], *, mesh: bool = F
         assignments: dict[str, Coordinate] = {}
         for item in option.split(","):
             if "=" not in item:
-                raise InputError(f"{where}: expected name=value, got '{item.strip()}'")
+                raise PointError(f"{where}: expected name=value, got '{item.strip()}'")
             name, _, value = item.partition("=")
             name = name.strip()
             if not _is_identifier(name):
-                raise InputError(f"{where}: '{name}' is not a variable name")
+                raise PointError(f"{where}: '{name}' is not a variable name")
             if name in assignments:
-                raise InputError(f"{where}: '{name}' is given twice")
+                raise PointError(f"{where}: '{name}' is given twice")
             if name not in variables:
                 known = ", ".join(variables) if variables else "none"
-                raise InputError(
+                raise PointError(
                     f"{where}: '{name}' is not a variable of the expression (variables: {known})"
                 )
             assignments[name] = (
@@ -185,7 +185,7 @@ def parse_at(options: Sequence[str], variables: Sequence[str], *, mesh: bool = F
         missing = [name for name in variables if name not in assignments]
         if missing:
             example = ",".join(f"{n}=1" for n in variables)
-            raise InputError(
+            raise PointError(
                 f"{where}: no value for {', '.join(repr(m) for m in missing)}; each --at is a "
                 f"whole point and gives every variable (e.g. --at {example})"
             )
@@ -194,7 +194,7 @@ def parse_at(options: Sequence[str], variables: Sequence[str], *, mesh: bool = F
             total += math.prod(counts)
         else:
             if len(set(counts)) > 1:
-                raise InputError(
+                raise PointError(
                     f"{where}: grids in one --at are paired point by point, so they need the "
                     "same count (or use --mesh for every combination)"
                 )
@@ -243,10 +243,10 @@ def parse_wrt(options: Sequence[str], variables: Sequence[str]) -> list[str]:
     for option in options:
         for name in (part.strip() for part in option.split(",")):
             if not _is_identifier(name):
-                raise InputError(f"--wrt: '{name}' is not a variable name")
+                raise PointError(f"--wrt: '{name}' is not a variable name")
             if name not in variables:
                 known = ", ".join(variables) if variables else "none"
-                raise InputError(
+                raise PointError(
                     f"--wrt {name}: '{name}' does not appear in the expression (variables: {known})"
                 )
             result.append(name)

@@ -125,7 +125,7 @@ class SymengineBuilder(Fold[Any]):
             return _check_exact_size(left * right, node.column)
         if node.op == "/":
             if right == 0:
-                raise InputError(f"division by zero at column {node.column}")
+                raise InputError(f"division by zero at column {node.column}", column=node.column)
             return _check_exact_size(left / right, node.column)
         _check_exact_power(left, right, node.column)
         return _real_or_reject(left**right, node)
@@ -137,7 +137,10 @@ def _real_or_reject(value: Any, node: Node) -> Any:
     if value.free_symbols or isinstance(value, (se.Integer, se.Rational)):
         return value
     if not exact_constant(node).defined:
-        raise InputError(f"'{to_source(node)}' at column {node.column} is not a finite real number")
+        raise InputError(
+            f"'{to_source(node)}' at column {node.column} is not a finite real number",
+            column=node.column,
+        )
     return value
 
 
@@ -157,7 +160,8 @@ def _check_exact_size(value: Any, column: int) -> Any:
         if bits > MAX_EXACT_BITS:
             raise LimitError(
                 f"the number built at column {column} has about {bits:,} bits; "
-                f"exact numbers are limited to {MAX_EXACT_BITS:,} bits"
+                f"exact numbers are limited to {MAX_EXACT_BITS:,} bits",
+                column=column,
             )
     return value
 
@@ -179,7 +183,8 @@ def _check_exact_power(base: Any, exponent: Any, column: int) -> None:
     if bits > MAX_EXACT_BITS:
         raise LimitError(
             f"the power at column {column} is a number of about {bits:,} bits; "
-            f"exact numbers are limited to {MAX_EXACT_BITS:,} bits"
+            f"exact numbers are limited to {MAX_EXACT_BITS:,} bits",
+            column=column,
         )
 
 

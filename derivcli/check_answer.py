@@ -35,7 +35,7 @@ from derivcli.language.evaluate import Exact, compile_tree, exact_value
 from derivcli.language.functions import function as function_spec
 from derivcli.language.parser import Expression, parse
 from derivcli.language.tree import BinaryOp, Call, Node, Number, unique_nodes
-from derivcli.results import count, json_number, wrt_label
+from derivcli.results import Displayed, count, json_number, wrt_label
 
 DEFAULT_BUDGET = 5.0  # seconds for the whole symbolic comparison
 SYMPY_BUDGET = 2.0  # at most this much of it for sympy.simplify
@@ -94,7 +94,7 @@ class SpotCheck:
 
 
 @dataclass(frozen=True)
-class CheckResult:
+class CheckResult(Displayed):
     expression: str  # as understood
     source: str  # as typed
     answer: str  # as understood

@@ -1,0 +1,169 @@
+"""derivcli as a library: the same answers as the command line, from Python."""
+
+from __future__ import annotations
+
+import doctest
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import derivcli
+from derivcli import api
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).parent / "fixtures"
+
+# (CLI arguments, the library call that must give the same JSON and exit code)
+CASES: list[tuple[list[str], Any]] = [
+    (["grad", "x**2+2*x+1", "--at", "x=2"], lambda: derivcli.grad("x**2+2*x+1", at={"x": 2})),
+    (["grad", "sin(x)", "--at", "x=-3:3:7"], lambda: derivcli.grad("sin(x)", at="x=-3:3:7")),
+    (["grad", "relu(x)", "--at", "x=0"], lambda: derivcli.grad("relu(x)", at="x=0")),
+    (["grad", "x**3", "--order", "2"], lambda: derivcli.grad("x**3", order=2)),
+    (
+        ["grad", "x*y", "--at", "x=0:1:2,y=0:1:2", "--mesh"],
+        lambda: derivcli.grad("x*y", at="x=0:1:2,y=0:1:2", mesh=True),
+    ),
+    (
+        ["grad", "x**2", "--at", "x=0.1", "--dtype", "float32", "--rtol", "1e-3"],
+        lambda: derivcli.grad("x**2", at="x=0.1", dtype="float32", rtol=1e-3),
+    ),
+    (
+        ["partial", "u*v+u**2", "--wrt", "u", "--at", "u=1,v=2"],
+        lambda: derivcli.partial("u*v+u**2", wrt="u", at="u=1,v=2"),
+    ),
+    (
+        ["partial", "u*v+(u*v)**2", "--wrt", "u", "--wrt", "v", "--at", "u=2,v=1"],
+        lambda: derivcli.partial("u*v+(u*v)**2", wrt=["u", "v"], at={"u": 2, "v": 1}),
+    ),
+    (
+        ["grad", "log(1+exp(x))", "--at", "x=1000"],
+        lambda: derivcli.grad("log(1+exp(x))", at={"x": 1000}),
+    ),
+    (
+        ["check", "2*x**3+x", "--answer", "6*x**2+1"],
+        lambda: derivcli.check("2*x**3+x", answer="6*x**2+1"),
+    ),
+    (
+        ["check", "2*x**3+x", "--answer", "6*x**2"],
+        lambda: derivcli.check("2*x**3+x", answer="6*x**2"),
+    ),
+    (
+        ["check-function", f"{FIXTURES / 'square_wrong.py'}:MySquare", "--expr", "x**2"],
+        lambda: derivcli.check_function(f"{FIXTURES / 'square_wrong.py'}:MySquare", expr="x**2"),
+    ),
+    (
+        ["graph", "u*v+sin(u)", "--at", "u=1,v=2"],
+        lambda: derivcli.graph("u*v+sin(u)", at="u=1,v=2"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("args", "call"), CASES, ids=[" ".join(a[:2]) for a, _ in CASES])
+def test_to_dict_is_the_cli_json(cli, args: list[str], call: Any) -> None:  # type: ignore[no-untyped-def]
+    run = cli(*args, "--format", "json")
+    result = call()
+    assert result.to_dict() == run.json()
+    exit_code = getattr(result, "exit_code", None)
+    if exit_code is not None:
+        assert int(exit_code) == run.code
+    assert json.dumps(result.to_dict(), allow_nan=False)  # valid JSON as it is
+
+
+# (arguments to grad, the exception's class, its message, column, exit code)
+BAD = [
+    ("sin(x", {"at": "x=1"}, derivcli.ParseError, "'(' of sin( is never closed at column 4", 4, 2),
+    ("x y", {"at": "x=1"}, derivcli.ParseError, "missing operator before 'y' after 'x'", 3, 2),
+    ("sinn(x)", {}, derivcli.ParseError, "unknown function 'sinn'", 1, 2),
+    ("x**2", {"at": "y=1"}, derivcli.PointError, "'y' is not a variable of", None, 2),
+    ("x**2", {"at": "x=abc"}, derivcli.PointError, "'abc' is not a number", None, 2),
+    ("x**2", {"order": 0}, derivcli.InputError, "the order must be between 1 and 50", None, 2),
+    ("9**9**9**9*x", {"at": "x=1"}, derivcli.LimitError, "exact numbers are limited", 5, 2),
+    ("log(0)*x", {"at": "x=1"}, derivcli.InputError, "'log(0)' at column 1 is not a finite", 1, 2),
+    ("x**2", {"at": "x=1", "device": "cuda"}, derivcli.DeviceError, "--device cuda", None, 3),
+]
+
+
+@pytest.mark.parametrize(("expression", "options", "kind", "message", "column", "code"), BAD)
+def test_bad_input_raises_a_named_error(  # type: ignore[no-untyped-def]
+    cli, expression: str, options: dict[str, Any], kind: type, message: str, column: Any, code: int
+) -> None:
+    import torch
+
+    if kind is derivcli.DeviceError and torch.cuda.is_available():
+        pytest.skip("a CUDA device is visible")
+    with pytest.raises(kind) as caught:
+        derivcli.grad(expression, **options)
+    error = caught.value
+    assert isinstance(error, derivcli.DerivcliError)
+    assert message in error.message and error.column == column and error.exit_code == code
+    # the CLI says exactly the same, in one line, with the same exit code
+    args = ["grad", expression]
+    for name, value in options.items():
+        args += [f"--{name}", str(value)]
+    run = cli(*args)
+    assert run.code == code and run.error == error.message
+
+
+def test_import_is_cheap() -> None:
+    script = (
+        "import sys, derivcli; "
+        "print(sorted(m for m in ('torch', 'sympy', 'symengine', 'typer', 'rich', 'gmpy2') "
+        "if m in sys.modules))"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, check=True
+    )
+    assert run.stdout.strip() == "[]"
+
+
+def test_every_public_name_resolves() -> None:
+    for name in derivcli.__all__:
+        assert getattr(derivcli, name) is not None
+    assert set(derivcli.__all__) == {*derivcli._EXPORTS, "__version__"}
+    with pytest.raises(AttributeError):
+        derivcli.nothing_here  # noqa: B018
+
+
+def test_one_worker_serves_a_long_session() -> None:
+    derivcli.grad("x**2", at="x=1")
+    worker = api.shared_runner()
+    first = worker._pid  # type: ignore[attr-defined]
+    derivcli.grad("x**3", at="x=2")
+    assert first is not None and worker._pid == first  # type: ignore[attr-defined]
+
+
+def test_results_are_frozen_and_named_like_the_json() -> None:
+    import dataclasses
+
+    report = derivcli.grad("x**2+2*x+1", at={"x": 2})
+    result = report.results[0]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.symbolic = 0.0  # type: ignore[misc]
+    keys = report.to_dict()["results"][0]
+    for field in ("wrt", "derivative", "point", "symbolic", "autograd", "agree", "note"):
+        assert field in keys and hasattr(result, field)
+    assert report.input == "x**2+2*x+1" and report.to_dict()["input"] == report.input
+
+
+def test_printing_and_notebook_display() -> None:
+    report = derivcli.grad("x**2", at="x=3")
+    assert str(report) == "6"  # print(r): the plain text
+    bundle = report._repr_mimebundle_()
+    assert "d/dx = 2*x" in bundle["text/plain"] and "agree" in bundle["text/plain"]
+    assert bundle["text/html"].lstrip().startswith("<!DOCTYPE html>")
+
+
+def test_the_readme_python_examples_run() -> None:
+    failures, tried = doctest.testfile(
+        str(REPO / "README.md"), module_relative=False, optionflags=doctest.ELLIPSIS
+    )
+    assert tried >= 8 and failures == 0
+
+
+def test_the_library_docstrings_run() -> None:
+    failures, tried = doctest.testmod(api, optionflags=doctest.ELLIPSIS)
+    assert tried >= 4 and failures == 0
