@@ -206,6 +206,9 @@ def not_differentiable(
             f"{format_number(auto)}, the closed form {format_number(sym)} "
             f"({_conventions(special.kinks)})"
         )
+    if reason is Reason.DOMAIN_EDGE and special.left is None and special.right is None:
+        # a mixed partial: the edge is along another variable being differentiated
+        return f"no derivative at {_point_words(point)}: {special.detail}"
     if reason is Reason.DOMAIN_EDGE:
         inside = "right" if special.left is None else "left"
         outside = "left" if inside == "right" else "right"

@@ -20,7 +20,7 @@ right by construction rather than fast:
   than its terms that more than ``precision - 80`` bits may have cancelled
   (``1 - tanh(x)**2`` at 20, derivatives of ``x/erf(x)`` near 0), the
   tree is evaluated again with twice the precision, until two evaluations agree to
-  64 bits (up to 4,096 bits).
+  64 bits (up to 16,384 bits).
 
 The tree is first compiled (one :func:`~derivcli.language.tree.fold`) into a
 :class:`Program`, a list of instructions in evaluation order, so that
@@ -54,7 +54,9 @@ from derivcli.language.tree import (
 )
 
 PRECISION = 256  # bits of the exact evaluation (float64 has 53)
-MAX_PRECISION = 4096
+# A periodic function's argument keeps this many bits below its units digit.
+PERIODIC_GUARD = 192
+MAX_PRECISION = 16384
 # More than PRECISION - CANCELLATION_MARGIN bits lost: evaluate again, more precisely.
 CANCELLATION_MARGIN = 80
 # A value counts as exactly 0 (a kink's argument, a domain edge) when it is
@@ -98,6 +100,17 @@ class Program:
 
     def __len__(self) -> int:
         return len(self.instructions)
+
+    def depends_on_variables(self) -> tuple[bool, ...]:
+        """Per instruction, whether its value moves with some variable."""
+        cached: tuple[bool, ...] | None = self.__dict__.get("_moving")
+        if cached is None:
+            moving: list[bool] = []
+            for ins in self.instructions:
+                moving.append(ins.kind == VAR or any(moving[i] for i in ins.args))
+            cached = tuple(moving)
+            object.__setattr__(self, "_moving", cached)
+        return cached
 
     def index(self, node: Node) -> int:
         """The instruction that computes ``node`` (a node of the compiled tree)."""
@@ -186,6 +199,8 @@ class Exact:
     magnitudes: tuple[Any, ...]
     precision: int
     cancelled: Any  # the largest ratio |terms| / |sum| met (bits lost to cancellation)
+    needs: int = 0  # the precision a periodic function's argument asked for
+    rounded: bool = True  # some operation rounded (False: the value is exact)
 
     @property
     def defined(self) -> bool:
@@ -214,21 +229,37 @@ class _Failed(Exception):
         self.kind = kind
 
 
-def exact_value(program: Program, point: Mapping[str, Any], precision: int = PRECISION) -> Exact:
+def exact_value(
+    program: Program,
+    point: Mapping[str, Any],
+    precision: int = PRECISION,
+    *,
+    exact_sums: bool = False,
+) -> Exact:
     """The program's value at ``point`` (floats or mpfr values), in real numbers.
 
     Where the result is much smaller than what was added up to get it, it is
     evaluated again with twice the precision, until two evaluations agree
-    (see the module docstring).
+    (see the module docstring). With ``exact_sums``, a sum that would round
+    its smaller term away is evaluated again with enough bits to keep it:
+    beside a point, at ``p + 2**-64``, the sign of ``y**3 - 1 + 1`` decides a
+    domain edge.
     """
-    outcome = _run_exact(program, point, precision)
+    outcome = _run_exact(program, point, precision, exact_sums)
+    if not outcome.rounded:
+        return outcome  # no operation rounded: the value is exact, nothing to refine
+    if outcome.needs > precision:
+        # sin(y + 2.5) at y = 1e308: y + 2.5 needs 1,024 bits to keep its 2.5
+        precision = min(MAX_PRECISION, outcome.needs)
+        outcome = _run_exact(program, point, precision, exact_sums)
     while outcome.value is not None and precision < MAX_PRECISION and _may_cancel(outcome):
         precision *= 2
-        finer = _run_exact(program, point, precision)
+        finer = _run_exact(program, point, precision, exact_sums)
         # Two equal results confirm each other, unless a sum came out exactly
         # 0 in both (x - sin(x) at 1e-300 needs thousands of bits to be seen).
-        confirmed = _same(outcome.value, finer.value) and not math.isinf(finer.cancelled)
-        if finer.value is None or confirmed:
+        if finer.value is None:
+            return finer  # undefined once the rounding is gone (sqrt(cos(z) - 1) near 0)
+        if _same(outcome.value, finer.value) and not math.isinf(finer.cancelled):
             return finer
         outcome = finer
     return outcome
@@ -246,7 +277,16 @@ def _same(a: Any, b: Any) -> bool:
     return bool(abs(a - b) <= max(abs(a), abs(b)) * _power_of_two(-64))
 
 
-def _run_exact(program: Program, point: Mapping[str, Any], precision: int) -> Exact:
+def _bits_to_keep(m: Any, a: Any, b: Any) -> int:
+    """The precision a + b needs to keep every bit of its smaller term."""
+    if not a or not b:
+        return 0
+    return int(abs(m.get_exp(a) - m.get_exp(b))) + 2 * PERIODIC_GUARD
+
+
+def _run_exact(
+    program: Program, point: Mapping[str, Any], precision: int, exact_sums: bool = False
+) -> Exact:
     m = gmpy2()
     is_finite, mpfr = m.is_finite, m.mpfr
     with m.context(m.get_context(), precision=precision, allow_complex=False) as context:
@@ -254,9 +294,12 @@ def _run_exact(program: Program, point: Mapping[str, Any], precision: int) -> Ex
         values: list[Any] = []
         magnitudes: list[Any] = []
         cancelled = mpfr(1)  # the largest |terms| / |sum| of any sum on the way
+        needs = precision  # bits a periodic function's computed argument needs
         index = 0
         try:
-            for index, (step, args, additive) in enumerate(_steps(program)):
+            for index, (step, args, additive, periodic) in enumerate(_steps(program)):
+                if periodic and values[args[0]]:
+                    needs = max(needs, m.get_exp(values[args[0]]) + PERIODIC_GUARD)
                 value = step(m, values, point)
                 if not is_finite(value):
                     kind = "domain" if m.is_nan(value) else "pole"
@@ -267,23 +310,39 @@ def _run_exact(program: Program, point: Mapping[str, Any], precision: int) -> Ex
                     if magnitudes[i] > magnitude:
                         magnitude = magnitudes[i]
                 magnitudes.append(magnitude)
-                if additive and abs(value) * cancelled < magnitude:
-                    cancelled = magnitude / abs(value) if value else m.inf()
+                if additive:
+                    if abs(value) * cancelled < magnitude:
+                        cancelled = magnitude / abs(value) if value else m.inf()
+                    if exact_sums:
+                        needs = max(needs, _bits_to_keep(m, values[args[0]], values[args[1]]))
         except _Failed as failure:
             undefined = Undefined(failure.kind, program.nodes[failure.index])
-            return Exact(None, undefined, tuple(values), tuple(magnitudes), precision, cancelled)
-        return Exact(values[-1], None, tuple(values), tuple(magnitudes), precision, cancelled)
+            return Exact(
+                None, undefined, tuple(values), tuple(magnitudes), precision, cancelled, needs
+            )
+        rounded = bool(context.inexact)
+        return Exact(
+            values[-1], None, tuple(values), tuple(magnitudes), precision, cancelled, needs, rounded
+        )
 
 
 Step = Callable[[Any, list[Any], Mapping[str, Any]], Any]
 
 
-def _steps(program: Program) -> list[tuple[Step, tuple[int, ...], bool]]:
+def _steps(program: Program) -> list[tuple[Step, tuple[int, ...], bool, bool]]:
     """Each instruction as a small function of (gmpy2, values so far, point),
     made once per program: evaluating then costs one call per instruction."""
-    cached: list[tuple[Step, tuple[int, ...], bool]] | None = program.__dict__.get("_steps")
+    cached: list[tuple[Step, tuple[int, ...], bool, bool]] | None = program.__dict__.get("_steps")
     if cached is None:
-        cached = [(_step(ins), ins.args, ins.kind in (ADD, SUB)) for ins in program.instructions]
+        cached = [
+            (
+                _step(ins),
+                ins.args,
+                ins.kind in (ADD, SUB),
+                ins.kind == CALL and function(ins.name).periodic,
+            )
+            for ins in program.instructions
+        ]
         object.__setattr__(program, "_steps", cached)
     return cached
 

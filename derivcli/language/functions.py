@@ -62,6 +62,9 @@ class FunctionSpec:
     edges: tuple[float, ...] = ()
     # Undefined (nan or a pole) for some real arguments: log, sqrt, asin, tan, ...
     partial: bool = False
+    # Periodic: its value at a large argument depends on the argument's last
+    # bits, so the exact evaluator keeps every bit of a computed argument.
+    periodic: bool = False
 
     @property
     def signature(self) -> str:
@@ -168,9 +171,9 @@ def _unary(name: str, summary: str, **kwargs: Any) -> FunctionSpec:
 
 
 FUNCTIONS: tuple[FunctionSpec, ...] = (
-    _unary("sin", "sine"),
-    _unary("cos", "cosine"),
-    _unary("tan", "tangent", partial=True),
+    _unary("sin", "sine", periodic=True),
+    _unary("cos", "cosine", periodic=True),
+    _unary("tan", "tangent", partial=True, periodic=True),
     _unary("asin", "inverse sine", numpy_name="arcsin", partial=True, edges=(-1.0, 1.0)),
     _unary("acos", "inverse cosine", numpy_name="arccos", partial=True, edges=(-1.0, 1.0)),
     _unary("atan", "inverse tangent", numpy_name="arctan"),

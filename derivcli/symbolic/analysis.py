@@ -55,6 +55,7 @@ from derivcli.language.evaluate import (
     CALL,
     FLOAT32_MAX,
     FLOAT64_MAX,
+    MAX_PRECISION,
     POW,
     Exact,
     Program,
@@ -486,20 +487,29 @@ def _tiny(precision: int) -> Any:
 
 def _on_edge(program: Program, outcome: Exact) -> bool:
     """Whether some argument sits on the end of its function's real domain: sqrt or
-    a fractional power of exactly 0, asin or acos of exactly +-1, acosh of 1."""
+    a fractional power of exactly 0, asin or acos of exactly +-1, acosh of 1, or
+    a negative base under an exponent that moves (defined at whole exponents
+    only: every such point is isolated)."""
     tiny = _tiny(outcome.precision)
+    moving = program.depends_on_variables()
     for ins in program.instructions:
         if ins.kind == CALL:
             edges = function(ins.name).edges
             if not edges:
                 continue
             arg = outcome.values[ins.args[0]]
-            scale = max(outcome.magnitudes[ins.args[0]], 1)
-            if any(abs(arg - edge) <= scale * tiny for edge in edges):
-                return True
+            for edge in edges:
+                # relative to the argument's own size (1e-300 is not sqrt's edge 0)
+                scale = max(outcome.magnitudes[ins.args[0]], abs(edge))
+                if abs(arg - edge) <= scale * tiny:
+                    return True
         elif ins.kind == POW:
-            base, exponent = outcome.values[ins.args[0]], outcome.values[ins.args[1]]
-            if (base == 0 or outcome.is_zero(ins.args[0])) and not gmpy2().is_integer(exponent):
+            base_at, exponent_at = ins.args
+            base, exponent = outcome.values[base_at], outcome.values[exponent_at]
+            whole = gmpy2().is_integer(exponent)
+            if (base == 0 or outcome.is_zero(base_at)) and not whole:
+                return True
+            if base < 0 and moving[exponent_at]:
                 return True
     return False
 
@@ -522,17 +532,37 @@ def examine(
         assert f.undefined is not None
         reason = Reason.POLE if f.undefined.kind == "pole" else Reason.UNDEFINED
         return PointAnalysis(reason, False, kinks=on_kink, detail=f.undefined.describe())
+    f_program = derivative.program(0)
+    pure = len(set(derivative.wrt)) == 1
     for order, outcome in enumerate(steps[1:], start=1):
-        if not outcome.defined:
+        # a lower derivative's closed form without a value here is no obstacle
+        # if it has one limit from both sides (0/0 of x**y*log(x) at x=0), nor
+        # for a derivative along one variable, which f's own differences give
+        if not (outcome.defined or pure or _removable(derivative.program(order), point, var)):
             return PointAnalysis(
                 Reason.STEP_UNDEFINED,
                 False,
                 kinks=on_kink,
                 detail=f"the derivative of order {order} has no value there",
             )
+    for other in dict.fromkeys(derivative.wrt):
+        if other != var and not _defined_around(f_program, point, other):
+            return PointAnalysis(
+                Reason.DOMAIN_EDGE,
+                False,
+                kinks=on_kink,
+                detail=f"f is undefined on one side along {other}",
+            )
     g = derivative.program(derivative.steps.order - 1)
-    left = _one_sided(g, point, var, -1)
-    right = _one_sided(g, point, var, +1)
+    left = _one_sided(g, point, var, -1, f_program)
+    right = _one_sided(g, point, var, +1, f_program)
+    if pure and derivative.steps.order > 1:
+        # the lower closed forms may have no value all along the line (z=0 in
+        # (y*z)**1.5): then the derivative comes from f's own differences
+        if left is None and _defined_beside(f_program, point, var, -1):
+            left = _finite_difference(f_program, point, var, -1, derivative.steps.order)
+        if right is None and _defined_beside(f_program, point, var, +1):
+            right = _finite_difference(f_program, point, var, +1, derivative.steps.order)
     if left is None or right is None:
         if left is None and right is None:
             detail = f"f is defined at this point but nowhere beside it along {var}"
@@ -561,33 +591,81 @@ def examine(
     return PointAnalysis(Reason.CORNER, False, left, right)
 
 
+def _removable(program: Program, point: Mapping[str, float], var: str) -> bool:
+    below = _side_limit(program, point, var, -1, exact=True)
+    above = _side_limit(program, point, var, +1, exact=True)
+    return below is not None and above is not None and _same_limit(below, above)
+
+
+def _defined_beside(program: Program, point: Mapping[str, float], var: str, side: int) -> bool:
+    return all(
+        exact_value(
+            program, _beside(point, var, _step(point, var, side, k)), k + 64, exact_sums=True
+        ).defined
+        for k in (64, PROBE_EXPONENTS[-1])
+    )
+
+
+def _defined_around(program: Program, point: Mapping[str, float], var: str) -> bool:
+    return _defined_beside(program, point, var, -1) and _defined_beside(program, point, var, +1)
+
+
+def _finite_difference(
+    f: Program, point: Mapping[str, float], var: str, side: int, order: int
+) -> float | None:
+    """The one-sided ``order``-th derivative of f from its values on one side only:
+    the limit of sum_j (-1)**(order - j) C(order, j) f(p + (j + 1)h) / h**order."""
+    from math import comb
+
+    m = gmpy2()
+
+    def differences(exponents: Sequence[int]) -> list[Any]:
+        found: list[Any] = []
+        for k in exponents:
+            precision = order * k + PROBE_GUARD_BITS
+            h = _step(point, var, side, k)
+            total = m.mpfr(0)
+            with m.context(m.get_context(), precision=precision):
+                for j in range(order + 1):
+                    outcome = exact_value(
+                        f, _beside(point, var, (j + 1) * h), precision, exact_sums=True
+                    )
+                    if outcome.value is None:
+                        found.append(None)
+                        break
+                    total += (-1) ** (order - j) * comb(order, j) * outcome.value
+                else:
+                    found.append(total / h**order)
+        return found
+
+    limit: float | None = _settle(differences)
+    return limit
+
+
 def _close(a: float, b: float) -> bool:
     return math.isclose(a, b, rel_tol=LIMIT_RTOL, abs_tol=0.0) or a == b
 
 
-def _probe(
-    program: Program, point: Mapping[str, float], var: str, side: int, exponents: Sequence[int]
-) -> list[tuple[Any, Exact, Exact]]:
-    """The program at p and at p + side * 2**-k * scale along ``var`` for each k,
-    both with enough precision for the difference: [(h, at p, at p + h), ...]."""
+def _beside(point: Mapping[str, float], var: str, offset: Any) -> dict[str, Any]:
+    """The point moved by ``offset`` along ``var``, exactly."""
+    m = gmpy2()
+    moved: dict[str, Any] = dict(point)
+    with m.context(m.get_context(), precision=MAX_PRECISION + 128):
+        moved[var] = m.mpfr(point[var]) + offset
+    return moved
+
+
+def _step(point: Mapping[str, float], var: str, side: int, k: int) -> Any:
+    """side * 2**-k, relative to the coordinate (or to 1 at 0)."""
     m = gmpy2()
     x = point[var]
-    scale = abs(x) if x != 0 else 1.0
-    probes = []
-    for k in exponents:
-        precision = k + PROBE_GUARD_BITS
-        with m.context(m.get_context(), precision=precision + 64):
-            h = m.mpfr(scale) * m.mul_2exp(m.mpfr(1), -k) * side
-            moved: dict[str, Any] = dict(point)
-            moved[var] = m.mpfr(x) + h
-        here = exact_value(program, point, precision)
-        probes.append((h, here, exact_value(program, moved, precision)))
-    return probes
+    return m.mul_2exp(m.mpfr(abs(x) if x != 0 else 1.0), -k) * side
 
 
-def _settle(sequence_at: Callable[[Sequence[int]], list[Any]]) -> float | None:
+def _settle(sequence_at: Callable[[Sequence[int]], list[Any]], exact: bool = False) -> Any:
     """The limit of a sequence at the steps PROBE_EXPONENTS, taken further (up to
-    2**-4096) while the last values still move."""
+    2**-4096) while the last values still move. A float (see _limit), or with
+    ``exact`` the last value itself (an mpfr) when the sequence converged."""
     values = sequence_at(PROBE_EXPONENTS)
     limit = _limit(values)
     exponent = PROBE_EXPONENTS[-1]
@@ -595,37 +673,96 @@ def _settle(sequence_at: Callable[[Sequence[int]], list[Any]]) -> float | None:
         exponent *= 2
         values = [*values, *sequence_at([exponent])]
         limit = _limit(values)
+    if exact and limit is not None and math.isfinite(limit) and _converged(values):
+        return values[-1]
     return limit
 
 
 MAX_PROBE_EXPONENT = 4096
+# Bits of precision tried beyond those a difference quotient at 2**-k cancels,
+# when its value is within rounding of 0: a slope of 1e-300 beside values of 1
+# needs about 1,000 more than a slope of 1.
+GUARD_STEPS = (PROBE_GUARD_BITS, 640, 1280)
 
 
-def _one_sided(g: Program, point: Mapping[str, float], var: str, side: int) -> float | None:
-    """The one-sided derivative of ``g`` at the point along ``var``: the limit of
-    (g(p + h) - g(p)) / h; None where g is undefined on that side."""
+def _one_sided(
+    g: Program, point: Mapping[str, float], var: str, side: int, f: Program
+) -> float | None:
+    """The one-sided derivative of ``g`` at the point along ``var``; None where g,
+    or f itself, is undefined on that side (sqrt(1.5 - y)**2's closed forms are
+    -1 and 0 everywhere, but f does not exist right of 1.5).
+
+    The limit of (g(p + 2h) - g(p + h)) / h as h -> 0 on one side: only points
+    strictly on that side are used, so the value of the closed form *at* p,
+    which may be a convention (heaviside(0) = 1/2 in a lower-order
+    derivative), does not enter; f's own value at p is checked by the jump
+    test. Both values are taken at the same precision, k + 128 bits at step
+    2**-k, more when the quotient is within rounding of 0.
+    """
     m = gmpy2()
 
     def quotients(exponents: Sequence[int]) -> list[Any]:
         found: list[Any] = []
-        for h, here, moved in _probe(g, point, var, side, exponents):
-            if moved.value is None or here.value is None:
+        for k in exponents:
+            h = _step(point, var, side, k)
+            near, far = _beside(point, var, h), _beside(point, var, 2 * h)
+            quotient: Any = None
+            if (
+                g is not f
+                and not exact_value(f, near, k + PROBE_GUARD_BITS, exact_sums=True).defined
+            ):
                 found.append(None)
                 continue
-            with m.context(m.get_context(), precision=max(here.precision, moved.precision)):
-                found.append((moved.value - here.value) / h)
+            for guard in GUARD_STEPS:
+                precision = k + guard
+                a = exact_value(g, near, precision, exact_sums=True)
+                b = exact_value(g, far, precision, exact_sums=True)
+                if a.value is None or b.value is None:
+                    break
+                common = max(a.precision, b.precision)
+                if a.precision < common:
+                    a = exact_value(g, near, common, exact_sums=True)
+                if b.precision < common:
+                    b = exact_value(g, far, common, exact_sums=True)
+                assert a.value is not None and b.value is not None
+                with m.context(m.get_context(), precision=common):
+                    quotient = (b.value - a.value) / h
+                    noise = max(abs(a.value), abs(b.value)) * m.mul_2exp(m.mpfr(1), k + 4 - common)
+                if abs(quotient) > noise:
+                    break
+                quotient = m.mpfr(0)  # within rounding of 0 at every precision tried
+            found.append(quotient)
         return found
 
-    return _settle(quotients)
+    limit: float | None = _settle(quotients)
+    return limit
 
 
-def _side_limit(program: Program, point: Mapping[str, float], var: str, side: int) -> float | None:
-    """The limit of the program's value at the point from one side along ``var``."""
+def _side_limit(
+    program: Program, point: Mapping[str, float], var: str, side: int, exact: bool = False
+) -> Any:
+    """The limit of the program's value at the point from one side along ``var``
+    (with ``exact``, as an mpfr when the values converge)."""
 
     def values(exponents: Sequence[int]) -> list[Any]:
-        return [moved.value for _, _, moved in _probe(program, point, var, side, exponents)]
+        return [
+            exact_value(
+                program, _beside(point, var, _step(point, var, side, k)), k + 64, exact_sums=True
+            ).value
+            for k in exponents
+        ]
 
-    return _settle(values)
+    return _settle(values, exact)
+
+
+def _converged(sequence: list[Any]) -> bool:
+    b, c = sequence[-2:]
+    m = gmpy2()
+    return (
+        b is not None
+        and c is not None
+        and bool(abs(c - b) <= max(abs(b), abs(c)) * m.mul_2exp(m.mpfr(1), -60))
+    )
 
 
 def _limit(sequence: list[Any]) -> float | None:
@@ -649,27 +786,58 @@ def _limit(sequence: list[Any]) -> float | None:
 
 
 def _jump(derivative: _Derivative, point: Mapping[str, float]) -> str:
-    """A description of a jump of f or of a lower derivative here, or ''."""
+    """A description of a jump of f or of a lower derivative here, or ''.
+
+    f jumps where its value differs from a side's limit (heaviside(x**2) at 0
+    is 1/2 between limits of 1: f as written is not continuous). A lower-order
+    derivative jumps only where its two sides differ: its closed form's value
+    at a kink is a convention (heaviside(0) = 1/2), not the derivative. The
+    comparison is exact, so a jump of 1/2 on top of 1e20 is still a jump.
+    """
     for order in derivative.steps.lower_orders():
         program = derivative.program(order)
-        here = exact_value(program, point).to_float()
+        here = exact_value(program, point, EXACT_LIMIT_BITS)
         for name in dict.fromkeys(derivative.wrt):
-            below = _side_limit(program, point, name, -1)
-            above = _side_limit(program, point, name, +1)
+            below = _side_limit(program, point, name, -1, exact=True)
+            above = _side_limit(program, point, name, +1, exact=True)
             if below is None or above is None:
                 continue
-            if _close(below, here) and _close(above, here):
+            if _same_limit(below, above) and (order > 0 or _same_limit(above, here.value)):
                 continue
             what = (
                 "the function being differentiated"
                 if order == 0
                 else (f"the derivative of order {order}")
             )
-            return (
-                f"{what} jumps at {name}={point[name]:g} (left limit {_text(below)}, "
-                f"value {_text(here)}, right limit {_text(above)})"
+            text = (
+                f"{what} jumps at {name}={point[name]:g} (left limit {_text(float(below))}, "
+                f"value {_text(here.to_float())}, right limit {_text(float(above))}"
             )
+            if len({_text(float(v)) for v in (below, above, here.to_float())}) == 1:
+                # 1e20 - heaviside(cos(x) - 1): the jump is below float64's resolution
+                gap = above - here.value if _same_limit(below, above) else above - below
+                text += f"; it jumps by {_text(float(gap))}"
+            return text + ")"
     return ""
+
+
+EXACT_LIMIT_BITS = 384
+
+
+def _same_limit(a: Any, b: Any) -> bool:
+    """Two limits (mpfr, or floats for infinite and shrinking ones) are the same,
+    to 2**-100 relative (what a side's convergence test leaves)."""
+    if a is None or b is None:
+        return a is b
+    if isinstance(a, float) or isinstance(b, float):
+        x, y = float(a), float(b)
+        return (
+            x == y
+            or math.isclose(x, y, rel_tol=1e-15, abs_tol=0.0)
+            or (abs(x) < 1e-300 and abs(y) < 1e-300)
+        )
+    m = gmpy2()
+    return bool(abs(a - b) <= max(abs(a), abs(b)) * m.mul_2exp(m.mpfr(1), -100))
 
 
 def _text(value: float) -> str:

@@ -53,6 +53,7 @@ from derivcli.language.tree import (
     Node,
     Number,
     Variable,
+    any_node,
     fold,
 )
 
@@ -136,7 +137,16 @@ def _real_or_reject(value: Any, node: Node) -> Any:
     (-8)**(1/3), acos(2)): evaluated exactly, in real numbers, as written."""
     if value.free_symbols or isinstance(value, (se.Integer, se.Rational)):
         return value
-    if not exact_constant(node).defined:
+    if any_node(node, lambda n: isinstance(n, Variable)):
+        return value  # constant only once simplified (exp(z/z)): as written, it is not
+    outcome = exact_constant(node)
+    if outcome.undefined is not None and outcome.undefined.kind == "overflow":
+        raise LimitError(
+            f"'{to_source(node)}' at column {node.column} is finite but too large for any "
+            "number format derivcli computes with",
+            column=node.column,
+        )
+    if not outcome.defined:
         raise InputError(
             f"'{to_source(node)}' at column {node.column} is not a finite real number",
             column=node.column,

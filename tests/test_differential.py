@@ -1,0 +1,183 @@
+"""Differential test: derivcli against an independent mpmath oracle.
+
+``fuzzing.py`` generates a few hundred expressions, points and derivative
+requests from a fixed seed, runs them through one ``derivcli batch`` and grades
+every result with ``oracle.py`` (mpmath only; no code shared with derivcli
+beyond its parse tree and the names of its function table). The main test
+asserts that there are no findings; the others check that the oracle covers the
+whole function table and knows the answers the README spells out, so that a
+finding can be trusted.
+
+Longer runs by hand: ``.venv/bin/python tests/fuzzing.py --seed N --cases 5000``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import fuzzing
+import oracle
+import pytest
+
+SEED = 20_261_124
+CASES = 300
+
+
+def test_oracle_covers_the_function_table() -> None:
+    table = set(oracle.TABLE_ARITY)
+    assert table <= set(oracle.MP_FUNCTIONS), table - set(oracle.MP_FUNCTIONS)
+    assert table <= set(oracle.F64_FUNCTIONS), table - set(oracle.F64_FUNCTIONS)
+    assert table <= set(oracle.CRITICAL), table - set(oracle.CRITICAL)
+    assert oracle.KINKED <= table
+
+
+# (expression, point, differentiation variables) -> (differentiable, value, left, right)
+# Sides: a number, "inf"/"-inf", "undefined" (f undefined on that side), or None (not asked).
+KNOWN: list[tuple[str, dict[str, float], tuple[str, ...], bool, float | None, object, object]] = [
+    ("x**2 + 2*x + 1", {"x": 2.0}, ("x",), True, 6.0, 6.0, 6.0),
+    ("relu(x)", {"x": 0.0}, ("x",), False, None, 0.0, 1.0),
+    ("abs(x)**2", {"x": 0.0}, ("x", "x"), True, 2.0, 2.0, 2.0),
+    ("abs(x)**3", {"x": 0.0}, ("x", "x", "x"), False, None, -6.0, 6.0),
+    ("relu(x)*sin(x)", {"x": 0.0}, ("x",), True, 0.0, 0.0, 0.0),
+    ("max(x, 2 - x)", {"x": 1.0}, ("x",), False, None, -1.0, 1.0),
+    ("abs(x*y - 2)", {"x": 1.0, "y": 2.0}, ("x",), False, None, -2.0, 2.0),
+    ("abs(x*0.1 - 0.3)", {"x": 3.0}, ("x",), False, None, -0.1, 0.1),
+    ("abs(x)*y", {"x": 0.0, "y": 1.0}, ("x", "y"), False, None, None, None),
+    ("heaviside(x)", {"x": 0.0}, ("x",), False, None, None, None),
+    ("sqrt(x)", {"x": 0.0}, ("x",), False, None, "undefined", "inf"),
+    ("acos(x**1.5)", {"x": 0.0}, ("x",), False, None, "undefined", 0.0),
+    ("sigmoid(ln(t))", {"t": 0.0}, ("t",), False, None, None, None),
+    ("x**x", {"x": 0.0}, ("x",), False, None, None, None),
+    ("x**y", {"x": 0.0, "y": 2.0}, ("y",), True, 0.0, 0.0, 0.0),
+    ("x**y", {"x": -1.0, "y": 2.0}, ("y",), False, None, "undefined", "undefined"),
+    ("abs(x)**3 + log(x + 1e-5)", {"x": 0.0}, ("x",), True, 1e5, 1e5, 1e5),
+    ("log(1 + exp(x))", {"x": 1000.0}, ("x",), True, 1.0, 1.0, 1.0),
+    ("exp(x) + 1e300", {"x": 1.0}, ("x",), True, math.e, math.e, math.e),
+    ("relu(x)", {"x": 5e-324}, ("x",), True, 1.0, 1.0, 1.0),
+    ("x**2", {"x": 1e-300}, ("x",), True, 2e-300, 2e-300, 2e-300),
+    ("sin(x)*exp(y)", {"x": 0.3, "y": -1.2}, ("x", "y", "y"), True, 0.2877418209531569, None, None),
+    ("sign(x)*x**2", {"x": 0.0}, ("x", "x"), False, None, -2.0, 2.0),
+    ("sqrt(x**4)", {"x": 0.0}, ("x",), True, 0.0, 0.0, 0.0),
+]
+
+
+def _side_matches(side: oracle.Side, expected: object) -> bool:
+    if expected is None:
+        return True
+    if expected == "undefined":
+        return side.kind == "undefined"
+    if expected in ("inf", "-inf"):
+        return side.kind == "infinite" and (side.value > 0) == (expected == "inf")
+    assert isinstance(expected, float)
+    slack = 2 * float(side.unc) + 1e-12 * abs(expected)
+    return side.kind == "finite" and abs(float(side.value) - expected) <= slack
+
+
+@pytest.mark.parametrize(
+    ("text", "point", "wrt", "differentiable", "value", "left", "right"), KNOWN
+)
+def test_oracle_knows_the_documented_answers(
+    text: str,
+    point: Mapping[str, float],
+    wrt: tuple[str, ...],
+    differentiable: bool,
+    value: float | None,
+    left: object,
+    right: object,
+) -> None:
+    truth = oracle.Oracle().judge(text, point, wrt)
+    assert truth.conclusive, truth.reason
+    assert truth.differentiable is differentiable, truth.reason
+    if value is not None:
+        slack = 2 * truth.float_unc + 1e-12 * abs(value)
+        assert abs(truth.float_value - value) <= slack, (truth.value, truth.unc)
+    assert _side_matches(truth.left, left), truth.left
+    assert _side_matches(truth.right, right), truth.right
+
+
+def test_oracle_says_when_it_cannot_tell() -> None:
+    # sin(pi*x) at x=1 is 0 only up to rounding: the oracle must not guess the kink.
+    truth = oracle.Oracle().judge("abs(sin(pi*x))", {"x": 1.0}, ("x",))
+    assert not truth.conclusive
+
+
+def test_generator_is_seeded_and_points_are_torch_linspace() -> None:
+    first = [c.batch_line() for c in fuzzing.generate(7, 40)]
+    again = [c.batch_line() for c in fuzzing.generate(7, 40)]
+    assert first == again
+    grid = next(c for c in fuzzing.generate(7, 400) if c.grid_count > 1)
+    start, stop = (float(v) for v in grid.at[0].split("=", 1)[1].split(",")[0].split(":")[:2])
+    name = grid.at[0].split("=", 1)[0]
+    expected = fuzzing.torch_linspace(start, stop, grid.grid_count)
+    assert [p[name] for p in grid.points] == expected
+
+
+def _answer_for_x_squared_at_3(**changes: object) -> dict[str, Any]:
+    result = {
+        "wrt": "x",
+        "variables": ["x"],
+        "order": 1,
+        "derivative": "2*x",
+        "point": {"x": 3.0},
+        "symbolic": 6.0,
+        "autograd": 6.0,
+        "abs_diff": 0.0,
+        "agree": True,
+        "differentiable": True,
+        "left": None,
+        "right": None,
+        "verdict": "agree",
+        "note": None,
+        "samples": [],
+    }
+    exit_code = changes.pop("exit", 0)
+    result.update(changes)
+    return {"line": 1, "exit": exit_code, "rtol": 1e-7, "atol": 1e-10, "results": [result]}
+
+
+@pytest.mark.parametrize(
+    ("changes", "categories"),
+    [
+        ({}, []),
+        ({"autograd": 6.1}, ["agree flag inconsistent with the tolerance"]),
+        ({"verdict": "DISAGREE", "exit": 1}, ["verdict/exit code inconsistent"]),
+        ({"exit": 1}, ["verdict/exit code inconsistent"]),
+        ({"derivative": "2*x +"}, ["closed form does not parse back"]),
+        (
+            {"symbolic": 6.5, "autograd": 6.5},
+            ["(a) wrong value: closed form right, its value wrong"],
+        ),
+        (
+            {"differentiable": False, "verdict": "not differentiable", "exit": 1},
+            ["(b) differentiable point called not differentiable (other reasons)"],
+        ),
+    ],
+)
+def test_checker_notices_what_it_should(changes: dict[str, Any], categories: list[str]) -> None:
+    case = fuzzing.Case(
+        index=0,
+        kind="regular",
+        expr=fuzzing.binary("**", fuzzing.var("x"), fuzzing.num("2")),
+        command="grad",
+        wrt=(),
+        order=1,
+        at=("x=3.0",),
+        points=({"x": 3.0},),
+    )
+    found = fuzzing.Checker().check_line(case, _answer_for_x_squared_at_3(**changes))
+    assert [f.category for f in found] == categories
+
+
+def test_known_defects_are_gone() -> None:
+    run = fuzzing.grade(fuzzing.known_cases())
+    if run.tally.findings:
+        pytest.fail("known defects are still there:\n" + fuzzing.summary(run), pytrace=False)
+
+
+def test_derivcli_agrees_with_the_oracle() -> None:
+    run = fuzzing.fuzz(SEED, CASES)
+    assert run.tally.graded > CASES, fuzzing.summary(run)
+    if run.tally.findings:
+        pytest.fail("derivcli disagrees with the oracle:\n" + fuzzing.summary(run), pytrace=False)
