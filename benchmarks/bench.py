@@ -107,7 +107,7 @@ def rows_startup(repeat: int) -> list[tuple[str, str, str, str]]:
 
     from derivcli.commands.app import command_tree
 
-    names = sorted(c.name for c in command_tree().commands.values())  # type: ignore[attr-defined]
+    names = sorted(c.name for c in command_tree().commands.values())
     typer_import = wall([PYTHON, "-c", "import typer"], repeat)
     rows = [("`python -c 'import typer'` (reference)", f"{typer_import:.3f} s", "", "")]
     for label, args in [("derivcli --help", ["--help"]), ("derivcli --version", ["--version"])] + [
@@ -193,7 +193,7 @@ def rows_grid(points: int, repeat: int) -> list[tuple[str, str, str, str]]:
     def hand_torch() -> object:
         x = torch.from_numpy(xs).requires_grad_(True)
         y = torch.sin(x) * torch.exp(-(x**2) / 2) + x**3
-        y.sum().backward()
+        y.sum().backward()  # type: ignore[no-untyped-call]
         return x.grad
 
     a = best(through_derivcli, repeat)

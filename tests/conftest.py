@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from datetime import timedelta
+from typing import Any, Protocol
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from derivcli.language.parser import parse
 from derivcli.language.tree import (
@@ -37,6 +40,21 @@ ERROR_PREFIX = "derivcli: error: "
 # parse() raises the interpreter's recursion limit on its first call (a global
 # side effect); do it now, before hypothesis starts watching the limit.
 parse("x")
+
+# Property tests are reproducible in CI: derandomized, no example database.
+# HYPOTHESIS_PROFILE=explore draws fresh examples (and more of them) by hand.
+_HEALTH = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture]
+settings.register_profile(
+    "ci",
+    deadline=timedelta(seconds=10),
+    database=None,
+    derandomize=True,
+    suppress_health_check=_HEALTH,
+)
+settings.register_profile(
+    "explore", deadline=timedelta(seconds=10), suppress_health_check=_HEALTH, max_examples=2000
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @dataclass(frozen=True)
@@ -64,8 +82,14 @@ def assert_one_error_line(err: str) -> None:
     assert "internal error" not in err, err
 
 
+class Cli(Protocol):
+    """The ``cli`` fixture: run derivcli with these arguments, in-process."""
+
+    def __call__(self, *args: str) -> CliRun: ...
+
+
 @pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliRun]:
+def cli(capsys: pytest.CaptureFixture[str]) -> Cli:
     """``cli("grad", "x**2", "--at", "x=3")`` -> CliRun(code, out, err)."""
     from derivcli.commands.main import main
 

@@ -85,16 +85,16 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-import mpmath  # type: ignore[import-untyped]
+import mpmath
 from mpmath import mp
-from mpmath.libmp import from_rational, to_rational  # type: ignore[import-untyped]
+from mpmath.libmp import from_rational, to_rational
 
 # ------------------------------------------------------------ the code under test
 # The only imports from derivcli: its parse tree and the names/arities of its
 # function table. Keep them here, so that they are easy to repoint.
 from derivcli.language.functions import FUNCTIONS as _DERIVCLI_FUNCTIONS
-from derivcli.language.tree import BinaryOp, Call, Constant, Negate, Node, Number, Variable
 from derivcli.language.parser import parse as _derivcli_parse
+from derivcli.language.tree import BinaryOp, Call, Constant, Negate, Node, Number, Variable
 
 TABLE_ARITY: dict[str, int] = {spec.name: spec.arity for spec in _DERIVCLI_FUNCTIONS}
 KINKED = frozenset({"abs", "sign", "heaviside", "relu", "max", "min"})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,7 +27,7 @@ LINES = [
 
 def run_batch(
     text: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> tuple[int, list[dict[str, object]], str]:
+) -> tuple[int, list[dict[str, Any]], str]:
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
     code = main(["batch"])
     captured = capsys.readouterr()
@@ -42,18 +43,18 @@ def test_one_object_per_command_line_in_order(
     assert [o["exit"] for o in objects] == [0, 0, 1, 2, 2, 2, 2, 0]
     assert code == 2  # the worst line
     first = objects[0]
-    assert first["results"][0]["derivative"] == "2*x"  # type: ignore[index]
-    assert first["results"][0]["symbolic"] == 6.0  # type: ignore[index]
+    assert first["results"][0]["derivative"] == "2*x"
+    assert first["results"][0]["symbolic"] == 6.0
     assert objects[-1]["results"] == first["results"]  # a repeated line, the same answer
-    partial = objects[1]["results"][0]  # type: ignore[index]
+    partial = objects[1]["results"][0]
     assert (partial["derivative"], partial["autograd"]) == ("2*u + v", 4.0)
-    assert objects[2]["results"][0]["verdict"] == "not differentiable"  # type: ignore[index]
+    assert objects[2]["results"][0]["verdict"] == "not differentiable"
     errors = {o["line"]: o["error"] for o in objects if "error" in o}
     assert set(errors) == {6, 7, 8, 9}
-    assert "column" in errors[6]  # type: ignore[operator]
-    assert "not available in batch mode" in errors[7]  # type: ignore[operator]
-    assert "quotation" in errors[8]  # type: ignore[operator]
-    assert "--help" in errors[9]  # type: ignore[operator]
+    assert "column" in errors[6]
+    assert "not available in batch mode" in errors[7]
+    assert "quotation" in errors[8]
+    assert "--help" in errors[9]
 
 
 def test_same_object_as_format_json_plus_line_and_exit(

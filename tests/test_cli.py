@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import assert_one_error_line
+from conftest import Cli, assert_one_error_line
 
 from derivcli import __version__
 from derivcli.commands.app import command_tree
@@ -30,7 +30,7 @@ HEAVY_MODULES = ("torch", "sympy", "symengine", "matplotlib")
 def subcommands() -> list[str]:
     """Every subcommand registered on the Typer app (new ones are covered automatically)."""
     group = command_tree()
-    return sorted(group.commands)  # type: ignore[attr-defined]
+    return sorted(group.commands)
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -56,12 +56,12 @@ def run_process(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
 # ---------------------------------------------------------------- version and help
 
 
-def test_version(cli) -> None:  # type: ignore[no-untyped-def]
+def test_version(cli: Cli) -> None:
     run = cli("--version")
     assert (run.code, run.out, run.err) == (0, f"derivcli {__version__}\n", "")
 
 
-def test_root_help(cli) -> None:  # type: ignore[no-untyped-def]
+def test_root_help(cli: Cli) -> None:
     run = cli("--help")
     assert run.code == 0 and run.err == ""
     assert "Usage: derivcli" in run.out
@@ -71,13 +71,13 @@ def test_root_help(cli) -> None:  # type: ignore[no-untyped-def]
     assert cli("-h").out == run.out
 
 
-def test_no_arguments_prints_help(cli) -> None:  # type: ignore[no-untyped-def]
+def test_no_arguments_prints_help(cli: Cli) -> None:
     run = cli()
     assert run.code == 0 and run.err == ""
     assert "Usage: derivcli" in run.out
 
 
-def test_root_help_has_examples(cli) -> None:  # type: ignore[no-untyped-def]
+def test_root_help_has_examples(cli: Cli) -> None:
     assert "derivcli grad " in cli("--help").out
 
 
@@ -86,7 +86,7 @@ def test_the_core_commands_exist() -> None:
 
 
 @pytest.mark.parametrize("name", subcommands())
-def test_every_subcommand_has_help_with_examples(cli, name: str) -> None:  # type: ignore[no-untyped-def]
+def test_every_subcommand_has_help_with_examples(cli: Cli, name: str) -> None:
     run = cli(name, "--help")
     assert run.code == 0, run.err
     assert run.err == ""
@@ -96,7 +96,7 @@ def test_every_subcommand_has_help_with_examples(cli, name: str) -> None:  # typ
 
 
 @pytest.mark.parametrize("name", ["grad", "partial"])
-def test_computing_commands_document_exit_codes(cli, name: str) -> None:  # type: ignore[no-untyped-def]
+def test_computing_commands_document_exit_codes(cli: Cli, name: str) -> None:
     out = cli(name, "--help").out
     assert "Exit codes" in out
     for option in ("--at", "--order", "--device", "--dtype", "--format", "--rtol", "--atol"):
@@ -200,7 +200,7 @@ RESULT_KEYS = {
 }
 
 
-def test_json_schema(cli) -> None:  # type: ignore[no-untyped-def]
+def test_json_schema(cli: Cli) -> None:
     run = cli("grad", "u*v+u**2", "--at", "u=1,v=2", "--format", "json")
     assert run.code == 0 and run.err == ""
     assert run.out.endswith("\n") and run.out.count("\n") == 1  # one JSON document
@@ -222,7 +222,7 @@ def test_json_schema(cli) -> None:  # type: ignore[no-untyped-def]
         assert result["left"] is None and result["right"] is None
 
 
-def test_json_without_point_checks_samples(cli) -> None:  # type: ignore[no-untyped-def]
+def test_json_without_point_checks_samples(cli: Cli) -> None:
     run = cli("partial", "u*v+u**2", "--wrt", "u", "--format", "json")
     assert run.code == 0, run.err
     (result,) = run.json()["results"]
@@ -233,7 +233,7 @@ def test_json_without_point_checks_samples(cli) -> None:  # type: ignore[no-unty
     assert "sample" in result["note"]
 
 
-def test_json_dtype_and_tolerance_options(cli) -> None:  # type: ignore[no-untyped-def]
+def test_json_dtype_and_tolerance_options(cli: Cli) -> None:
     doc = cli("grad", "x**3", "--at", "x=2", "--dtype", "float32", "-f", "json").json()
     assert doc["dtype"] == "float32"
     assert doc["results"][0]["autograd"] == 12.0
@@ -241,7 +241,7 @@ def test_json_dtype_and_tolerance_options(cli) -> None:  # type: ignore[no-untyp
     assert doc["results"][0]["agree"] is True
 
 
-def test_json_mixed_partial_and_order(cli) -> None:  # type: ignore[no-untyped-def]
+def test_json_mixed_partial_and_order(cli: Cli) -> None:
     run = cli(
         "partial", "u*v+(u*v)**2", "--wrt", "u", "--wrt", "v", "--at", "u=2,v=1", "-f", "json"
     )
@@ -253,19 +253,20 @@ def test_json_mixed_partial_and_order(cli) -> None:  # type: ignore[no-untyped-d
     assert (result["order"], result["derivative"], result["symbolic"]) == (2, "6*x", 12.0)
 
 
-def test_json_non_finite_numbers_stay_valid_json(cli) -> None:  # type: ignore[no-untyped-def]
+def test_json_non_finite_numbers_stay_valid_json(cli: Cli) -> None:
     run = cli("grad", "sqrt(x)", "--at", "x=0", "-f", "json")
     assert run.code == 1
     json.loads(run.out, parse_constant=pytest.fail)  # no bare NaN/Infinity
 
 
-def test_streamed_json_is_the_same_document(cli) -> None:  # type: ignore[no-untyped-def]
+def test_streamed_json_is_the_same_document(cli: Cli) -> None:
     # JSON is written result by result (a grid's can be hundreds of MB); the
     # pieces must still make exactly the document json.dumps would.
     from derivcli import render
-    from derivcli.compare import Settings, compute
+    from derivcli.compare import compute
     from derivcli.language.parser import parse
     from derivcli.language.points import parse_at
+    from derivcli.options import Settings
 
     expression = parse("abs(x) + u*x")
     points = parse_at(["x=-1:1:5,u=2"], expression.variables)
@@ -307,7 +308,7 @@ def test_streamed_json_is_the_same_document(cli) -> None:  # type: ignore[no-unt
         (["grad", "--at", "x=1", "--", "--x"], "1\n"),
     ],
 )
-def test_plain(cli, args: list[str], out: str) -> None:  # type: ignore[no-untyped-def]
+def test_plain(cli: Cli, args: list[str], out: str) -> None:
     run = cli(args[0], "--format", "plain", *args[1:])
     assert (run.code, run.out, run.err) == (0, out, "")
 
@@ -315,21 +316,21 @@ def test_plain(cli, args: list[str], out: str) -> None:  # type: ignore[no-untyp
 # ---------------------------------------------------------------- exit codes
 
 
-def test_exit_0_table(cli) -> None:  # type: ignore[no-untyped-def]
+def test_exit_0_table(cli: Cli) -> None:
     run = cli("grad", "x**2+2*x+1", "--at", "x=2")
     assert run.code == 0 and run.err == ""
     for text in ("2*x + 2", "6", "6.0", "agree"):
         assert text in run.out
 
 
-def test_exit_1_not_differentiable(cli) -> None:  # type: ignore[no-untyped-def]
+def test_exit_1_not_differentiable(cli: Cli) -> None:
     run = cli("grad", "relu(x)", "--at", "x=0", "-f", "json")
     assert run.code == 1 and run.err == ""
     (result,) = run.json()["results"]
     assert result["differentiable"] is False
 
 
-def test_exit_1_disagreement(cli) -> None:  # type: ignore[no-untyped-def]
+def test_exit_1_disagreement(cli: Cli) -> None:
     # float32 autograd cannot equal the float64 closed form exactly.
     args = ["grad", "sin(x)", "--at", "x=0.7", "--dtype", "float32", "--rtol", "0", "--atol", "0"]
     run = cli(*args, "-f", "json")
@@ -376,14 +377,14 @@ def test_exit_codes_of_results() -> None:
         (["grad", "x**2", "--at", "x=1", "--timeout", "0"], "--timeout"),
     ],
 )
-def test_exit_2_bad_input_one_line(cli, args: list[str], words: str) -> None:  # type: ignore[no-untyped-def]
+def test_exit_2_bad_input_one_line(cli: Cli, args: list[str], words: str) -> None:
     run = cli(*args)
     assert run.code == 2
     assert run.out == ""
     assert words in run.error
 
 
-def test_exit_3_cuda_unavailable(cli) -> None:  # type: ignore[no-untyped-def]
+def test_exit_3_cuda_unavailable(cli: Cli) -> None:
     import torch
 
     if torch.cuda.is_available():
@@ -395,7 +396,7 @@ def test_exit_3_cuda_unavailable(cli) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.gpu
-def test_cuda_for_real(cli) -> None:  # type: ignore[no-untyped-def]
+def test_cuda_for_real(cli: Cli) -> None:
     run = cli("grad", "sin(x)*exp(x) + relu(x)", "--at", "x=0.3", "--device", "cuda", "-f", "json")
     assert run.code == 0, run.err
     doc = run.json()
@@ -412,9 +413,10 @@ def test_cuda_for_real(cli) -> None:  # type: ignore[no-untyped-def]
 def _render(expr: str, at: str, width: int) -> str:
     from rich.console import Console
 
-    from derivcli.compare import Settings, compute
+    from derivcli.compare import compute
     from derivcli.language.parser import parse
     from derivcli.language.points import parse_at
+    from derivcli.options import Settings
     from derivcli.render import build_table
 
     expression = parse(expr)
@@ -458,7 +460,9 @@ def parse_variables(expr: str) -> tuple[str, ...]:
 
 
 @pytest.mark.parametrize("no_color", [True, False])
-def test_no_escape_codes_when_captured(cli, monkeypatch, no_color: bool) -> None:  # type: ignore[no-untyped-def]
+def test_no_escape_codes_when_captured(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, no_color: bool
+) -> None:
     monkeypatch.delenv("FORCE_COLOR", raising=False)
     monkeypatch.setenv("TERM", "xterm-256color")
     if no_color:
@@ -475,7 +479,7 @@ def test_no_escape_codes_when_captured(cli, monkeypatch, no_color: bool) -> None
 # ---------------------------------------------------------------- functions
 
 
-def test_functions_lists_the_table(cli) -> None:  # type: ignore[no-untyped-def]
+def test_functions_lists_the_table(cli: Cli) -> None:
     from derivcli.language.functions import CONSTANTS, function_names
 
     run = cli("functions")
@@ -487,7 +491,7 @@ def test_functions_lists_the_table(cli) -> None:  # type: ignore[no-untyped-def]
     assert "torch.nn.functional.relu" in run.out
 
 
-def test_long_grid_keeps_the_row_its_note_names(cli) -> None:  # type: ignore[no-untyped-def]
+def test_long_grid_keeps_the_row_its_note_names(cli: Cli) -> None:
     # sin'(x) differs from autograd by the same 5.55e-17 at x and -x: the row
     # kept in the table and the point the note names must be the same one.
     run = cli("grad", "sin(x)", "--at", "x=-3:3:1000")

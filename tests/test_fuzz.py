@@ -8,32 +8,24 @@
 (c) Arbitrary text through the whole command line.
 (d) Printing a parsed tree and parsing it again is a fixed point.
 
-Each example runs under a generous deadline; example counts are modest so the
-file stays within seconds.
+The settings (a generous deadline, no example database, derandomized so CI is
+deterministic) are the "ci" profile registered in conftest.py; example counts
+are modest so the file stays within seconds. HYPOTHESIS_PROFILE=explore runs
+the same properties with fresh random examples, by hand.
 """
 
 from __future__ import annotations
 
 import math
-from datetime import timedelta
+from collections.abc import Callable
 
-from conftest import ERROR_PREFIX, assert_one_error_line, evaluate
-from hypothesis import HealthCheck, given, settings
+from conftest import ERROR_PREFIX, Cli, assert_one_error_line, evaluate
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from derivcli.errors import DerivcliError
 from derivcli.language.functions import FUNCTIONS
 from derivcli.language.parser import Expression, parse
-
-COMMON = {
-    "deadline": timedelta(seconds=10),
-    "database": None,
-    "suppress_health_check": [
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-        HealthCheck.function_scoped_fixture,
-    ],
-}
 
 # ---------------------------------------------------------------- generated expressions
 
@@ -45,15 +37,17 @@ LEAVES = st.one_of(
 )
 
 
+def _call(name: str) -> Callable[[list[str]], str]:
+    return lambda args: f"{name}({', '.join(args)})"
+
+
 def _extend(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
     binary = st.tuples(children, st.sampled_from(["+", "-", "*", "/", "**", "^"]), children).map(
         lambda t: f"({t[0]}{t[1]}{t[2]})"
     )
     unary = children.map(lambda c: f"-{c}")
     calls = [
-        st.lists(children, min_size=spec.arity, max_size=spec.arity).map(
-            lambda args, name=spec.name: f"{name}({', '.join(args)})"
-        )
+        st.lists(children, min_size=spec.arity, max_size=spec.arity).map(_call(spec.name))
         for spec in FUNCTIONS
     ]
     return st.one_of(binary, unary, *calls)
@@ -71,9 +65,9 @@ def _at(expression: Expression) -> list[str]:
     return ["--at", ",".join(f"{v}={values[v]}" for v in expression.variables)]
 
 
-@settings(max_examples=60, **COMMON)
+@settings(max_examples=60)
 @given(expr=EXPRESSIONS, order=st.sampled_from([1, 1, 2]))
-def test_generated_expressions_through_the_cli(cli, expr: str, order: int) -> None:  # type: ignore[no-untyped-def]
+def test_generated_expressions_through_the_cli(cli: Cli, expr: str, order: int) -> None:
     expression = parse(expr)  # the generator only writes valid grammar
     run = cli("grad", expr, *_at(expression), "--order", str(order), "--format", "json")
     assert run.code in (0, 1, 2, 3), run
@@ -100,7 +94,7 @@ def test_generated_expressions_through_the_cli(cli, expr: str, order: int) -> No
         assert run.code in (1, 3)
 
 
-@settings(max_examples=200, **COMMON)
+@settings(max_examples=200)
 @given(expr=EXPRESSIONS)
 def test_printing_round_trip_of_generated_expressions(expr: str) -> None:
     first = parse(expr)
@@ -138,21 +132,21 @@ def _parse_or_derivcli_error(text: str) -> None:
     assert parse(str(result)).variables == result.variables
 
 
-@settings(max_examples=1500, **COMMON)
+@settings(max_examples=1500)
 @given(text=st.text(max_size=60))
 def test_parser_on_arbitrary_unicode(text: str) -> None:
     _parse_or_derivcli_error(text)
 
 
-@settings(max_examples=1500, **COMMON)
+@settings(max_examples=1500)
 @given(text=GRAMMARISH)
 def test_parser_on_grammar_like_text(text: str) -> None:
     _parse_or_derivcli_error(text)
 
 
-@settings(max_examples=80, **COMMON)
+@settings(max_examples=80)
 @given(text=st.one_of(st.text(max_size=30), GRAMMARISH))
-def test_cli_on_arbitrary_text(cli, text: str) -> None:  # type: ignore[no-untyped-def]
+def test_cli_on_arbitrary_text(cli: Cli, text: str) -> None:
     run = cli("grad", "--at", "x=0.3", "--format", "json", "--", text)
     assert run.code in (0, 1, 2, 3)
     if run.err:

@@ -17,9 +17,10 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from conftest import central_difference, evaluate
+from conftest import Cli, central_difference, evaluate
 
 from derivcli.language.parser import MAX_NUMBER_DIGITS, parse
+from derivcli.language.tree import count_nodes
 
 # ---------------------------------------------------------------- hostile input classes
 
@@ -183,7 +184,7 @@ HOSTILE: list[tuple[str, list[str], set[int], list[str]]] = [
 @pytest.mark.parametrize(
     ("args", "codes", "words"), [c[1:] for c in HOSTILE], ids=[c[0] for c in HOSTILE]
 )
-def test_hostile_input(cli, args: list[str], codes: set[int], words: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_hostile_input(cli: Cli, args: list[str], codes: set[int], words: list[str]) -> None:
     run = cli(*args)
     assert run.code in codes, (run.code, run.out[:300], run.err[:300])
     assert run.out == ""
@@ -206,7 +207,7 @@ def test_every_input_class_of_issue_3_is_in_the_table() -> None:
     assert classes <= ids, classes - ids
 
 
-def test_huge_power_of_a_variable(cli) -> None:  # type: ignore[no-untyped-def]
+def test_huge_power_of_a_variable(cli: Cli) -> None:
     # The closed form is exact (10000000000*x**9999999999) but its value at 2
     # is beyond float64: exit 3, the closed form on stdout, why on stderr.
     run = cli("grad", "x**(10**10)", "--at", "x=2", "-f", "json")
@@ -217,7 +218,7 @@ def test_huge_power_of_a_variable(cli) -> None:  # type: ignore[no-untyped-def]
     assert result["verdict"] == "not computed" and result["agree"] is None
 
 
-def test_huge_power_of_a_variable_never_claims_agreement(cli) -> None:  # type: ignore[no-untyped-def]
+def test_huge_power_of_a_variable_never_claims_agreement(cli: Cli) -> None:
     run = cli("grad", "x**(10**10)", "--at", "x=2", "-f", "json")
     assert run.code != 0
     if run.out:
@@ -238,7 +239,7 @@ INJECTIONS = [
 
 @pytest.mark.parametrize("template", INJECTIONS)
 @pytest.mark.parametrize("where", ["expression", "at", "wrt"])
-def test_no_code_runs(cli, tmp_path: Path, template: str, where: str) -> None:  # type: ignore[no-untyped-def]
+def test_no_code_runs(cli: Cli, tmp_path: Path, template: str, where: str) -> None:
     marker = tmp_path / "pwned"
     payload = template.format(marker=marker)
     if where == "expression":
@@ -254,7 +255,7 @@ def test_no_code_runs(cli, tmp_path: Path, template: str, where: str) -> None:  
     assert not marker.exists()
 
 
-def test_no_code_runs_for_the_issue_example(cli) -> None:  # type: ignore[no-untyped-def]
+def test_no_code_runs_for_the_issue_example(cli: Cli) -> None:
     marker = Path("/tmp/pwned")
     existed = marker.exists()
     run = cli("grad", "__import__('os').system('touch /tmp/pwned')", "--at", "x=1")
@@ -278,7 +279,7 @@ def _chain(depth: int) -> str:
     return text
 
 
-def test_tanh_sin_chain_50_deep(cli) -> None:  # type: ignore[no-untyped-def]
+def test_tanh_sin_chain_50_deep(cli: Cli) -> None:
     expr = _chain(50)
     run = cli("grad", expr, "--at", "x=0.3", "-f", "json", *GENEROUS)
     assert run.code == 0, run.err
@@ -289,7 +290,7 @@ def test_tanh_sin_chain_50_deep(cli) -> None:  # type: ignore[no-untyped-def]
     assert result["symbolic"] == pytest.approx(fd, rel=1e-6)
 
 
-def test_sin_cos_chain_150_deep(cli) -> None:  # type: ignore[no-untyped-def]
+def test_sin_cos_chain_150_deep(cli: Cli) -> None:
     expr = "x"
     for k in range(150):
         expr = f"{'sin' if k % 2 else 'cos'}({expr})"
@@ -310,7 +311,7 @@ def _poly_derivative(roots: range, order: int, x: Fraction) -> Fraction:
     return sum((c * x**i for i, c in enumerate(coefficients)), Fraction(0))
 
 
-def test_product_of_20_linear_factors_5th_derivative(cli) -> None:  # type: ignore[no-untyped-def]
+def test_product_of_20_linear_factors_5th_derivative(cli: Cli) -> None:
     expr = "*".join(f"(x+{k})" for k in range(1, 21))
     run = cli("grad", expr, "--order", "5", "--at", "x=0.5", "-f", "json", *GENEROUS)
     assert run.code == 0, run.err
@@ -321,7 +322,7 @@ def test_product_of_20_linear_factors_5th_derivative(cli) -> None:  # type: igno
     assert result["autograd"] == pytest.approx(exact, rel=1e-9)
 
 
-def test_exp_sin_order_12(cli) -> None:  # type: ignore[no-untyped-def]
+def test_exp_sin_order_12(cli: Cli) -> None:
     run = cli("grad", "exp(sin(x))", "--order", "12", "--at", "x=0.7", "-f", "json", *GENEROUS)
     assert run.code == 0, run.err
     (result,) = run.json()["results"]
@@ -330,7 +331,7 @@ def test_exp_sin_order_12(cli) -> None:  # type: ignore[no-untyped-def]
     assert result["symbolic"] == pytest.approx(result["autograd"], rel=1e-9)
 
 
-def test_large_closed_form_over_a_grid_is_evaluated_in_full(cli) -> None:  # type: ignore[no-untyped-def]
+def test_large_closed_form_over_a_grid_is_evaluated_in_full(cli: Cli) -> None:
     # 300 terms: the derivative has about 1,200 operations, evaluated at every
     # point by symengine's compiled form, not point by point.
     expr = "+".join(f"sin({k}*x)" for k in range(1, 301))
@@ -403,11 +404,11 @@ def test_grid_blocks_shrink_with_the_order() -> None:
     assert sizes[0] == numeric.CHUNK
     assert sizes == sorted(sizes, reverse=True) and sizes[-1] == numeric.MIN_BLOCK
     # a block's graph stays within MAX_BLOCK_VALUES at the growth assumed
-    assert sizes[1] * numeric.count_nodes(tree) * 3**6 <= numeric.MAX_BLOCK_VALUES
+    assert sizes[1] * count_nodes(tree) * 3**6 <= numeric.MAX_BLOCK_VALUES
     assert sizes[1] < numeric.CHUNK
 
 
-def test_budget_exhausted_prints_autograd_anyway(cli) -> None:  # type: ignore[no-untyped-def]
+def test_budget_exhausted_prints_autograd_anyway(cli: Cli) -> None:
     # 1 ms is too little for the closed form; autograd of order 3 needs far
     # less than its own minimum budget.
     run = cli("grad", "exp(sin(x))", "-n", "3", "--at", "x=0.7", "--timeout", "0.001", "-f", "json")
@@ -420,7 +421,7 @@ def test_budget_exhausted_prints_autograd_anyway(cli) -> None:  # type: ignore[n
     assert "not reached" in result["note"]
 
 
-def test_budget_exhausted_table(cli) -> None:  # type: ignore[no-untyped-def]
+def test_budget_exhausted_table(cli: Cli) -> None:
     run = cli("grad", "exp(sin(x))", "-n", "3", "--at", "x=0.7", "--timeout", "0.001")
     assert run.code == 3
     assert "not reached" in run.out
@@ -446,8 +447,8 @@ SPECIAL_POINTS = [
 
 
 @pytest.mark.parametrize(("expr", "at", "left", "right", "words"), SPECIAL_POINTS)
-def test_special_points_are_never_a_clean_agreement(  # type: ignore[no-untyped-def]
-    cli, expr: str, at: str, left: object, right: object, words: list[str]
+def test_special_points_are_never_a_clean_agreement(
+    cli: Cli, expr: str, at: str, left: object, right: object, words: list[str]
 ) -> None:
     run = cli("grad", expr, "--at", at, "-f", "json")
     assert run.code == 1, run.err
@@ -462,7 +463,7 @@ def test_special_points_are_never_a_clean_agreement(  # type: ignore[no-untyped-
         assert word in result["note"]
 
 
-def test_x_to_the_x_at_0_blames_autograd(cli) -> None:  # type: ignore[no-untyped-def]
+def test_x_to_the_x_at_0_blames_autograd(cli: Cli) -> None:
     (result,) = cli("grad", "x**x", "--at", "x=0", "-f", "json").json()["results"]
     assert result["autograd"] == 0.0  # torch's answer
     assert result["symbolic"] == "nan"  # x**x*(log(x) + 1): log(0) has no value
@@ -470,7 +471,7 @@ def test_x_to_the_x_at_0_blames_autograd(cli) -> None:  # type: ignore[no-untype
     assert "autograd returned 0, which is wrong" in result["note"]
 
 
-def test_special_point_in_the_table_and_plain(cli) -> None:  # type: ignore[no-untyped-def]
+def test_special_point_in_the_table_and_plain(cli: Cli) -> None:
     run = cli("grad", "relu(x)", "--at", "x=0")
     assert run.code == 1
     assert "kink of relu" in run.out.replace("\n", " ")
@@ -478,21 +479,21 @@ def test_special_point_in_the_table_and_plain(cli) -> None:  # type: ignore[no-u
     assert run.code == 1 and run.out.count("\n") == 1
 
 
-def test_a_kink_inside_a_grid_makes_the_run_exit_1(cli) -> None:  # type: ignore[no-untyped-def]
+def test_a_kink_inside_a_grid_makes_the_run_exit_1(cli: Cli) -> None:
     run = cli("grad", "abs(x)", "--at", "x=-1:1:5", "-f", "json")
     assert run.code == 1
     flags = [r["differentiable"] for r in run.json()["results"]]
     assert flags == [True, True, False, True, True]
 
 
-def test_smooth_kink_is_differentiable(cli) -> None:  # type: ignore[no-untyped-def]
+def test_smooth_kink_is_differentiable(cli: Cli) -> None:
     run = cli("grad", "abs(x)**3", "--at", "x=0", "-f", "json")
     assert run.code == 0
     (result,) = run.json()["results"]
     assert result["differentiable"] is True and result["symbolic"] == 0.0
 
 
-def test_at_a_pole_of_log_there_are_no_sides(cli) -> None:  # type: ignore[no-untyped-def]
+def test_at_a_pole_of_log_there_are_no_sides(cli: Cli) -> None:
     (result,) = cli("grad", "log(x)", "--at", "x=0", "-f", "json").json()["results"]
     assert (result["left"], result["right"]) == (None, None)
     assert (
@@ -501,7 +502,7 @@ def test_at_a_pole_of_log_there_are_no_sides(cli) -> None:  # type: ignore[no-un
 
 
 @pytest.mark.parametrize(("expr", "at"), [("sqrt(x)**2", "x=-2"), ("sin(asin(x))", "x=2")])
-def test_domain_is_kept_when_the_engine_simplifies(cli, expr: str, at: str) -> None:  # type: ignore[no-untyped-def]
+def test_domain_is_kept_when_the_engine_simplifies(cli: Cli, expr: str, at: str) -> None:
     run = cli("grad", expr, "--at", at, "-f", "json")
     assert run.code == 1
     (result,) = run.json()["results"]
@@ -509,7 +510,7 @@ def test_domain_is_kept_when_the_engine_simplifies(cli, expr: str, at: str) -> N
     assert "undefined" in result["note"]
 
 
-def test_domain_error_without_simplification(cli) -> None:  # type: ignore[no-untyped-def]
+def test_domain_error_without_simplification(cli: Cli) -> None:
     run = cli("grad", "exp(log(x))", "--at", "x=-2", "-f", "json")
     assert run.code == 1
     (result,) = run.json()["results"]
@@ -545,8 +546,8 @@ NEVER_CLEAN = [
 
 @pytest.mark.parametrize(("args", "verdict", "code", "words"), NEVER_CLEAN)
 def test_never_a_clean_agreement(
-    cli, args: list[str], verdict: str, code: int, words: list[str]
-) -> None:  # type: ignore[no-untyped-def]
+    cli: Cli, args: list[str], verdict: str, code: int, words: list[str]
+) -> None:
     run = cli(*args, "-f", "json")
     assert run.code == code, run.err
     (result,) = run.json()["results"]
@@ -566,26 +567,26 @@ def test_never_a_clean_agreement(
         ("abs(pi*x)", "x=1"),  # pi inside a kinked function still evaluates
     ],
 )
-def test_ordinary_points_near_kinks_agree(cli, expr: str, at: str) -> None:  # type: ignore[no-untyped-def]
+def test_ordinary_points_near_kinks_agree(cli: Cli, expr: str, at: str) -> None:
     run = cli("grad", expr, "--at", at, "-f", "json")
     assert run.code == 0, run.json()
     (result,) = run.json()["results"]
     assert result["verdict"] == "agree"
 
 
-def test_negative_base_with_integer_power_is_real(cli) -> None:  # type: ignore[no-untyped-def]
+def test_negative_base_with_integer_power_is_real(cli: Cli) -> None:
     run = cli("partial", "x**y", "--wrt", "x", "--at", "x=-2,y=3", "-f", "plain")
     assert (run.code, run.out) == (0, "12\n")
 
 
-def test_only_f_overflowing_keeps_the_exact_derivative(cli) -> None:  # type: ignore[no-untyped-def]
+def test_only_f_overflowing_keeps_the_exact_derivative(cli: Cli) -> None:
     run = cli("grad", "log(exp(x))", "--at", "x=1000", "-f", "json")
     (result,) = run.json()["results"]
     assert result["symbolic"] == 1.0 and result["autograd"] == "nan"
     assert run.code == 1 and "beyond float64" in result["note"]
 
 
-def test_float32_overflow_is_cannot_compute(cli) -> None:  # type: ignore[no-untyped-def]
+def test_float32_overflow_is_cannot_compute(cli: Cli) -> None:
     run = cli("grad", "exp(x)", "--at", "x=100", "--dtype", "float32", "-f", "json")
     assert run.code == 3
     assert "float32" in run.error
@@ -594,13 +595,13 @@ def test_float32_overflow_is_cannot_compute(cli) -> None:  # type: ignore[no-unt
 
 
 @pytest.mark.parametrize("expr", ["0**x", "(-1)**x"])
-def test_closed_forms_that_are_not_real_are_refused(cli, expr: str) -> None:  # type: ignore[no-untyped-def]
+def test_closed_forms_that_are_not_real_are_refused(cli: Cli, expr: str) -> None:
     run = cli("grad", expr, "--at", "x=1")
     assert run.code == 2
     assert "not real-valued" in run.error
 
 
-def test_softplus_threshold_is_explained(cli) -> None:  # type: ignore[no-untyped-def]
+def test_softplus_threshold_is_explained(cli: Cli) -> None:
     # torch's F.softplus returns x itself above 20: its curvature there is 0
     run = cli("grad", "softplus(x)", "--order", "2", "--at", "x=20.5", "-f", "json")
     assert run.code == 1
@@ -619,8 +620,8 @@ def test_softplus_threshold_is_explained(cli) -> None:  # type: ignore[no-untype
     ],
 )
 def test_kink_whose_sides_meet_needs_both_engines_at_the_limit(
-    cli, args: list[str], limit: float
-) -> None:  # type: ignore[no-untyped-def]
+    cli: Cli, args: list[str], limit: float
+) -> None:
     # Both engines evaluate sign(0) = 0 there and agree with each other on a
     # value that is not the derivative: that is never a clean agreement.
     run = cli(*args, "-f", "json")
@@ -631,7 +632,7 @@ def test_kink_whose_sides_meet_needs_both_engines_at_the_limit(
     assert result["symbolic"] != pytest.approx(limit)
 
 
-def test_mixed_partial_across_a_kink_does_not_exist(cli) -> None:  # type: ignore[no-untyped-def]
+def test_mixed_partial_across_a_kink_does_not_exist(cli: Cli) -> None:
     # d/dx (abs(x)*y) = sign(x)*y jumps along x at x=0: no d2/dxdy there
     run = cli("partial", "abs(x)*y", "--wrt", "x", "--wrt", "y", "--at", "x=0,y=1", "-f", "json")
     assert run.code == 1
@@ -640,7 +641,7 @@ def test_mixed_partial_across_a_kink_does_not_exist(cli) -> None:  # type: ignor
 
 
 @pytest.mark.parametrize("at", ["x=1e-300", "x=5e-324"])
-def test_a_finite_value_past_float64_near_a_pole_is_an_overflow(cli, at: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_finite_value_past_float64_near_a_pole_is_an_overflow(cli: Cli, at: str) -> None:
     # d/dx 1/x at 1e-300 is -1e600: finite, beyond float64 (exit 3), not a pole
     # (exit 1); at 0 it is a pole.
     run = cli("grad", "1/x", "--at", at, "-f", "json")
@@ -649,7 +650,7 @@ def test_a_finite_value_past_float64_near_a_pole_is_an_overflow(cli, at: str) ->
     assert cli("grad", "1/x", "--at", "x=0").code == 1
 
 
-def test_a_pole_only_float64_rounding_puts_the_point_on(cli) -> None:  # type: ignore[no-untyped-def]
+def test_a_pole_only_float64_rounding_puts_the_point_on(cli: Cli) -> None:
     # At the float64 nearest 0.1, x - 0.1 is 5.55e-18 exactly (not a pole): the
     # derivative is -1/(x - 0.1)**2 = -3.2e34. torch rounds x - 0.1 to 0 and
     # gives -inf; the note says why.
@@ -661,7 +662,7 @@ def test_a_pole_only_float64_rounding_puts_the_point_on(cli) -> None:  # type: i
     assert result["verdict"] == "DISAGREE" and "falls on a pole" in result["note"]
 
 
-def test_a_kink_float64_misses_says_both_sides_are_one_sided(cli) -> None:  # type: ignore[no-untyped-def]
+def test_a_kink_float64_misses_says_both_sides_are_one_sided(cli: Cli) -> None:
     # exactly 3/10 - 3/10 = 0, a kink; torch computes 5.6e-17 there and
     # returns the right side's 0.1; the closed form gives sign(0) = 0
     (result,) = cli("grad", "abs(x*0.1-0.3)", "--at", "x=3", "-f", "json").json()["results"]
@@ -670,7 +671,7 @@ def test_a_kink_float64_misses_says_both_sides_are_one_sided(cli) -> None:  # ty
     assert "one-sided derivative 0.1" in result["note"] and "sign(0) = 0" in result["note"]
 
 
-def test_a_removable_singularity_of_the_slope_is_differentiable(cli) -> None:  # type: ignore[no-untyped-def]
+def test_a_removable_singularity_of_the_slope_is_differentiable(cli: Cli) -> None:
     # sqrt(x**4) = x**2: the closed form 2*x**3/sqrt(x**4) is 0/0 at 0 and torch
     # gives nan, but the derivative exists (0). Neither engine gives it: exit 1.
     run = cli("grad", "sqrt(x**4)", "--at", "x=0", "-f", "json")
@@ -680,7 +681,7 @@ def test_a_removable_singularity_of_the_slope_is_differentiable(cli) -> None:  #
     assert result["verdict"] == "DISAGREE" and "derivative exists" in result["note"]
 
 
-def test_a_pole_in_another_variable_is_not_an_overflow(cli) -> None:  # type: ignore[no-untyped-def]
+def test_a_pole_in_another_variable_is_not_an_overflow(cli: Cli) -> None:
     run = cli("partial", "x/y", "--wrt", "x", "--at", "x=1,y=0", "-f", "json")
     assert run.code == 1
     (result,) = run.json()["results"]
@@ -701,13 +702,13 @@ def test_a_pole_in_another_variable_is_not_an_overflow(cli) -> None:  # type: ig
         ("atanh(x)", "x=-0.9999999999999999"),
     ],
 )
-def test_points_near_but_inside_the_domain_are_ordinary(cli, expr: str, at: str) -> None:  # type: ignore[no-untyped-def]
+def test_points_near_but_inside_the_domain_are_ordinary(cli: Cli, expr: str, at: str) -> None:
     run = cli("grad", expr, "--at", at, "-f", "json")
     assert run.code == 0
     assert run.json()["results"][0]["verdict"] == "agree"
 
 
-def test_simplified_singularity_keeps_the_domain_as_written(cli) -> None:  # type: ignore[no-untyped-def]
+def test_simplified_singularity_keeps_the_domain_as_written(cli: Cli) -> None:
     # sqrt(x)**2 simplifies to x, but as written it is undefined left of 0
     run = cli("grad", "sqrt(x)**2", "--at", "x=0", "-f", "json")
     assert run.code == 1
@@ -718,13 +719,13 @@ def test_simplified_singularity_keeps_the_domain_as_written(cli) -> None:  # typ
     assert (result["left"], result["right"]) == (None, 1.0)
 
 
-def test_no_sample_point_is_not_success(cli) -> None:  # type: ignore[no-untyped-def]
+def test_no_sample_point_is_not_success(cli: Cli) -> None:
     run = cli("grad", "sqrt(x-10)", "-f", "json")
     assert run.code == 1
     assert "give --at" in run.json()["results"][0]["note"]
 
 
-def test_a_kink_only_torch_sees_is_explained(cli) -> None:  # type: ignore[no-untyped-def]
+def test_a_kink_only_torch_sees_is_explained(cli: Cli) -> None:
     # torch rounds 0.1/10 - 0.01 to exactly 0 (a kink for F.relu); symengine to 1.7e-18
     run = cli("grad", "relu(x/10-0.01)", "--at", "x=0.1", "-f", "json")
     assert run.code == 1
@@ -736,7 +737,7 @@ def test_a_kink_only_torch_sees_is_explained(cli) -> None:  # type: ignore[no-un
 
 
 @pytest.mark.parametrize("operator, derivative", [("+", "5000"), ("*", "5000*x**4999")])
-def test_flat_chain_of_5000_terms(cli, operator: str, derivative: str) -> None:  # type: ignore[no-untyped-def]
+def test_flat_chain_of_5000_terms(cli: Cli, operator: str, derivative: str) -> None:
     """A 5,000-term sum or product (within the 10,000-character limit) is a chain
     5,000 levels deep: walked without recursion, it differentiates like any other."""
     text = operator.join(["x"] * 5000)
@@ -748,7 +749,7 @@ def test_flat_chain_of_5000_terms(cli, operator: str, derivative: str) -> None: 
     assert result["autograd"] == 5000.0
 
 
-def test_graph_of_a_5000_term_chain(cli) -> None:  # type: ignore[no-untyped-def]
+def test_graph_of_a_5000_term_chain(cli: Cli) -> None:
     run = cli("graph", "+".join(["x"] * 5000), "--at", "x=1", "--format", "json")
     assert run.code == 0, run.err
     doc = run.json()

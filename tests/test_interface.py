@@ -10,18 +10,19 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import Cli
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def test_an_unknown_top_level_option_is_an_error(cli) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_top_level_option_is_an_error(cli: Cli) -> None:
     run = cli("-v", "grad", "x**2", "--at", "x=1")
     assert run.code == 2 and run.out == ""
     assert run.error.startswith("No such option: -v")
 
 
-def test_help_command_is_the_same_as_the_help_option(cli) -> None:  # type: ignore[no-untyped-def]
+def test_help_command_is_the_same_as_the_help_option(cli: Cli) -> None:
     by_command = cli("help", "grad")
     by_option = cli("grad", "--help")
     assert by_command.code == by_option.code == 0
@@ -32,7 +33,7 @@ def test_help_command_is_the_same_as_the_help_option(cli) -> None:  # type: igno
     assert run.code == 2 and "there is no command 'nope'" in run.error
 
 
-def test_shell_completion_is_offered(cli) -> None:  # type: ignore[no-untyped-def]
+def test_shell_completion_is_offered(cli: Cli) -> None:
     run = cli("--show-completion", "bash")
     assert run.code == 0 and "_derivcli_completion" in run.out
 
@@ -51,7 +52,9 @@ def test_a_closed_stdout_ends_quietly_as_unix_tools_do(tmp_path: Path) -> None:
     assert run.stderr == ""
 
 
-def test_batch_lines_take_comments_and_refuse_a_format(cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_batch_lines_take_comments_and_refuse_a_format(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import io
 
     lines = 'grad "x**2" --at x=3  # the classic\ngrad "x**2" --at x=3 --format table\n'
@@ -66,7 +69,9 @@ def test_batch_lines_take_comments_and_refuse_a_format(cli, monkeypatch) -> None
     }
 
 
-def test_a_batch_line_with_the_program_name_gets_a_hint(cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_batch_line_with_the_program_name_gets_a_hint(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import io
 
     monkeypatch.setattr(sys, "stdin", io.StringIO('derivcli grad "x" --at x=1\n'))
@@ -74,13 +79,13 @@ def test_a_batch_line_with_the_program_name_gets_a_hint(cli, monkeypatch) -> Non
     assert "without the program name" in line["error"]
 
 
-def test_each_at_is_a_whole_point(cli) -> None:  # type: ignore[no-untyped-def]
+def test_each_at_is_a_whole_point(cli: Cli) -> None:
     run = cli("grad", "x*y", "--at", "x=1", "--at", "y=2")
     assert run.code == 2
     assert "each --at is a whole point" in run.error
 
 
-def test_mesh_makes_every_combination(cli) -> None:  # type: ignore[no-untyped-def]
+def test_mesh_makes_every_combination(cli: Cli) -> None:
     paired = cli("grad", "x*y", "--at", "x=0:1:3,y=0:1:3", "-f", "json").json()["results"]
     mesh = cli("grad", "x*y", "--at", "x=0:1:3,y=0:1:3", "--mesh", "-f", "json").json()["results"]
     assert len(paired) == 2 * 3 and len(mesh) == 2 * 9
@@ -91,19 +96,19 @@ def test_mesh_makes_every_combination(cli) -> None:  # type: ignore[no-untyped-d
     assert run.code == 2 and "--mesh" in run.error
 
 
-def test_check_function_takes_one_input(cli) -> None:  # type: ignore[no-untyped-def]
+def test_check_function_takes_one_input(cli: Cli) -> None:
     run = cli("check-function", f"{FIXTURES / 'two_inputs.py'}:MyMul", "--expr", "x**2")
     assert run.code == 2
     assert "MyMul.forward takes 2 inputs (a, b)" in run.error
 
 
-def test_check_function_names_the_variable(cli) -> None:  # type: ignore[no-untyped-def]
+def test_check_function_names_the_variable(cli: Cli) -> None:
     run = cli("check-function", f"{FIXTURES / 'square_ok.py'}:MySquare", "--expr", "t**2")
     assert run.code == 0, run.err
     assert "against f(t) = t**2" in run.out and "f'(t) = 2*t" in run.out
 
 
-def test_check_function_short_timeout_names_the_closed_form(cli) -> None:  # type: ignore[no-untyped-def]
+def test_check_function_short_timeout_names_the_closed_form(cli: Cli) -> None:
     expression = "*".join(f"sin({k}*x)" for k in range(1, 60))
     run = cli(
         "check-function",
@@ -124,13 +129,13 @@ def test_check_function_short_timeout_names_the_closed_form(cli) -> None:  # typ
         (["grad", "x**2", "--at", "x=1"], "agree"),
     ],
 )
-def test_no_plural_for_one(cli, args: list[str], text: str) -> None:  # type: ignore[no-untyped-def]
+def test_no_plural_for_one(cli: Cli, args: list[str], text: str) -> None:
     run = cli(*args)
     assert run.code == 0
     assert "1 points" not in run.out and "the 1 points" not in run.out
 
 
-def test_plurals_in_a_single_point_check_function(cli) -> None:  # type: ignore[no-untyped-def]
+def test_plurals_in_a_single_point_check_function(cli: Cli) -> None:
     run = cli(
         "check-function", f"{FIXTURES / 'square_ok.py'}:MySquare", "--expr", "x**2", "--at", "x=3"
     )
@@ -138,12 +143,12 @@ def test_plurals_in_a_single_point_check_function(cli) -> None:  # type: ignore[
     assert "1 points" not in run.out and "at the one point" in run.out.replace("\n", " ")
 
 
-def test_graph_plain_gives_each_leaf_s_grad(cli) -> None:  # type: ignore[no-untyped-def]
+def test_graph_plain_gives_each_leaf_s_grad(cli: Cli) -> None:
     run = cli("graph", "x**2+y", "--at", "x=3,y=1", "-f", "plain")
     assert (run.code, run.out) == (0, "x.grad = 6\ny.grad = 1\n")
 
 
-def test_graph_device_cuda_without_cuda(cli) -> None:  # type: ignore[no-untyped-def]
+def test_graph_device_cuda_without_cuda(cli: Cli) -> None:
     import torch
 
     if torch.cuda.is_available():
@@ -152,7 +157,7 @@ def test_graph_device_cuda_without_cuda(cli) -> None:  # type: ignore[no-untyped
     assert run.code == 3 and "--device cuda" in run.error
 
 
-def test_plot_json_has_the_sampled_values_and_the_kinks(cli) -> None:  # type: ignore[no-untyped-def]
+def test_plot_json_has_the_sampled_values_and_the_kinks(cli: Cli) -> None:
     run = cli("plot", "relu(x)", "--range", "-1:1", "--points", "5", "-f", "json")
     assert run.code == 1
     doc = run.json()
@@ -163,7 +168,7 @@ def test_plot_json_has_the_sampled_values_and_the_kinks(cli) -> None:  # type: i
     assert doc["exit"] == 1 and doc["summary"].startswith("d/dx of relu(x)")
 
 
-def test_plot_in_a_terminal_honours_no_color(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_plot_in_a_terminal_honours_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
     from derivcli.plot import compute_plot
 
     data = compute_plot("x**2", wrt=None, range_text="-1:1", points=11, at=None, timeout=5.0)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import Cli
 
 import derivcli
 from derivcli import api
@@ -63,7 +64,7 @@ CASES: list[tuple[list[str], Any]] = [
 
 
 @pytest.mark.parametrize(("args", "call"), CASES, ids=[" ".join(a[:2]) for a, _ in CASES])
-def test_to_dict_is_the_cli_json(cli, args: list[str], call: Any) -> None:  # type: ignore[no-untyped-def]
+def test_to_dict_is_the_cli_json(cli: Cli, args: list[str], call: Any) -> None:
     run = cli(*args, "--format", "json")
     result = call()
     assert result.to_dict() == run.json()
@@ -88,8 +89,14 @@ BAD = [
 
 
 @pytest.mark.parametrize(("expression", "options", "kind", "message", "column", "code"), BAD)
-def test_bad_input_raises_a_named_error(  # type: ignore[no-untyped-def]
-    cli, expression: str, options: dict[str, Any], kind: type, message: str, column: Any, code: int
+def test_bad_input_raises_a_named_error(
+    cli: Cli,
+    expression: str,
+    options: dict[str, Any],
+    kind: type,
+    message: str,
+    column: Any,
+    code: int,
 ) -> None:
     import torch
 

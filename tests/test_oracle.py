@@ -21,13 +21,14 @@ import math
 from collections.abc import Mapping
 
 import pytest
-from conftest import central_difference, evaluate, evaluate_text
+from conftest import Cli, central_difference, evaluate, evaluate_text
 
-from derivcli.compare import Settings, compute
+from derivcli.compare import compute
 from derivcli.errors import ExitCode, InputError, LimitError
 from derivcli.language.functions import function_names
 from derivcli.language.parser import parse
 from derivcli.language.points import parse_at
+from derivcli.options import Settings
 from derivcli.results import Report
 
 # (expression, point). Every function of the table appears at least once,
@@ -213,7 +214,7 @@ def test_labs_examples(
     assert evaluate_text(result.derivative, point) == pytest.approx(value, rel=1e-12)
 
 
-def test_labs_gradient_through_the_cli(cli) -> None:  # type: ignore[no-untyped-def]
+def test_labs_gradient_through_the_cli(cli: Cli) -> None:
     run = cli("grad", "u*v+u**2", "--at", "u=1,v=2", "--format", "json")
     assert run.code == 0, run.err
     results = run.json()["results"]
@@ -302,8 +303,8 @@ PRECISE_CASES = [
 
 
 @pytest.mark.parametrize(("expr", "order", "x", "exact"), PRECISE_CASES)
-def test_closed_form_values_at_a_point_are_correctly_rounded(  # type: ignore[no-untyped-def]
-    cli, expr: str, order: int, x: float, exact: object
+def test_closed_form_values_at_a_point_are_correctly_rounded(
+    cli: Cli, expr: str, order: int, x: float, exact: object
 ) -> None:
     import mpmath
 

@@ -8,11 +8,14 @@ point torch gets.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from fractions import Fraction
+from typing import Any
 
 import mpmath
 import pytest
 import torch
+from conftest import Cli, CliRun
 
 mpmath.mp.dps = 60
 
@@ -21,15 +24,16 @@ def true(value: mpmath.mpf) -> float:
     return float(value)
 
 
-def one(run) -> dict:  # type: ignore[no-untyped-def, type-arg]
+def one(run: CliRun) -> dict[str, Any]:
     (result,) = run.json()["results"]
-    return result  # type: ignore[no-any-return]
+    assert isinstance(result, dict)
+    return result
 
 
 # ---------------------------------------------------------------- evaluation of the closed form
 
 
-def test_a_negative_constant_is_a_real_number(cli) -> None:  # type: ignore[no-untyped-def]
+def test_a_negative_constant_is_a_real_number(cli: Cli) -> None:
     # erf(x/cos(3)): cos(3) < 0, and cos(3)**-1 is a real number
     run = cli("grad", "erf(x/cos(3))", "--at", "x=1", "-f", "json")
     assert run.code == 0, run.err
@@ -40,7 +44,7 @@ def test_a_negative_constant_is_a_real_number(cli) -> None:  # type: ignore[no-u
     assert true(expected) == pytest.approx(-0.41086961049111509, rel=1e-15)
 
 
-def test_e_and_pi_are_exact_constants(cli) -> None:  # type: ignore[no-untyped-def]
+def test_e_and_pi_are_exact_constants(cli: Cli) -> None:
     run = cli("grad", "abs(sigmoid(x))", "--at", "x=1", "-f", "json")
     assert run.code == 0, run.err
     s = 1 / (1 + mpmath.exp(-1))
@@ -54,7 +58,7 @@ def test_e_and_pi_are_exact_constants(cli) -> None:  # type: ignore[no-untyped-d
     assert true(expected) == pytest.approx(0.67651220964322953, rel=1e-15)
 
 
-def test_torch_cancellation_is_a_true_disagreement(cli) -> None:  # type: ignore[no-untyped-def]
+def test_torch_cancellation_is_a_true_disagreement(cli: Cli) -> None:
     # d3/dx3 x/erf(x) at 1e-5: autograd's 0.25 is torch's own cancellation
     run = cli("grad", "x/erf(x)", "--order", "3", "--at", "x=1e-5", "-f", "json")
     result = one(run)
@@ -65,7 +69,7 @@ def test_torch_cancellation_is_a_true_disagreement(cli) -> None:  # type: ignore
     assert result["verdict"] == "DISAGREE" and run.code == 1
 
 
-def test_a_pole_inside_f_is_a_pole_not_a_crash(cli) -> None:  # type: ignore[no-untyped-def]
+def test_a_pole_inside_f_is_a_pole_not_a_crash(cli: Cli) -> None:
     run = cli("grad", "1/relu(x)", "--at", "x=-1", "-f", "json")
     assert run.code == 1 and run.err == ""
     result = one(run)
@@ -81,7 +85,7 @@ def test_a_pole_inside_f_is_a_pole_not_a_crash(cli) -> None:  # type: ignore[no-
 # ---------------------------------------------------------------- overflow in float64 only
 
 
-def test_log_one_plus_exp_teaches_softplus(cli) -> None:  # type: ignore[no-untyped-def]
+def test_log_one_plus_exp_teaches_softplus(cli: Cli) -> None:
     run = cli("grad", "log(1+exp(x))", "--at", "x=1000", "-f", "json")
     assert run.code == 1
     result = one(run)
@@ -90,7 +94,7 @@ def test_log_one_plus_exp_teaches_softplus(cli) -> None:  # type: ignore[no-unty
     assert "exp(x) is about 1.97e+434" in result["note"] and "softplus" in result["note"]
 
 
-def test_a_derivative_within_range_behind_an_overflow(cli) -> None:  # type: ignore[no-untyped-def]
+def test_a_derivative_within_range_behind_an_overflow(cli: Cli) -> None:
     run = cli("grad", "sqrt(exp(x))", "--at", "x=800", "-f", "json")
     assert run.code == 1
     result = one(run)
@@ -98,20 +102,20 @@ def test_a_derivative_within_range_behind_an_overflow(cli) -> None:  # type: ign
     assert result["verdict"] == "DISAGREE" and "overflows" in result["note"]
 
 
-def test_the_logistic_function_is_defined_everywhere(cli) -> None:  # type: ignore[no-untyped-def]
+def test_the_logistic_function_is_defined_everywhere(cli: Cli) -> None:
     result = one(cli("grad", "exp(x)/(1+exp(x))", "--at", "x=800", "-f", "json"))
     assert result["differentiable"] is True
     e = mpmath.exp(800)
     assert result["symbolic"] == true(e / (1 + e) ** 2)  # 3.6e-348 rounds to 0
 
 
-def test_log_of_exp_is_the_identity(cli) -> None:  # type: ignore[no-untyped-def]
+def test_log_of_exp_is_the_identity(cli: Cli) -> None:
     result = one(cli("grad", "log(exp(x))", "--at", "x=800", "-f", "json"))
     assert result["symbolic"] == 1.0 and result["differentiable"] is True
     assert "beyond float64's range" in result["note"] and "exp(x)" in result["note"]
 
 
-def test_f_past_float64_with_a_derivative_inside_it_agrees(cli) -> None:  # type: ignore[no-untyped-def]
+def test_f_past_float64_with_a_derivative_inside_it_agrees(cli: Cli) -> None:
     run = cli("grad", "x**2", "--at", "x=1e301", "-f", "json")
     assert run.code == 0
     result = one(run)
@@ -122,7 +126,7 @@ def test_f_past_float64_with_a_derivative_inside_it_agrees(cli) -> None:  # type
 # ---------------------------------------------------------------- kinks, domains and limits
 
 
-def test_a_feature_at_1e_minus_5_does_not_hide_the_limit(cli) -> None:  # type: ignore[no-untyped-def]
+def test_a_feature_at_1e_minus_5_does_not_hide_the_limit(cli: Cli) -> None:
     run = cli("grad", "abs(x)**3 + log(x+1e-5)", "--at", "x=0", "-f", "json")
     assert run.code == 0, run.out
     result = one(run)
@@ -130,7 +134,7 @@ def test_a_feature_at_1e_minus_5_does_not_hide_the_limit(cli) -> None:  # type: 
     assert result["symbolic"] == 100000.0 and result["left"] == result["right"] == 100000.0
 
 
-def test_a_kink_that_does_not_move_with_the_variable_is_no_kink(cli) -> None:  # type: ignore[no-untyped-def]
+def test_a_kink_that_does_not_move_with_the_variable_is_no_kink(cli: Cli) -> None:
     run = cli(
         "partial", "min(x,z)/y", "--wrt", "y", "--at", "x=0.001,y=0.001,z=0.001", "-f", "json"
     )
@@ -139,7 +143,7 @@ def test_a_kink_that_does_not_move_with_the_variable_is_no_kink(cli) -> None:  #
     assert one(run)["symbolic"] == true(-m / m**2)
 
 
-def test_grids_find_points_outside_the_domain(cli) -> None:  # type: ignore[no-untyped-def]
+def test_grids_find_points_outside_the_domain(cli: Cli) -> None:
     # torch.sign(nan) is 0, so torch's f is finite there; log(x) is not
     run = cli("grad", "exp(sign(log(x)))", "--at", "x=-2:-1:9", "-f", "json")
     assert run.code == 1
@@ -147,7 +151,7 @@ def test_grids_find_points_outside_the_domain(cli) -> None:  # type: ignore[no-u
 
 
 @pytest.mark.parametrize("expr", ["acos(x**1.5)", "(1+x**1.5)**2"])
-def test_domain_edges_inside_compositions(cli, expr: str) -> None:  # type: ignore[no-untyped-def]
+def test_domain_edges_inside_compositions(cli: Cli, expr: str) -> None:
     run = cli("grad", expr, "--at", "x=0", "-f", "json")
     assert run.code == 1
     result = one(run)
@@ -156,13 +160,13 @@ def test_domain_edges_inside_compositions(cli, expr: str) -> None:  # type: igno
     assert "edge of the function's real domain" in result["note"]
 
 
-def test_f_undefined_at_the_point_is_not_differentiable(cli) -> None:  # type: ignore[no-untyped-def]
+def test_f_undefined_at_the_point_is_not_differentiable(cli: Cli) -> None:
     result = one(cli("grad", "sigmoid(ln(t))", "--at", "t=0", "-f", "json"))
     assert result["differentiable"] is False
     assert "log(t) has a pole" in result["note"]
 
 
-def test_zero_to_the_y_along_y(cli) -> None:  # type: ignore[no-untyped-def]
+def test_zero_to_the_y_along_y(cli: Cli) -> None:
     # 0**y is 0 for every y > 0, so d/dy at y=2 is 0 (the closed form x**y*log(x) is 0/0)
     run = cli("partial", "x**y", "--wrt", "y", "--at", "x=0,y=2", "-f", "json")
     assert run.code == 0, run.out
@@ -171,13 +175,13 @@ def test_zero_to_the_y_along_y(cli) -> None:  # type: ignore[no-untyped-def]
     assert result["symbolic"] == 0.0 and result["autograd"] == 0.0
 
 
-def test_a_corner_is_not_an_infinite_derivative(cli) -> None:  # type: ignore[no-untyped-def]
+def test_a_corner_is_not_an_infinite_derivative(cli: Cli) -> None:
     result = one(cli("grad", "sqrt(x**2)", "--at", "x=0", "-f", "json"))
     assert (result["left"], result["right"]) == (-1.0, 1.0)
     assert "corner" in result["note"] and "not finite" not in result["note"]
 
 
-def test_a_jump_of_f_through_a_pole_is_undefined(cli) -> None:  # type: ignore[no-untyped-def]
+def test_a_jump_of_f_through_a_pole_is_undefined(cli: Cli) -> None:
     result = one(cli("grad", "atan(1/x)", "--at", "x=0", "-f", "json"))
     assert result["differentiable"] is False
     assert "undefined" in result["note"] and "1/x has a pole" in result["note"]
@@ -187,14 +191,14 @@ def test_a_jump_of_f_through_a_pole_is_undefined(cli) -> None:  # type: ignore[n
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
-def test_grids_are_torch_linspace_bit_for_bit(cli, dtype: str) -> None:  # type: ignore[no-untyped-def]
+def test_grids_are_torch_linspace_bit_for_bit(cli: Cli, dtype: str) -> None:
     run = cli("grad", "x", "--at", "x=-0.3:0.3:1001", "--dtype", dtype, "-f", "json")
     xs = [r["point"]["x"] for r in run.json()["results"]]
     expected = torch.linspace(-0.3, 0.3, 1001, dtype=getattr(torch, dtype)).tolist()
     assert xs == expected
 
 
-def test_relu_at_torch_s_middle_point(cli) -> None:  # type: ignore[no-untyped-def]
+def test_relu_at_torch_s_middle_point(cli: Cli) -> None:
     # torch.linspace(-0.3, 0.3, 7)[3] is 1.3877787807814457e-17, not 0: no kink
     run = cli("grad", "relu(x)", "--at", "x=-0.3:0.3:7", "-f", "json")
     assert run.code == 0
@@ -203,7 +207,7 @@ def test_relu_at_torch_s_middle_point(cli) -> None:  # type: ignore[no-untyped-d
     assert middle["symbolic"] == middle["autograd"] == 1.0
 
 
-def test_float32_is_evaluated_at_the_float32_point(cli) -> None:  # type: ignore[no-untyped-def]
+def test_float32_is_evaluated_at_the_float32_point(cli: Cli) -> None:
     run = cli("grad", "x**3", "--at", "x=0.1", "--dtype", "float32", "-f", "json")
     result = one(run)
     x = float(torch.tensor(0.1, dtype=torch.float32))
@@ -218,7 +222,7 @@ def test_float32_is_evaluated_at_the_float32_point(cli) -> None:  # type: ignore
     ("expr", "answer"),
     [("abs(x-50)", "-1"), ("relu(x-20)", "0"), ("x**2", "2*x + relu(x-20)")],
 )
-def test_check_looks_past_every_constant(cli, expr: str, answer: str) -> None:  # type: ignore[no-untyped-def]
+def test_check_looks_past_every_constant(cli: Cli, expr: str, answer: str) -> None:
     run = cli("check", expr, "--answer", answer, "-f", "json")
     assert run.code == 1, run.out
     doc = run.json()
@@ -227,7 +231,7 @@ def test_check_looks_past_every_constant(cli, expr: str, answer: str) -> None:  
     assert point > 20
 
 
-def test_a_counterexample_lies_where_f_is_defined(cli) -> None:  # type: ignore[no-untyped-def]
+def test_a_counterexample_lies_where_f_is_defined(cli: Cli) -> None:
     # 1/abs(x) is log(x)'s derivative wherever log(x) is defined
     run = cli("check", "log(x)", "--answer", "1/abs(x)", "-f", "json")
     assert run.code == 0, run.out
@@ -237,7 +241,7 @@ def test_a_counterexample_lies_where_f_is_defined(cli) -> None:  # type: ignore[
 # ---------------------------------------------------------------- robustness
 
 
-def test_a_newline_in_the_expression_gives_one_error_line(cli) -> None:  # type: ignore[no-untyped-def]
+def test_a_newline_in_the_expression_gives_one_error_line(cli: Cli) -> None:
     run = cli("grad", "a=\n1", "--at", "a=1")
     assert run.code == 2
     assert "\\n" in run.error  # shown escaped, on the one line
@@ -248,7 +252,7 @@ def test_exact_values_are_correctly_rounded() -> None:
     from derivcli.language.evaluate import compile_tree, exact_value
     from derivcli.language.parser import parse
 
-    cases = [
+    cases: list[tuple[str, float, Callable[[Any], Any]]] = [
         ("1 - tanh(x)**2", 20.0, lambda x: 1 / mpmath.cosh(x) ** 2),
         ("(x - sin(x))/x**3", 1e-30, lambda x: (x - mpmath.sin(x)) / x**3),
         ("(x - sin(x))/x**3", 1e-300, lambda x: (x - mpmath.sin(x)) / x**3),

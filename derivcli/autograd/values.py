@@ -24,7 +24,7 @@ from typing import Any
 
 from derivcli.errors import BudgetError, DeviceError
 from derivcli.language.functions import lookup_constant, lookup_function
-from derivcli.language.points import Grid, PointSet, PointSpec
+from derivcli.language.points import Column, Grid, PointSet, PointSpec
 from derivcli.language.tree import (
     BinaryOp,
     Call,
@@ -193,7 +193,7 @@ class AutogradValues:
 def make_leaves(
     torch: Any,
     names: Sequence[str],
-    columns: Mapping[str, Sequence[float]],
+    columns: Mapping[str, Column],
     count: int,
     dtype: Any,
     device: Any,
@@ -213,7 +213,7 @@ def make_leaves(
 def autograd(
     tree: Node,
     names: Sequence[str],
-    columns: Mapping[str, Sequence[float]],
+    columns: Mapping[str, Column],
     count: int,
     derivatives: Sequence[Sequence[str]],
     *,

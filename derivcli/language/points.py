@@ -21,9 +21,13 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import TYPE_CHECKING, Union
 
 from derivcli.errors import InputError, LimitError, PointError
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
 from derivcli.language.parser import parse
 from derivcli.language.tree import BinaryOp, Constant, Fold, Negate, Number, fold
 
@@ -63,13 +67,17 @@ class PointSpec:
         return math.prod(counts) if self.mesh else max([1, *counts])
 
 
+# One coordinate's values over all points: floats, or a float64 numpy array.
+Column = Union[Sequence[float], "NDArray[np.float64]"]
+
+
 @dataclass(frozen=True)
 class PointSet:
     """Points given column-wise: ``columns[name][i]`` is point i's coordinate
     (a sequence of floats: a list, or a numpy float64 array)."""
 
     names: tuple[str, ...]
-    columns: Mapping[str, Any]  # a sequence of floats per name (a list or numpy array)
+    columns: Mapping[str, Column]
     count: int
 
     def point(self, index: int) -> dict[str, float]:
