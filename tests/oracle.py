@@ -6,16 +6,32 @@ tree and the *names* of its function table, and computes everything else
 itself. It never imports symbolic.py, analysis.py, numeric.py, engine.py,
 results.py, symengine or sympy.
 
-Semantics (real-valued, as the README states them)
---------------------------------------------------
+Semantics (real-valued, exact, as derivcli's analysis now states them)
+----------------------------------------------------------------------
+* f is a function of the very float64 numbers given (the points torch uses),
+  evaluated *exactly*, in real numbers; float64 plays no part in what is true.
+  ``1/(x - 0.1)`` at the float 0.1 is finite (x - 0.1 is 5.55e-18 there),
+  its derivative is -3.2e34; ``log(1 + exp(x))`` at 1000 is 1000; a kink
+  argument that float64 would round to 0 but that is not 0 (``heaviside(y**4)``
+  at -1e-300) is not on its kink. torch's float64 values are never the truth.
 * A value outside the real domain (``log(-1)``, ``sqrt(-1)``, ``(-8)**(1/3)``,
   ``acos(2)``) is undefined, and so is a pole (``1/0``, ``log(0)``,
   ``atanh(1)``, ``0**-1``). Any undefined intermediate makes f undefined at
   that point: ``sigmoid(log(t))`` is undefined at t=0.
-* ``heaviside(0) = 1/2``, ``sign(0) = 0``.
+* ``heaviside(0) = 1/2``, ``sign(0) = 0``: f as written takes these values.
+  So ``sign(cos(y) - 1)`` is 0 at y=0 between side limits of -1, and
+  ``heaviside(x**2)`` is 1/2 at 0 between limits of 1: f is not continuous
+  there, so it has no derivative (a removable discontinuity is a jump).
 * ``a**b``: an integer-valued exponent gives the real power for any base
   (``(-2)**3``); otherwise the base must be positive, or zero with a positive
   exponent. A constant exponent 0 gives 1 (``x**0``).
+* Derivatives are defined from f alone, one differentiation at a time: D_0 =
+  f, and D_k exists at a point where D_(k-1) exists there, is continuous from
+  each side, and its two one-sided derivatives are finite and equal. For f
+  that means f's *value* at the point must equal both side limits. For a
+  lower order there is no convention to meet: D_(k-1) at the point is the
+  oracle's own (the common one-sided value), never a closed form's value at
+  a kink (heaviside(0) = 1/2 in relu'), so only its two sides must agree.
 
 Evaluation
 ----------
@@ -28,10 +44,15 @@ beside them lands exactly on one side.
 
 Every argument whose zero is a kink (abs, sign, heaviside, relu, max, min),
 a domain edge or a pole (log, sqrt, asin, acos, acosh, atanh, tan, division,
-non-integer or negative powers) is recorded as a *critical quantity*. It is
-evaluated at two precisions: a value that is not exact and changes between
-them is rounding noise around 0 (``abs(sin(pi*x))`` at x=1), and the oracle
-says it cannot tell (inconclusive) rather than guess.
+non-integer or negative powers) is recorded as a *critical quantity*. At the
+point itself it is evaluated at two precisions: a value that is not exact and
+changes between them is rounding noise around 0 (``abs(sin(pi*x))`` at x=1),
+and the oracle says it cannot tell (inconclusive) rather than guess. Wherever
+f is evaluated (beside the point too), a *rounded* critical quantity of a
+discontinuity (sign, heaviside, an edge, a pole) must be well above the
+rounding of the values it is computed from, or the evaluation is repeated
+with twice the precision (``sign(cos(y) - 1)`` at y = 2**-84: cos(y) - 1 is
+-2**-169, which 150 bits round to 0, and sign(0) = 0 would hide the jump).
 
 Derivatives
 -----------
@@ -41,15 +62,14 @@ Derivatives
   the distance to the nearest critical point, at a precision that absorbs the
   cancellation.
 * Special point (some critical quantity is exactly 0): the derivative is
-  built one differentiation at a time. D_0 = f; D_k at a point exists when
-  D_(k-1) exists there and its left and right derivatives along the k-th
-  variable (``mpmath.diff`` with ``direction=-1`` / ``+1``) are finite and
-  equal. Each one-sided derivative is taken at two steps h and h*2**-S: a
+  built one differentiation at a time, as in the semantics above. Each
+  one-sided derivative (``mpmath.diff`` with ``direction=-1`` / ``+1``, from
+  D_(k-1)'s value at the point) is taken at two steps h and h*2**-S: a
   quotient that stays put is finite, one that grows with 1/h is infinite,
   anything else is inconclusive; D_(k-1) must also be continuous from that
-  side (a jump makes the quotient grow like 1/h and is named as a jump). Inner
-  differentiations use steps far below the outer ones, so every stencil stays
-  on one side of the point being examined.
+  side (a jump, removable or not, makes the quotient grow like 1/h and is
+  named as a jump). Inner differentiations use steps far below the outer
+  ones, so every stencil stays on one side of the point being examined.
 
 Every value carries two error bounds: rounding (a few ulps of the largest
 intermediate value, so ``exp(x) + 1e300`` shows its cancellation; divided by
@@ -64,17 +84,6 @@ result is *inconclusive* (counted and skipped by the fuzzer, never guessed).
 Also inconclusive: a kink/edge argument within rounding of 0 (``sin(pi*x)`` at
 1), values past 2**(2**40) or arguments of exp/sin/... past 2**1100
 (``sinh(1e308)``), and a rounding error that does not shrink with precision.
-
-float64 shadow
---------------
-derivcli documents that f and the arguments of kinked functions are judged in
-float64, as torch computes them (``1/(x-0.1)`` at 0.1 is a pole there; exp
-overflowing decides how a point is classified). The oracle therefore also
-evaluates f in float64 with torch's conventions and reports two flags that
-the fuzzer uses to skip what is a documented convention, not a defect:
-``edge_convention`` (float64 puts a domain/pole argument on another side of 0
-than exact arithmetic does) and ``f64_overflow`` (f is not finite in float64
-but is in exact arithmetic).
 """
 
 from __future__ import annotations
@@ -119,6 +128,9 @@ MAX_EXACT_POWER = 64  # exact integer powers up to this exponent
 HUGE_BITS = 1100  # |argument| past 2**1100: beyond every float64, the oracle stops
 MAX_MAGNITUDE_BITS = 2**40  # a value past 2**(2**40) is beyond the oracle
 MAX_SCALE_BITS = 3000  # steps are never below 2**-3000 (times 2**-20)
+RESOLVE_GUARD_BITS = 24  # a discontinuity's rounded argument must be this far above rounding
+MAX_RESOLVE_PRECISION = 1 << 15  # ... at up to this many bits; past it, OracleLimit
+DISCONTINUOUS = frozenset({"sign", "heaviside"})  # kinked functions that jump
 
 
 class Undefined(ArithmeticError):
@@ -127,6 +139,10 @@ class Undefined(ArithmeticError):
 
 class OracleLimit(ArithmeticError):
     """A value the oracle does not evaluate (exp(exp(1e300)))."""
+
+
+class Unresolved(ArithmeticError):
+    """A rounded argument of a discontinuity is within rounding of 0 (evaluate more precisely)."""
 
 
 def to_mp(a: Real) -> Any:
@@ -446,143 +462,6 @@ CRITICAL: dict[str, Criticals] = {
 
 MP_CONSTANTS: dict[str, Callable[[], Real]] = {"pi": lambda: +mp.pi, "E": lambda: +mp.e}
 
-# ------------------------------------------------------------ float64, as torch computes
-
-
-def _f64_guard(fn: Callable[[float], float]) -> Callable[[float], float]:
-    def call(a: float) -> float:
-        if math.isnan(a):
-            return math.nan
-        try:
-            return fn(a)
-        except OverflowError:
-            return math.inf
-        except ValueError:
-            return math.nan
-
-    return call
-
-
-def _f64_log(a: float) -> float:
-    if a == 0:
-        return -math.inf
-    return math.log(a) if a > 0 else math.nan
-
-
-def _f64_atanh(a: float) -> float:
-    if abs(a) == 1:
-        return math.copysign(math.inf, a)
-    return math.atanh(a) if abs(a) < 1 else math.nan
-
-
-def _f64_exp_like(
-    fn: Callable[[float], float], big: Callable[[float], float]
-) -> Callable[[float], float]:
-    def call(a: float) -> float:
-        try:
-            return fn(a)
-        except OverflowError:
-            return big(a)
-
-    return call
-
-
-def _f64_sigmoid(a: float) -> float:
-    if a >= 0:
-        return 1 / (1 + math.exp(-a))
-    e = math.exp(a)
-    return e / (1 + e)
-
-
-def _f64_softplus(a: float) -> float:
-    return a if a > 20 else math.log1p(math.exp(a))  # torch's threshold=20
-
-
-def _f64_max(a: float, b: float) -> float:
-    return math.nan if math.isnan(a) or math.isnan(b) else max(a, b)
-
-
-def _f64_min(a: float, b: float) -> float:
-    return math.nan if math.isnan(a) or math.isnan(b) else min(a, b)
-
-
-def _f64_tan(a: float) -> float:
-    return math.tan(a) if math.isfinite(a) else math.nan
-
-
-F64_FUNCTIONS: dict[str, Callable[..., float]] = {
-    "sin": _f64_guard(math.sin),
-    "cos": _f64_guard(math.cos),
-    "tan": _f64_guard(_f64_tan),
-    "asin": _f64_guard(math.asin),
-    "acos": _f64_guard(math.acos),
-    "atan": _f64_guard(math.atan),
-    "sinh": _f64_guard(_f64_exp_like(math.sinh, lambda a: math.copysign(math.inf, a))),
-    "cosh": _f64_guard(_f64_exp_like(math.cosh, lambda a: math.inf)),
-    "tanh": _f64_guard(math.tanh),
-    "asinh": _f64_guard(math.asinh),
-    "acosh": _f64_guard(math.acosh),
-    "atanh": _f64_guard(_f64_atanh),
-    "exp": _f64_guard(_f64_exp_like(math.exp, lambda a: math.inf)),
-    "log": _f64_guard(_f64_log),
-    "sqrt": _f64_guard(math.sqrt),
-    "erf": _f64_guard(math.erf),
-    "abs": _f64_guard(abs),
-    "sign": _f64_guard(lambda a: float((a > 0) - (a < 0))),
-    "heaviside": _f64_guard(lambda a: 0.5 if a == 0 else float(a > 0)),
-    "relu": _f64_guard(lambda a: a if a > 0 else 0.0),
-    "sigmoid": _f64_guard(_f64_sigmoid),
-    "softplus": _f64_guard(_f64_softplus),
-    "max": _f64_max,
-    "min": _f64_min,
-}
-
-
-def f64_power(a: float, b: float) -> float:
-    """torch.pow on float64: nan for a negative base and a non-integer exponent."""
-    if math.isnan(a) or math.isnan(b):
-        return 1.0 if b == 0 else math.nan
-    if a == 0:
-        if b == 0:
-            return 1.0
-        return 0.0 if b > 0 else math.inf
-    if a < 0 and math.isfinite(b) and not float(b).is_integer():
-        return math.nan
-    try:
-        return float(a**b)
-    except OverflowError:
-        return math.inf if a > 0 or float(b) % 2 == 0 else -math.inf
-    except ZeroDivisionError:
-        return math.inf
-
-
-def f64_divide(a: float, b: float) -> float:
-    if b == 0:
-        if a == 0 or math.isnan(a):
-            return math.nan
-        return math.copysign(math.inf, a) * math.copysign(1.0, b)
-    return a / b
-
-
-def _f64_number(value: Fraction) -> float:
-    try:
-        return float(value)
-    except OverflowError:
-        return math.inf
-
-
-def _f64_binary(op: str, a: float, b: float) -> float:
-    if op == "/":
-        return f64_divide(a, b)
-    if op == "**":
-        return f64_power(a, b)
-    if op == "+":
-        return a + b
-    if op == "-":
-        return a - b
-    return a * b  # Python floats follow IEEE here: overflow gives inf
-
-
 # ------------------------------------------------------------ evaluating a tree
 
 Record = dict[tuple[int, int], tuple[str, Any]]
@@ -644,9 +523,25 @@ class Evaluator:
 
     # exact / mpmath --------------------------------------------------
     def value(self, point: Mapping[str, Real], record: Record | None = None) -> Real:
-        """f(point); raises Undefined or OracleLimit."""
-        self.magnitude = -math.inf
-        return self._eval(self.tree, point, record)
+        """f(point); raises Undefined or OracleLimit.
+
+        Where the argument of a discontinuity (sign, heaviside, a domain edge,
+        a pole: see ``_check_resolved``) comes out within rounding of 0, the
+        whole evaluation is repeated at twice the precision, up to
+        MAX_RESOLVE_PRECISION bits; past that, OracleLimit.
+        """
+        prec = mp.prec
+        while True:
+            if record is not None:
+                record.clear()
+            self.magnitude = -math.inf
+            try:
+                with mp.workprec(prec):
+                    return self._eval(self.tree, point, record)
+            except Unresolved as exc:
+                prec *= 2
+                if prec > MAX_RESOLVE_PRECISION:
+                    raise OracleLimit(f"{exc} even at {prec // 2} bits") from None
 
     def value_and_error(self, point: Mapping[str, Real]) -> tuple[Real, Any]:
         """f(point) and a bound on its rounding error (0 when the value is exact).
@@ -662,13 +557,40 @@ class Evaluator:
         return value, mpmath.ldexp(1, int(self.magnitude) + 1 - mp.prec + 12)
 
     def _eval(self, node: Node, point: Mapping[str, Real], record: Record | None) -> Real:
+        # self.magnitude is the largest magnitude met so far; while this node's
+        # operands are computed it holds their subtrees' largest only, which
+        # _check_resolved reads.
+        outer = self.magnitude
+        self.magnitude = -math.inf
         value = self._eval_node(node, point, record)
         if value != 0:
             magnitude = _log2_abs(value)
             if magnitude > MAX_MAGNITUDE_BITS:
                 raise OracleLimit(f"a value beyond 2**{MAX_MAGNITUDE_BITS}")
             self.magnitude = max(self.magnitude, magnitude)
+        self.magnitude = max(outer, self.magnitude)
         return value
+
+    def _check_resolved(self, name: str, items: list[tuple[str, Real]]) -> None:
+        """Raise Unresolved if a rounded argument of a discontinuity is within
+        rounding of 0: its sign, and so f's value, would be a guess.
+
+        Discontinuities are sign and heaviside (a kink argument of abs, relu,
+        max or min rounded to the wrong side moves f by no more than the
+        rounding), domain edges and poles. An exact argument (a Fraction) is
+        never in doubt; a rounded one must be 2**RESOLVE_GUARD_BITS above the
+        rounding of the largest value it was computed from (cos(h) - 1 at
+        h = 2**-84 is 0 at 150 bits, and sign(0) = 0 would be no rounding
+        error at all).
+        """
+        for kind, q in items:
+            if isinstance(q, Fraction) or (kind == "kink" and name not in DISCONTINUOUS):
+                continue
+            if q == 0:
+                raise Unresolved(f"the {kind} argument of {name} is within rounding of 0")
+            scale = max(self.magnitude, _log2_abs(q))
+            if _log2_abs(q) <= scale + RESOLVE_GUARD_BITS - mp.prec:
+                raise Unresolved(f"the {kind} argument of {name} is within rounding of 0")
 
     def _eval_node(self, node: Node, point: Mapping[str, Real], record: Record | None) -> Real:
         if isinstance(node, Number):
@@ -685,7 +607,9 @@ class Evaluator:
             return self._binary(node, a, b, record)
         if isinstance(node, Call):
             args = [self._eval(arg, point, record) for arg in node.args]
-            _note(record, node, CRITICAL[node.name](args))
+            criticals = CRITICAL[node.name](args)
+            self._check_resolved(node.name, criticals)
+            _note(record, node, criticals)
             return MP_FUNCTIONS[node.name](*args)
         raise TypeError(f"unknown node {node!r}")
 
@@ -698,59 +622,14 @@ class Evaluator:
         if op == "*":
             return mul(a, b)
         if op == "/":
+            self._check_resolved("a division", [("pole", b)])
             _note(record, node, [("domain", b)])
             return div(a, b)
         constant = id(node.right) in self.constant
-        _note(record, node, _power_criticals(b, constant, a))
+        criticals = _power_criticals(b, constant, a)
+        self._check_resolved("a power", criticals)
+        _note(record, node, criticals)
         return power(a, b, constant)
-
-    # float64 ---------------------------------------------------------
-    def f64(self, point: Mapping[str, float], record: Record | None = None) -> float:
-        """f(point) in float64 with torch's conventions (nan/inf, never an exception)."""
-        return self._f64(self.tree, point, record)
-
-    def _f64(self, node: Node, point: Mapping[str, float], record: Record | None) -> float:
-        if isinstance(node, Number):
-            return _f64_number(node.value)
-        if isinstance(node, Constant):
-            return {"pi": math.pi, "E": math.e}[node.name]
-        if isinstance(node, Variable):
-            return float(point[node.name])
-        if isinstance(node, Negate):
-            return -self._f64(node.operand, point, record)
-        if isinstance(node, BinaryOp):
-            a = self._f64(node.left, point, record)
-            b = self._f64(node.right, point, record)
-            if node.op == "/":
-                _note(record, node, [("domain", b)])
-            elif node.op == "**":
-                constant = id(node.right) in self.constant
-                integer = math.isfinite(b) and float(b).is_integer()
-                if not (integer and constant and b >= 0):
-                    _note(record, node, [("domain", a)])
-            return _f64_binary(node.op, a, b)
-        if isinstance(node, Call):
-            args = [self._f64(arg, point, record) for arg in node.args]
-            _note(record, node, _f64_criticals(node.name, args))
-            return F64_FUNCTIONS[node.name](*args)
-        raise TypeError(f"unknown node {node!r}")
-
-
-def _f64_criticals(name: str, args: Sequence[float]) -> list[tuple[str, Any]]:
-    a = args[0]
-    if name in ("max", "min"):
-        return [("kink", args[0] - args[1])]
-    if name in KINKED:
-        return [("kink", a)]
-    if name in ("log", "sqrt"):
-        return [("domain", a)]
-    if name == "acosh":
-        return [("domain", a - 1)]
-    if name in ("asin", "acos", "atanh"):
-        return [("domain", 1 - a), ("domain", 1 + a)]
-    if name == "tan":
-        return [("domain", math.cos(a) if math.isfinite(a) else math.nan)]
-    return []
 
 
 def _note(record: Record | None, node: Node, items: list[tuple[str, Any]]) -> None:
@@ -761,16 +640,6 @@ def _note(record: Record | None, node: Node, items: list[tuple[str, Any]]) -> No
 
 
 # ------------------------------------------------------------ scanning one point
-
-
-def _class64(v: float) -> str:
-    if math.isnan(v):
-        return "nan"
-    return "zero" if v == 0 else ("pos" if v > 0 else "neg")
-
-
-def _class_exact(v: Real) -> str:
-    return "zero" if v == 0 else ("pos" if v > 0 else "neg")
 
 
 SCAN_PRECISIONS = (200, 330)
@@ -786,10 +655,6 @@ class Scan:
     on_kink: bool  # ... and one of those is a kinked function's
     unstable: str  # why the oracle cannot classify the point ("" if it can)
     scale: Fraction  # a power of two well below the distance to other critical points
-    edge_convention: bool  # float64 puts a domain/pole argument on another side of 0
-    kink_rounded: bool  # float64 rounds a kink argument to 0 that is not 0 exactly
-    f64_overflow: bool  # f not finite in float64, finite in exact arithmetic
-    f64_value: float
 
 
 def _evaluate_recorded(ev: Evaluator, point: Mapping[str, Real], prec: int) -> tuple[Any, Record]:
@@ -815,7 +680,7 @@ def _stable(a: Real, b: Real) -> bool:
 
 
 def scan(ev: Evaluator, point: Mapping[str, Fraction]) -> Scan:
-    """Evaluate f at ``point`` at two precisions and in float64, and classify the point."""
+    """Evaluate f at ``point`` at two precisions, and classify the point."""
     (va, ra), (vb, rb) = (_evaluate_recorded(ev, point, p) for p in SCAN_PRECISIONS)
     unstable = ""
     if isinstance(va, OracleLimit) or isinstance(vb, OracleLimit):
@@ -840,18 +705,6 @@ def scan(ev: Evaluator, point: Mapping[str, Fraction]) -> Scan:
             smallest = min(smallest, _log2_abs(v))
     smallest = max(smallest, -MAX_SCALE_BITS)
     scale = Fraction(1, 2 ** (20 - min(0, math.floor(smallest))))
-    f64_record: Record = {}
-    f64_value = ev.f64({k: float(v) for k, v in point.items()}, f64_record)
-    edge_convention = any(
-        kind == "domain"
-        and key in f64_record
-        and _class64(f64_record[key][1]) != _class_exact(value)
-        for key, (kind, value) in ra.items()
-    )
-    kink_rounded = any(
-        kind == "kink" and key in f64_record and f64_record[key][1] == 0 and value != 0
-        for key, (kind, value) in ra.items()
-    )
     defined = not isinstance(va, Exception)
     return Scan(
         defined=defined,
@@ -860,10 +713,6 @@ def scan(ev: Evaluator, point: Mapping[str, Fraction]) -> Scan:
         on_kink="kink" in zeros,
         unstable=unstable,
         scale=scale,
-        edge_convention=edge_convention,
-        kink_rounded=kink_rounded,
-        f64_overflow=defined and not math.isfinite(f64_value),
-        f64_value=f64_value,
     )
 
 
@@ -904,6 +753,16 @@ class Side:
     @property
     def unc(self) -> Any:
         return self.trunc + self.round
+
+    @property
+    def unresolved(self) -> bool:
+        """A finite value within its rounding error of 0, an error already pushed
+        below 2**-1100: 0, or a value too small for the oracle to see (a slope of
+        1e-391 from exp(-y**2) at y=30), or even such a value times an infinite
+        one (c*h**(-2/3) with c = 1e-391): the oracle cannot tell which."""
+        return bool(
+            self.kind == "finite" and self.round and abs(self.value) <= mpmath.ldexp(self.round, 8)
+        )
 
     def describe(self) -> str:
         if self.kind == "finite":
@@ -1256,9 +1115,6 @@ class Truth:
     f_defined: bool = True
     special: bool = False
     on_kink: bool = False
-    edge_convention: bool = False
-    kink_rounded: bool = False
-    f64_overflow: bool = False
 
     @property
     def float_value(self) -> float:
@@ -1315,9 +1171,6 @@ def _truth(sc: Scan, **fields: Any) -> Truth:
         f_defined=sc.defined,
         special=sc.special,
         on_kink=sc.on_kink,
-        edge_convention=sc.edge_convention,
-        kink_rounded=sc.kink_rounded,
-        f64_overflow=sc.f64_overflow,
     )
 
 
@@ -1454,10 +1307,9 @@ def constant_base_power(text: str) -> bool:
 
 @dataclass(frozen=True)
 class ClosedForm:
-    """A closed form's value at a point, exactly and in float64."""
+    """A closed form's value at a point, exactly."""
 
     value: Any  # mpf, or None where it is undefined
-    f64: float  # in float64 with torch's conventions
     magnitude: float  # log2 of its largest intermediate value (for rounding bounds)
 
 
@@ -1471,4 +1323,4 @@ def evaluate_text(text: str, point: Mapping[str, float]) -> ClosedForm:
             value: Any = to_mp(ev.value(exact))
         except (Undefined, OracleLimit):
             value = None
-    return ClosedForm(value, ev.f64(dict(point)), ev.magnitude)
+    return ClosedForm(value, ev.magnitude)
