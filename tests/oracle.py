@@ -130,7 +130,7 @@ MAX_EXACT_POWER = 64  # exact integer powers up to this exponent
 HUGE_BITS = 1100  # |argument| past 2**1100: beyond every float64, the oracle stops
 MAX_MAGNITUDE_BITS = 2**40  # a value past 2**(2**40) is beyond the oracle
 MAX_SCALE_BITS = 3000  # steps are never below 2**-3000 (times 2**-20)
-RESOLVE_GUARD_BITS = 24  # a discontinuity's rounded argument must be this far above rounding
+RESOLVE_GUARD_BITS = 160  # bits a discontinuity's rounded argument must have right
 MAX_RESOLVE_PRECISION = 1 << 15  # ... at up to this many bits; past it, OracleLimit
 DISCONTINUOUS = frozenset({"sign", "heaviside"})  # kinked functions that jump
 
@@ -176,8 +176,10 @@ def _both_exact(a: Real, b: Real) -> bool:
 def add(a: Real, b: Real) -> Real:
     if _both_exact(a, b):
         return _shrink(a + b)
-    if a == 0 or b == 0:  # keep an exact operand exact
-        return b if a == 0 else a
+    if a == 0 and isinstance(a, Fraction):  # keep an exact operand exact
+        return b
+    if b == 0 and isinstance(b, Fraction):
+        return a
     return to_mp(a) + to_mp(b)
 
 
@@ -188,15 +190,15 @@ def sub(a: Real, b: Real) -> Real:
 def mul(a: Real, b: Real) -> Real:
     if _both_exact(a, b):
         return _shrink(a * b)
-    if a == 0 or b == 0:  # 0 times a finite value is exactly 0
-        return Fraction(0)
+    if (a == 0 and isinstance(a, Fraction)) or (b == 0 and isinstance(b, Fraction)):
+        return Fraction(0)  # exactly 0 times a finite value is exactly 0
     return to_mp(a) * to_mp(b)
 
 
 def div(a: Real, b: Real) -> Real:
     if b == 0:
         raise Undefined("division by zero")
-    if a == 0:
+    if a == 0 and isinstance(a, Fraction):
         return Fraction(0)
     return _shrink(a / b) if _both_exact(a, b) else to_mp(a) / to_mp(b)
 
@@ -521,7 +523,8 @@ class Evaluator:
         self.tree = tree
         self.constant = constant_nodes(tree)
         self.variables = {n.name for n in walk(tree) if isinstance(n, Variable)}
-        self.magnitude = -math.inf
+        self.magnitude = -math.inf  # the largest magnitude met (value_and_error)
+        self.error = EXACT  # the error scale of the node evaluated last
 
     # exact / mpmath --------------------------------------------------
     def value(self, point: Mapping[str, Real], record: Record | None = None) -> Real:
@@ -559,79 +562,177 @@ class Evaluator:
         return value, mpmath.ldexp(1, int(self.magnitude) + 1 - mp.prec + 12)
 
     def _eval(self, node: Node, point: Mapping[str, Real], record: Record | None) -> Real:
-        # self.magnitude is the largest magnitude met so far; while this node's
-        # operands are computed it holds their subtrees' largest only, which
-        # _check_resolved reads.
-        outer = self.magnitude
-        self.magnitude = -math.inf
-        value = self._eval_node(node, point, record)
+        """The node's value; its error scale is left in ``self.error``."""
+        value, error = self._eval_node(node, point, record)
         if value != 0:
             magnitude = _log2_abs(value)
             if magnitude > MAX_MAGNITUDE_BITS:
                 raise OracleLimit(f"a value beyond 2**{MAX_MAGNITUDE_BITS}")
             self.magnitude = max(self.magnitude, magnitude)
-        self.magnitude = max(outer, self.magnitude)
+        self.error = error if not isinstance(value, Fraction) else EXACT
         return value
 
-    def _check_resolved(self, name: str, items: list[tuple[str, Real]]) -> None:
+    def _operand(self, node: Node, point: Mapping[str, Real], record: Record | None) -> Operand:
+        value = self._eval(node, point, record)
+        return value, self.error
+
+    def _check_resolved(
+        self, name: str, items: list[tuple[str, Real]], operands: list[Operand]
+    ) -> None:
         """Raise Unresolved if a rounded argument of a discontinuity is within
         rounding of 0: its sign, and so f's value, would be a guess.
 
         Discontinuities are sign and heaviside (a kink argument of abs, relu,
         max or min rounded to the wrong side moves f by no more than the
         rounding), domain edges and poles. An exact argument (a Fraction) is
-        never in doubt; a rounded one must be 2**RESOLVE_GUARD_BITS above the
-        rounding of the largest value it was computed from (cos(h) - 1 at
-        h = 2**-84 is 0 at 150 bits, and sign(0) = 0 would be no rounding
-        error at all).
+        never in doubt; a rounded one must be 2**RESOLVE_GUARD_BITS above its
+        error bound (see Operand): cos(h) - 1 at h = 2**-84 is 0 at
+        150 bits, and sign(0) = 0 would be no rounding error at all; exp(y)
+        at y = -1e300 is tiny but accurate to the last bit.
         """
+        scale = max([e for _, e in operands] + [_lg(v) for v, _ in operands])
         for kind, q in items:
             if isinstance(q, Fraction) or (kind == "kink" and name not in DISCONTINUOUS):
                 continue
-            if q == 0:
-                raise Unresolved(f"the {kind} argument of {name} is within rounding of 0")
-            scale = max(self.magnitude, _log2_abs(q))
-            if _log2_abs(q) <= scale + RESOLVE_GUARD_BITS - mp.prec:
+            # bits of q that are right (a difference: exponents may be ~1e300)
+            right = mp.prec - (max(scale, _lg(q)) - _lg(q)) - 1 if q != 0 else -math.inf
+            if right <= RESOLVE_GUARD_BITS:
                 raise Unresolved(f"the {kind} argument of {name} is within rounding of 0")
 
-    def _eval_node(self, node: Node, point: Mapping[str, Real], record: Record | None) -> Real:
+    def _eval_node(self, node: Node, point: Mapping[str, Real], record: Record | None) -> Operand:
         if isinstance(node, Number):
-            return node.value
+            return node.value, EXACT
         if isinstance(node, Constant):
-            return MP_CONSTANTS[node.name]()
+            value = MP_CONSTANTS[node.name]()
+            return value, _lg(value)
         if isinstance(node, Variable):
-            return point[node.name]
+            value = point[node.name]
+            return value, EXACT if isinstance(value, Fraction) else _lg(value)
         if isinstance(node, Negate):
-            return -self._eval(node.operand, point, record)
+            value, error = self._operand(node.operand, point, record)
+            return -value, error
         if isinstance(node, BinaryOp):
-            a = self._eval(node.left, point, record)
-            b = self._eval(node.right, point, record)
-            return self._binary(node, a, b, record)
+            left = self._operand(node.left, point, record)
+            right = self._operand(node.right, point, record)
+            return self._binary(node, left, right, record)
         if isinstance(node, Call):
-            args = [self._eval(arg, point, record) for arg in node.args]
+            operands = [self._operand(arg, point, record) for arg in node.args]
+            args = [v for v, _ in operands]
             criticals = CRITICAL[node.name](args)
-            self._check_resolved(node.name, criticals)
+            self._check_resolved(node.name, criticals, operands)
             _note(record, node, criticals)
-            return MP_FUNCTIONS[node.name](*args)
+            value = MP_FUNCTIONS[node.name](*args)
+            slopes = _slopes(node.name, args)
+            error = max([_lg(value)] + [e + k for (_, e), k in zip(operands, slopes, strict=True)])
+            return value, error + 1
         raise TypeError(f"unknown node {node!r}")
 
-    def _binary(self, node: BinaryOp, a: Real, b: Real, record: Record | None) -> Real:
+    def _binary(
+        self, node: BinaryOp, left: Operand, right: Operand, record: Record | None
+    ) -> Operand:
         op = node.op
-        if op == "+":
-            return add(a, b)
-        if op == "-":
-            return sub(a, b)
+        (a, ea), (b, eb) = left, right
+        if op in "+-":
+            r = add(a, b) if op == "+" else sub(a, b)
+            return r, max(ea, eb, _lg(a), _lg(b), _lg(r)) + 1
         if op == "*":
-            return mul(a, b)
+            r = mul(a, b)
+            return r, max(ea + _lg(b), eb + _lg(a), _lg(r)) + 1
         if op == "/":
-            self._check_resolved("a division", [("pole", b)])
+            self._check_resolved("a division", [("pole", b)], [right])
             _note(record, node, [("domain", b)])
-            return div(a, b)
+            r = div(a, b)
+            lb = _lg(b)
+            return r, max(ea - lb, eb + _lg(a) - 2 * lb, _lg(r)) + 1
         constant = id(node.right) in self.constant
         criticals = _power_criticals(b, constant, a)
-        self._check_resolved("a power", criticals)
+        self._check_resolved("a power", criticals, [left])
         _note(record, node, criticals)
-        return power(a, b, constant)
+        r = power(a, b, constant)
+        return r, _power_error(a, ea, b, eb, r)
+
+
+# Error scales: each value carries a number e with |error| <= 2**(e - mp.prec)
+# (first order, +1 per operation): -inf for an exact Fraction; log2 |v| for
+# one rounding; through a sum the larger operand's (cancellation shows as a
+# result far below its error scale); through products, quotients, powers and
+# functions the operands' error scales plus the log2 of the slopes. Only
+# _check_resolved reads them (value_and_error keeps its cruder bound).
+Operand = tuple[Real, float]  # a value and its error scale
+EXACT = -math.inf
+LOG2E = 1.4426950408889634
+
+
+def _lg(v: Real) -> float:
+    """log2 |v|; -inf for 0."""
+    return -math.inf if v == 0 else float(_log2_abs(v))
+
+
+def _float(v: Real) -> float:
+    """v as a float, clamped to +-1e300 (only the size of slopes is needed)."""
+    magnitude = _lg(v)
+    if magnitude > 990:
+        return math.copysign(1e300, float(_sign(v)))
+    return float(to_mp(v)) if not isinstance(v, Fraction) else float(v)
+
+
+def _slopes(name: str, args: Sequence[Real]) -> list[float]:
+    """log2 of |d f / d arg| for each argument (an upper bound where that is simpler)."""
+    if name in ("max", "min"):
+        return [0.0, 0.0]
+    a = args[0]
+    x = _float(a)
+    if name in ("sin", "cos", "abs", "relu"):
+        return [0.0]
+    if name in ("sign", "heaviside"):
+        return [-math.inf]
+    if name == "tan":
+        return [-2 * _lg(mp.cos(to_mp(a)))]
+    if name in ("asin", "acos"):
+        return [-0.5 * (_lg(sub(Fraction(1), a)) + _lg(add(Fraction(1), a)))]
+    if name == "atanh":
+        return [-(_lg(sub(Fraction(1), a)) + _lg(add(Fraction(1), a)))]
+    if name == "acosh":
+        return [-0.5 * (_lg(sub(a, Fraction(1))) + _lg(add(a, Fraction(1))))]
+    if name == "atan":
+        return [-2 * max(_lg(a), 0.0)]
+    if name == "asinh":
+        return [-max(_lg(a), 0.0)]
+    if name in ("sinh", "cosh"):
+        return [max(0.0, abs(x) * LOG2E)]
+    if name == "tanh":
+        return [min(0.0, 2 - 2 * abs(x) * LOG2E)]
+    if name == "exp":
+        return [x * LOG2E]
+    if name == "log":
+        return [-_lg(a)]
+    if name == "sqrt":
+        return [-1 - _lg(a) / 2]
+    if name == "erf":
+        return [0.2 - x * x * LOG2E]
+    if name == "sigmoid":
+        return [min(0.0, -abs(x) * LOG2E)]
+    if name == "softplus":
+        return [min(0.0, x * LOG2E)]
+    raise KeyError(name)
+
+
+def _power_error(a: Real, ea: float, b: Real, eb: float, r: Real) -> float:
+    """The error scale of a**b: relative errors |b|*rel(a) + |ln a|*abs(b)."""
+    if isinstance(r, Fraction) or r == 0:
+        return EXACT if isinstance(r, Fraction) else _lg(r)
+    lr = _lg(r)
+    terms = [lr]
+    if a != 0:
+        terms.append(lr + _lg(b) + ea - _lg(a))
+        la = _lg(a)
+        if abs(la) > 4:
+            log_of_log = math.log2(abs(la) * 0.6931471805599453)
+        else:
+            with mp.workprec(64):
+                log_of_log = _lg(mp.log(abs(to_mp(a))))
+        terms.append(lr + log_of_log + eb)
+    return max(terms) + 1
 
 
 def _note(record: Record | None, node: Node, items: list[tuple[str, Any]]) -> None:

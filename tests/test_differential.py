@@ -70,6 +70,23 @@ KNOWN: list[tuple[str, dict[str, float], tuple[str, ...], bool, float | None, ob
     ("heaviside(cos(y) - 1)*y", {"y": 0.0}, ("y",), True, 0.0, 0.0, 0.0),
     # a lower order's value at a kink is the oracle's own (its sides agree), no convention
     ("abs(x)**3", {"x": 0.0}, ("x", "x"), True, 0.0, 0.0, 0.0),
+    # arguments within a few hundred bits of an edge or pole, and underflow, stay exact
+    ("atanh(tanh(y))", {"y": 400.0}, ("y",), True, 1.0, 1.0, 1.0),
+    ("atanh(cos(y))", {"y": 1e-300}, ("y",), True, -1e300, None, None),
+    ("log(1 - cos(x))", {"x": 1e-100}, ("x",), True, 2e100, None, None),
+    ("acos(cos(y))", {"y": 1e-300}, ("y",), True, 1.0, 1.0, 1.0),
+    ("asin(cosh(z))", {"z": 0.0}, ("z",), False, None, "undefined", "undefined"),
+    ("log(exp(x))", {"x": -1e20}, ("x",), True, 1.0, 1.0, 1.0),
+    ("x**exp(x)", {"x": -1e20}, ("x",), False, None, None, None),
+    ("log(sigmoid(x))", {"x": -1e20}, ("x",), True, 1.0, None, None),
+    # sides that differ by 2 in 1e20 differ
+    ("1e20*x + abs(x)", {"x": 0.0}, ("x",), False, None, 1e20 - 1, 1e20 + 1),
+    # 0**0 = 1; a base 0 under a moving exponent is an edge where the base changes sign
+    ("(2*z - 1)**x", {"x": 0.0, "z": 0.5}, ("z",), True, 0.0, 0.0, 0.0),
+    ("(y - 4)**y * 0", {"y": 4.0}, ("y",), False, None, "undefined", 0.0),
+    # iterated partials: d/dz is 1 for every x, though f jumps along x
+    ("z - heaviside(x)", {"x": 0.0, "z": 0.0}, ("z", "x"), True, 0.0, 0.0, 0.0),
+    ("(2*z - 1)**x", {"x": 3.0, "z": 0.5}, ("x", "z"), False, None, "undefined", 0.0),
 ]
 
 
@@ -110,6 +127,9 @@ def test_oracle_knows_the_documented_answers(
 def test_oracle_says_when_it_cannot_tell() -> None:
     # sin(pi*x) at x=1 is 0 only up to rounding: the oracle must not guess the kink.
     truth = oracle.Oracle().judge("abs(sin(pi*x))", {"x": 1.0}, ("x",))
+    assert not truth.conclusive
+    # f turns over every 1e-55 there, far below any step the oracle takes
+    truth = oracle.Oracle().judge("sin((-(y - 2.3))**x)", {"x": -2.48, "y": 2.3}, ("y",))
     assert not truth.conclusive
 
 
