@@ -45,11 +45,17 @@ class FunctionSpec:
     torch: Builder  # (torch, tensors) -> tensor
     exact: Builder  # (gmpy2, mpfr values) -> mpfr; nan outside the domain, inf at a pole
     float64: Builder  # (numpy, float64 arrays) -> float64 array, same conventions
-    # symengine function name when symengine differentiates it natively ...
+    # symengine function name when symengine differentiates it natively
+    # (otherwise symengine treats the name as an opaque function) ...
     symengine: str | None = None
-    # ... otherwise the partial derivative with respect to each argument, in
-    # derivcli's own language, with the arguments named a and b.
+    # ... and the partial derivative with respect to each argument, in
+    # derivcli's own language, with the arguments named a and b: the rule
+    # opaque functions are differentiated by, and the rule a derivation
+    # (steps) names for every function.
     derivative: tuple[str, ...] = ()
+    # How LaTeX writes the function's name (\sin, \operatorname{relu}, \sigma);
+    # sqrt and abs have their own notation.
+    latex: str = ""
     aliases: tuple[str, ...] = ()
     # Not differentiable where its argument is 0 (max/min: where a - b is 0).
     kink: bool = False
@@ -154,8 +160,9 @@ def _fn(
     )
 
 
-def _unary(name: str, summary: str, **kwargs: Any) -> FunctionSpec:
-    """A function that torch, gmpy2 and numpy all spell ``name`` (sin, exp, ...)."""
+def _unary(name: str, summary: str, rule: str, latex: str, **kwargs: Any) -> FunctionSpec:
+    """A function that torch, gmpy2 and numpy all spell ``name`` (sin, exp, ...),
+    and symengine differentiates natively; ``rule`` is its derivative in a."""
     numpy_name = kwargs.pop("numpy_name", name)
     gmpy_name = kwargs.pop("gmpy_name", name)
     return _fn(
@@ -166,26 +173,65 @@ def _unary(name: str, summary: str, **kwargs: Any) -> FunctionSpec:
         lambda m, a: getattr(m, gmpy_name)(a[0]),
         lambda np, a: getattr(np, numpy_name)(a[0]),
         symengine=kwargs.pop("symengine", name),
+        derivative=(rule,),
+        latex=latex,
         **kwargs,
     )
 
 
 FUNCTIONS: tuple[FunctionSpec, ...] = (
-    _unary("sin", "sine", periodic=True),
-    _unary("cos", "cosine", periodic=True),
-    _unary("tan", "tangent", partial=True, periodic=True),
-    _unary("asin", "inverse sine", numpy_name="arcsin", partial=True, edges=(-1.0, 1.0)),
-    _unary("acos", "inverse cosine", numpy_name="arccos", partial=True, edges=(-1.0, 1.0)),
-    _unary("atan", "inverse tangent", numpy_name="arctan"),
-    _unary("sinh", "hyperbolic sine"),
-    _unary("cosh", "hyperbolic cosine"),
-    _unary("tanh", "hyperbolic tangent"),
-    _unary("asinh", "inverse hyperbolic sine", numpy_name="arcsinh"),
-    _unary("acosh", "inverse hyperbolic cosine", numpy_name="arccosh", partial=True, edges=(1.0,)),
-    _unary("atanh", "inverse hyperbolic tangent", numpy_name="arctanh", partial=True),
-    _unary("exp", "exponential e**a"),
-    _unary("log", "natural logarithm", aliases=("ln",), partial=True),
-    _unary("sqrt", "square root", partial=True, edges=(0.0,)),
+    _unary("sin", "sine", "cos(a)", r"\sin", periodic=True),
+    _unary("cos", "cosine", "-sin(a)", r"\cos", periodic=True),
+    _unary("tan", "tangent", "1 + tan(a)**2", r"\tan", partial=True, periodic=True),
+    _unary(
+        "asin",
+        "inverse sine",
+        "1/sqrt(1 - a**2)",
+        r"\arcsin",
+        numpy_name="arcsin",
+        partial=True,
+        edges=(-1.0, 1.0),
+    ),
+    _unary(
+        "acos",
+        "inverse cosine",
+        "-1/sqrt(1 - a**2)",
+        r"\arccos",
+        numpy_name="arccos",
+        partial=True,
+        edges=(-1.0, 1.0),
+    ),
+    _unary("atan", "inverse tangent", "1/(1 + a**2)", r"\arctan", numpy_name="arctan"),
+    _unary("sinh", "hyperbolic sine", "cosh(a)", r"\sinh"),
+    _unary("cosh", "hyperbolic cosine", "sinh(a)", r"\cosh"),
+    _unary("tanh", "hyperbolic tangent", "1 - tanh(a)**2", r"\tanh"),
+    _unary(
+        "asinh",
+        "inverse hyperbolic sine",
+        "1/sqrt(a**2 + 1)",
+        r"\operatorname{arsinh}",
+        numpy_name="arcsinh",
+    ),
+    _unary(
+        "acosh",
+        "inverse hyperbolic cosine",
+        "1/sqrt(a**2 - 1)",
+        r"\operatorname{arcosh}",
+        numpy_name="arccosh",
+        partial=True,
+        edges=(1.0,),
+    ),
+    _unary(
+        "atanh",
+        "inverse hyperbolic tangent",
+        "1/(1 - a**2)",
+        r"\operatorname{artanh}",
+        numpy_name="arctanh",
+        partial=True,
+    ),
+    _unary("exp", "exponential e**a", "exp(a)", r"\exp"),
+    _unary("log", "natural logarithm", "1/a", r"\ln", aliases=("ln",), partial=True),
+    _unary("sqrt", "square root", "1/(2*sqrt(a))", r"\sqrt", partial=True, edges=(0.0,)),
     _fn(
         "erf",
         "error function",
@@ -194,6 +240,8 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         lambda m, a: m.erf(a[0]),
         _float64_erf,
         symengine="erf",
+        derivative=("2*exp(-a**2)/sqrt(pi)",),
+        latex=r"\operatorname{erf}",
     ),
     _fn(
         "abs",
@@ -207,6 +255,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         kink=True,
         torch_convention="torch.abs's gradient at 0 is 0",
         closed_form_convention="sign(0) = 0",
+        latex=r"\left|\right|",
     ),
     _fn(
         "sign",
@@ -218,6 +267,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         derivative=("0",),
         kink=True,
         torch_convention="torch.sign's gradient is 0 everywhere",
+        latex=r"\operatorname{sgn}",
     ),
     _fn(
         "heaviside",
@@ -230,6 +280,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         aliases=("Heaviside",),
         kink=True,
         torch_convention="a step's gradient is 0 everywhere",
+        latex=r"\operatorname{H}",
     ),
     _fn(
         "relu",
@@ -242,6 +293,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         kink=True,
         torch_convention="torch.nn.functional.relu's gradient at 0 is 0",
         closed_form_convention="heaviside(0) = 1/2",
+        latex=r"\operatorname{relu}",
     ),
     _fn(
         "sigmoid",
@@ -252,6 +304,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         _float64_sigmoid,
         # sigmoid(-a) = 1 - sigmoid(a), without the cancellation for large a
         derivative=("sigmoid(a)*sigmoid(-a)",),
+        latex=r"\sigma",
     ),
     _fn(
         "softplus",
@@ -262,6 +315,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         lambda m, a: a[0] + m.log1p(m.exp(-abs(a[0]))) if a[0] > 0 else m.log1p(m.exp(a[0])),
         lambda np, a: np.logaddexp(0.0, a[0]),
         derivative=("sigmoid(a)",),
+        latex=r"\operatorname{softplus}",
     ),
     _fn(
         "max",
@@ -276,6 +330,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         kink=True,
         torch_convention="torch.maximum splits the gradient 0.5/0.5 at a tie",
         closed_form_convention="heaviside(0) = 1/2",
+        latex=r"\max",
     ),
     _fn(
         "min",
@@ -290,6 +345,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         kink=True,
         torch_convention="torch.minimum splits the gradient 0.5/0.5 at a tie",
         closed_form_convention="heaviside(0) = 1/2",
+        latex=r"\min",
     ),
 )
 

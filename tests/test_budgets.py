@@ -1,0 +1,210 @@
+"""Heavy but legitimate input gets the full answer; what cannot fit ends in exit 3.
+
+No timing assertions: the time budgets are the tool's own business (and the
+benchmarks'); these tests only require that every command returns, with the
+answer or with the part that fit and a line saying why the rest did not.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import pytest
+from conftest import Cli, central_difference, evaluate
+
+from derivcli.language.parser import parse
+from derivcli.language.tree import count_nodes
+
+# ---------------------------------------------------------------- heavy but legitimate
+
+
+SINE_SUM = "+".join(f"sin({k}*x)" for k in range(1, 800))
+
+# The heavy-but-legitimate cases test the answer, not the speed (that is in
+# benchmarks/): a generous budget keeps a loaded machine from turning a full
+# answer into exit 3.
+GENEROUS = ("--timeout", "120")
+
+
+def _chain(depth: int) -> str:
+    text = "x"
+    for _ in range(depth):
+        text = f"tanh(sin({text})+x)"
+    return text
+
+
+def test_tanh_sin_chain_50_deep(cli: Cli) -> None:
+    expr = _chain(50)
+    run = cli("grad", expr, "--at", "x=0.3", "-f", "json", *GENEROUS)
+    assert run.code == 0, run.err
+    (result,) = run.json()["results"]
+    assert result["agree"] is True and result["derivative"]
+    tree = parse(expr).tree
+    fd = central_difference(lambda v: evaluate(tree, {"x": v}), 0.3, 1)
+    assert result["symbolic"] == pytest.approx(fd, rel=1e-6)
+
+
+def test_sin_cos_chain_150_deep(cli: Cli) -> None:
+    expr = "x"
+    for k in range(150):
+        expr = f"{'sin' if k % 2 else 'cos'}({expr})"
+    run = cli("grad", expr, "--at", "x=0.3", "-f", "json", *GENEROUS)
+    assert run.code == 0, run.err
+    assert run.json()["results"][0]["agree"] is True
+
+
+def _poly_derivative(roots: range, order: int, x: Fraction) -> Fraction:
+    coefficients = [Fraction(1)]  # ascending powers of prod (x + k)
+    for k in roots:
+        shifted = [Fraction(0), *coefficients]
+        coefficients = [
+            a + k * b for a, b in zip(shifted, [*coefficients, Fraction(0)], strict=True)
+        ]
+    for _ in range(order):
+        coefficients = [i * c for i, c in enumerate(coefficients)][1:]
+    return sum((c * x**i for i, c in enumerate(coefficients)), Fraction(0))
+
+
+def test_product_of_20_linear_factors_5th_derivative(cli: Cli) -> None:
+    expr = "*".join(f"(x+{k})" for k in range(1, 21))
+    run = cli("grad", expr, "--order", "5", "--at", "x=0.5", "-f", "json", *GENEROUS)
+    assert run.code == 0, run.err
+    (result,) = run.json()["results"]
+    assert result["order"] == 5 and result["agree"] is True and result["derivative"]
+    exact = float(_poly_derivative(range(1, 21), 5, Fraction(1, 2)))
+    assert result["symbolic"] == pytest.approx(exact, rel=1e-12)
+    assert result["autograd"] == pytest.approx(exact, rel=1e-9)
+
+
+def test_exp_sin_order_12(cli: Cli) -> None:
+    run = cli("grad", "exp(sin(x))", "--order", "12", "--at", "x=0.7", "-f", "json", *GENEROUS)
+    assert run.code == 0, run.err
+    (result,) = run.json()["results"]
+    assert result["order"] == 12 and result["agree"] is True
+    assert "exp(sin(x))" in result["derivative"]
+    assert result["symbolic"] == pytest.approx(result["autograd"], rel=1e-9)
+
+
+def test_large_closed_form_over_a_grid_is_evaluated_in_full(cli: Cli) -> None:
+    # 300 terms: the derivative has about 1,200 operations, evaluated at every
+    # point by symengine's compiled form, not point by point.
+    expr = "+".join(f"sin({k}*x)" for k in range(1, 301))
+    run = cli("grad", expr, "--at", "x=-1:1:2001", "-f", "json", *GENEROUS)
+    assert run.code == 0, run.err
+    results = run.json()["results"]
+    assert len(results) == 2001 and all(r["agree"] is True for r in results)
+    for r in results[::500]:
+        x = r["point"]["x"]
+        exact = math.fsum(k * math.cos(k * x) for k in range(1, 301))
+        assert r["symbolic"] == pytest.approx(exact, rel=1e-9, abs=1e-9)
+
+
+def test_closed_form_evaluation_stops_early_when_it_cannot_fit() -> None:
+    import time
+
+    from derivcli.autograd.values import make_points
+    from derivcli.errors import BudgetError
+    from derivcli.language.points import Grid, PointSpec
+    from derivcli.symbolic import analysis
+
+    expression = parse("*".join(f"sin({k}*x)" for k in range(1, 80)))
+    count = 100_000
+    points = make_points(PointSpec(("x",), ((("x", Grid(0.5, 0.6, count)),),), count))
+    request = analysis.make_request(expression, [("x",)], budget=5.0)
+    began = time.monotonic()
+    with pytest.raises(BudgetError, match="100,000 points"):
+        analysis.run(request, points)
+    # It gave up on the prediction, well before the 5 s budget.
+    assert time.monotonic() - began < 4
+
+
+def test_autograd_over_blocks_stops_early_when_it_cannot_fit() -> None:
+    import time
+
+    import numpy as np
+
+    from derivcli.autograd import values as numeric
+    from derivcli.errors import BudgetError
+
+    tree = parse(SINE_SUM).tree
+    block = numeric.block_size(tree)
+    count = 30 * block
+    xs = np.linspace(-1.0, 1.0, count)
+    began = time.monotonic()
+    numeric.autograd(tree, ("x",), {"x": xs[:block]}, block, [("x",)])
+    one_block = time.monotonic() - began
+    # Room for about 4 of the 30 blocks: the first ones show the rest cannot fit.
+    with pytest.raises(BudgetError, match=f"of {count:,} points done"):
+        numeric.autograd(tree, ("x",), {"x": xs}, count, [("x",)], budget=4 * one_block)
+
+
+def test_nested_autograd_stops_before_its_memory_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each order grows torch's graph ~3x: at one point exp(sin(x)) at order 14
+    # held 1.5 GB. The step that would pass the budget is not started.
+    from derivcli.autograd import values as numeric
+    from derivcli.errors import BudgetError
+
+    monkeypatch.setattr(numeric, "MAX_GRAPH_BYTES", 16 * 2**20)
+    tree = parse("exp(sin(x))").tree
+    with pytest.raises(BudgetError, match="MiB"):
+        numeric.autograd(tree, ("x",), {"x": [0.5]}, 1, [("x",) * 30], budget=600)
+
+
+def test_grid_blocks_shrink_with_the_order() -> None:
+    from derivcli.autograd import values as numeric
+
+    tree = parse("exp(sin(x))").tree
+    sizes = [numeric.block_size(tree, [("x",) * order]) for order in (1, 7, 9, 20)]
+    assert sizes[0] == numeric.CHUNK
+    assert sizes == sorted(sizes, reverse=True) and sizes[-1] == numeric.MIN_BLOCK
+    # a block's graph stays within MAX_BLOCK_VALUES at the growth assumed
+    assert sizes[1] * count_nodes(tree) * 3**6 <= numeric.MAX_BLOCK_VALUES
+    assert sizes[1] < numeric.CHUNK
+
+
+def test_budget_exhausted_prints_autograd_anyway(cli: Cli) -> None:
+    # 1 ms is too little for the closed form; autograd of order 3 needs far
+    # less than its own minimum budget.
+    run = cli("grad", "exp(sin(x))", "-n", "3", "--at", "x=0.7", "--timeout", "0.001", "-f", "json")
+    assert run.code == 3
+    assert "not reached" in run.error  # one line on stderr says why
+    (result,) = run.json()["results"]
+    assert result["derivative"] is None and result["symbolic"] is None
+    assert isinstance(result["autograd"], float) and math.isfinite(result["autograd"])
+    assert result["agree"] is None
+    assert "not reached" in result["note"]
+
+
+def test_budget_exhausted_table(cli: Cli) -> None:
+    run = cli("grad", "exp(sin(x))", "-n", "3", "--at", "x=0.7", "--timeout", "0.001")
+    assert run.code == 3
+    assert "not reached" in run.out
+
+
+# ---------------------------------------------------------------- flat chains
+
+
+@pytest.mark.parametrize("operator, derivative", [("+", "5000"), ("*", "5000*x**4999")])
+def test_flat_chain_of_5000_terms(cli: Cli, operator: str, derivative: str) -> None:
+    """A 5,000-term sum or product (within the 10,000-character limit) is a chain
+    5,000 levels deep: walked without recursion, it differentiates like any other."""
+    text = operator.join(["x"] * 5000)
+    run = cli("grad", text, "--at", "x=1", "--format", "json")
+    assert run.code == 0, run.err
+    (result,) = run.json()["results"]
+    assert result["derivative"] == derivative
+    assert result["symbolic"] == 5000.0
+    assert result["autograd"] == 5000.0
+
+
+def test_graph_of_a_5000_term_chain(cli: Cli) -> None:
+    run = cli("graph", "+".join(["x"] * 5000), "--at", "x=1", "--format", "json")
+    assert run.code == 0, run.err
+    doc = run.json()
+    assert doc["leaves"][0]["grad"] == 5000.0
+    assert doc["notes"] == ["the graph is 5,000 levels deep; levels past 40 are summarised"]
+    node, depth = doc["graph"], 0
+    while "inputs" in node:
+        node, depth = node["inputs"][0], depth + 1
+    assert depth == 40 and node["cut"] is True

@@ -1,0 +1,319 @@
+"""Kinks, jumps, poles, domain edges and overflow: never a clean agreement.
+
+Points where the function or its derivative is undefined, or that are kinks,
+get the verdict that says so, the one-sided derivatives, a note naming the
+reason and which engine to believe, and exit 1; where the derivative exists
+after all (a kink whose sides meet, a removable 0/0) it is the common side.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+from conftest import Cli
+
+# ---------------------------------------------------------------- undefined / not differentiable
+
+
+# (expression, point, left, right, words in the note)
+SPECIAL_POINTS = [
+    ("sqrt(x)", "x=0", None, "inf", ["x=0"]),
+    ("log(x)", "x=-1", None, None, ["undefined", "x=-1"]),
+    # f has no value at a pole, so it has no one-sided derivatives either
+    ("1/x", "x=0", None, None, ["x=0", "1/x has a pole"]),
+    ("x**x", "x=0", None, "-inf", ["autograd", "wrong"]),
+    ("abs(x)", "x=0", -1.0, 1.0, ["kink", "abs"]),
+    ("relu(x)", "x=0", 0.0, 1.0, ["kink", "relu"]),
+    ("max(x, 0)", "x=0", 0.0, 1.0, ["kink", "max"]),
+    ("min(x, 1)", "x=1", 1.0, 0.0, ["kink", "min"]),
+    ("abs(x - 2)*3", "x=2", -3.0, 3.0, ["kink"]),
+    ("asin(x)", "x=1", "inf", None, ["x=1"]),
+]
+
+
+@pytest.mark.parametrize(("expr", "at", "left", "right", "words"), SPECIAL_POINTS)
+def test_special_points_are_never_a_clean_agreement(
+    cli: Cli, expr: str, at: str, left: object, right: object, words: list[str]
+) -> None:
+    run = cli("grad", expr, "--at", at, "-f", "json")
+    assert run.code == 1, run.err
+    assert run.err == ""
+    (result,) = run.json()["results"]
+    assert result["differentiable"] is False
+    assert result["verdict"] == "not differentiable"
+    assert result["left"] == left
+    assert result["right"] == right
+    assert result["note"]
+    for word in words:
+        assert word in result["note"]
+
+
+def test_x_to_the_x_at_0_blames_autograd(cli: Cli) -> None:
+    (result,) = cli("grad", "x**x", "--at", "x=0", "-f", "json").json()["results"]
+    assert result["autograd"] == 0.0  # torch's answer
+    assert result["symbolic"] == "nan"  # x**x*(log(x) + 1): log(0) has no value
+    assert (result["left"], result["right"]) == (None, "-inf")
+    assert "autograd returned 0, which is wrong" in result["note"]
+
+
+def test_special_point_in_the_table_and_plain(cli: Cli) -> None:
+    run = cli("grad", "relu(x)", "--at", "x=0")
+    assert run.code == 1
+    assert "kink of relu" in run.out.replace("\n", " ")
+    run = cli("grad", "relu(x)", "--at", "x=0", "-f", "plain")
+    assert run.code == 1 and run.out.count("\n") == 1
+
+
+def test_a_kink_inside_a_grid_makes_the_run_exit_1(cli: Cli) -> None:
+    run = cli("grad", "abs(x)", "--at", "x=-1:1:5", "-f", "json")
+    assert run.code == 1
+    flags = [r["differentiable"] for r in run.json()["results"]]
+    assert flags == [True, True, False, True, True]
+
+
+def test_smooth_kink_is_differentiable(cli: Cli) -> None:
+    run = cli("grad", "abs(x)**3", "--at", "x=0", "-f", "json")
+    assert run.code == 0
+    (result,) = run.json()["results"]
+    assert result["differentiable"] is True and result["symbolic"] == 0.0
+
+
+def test_at_a_pole_of_log_there_are_no_sides(cli: Cli) -> None:
+    (result,) = cli("grad", "log(x)", "--at", "x=0", "-f", "json").json()["results"]
+    assert (result["left"], result["right"]) == (None, None)
+    assert (
+        result["note"] == "the function is undefined at x=0: log(x) has a pole (an infinite value)"
+    )
+
+
+@pytest.mark.parametrize(("expr", "at"), [("sqrt(x)**2", "x=-2"), ("sin(asin(x))", "x=2")])
+def test_domain_is_kept_when_the_engine_simplifies(cli: Cli, expr: str, at: str) -> None:
+    run = cli("grad", expr, "--at", at, "-f", "json")
+    assert run.code == 1
+    (result,) = run.json()["results"]
+    assert result["differentiable"] is False
+    assert "undefined" in result["note"]
+
+
+def test_domain_error_without_simplification(cli: Cli) -> None:
+    run = cli("grad", "exp(log(x))", "--at", "x=-2", "-f", "json")
+    assert run.code == 1
+    (result,) = run.json()["results"]
+    assert result["differentiable"] is False
+    assert "undefined" in result["note"]
+
+
+# ---------------------------------------------------------------- jumps, edges, ranges
+
+# (command line, expected verdict, exit code, words in the note)
+NEVER_CLEAN = [
+    # the function being differentiated jumps: no derivative, whatever the closed form says
+    (["grad", "heaviside(x)", "--at", "x=0"], "not differentiable", 1, ["jumps", "left limit 0"]),
+    (["grad", "sign(x)", "--at", "x=0"], "not differentiable", 1, ["jumps"]),
+    (["grad", "sign(x)**2", "--at", "x=0"], "not differentiable", 1, ["value 0"]),
+    (["grad", "relu(x)", "--order", "2", "--at", "x=0"], "not differentiable", 1, ["jumps"]),
+    (["grad", "abs(x)", "--order", "2", "--at", "x=0"], "not differentiable", 1, ["jumps"]),
+    (
+        ["partial", "max(x,y)", "--wrt", "x", "--wrt", "y", "--at", "x=1,y=1"],
+        "not differentiable",
+        1,
+        ["jumps"],
+    ),
+    # only one side of the point is in the domain
+    (["grad", "sqrt(x)**3", "--at", "x=0"], "not differentiable", 1, ["edge", "right"]),
+    # a kink whose sides differ by less than any absolute slack is still a kink
+    (["grad", "relu(1e-13*x)", "--at", "x=0"], "not differentiable", 1, ["kink"]),
+    # on the kink in exact arithmetic (3/10 - 3/10), though float64 makes it 5.6e-17
+    (["grad", "abs(x*0.1-0.3)", "--at", "x=3"], "not differentiable", 1, ["kink", "-0.1"]),
+    (["grad", "relu(x*0.1-0.3)", "--at", "x=3"], "not differentiable", 1, ["kink"]),
+]
+
+
+@pytest.mark.parametrize(("args", "verdict", "code", "words"), NEVER_CLEAN)
+def test_never_a_clean_agreement(
+    cli: Cli, args: list[str], verdict: str, code: int, words: list[str]
+) -> None:
+    run = cli(*args, "-f", "json")
+    assert run.code == code, run.err
+    (result,) = run.json()["results"]
+    assert result["verdict"] == verdict
+    assert result["differentiable"] is False
+    for word in words:
+        assert word in result["note"]
+
+
+@pytest.mark.parametrize(
+    ("expr", "at"),
+    [
+        ("abs(x)**2", "x=0"),  # a kink whose sides meet: differentiable
+        ("sign(x)*x**2", "x=0"),
+        ("abs(sin(x))", "x=pi"),  # sin(pi) is 1.2e-16 in float64: no kink there
+        ("relu(x-1e-20)", "x=0"),  # the kink is at 1e-20, not at 0
+        ("abs(pi*x)", "x=1"),  # pi inside a kinked function still evaluates
+    ],
+)
+def test_ordinary_points_near_kinks_agree(cli: Cli, expr: str, at: str) -> None:
+    run = cli("grad", expr, "--at", at, "-f", "json")
+    assert run.code == 0, run.json()
+    (result,) = run.json()["results"]
+    assert result["verdict"] == "agree"
+
+
+def test_negative_base_with_integer_power_is_real(cli: Cli) -> None:
+    run = cli("partial", "x**y", "--wrt", "x", "--at", "x=-2,y=3", "-f", "plain")
+    assert (run.code, run.out) == (0, "12\n")
+
+
+def test_only_f_overflowing_keeps_the_exact_derivative(cli: Cli) -> None:
+    run = cli("grad", "log(exp(x))", "--at", "x=1000", "-f", "json")
+    (result,) = run.json()["results"]
+    assert result["symbolic"] == 1.0 and result["autograd"] == "nan"
+    assert run.code == 1 and "beyond float64" in result["note"]
+
+
+def test_float32_overflow_is_cannot_compute(cli: Cli) -> None:
+    run = cli("grad", "exp(x)", "--at", "x=100", "--dtype", "float32", "-f", "json")
+    assert run.code == 3
+    assert "float32" in run.error
+    (result,) = run.json()["results"]
+    assert result["verdict"] == "not computed" and result["symbolic"] > 1e43
+
+
+@pytest.mark.parametrize("expr", ["0**x", "(-1)**x"])
+def test_closed_forms_that_are_not_real_are_refused(cli: Cli, expr: str) -> None:
+    run = cli("grad", expr, "--at", "x=1")
+    assert run.code == 2
+    assert "not real-valued" in run.error
+
+
+def test_softplus_threshold_is_explained(cli: Cli) -> None:
+    # torch's F.softplus returns x itself above 20: its curvature there is 0
+    run = cli("grad", "softplus(x)", "--order", "2", "--at", "x=20.5", "-f", "json")
+    assert run.code == 1
+    (result,) = run.json()["results"]
+    assert result["verdict"] == "DISAGREE" and result["autograd"] == 0.0
+    assert result["symbolic"] == pytest.approx(1.2501528e-09, rel=1e-6)
+    assert "threshold=20" in result["note"]
+
+
+@pytest.mark.parametrize(
+    ("args", "limit"),
+    [
+        (["grad", "abs(x)**2", "--order", "2", "--at", "x=0"], 2.0),
+        (["grad", "abs(x)*sign(x)", "--at", "x=0"], 1.0),  # that is x
+        (["grad", "cos(abs(x))", "--order", "2", "--at", "x=0"], -1.0),
+    ],
+)
+def test_kink_whose_sides_meet_needs_both_engines_at_the_limit(
+    cli: Cli, args: list[str], limit: float
+) -> None:
+    # Both engines evaluate sign(0) = 0 there and agree with each other on a
+    # value that is not the derivative: that is never a clean agreement.
+    run = cli(*args, "-f", "json")
+    assert run.code == 1
+    (result,) = run.json()["results"]
+    assert result["differentiable"] is True and result["agree"] is False
+    assert result["left"] == pytest.approx(limit) and result["right"] == pytest.approx(limit)
+    assert result["symbolic"] != pytest.approx(limit)
+
+
+def test_mixed_partial_across_a_kink_does_not_exist(cli: Cli) -> None:
+    # d/dx (abs(x)*y) = sign(x)*y jumps along x at x=0: no d2/dxdy there
+    run = cli("partial", "abs(x)*y", "--wrt", "x", "--wrt", "y", "--at", "x=0,y=1", "-f", "json")
+    assert run.code == 1
+    (result,) = run.json()["results"]
+    assert result["differentiable"] is False and "x=0" in result["note"]
+
+
+@pytest.mark.parametrize("at", ["x=1e-300", "x=5e-324"])
+def test_a_finite_value_past_float64_near_a_pole_is_an_overflow(cli: Cli, at: str) -> None:
+    # d/dx 1/x at 1e-300 is -1e600: finite, beyond float64 (exit 3), not a pole
+    # (exit 1); at 0 it is a pole.
+    run = cli("grad", "1/x", "--at", at, "-f", "json")
+    assert run.code == 3, run.out
+    assert "beyond float64" in run.error
+    assert cli("grad", "1/x", "--at", "x=0").code == 1
+
+
+def test_a_pole_only_float64_rounding_puts_the_point_on(cli: Cli) -> None:
+    # At the float64 nearest 0.1, x - 0.1 is 5.55e-18 exactly (not a pole): the
+    # derivative is -1/(x - 0.1)**2 = -3.2e34. torch rounds x - 0.1 to 0 and
+    # gives -inf; the note says why.
+    run = cli("grad", "1/(x-0.1)", "--at", "x=0.1", "-f", "json")
+    assert run.code == 1
+    (result,) = run.json()["results"]
+    exact = -1 / (Fraction(0.1) - Fraction(1, 10)) ** 2
+    assert result["symbolic"] == float(exact) and result["autograd"] == "-inf"
+    assert result["verdict"] == "DISAGREE" and "falls on a pole" in result["note"]
+
+
+def test_a_kink_float64_misses_says_both_sides_are_one_sided(cli: Cli) -> None:
+    # exactly 3/10 - 3/10 = 0, a kink; torch computes 5.6e-17 there and
+    # returns the right side's 0.1; the closed form gives sign(0) = 0
+    (result,) = cli("grad", "abs(x*0.1-0.3)", "--at", "x=3", "-f", "json").json()["results"]
+    assert (result["left"], result["right"]) == (-0.1, 0.1)
+    assert (result["autograd"], result["symbolic"]) == (0.1, 0.0)
+    assert "one-sided derivative 0.1" in result["note"] and "sign(0) = 0" in result["note"]
+
+
+def test_a_removable_singularity_of_the_slope_is_differentiable(cli: Cli) -> None:
+    # sqrt(x**4) = x**2: the closed form 2*x**3/sqrt(x**4) is 0/0 at 0 and torch
+    # gives nan, but the derivative exists (0). Neither engine gives it: exit 1.
+    run = cli("grad", "sqrt(x**4)", "--at", "x=0", "-f", "json")
+    assert run.code == 1
+    (result,) = run.json()["results"]
+    assert result["differentiable"] is True and (result["left"], result["right"]) == (0.0, 0.0)
+    assert result["verdict"] == "DISAGREE" and "derivative exists" in result["note"]
+
+
+def test_a_pole_in_another_variable_is_not_an_overflow(cli: Cli) -> None:
+    run = cli("partial", "x/y", "--wrt", "x", "--at", "x=1,y=0", "-f", "json")
+    assert run.code == 1
+    (result,) = run.json()["results"]
+    assert result["verdict"] == "not differentiable"
+
+
+@pytest.mark.parametrize(
+    ("expr", "at"),
+    [
+        ("log(x)", "x=1e-9"),
+        ("sqrt(x-1e8)", "x=100000000.5"),
+        # a float or a few away from the edge: still inside, both engines agree
+        ("sqrt(x)", "x=1e-13"),
+        ("sqrt(x)", "x=1e-300"),
+        ("log(x)", "x=1e-300"),
+        ("asin(x)", "x=0.9999999999999999"),
+        ("acosh(x)", "x=1.0000000000000002"),
+        ("atanh(x)", "x=-0.9999999999999999"),
+    ],
+)
+def test_points_near_but_inside_the_domain_are_ordinary(cli: Cli, expr: str, at: str) -> None:
+    run = cli("grad", expr, "--at", at, "-f", "json")
+    assert run.code == 0
+    assert run.json()["results"][0]["verdict"] == "agree"
+
+
+def test_simplified_singularity_keeps_the_domain_as_written(cli: Cli) -> None:
+    # sqrt(x)**2 simplifies to x, but as written it is undefined left of 0
+    run = cli("grad", "sqrt(x)**2", "--at", "x=0", "-f", "json")
+    assert run.code == 1
+    (result,) = run.json()["results"]
+    assert (
+        result["differentiable"] is False and "edge of the function's real domain" in result["note"]
+    )
+    assert (result["left"], result["right"]) == (None, 1.0)
+
+
+def test_no_sample_point_is_not_success(cli: Cli) -> None:
+    run = cli("grad", "sqrt(x-10)", "-f", "json")
+    assert run.code == 1
+    assert "give --at" in run.json()["results"][0]["note"]
+
+
+def test_a_kink_only_torch_sees_is_explained(cli: Cli) -> None:
+    # torch rounds 0.1/10 - 0.01 to exactly 0 (a kink for F.relu); symengine to 1.7e-18
+    run = cli("grad", "relu(x/10-0.01)", "--at", "x=0.1", "-f", "json")
+    assert run.code == 1
+    (result,) = run.json()["results"]
+    assert result["verdict"] == "DISAGREE" and "exactly 0" in result["note"]
