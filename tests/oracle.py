@@ -246,11 +246,11 @@ def power(a: Real, b: Real, constant_exponent: bool) -> Real:
     """Real ``a**b`` (see the module docstring for the conventions)."""
     if _is_integer(b):
         n = int(b)
+        if n == 0:  # exactly 1, whatever the base (0**0 = 1 as in MPFR, IEEE pow, torch)
+            return Fraction(1)
         if a == 0:
             if n > 0:
                 return Fraction(0)
-            if n == 0:  # 0**0 = 1, as MPFR, IEEE pow and torch have it
-                return Fraction(1)
             raise Undefined("0**b with b < 0")
         if isinstance(a, Fraction) and abs(n) <= MAX_EXACT_POWER:
             return _shrink(a**n)
