@@ -13,12 +13,11 @@ Method
    ``1/(x-0.1)`` at the float 0.1) or one float beside 0; points where an
    argument is within a few hundred bits of an edge or pole, or underflows,
    without being on it (``atanh(tanh(y))`` at 400, ``log(exp(y))`` at
-   -1e300); tiny
-   (1e-300, 5e-324) and huge (1e300) coordinates; grids ``--at x=a:b:n``,
-   whose points are ``torch.linspace(a, b, n, dtype=torch.float64)``, and
-   long grids (2,001-20,001 points, enough for derivcli to screen them in
-   float64; the oracle grades a sample of their points: evenly spaced ones,
-   the special ones, the largest values). It asks
+   -1e300); tiny (1e-300, 5e-324) and huge (1e300) coordinates; grids
+   ``--at x=a:b:n``, whose points are ``torch.linspace(a, b, n,
+   dtype=torch.float64)``, and long grids (2,001-20,001 points, enough for
+   derivcli to screen them in float64; the oracle grades a sample of their
+   points: evenly spaced ones, the special ones, the largest values). It asks
    for orders 1-3 with ``grad``, ``partial --wrt`` and mixed partials
    (``--wrt x --wrt y``).
 2. All cases go through one ``derivcli batch`` process (JSON lines).
@@ -44,7 +43,16 @@ overflows float64 but not exactly (``log(1+exp(x))`` at 1000), or where
 float64 rounds a kink argument to 0 that is not 0 (``heaviside(y**4)`` at
 -1e-300), the point is graded like any other. A removable discontinuity of f
 (``sign(cos(y) - 1)`` at 0, ``heaviside(x**2)`` at 0: f's value differs from
-equal side limits) is a jump: not differentiable.
+equal side limits) is a jump: not differentiable. 0**0 = 1 (MPFR, torch). A
+mixed partial is iterated: d/dz then d/dx of ``z - heaviside(x)`` at x=0 is
+d/dx of 1, so 0, although f jumps along x (derivcli's refusal there has its
+own category, in case that is the semantics wanted).
+
+What the oracle cannot tell is *inconclusive*, counted and not graded: see
+oracle.py (arguments within rounding of 0 even at 25,600 bits, levels that
+do not converge, values past its range), and one-sided derivatives the
+oracle finds 0 only below its 2**-1100 resolution, against which derivcli's
+tiny or infinite sides are not graded.
 
 Conventions that are *not* findings (documented in the README or in derivcli's
 own notes), and how they are handled here. These are the only ones:

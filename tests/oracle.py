@@ -3,8 +3,9 @@
 The differential fuzzer (``fuzzing.py``) grades derivcli against this module,
 so nothing here may share code with what it grades: it reads derivcli's parse
 tree and the *names* of its function table, and computes everything else
-itself. It never imports symbolic.py, analysis.py, numeric.py, engine.py,
-results.py, symengine or sympy.
+itself. It never imports derivcli.symbolic, derivcli.autograd,
+derivcli.compare, derivcli.explain, derivcli.results, derivcli's exact
+evaluator (language/evaluate.py), gmpy2, symengine or sympy.
 
 Semantics (real-valued, exact, as derivcli's analysis now states them)
 ----------------------------------------------------------------------
@@ -83,9 +84,21 @@ raised and the level recomputed (up to ~24,000 extra bits): a derivative that is
 Honesty: the whole computation runs at two levels (steps, precision); when
 they disagree a third, finer level is tried, and when that disagrees too the
 result is *inconclusive* (counted and skipped by the fuzzer, never guessed).
-Also inconclusive: a kink/edge argument within rounding of 0 (``sin(pi*x)`` at
-1), values past 2**(2**40) or arguments of exp/sin/... past 2**1100
-(``sinh(1e308)``), and a rounding error that does not shrink with precision.
+Two levels agree only if the finer one's error bound is not larger than the
+coarser one's: a step far above the scale on which f varies
+(``sin((-(y - 2.3))**x)`` at x=-2.48, y=2.3 turns over every 1e-55) gives
+noise whose bound covers everything. Also inconclusive: a kink/edge argument
+within rounding of 0 (``sin(pi*x)`` at 1) or a discontinuity's argument still
+unresolved at 25,600 bits, values past 2**(2**40) or arguments of
+exp/sin/... past 2**1100 (``sinh(1e308)``), and a rounding error that does
+not shrink with precision.
+
+Resolution: a value whose rounding error has been pushed below 2**-1100
+without resolving it counts as 0 (below every float64). A one-sided
+derivative found that way is marked ``unresolved``: it may be 0, or 1e-391
+(``exp(-y**2)*relu(x)`` at y=30), or even c*h**(-2/3) with c below 2**-1100,
+an infinite side; the fuzzer does not grade derivcli's tiny or infinite
+sides against it.
 """
 
 from __future__ import annotations

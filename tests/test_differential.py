@@ -4,9 +4,13 @@
 requests from a fixed seed, runs them through one ``derivcli batch`` and grades
 every result with ``oracle.py`` (mpmath only; no code shared with derivcli
 beyond its parse tree and the names of its function table). The main test
-asserts that there are no findings; the others check that the oracle covers the
-whole function table and knows the answers the README spells out, so that a
-finding can be trusted.
+asserts that there are no findings, and ``test_known_defects_are_gone`` that
+every reproducer in ``fuzzing.KNOWN`` is graded clean: the list holds the
+defects found so far, including those derivcli has not fixed yet (those two
+tests fail until it has). The others check that the oracle covers the whole
+function table and knows the answers derivcli's semantics spell out (f exact
+at the float point, a removable discontinuity of f is a jump, 0**0 = 1,
+iterated partials), so that a finding can be trusted.
 
 Longer runs by hand: ``.venv/bin/python tests/fuzzing.py --seed N --cases 5000``.
 """
