@@ -21,9 +21,9 @@ if TYPE_CHECKING:
     from derivcli.symbolic.analysis import PointAnalysis
 
 SOFTPLUS_NOTE = (
-    "torch's softplus returns its input unchanged above 20 (threshold=20), so "
-    "autograd's derivatives there are exactly those of the input (slope 1, curvature 0), "
-    "while the closed form's are sigmoid's"
+    "torch's softplus returns its input unchanged where beta*input is above its threshold "
+    "(20 unless given), so autograd's derivatives there are exactly those of the input "
+    "(slope 1, curvature 0), while the closed form's are those of log(1 + exp(beta*input))/beta"
 )
 
 TORCH_KINK_NOTE = (
@@ -104,8 +104,10 @@ def overflow(dtype: str) -> str:
 
 
 def _conventions(kinks: Sequence[str], *, torch: bool = True) -> str:
+    """Each engine's convention at these kinks, from the table, in parentheses after
+    a space ("" where the table names none)."""
     specs = [function(name) for name in kinks]
-    return "; ".join(
+    text = "; ".join(
         [spec.torch_convention for spec in specs if spec.torch_convention and torch]
         + [
             f"the closed form uses {spec.closed_form_convention}"
@@ -113,6 +115,7 @@ def _conventions(kinks: Sequence[str], *, torch: bool = True) -> str:
             if spec.closed_form_convention
         ]
     )
+    return f" ({text})" if text else ""
 
 
 def differentiable(
@@ -198,13 +201,13 @@ def not_differentiable(
             return (
                 f"kink of {names} at {where}: {sides}; in float64 the kink's argument is "
                 f"not exactly 0 here, so autograd returns the one-sided derivative "
-                f"{format_number(auto)}; the closed form gives {format_number(sym)} "
-                f"({_conventions(special.kinks, torch=False)})"
+                f"{format_number(auto)}; the closed form gives {format_number(sym)}"
+                f"{_conventions(special.kinks, torch=False)}"
             )
         return (
             f"kink of {names} at {where}: {sides}; autograd returns "
-            f"{format_number(auto)}, the closed form {format_number(sym)} "
-            f"({_conventions(special.kinks)})"
+            f"{format_number(auto)}, the closed form {format_number(sym)}"
+            f"{_conventions(special.kinks)}"
         )
     if reason is Reason.DOMAIN_EDGE and special.left is None and special.right is None:
         # a mixed partial: the edge is along another variable being differentiated
