@@ -11,8 +11,10 @@ from __future__ import annotations
 import io
 import json
 import math
+import os
 import shlex
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -159,6 +161,23 @@ def test_hessian_table(cli: Cli) -> None:
     assert "symmetric; determinant -7.63719; eigenvalues -1.620924, 4.711627: indefinite" in out
     assert "not a stationary point" in out
     assert "torch.autograd.functional.hessian" in " ".join(out.split())
+
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def test_golden_hessian_table() -> None:
+    """The whole table at 100 columns, as a terminal shows it (without colour)."""
+    from rich.console import Console
+
+    report = derivcli.hessian("x**2 + y*abs(y)", at="x=1,y=0")
+    console = Console(width=100, color_system=None, file=io.StringIO())
+    console.print(report.rich(), crop=False)
+    rendered = console.file.getvalue()  # type: ignore[attr-defined]
+    golden = GOLDEN / "hessian_table.txt"
+    if os.environ.get("DERIVCLI_UPDATE_GOLDEN"):
+        golden.write_text(rendered, encoding="utf-8")
+    assert rendered == golden.read_text(encoding="utf-8")
 
 
 def test_hessian_plain_loads_with_numpy(cli: Cli) -> None:
