@@ -38,6 +38,9 @@ from derivcli.errors import BudgetError
 from derivcli.language.points import Column
 from derivcli.language.tree import Node
 
+# Points whose time predicts the rest (after the first, which sets torch up).
+MIN_PREDICTION = 16
+
 HESSIAN_METHOD = "torch.autograd.functional.hessian"
 JACOBIAN_METHOD = "torch.autograd.functional.jacobian"
 
@@ -116,10 +119,12 @@ class TorchMatrices:
         # the gradient (Hessian: beside it) and the matrix, at every point
         first = np.full((rows, len(self.variables), count), np.nan)
         second = np.full((len(self.variables), len(self.variables), count), np.nan)
-        began = time.monotonic()
-        deadline = None if budget is None else began + budget
+        deadline = None if budget is None else time.monotonic() + budget
+        steady = time.monotonic()  # when the first point, torch's set-up, was done
         for i in range(count):
-            _on_time(deadline, began, i, count)
+            if i == 1:
+                steady = time.monotonic()
+            _on_time(deadline, steady, i, count)
             point = {name: float(columns[name][i]) for name in names}
             builders: list[_Recording] = []
             outputs = _at_point(torch, self, point, names, tdtype, dev, builders)
@@ -216,14 +221,18 @@ def _number(tensor: Any) -> float:
     return float(tensor.detach().to("cpu").item())
 
 
-def _on_time(deadline: float | None, began: float, done: int, count: int) -> None:
-    """Stop as soon as the points done show that the rest cannot fit the budget."""
-    if deadline is None or not done:
+def _on_time(deadline: float | None, steady: float, done: int, count: int) -> None:
+    """Stop past the deadline, or as soon as the points done show that the rest
+    cannot fit. The first point pays torch's one-time set-up (milliseconds, a
+    hundred points' worth), so the rate is measured from the second on."""
+    if deadline is None:
         return
     now = time.monotonic()
-    predicted = now + (now - began) / done * (count - done)
-    if predicted > deadline:
+    rated = done - 1  # points done since ``steady``
+    rest = (now - steady) / rated * (count - done) if rated >= MIN_PREDICTION else 0.0
+    if now + rest > deadline:
+        more = f"; the rest would take about {rest:.1f} s more" if rest else ""
         raise BudgetError(
-            f"autograd did not finish within the time budget ({done:,} of {count:,} points "
-            f"done; all of them would take about {predicted - began:.1f} s)"
+            f"autograd did not finish within the time budget ({done:,} of {count:,} "
+            f"points done{more})"
         )
