@@ -27,7 +27,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from derivcli.autograd.values import (
-    SOFTPLUS_THRESHOLD,
     AutogradValues,
     GraphBuilder,
     import_torch,
@@ -136,7 +135,7 @@ class TorchMatrices:
                 softplus[r] = softplus[r] or bool(builder.softplus_inputs)
                 on_kink[r, i] = any(bool(t == 0) for t in builder.kink_inputs)
                 past_softplus[r, i] = any(
-                    bool(t > SOFTPLUS_THRESHOLD) for t in builder.softplus_inputs
+                    bool(t > 0) for t in builder.softplus_inputs
                 )
                 for c in range(len(self.variables)):
                     first[r, c, i] = _number(gradient[r][c])
