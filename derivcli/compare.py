@@ -291,13 +291,23 @@ class _Joined:
                 computable=False,
                 note=explain.overflow(self.dtype),
             )
+        if special.reason is Reason.UNDECIDED:
+            return DerivativeResult(
+                **common,
+                symbolic=sym,
+                agree=None,
+                differentiable=None,
+                computable=False,
+                note=explain.undecided(special, var, where),
+            )
         if special.differentiable:
             assert special.value is not None
             true = special.value
             # The closed form has no value here (0/0) or a conventional one
             # (sign(0) = 0): its limit is the derivative, and both sides are
             # measured against that.
-            shown = true if special.reason is Reason.REMOVABLE else sym
+            undefined = special.reason is Reason.REMOVABLE or not math.isfinite(sym)
+            shown = true if undefined else sym
             sym_ok = values_agree(shown, true, self.rtol, self.atol)
             auto_ok = values_agree(auto, true, self.rtol, self.atol)
             return DerivativeResult(
@@ -305,7 +315,9 @@ class _Joined:
                 symbolic=shown,
                 agree=sym_ok and auto_ok,
                 differentiable=True,
-                note=explain.differentiable(special, shown, auto, sym_ok, auto_ok, var, where),
+                note=explain.differentiable(
+                    special, shown, auto, sym_ok, auto_ok, var, where, closed_undefined=undefined
+                ),
             )
         return DerivativeResult(
             **common,

@@ -126,23 +126,25 @@ def differentiable(
     auto_ok: bool,
     var: str,
     point: Mapping[str, float],
+    *,
+    closed_undefined: bool = False,
 ) -> str:
-    """A special point where the derivative exists: a smooth kink or a removable 0/0."""
-    from derivcli.symbolic.analysis import Reason
-
+    """A special point where the derivative exists: a smooth kink or a removable 0/0
+    (``closed_undefined``: the closed form has no value there)."""
     true = special.value
     assert true is not None
     where = _where(var, point)
-    if special.reason is Reason.REMOVABLE:
+    kinks = ", ".join(special.kinks)
+    if closed_undefined:
+        at_kink = f", at the kink of {kinks}" if kinks else ""
         text = (
-            f"the closed form is undefined at {where} (0/0), but the derivative exists: "
-            f"both one-sided derivatives are {format_number(true)}, shown as the closed "
-            "form's value"
+            f"the closed form is undefined at {where} (0/0{at_kink}), but the derivative "
+            f"exists: both one-sided derivatives are {format_number(true)}, shown as the "
+            "closed form's value"
         )
         if not auto_ok:
             text += f"; autograd gives {format_number(auto)}"
         return text
-    kinks = ", ".join(special.kinks)
     if sym_ok and auto_ok:
         return (
             f"{kinks} has its kink at {_point_words(point)}, but the left and right "
@@ -164,6 +166,18 @@ def _one_sided(value: float, special: PointAnalysis) -> bool:
         and math.isfinite(side)
         and math.isclose(value, side, rel_tol=1e-9, abs_tol=1e-15)
         for side in (special.left, special.right)
+    )
+
+
+def undecided(special: PointAnalysis, var: str, point: Mapping[str, float]) -> str:
+    """A point where a one-sided derivative did not settle."""
+    from derivcli.symbolic.analysis import MAX_PROBE_EXPONENT
+
+    return (
+        f"derivcli cannot decide whether the derivative exists at {_point_words(point)}: "
+        f"the one-sided difference quotients along {var} still change at steps of "
+        f"2**-{MAX_PROBE_EXPONENT} (left derivative {_fmt(special.left)}, right "
+        f"{_fmt(special.right)}): they oscillate, or converge too slowly to tell"
     )
 
 

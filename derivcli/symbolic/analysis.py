@@ -82,8 +82,12 @@ EXACT_WORK = 200_000
 PROBE_EXPONENTS = (64, 128, 256, 512, 1024)
 # Bits kept beyond those a difference quotient at step 2**-k cancels.
 PROBE_GUARD_BITS = 128
-# Two limits (or a limit and a value) are equal when they agree to this.
-LIMIT_RTOL = 1e-9
+# Two one-sided derivatives meet when they agree to this. Each is the limit of
+# exact difference quotients at steps down to 2**-1024, taken once its last two
+# values agree to 60 bits, then rounded to float64: sides that meet come out
+# equal to the last bit or two, and sides 1e-10 apart (abs(x)*1e-10 + x at 0)
+# are a kink.
+LIMIT_RTOL = 1e-14
 # A float64 kink argument this close to 0 (relative to the point's scale) is
 # checked exactly; so is a domain edge.
 SCREEN_RTOL = 1e-6
@@ -103,6 +107,9 @@ class Reason(str, Enum):
     DOMAIN_EDGE = "domain-edge"  # f is undefined on one side
     INFINITE = "infinite-derivative"  # a side tends to +-inf
     OVERFLOW = "overflow"  # the derivative is finite but beyond the dtype's range
+    # a one-sided limit did not settle down to steps of 2**-MAX_PROBE_EXPONENT
+    # (it oscillates, or converges too slowly: abs(x)**1.001 at 0)
+    UNDECIDED = "undecided"
 
 
 @dataclass(frozen=True)
@@ -587,7 +594,7 @@ def examine(
             return None  # an edge of a part that does not make f one-sided: regular
         return PointAnalysis(Reason.REMOVABLE, True, left, right, common)
     if math.isnan(left) or math.isnan(right):
-        return PointAnalysis(Reason.CORNER, False, left, right, kinks=on_kink)
+        return PointAnalysis(Reason.UNDECIDED, None, left, right, kinks=on_kink)
     if on_kink:
         return PointAnalysis(Reason.KINK, False, left, right, kinks=on_kink)
     if math.isinf(left) or math.isinf(right):
