@@ -298,15 +298,12 @@ def compute_plot(
     """Check the input, then differentiate over the range with both engines."""
     from derivcli.autograd.values import autograd, make_points
     from derivcli.compare import check_work, compute
-    from derivcli.options import Settings
+    from derivcli.options import Settings, require_variables
 
     check_out(out)
     expression = parse(expression_text)
+    require_variables(expression)
     variables = expression.variables
-    if not variables:
-        raise InputError(
-            f"'{expression_text}' has no variables, so there is nothing to differentiate"
-        )
     if wrt is None:
         if len(variables) > 1:
             raise InputError(
