@@ -31,6 +31,10 @@ _EXPORTS = {
     "check": "derivcli.api",
     "check_function": "derivcli.api",
     "graph": "derivcli.api",
+    "hessian": "derivcli.api",
+    "jacobian": "derivcli.api",
+    "MatrixReport": "derivcli.matrices",
+    "MatrixPoint": "derivcli.matrices",
     "Report": "derivcli.results",
     "DerivativeResult": "derivcli.results",
     "Sample": "derivcli.results",
@@ -54,6 +58,8 @@ __all__ = [
     "ExitCode",
     "InputError",
     "LimitError",
+    "MatrixPoint",
+    "MatrixReport",
     "ParseError",
     "PointError",
     "Report",
@@ -63,11 +69,13 @@ __all__ = [
     "check_function",
     "grad",
     "graph",
+    "hessian",
+    "jacobian",
     "partial",
 ]
 
 if TYPE_CHECKING:
-    from derivcli.api import check, check_function, grad, graph, partial
+    from derivcli.api import check, check_function, grad, graph, hessian, jacobian, partial
     from derivcli.errors import (
         BudgetError,
         CannotComputeError,
@@ -79,6 +87,7 @@ if TYPE_CHECKING:
         ParseError,
         PointError,
     )
+    from derivcli.matrices import MatrixPoint, MatrixReport
     from derivcli.results import DerivativeResult, Report, Sample
 
 

@@ -20,7 +20,7 @@ import atexit
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Union
 
-from derivcli.errors import InputError
+from derivcli.errors import InputError, LimitError
 from derivcli.options import (
     DEFAULT_BUDGET,
     derivative_sequences,
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from derivcli.check_answer import CheckResult
     from derivcli.compare import Runner
     from derivcli.language.points import PointSpec
+    from derivcli.matrices import MatrixReport
     from derivcli.results import Report
 
 # ``at``: the CLI's text ("u=1,v=2", "x=-3:3:7"), several such texts, or a
@@ -224,6 +225,104 @@ def graph(
     return graphing.build_graph(parsed, point, dtype=dtype, device=device)
 
 
+def hessian(
+    expression: str,
+    *,
+    wrt: Wrt = None,
+    at: At = None,
+    mesh: bool = False,
+    device: str = "cpu",
+    dtype: str = "float64",
+    rtol: float | None = None,
+    atol: float | None = None,
+    timeout: float = DEFAULT_BUDGET,
+    runner: Runner | None = None,
+) -> MatrixReport:
+    """The Hessian by ``wrt`` (in that order; default every variable, sorted), closed
+    form against ``torch.autograd.functional.hessian`` (``derivcli hessian``).
+
+    >>> h = hessian("x**2*y + sin(y)", at="x=1,y=2")
+    >>> h.symbolic
+    (('2*y', '2*x'), ('2*x', '-sin(y)'))
+    >>> h.points[0].classification, h.ok
+    ('indefinite', True)
+    """
+    from derivcli.language.parser import parse
+    from derivcli.language.points import parse_at
+    from derivcli.matrices import HESSIAN, check_entries, hessian_report, matrix_variables
+
+    settings = make_settings(device=device, dtype=dtype, rtol=rtol, atol=atol, timeout=timeout)
+    parsed = parse(expression)
+    require_variables(parsed)
+    variables = matrix_variables(parsed.variables, _names(wrt))
+    options = at_options(at)
+    points: PointSpec | None = parse_at(options, parsed.variables, mesh=mesh) if options else None
+    n = len(variables)
+    check_entries(points.count if points else 1, n, n, HESSIAN)
+    return hessian_report(parsed, variables, points, settings, runner or shared_runner())
+
+
+def jacobian(
+    expressions: str | Sequence[str],
+    *,
+    wrt: Wrt = None,
+    at: At = None,
+    mesh: bool = False,
+    device: str = "cpu",
+    dtype: str = "float64",
+    rtol: float | None = None,
+    atol: float | None = None,
+    timeout: float = DEFAULT_BUDGET,
+    runner: Runner | None = None,
+) -> MatrixReport:
+    """The Jacobian of the vector function ``expressions`` (one row each) by ``wrt``
+    (default every variable of any of them, sorted), closed form against
+    ``torch.autograd.functional.jacobian`` (``derivcli jacobian``).
+
+    >>> j = jacobian(["r*cos(t)", "r*sin(t)"], wrt=["r", "t"], at="r=2,t=0.5")
+    >>> j.symbolic
+    (('cos(t)', '-r*sin(t)'), ('sin(t)', 'r*cos(t)'))
+    >>> j.points[0].determinant
+    2.0
+    """
+    from dataclasses import replace
+
+    from derivcli.errors import DerivcliError
+    from derivcli.language.parser import parse
+    from derivcli.language.points import parse_at
+    from derivcli.matrices import (
+        JACOBIAN,
+        MAX_EXPRESSIONS,
+        check_entries,
+        in_expression,
+        jacobian_report,
+        matrix_variables,
+    )
+
+    settings = make_settings(device=device, dtype=dtype, rtol=rtol, atol=atol, timeout=timeout)
+    texts = [expressions] if isinstance(expressions, str) else list(expressions)
+    if not texts:
+        raise InputError("jacobian needs at least one expression")
+    if len(texts) > MAX_EXPRESSIONS:
+        raise LimitError(f"{len(texts)} expressions: a Jacobian has at most {MAX_EXPRESSIONS} rows")
+    parsed = []
+    for number, text in enumerate(texts, start=1):
+        try:
+            parsed.append(parse(text))
+        except DerivcliError as exc:
+            raise in_expression(exc, number, len(texts), text) from None
+    # every row is computed at the same points, over every variable of any row
+    union = tuple(sorted({name for e in parsed for name in e.variables}))
+    if not union:
+        raise InputError("the expressions have no variables, so there is nothing to differentiate")
+    rows = [replace(e, variables=union) for e in parsed]
+    variables = matrix_variables(union, _names(wrt))
+    options = at_options(at)
+    points: PointSpec | None = parse_at(options, union, mesh=mesh) if options else None
+    check_entries(points.count if points else 1, len(rows), len(variables), JACOBIAN)
+    return jacobian_report(rows, variables, points, settings, runner or shared_runner())
+
+
 __all__ = [
     "At",
     "check",
@@ -231,6 +330,8 @@ __all__ = [
     "derivatives",
     "grad",
     "graph",
+    "hessian",
+    "jacobian",
     "partial",
     "shared_runner",
 ]

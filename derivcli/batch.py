@@ -14,22 +14,30 @@ from __future__ import annotations
 import json
 import shlex
 from collections.abc import Callable, Iterable
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from derivcli.errors import DerivcliError, ExitCode, OutputClosed
 
 if TYPE_CHECKING:
     from derivcli.compare import Runner
-    from derivcli.results import Report
 
-# (the line's arguments, the shared runner) -> its report, or a DerivcliError
-RunLine = Callable[[list[str], "Runner"], "Report"]
+
+class Answer(Protocol):
+    """What a line computes: a report (grad, partial) or a matrix report (hessian,
+    jacobian), with its JSON object and exit code."""
+
+    @property
+    def exit_code(self) -> ExitCode: ...
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+# (the line's arguments, the shared runner) -> its answer, or a DerivcliError
+RunLine = Callable[[list[str], "Runner"], Answer]
 
 
 def answer_line(lineno: int, text: str, run_line: RunLine, runner: Runner) -> dict[str, Any]:
     """The JSON object for one non-blank, non-comment line."""
-    from derivcli.render import report_json
-
     try:
         args = shlex.split(text, comments=True)
     except ValueError as exc:
@@ -38,7 +46,7 @@ def answer_line(lineno: int, text: str, run_line: RunLine, runner: Runner) -> di
         report = run_line(args, runner)
     except DerivcliError as exc:
         return _error(lineno, exc.exit_code, exc.message)
-    return {"line": lineno, "exit": int(report.exit_code), **report_json(report)}
+    return {"line": lineno, "exit": int(report.exit_code), **report.to_dict()}
 
 
 def _error(lineno: int, code: ExitCode, message: str) -> dict[str, Any]:

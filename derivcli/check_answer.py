@@ -131,16 +131,12 @@ def prepare(
 ) -> CheckRequest:
     """Validate the input (cheaply, in this process) and build the worker's request."""
     from derivcli.language.points import parse_wrt
+    from derivcli.options import check_order, check_timeout, require_variables
 
-    if not 1 <= order <= 50:
-        raise InputError(f"--order {order}: the order must be between 1 and 50")
-    if not 0 < budget <= 3600:
-        raise InputError(f"--timeout {budget}: must be more than 0 and at most 3600")
+    check_order(order)
+    check_timeout(budget)
     expression = parse(expression_text)
-    if not expression.variables:
-        raise InputError(
-            f"'{expression_text}' has no variables, so there is nothing to differentiate"
-        )
+    require_variables(expression)
     answer = parse_answer(answer_text)
     extra = [name for name in answer.variables if name not in expression.variables]
     if extra:

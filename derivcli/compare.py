@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -93,6 +93,7 @@ def compute(
     points: PointSpec | PointSet | None,
     settings: Settings,
     runner: Runner | None = None,
+    engine: Callable[..., AutogradValues] | None = None,
 ) -> Report:
     """Differentiate ``expression`` both ways at ``points`` (or at samples).
 
@@ -101,7 +102,9 @@ def compute(
     Whichever side does not finish in its budget is left out of the results
     with a note (exit 3), and the other side's answer is still shown.
     ``runner``: a long-lived worker (batch, the library); without one, a
-    worker is started for this call and stopped after it.
+    worker is started for this call and stopped after it. ``engine``: what
+    computes the autograd side, called like ``autograd.values.autograd``
+    (``derivcli hessian`` and ``jacobian`` pass torch.autograd.functional's).
     """
     from derivcli.autograd import values as autograd
     from derivcli.symbolic.analysis import make_request
@@ -122,7 +125,7 @@ def compute(
             pending.send(pts)
             # The worker's budget runs from here: waiting for torch's points is not work.
             deadline = time.monotonic() + settings.budget
-            values: AutogradValues | None = autograd.autograd(
+            values: AutogradValues | None = (engine or autograd.autograd)(
                 expression.tree,
                 expression.variables,
                 pts.columns,
@@ -288,13 +291,23 @@ class _Joined:
                 computable=False,
                 note=explain.overflow(self.dtype),
             )
+        if special.reason is Reason.UNDECIDED:
+            return DerivativeResult(
+                **common,
+                symbolic=sym,
+                agree=None,
+                differentiable=None,
+                computable=False,
+                note=explain.undecided(special, var, where),
+            )
         if special.differentiable:
             assert special.value is not None
             true = special.value
             # The closed form has no value here (0/0) or a conventional one
             # (sign(0) = 0): its limit is the derivative, and both sides are
             # measured against that.
-            shown = true if special.reason is Reason.REMOVABLE else sym
+            undefined = special.reason is Reason.REMOVABLE or not math.isfinite(sym)
+            shown = true if undefined else sym
             sym_ok = values_agree(shown, true, self.rtol, self.atol)
             auto_ok = values_agree(auto, true, self.rtol, self.atol)
             return DerivativeResult(
@@ -302,7 +315,9 @@ class _Joined:
                 symbolic=shown,
                 agree=sym_ok and auto_ok,
                 differentiable=True,
-                note=explain.differentiable(special, shown, auto, sym_ok, auto_ok, var, where),
+                note=explain.differentiable(
+                    special, shown, auto, sym_ok, auto_ok, var, where, closed_undefined=undefined
+                ),
             )
         return DerivativeResult(
             **common,

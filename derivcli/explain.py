@@ -21,9 +21,9 @@ if TYPE_CHECKING:
     from derivcli.symbolic.analysis import PointAnalysis
 
 SOFTPLUS_NOTE = (
-    "torch's softplus returns its input unchanged above 20 (threshold=20), so "
-    "autograd's derivatives there are exactly those of the input (slope 1, curvature 0), "
-    "while the closed form's are sigmoid's"
+    "torch's softplus returns its input unchanged where beta*input is above its threshold "
+    "(20 unless given), so autograd's derivatives there are exactly those of the input "
+    "(slope 1, curvature 0), while the closed form's are those of log(1 + exp(beta*input))/beta"
 )
 
 TORCH_KINK_NOTE = (
@@ -104,8 +104,10 @@ def overflow(dtype: str) -> str:
 
 
 def _conventions(kinks: Sequence[str], *, torch: bool = True) -> str:
+    """Each engine's convention at these kinks, from the table, in parentheses after
+    a space ("" where the table names none)."""
     specs = [function(name) for name in kinks]
-    return "; ".join(
+    text = "; ".join(
         [spec.torch_convention for spec in specs if spec.torch_convention and torch]
         + [
             f"the closed form uses {spec.closed_form_convention}"
@@ -113,6 +115,7 @@ def _conventions(kinks: Sequence[str], *, torch: bool = True) -> str:
             if spec.closed_form_convention
         ]
     )
+    return f" ({text})" if text else ""
 
 
 def differentiable(
@@ -123,23 +126,25 @@ def differentiable(
     auto_ok: bool,
     var: str,
     point: Mapping[str, float],
+    *,
+    closed_undefined: bool = False,
 ) -> str:
-    """A special point where the derivative exists: a smooth kink or a removable 0/0."""
-    from derivcli.symbolic.analysis import Reason
-
+    """A special point where the derivative exists: a smooth kink or a removable 0/0
+    (``closed_undefined``: the closed form has no value there)."""
     true = special.value
     assert true is not None
     where = _where(var, point)
-    if special.reason is Reason.REMOVABLE:
+    kinks = ", ".join(special.kinks)
+    if closed_undefined:
+        at_kink = f", at the kink of {kinks}" if kinks else ""
         text = (
-            f"the closed form is undefined at {where} (0/0), but the derivative exists: "
-            f"both one-sided derivatives are {format_number(true)}, shown as the closed "
-            "form's value"
+            f"the closed form is undefined at {where} (0/0{at_kink}), but the derivative "
+            f"exists: both one-sided derivatives are {format_number(true)}, shown as the "
+            "closed form's value"
         )
         if not auto_ok:
             text += f"; autograd gives {format_number(auto)}"
         return text
-    kinks = ", ".join(special.kinks)
     if sym_ok and auto_ok:
         return (
             f"{kinks} has its kink at {_point_words(point)}, but the left and right "
@@ -161,6 +166,18 @@ def _one_sided(value: float, special: PointAnalysis) -> bool:
         and math.isfinite(side)
         and math.isclose(value, side, rel_tol=1e-9, abs_tol=1e-15)
         for side in (special.left, special.right)
+    )
+
+
+def undecided(special: PointAnalysis, var: str, point: Mapping[str, float]) -> str:
+    """A point where a one-sided derivative did not settle."""
+    from derivcli.symbolic.analysis import MAX_PROBE_EXPONENT
+
+    return (
+        f"derivcli cannot decide whether the derivative exists at {_point_words(point)}: "
+        f"the one-sided difference quotients along {var} still change at steps of "
+        f"2**-{MAX_PROBE_EXPONENT} (left derivative {_fmt(special.left)}, right "
+        f"{_fmt(special.right)}): they oscillate, or converge too slowly to tell"
     )
 
 
@@ -198,13 +215,13 @@ def not_differentiable(
             return (
                 f"kink of {names} at {where}: {sides}; in float64 the kink's argument is "
                 f"not exactly 0 here, so autograd returns the one-sided derivative "
-                f"{format_number(auto)}; the closed form gives {format_number(sym)} "
-                f"({_conventions(special.kinks, torch=False)})"
+                f"{format_number(auto)}; the closed form gives {format_number(sym)}"
+                f"{_conventions(special.kinks, torch=False)}"
             )
         return (
             f"kink of {names} at {where}: {sides}; autograd returns "
-            f"{format_number(auto)}, the closed form {format_number(sym)} "
-            f"({_conventions(special.kinks)})"
+            f"{format_number(auto)}, the closed form {format_number(sym)}"
+            f"{_conventions(special.kinks)}"
         )
     if reason is Reason.DOMAIN_EDGE and special.left is None and special.right is None:
         # a mixed partial: the edge is along another variable being differentiated

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from derivcli.errors import CannotComputeError, ExitCode, InputError, LimitError
-from derivcli.language.functions import lookup_function
+from derivcli.language.definitions import kink_trees
+from derivcli.language.functions import function
 from derivcli.language.parser import Expression, parse
 from derivcli.language.points import (
     Grid,
@@ -28,7 +29,7 @@ from derivcli.language.points import (
     parse_wrt,
 )
 from derivcli.language.printer import to_text
-from derivcli.language.tree import BinaryOp, Call, Node, walk
+from derivcli.language.tree import Call, Node, walk
 from derivcli.results import count as plural
 from derivcli.results import format_number
 
@@ -182,24 +183,18 @@ def _fixed_values(
 
 
 def kink_arguments(tree: Node) -> list[tuple[str, Node]]:
-    """(function name, argument) for every kinked call; max(a, b) gives a - b."""
+    """(function name, kink expression) for every kinked call: the expressions whose
+    zeros are the kinks (max(a, b) gives a - b, floor(a) gives a - round(a))."""
     found: list[tuple[str, Node]] = []
     seen: set[str] = set()
     for node in walk(tree):
-        if not isinstance(node, Call):
+        if not isinstance(node, Call) or not function(node.name).kink:
             continue
-        spec = lookup_function(node.name)
-        if spec is None or not spec.kink:
-            continue
-        arg = (
-            node.args[0]
-            if len(node.args) == 1
-            else BinaryOp("-", node.args[0], node.args[1], node.column)
-        )
-        key = to_text(arg)
-        if key not in seen:
-            seen.add(key)
-            found.append((spec.name, arg))
+        for kink in kink_trees(node):
+            key = to_text(kink)
+            if key not in seen:
+                seen.add(key)
+                found.append((node.name, kink))
     return found
 
 
@@ -303,15 +298,12 @@ def compute_plot(
     """Check the input, then differentiate over the range with both engines."""
     from derivcli.autograd.values import autograd, make_points
     from derivcli.compare import check_work, compute
-    from derivcli.options import Settings
+    from derivcli.options import Settings, require_variables
 
     check_out(out)
     expression = parse(expression_text)
+    require_variables(expression)
     variables = expression.variables
-    if not variables:
-        raise InputError(
-            f"'{expression_text}' has no variables, so there is nothing to differentiate"
-        )
     if wrt is None:
         if len(variables) > 1:
             raise InputError(

@@ -20,6 +20,7 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 import pytest
+import reference
 from hypothesis import HealthCheck, settings
 
 from derivcli.language.parser import parse
@@ -105,51 +106,7 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Cli:
 # ---------------------------------------------------------------- an independent evaluator
 
 
-def _heaviside(a: float) -> float:
-    return 1.0 if a > 0 else 0.0 if a < 0 else 0.5
-
-
-def _sign(a: float) -> float:
-    return 1.0 if a > 0 else -1.0 if a < 0 else 0.0
-
-
-def _sigmoid(a: float) -> float:
-    if a >= 0:
-        return 1.0 / (1.0 + math.exp(-a))
-    e = math.exp(a)
-    return e / (1.0 + e)
-
-
-def _softplus(a: float) -> float:
-    return max(a, 0.0) + math.log1p(math.exp(-abs(a)))
-
-
-MATH_FUNCTIONS: dict[str, Callable[..., float]] = {
-    "sin": math.sin,
-    "cos": math.cos,
-    "tan": math.tan,
-    "asin": math.asin,
-    "acos": math.acos,
-    "atan": math.atan,
-    "sinh": math.sinh,
-    "cosh": math.cosh,
-    "tanh": math.tanh,
-    "asinh": math.asinh,
-    "acosh": math.acosh,
-    "atanh": math.atanh,
-    "exp": math.exp,
-    "log": math.log,
-    "sqrt": math.sqrt,
-    "erf": math.erf,
-    "abs": abs,
-    "sign": _sign,
-    "heaviside": _heaviside,
-    "relu": lambda a: max(a, 0.0),
-    "sigmoid": _sigmoid,
-    "softplus": _softplus,
-    "max": max,
-    "min": min,
-}
+MATH_FUNCTIONS: dict[str, Callable[..., float]] = reference.FLOAT64
 
 CONSTANT_VALUES = {"pi": math.pi, "E": math.e}
 

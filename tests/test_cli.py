@@ -361,7 +361,7 @@ def test_exit_codes_of_results() -> None:
     ("args", "words"),
     [
         (["grad", "x +", "--at", "x=1"], "column 4"),
-        (["grad", "2x", "--at", "x=1"], "column 2"),
+        (["grad", "1/2x", "--at", "x=1"], "column 3"),
         (["grad", "sin(x", "--at", "x=1"], "column 4"),
         (["grad", "foo(x)", "--at", "x=1"], "unknown function 'foo'"),
         (["grad", "x**2", "--at", "x=1", "--format", "yaml"], "--format"),

@@ -24,7 +24,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from derivcli.errors import DerivcliError
-from derivcli.language.functions import FUNCTIONS
+from derivcli.language.functions import FUNCTIONS, FunctionSpec
 from derivcli.language.parser import Expression, parse
 
 # ---------------------------------------------------------------- generated expressions
@@ -46,11 +46,37 @@ def _extend(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
         lambda t: f"({t[0]}{t[1]}{t[2]})"
     )
     unary = children.map(lambda c: f"-{c}")
-    calls = [
-        st.lists(children, min_size=spec.arity, max_size=spec.arity).map(_call(spec.name))
-        for spec in FUNCTIONS
-    ]
+    calls = [_calls(spec, children) for spec in FUNCTIONS]
     return st.one_of(binary, unary, *calls)
+
+
+# Valid values for a constant parameter, by its check (see Param.check).
+PARAMETER_VALUES = {
+    "": ["0.5", "2", "-1"],
+    "whole": ["0", "1", "2"],
+    "nonzero": ["0.5", "2", "-1"],
+    "nonnegative": ["0", "0.5", "1"],
+    "not_below_previous": ["3", "10"],  # above every value of the lists before it
+}
+
+
+def _calls(spec: FunctionSpec, children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    """Calls of one function: expressions where it takes them, the required
+    parameters (and sometimes the optional ones) as valid constants."""
+    required = [p for p in spec.params if p.default is None]
+    optional = [p for p in spec.params if p.default is not None]
+    most = spec.arity + 1 if spec.variadic else spec.arity
+    expressions = st.lists(children, min_size=spec.arity, max_size=most)
+    params = st.tuples(
+        *[st.sampled_from(PARAMETER_VALUES[p.check]) for p in required + optional]
+    ).flatmap(lambda values: st.integers(len(required), len(values)).map(lambda n: values[:n]))
+
+    def join(parts: tuple[list[str], tuple[str, ...]]) -> str:
+        exprs, given = parts
+        args = [*given, *exprs] if spec.params_first else [*exprs, *given]
+        return f"{spec.name}({', '.join(args)})"
+
+    return st.tuples(expressions, params).map(join)
 
 
 EXPRESSIONS = st.recursive(LEAVES, _extend, max_leaves=8)

@@ -8,6 +8,7 @@ after all (a kink whose sides meet, a removable 0/0) it is the common side.
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import pytest
@@ -194,7 +195,18 @@ def test_softplus_threshold_is_explained(cli: Cli) -> None:
     (result,) = run.json()["results"]
     assert result["verdict"] == "DISAGREE" and result["autograd"] == 0.0
     assert result["symbolic"] == pytest.approx(1.2501528e-09, rel=1e-6)
-    assert "threshold=20" in result["note"]
+    assert "above its threshold (20 unless given)" in result["note"]
+
+
+def test_softplus_threshold_given_is_the_one_explained(cli: Cli) -> None:
+    # beta*x = 2*0.75 = 1.5 > threshold 1: torch returns x itself (slope 1), while
+    # the closed form is sigmoid(2*x) = sigmoid(1.5), worked out here by hand
+    run = cli("grad", "softplus(x, 2, 1)", "--at", "x=0.75", "-f", "json")
+    assert run.code == 1
+    (result,) = run.json()["results"]
+    assert result["autograd"] == 1.0
+    assert result["symbolic"] == pytest.approx(1 / (1 + math.exp(-1.5)), rel=1e-15)
+    assert "threshold" in result["note"]
 
 
 @pytest.mark.parametrize(

@@ -126,7 +126,7 @@ def test_other_variables_fixed_with_at(tmp_path: Path, capsys: pytest.CaptureFix
         (["u*v", "--wrt", "u", "--at", "v=-1:1:3", "--range", "-3:3"], "not a grid"),
         (["x**2", "--wrt", "y", "--range", "-3:3"], "--wrt y: 'y' does not appear"),
         (["2+3", "--range", "-3:3"], "has no variables"),
-        (["x**2", "--range", "-3:3", "--timeout", "0"], "--timeout 0.0: must be more than 0"),
+        (["x**2", "--range", "-3:3", "--timeout", "0"], "--timeout 0: must be more than 0"),
         (["x", "--range", "-1e308:1e308"], "must lie within ±1e+100"),
         (["x", "--range", "0:1e101", "--out", "p.svg"], "must lie within ±1e+100"),
     ],

@@ -255,11 +255,11 @@ def run_checks(target: str, expr_text: str, at: Sequence[str], budget: float) ->
     """Everything `check-function` does, from the arguments to the report."""
     from derivcli.autograd.values import make_points
     from derivcli.language.points import parse_at, sample_points
+    from derivcli.options import check_timeout
     from derivcli.symbolic.analysis import Reason, make_request
     from derivcli.worker import Job
 
-    if not 0 < budget <= 3600:
-        raise InputError(f"--timeout {budget}: must be more than 0 and at most 3600")
+    check_timeout(budget)
     path, class_name = parse_target(target)
     expression = _expression(expr_text)
     variable = expression.variables[0]

@@ -13,6 +13,7 @@ torch is imported inside :func:`build_graph` only.
 
 from __future__ import annotations
 
+import keyword
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -21,7 +22,7 @@ from typing import Any
 
 from derivcli.autograd.values import GraphBuilder, import_torch, resolve_device, resolve_dtype
 from derivcli.errors import CannotComputeError, InputError
-from derivcli.language.functions import lookup_function
+from derivcli.language.functions import ARGUMENT_NAMES, function
 from derivcli.language.parser import Expression
 from derivcli.language.points import PointSpec, float64_points
 from derivcli.language.printer import ATOM, SUM, Printed, TextPrinter, flatten, to_text
@@ -108,9 +109,46 @@ def torch_code(node: Node, dtype: str = "float64") -> str:
     return to_text(node, TorchCodePrinter(node, dtype))
 
 
+def python_name(name: str) -> str:
+    """A variable as a Python name: keywords and the modules the code imports get
+    a trailing underscore (lambda -> lambda_, math -> math_)."""
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in ("torch", "math"):
+        return f"{name}_"
+    return name
+
+
+def uses_math(tree: Node) -> bool:
+    """Whether the torch code of ``tree`` needs ``import math`` (pi, e, factorial)."""
+    return any_node(
+        tree,
+        lambda n: (
+            isinstance(n, Constant)
+            or (isinstance(n, Call) and "math." in function(n.name).torch_code)
+        ),
+    )
+
+
+_PLACEHOLDER = re.compile(r"\b[abcd]\b")
+
+
+def _is_one_call(text: str) -> bool:
+    """Whether a code template is a single call, name(...), binding as an atom."""
+    match = re.match(r"[\w.]+\(", text)
+    if match is None or not text.endswith(")"):
+        return False
+    depth = 0
+    for position in range(match.end() - 1, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[position], 0)
+        if depth == 0:
+            return position == len(text) - 1
+    return False
+
+
 class TorchCodePrinter(TextPrinter):
-    """Python a PyTorch user would write: torch functions, math.pi, and a constant
-    argument of a torch function made a tensor (torch.maximum(x, 1) is a TypeError)."""
+    """Python a PyTorch user would write: each function's torch call from the table,
+    math.pi, constant parameters as plain numbers (left out where not given:
+    F.leaky_relu(x)), and a constant argument of a torch function made a
+    tensor (torch.maximum(x, 1) is a TypeError)."""
 
     def __init__(self, tree: Node, dtype: str) -> None:
         self.dtype = dtype
@@ -121,21 +159,33 @@ class TorchCodePrinter(TextPrinter):
     def constant(self, node: Constant) -> Printed:
         return (ATOM, {"pi": "math.pi", "E": "math.e"}.get(node.name, node.name))
 
+    def variable(self, node: Variable) -> Printed:
+        return (ATOM, python_name(node.name))
+
     def call(self, node: Call, args: list[Printed]) -> Printed:
-        spec = lookup_function(node.name)
-        op = spec.torch_op if spec is not None else node.name
-        texts = [
-            f"torch.tensor({flatten(rope)}, dtype=torch.{self.dtype})"
-            if id(arg) in self.constant_nodes
-            else flatten(rope)
-            for arg, (_, rope) in zip(node.args, args, strict=True)
-        ]
-        if op.startswith("torch."):
-            return (ATOM, f"{op}({', '.join(texts)})")
-        # A template such as "(a > 0) + 0.5*(a == 0)" in the arguments a, b.
-        names = dict(zip("ab", (t if t.isidentifier() else f"({t})" for t in texts), strict=False))
-        text = re.sub(r"\b[ab]\b", lambda m: names.get(m.group(0), m.group(0)), op)
-        return (SUM, text)
+        spec = function(node.name)
+        parameters = spec.constant_positions(len(node.args))
+        texts: list[str] = []
+        for position, (arg, (_, rope)) in enumerate(zip(node.args, args, strict=True)):
+            text = flatten(rope)
+            if position in parameters:
+                texts.append(text)
+            elif id(arg) in self.constant_nodes:
+                texts.append(f"torch.tensor({text}, dtype=torch.{self.dtype})")
+            else:
+                texts.append(text)
+        template = spec.torch_code
+        # keyword parameters not given keep torch's defaults: leave them out
+        for missing in ARGUMENT_NAMES[len(texts) :]:
+            template = re.sub(rf", \w+={missing}\b", "", template)
+        is_call = _is_one_call(template)
+        names = dict(zip(ARGUMENT_NAMES, texts, strict=False))
+
+        def fill(match: re.Match[str]) -> str:
+            text = names[match.group(0)]
+            return text if is_call or text.isidentifier() else f"({text})"
+
+        return (ATOM if is_call else SUM, _PLACEHOLDER.sub(fill, template))
 
 
 # ---------------------------------------------------------------- building
@@ -352,16 +402,21 @@ def build_graph(
         notes.append("a gradient is not finite at this point (see derivcli grad for why)")
     out_name = _output_name([name for name, _ in point])
     on = "" if device == "cpu" else f", device={device!r}"
-    uses_math = any_node(expression.tree, lambda n: isinstance(n, Constant))
+    imports = ["import math", "import torch"] if uses_math(expression.tree) else ["import torch"]
     code = tuple(
-        ["import math", "import torch"] * uses_math
-        + ["import torch"] * (not uses_math)
+        imports
         + [
-            f"{name} = torch.tensor({value!r}, dtype=torch.{dtype}{on}, requires_grad=True)"
+            f"{python_name(name)} = torch.tensor({value!r}, dtype=torch.{dtype}{on}, "
+            "requires_grad=True)"
             for name, value in point
         ]
-        + [f"{out_name} = {torch_code(expression.tree, dtype)}", f"{out_name}.backward()"]
-        + [f"{name}.grad  # {_tensor_info(t).grad_repr}" for name, t in leaves.items()]
+        + [
+            f"{out_name} = {torch_code(expression.tree, dtype)}",
+            f"{out_name}.backward()"
+            if output.requires_grad
+            else f"# {out_name}.backward() would raise: {out_name} has no grad_fn",
+        ]
+        + [f"{python_name(name)}.grad  # {_tensor_info(t).grad_repr}" for name, t in leaves.items()]
     )
     return Graph(
         expression=str(expression),

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from derivcli.errors import BudgetError, DeviceError
-from derivcli.language.functions import lookup_constant, lookup_function
+from derivcli.language.definitions import kink_values
+from derivcli.language.functions import FunctionSpec, lookup_constant, lookup_function
 from derivcli.language.points import Column, Grid, PointSet, PointSpec
 from derivcli.language.tree import (
     BinaryOp,
@@ -37,8 +38,6 @@ from derivcli.language.tree import (
     count_nodes,
     fold,
 )
-
-SOFTPLUS_THRESHOLD = 20.0  # torch.nn.functional.softplus's default threshold
 
 
 def import_torch() -> Any:
@@ -120,8 +119,8 @@ class GraphBuilder(Fold[Any]):
         self.leaves = leaves
         self.dtype = dtype
         self.device = device
-        # Arguments of softplus calls: torch returns the input itself above
-        # SOFTPLUS_THRESHOLD, a convention worth telling the user about.
+        # beta*input - threshold of softplus calls: torch returns the input
+        # itself where it is above 0, a convention worth telling the user about.
         self.softplus_inputs: list[Any] = []
         # Arguments of kinked functions (a - b for max/min), as torch computed them.
         self.kink_inputs: list[Any] = []
@@ -165,13 +164,23 @@ class GraphBuilder(Fold[Any]):
     def call(self, node: Call, args: list[Any]) -> Any:
         spec = lookup_function(node.name)
         assert spec is not None
-        tensors = [self._tensor(a) for a in args]
+        constant = spec.constant_positions(len(args))
+        # expressions as tensors, constant parameters as Python numbers (torch's
+        # keyword arguments), missing parameters at their defaults
+        values = [_float(a) if i in constant else self._tensor(a) for i, a in enumerate(args)]
+        if not spec.params_first:
+            values += [p.default for p in spec.params[len(args) - spec.arity :]]
         if spec.name == "softplus":
-            self.softplus_inputs.append(tensors[0].detach())
+            x, beta, threshold = values
+            self.softplus_inputs.append(self._tensor(x * beta).detach() - threshold)
         if spec.kink:
-            kink = tensors[0] - tensors[1] if len(tensors) == 2 else tensors[0]
-            self.kink_inputs.append(kink.detach())
-        return self.produced(node, spec.torch(self.torch, tensors))
+            with self.torch.no_grad():
+                for kink in kink_values(spec, values, self._apply):
+                    self.kink_inputs.append(self._tensor(kink))
+        return self.produced(node, spec.torch(self.torch, values))
+
+    def _apply(self, spec: FunctionSpec, args: list[Any]) -> Any:
+        return spec.torch(self.torch, [self._tensor(a) for a in args])
 
     def binary(self, node: BinaryOp, left: Any, right: Any) -> Any:
         value = _combine(self.torch, node.op, left, right)
@@ -385,9 +394,7 @@ def _autograd_block(
     return AutogradValues(
         function=_to_floats(output.detach(), count),
         derivatives=values,
-        past_softplus_threshold=_any_point(
-            [t > SOFTPLUS_THRESHOLD for t in builder.softplus_inputs], count
-        ),
+        past_softplus_threshold=_any_point([t > 0 for t in builder.softplus_inputs], count),
         at_torch_kink=_any_point([t == 0 for t in builder.kink_inputs], count),
     )
 

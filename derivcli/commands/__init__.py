@@ -4,4 +4,4 @@ Importing any module of this package registers every command on
 ``commands.app.app``, so the command tree is always complete.
 """
 
-from derivcli.commands import batch, check, derivatives, help, plot  # noqa: F401
+from derivcli.commands import batch, check, derivatives, help, matrices, plot  # noqa: F401

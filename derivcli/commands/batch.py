@@ -16,10 +16,10 @@ from derivcli.commands.app import EXIT_CODES_HELP, app
 from derivcli.errors import InputError
 
 if TYPE_CHECKING:
+    from derivcli.batch import Answer
     from derivcli.compare import Runner
-    from derivcli.results import Report
 
-BATCH_COMMANDS = ("grad", "partial")
+BATCH_COMMANDS = ("grad", "partial", "hessian", "jacobian")
 _FLAGS = frozenset({"--help", "-h", "--version"})
 
 
@@ -36,7 +36,7 @@ def batch(
     """Run many derivcli command lines in one process, one JSON object per line.
 
     Each input line is a command line without the program name, shell-quoted,
-    e.g.  grad "sin(x)" --at x=1  (grad and partial are allowed). Blank lines
+    e.g.  grad "sin(x)" --at x=1  (grad, partial, hessian and jacobian are allowed). Blank lines
     and lines starting with # are skipped. For each line, in order and as soon
     as it is done, stdout gets the object --format json gives plus "line" (its
     line number) and "exit" (the exit code that command alone would have had),
@@ -70,18 +70,20 @@ def batch(
     raise typer.Exit(worst)
 
 
-def run_line(args: list[str], runner: Runner) -> Report:
+def run_line(args: list[str], runner: Runner) -> Answer:
     """One batch line's report; its bad input raises a DerivcliError."""
     from click import exceptions as click
 
     from derivcli.commands.app import command_tree, protect_leading_minus
     from derivcli.commands.derivatives import run_derivatives
+    from derivcli.commands.matrices import run_hessian, run_jacobian
 
     if not args or args[0] not in BATCH_COMMANDS:
         name = args[0] if args else ""
         hint = " (write the line without the program name)" if name == "derivcli" else ""
         raise InputError(
-            f"'{name}' is not available in batch mode (use {' or '.join(BATCH_COMMANDS)}){hint}"
+            f"'{name}' is not available in batch mode (use {', '.join(BATCH_COMMANDS[:-1])} "
+            f"or {BATCH_COMMANDS[-1]}){hint}"
         )
     if _FLAGS.intersection(args):
         # help text would break the one-JSON-object-per-line stream
@@ -95,5 +97,9 @@ def run_line(args: list[str], runner: Runner) -> Report:
             params: dict[str, Any] = dict(ctx.params)
     except click.UsageError as exc:
         raise InputError(exc.format_message().replace("\n", " ")) from None
+    if args[0] == "hessian":
+        return run_hessian(params, runner)
+    if args[0] == "jacobian":
+        return run_jacobian(params, runner)
     wrt = params.get("wrt") if args[0] == "partial" else None
     return run_derivatives(params, wrt=wrt, runner=runner)

@@ -13,8 +13,8 @@ from typing import Annotated, Optional
 import typer
 
 from derivcli.commands.app import DeviceOpt, Expr, OutputFormat, Timeout, app
-from derivcli.errors import CannotComputeError, ExitCode, InputError
-from derivcli.options import DEFAULT_BUDGET, MAX_TIMEOUT, Device, DType
+from derivcli.errors import CannotComputeError, ExitCode
+from derivcli.options import DEFAULT_BUDGET, Device, DType, check_timeout
 
 PLOT_EXIT_CODES_HELP = (
     "Exit codes: 0 plotted, and the closed form and autograd agree at every point; "
@@ -22,11 +22,6 @@ PLOT_EXIT_CODES_HELP = (
     "a point outside the domain); 2 bad input; 3 cannot compute (e.g. the closed form ran "
     "out of time; the plot then shows autograd alone)."
 )
-
-
-def _check_timeout(timeout: float) -> None:
-    if not 0 < timeout <= MAX_TIMEOUT:
-        raise InputError(f"--timeout {timeout}: must be more than 0 and at most {MAX_TIMEOUT:g}")
 
 
 @app.command(epilog=PLOT_EXIT_CODES_HELP)
@@ -112,7 +107,7 @@ def plot(
     from derivcli import plot as plotting
     from derivcli import render
 
-    _check_timeout(timeout)
+    check_timeout(timeout)
     data = plotting.compute_plot(
         expression, wrt=wrt, range_text=range_, points=points, at=at, timeout=timeout, out=out
     )

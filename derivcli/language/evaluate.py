@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from derivcli.language.definitions import expand
 from derivcli.language.functions import function, lookup_constant
 from derivcli.language.printer import to_text
 from derivcli.language.tree import (
@@ -156,9 +157,14 @@ class _Compiler(Fold[int]):
 
 
 def compile_tree(tree: Node) -> Program:
-    """Compile a tree (or DAG: shared subtrees are computed once) into a Program."""
+    """Compile a tree (or DAG: shared subtrees are computed once) into a Program.
+
+    Functions with a definition (silu is a*sigmoid(a)) are written out first,
+    so a program calls primitives only; its nodes are those of the written-out
+    tree.
+    """
     compiler = _Compiler()
-    fold(tree, compiler)
+    fold(expand(tree), compiler)
     return Program(
         tuple(compiler.instructions), tuple(compiler.nodes), tuple(sorted(compiler.variables))
     )
@@ -369,6 +375,7 @@ def _step(ins: Instruction) -> Step:
         return lambda m, values, point: -values[i]
     if kind == CALL:
         implementation = function(ins.name).exact
+        assert implementation is not None  # programs call primitives only
         return lambda m, values, point: implementation(m, [values[i] for i in args])
     i, j = args
     if kind == ADD:
@@ -486,13 +493,21 @@ def _float64_step(
         spec = function(ins.name)
         args = [values[i] for i in ins.args]
         arg_errors = [errors[i] for i in ins.args]
-        value = spec.float64(np, args)
+        float64 = spec.float64
+        assert float64 is not None  # programs call primitives only
+        value = float64(np, args)
         if spec.kink:  # slope at most 1 (steps: 0 away from the jump, which is screened)
             return value, np.maximum.reduce([np.asarray(e) for e in arg_errors])
-        (a,), (ea,) = args, arg_errors
-        step = np.maximum(np.abs(a), 1e-300) * _PERTURBATION
-        slope = np.abs(spec.float64(np, [a + step]) - value) / step
-        return value, slope * ea
+        error: Any = 0.0
+        for position in range(len(args)):
+            if not np.any(arg_errors[position]):
+                continue  # an exact argument (a constant parameter, a variable)
+            a = args[position]
+            step = np.maximum(np.abs(a), 1e-300) * _PERTURBATION
+            moved = [*args[:position], a + step, *args[position + 1 :]]
+            slope = np.abs(float64(np, moved) - value) / step
+            error = error + slope * arg_errors[position]
+        return value, error
     (a, ea), (b, eb) = ((values[i], errors[i]) for i in ins.args)
     if kind == ADD:
         return a + b, ea + eb

@@ -2,21 +2,27 @@
 
 Every other part of the pipeline reads this table and nothing else:
 
-* the parser accepts exactly these names (and their aliases) and builds its
-  "unknown function" message from them;
-* the symbolic engine either uses symengine's own function of the same name
-  (``symengine``) or treats the name as an opaque function whose derivative is
-  given here in derivcli's own input language (``derivative``);
-* the closed form and f are evaluated with ``exact`` (MPFR through gmpy2, real
-  numbers only: nan outside the domain, an infinity at a pole) and, over long
-  grids, with ``float64`` (numpy, the same conventions);
-* the numeric engine builds the autograd graph with ``torch``, the functions
-  a PyTorch user would call (``torch_op`` names them);
-* the analysis reads ``kink`` (where the derivative jumps), ``edges`` (where
-  the real domain ends) and the two conventions at a kink, and the notes
-  quote them;
-* ``derivcli functions``, ``--help`` and the README list the table.
+* the parser accepts exactly these names (and their aliases), their number
+  of arguments and their constant parameters, and builds its "unknown
+  function" message from them;
+* a function with a ``definition`` is, for the closed form and the exact
+  values, that expression of other functions (silu(a) is a*sigmoid(a)); the
+  others are *primitives*: symengine differentiates them natively
+  (``symengine``) or as opaque functions by the ``derivative`` rules, and
+  ``exact`` (MPFR through gmpy2, real numbers only: nan outside the domain,
+  an infinity at a pole) and ``float64`` (numpy, the same conventions)
+  evaluate them;
+* the numeric engine builds the autograd graph with ``torch``, the function
+  a PyTorch user calls (F.silu, torch.special.erfinv, ...), so ``graph``
+  shows the real grad_fn; ``torch_code`` is that call as Python;
+* the analysis reads ``kinks`` (expressions in a, b, c whose zeros are the
+  points where the function is not differentiable, or jumps), ``edges``
+  (where the real domain ends) and the two conventions at a kink, which the
+  notes quote;
+* ``derivcli functions``, ``--help`` and the README list the table, and
+  ``latex`` names each function for the LaTeX printer.
 
+The arguments are named a, b, c, d in the rules, definitions and kinks.
 Nothing heavy is imported here: the engine parts are small callables that
 receive the module they need (torch, gmpy2, numpy), so importing this table
 costs nothing at start-up.
@@ -33,33 +39,55 @@ from typing import Any
 # already-built arguments, and returns the function's value.
 Builder = Callable[[Any, Sequence[Any]], Any]
 
+ARGUMENT_NAMES = ("a", "b", "c", "d")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Param:
+    """An optional constant parameter: torch's keyword and its default."""
+
+    name: str
+    default: float | None  # None: required
+    # What its value must be: "whole" (0, 1, 2, ...), "nonzero", "nonnegative",
+    # or "not_below_previous" (hardtanh's max is not below its min).
+    check: str = ""
+
 
 @dataclass(frozen=True, kw_only=True)
 class FunctionSpec:
     """One supported function."""
 
     name: str
-    arity: int
+    arity: int  # expressions it takes (the first ones)
     summary: str
-    torch_op: str  # what a PyTorch user writes; shown in help and in `graph`
-    torch: Builder  # (torch, tensors) -> tensor
-    exact: Builder  # (gmpy2, mpfr values) -> mpfr; nan outside the domain, inf at a pole
-    float64: Builder  # (numpy, float64 arrays) -> float64 array, same conventions
+    torch_code: (
+        str  # the torch call as Python, in a, b, c (keyword parameters left out when not given)
+    )
+    torch: Builder  # (torch, arguments: tensors, numbers for constant parameters) -> tensor
+    # Primitives: how to evaluate them (None for a function with a definition).
+    exact: Builder | None = None  # (gmpy2, mpfr values) -> mpfr
+    float64: Builder | None = None  # (numpy, float64 arrays) -> float64 array
+    # The function as an expression of others, by number of arguments given
+    # (silu: {1: "a*sigmoid(a)"}; softplus with beta: {3: "softplus(b*a)/b"}).
+    definition: dict[int, str] | None = None
     # symengine function name when symengine differentiates it natively
-    # (otherwise symengine treats the name as an opaque function) ...
+    # (otherwise symengine treats a primitive as an opaque function) ...
     symengine: str | None = None
     # ... and the partial derivative with respect to each argument, in
-    # derivcli's own language, with the arguments named a and b: the rule
-    # opaque functions are differentiated by, and the rule a derivation
-    # (steps) names for every function.
+    # derivcli's own language: the rule opaque functions are differentiated
+    # by, and the rule a derivation (steps) names for every function.
     derivative: tuple[str, ...] = ()
-    # How LaTeX writes the function's name (\sin, \operatorname{relu}, \sigma);
-    # sqrt and abs have their own notation.
-    latex: str = ""
+    # Optional constant parameters after the expressions (leaky_relu's slope).
+    params: tuple[Param, ...] = ()
+    # Parameters come first instead (polygamma(n, x)).
+    params_first: bool = False
+    # Any number (at least ``arity``) of arguments: max(a, b, c) is read as
+    # max(max(a, b), c).
+    variadic: bool = False
     aliases: tuple[str, ...] = ()
-    # Not differentiable where its argument is 0 (max/min: where a - b is 0).
-    kink: bool = False
-    # What each engine returns at the kink, quoted in the notes.
+    # Where it is not differentiable: the zeros of these expressions.
+    kinks: tuple[str, ...] = ()
+    # What each engine returns at such a point, quoted in the notes.
     torch_convention: str = ""
     closed_form_convention: str = ""
     # Finite ends of the real domain of the (first) argument: sqrt at 0,
@@ -71,11 +99,34 @@ class FunctionSpec:
     # Periodic: its value at a large argument depends on the argument's last
     # bits, so the exact evaluator keeps every bit of a computed argument.
     periodic: bool = False
+    # How LaTeX writes the name (\sin, \operatorname{relu}, \sigma).
+    latex: str = ""
+
+    @property
+    def kink(self) -> bool:
+        return bool(self.kinks)
+
+    @property
+    def max_args(self) -> int | None:
+        return None if self.variadic else self.arity + len(self.params)
+
+    @property
+    def min_args(self) -> int:
+        return self.arity + sum(1 for p in self.params if p.default is None)
 
     @property
     def signature(self) -> str:
-        params = ", ".join("ab"[: self.arity]) if self.arity <= 2 else "..."
-        return f"{self.name}({params})"
+        names = list(ARGUMENT_NAMES[: self.arity])
+        if self.variadic:
+            names.append("...")
+        params = [p.name if p.default is None else f"{p.name}={p.default:g}" for p in self.params]
+        return f"{self.name}({', '.join(params + names if self.params_first else names + params)})"
+
+    def constant_positions(self, count: int) -> range:
+        """Which of ``count`` arguments must be constant (the parameters)."""
+        if self.params_first:
+            return range(0, len(self.params))
+        return range(self.arity, min(count, self.arity + len(self.params)))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -87,9 +138,19 @@ class ConstantSpec:
     value: float  # the float64 nearest to it, as torch and math use it
     symengine: str  # attribute of the symengine module
     exact: Callable[[Any], Any]  # (gmpy2) -> the constant at the context's precision
+    aliases: tuple[str, ...] = ()
 
 
-# ---------------------------------------------------------------- conventions
+# ---------------------------------------------------------------- helpers
+
+
+def _nan_safe(function: Callable[[Any, Any], Any]) -> Builder:
+    """A one-argument exact builder that passes nan through untouched."""
+
+    def build(m: Any, a: Sequence[Any]) -> Any:
+        return a[0] if m.is_nan(a[0]) else function(m, a[0])
+
+    return build
 
 
 def _torch_heaviside(torch: Any, a: Sequence[Any]) -> Any:
@@ -100,35 +161,59 @@ def _torch_heaviside(torch: Any, a: Sequence[Any]) -> Any:
     return (x > 0).to(x.dtype) + 0.5 * (x == 0).to(x.dtype)
 
 
-def _exact_sign(m: Any, a: Sequence[Any]) -> Any:
-    x = a[0]
-    if m.is_nan(x):
-        return x
+def _exact_sign(m: Any, x: Any) -> Any:
     return m.mpfr(1) if x > 0 else m.mpfr(-1) if x < 0 else m.mpfr(0)
 
 
-def _exact_heaviside(m: Any, a: Sequence[Any]) -> Any:
-    x = a[0]
-    if m.is_nan(x):
-        return x
+def _exact_heaviside(m: Any, x: Any) -> Any:
     return m.mpfr(1) if x > 0 else m.mpfr(0) if x < 0 else m.mpfr(1) / 2
 
 
 def _exact_max(m: Any, a: Sequence[Any]) -> Any:
-    if m.is_nan(a[0]) or m.is_nan(a[1]):
-        return m.nan()
-    return a[0] if a[0] >= a[1] else a[1]
+    return m.nan() if any(m.is_nan(x) for x in a) else max(a)
 
 
 def _exact_min(m: Any, a: Sequence[Any]) -> Any:
-    if m.is_nan(a[0]) or m.is_nan(a[1]):
-        return m.nan()
-    return a[0] if a[0] <= a[1] else a[1]
+    return m.nan() if any(m.is_nan(x) for x in a) else min(a)
 
 
-def _float64_erf(np: Any, a: Sequence[Any]) -> Any:
-    # numpy has no erf; math.erf element by element (0.2 us a point)
-    return np.frompyfunc(math.erf, 1, 1)(a[0]).astype(np.float64)
+def _elementwise(function: Callable[..., float]) -> Builder:
+    """A float64 builder from a scalar function (math.erf ...), nan outside its domain."""
+
+    def scalar(value: float) -> float:
+        try:
+            return function(value)
+        except (ValueError, OverflowError, ZeroDivisionError):
+            return math.nan
+
+    def build(np: Any, a: Sequence[Any]) -> Any:
+        arrays = np.broadcast_arrays(*[np.asarray(x, dtype=np.float64) for x in a])
+        return np.frompyfunc(lambda *v: scalar(*v), len(a), 1)(*arrays).astype(np.float64)
+
+    return build
+
+
+def _mpmath(name: str) -> Builder:
+    """An exact builder through mpmath, at the current MPFR precision (for the few
+    functions MPFR lacks: erfinv, polygamma)."""
+
+    def build(m: Any, a: Sequence[Any]) -> Any:
+        import mpmath
+
+        if any(m.is_nan(x) for x in a):
+            return m.nan()
+        precision = m.get_context().precision
+        with mpmath.workprec(precision + 16):
+            args = [mpmath.mpf(m.mpfr(x).__format__(".1000e")) for x in a]
+            try:
+                value = getattr(mpmath, name)(*args)
+            except (ValueError, ZeroDivisionError):
+                return m.nan()
+            if not isinstance(value, mpmath.mpf):
+                return m.nan()  # complex: outside the real domain
+            return m.mpfr(mpmath.nstr(value, precision // 3 + 5, strip_zeros=False))
+
+    return build
 
 
 def _float64_sigmoid(np: Any, a: Sequence[Any]) -> Any:
@@ -138,24 +223,67 @@ def _float64_sigmoid(np: Any, a: Sequence[Any]) -> Any:
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
 
 
-def _fn(
-    name: str,
-    summary: str,
-    torch_op: str,
-    torch: Builder,
-    exact: Builder,
-    float64: Builder,
-    **kwargs: Any,
-) -> FunctionSpec:
-    arity = kwargs.pop("arity", 1)
+def _exact_softplus(m: Any, a: Sequence[Any]) -> Any:
+    # max(a, 0) + log1p(exp(-|a|)): never overflows, exact for any a
+    x = a[0]
+    return x + m.log1p(m.exp(-abs(x))) if x > 0 else m.log1p(m.exp(x))
+
+
+def _exact_logsumexp(m: Any, a: Sequence[Any]) -> Any:
+    big = _exact_max(m, a)
+    return big + m.log1p(m.exp(-abs(a[0] - a[1]))) if not m.is_nan(big) else big
+
+
+def _exact_lgamma(m: Any, x: Any) -> Any:
+    if x <= 0 and m.is_integer(x):
+        return m.inf()  # a pole of the gamma function
+    return m.lgamma(x)[0]
+
+
+def _exact_gamma(m: Any, x: Any) -> Any:
+    if x <= 0 and m.is_integer(x):
+        return m.inf()
+    return m.gamma(x)
+
+
+def _exact_sinc(m: Any, x: Any) -> Any:
+    if x == 0:
+        return m.mpfr(1)
+    pi_x = m.const_pi() * x
+    return m.sin(pi_x) / pi_x
+
+
+def _exact_atan2(m: Any, a: Sequence[Any]) -> Any:
+    return m.atan2(a[0], a[1])
+
+
+def _float64_sinc(np: Any, a: Sequence[Any]) -> Any:
+    return np.sinc(a[0])  # numpy's sinc is the normalized one, 1 at 0, as torch's
+
+
+def _torch_logsumexp(torch: Any, a: Sequence[Any]) -> Any:
+    return torch.logsumexp(torch.stack(torch.broadcast_tensors(*a)), dim=0)
+
+
+def _torch_gamma(torch: Any, a: Sequence[Any]) -> Any:
+    # torch has no gamma: exp(lgamma(x)) is |gamma(x)|, and gamma is negative
+    # between -2k-1 and -2k; the sign is a step, so the gradient is gamma*digamma
+    x = a[0]
+    sign = torch.where((x > 0) | (torch.floor(-x) % 2 == 1), 1.0, -1.0)
+    return sign * torch.exp(torch.lgamma(x))
+
+
+def _torch_factorial(torch: Any, a: Sequence[Any]) -> Any:
+    return _torch_gamma(torch, [torch.tensor(float(a[0]) + 1, dtype=torch.float64)])
+
+
+def _fn(name: str, summary: str, torch_code: str, torch: Builder, **kwargs: Any) -> FunctionSpec:
     return FunctionSpec(
         name=name,
-        arity=arity,
+        arity=kwargs.pop("arity", 1),
         summary=summary,
-        torch_op=torch_op,
+        torch_code=torch_code,
         torch=torch,
-        exact=exact,
-        float64=float64,
         **kwargs,
     )
 
@@ -168,10 +296,10 @@ def _unary(name: str, summary: str, rule: str, latex: str, **kwargs: Any) -> Fun
     return _fn(
         name,
         summary,
-        f"torch.{name}",
+        f"torch.{name}(a)",
         lambda t, a: getattr(t, name)(a[0]),
-        lambda m, a: getattr(m, gmpy_name)(a[0]),
-        lambda np, a: getattr(np, numpy_name)(a[0]),
+        exact=lambda m, a: getattr(m, gmpy_name)(a[0]),
+        float64=lambda np, a: getattr(np, numpy_name)(a[0]),
         symengine=kwargs.pop("symengine", name),
         derivative=(rule,),
         latex=latex,
@@ -179,10 +307,71 @@ def _unary(name: str, summary: str, rule: str, latex: str, **kwargs: Any) -> Fun
     )
 
 
+def _primitive(
+    name: str, summary: str, torch_code: str, torch: Builder, rules: tuple[str, ...], **kwargs: Any
+) -> FunctionSpec:
+    """A function evaluated by its own exact and float64 builders, differentiated by its rules."""
+    return _fn(name, summary, torch_code, torch, derivative=rules, **kwargs)
+
+
+def _defined(
+    name: str,
+    summary: str,
+    torch_code: str,
+    torch: Builder,
+    definition: str | dict[int, str],
+    **kwargs: Any,
+) -> FunctionSpec:
+    """A function that is an expression of others for everything but torch."""
+    table = definition if isinstance(definition, dict) else {-1: definition}
+    return _fn(name, summary, torch_code, torch, definition=table, **kwargs)
+
+
+def _f(module: str) -> str:
+    return f"torch.nn.functional.{module}"
+
+
+SELU_ALPHA = "1.6732632423543772848170429916717"
+SELU_SCALE = "1.0507009873554804934193349852946"
+
+
+# ---------------------------------------------------------------- the table
+
 FUNCTIONS: tuple[FunctionSpec, ...] = (
+    # -- trigonometric and hyperbolic
     _unary("sin", "sine", "cos(a)", r"\sin", periodic=True),
     _unary("cos", "cosine", "-sin(a)", r"\cos", periodic=True),
     _unary("tan", "tangent", "1 + tan(a)**2", r"\tan", partial=True, periodic=True),
+    _defined(
+        "sec",
+        "secant 1/cos(a)",
+        "1/torch.cos(a)",
+        lambda t, a: 1 / t.cos(a[0]),
+        "1/cos(a)",
+        derivative=("sec(a)*tan(a)",),
+        latex=r"\sec",
+        partial=True,
+    ),
+    _defined(
+        "csc",
+        "cosecant 1/sin(a)",
+        "1/torch.sin(a)",
+        lambda t, a: 1 / t.sin(a[0]),
+        "1/sin(a)",
+        derivative=("-csc(a)*cot(a)",),
+        latex=r"\csc",
+        partial=True,
+    ),
+    _defined(
+        "cot",
+        "cotangent cos(a)/sin(a)",
+        "1/torch.tan(a)",
+        lambda t, a: 1 / t.tan(a[0]),
+        "cos(a)/sin(a)",
+        derivative=("-1 - cot(a)**2",),
+        latex=r"\cot",
+        partial=True,
+    ),
     _unary(
         "asin",
         "inverse sine",
@@ -191,6 +380,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         numpy_name="arcsin",
         partial=True,
         edges=(-1.0, 1.0),
+        aliases=("arcsin",),
     ),
     _unary(
         "acos",
@@ -200,8 +390,61 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         numpy_name="arccos",
         partial=True,
         edges=(-1.0, 1.0),
+        aliases=("arccos",),
     ),
-    _unary("atan", "inverse tangent", "1/(1 + a**2)", r"\arctan", numpy_name="arctan"),
+    _unary(
+        "atan",
+        "inverse tangent",
+        "1/(1 + a**2)",
+        r"\arctan",
+        numpy_name="arctan",
+        aliases=("arctan",),
+    ),
+    _defined(
+        "asec",
+        "inverse secant acos(1/a), |a| >= 1",
+        "torch.acos(1/a)",
+        lambda t, a: t.acos(1 / a[0]),
+        "acos(1/a)",
+        derivative=("1/(a**2*sqrt(1 - 1/a**2))",),
+        latex=r"\operatorname{arcsec}",
+        partial=True,
+        aliases=("arcsec",),
+    ),
+    _defined(
+        "acsc",
+        "inverse cosecant asin(1/a), |a| >= 1",
+        "torch.asin(1/a)",
+        lambda t, a: t.asin(1 / a[0]),
+        "asin(1/a)",
+        derivative=("-1/(a**2*sqrt(1 - 1/a**2))",),
+        latex=r"\operatorname{arccsc}",
+        partial=True,
+        aliases=("arccsc",),
+    ),
+    _defined(
+        "acot",
+        "inverse cotangent pi/2 - atan(a), in (0, pi)",
+        "math.pi/2 - torch.atan(a)",
+        lambda t, a: math.pi / 2 - t.atan(a[0]),
+        "pi/2 - atan(a)",
+        derivative=("-1/(1 + a**2)",),
+        latex=r"\operatorname{arccot}",
+        aliases=("arccot",),
+    ),
+    _primitive(
+        "atan2",
+        "angle of the point (x, y) = (b, a): atan2(y, x), jumps across x < 0",
+        "torch.atan2(a, b)",
+        lambda t, a: t.atan2(a[0], a[1]),
+        ("b/(a**2 + b**2)", "-a/(a**2 + b**2)"),
+        arity=2,
+        exact=_exact_atan2,
+        float64=lambda np, a: np.arctan2(a[0], a[1]),
+        latex=r"\operatorname{atan2}",
+        kinks=("a",),
+        torch_convention="torch.atan2 jumps by 2*pi across the negative x axis",
+    ),
     _unary("sinh", "hyperbolic sine", "cosh(a)", r"\sinh"),
     _unary("cosh", "hyperbolic cosine", "sinh(a)", r"\cosh"),
     _unary("tanh", "hyperbolic tangent", "1 - tanh(a)**2", r"\tanh"),
@@ -211,6 +454,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "1/sqrt(a**2 + 1)",
         r"\operatorname{arsinh}",
         numpy_name="arcsinh",
+        aliases=("arsinh", "arcsinh"),
     ),
     _unary(
         "acosh",
@@ -220,6 +464,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         numpy_name="arccosh",
         partial=True,
         edges=(1.0,),
+        aliases=("arcosh", "arccosh"),
     ),
     _unary(
         "atanh",
@@ -228,31 +473,220 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         r"\operatorname{artanh}",
         numpy_name="arctanh",
         partial=True,
+        aliases=("artanh", "arctanh"),
     ),
+    _primitive(
+        "sinc",
+        "normalized sinc sin(pi*a)/(pi*a), 1 at 0",
+        "torch.sinc(a)",
+        lambda t, a: t.sinc(a[0]),
+        ("(cos(pi*a) - sinc(a))/a",),
+        exact=_nan_safe(_exact_sinc),
+        float64=_float64_sinc,
+        latex=r"\operatorname{sinc}",
+        periodic=True,
+    ),
+    # -- exponential and logarithmic
     _unary("exp", "exponential e**a", "exp(a)", r"\exp"),
-    _unary("log", "natural logarithm", "1/a", r"\ln", aliases=("ln",), partial=True),
+    _defined(
+        "exp2",
+        "2**a",
+        "torch.exp2(a)",
+        lambda t, a: t.exp2(a[0]),
+        "2**a",
+        derivative=("log(2)*exp2(a)",),
+        latex=r"\operatorname{exp2}",
+    ),
+    _primitive(
+        "expm1",
+        "exp(a) - 1, exact near 0",
+        "torch.expm1(a)",
+        lambda t, a: t.expm1(a[0]),
+        ("exp(a)",),
+        exact=lambda m, a: m.expm1(a[0]),
+        float64=lambda np, a: np.expm1(a[0]),
+        latex=r"\operatorname{expm1}",
+    ),
+    _unary(
+        "log",
+        "natural logarithm; log(a, b) is the logarithm to base b",
+        "1/a",
+        r"\ln",
+        aliases=("ln",),
+        partial=True,
+    ),
+    _defined(
+        "log2",
+        "base-2 logarithm",
+        "torch.log2(a)",
+        lambda t, a: t.log2(a[0]),
+        "log(a)/log(2)",
+        derivative=("1/(a*log(2))",),
+        latex=r"\log_2",
+        partial=True,
+    ),
+    _defined(
+        "log10",
+        "base-10 logarithm",
+        "torch.log10(a)",
+        lambda t, a: t.log10(a[0]),
+        "log(a)/log(10)",
+        derivative=("1/(a*log(10))",),
+        latex=r"\log_{10}",
+        partial=True,
+    ),
+    _primitive(
+        "log1p",
+        "log(1 + a), exact near 0",
+        "torch.log1p(a)",
+        lambda t, a: t.log1p(a[0]),
+        ("1/(1 + a)",),
+        exact=lambda m, a: m.log1p(a[0]),
+        float64=lambda np, a: np.log1p(a[0]),
+        latex=r"\operatorname{log1p}",
+        partial=True,
+    ),
     _unary("sqrt", "square root", "1/(2*sqrt(a))", r"\sqrt", partial=True, edges=(0.0,)),
+    _defined(
+        "cbrt",
+        "real cube root (torch has none: sign(a)*abs(a)**(1/3), as a user writes it)",
+        "torch.sign(a)*torch.abs(a)**(1/3)",
+        lambda t, a: t.sign(a[0]) * t.abs(a[0]) ** (1 / 3),
+        "sign(a)*abs(a)**(1/3)",
+        derivative=("1/(3*cbrt(a)**2)",),
+        latex=r"\sqrt[3]",
+        kinks=("a",),
+        torch_convention="torch's sign(a)*abs(a)**(1/3) has gradient nan at 0 (0*inf)",
+    ),
+    _defined(
+        "hypot",
+        "sqrt(a**2 + b**2)",
+        "torch.hypot(a, b)",
+        lambda t, a: t.hypot(a[0], a[1]),
+        "sqrt(a**2 + b**2)",
+        arity=2,
+        derivative=("a/hypot(a, b)", "b/hypot(a, b)"),
+        latex=r"\operatorname{hypot}",
+        kinks=("abs(a) + abs(b)",),
+        torch_convention="torch.hypot's gradient at (0, 0) is nan",
+    ),
+    _primitive(
+        "logsumexp",
+        "log(exp(a) + exp(b) + ...), without overflow",
+        "torch.logsumexp(torch.stack([a, b]), dim=0)",
+        _torch_logsumexp,
+        ("exp(a - logsumexp(a, b))", "exp(b - logsumexp(a, b))"),
+        arity=2,
+        variadic=True,
+        exact=_exact_logsumexp,
+        float64=lambda np, a: np.logaddexp(a[0], a[1]),
+        latex=r"\operatorname{logsumexp}",
+    ),
+    # -- special functions
     _fn(
         "erf",
         "error function",
-        "torch.erf",
+        "torch.erf(a)",
         lambda t, a: t.erf(a[0]),
-        lambda m, a: m.erf(a[0]),
-        _float64_erf,
+        exact=lambda m, a: m.erf(a[0]),
+        float64=_elementwise(math.erf),
         symengine="erf",
         derivative=("2*exp(-a**2)/sqrt(pi)",),
         latex=r"\operatorname{erf}",
     ),
+    _primitive(
+        "erfc",
+        "complementary error function 1 - erf(a)",
+        "torch.erfc(a)",
+        lambda t, a: t.erfc(a[0]),
+        ("-2*exp(-a**2)/sqrt(pi)",),
+        exact=lambda m, a: m.erfc(a[0]),
+        float64=_elementwise(math.erfc),
+        latex=r"\operatorname{erfc}",
+    ),
+    _primitive(
+        "erfinv",
+        "inverse error function, for -1 < a < 1",
+        "torch.erfinv(a)",
+        lambda t, a: t.erfinv(a[0]),
+        ("sqrt(pi)*exp(erfinv(a)**2)/2",),
+        exact=_mpmath("erfinv"),
+        float64=_elementwise(lambda v: _mpmath_float("erfinv", v)),
+        latex=r"\operatorname{erf}^{-1}",
+        partial=True,
+    ),
+    _primitive(
+        "gamma",
+        "gamma function (torch has none: exp(lgamma(a)) with gamma's sign)",
+        "torch.where((a > 0) | (torch.floor(-a) % 2 == 1), 1.0, -1.0)*torch.exp(torch.lgamma(a))",
+        _torch_gamma,
+        ("gamma(a)*digamma(a)",),
+        exact=_nan_safe(_exact_gamma),
+        float64=_elementwise(math.gamma),
+        latex=r"\Gamma",
+        partial=True,
+    ),
+    _defined(
+        "factorial",
+        "n! = gamma(n + 1), of a constant",
+        "math.gamma(a + 1)",
+        _torch_factorial,
+        "gamma(a + 1)",
+        arity=0,
+        params=(Param(name="n", default=None),),
+        params_first=True,
+        derivative=("0",),
+        latex=r"\operatorname{factorial}",
+    ),
+    _primitive(
+        "lgamma",
+        "log|gamma(a)|",
+        "torch.lgamma(a)",
+        lambda t, a: t.lgamma(a[0]),
+        ("digamma(a)",),
+        exact=_nan_safe(_exact_lgamma),
+        float64=_elementwise(math.lgamma),
+        latex=r"\ln\Gamma",
+        partial=True,
+        aliases=("loggamma",),
+    ),
+    _primitive(
+        "digamma",
+        "digamma function, gamma'/gamma",
+        "torch.digamma(a)",
+        lambda t, a: t.digamma(a[0]),
+        ("polygamma(1, a)",),
+        exact=_mpmath("digamma"),
+        float64=_elementwise(lambda v: _mpmath_float("digamma", v)),
+        latex=r"\psi",
+        partial=True,
+        aliases=("psi",),
+    ),
+    _primitive(
+        "polygamma",
+        "n-th derivative of digamma, polygamma(n, a) for a whole n >= 0",
+        "torch.polygamma(a, b)",
+        lambda t, a: t.polygamma(int(a[0]), a[1]),
+        ("0", "polygamma(a + 1, b)"),
+        arity=1,
+        params=(Param(name="n", default=None, check="whole"),),
+        params_first=True,
+        exact=_mpmath("polygamma"),
+        float64=_elementwise(lambda n, v: _mpmath_float("polygamma", n, v)),
+        latex=r"\psi",
+        partial=True,
+    ),
+    # -- piecewise: kinks and jumps
     _fn(
         "abs",
         "absolute value |a| (kink at 0)",
-        "torch.abs",
+        "torch.abs(a)",
         lambda t, a: t.abs(a[0]),
-        lambda m, a: abs(a[0]),
-        lambda np, a: np.abs(a[0]),
+        exact=lambda m, a: abs(a[0]),
+        float64=lambda np, a: np.abs(a[0]),
         derivative=("sign(a)",),
         aliases=("Abs",),
-        kink=True,
+        kinks=("a",),
         torch_convention="torch.abs's gradient at 0 is 0",
         closed_form_convention="sign(0) = 0",
         latex=r"\left|\right|",
@@ -260,12 +694,13 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     _fn(
         "sign",
         "sign of a: -1, 0 or 1 (jump at 0)",
-        "torch.sign",
+        "torch.sign(a)",
         lambda t, a: t.sign(a[0]),
-        _exact_sign,
-        lambda np, a: np.sign(a[0]),
+        exact=_nan_safe(_exact_sign),
+        float64=lambda np, a: np.sign(a[0]),
         derivative=("0",),
-        kink=True,
+        kinks=("a",),
+        aliases=("sgn",),
         torch_convention="torch.sign's gradient is 0 everywhere",
         latex=r"\operatorname{sgn}",
     ),
@@ -274,95 +709,361 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "unit step, 1/2 at 0 (jump at 0)",
         "(a > 0).to(a.dtype) + 0.5*(a == 0).to(a.dtype)",
         _torch_heaviside,
-        _exact_heaviside,
-        lambda np, a: np.heaviside(a[0], 0.5),
+        exact=_nan_safe(_exact_heaviside),
+        float64=lambda np, a: np.heaviside(a[0], 0.5),
         derivative=("0",),
         aliases=("Heaviside",),
-        kink=True,
+        kinks=("a",),
         torch_convention="a step's gradient is 0 everywhere",
         latex=r"\operatorname{H}",
     ),
     _fn(
         "relu",
         "rectified linear unit max(0, a) (kink at 0)",
-        "torch.nn.functional.relu",
+        f"{_f('relu')}(a)",
         lambda t, a: t.nn.functional.relu(a[0]),
-        lambda m, a: a[0] if m.is_nan(a[0]) or a[0] > 0 else m.mpfr(0),
-        lambda np, a: np.maximum(a[0], 0.0),
+        exact=lambda m, a: a[0] if m.is_nan(a[0]) or a[0] > 0 else m.mpfr(0),
+        float64=lambda np, a: np.maximum(a[0], 0.0),
         derivative=("heaviside(a)",),
-        kink=True,
+        kinks=("a",),
         torch_convention="torch.nn.functional.relu's gradient at 0 is 0",
         closed_form_convention="heaviside(0) = 1/2",
         latex=r"\operatorname{relu}",
     ),
     _fn(
-        "sigmoid",
-        "logistic sigmoid 1/(1 + exp(-a))",
-        "torch.sigmoid",
-        lambda t, a: t.sigmoid(a[0]),
-        lambda m, a: 1 / (1 + m.exp(-a[0])),
-        _float64_sigmoid,
-        # sigmoid(-a) = 1 - sigmoid(a), without the cancellation for large a
-        derivative=("sigmoid(a)*sigmoid(-a)",),
-        latex=r"\sigma",
-    ),
-    _fn(
-        "softplus",
-        "softplus log(1 + exp(a))",
-        "torch.nn.functional.softplus",
-        lambda t, a: t.nn.functional.softplus(a[0]),
-        # max(a, 0) + log1p(exp(-|a|)): never overflows, exact for any a
-        lambda m, a: a[0] + m.log1p(m.exp(-abs(a[0]))) if a[0] > 0 else m.log1p(m.exp(a[0])),
-        lambda np, a: np.logaddexp(0.0, a[0]),
-        derivative=("sigmoid(a)",),
-        latex=r"\operatorname{softplus}",
-    ),
-    _fn(
         "max",
-        "larger of a and b (kink where a = b)",
-        "torch.maximum",
+        "largest of its arguments (kink where they tie)",
+        "torch.maximum(a, b)",
         lambda t, a: t.maximum(a[0], a[1]),
-        _exact_max,
-        lambda np, a: np.maximum(a[0], a[1]),
         arity=2,
+        variadic=True,
+        exact=_exact_max,
+        float64=lambda np, a: np.maximum.reduce(np.broadcast_arrays(*a)),
         derivative=("heaviside(a - b)", "heaviside(b - a)"),
         aliases=("Max",),
-        kink=True,
+        kinks=("a - b",),
         torch_convention="torch.maximum splits the gradient 0.5/0.5 at a tie",
         closed_form_convention="heaviside(0) = 1/2",
         latex=r"\max",
     ),
     _fn(
         "min",
-        "smaller of a and b (kink where a = b)",
-        "torch.minimum",
+        "smallest of its arguments (kink where they tie)",
+        "torch.minimum(a, b)",
         lambda t, a: t.minimum(a[0], a[1]),
-        _exact_min,
-        lambda np, a: np.minimum(a[0], a[1]),
         arity=2,
+        variadic=True,
+        exact=_exact_min,
+        float64=lambda np, a: np.minimum.reduce(np.broadcast_arrays(*a)),
         derivative=("heaviside(b - a)", "heaviside(a - b)"),
         aliases=("Min",),
-        kink=True,
+        kinks=("a - b",),
         torch_convention="torch.minimum splits the gradient 0.5/0.5 at a tie",
         closed_form_convention="heaviside(0) = 1/2",
         latex=r"\min",
     ),
+    _defined(
+        "clamp",
+        "a limited to [lo, hi] (kinks at lo and hi)",
+        "torch.clamp(a, b, c)",
+        lambda t, a: t.clamp(a[0], float(a[1]), float(a[2])),
+        "min(max(a, b), c)",
+        params=(
+            Param(name="lo", default=None),
+            Param(name="hi", default=None, check="not_below_previous"),
+        ),
+        derivative=("heaviside(a - b)*heaviside(c - a)",),
+        kinks=("a - b", "a - c"),
+        torch_convention="torch.clamp passes the gradient (1) at both edges",
+        latex=r"\operatorname{clamp}",
+    ),
+    _primitive(
+        "floor",
+        "largest integer <= a (jumps at the integers)",
+        "torch.floor(a)",
+        lambda t, a: t.floor(a[0]),
+        ("0",),
+        exact=lambda m, a: m.floor(a[0]),
+        float64=lambda np, a: np.floor(a[0]),
+        kinks=("a - round(a)",),
+        torch_convention="torch.floor's gradient is 0 everywhere, the steps included",
+        latex=r"\operatorname{floor}",
+    ),
+    _primitive(
+        "ceil",
+        "smallest integer >= a (jumps at the integers)",
+        "torch.ceil(a)",
+        lambda t, a: t.ceil(a[0]),
+        ("0",),
+        exact=lambda m, a: m.ceil(a[0]),
+        float64=lambda np, a: np.ceil(a[0]),
+        kinks=("a - round(a)",),
+        torch_convention="torch.ceil's gradient is 0 everywhere, the steps included",
+        latex=r"\operatorname{ceil}",
+    ),
+    _primitive(
+        "round",
+        "nearest integer, halves to even as torch.round (jumps at the halves)",
+        "torch.round(a)",
+        lambda t, a: t.round(a[0]),
+        ("0",),
+        exact=lambda m, a: m.rint(a[0]),
+        float64=lambda np, a: np.round(a[0]),
+        kinks=("a - floor(a) - 1/2",),
+        torch_convention="torch.round's gradient is 0 everywhere, the steps included",
+        latex=r"\operatorname{round}",
+    ),
+    _primitive(
+        "trunc",
+        "a rounded toward 0 (jumps at the integers)",
+        "torch.trunc(a)",
+        lambda t, a: t.trunc(a[0]),
+        ("0",),
+        exact=lambda m, a: m.trunc(a[0]),
+        float64=lambda np, a: np.trunc(a[0]),
+        kinks=("a - round(a)",),
+        torch_convention="torch.trunc's gradient is 0 everywhere, the steps included",
+        latex=r"\operatorname{trunc}",
+    ),
+    _primitive(
+        "frac",
+        "a - trunc(a) (slope 1, jumps at the integers)",
+        "torch.frac(a)",
+        lambda t, a: t.frac(a[0]),
+        ("1",),
+        exact=lambda m, a: a[0] - m.trunc(a[0]),
+        float64=lambda np, a: a[0] - np.trunc(a[0]),
+        kinks=("a - round(a)",),
+        torch_convention="torch.frac's gradient is 1 everywhere, the steps included",
+        latex=r"\operatorname{frac}",
+    ),
+    # -- activations (torch.nn.functional)
+    _fn(
+        "sigmoid",
+        "logistic sigmoid 1/(1 + exp(-a))",
+        "torch.sigmoid(a)",
+        lambda t, a: t.sigmoid(a[0]),
+        exact=lambda m, a: 1 / (1 + m.exp(-a[0])),
+        float64=_float64_sigmoid,
+        # sigmoid(-a) = 1 - sigmoid(a), without the cancellation for large a
+        derivative=("sigmoid(a)*sigmoid(-a)",),
+        latex=r"\sigma",
+    ),
+    _fn(
+        "softplus",
+        "log(1 + exp(beta*a))/beta; torch returns a where beta*a > threshold",
+        f"{_f('softplus')}(a, beta=b, threshold=c)",
+        lambda t, a: t.nn.functional.softplus(a[0], *(float(p) for p in a[1:])),
+        params=(
+            Param(name="beta", default=1.0, check="nonzero"),
+            Param(name="threshold", default=20.0),
+        ),
+        definition={2: "softplus(b*a)/b", 3: "softplus(b*a)/b"},
+        exact=_exact_softplus,
+        float64=lambda np, a: np.logaddexp(0.0, a[0]),
+        derivative=("sigmoid(a)",),
+        latex=r"\operatorname{softplus}",
+    ),
+    _defined(
+        "gelu",
+        "Gaussian error linear unit a*(1 + erf(a/sqrt(2)))/2",
+        f"{_f('gelu')}(a)",
+        lambda t, a: t.nn.functional.gelu(a[0]),
+        "a*(1 + erf(a/sqrt(2)))/2",
+        derivative=("(1 + erf(a/sqrt(2)))/2 + a*exp(-a**2/2)/sqrt(2*pi)",),
+        latex=r"\operatorname{GELU}",
+    ),
+    _defined(
+        "gelu_tanh",
+        "GELU's tanh approximation (approximate='tanh')",
+        f"{_f('gelu')}(a, approximate='tanh')",
+        lambda t, a: t.nn.functional.gelu(a[0], approximate="tanh"),
+        "a*(1 + tanh(sqrt(2/pi)*(a + 0.044715*a**3)))/2",
+        latex=r"\operatorname{GELU}_{\tanh}",
+    ),
+    _defined(
+        "silu",
+        "sigmoid linear unit a*sigmoid(a) (also swish)",
+        f"{_f('silu')}(a)",
+        lambda t, a: t.nn.functional.silu(a[0]),
+        "a*sigmoid(a)",
+        derivative=("sigmoid(a)*(1 + a*sigmoid(-a))",),
+        aliases=("swish",),
+        latex=r"\operatorname{SiLU}",
+    ),
+    _defined(
+        "mish",
+        "a*tanh(softplus(a))",
+        f"{_f('mish')}(a)",
+        lambda t, a: t.nn.functional.mish(a[0]),
+        "a*tanh(softplus(a))",
+        latex=r"\operatorname{mish}",
+    ),
+    _defined(
+        "elu",
+        "a for a > 0, alpha*(exp(a) - 1) below (kink at 0 unless alpha = 1)",
+        f"{_f('elu')}(a, alpha=b)",
+        lambda t, a: t.nn.functional.elu(a[0], float(a[1])),
+        "relu(a) + b*(exp(min(a, 0)) - 1)",
+        params=(Param(name="alpha", default=1.0),),
+        kinks=("a",),
+        torch_convention="torch's elu returns the left side's slope (alpha) at 0",
+        latex=r"\operatorname{ELU}",
+    ),
+    _defined(
+        "selu",
+        "scaled ELU (self-normalising), kink at 0",
+        f"{_f('selu')}(a)",
+        lambda t, a: t.nn.functional.selu(a[0]),
+        f"{SELU_SCALE}*(relu(a) + {SELU_ALPHA}*(exp(min(a, 0)) - 1))",
+        kinks=("a",),
+        torch_convention="torch's selu returns scale*alpha (the left side) at 0",
+        latex=r"\operatorname{SELU}",
+    ),
+    _defined(
+        "celu",
+        "relu(a) + min(0, alpha*(exp(a/alpha) - 1)), smooth at 0",
+        f"{_f('celu')}(a, alpha=b)",
+        lambda t, a: t.nn.functional.celu(a[0], float(a[1])),
+        "relu(a) + min(0, b*(exp(a/b) - 1))",
+        params=(Param(name="alpha", default=1.0, check="nonzero"),),
+        kinks=("a",),
+        torch_convention="torch's celu returns 1 at 0",
+        latex=r"\operatorname{CELU}",
+    ),
+    _defined(
+        "leaky_relu",
+        "a for a > 0, negative_slope*a below (kink at 0)",
+        f"{_f('leaky_relu')}(a, negative_slope=b)",
+        lambda t, a: t.nn.functional.leaky_relu(a[0], float(a[1])),
+        "relu(a) - b*relu(-a)",
+        params=(Param(name="negative_slope", default=0.01),),
+        kinks=("a",),
+        torch_convention="torch's leaky_relu returns the negative slope at 0",
+        latex=r"\operatorname{LeakyReLU}",
+    ),
+    _defined(
+        "relu6",
+        "min(max(0, a), 6) (kinks at 0 and 6)",
+        f"{_f('relu6')}(a)",
+        lambda t, a: t.nn.functional.relu6(a[0]),
+        "min(relu(a), 6)",
+        kinks=("a", "a - 6"),
+        torch_convention="torch's relu6 has gradient 0 at 0 and at 6",
+        latex=r"\operatorname{ReLU6}",
+    ),
+    _defined(
+        "hardtanh",
+        "a limited to [min, max], default [-1, 1] (kinks at the edges)",
+        f"{_f('hardtanh')}(a, min_val=b, max_val=c)",
+        lambda t, a: t.nn.functional.hardtanh(a[0], float(a[1]), float(a[2])),
+        "min(max(a, b), c)",
+        params=(
+            Param(name="min", default=-1.0),
+            Param(name="max", default=1.0, check="not_below_previous"),
+        ),
+        kinks=("a - b", "a - c"),
+        torch_convention="torch's hardtanh has gradient 0 at both edges",
+        latex=r"\operatorname{hardtanh}",
+    ),
+    _defined(
+        "hardsigmoid",
+        "min(max(0, a + 3), 6)/6 (kinks at -3 and 3)",
+        f"{_f('hardsigmoid')}(a)",
+        lambda t, a: t.nn.functional.hardsigmoid(a[0]),
+        "min(relu(a + 3), 6)/6",
+        kinks=("a + 3", "a - 3"),
+        torch_convention="torch's hardsigmoid has gradient 0 at -3 and 3",
+        latex=r"\operatorname{hardsigmoid}",
+    ),
+    _defined(
+        "hardswish",
+        "a*min(max(0, a + 3), 6)/6 (kinks at -3 and 3)",
+        f"{_f('hardswish')}(a)",
+        lambda t, a: t.nn.functional.hardswish(a[0]),
+        "a*min(relu(a + 3), 6)/6",
+        kinks=("a + 3", "a - 3"),
+        torch_convention="torch's hardswish has gradient 0 at -3 and 1 at 3",
+        latex=r"\operatorname{hardswish}",
+    ),
+    _defined(
+        "softsign",
+        "a/(1 + |a|) (its second derivative jumps at 0)",
+        f"{_f('softsign')}(a)",
+        lambda t, a: t.nn.functional.softsign(a[0]),
+        "a/(1 + abs(a))",
+        derivative=("1/(1 + abs(a))**2",),
+        kinks=("a",),
+        latex=r"\operatorname{softsign}",
+    ),
+    _defined(
+        "logsigmoid",
+        "log(sigmoid(a)) = -softplus(-a)",
+        f"{_f('logsigmoid')}(a)",
+        lambda t, a: t.nn.functional.logsigmoid(a[0]),
+        "-softplus(-a)",
+        derivative=("sigmoid(-a)",),
+        latex=r"\log\sigma",
+    ),
+    _defined(
+        "tanhshrink",
+        "a - tanh(a)",
+        f"{_f('tanhshrink')}(a)",
+        lambda t, a: t.nn.functional.tanhshrink(a[0]),
+        "a - tanh(a)",
+        derivative=("tanh(a)**2",),
+        latex=r"\operatorname{tanhshrink}",
+    ),
+    _defined(
+        "softshrink",
+        "a - lambd above lambd, a + lambd below -lambd, else 0 (kinks at +-lambd)",
+        f"{_f('softshrink')}(a, lambd=b)",
+        lambda t, a: t.nn.functional.softshrink(a[0], float(a[1])),
+        "relu(a - b) - relu(-a - b)",
+        params=(Param(name="lambd", default=0.5, check="nonnegative"),),
+        kinks=("a - b", "a + b"),
+        torch_convention="torch's softshrink has gradient 0 at +-lambd",
+        latex=r"\operatorname{softshrink}",
+    ),
+    _defined(
+        "hardshrink",
+        "a where |a| > lambd, else 0 (jumps at +-lambd)",
+        f"{_f('hardshrink')}(a, lambd=b)",
+        lambda t, a: t.nn.functional.hardshrink(a[0], float(a[1])),
+        "a*relu(sign(abs(a) - b))",
+        params=(Param(name="lambd", default=0.5, check="nonnegative"),),
+        kinks=("a - b", "a + b"),
+        torch_convention="torch's hardshrink has gradient 0 at +-lambd",
+        latex=r"\operatorname{hardshrink}",
+    ),
 )
+
+
+def _mpmath_float(name: str, *values: float) -> float:
+    import mpmath
+
+    try:
+        result = getattr(mpmath, name)(*values)
+    except (ValueError, ZeroDivisionError):
+        return math.nan
+    return float(result) if isinstance(result, mpmath.mpf) else math.nan
+
 
 CONSTANTS: tuple[ConstantSpec, ...] = (
     ConstantSpec(
         name="pi",
-        summary="3.14159...",
+        summary="3.14159... (also written π)",
         value=math.pi,
         symengine="pi",
         exact=lambda m: m.const_pi(),
     ),
     ConstantSpec(
         name="E",
-        summary="Euler's number 2.71828...",
+        summary="Euler's number 2.71828... (also written e)",
         value=math.e,
         symengine="E",
         exact=lambda m: m.exp(1),
+        aliases=("e",),
     ),
 )
 
@@ -371,10 +1072,15 @@ for _spec in FUNCTIONS:
     for _alias in (_spec.name, *_spec.aliases):
         _BY_NAME[_alias] = _spec
 
-_CONSTANTS_BY_NAME: dict[str, ConstantSpec] = {c.name: c for c in CONSTANTS}
+_CONSTANTS_BY_NAME: dict[str, ConstantSpec] = {
+    name: c for c in CONSTANTS for name in (c.name, *c.aliases)
+}
 _BY_SYMENGINE: dict[str, FunctionSpec] = {
     spec.symengine: spec for spec in FUNCTIONS if spec.symengine is not None
 }
+# Written out when read (the expression as understood shows them so): log to
+# a base, pow, and nothing else. In a, b.
+MACROS: dict[str, dict[int, str]] = {"log": {2: "log(a)/log(b)"}, "pow": {2: "a**b"}}
 
 
 def lookup_function(name: str) -> FunctionSpec | None:
@@ -388,7 +1094,7 @@ def function(name: str) -> FunctionSpec:
 
 
 def lookup_constant(name: str) -> ConstantSpec | None:
-    """The spec for a constant name, or None."""
+    """The spec for a constant name or alias (pi, E, e), or None."""
     return _CONSTANTS_BY_NAME.get(name)
 
 
@@ -397,19 +1103,24 @@ def by_symengine_name(name: str) -> FunctionSpec | None:
     return _BY_SYMENGINE.get(name)
 
 
+def public_functions() -> list[FunctionSpec]:
+    """The functions users type, in table order."""
+    return list(FUNCTIONS)
+
+
 def function_names() -> list[str]:
-    """Canonical function names, in table order."""
-    return [spec.name for spec in FUNCTIONS]
+    """Canonical function names users type, in table order (pow too: it is read as **)."""
+    return [spec.name for spec in FUNCTIONS] + ["pow"]
 
 
 def describe_language() -> str:
     """A short description of the input language, for help text."""
     names = ", ".join(function_names())
-    consts = ", ".join(c.name for c in CONSTANTS)
     return (
-        "Expressions use + - * / and ** (or ^) for power, parentheses, numbers "
-        f"such as 2, 0.5 or 1e-3, the constants {consts}, and the functions {names}. "
-        "Any other name is a real variable."
+        "Expressions use + - * / and ** (or ^) for power, parentheses, numbers such as 2, "
+        "0.5 or 1e-3, implicit multiplication after a number or between parentheses (2x, "
+        "3sin(x), (x+1)(x-1)), the constants pi and e (also E, π), and the functions "
+        f"{names}. Any other name is a real variable."
     )
 
 
@@ -418,10 +1129,12 @@ def describe_table() -> str:
     import textwrap
 
     lines = [*textwrap.wrap(describe_language(), 78), "", "functions (torch equivalent):"]
-    for spec in FUNCTIONS:
+    for spec in public_functions():
         alias = f" (also {', '.join(spec.aliases)})" if spec.aliases else ""
-        lines.append(f"  {spec.signature:<14} {spec.summary}{alias}  [{spec.torch_op}]")
+        lines.append(f"  {spec.signature:<28} {spec.summary}{alias}")
+        lines.append(f"  {'':<28} [{spec.torch_code}]")
+    lines.append(f"  {'pow(a, b)':<28} a**b")
     lines.append("constants:")
     for const in CONSTANTS:
-        lines.append(f"  {const.name:<14} {const.summary}")
+        lines.append(f"  {const.name:<28} {const.summary}")
     return "\n".join(lines)

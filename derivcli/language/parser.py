@@ -22,17 +22,35 @@ input is turned away in time proportional to the part already read.
 from __future__ import annotations
 
 import difflib
-import keyword
 import re
 import sys
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
 from derivcli.errors import LimitError, ParseError
-from derivcli.language.functions import function_names, lookup_constant, lookup_function
+from derivcli.language.functions import (
+    ARGUMENT_NAMES,
+    MACROS,
+    FunctionSpec,
+    function_names,
+    lookup_constant,
+    lookup_function,
+)
 from derivcli.language.printer import to_text
-from derivcli.language.tree import BinaryOp, Call, Constant, Negate, Node, Number, Variable
+from derivcli.language.tree import (
+    BinaryOp,
+    Call,
+    Constant,
+    Fold,
+    Negate,
+    Node,
+    Number,
+    Variable,
+    fold,
+    walk,
+)
 
 MAX_EXPRESSION_LENGTH = 10_000  # characters
 MAX_NESTING = 200  # parentheses, calls, unary signs and exponents inside each other
@@ -64,6 +82,7 @@ class Token:
     kind: str  # NUMBER NAME OP END
     text: str
     column: int
+    implicit: bool = False  # a '*' the reader inserted (2x, (x+1)(x-1))
 
 
 _OPERATORS = ("**", "+", "-", "*", "/", "^", "(", ")", ",")
@@ -100,14 +119,24 @@ _LOOKALIKES = {
     "\u03a7": "X",
     "\u03a1": "P",
     "\u03a4": "T",
-    "\u2212": "-",
-    "\u00d7": "*",
-    "\u00b7": "*",
-    "\u22c5": "*",
-    "\u2217": "*",
-    "\u00f7": "/",
-    "\u2044": "/",
 }
+
+# Math typed or pasted from papers and web pages, read as what it means.
+_MATH_OPERATORS = {
+    "\u2212": "-",  # minus sign
+    "\u00d7": "*",  # multiplication sign
+    "\u00b7": "*",  # middle dot
+    "\u22c5": "*",  # dot operator
+    "\u2217": "*",  # asterisk operator
+    "\u00f7": "/",  # division sign
+    "\u2215": "/",  # division slash
+}
+_MATH_NAMES = {"\u03c0": "pi"}  # π
+_SUPERSCRIPTS = {
+    "\u2070": "0", "\u00b9": "1", "\u00b2": "2", "\u00b3": "3", "\u2074": "4",
+    "\u2075": "5", "\u2076": "6", "\u2077": "7", "\u2078": "8", "\u2079": "9",
+    "\u207b": "-",
+}  # fmt: skip
 
 _PUNCTUATION_HINTS = {
     ".": "attribute access ('.') is not allowed",
@@ -183,7 +212,8 @@ def tokenize(text: str) -> list[Token]:
             while j < n and text[j].isascii() and (text[j].isalnum() or text[j] == "_"):
                 j += 1
             if j < n and not text[j].isascii() and (text[j].isalnum() or text[j] == "_"):
-                raise _reject_character(text[j], j + 1)
+                if text[j] not in _MATH_NAMES and text[j] not in _SUPERSCRIPTS:
+                    raise _reject_character(text[j], j + 1)
             name = text[i:j]
             if len(name) > MAX_NAME_LENGTH:
                 raise LimitError(
@@ -194,6 +224,17 @@ def tokenize(text: str) -> list[Token]:
             tokens.append(Token("NAME", name, column))
             i = j
             continue
+        if ch in _MATH_NAMES:
+            tokens.append(Token("NAME", _MATH_NAMES[ch], column))
+            i += 1
+            continue
+        if ch in _MATH_OPERATORS:
+            tokens.append(Token("OP", _MATH_OPERATORS[ch], column))
+            i += 1
+            continue
+        if ch in _SUPERSCRIPTS:
+            i = _read_superscript(text, i, tokens)
+            continue
         op = next((o for o in _OPERATORS if text.startswith(o, i)), None)
         if op is not None:
             if op == "/" and text.startswith("//", i):
@@ -203,7 +244,53 @@ def tokenize(text: str) -> list[Token]:
             continue
         raise _reject_character(ch, column)
     tokens.append(Token("END", "", n + 1))
-    return tokens
+    return _implicit_products(tokens, text)
+
+
+def _read_superscript(text: str, i: int, tokens: list[Token]) -> int:
+    """x², x³, x⁻¹: a power with the exponent written as superscript digits."""
+    start = i
+    digits = ""
+    while i < len(text) and text[i] in _SUPERSCRIPTS:
+        digits += _SUPERSCRIPTS[text[i]]
+        i += 1
+    sign, number = ("-", digits[1:]) if digits.startswith("-") else ("", digits)
+    if not number or not number.isdigit():
+        raise ParseError(f"superscript '{text[start:i]}' is not a whole exponent", start + 1)
+    tokens.append(Token("OP", "**", start + 1))
+    if sign:
+        tokens.append(Token("OP", "-", start + 1))
+    tokens.append(Token("NUMBER", number, start + 1))
+    return i
+
+
+def _implicit_products(tokens: list[Token], text: str) -> list[Token]:
+    """Insert the '*' that calculator notation leaves out, where it cannot be misread:
+    after a number before a name or '(' (2x, 3sin(x), 2(x+1), 0.5x^2), and
+    between ')' and '(' ((x+1)(x-1)). After '/' or a power it would be read
+    two ways (1/2x, 2^3x): that is an error that says how to write it."""
+    result: list[Token] = []
+    for index, tok in enumerate(tokens):
+        prev = result[-1] if result else None
+        implicit = prev is not None and (
+            (prev.kind == "NUMBER" and (tok.kind == "NAME" or tok.text == "("))
+            or (prev.text == ")" and prev.kind == "OP" and tok.text == "(" and tok.kind == "OP")
+        )
+        if implicit and prev is not None:
+            before = result[-2] if len(result) > 1 else None
+            if prev.kind == "NUMBER" and before is not None and before.kind == "OP":
+                if before.text in ("/", "**", "^"):
+                    after = f"'{before.text}{prev.text}{tok.text}'"
+                    example = "1/(2*x) or x/2" if before.text == "/" else "2**(3*x) or 2**3*x"
+                    raise ParseError(
+                        f"{after} can be read two ways: write the '*' and the parentheses "
+                        f"you mean (as in {example})",
+                        prev.column,
+                    )
+            result.append(Token("OP", "*", tok.column, implicit=True))
+        result.append(tok)
+        del index
+    return result
 
 
 def _is_name_char(ch: str) -> bool:
@@ -232,11 +319,6 @@ def _read_number(text: str, i: int, tokens: list[Token]) -> int:
         raise ParseError(f"complex numbers are not supported: '{literal}{text[i]}'", column)
     if i < n and text[i] == ".":
         raise ParseError(f"malformed number '{text[start : i + 1]}'", column)
-    if i < n and text[i].isascii() and (text[i].isalpha() or text[i] == "_"):
-        raise ParseError(
-            f"missing operator after the number '{literal}' (write {literal}*{text[i]}...)",
-            i + 1,
-        )
     mantissa = literal.split("e")[0].split("E")[0]
     digits = sum(c.isdigit() for c in mantissa)
     if digits > MAX_NUMBER_DIGITS:
@@ -269,11 +351,14 @@ def _number_value(token: Token) -> Fraction:
 
 
 class _Parser:
-    def __init__(self, tokens: list[Token]) -> None:
+    def __init__(self, tokens: list[Token], template: bool = False) -> None:
         self.tokens = tokens
         self.pos = 0
         self.depth = 0
         self.variables: set[str] = set()
+        # the table's own rules and definitions: a, b, c, d stand for arguments,
+        # so a function's parameters need not be constants there
+        self.template = template
 
     @property
     def token(self) -> Token:
@@ -379,22 +464,28 @@ class _Parser:
 
     def name(self, tok: Token) -> Node:
         name = tok.text
-        if keyword.iskeyword(name) or name in ("True", "False", "None"):
-            raise ParseError(
-                f"'{name}' is a Python keyword, not part of the math language", tok.column
-            )
         if name.startswith("_"):
             raise ParseError(f"names may not start with '_': '{name}'", tok.column)
+        if name in ("True", "False", "None"):
+            raise ParseError(
+                f"'{name}' is Python, not part of the math language (a variable name may "
+                "be any other word, keywords such as lambda included)",
+                tok.column,
+            )
         is_call = self.at_op("(")
         spec = lookup_function(name)
         if is_call:
+            if name in MACROS:
+                return self.macro(tok, name)
             if spec is None:
                 raise self.unknown_function(tok)
-            return self.call(tok, spec.name, spec.arity)
-        if spec is not None:
-            raise ParseError(f"'{name}' is a function; call it as {spec.signature}", tok.column)
-        if lookup_constant(name) is not None:
-            return Constant(name, tok.column)
+            return self.call(tok, spec)
+        if spec is not None or name in MACROS:
+            signature = spec.signature if spec is not None else f"{name}(a, b)"
+            raise ParseError(f"'{name}' is a function; call it as {signature}", tok.column)
+        constant = lookup_constant(name)
+        if constant is not None:
+            return Constant(constant.name, tok.column)
         self.variables.add(name)
         return Variable(name, tok.column)
 
@@ -406,18 +497,23 @@ class _Parser:
             )
         known = function_names()
         close = difflib.get_close_matches(name, known, n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
+        if not close:
+            return ParseError(
+                f"'{name}' is a variable, not a function: write {name}*(...) to multiply",
+                tok.column,
+                " (`derivcli functions` lists the functions)",
+            )
         return ParseError(
-            f"unknown function '{name}'", tok.column, f"{hint} (known: {', '.join(known)})"
+            f"unknown function '{name}'",
+            tok.column,
+            f"; did you mean '{close[0]}'? (known: {', '.join(known)})",
         )
 
-    def call(self, tok: Token, name: str, arity: int) -> Node:
+    def arguments(self, tok: Token, name: str) -> list[Node]:
         open_tok = self.advance()
         self.enter(open_tok.column)
         if self.at_op(")"):
-            raise ParseError(
-                f"{name}() needs {arity} argument{'s' if arity > 1 else ''}", open_tok.column
-            )
+            raise ParseError(f"{name}() needs arguments", open_tok.column)
         args = [self.expr()]
         while self.at_op(","):
             self.advance()
@@ -428,10 +524,143 @@ class _Parser:
             raise self.unexpected()
         self.advance()
         self.depth -= 1
-        if len(args) != arity:
-            plural = "s" if arity > 1 else ""
-            raise ParseError(f"{name} takes {arity} argument{plural}, got {len(args)}", tok.column)
+        return args
+
+    def call(self, tok: Token, spec: FunctionSpec) -> Node:
+        name = spec.name
+        args = self.arguments(tok, name)
+        low, high = spec.min_args, spec.max_args
+        if len(args) < low or (high is not None and len(args) > high):
+            wanted = (
+                f"at least {low}"
+                if high is None
+                else str(low)
+                if low == high
+                else f"{low} to {high}"
+            )
+            raise ParseError(
+                f"{name} takes {wanted} argument{'s' if wanted != '1' else ''} "
+                f"({spec.signature}), got {len(args)}",
+                tok.column,
+            )
+        if not self.template:
+            values: list[Fraction | float] = []
+            for position in spec.constant_positions(len(args)):
+                values.append(_require_constant(spec, position, args[position], values))
+        if spec.variadic and len(args) > spec.arity:
+            # max(a, b, c) is max(max(a, b), c): what torch.maximum does, pairwise
+            tree: Node = Call(name, tuple(args[:2]), tok.column)
+            for arg in args[2:]:
+                tree = Call(name, (tree, arg), tok.column)
+            return tree
         return Call(name, tuple(args), tok.column)
+
+    def macro(self, tok: Token, name: str) -> Node:
+        """log(x, b) and pow(a, b): read as what they mean, log(x)/log(b) and a**b."""
+        args = self.arguments(tok, name)
+        forms = MACROS[name]
+        if len(args) not in forms:
+            spec = lookup_function(name)
+            if spec is not None and len(args) == spec.arity:
+                return Call(spec.name, tuple(args), tok.column)
+            counts = " or ".join(str(k) for k in sorted({*forms, *([spec.arity] if spec else [])}))
+            raise ParseError(f"{name} takes {counts} arguments, got {len(args)}", tok.column)
+        if name == "log":
+            base = args[1]
+            if isinstance(base, Number) and base.value == 1:
+                raise ParseError("log(x, 1): the base of a logarithm must not be 1", base.column)
+        return substitute(_template(forms[len(args)]), args, tok.column)
+
+
+def _require_constant(
+    spec: FunctionSpec, position: int, arg: Node, before: list[Fraction | float]
+) -> Fraction | float:
+    """A parameter (leaky_relu's slope, polygamma's n) must be a constant expression
+    with a value the function accepts; returns that value."""
+    index = position - (0 if spec.params_first else spec.arity)
+    param = spec.params[index]
+    where = f"{spec.name}'s {param.name}"
+    names = sorted({n.name for n in walk(arg) if isinstance(n, Variable)})
+    if names:
+        raise ParseError(
+            f"{where} must be a constant, not an expression of {', '.join(names)} "
+            f"({spec.signature})",
+            _column(arg),
+        )
+    value = _constant_value(arg)
+    if value is None:
+        raise ParseError(f"{where} is not a finite real number", _column(arg))
+    wrong = {
+        "whole": not (value >= 0 and value == int(value)),
+        "nonzero": value == 0,
+        "nonnegative": value < 0,
+        "not_below_previous": bool(before) and value < before[-1],
+    }.get(param.check, False)
+    if wrong:
+        wanted = {
+            "whole": "a whole number 0, 1, 2, ...",
+            "nonzero": "nonzero",
+            "nonnegative": "0 or more",
+            "not_below_previous": f"at least {spec.params[index - 1].name}",
+        }[param.check]
+        raise ParseError(f"{where} must be {wanted} ({spec.signature})", _column(arg))
+    return value
+
+
+def _constant_value(arg: Node) -> Fraction | float | None:
+    """An exact number, or the float64 nearest a constant expression; None if it is
+    not a finite real number."""
+    if isinstance(arg, Number):
+        return arg.value
+    if isinstance(arg, Negate) and isinstance(arg.operand, Number):
+        return -arg.operand.value
+    from derivcli.language.evaluate import exact_constant
+
+    outcome = exact_constant(arg)
+    return outcome.to_float() if outcome.defined else None
+
+
+def _column(node: Node) -> int | None:
+    for each in walk(node):
+        if each.column:
+            return each.column
+    return None
+
+
+_TEMPLATES: dict[str, Node] = {}
+
+
+def _template(text: str) -> Node:
+    """A definition, rule or macro in a, b, c, d, parsed once."""
+    if text not in _TEMPLATES:
+        _TEMPLATES[text] = parse(text, template=True).tree
+    return _TEMPLATES[text]
+
+
+def substitute(template: Node, args: Sequence[Node], column: int = 0) -> Node:
+    """The template with its variables a, b, c, d replaced by ``args``."""
+    bound = dict(zip(ARGUMENT_NAMES, args, strict=False))
+
+    class Bind(Fold[Node]):
+        def number(self, node: Number) -> Node:
+            return node
+
+        def constant(self, node: Constant) -> Node:
+            return node
+
+        def variable(self, node: Variable) -> Node:
+            return bound.get(node.name, node)
+
+        def negate(self, node: Negate, operand: Node) -> Node:
+            return Negate(operand, column)
+
+        def binary(self, node: BinaryOp, left: Node, right: Node) -> Node:
+            return BinaryOp(node.op, left, right, column)
+
+        def call(self, node: Call, args: list[Node]) -> Node:
+            return Call(node.name, tuple(args), column)
+
+    return fold(template, Bind())
 
 
 # "a=1" or "u=1,v=2" where an expression should be: `grad -a --at a=1` reads
@@ -439,8 +668,12 @@ class _Parser:
 _LOOKS_LIKE_A_POINT = re.compile(r"\s*[A-Za-z_]\w*\s*=[^=,]+(,\s*[A-Za-z_]\w*\s*=[^=,]+)*")
 
 
-def parse(text: str) -> Expression:
-    """Parse ``text`` into an :class:`Expression`, or raise a ParseError/LimitError."""
+def parse(text: str, *, template: bool = False) -> Expression:
+    """Parse ``text`` into an :class:`Expression`, or raise a ParseError/LimitError.
+
+    ``template``: the text is one of the function table's rules or definitions,
+    written in the arguments a, b, c, d.
+    """
     if len(text) > MAX_EXPRESSION_LENGTH:
         raise LimitError(
             f"the expression is {len(text):,} characters long; "
@@ -454,7 +687,7 @@ def parse(text: str) -> Expression:
             text.index("=") + 1,
         )
     tokens = tokenize(text)
-    parser = _Parser(tokens)
+    parser = _Parser(tokens, template)
     # Each nesting level costs a handful of Python frames; MAX_NESTING keeps
     # the total well inside this limit.
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 20 * MAX_NESTING + 1000))

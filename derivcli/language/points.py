@@ -21,6 +21,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import TYPE_CHECKING, Union
 
 from derivcli.errors import InputError, LimitError, PointError
@@ -28,8 +29,9 @@ from derivcli.errors import InputError, LimitError, PointError
 if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
+from derivcli.language.functions import lookup_constant
 from derivcli.language.parser import parse
-from derivcli.language.tree import BinaryOp, Constant, Fold, Negate, Number, fold
+from derivcli.language.tree import BinaryOp, Call, Constant, Fold, Negate, Number, fold
 
 # Every point becomes a row of output (a JSON object); past this a run is
 # refused rather than spending minutes and gigabytes on it. numeric.autograd
@@ -89,7 +91,17 @@ def _is_identifier(name: str) -> bool:
 
 
 class _ConstantValue(Fold[float]):
-    """The float64 value of a constant expression; a variable or a call is not one."""
+    """The float64 value of a constant expression, as Python computes it: operators
+    in IEEE float64, each function correctly rounded on the float64 values of
+    its arguments (as math.sqrt(2) is); a variable is not a constant."""
+
+    def call(self, node: Call, args: list[float]) -> float:
+        from derivcli.language.evaluate import exact_constant
+
+        if not all(math.isfinite(a) for a in args):
+            return math.nan
+        exact = [Number(Fraction(a), repr(a)) for a in args]
+        return exact_constant(Call(node.name, tuple(exact))).to_float()
 
     def number(self, node: Number) -> float:
         try:
@@ -184,6 +196,12 @@ def parse_at(options: Sequence[str], variables: Sequence[str], *, mesh: bool = F
                 raise PointError(f"{where}: '{name}' is given twice")
             if name not in variables:
                 known = ", ".join(variables) if variables else "none"
+                constant = lookup_constant(name)
+                if constant is not None:
+                    raise PointError(
+                        f"{where}: '{name}' is the constant {constant.summary.split(' (')[0]}, "
+                        f"not a variable (variables: {known}); use another name for a variable"
+                    )
                 raise PointError(
                     f"{where}: '{name}' is not a variable of the expression (variables: {known})"
                 )
@@ -254,6 +272,12 @@ def parse_wrt(options: Sequence[str], variables: Sequence[str]) -> list[str]:
                 raise PointError(f"--wrt: '{name}' is not a variable name")
             if name not in variables:
                 known = ", ".join(variables) if variables else "none"
+                constant = lookup_constant(name)
+                if constant is not None:
+                    raise PointError(
+                        f"--wrt {name}: '{name}' is the constant "
+                        f"{constant.summary.split(' (')[0]}, not a variable (variables: {known})"
+                    )
                 raise PointError(
                     f"--wrt {name}: '{name}' does not appear in the expression (variables: {known})"
                 )

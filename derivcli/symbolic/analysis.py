@@ -51,6 +51,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from derivcli.errors import BudgetError
+from derivcli.language.definitions import expand, kink_trees, kink_values
 from derivcli.language.evaluate import (
     CALL,
     FLOAT32_MAX,
@@ -64,7 +65,7 @@ from derivcli.language.evaluate import (
     float64_values,
     gmpy2,
 )
-from derivcli.language.functions import function
+from derivcli.language.functions import FunctionSpec, function
 from derivcli.language.parser import Expression, parse
 from derivcli.language.printer import to_text
 from derivcli.language.tree import BinaryOp, Call, Node, Number, Variable, unique_nodes
@@ -81,8 +82,12 @@ EXACT_WORK = 200_000
 PROBE_EXPONENTS = (64, 128, 256, 512, 1024)
 # Bits kept beyond those a difference quotient at step 2**-k cancels.
 PROBE_GUARD_BITS = 128
-# Two limits (or a limit and a value) are equal when they agree to this.
-LIMIT_RTOL = 1e-9
+# Two one-sided derivatives meet when they agree to this. Each is the limit of
+# exact difference quotients at steps down to 2**-1024, taken once its last two
+# values agree to 60 bits, then rounded to float64: sides that meet come out
+# equal to the last bit or two, and sides 1e-10 apart (abs(x)*1e-10 + x at 0)
+# are a kink.
+LIMIT_RTOL = 1e-14
 # A float64 kink argument this close to 0 (relative to the point's scale) is
 # checked exactly; so is a domain edge.
 SCREEN_RTOL = 1e-6
@@ -102,6 +107,9 @@ class Reason(str, Enum):
     DOMAIN_EDGE = "domain-edge"  # f is undefined on one side
     INFINITE = "infinite-derivative"  # a side tends to +-inf
     OVERFLOW = "overflow"  # the derivative is finite but beyond the dtype's range
+    # a one-sided limit did not settle down to steps of 2**-MAX_PROBE_EXPONENT
+    # (it oscillates, or converges too slowly: abs(x)**1.001 at 0)
+    UNDECIDED = "undecided"
 
 
 @dataclass(frozen=True)
@@ -270,8 +278,8 @@ def is_total(tree: Node) -> bool:
     """Whether f, and so each of its derivatives, is a real number at every real
     point with no kink: sums, products and compositions of functions defined
     and smooth on the whole line (sin, exp, sigmoid, ...), whole powers, and
-    division by nonzero numbers."""
-    for node in unique_nodes(tree):
+    division by nonzero numbers (functions with a definition, as written out)."""
+    for node in unique_nodes(expand(tree)):
         if isinstance(node, Call):
             spec = function(node.name)
             if spec.partial or spec.kink:
@@ -407,9 +415,11 @@ def _scientific(value: Any) -> str:
 
 @dataclass(frozen=True)
 class _Kink:
-    name: str  # relu, abs, max, ...
-    step: int  # which step (0 is f) holds it
-    node: Call
+    """One kink expression of one kinked call: where it is 0, the call is on a kink."""
+
+    name: str  # relu, leaky_relu, max, ...
+    step: int  # which step (0 is f as written) holds the call
+    program: Program  # the kink expression (relu(x - 1): x - 1; max(x, y): x - y)
 
 
 class _Derivative:
@@ -421,13 +431,16 @@ class _Derivative:
         self.var = steps.wrt[-1]
         self.limit = limit
         moving = set(self.wrt)
-        # Kinks of f and of every lower derivative whose argument moves with a
-        # variable being differentiated (min(x, z) is no kink for d/dy).
+        # Kinks of f (its functions as the user wrote them: leaky_relu, not
+        # the relu its definition uses) and of every lower derivative, whose
+        # argument moves with a variable being differentiated (min(x, z) is
+        # no kink for d/dy).
         self.kinks = [
-            _Kink(node.name, k, node)
+            _Kink(node.name, k, compile_tree(kink))
             for k in steps.lower_orders()
             for node in unique_nodes(steps.lower(k)[0])
             if isinstance(node, Call) and function(node.name).kink and _depends(node, moving)
+            for kink in kink_trees(node)
         ]
 
     def program(self, k: int) -> Program:
@@ -442,15 +455,8 @@ class _Derivative:
             o.undefined is not None and o.undefined.kind == "overflow" for o in [*lower, closed]
         ):
             return math.inf, PointAnalysis(Reason.OVERFLOW, None)
-        on_kink = tuple(
-            sorted(
-                {
-                    kink.name
-                    for kink in self.kinks
-                    if lower[kink.step].defined
-                    and _on_kink(kink, self.program(kink.step), lower[kink.step])
-                }
-            )
+        on_kink = _kinks_here(
+            [kink for kink in self.kinks if lower[kink.step].defined and _on_kink(kink, cache, i)]
         )
         on_edge = any(
             outcome.defined and _on_edge(self.program(k), outcome)
@@ -468,14 +474,19 @@ def _depends(node: Node, names: set[str]) -> bool:
     return any(isinstance(n, Variable) and n.name in names for n in unique_nodes(node))
 
 
-def _on_kink(kink: _Kink, program: Program, outcome: Exact) -> bool:
-    """Whether the kinked function's argument (a - b for max/min) is exactly 0."""
-    args = [program.index(arg) for arg in kink.node.args]
-    if len(args) == 1:
-        return outcome.is_zero(args[0])
-    a, b = (outcome.values[k] for k in args)
-    scale = max(outcome.magnitudes[args[0]], outcome.magnitudes[args[1]])
-    return bool(abs(a - b) <= scale * _tiny(outcome.precision))
+def _on_kink(kink: _Kink, cache: _ExactCache, i: int) -> bool:
+    """Whether the kink expression is exactly 0 at point i (up to the rounding of
+    its exact evaluation, relative to the magnitudes met computing it)."""
+    outcome = cache.exact(kink.program, i)
+    return outcome.defined and outcome.is_zero(len(kink.program) - 1)
+
+
+def _kinks_here(found: Sequence[_Kink]) -> tuple[str, ...]:
+    """The names of the kinked functions on their kink: those of f as written if
+    any (their conventions are the ones the notes quote), else the lower
+    derivatives' (sign in the derivative of x*abs(x))."""
+    own = [kink.name for kink in found if kink.step == 0]
+    return tuple(sorted(set(own or [kink.name for kink in found])))
 
 
 def _tiny(precision: int) -> Any:
@@ -583,7 +594,7 @@ def examine(
             return None  # an edge of a part that does not make f one-sided: regular
         return PointAnalysis(Reason.REMOVABLE, True, left, right, common)
     if math.isnan(left) or math.isnan(right):
-        return PointAnalysis(Reason.CORNER, False, left, right, kinks=on_kink)
+        return PointAnalysis(Reason.UNDECIDED, None, left, right, kinks=on_kink)
     if on_kink:
         return PointAnalysis(Reason.KINK, False, left, right, kinks=on_kink)
     if math.isinf(left) or math.isinf(right):
@@ -841,7 +852,7 @@ def _same_limit(a: Any, b: Any) -> bool:
 
 
 def _text(value: float) -> str:
-    return f"{value:.10g}"
+    return f"{value + 0.0:.10g}"  # no -0
 
 
 # ---------------------------------------------------------------- long grids
@@ -918,6 +929,14 @@ class _Screen:
 SCREEN_BLOCK = 8192
 
 
+def _float64_call(spec: FunctionSpec, args: list[Any]) -> Any:
+    import numpy as np
+
+    float64 = spec.float64
+    assert float64 is not None  # kink expressions call primitives
+    return float64(np, args)
+
+
 def _near_special(np: Any, program: Program, outcome: Any, scale: Any) -> Any:
     """Points where a kink's argument, a domain edge or a power's base is near 0."""
     flag = np.zeros(scale.shape, dtype=bool)
@@ -925,9 +944,8 @@ def _near_special(np: Any, program: Program, outcome: Any, scale: Any) -> Any:
         if ins.kind == CALL:
             spec = function(ins.name)
             args = [outcome.node_values[a] for a in ins.args]
-            if spec.kink:
-                arg = args[0] - args[1] if len(args) == 2 else args[0]
-                flag |= np.abs(arg) <= SCREEN_RTOL * scale
+            for kink in kink_values(spec, args, _float64_call):
+                flag |= np.abs(kink) <= SCREEN_RTOL * scale
             for edge in spec.edges:
                 flag |= np.abs(args[0] - edge) <= SCREEN_RTOL * max(1.0, abs(edge))
         elif ins.kind == POW:

@@ -31,6 +31,7 @@ from typing import Any
 import symengine as se
 
 from derivcli.errors import BudgetError, CannotComputeError, InputError, LimitError
+from derivcli.language.definitions import expand
 from derivcli.language.evaluate import (
     MAX_PRECISION,
     PRECISION,
@@ -41,7 +42,12 @@ from derivcli.language.evaluate import (
     exact_value,
     gmpy2,
 )
-from derivcli.language.functions import by_symengine_name, lookup_constant, lookup_function
+from derivcli.language.functions import (
+    ARGUMENT_NAMES,
+    by_symengine_name,
+    lookup_constant,
+    lookup_function,
+)
 from derivcli.language.parser import Expression, parse
 from derivcli.language.printer import to_text as to_source
 from derivcli.language.tree import (
@@ -81,9 +87,10 @@ def symbol(name: str) -> Any:
 
 
 def build(expression: Expression) -> Any:
-    """Translate a parsed expression into a symengine expression."""
+    """Translate a parsed expression into a symengine expression (functions with a
+    definition written out: symengine sees primitives only)."""
     env = {name: symbol(name) for name in expression.variables}
-    return fold(expression.tree, SymengineBuilder(env))
+    return fold(expand(expression.tree), SymengineBuilder(env))
 
 
 class SymengineBuilder(Fold[Any]):
@@ -208,14 +215,14 @@ def _rules(name: str) -> tuple[Any, ...]:
     if name not in _RULES:
         spec = lookup_function(name)
         assert spec is not None and spec.derivative
-        _RULES[name] = tuple(parse(rule).tree for rule in spec.derivative)
+        _RULES[name] = tuple(expand(parse(rule, template=True).tree) for rule in spec.derivative)
     return _RULES[name]
 
 
 def _apply_rule(name: str, index: int, args: Sequence[Any]) -> Any:
-    # Built afresh from the rule's tree with a and b bound to the arguments:
+    # Built afresh from the rule's tree with a, b, ... bound to the arguments:
     # substituting into a prebuilt rule leaves sums uncanonical (x - (2 - x)).
-    env = {"a": args[0], "b": args[1] if len(args) > 1 else args[0]}
+    env = dict(zip(ARGUMENT_NAMES, args, strict=False))
     return _tidy_arguments(fold(_rules(name)[index], SymengineBuilder(env)))
 
 

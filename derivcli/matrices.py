@@ -1,0 +1,500 @@
+"""Hessians and Jacobians: matrices of derivatives, each entry judged like ``grad``'s.
+
+A Hessian entry is the mixed second partial d/dx_j (df/dx_i), and a Jacobian
+entry the partial dF_r/dx_c: derivatives derivcli already knows how to
+compute and analyse. So nothing here differentiates or analyses anything
+itself. :func:`hessian_report` sends the gradient and every second partial
+of the expression to the symbolic worker in one request
+(``compare.compute``, the same path as ``grad``), with torch's side computed
+by ``torch.autograd.functional.hessian`` (``autograd/matrices.py``);
+:func:`jacobian_report` does the same once per expression, with
+``torch.autograd.functional.jacobian``, under one shared time budget. Each
+entry comes back as a :class:`~derivcli.results.DerivativeResult` with its
+closed form, exact value, autograd value, kink and domain analysis and
+verdict, and is arranged here into matrices, one per point.
+
+What the matrix says is computed from its true values (the closed forms'
+exact values; autograd's only when the closed form was not reached):
+symmetry, the determinant (exactly, from those float64 values, rounded
+once), the eigenvalues (numpy's ``eigvalsh``) and the classification
+(positive/negative definite, semidefinite, indefinite), and with the
+gradient's norm whether the point is a local minimum, a local maximum or a
+saddle. Nothing is said where an entry is not differentiable.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+from derivcli.errors import DerivcliError, ExitCode, LimitError, PointError
+from derivcli.results import DerivativeResult, Displayed, Report, values_agree
+from derivcli.results import count as plural
+
+if TYPE_CHECKING:
+    from derivcli.compare import Runner
+    from derivcli.language.parser import Expression
+    from derivcli.language.points import PointSpec
+    from derivcli.options import Settings
+
+MAX_VARIABLES = 20  # rows and columns of a Hessian, columns of a Jacobian
+MAX_EXPRESSIONS = 20  # rows of a Jacobian
+# Every entry at every point is a result with its own JSON object, as a point
+# of a grid is: the same limit as --at's points.
+MAX_ENTRIES = 100_000
+# An eigenvalue this small next to the largest one (in absolute value) is
+# taken as 0: eigvalsh's error is a few ulps of the matrix's norm.
+EIGENVALUE_RTOL = 1e-12
+
+HESSIAN = "hessian"
+JACOBIAN = "jacobian"
+
+# The verdicts of a matrix, the worst first (the one shown for the matrix).
+_VERDICT_ORDER = ("not differentiable", "not computed", "DISAGREE", "not compared", "agree")
+
+
+# ---------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class MatrixPoint:
+    """A matrix at one point (or checked at sample points), and what it says."""
+
+    point: tuple[tuple[str, float], ...] | None  # None: checked at sample points
+    entries: tuple[tuple[DerivativeResult, ...], ...]  # rows of entries
+    gradient: tuple[DerivativeResult, ...] = ()  # Hessian only: df/dx_i, one per variable
+    symmetric: bool | None = None  # Hessian: H[i][j] agrees with H[j][i]
+    determinant: float | None = None  # square matrices
+    eigenvalues: tuple[float, ...] | None = None  # Hessian, when symmetric
+    classification: str | None = None  # "positive definite", ..., "indefinite"
+    stationary: bool | None = None  # Hessian: |grad f| <= atol
+    stationary_point: str | None = None  # "local minimum", "local maximum", "saddle point", ...
+    basis: str | None = None  # whose values the properties come from: "symbolic" or "autograd"
+    note: str | None = None  # why the properties are missing, or where they come from
+
+    @property
+    def results(self) -> tuple[DerivativeResult, ...]:
+        """Every entry of the matrix, row by row, then the gradient."""
+        return (*(entry for row in self.entries for entry in row), *self.gradient)
+
+    @property
+    def verdict(self) -> str:
+        found = {result.verdict for result in self.results}
+        return next((v for v in _VERDICT_ORDER if v in found), "agree")
+
+    @property
+    def agree(self) -> bool | None:
+        """Every entry (and gradient entry) agrees (True), some disagree or are not
+        differentiable (False), or something was not compared (None)."""
+        flags = [_clean(r) for r in self.results]
+        if any(flag is False for flag in flags):
+            return False
+        return None if any(flag is None for flag in flags) else True
+
+    @property
+    def exit_code(self) -> ExitCode:
+        return ExitCode(max((r.exit_code for r in self.results), default=ExitCode.OK))
+
+    @property
+    def gradient_values(self) -> tuple[float, ...] | None:
+        return _true_values(self.gradient, self.basis)
+
+    @property
+    def gradient_norm(self) -> float | None:
+        values = self.gradient_values
+        return None if values is None else math.hypot(*values)
+
+    @property
+    def entry_agree(self) -> tuple[tuple[bool | None, ...], ...]:
+        """Per entry: a clean agreement (True), a disagreement or a point that is not
+        differentiable (False), or nothing compared (None)."""
+        return tuple(tuple(_clean(e) for e in row) for row in self.entries)
+
+
+@dataclass(frozen=True)
+class MatrixReport(Displayed):
+    """Everything one ``hessian`` or ``jacobian`` command computed."""
+
+    kind: str  # "hessian" or "jacobian"
+    expressions: tuple[str, ...]  # as understood
+    sources: tuple[str, ...]  # as typed
+    variables: tuple[str, ...]  # the matrix's columns (and a Hessian's rows), in order
+    device: str
+    dtype: str
+    rtol: float
+    atol: float
+    method: str  # the torch function that computed autograd's matrix
+    points: tuple[MatrixPoint, ...]
+    note: str | None = None  # about the whole run, e.g. a budget that ran out
+
+    @property
+    def exit_code(self) -> ExitCode:
+        return ExitCode(max((p.exit_code for p in self.points), default=ExitCode.OK))
+
+    @property
+    def ok(self) -> bool:
+        """Every entry computed and agreeing (the CLI's exit code 0)."""
+        return self.exit_code == ExitCode.OK
+
+    @property
+    def symbolic(self) -> tuple[tuple[str | None, ...], ...]:
+        """The matrix of closed forms (the same at every point)."""
+        return tuple(tuple(e.derivative for e in row) for row in self.points[0].entries)
+
+    def to_dict(self) -> dict[str, Any]:
+        """What --format json prints (the documented contract)."""
+        from derivcli.render_matrices import report_json
+
+        return report_json(self)
+
+    def json_pieces(self) -> Iterator[str]:
+        from derivcli.render_matrices import iter_json
+
+        return iter_json(self)
+
+    def plain(self) -> str:
+        from derivcli.render_matrices import render_plain
+
+        return render_plain(self)
+
+    def rich(self) -> Any:
+        from derivcli.render_matrices import build_renderable
+
+        return build_renderable(self)
+
+
+def _clean(result: DerivativeResult) -> bool | None:
+    if result.differentiable is False:
+        return False
+    return None if not result.computable else result.agree
+
+
+# ---------------------------------------------------------------- input
+
+
+def matrix_variables(variables: Sequence[str], wrt: Sequence[str] | None) -> tuple[str, ...]:
+    """The matrix's variables: ``wrt`` in its order, else every variable (sorted)."""
+    from derivcli.language.points import parse_wrt
+
+    if wrt is None:
+        chosen = list(variables)
+    else:
+        chosen = parse_wrt(wrt, variables)
+        if not chosen:
+            raise PointError("--wrt: name the variables of the matrix")
+        twice = sorted({name for name in chosen if chosen.count(name) > 1})
+        if twice:
+            raise PointError(
+                f"--wrt {twice[0]}: '{twice[0]}' is given twice (each variable is one row "
+                "and column of the matrix)"
+            )
+    if len(chosen) > MAX_VARIABLES:
+        hint = "" if wrt is not None else " (choose some with --wrt)"
+        raise LimitError(
+            f"{len(chosen)} variables: a matrix has at most {MAX_VARIABLES} of them{hint}"
+        )
+    return tuple(chosen)
+
+
+def check_entries(points: int, rows: int, columns: int, kind: str) -> None:
+    """Refuse more entries in all (points x rows x columns) than MAX_ENTRIES."""
+    entries = points * rows * columns
+    if entries > MAX_ENTRIES:
+        name = "Hessian" if kind == HESSIAN else "Jacobian"
+        raise LimitError(
+            f"--at: {plural(points, 'point')} of a {rows}x{columns} {name} are {entries:,} "
+            f"entries; the limit is {MAX_ENTRIES:,} (use fewer points or variables)"
+        )
+
+
+def in_expression(error: DerivcliError, number: int, total: int, source: str) -> DerivcliError:
+    """The same error, saying which expression of several it is about."""
+    if total == 1:
+        return error
+    shown = source if len(source) <= 40 else source[:37] + "..."
+    named = copy.copy(error)
+    named.message = f"expression {number} of {total} ('{shown}'): {error.message}"
+    named.args = (named.message,)
+    return named
+
+
+# ---------------------------------------------------------------- computing
+
+
+def hessian_report(
+    expression: Expression,
+    variables: Sequence[str],
+    points: PointSpec | None,
+    settings: Settings,
+    runner: Runner | None = None,
+) -> MatrixReport:
+    """The Hessian of ``expression`` by ``variables``, both ways, at ``points``
+    (at sample points when None): the gradient and every second partial in one
+    symbolic request, torch's side from torch.autograd.functional.hessian."""
+    from derivcli.autograd.matrices import TorchMatrices
+    from derivcli.compare import compute
+
+    names = tuple(variables)
+    gradient: list[tuple[str, ...]] = [(a,) for a in names]
+    second: list[tuple[str, ...]] = [(a, b) for a in names for b in names]
+    torch_side = TorchMatrices([expression.tree], names, hessian=True)
+    report = compute(
+        expression, gradient + second, points, settings, runner, engine=torch_side.engine(0)
+    )
+    n = len(names)
+    count = len(report.results) // (n + n * n)
+
+    def result(k: int, i: int) -> DerivativeResult:
+        return report.results[k * count + i]
+
+    matrices = []
+    for i in range(count):
+        entries = tuple(tuple(result(n + a * n + b, i) for b in range(n)) for a in range(n))
+        grad = tuple(result(a, i) for a in range(n))
+        matrices.append(_hessian_point(entries, grad, settings.tolerances))
+    rtol, atol = settings.tolerances
+    return MatrixReport(
+        kind=HESSIAN,
+        expressions=(report.expression,),
+        sources=(report.source,),
+        variables=names,
+        device=settings.device,
+        dtype=settings.dtype,
+        rtol=rtol,
+        atol=atol,
+        method=torch_side.method,
+        points=tuple(matrices),
+        note=report.note,
+    )
+
+
+def jacobian_report(
+    expressions: Sequence[Expression],
+    variables: Sequence[str],
+    points: PointSpec | None,
+    settings: Settings,
+    runner: Runner | None = None,
+) -> MatrixReport:
+    """The Jacobian of the vector function ``expressions`` by ``variables``.
+
+    Each expression is one symbolic request for its partials (its row), on
+    one worker, within one time budget for them all; torch's matrix comes from
+    one torch.autograd.functional.jacobian call per point. Every expression
+    must have every variable of the others among its ``variables``, so that
+    all rows are computed at the same points.
+    """
+    from derivcli.autograd.matrices import TorchMatrices
+    from derivcli.compare import compute, new_runner
+
+    names = tuple(variables)
+    torch_side = TorchMatrices([e.tree for e in expressions], names, hessian=False)
+    own = runner is None
+    worker = new_runner() if runner is None else runner
+    deadline = time.monotonic() + settings.budget
+    reports: list[Report] = []
+    try:
+        for r, expression in enumerate(expressions):
+            # what the rows before left of the budget (a dead worker answers at once)
+            left = max(deadline - time.monotonic(), MIN_ROW_BUDGET)
+            try:
+                reports.append(
+                    compute(
+                        expression,
+                        [(name,) for name in names],
+                        points,
+                        replace(settings, budget=left),
+                        worker,
+                        engine=torch_side.engine(r),
+                    )
+                )
+            except DerivcliError as exc:
+                raise in_expression(exc, r + 1, len(expressions), expression.source) from None
+    finally:
+        if own:
+            worker.stop()
+    count = len(reports[0].results) // len(names)
+    matrices = []
+    for i in range(count):
+        entries = tuple(
+            tuple(report.results[c * count + i] for c in range(len(names))) for report in reports
+        )
+        matrices.append(_jacobian_point(entries))
+    notes = [
+        note if len(reports) == 1 else f"expression {r + 1}: {note}"
+        for r, note in enumerate(report.note for report in reports)
+        if note
+    ]
+    rtol, atol = settings.tolerances
+    return MatrixReport(
+        kind=JACOBIAN,
+        expressions=tuple(report.expression for report in reports),
+        sources=tuple(report.source for report in reports),
+        variables=names,
+        device=settings.device,
+        dtype=settings.dtype,
+        rtol=rtol,
+        atol=atol,
+        method=torch_side.method,
+        points=tuple(matrices),
+        note="; ".join(notes) or None,
+    )
+
+
+# Each Jacobian row gets at least this much time for its closed forms, so
+# that a row after a slow one still reports why it has none (exit 3).
+MIN_ROW_BUDGET = 0.05
+
+
+# ---------------------------------------------------------------- what the matrix says
+
+
+def _basis(results: Sequence[DerivativeResult]) -> tuple[str | None, str | None]:
+    """Whose values give the true matrix ("symbolic" or "autograd"), or None and why."""
+    if not results or results[0].point is None:
+        return None, None
+    if any(r.differentiable is False for r in results):
+        return None, "not every entry is differentiable here, so there is no matrix to describe"
+    if all(r.symbolic is not None for r in results):
+        return "symbolic", None
+    if all(r.symbolic is None and r.autograd is not None for r in results):
+        return "autograd", "the closed form was not reached: described from autograd's values"
+    return None, NO_VALUE
+
+
+NO_VALUE = "some entries have no finite value here (see their notes)"
+
+
+def _true_values(
+    results: Sequence[DerivativeResult], basis: str | None
+) -> tuple[float, ...] | None:
+    if basis is None or not results:
+        return None
+    values = tuple(r.symbolic if basis == "symbolic" else r.autograd for r in results)
+    if any(v is None or not math.isfinite(v) for v in values):
+        return None
+    return tuple(float(v) for v in values if v is not None)
+
+
+def _matrix(
+    entries: tuple[tuple[DerivativeResult, ...], ...], basis: str | None
+) -> list[list[float]] | None:
+    rows = [_true_values(row, basis) for row in entries]
+    if any(row is None for row in rows):
+        return None
+    return [list(row) for row in rows if row is not None]
+
+
+def determinant(matrix: Sequence[Sequence[float]]) -> float:
+    """The determinant of a square matrix of floats, exactly (Fractions), rounded once."""
+    rows = [[Fraction(v) for v in row] for row in matrix]
+    n = len(rows)
+    det = Fraction(1)
+    for col in range(n):
+        pivot = next((r for r in range(col, n) if rows[r][col] != 0), None)
+        if pivot is None:
+            return 0.0
+        if pivot != col:
+            rows[col], rows[pivot] = rows[pivot], rows[col]
+            det = -det
+        det *= rows[col][col]
+        for r in range(col + 1, n):
+            factor = rows[r][col] / rows[col][col]
+            if factor:
+                rows[r] = [a - factor * b for a, b in zip(rows[r], rows[col], strict=True)]
+    try:
+        return float(det)
+    except OverflowError:
+        return math.inf if det > 0 else -math.inf
+
+
+def classify(eigenvalues: Sequence[float]) -> str:
+    """What the eigenvalues of a symmetric matrix say about its definiteness."""
+    scale = max((abs(v) for v in eigenvalues), default=0.0)
+    positive = sum(v > EIGENVALUE_RTOL * scale for v in eigenvalues)
+    negative = sum(v < -EIGENVALUE_RTOL * scale for v in eigenvalues)
+    if positive and negative:
+        return "indefinite"
+    if positive == len(eigenvalues):
+        return "positive definite"
+    if negative == len(eigenvalues):
+        return "negative definite"
+    if positive:
+        return "positive semidefinite"
+    if negative:
+        return "negative semidefinite"
+    return "zero"
+
+
+# What a stationary point is, by the Hessian's classification (the second-derivative test).
+STATIONARY = {
+    "positive definite": "local minimum",
+    "negative definite": "local maximum",
+    "indefinite": "saddle point",
+}
+INCONCLUSIVE = "inconclusive"  # semidefinite: the second-derivative test cannot tell
+
+
+def _hessian_point(
+    entries: tuple[tuple[DerivativeResult, ...], ...],
+    gradient: tuple[DerivativeResult, ...],
+    tolerances: tuple[float, float],
+) -> MatrixPoint:
+    import numpy as np
+
+    point = entries[0][0].point
+    flat = [e for row in entries for e in row]
+    basis, why = _basis([*flat, *gradient])
+    matrix = _matrix(entries, basis)
+    if matrix is None:
+        return MatrixPoint(
+            point, entries, gradient, note=why or (None if point is None else NO_VALUE)
+        )
+    rtol, atol = tolerances
+    n = len(matrix)
+    symmetric = all(
+        values_agree(matrix[a][b], matrix[b][a], rtol, atol)
+        for a in range(n)
+        for b in range(a + 1, n)
+    )
+    eigenvalues = None
+    classification = "not symmetric"
+    if symmetric:
+        array = np.array(matrix, dtype=np.float64)
+        values = np.linalg.eigvalsh((array + array.T) / 2)
+        eigenvalues = tuple(float(v) + 0.0 for v in values)
+        classification = classify(eigenvalues)
+    found = MatrixPoint(
+        point,
+        entries,
+        gradient,
+        symmetric=symmetric,
+        determinant=determinant(matrix),
+        eigenvalues=eigenvalues,
+        classification=classification,
+        basis=basis,
+        note=why,
+    )
+    norm = found.gradient_norm
+    if norm is None:
+        return found
+    if norm > atol:
+        return replace(found, stationary=False)
+    named = STATIONARY.get(classification, INCONCLUSIVE) if symmetric else INCONCLUSIVE
+    return replace(found, stationary=True, stationary_point=named)
+
+
+def _jacobian_point(entries: tuple[tuple[DerivativeResult, ...], ...]) -> MatrixPoint:
+    point = entries[0][0].point
+    basis, why = _basis([e for row in entries for e in row])
+    matrix = _matrix(entries, basis)
+    square = len(entries) == len(entries[0])
+    if matrix is None:
+        return MatrixPoint(point, entries, note=why or (None if point is None else NO_VALUE))
+    if not square:
+        return MatrixPoint(point, entries, basis=basis, note=why)
+    return MatrixPoint(point, entries, determinant=determinant(matrix), basis=basis, note=why)

@@ -1,0 +1,227 @@
+"""derivcli.hessian and derivcli.jacobian against an independent oracle.
+
+Every entry of each matrix is graded against ``oracle.py`` (mpmath only, no
+code shared with derivcli: finite differences at high precision, one-sided
+at kinks), and what the matrix says (determinant, eigenvalues,
+classification, the gradient's norm) against the same computed from the
+oracle's matrix with mpmath. The command line, batch lines and torch's own
+matrices are in test_matrix_cli.py.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import mpmath
+import oracle
+import pytest
+
+import derivcli
+from derivcli.matrices import classify, determinant
+
+ORACLE = oracle.Oracle()
+
+# (expression, point, variables of the matrix in order). Every entry is
+# compared with the oracle; points away from kinks unless the case is about one.
+HESSIANS: list[tuple[str, dict[str, float], tuple[str, ...]]] = [
+    ("x**2*y + sin(y)", {"x": 1.0, "y": 2.0}, ("x", "y")),
+    ("(1-x)**2 + 100*(y-x**2)**2", {"x": 1.0, "y": 1.0}, ("x", "y")),
+    ("(1-x)**2 + 100*(y-x**2)**2", {"x": -1.2, "y": 1.0}, ("x", "y")),
+    ("x**2 - y**2", {"x": 0.0, "y": 0.0}, ("x", "y")),
+    ("exp(x*y)*sin(x+y)", {"x": 0.3, "y": -0.7}, ("x", "y")),
+    ("log(1 + x**2 + y**2)", {"x": 0.5, "y": -1.5}, ("y", "x")),
+    ("x*y*z + z**2*tanh(x)", {"x": 0.4, "y": 1.1, "z": -0.6}, ("x", "y", "z")),
+    ("sigmoid(x - 2*y)*softplus(y)", {"x": 0.2, "y": 0.9}, ("x", "y")),
+    ("sqrt(x**2 + y**2)", {"x": 3.0, "y": 4.0}, ("x", "y")),
+    ("atan(y/x)", {"x": 1.5, "y": -0.5}, ("x", "y")),
+    ("x**2*y*z", {"x": 1.0, "y": 2.0, "z": 3.0}, ("z", "x")),
+    ("relu(x)*y**2 + x*y", {"x": 0.7, "y": -1.3}, ("x", "y")),
+    # a kink in one entry only: d2/dy2 of y*abs(y) is 2*sign(y), which jumps at 0
+    ("x**2 + y*abs(y)", {"x": 1.0, "y": 0.0}, ("x", "y")),
+    # kinks in several entries
+    ("relu(x)*y + x*y**2", {"x": 0.0, "y": 1.0}, ("x", "y")),
+    ("max(x, y)**2", {"x": 1.0, "y": 1.0}, ("x", "y")),
+]
+
+JACOBIANS: list[tuple[tuple[str, ...], dict[str, float], tuple[str, ...]]] = [
+    (("x*y", "x+y", "sin(x)"), {"x": 1.0, "y": 2.0}, ("x", "y")),
+    (("r*cos(t)", "r*sin(t)"), {"r": 2.0, "t": 0.5}, ("r", "t")),
+    (
+        ("r*sin(p)*cos(t)", "r*sin(p)*sin(t)", "r*cos(p)"),
+        {"r": 1.5, "p": 0.8, "t": -0.3},
+        ("r", "p", "t"),
+    ),
+    (("exp(x)*cos(y)", "exp(x)*sin(y)"), {"x": 0.3, "y": 1.2}, ("x", "y")),
+    (("abs(x - y)", "x*y"), {"x": 1.0, "y": 1.0}, ("x", "y")),
+    (("x", "2"), {"x": 3.0}, ("x",)),
+]
+
+
+def _close(value: float | str | None, truth: Any) -> bool:
+    assert isinstance(value, float), value
+    return math.isclose(value, float(truth), rel_tol=1e-9, abs_tol=1e-12)
+
+
+def _check_entry(entry: dict[str, Any], text: str, point: Mapping[str, float], wrt: Any) -> Any:
+    """One entry of derivcli's JSON against the oracle; the oracle's truth."""
+    truth = ORACLE.judge(text, point, tuple(wrt))
+    assert truth.conclusive, (text, wrt, truth.reason)
+    if truth.differentiable:
+        assert entry["differentiable"] is True, (text, wrt, entry["note"])
+        assert _close(entry["symbolic"], truth.value), (text, wrt, entry)
+        assert entry["verdict"] == "agree", (text, wrt, entry)
+    else:
+        assert entry["differentiable"] is False, (text, wrt, entry)
+        assert entry["verdict"] == "not differentiable"
+        for side, expected in (("left", truth.left), ("right", truth.right)):
+            if expected.kind == "finite":
+                assert _close(entry[side], expected.value), (text, wrt, side, entry)
+    return truth
+
+
+@pytest.mark.parametrize(("text", "point", "names"), HESSIANS)
+def test_hessian_entries_against_the_oracle(
+    text: str, point: dict[str, float], names: tuple[str, ...]
+) -> None:
+    report = derivcli.hessian(text, wrt=list(names), at=point)
+    (found,) = report.to_dict()["points"]
+    assert found["variables"] == list(names)
+    truths = [
+        [_check_entry(found["entries"][i][j], text, point, (a, b)) for j, b in enumerate(names)]
+        for i, a in enumerate(names)
+    ]
+    gradient = [
+        _check_entry(found["gradient"]["entries"][i], text, point, (a,))
+        for i, a in enumerate(names)
+    ]
+    differentiable = all(t.differentiable for row in truths for t in row)
+    assert (found["verdict"] == "agree") is differentiable
+    assert report.exit_code == (0 if differentiable else 1)
+    if not differentiable:
+        assert found["determinant"] is None and found["classification"] is None
+        return
+    # what the matrix says, from the oracle's matrix (mpmath, 50 digits)
+    with mpmath.workdps(50):
+        matrix = mpmath.matrix([[t.value for t in row] for row in truths])
+        assert _close(found["determinant"], mpmath.det(matrix)) or abs(mpmath.det(matrix)) < 1e-9
+        eigenvalues = sorted(mpmath.eigsy(matrix)[0])
+    assert found["symmetric"] is True
+    for got, want in zip(found["eigenvalues"], eigenvalues, strict=True):
+        assert math.isclose(got, float(want), rel_tol=1e-9, abs_tol=1e-9)
+    assert found["classification"] == classify([float(v) for v in eigenvalues])
+    norm = math.hypot(*(float(t.value) for t in gradient))
+    assert math.isclose(found["gradient"]["norm"], norm, rel_tol=1e-9, abs_tol=1e-12)
+
+
+@pytest.mark.parametrize(("texts", "point", "names"), JACOBIANS)
+def test_jacobian_entries_against_the_oracle(
+    texts: tuple[str, ...], point: dict[str, float], names: tuple[str, ...]
+) -> None:
+    report = derivcli.jacobian(list(texts), wrt=list(names), at=point)
+    (found,) = report.to_dict()["points"]
+    truths = [
+        [_check_entry(found["entries"][r][c], text, point, (v,)) for c, v in enumerate(names)]
+        for r, text in enumerate(texts)
+    ]
+    differentiable = all(t.differentiable for row in truths for t in row)
+    assert report.exit_code == (0 if differentiable else 1)
+    if differentiable and len(texts) == len(names):
+        with mpmath.workdps(50):
+            det = mpmath.det(mpmath.matrix([[t.value for t in row] for row in truths]))
+        assert _close(found["determinant"], det)
+    elif len(texts) != len(names):
+        assert found["determinant"] is None
+
+
+# ---------------------------------------------------------------- what the matrix says
+
+
+def test_a_maximum_and_an_inconclusive_point() -> None:
+    (top,) = derivcli.hessian("-(x**2) - 3*y**2 + x*y", at="x=0,y=0").points
+    assert (top.classification, top.stationary_point) == ("negative definite", "local maximum")
+    (flat,) = derivcli.hessian("x**4 + y**2", at="x=0,y=0").points
+    assert flat.classification == "positive semidefinite"
+    assert flat.stationary_point == "inconclusive"
+    (sloped,) = derivcli.hessian("x**2 + y", at="x=0,y=0").points
+    assert sloped.stationary is False and sloped.stationary_point is None
+    assert sloped.gradient_norm == 1.0
+
+
+def test_determinant_is_exact_and_classify_names_every_case() -> None:
+    assert determinant([[802.0, -400.0], [-400.0, 200.0]]) == 400.0
+    big = 2.0**30  # 2**60 - (2**60 - 1): numpy's LU gives 0.0
+    assert determinant([[big, big + 1], [big - 1, big]]) == 1.0
+    assert determinant([[0.0, 1.0], [1.0, 0.0]]) == -1.0  # a pivot swap
+    assert determinant([[1e300, 0.0], [0.0, 1e300]]) == math.inf
+    assert classify([1.0, 2.0]) == "positive definite"
+    assert classify([-1.0, -2.0]) == "negative definite"
+    assert classify([-1.0, 2.0]) == "indefinite"
+    assert classify([0.0, 2.0]) == "positive semidefinite"
+    assert classify([1e-20, -3.0]) == "negative semidefinite"
+    assert classify([0.0, 0.0]) == "zero"
+
+
+# ---------------------------------------------------------------- the library
+
+
+def test_twenty_variables_are_allowed() -> None:
+    text = "+".join(f"x{i:02d}**2" for i in range(20))
+    report = derivcli.hessian(text, at=",".join(f"x{i:02d}=1" for i in range(20)))
+    (point,) = report.points
+    assert len(point.entries) == 20 and point.classification == "positive definite"
+    assert point.determinant == 2.0**20 and report.exit_code == 0
+
+
+def test_library_results_are_frozen_and_raise_named_errors() -> None:
+    import dataclasses
+
+    report = derivcli.hessian("x*y", at="x=1,y=2")
+    assert isinstance(report, derivcli.MatrixReport) and report.ok
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        report.points = ()  # type: ignore[misc]
+    assert report.symbolic == (("0", "1"), ("1", "0"))
+    assert str(report) == "0\t1\n1\t0"  # print(r): the plain text
+    assert "Hessian of x*y" in report._repr_mimebundle_()["text/plain"]
+    with pytest.raises(derivcli.ParseError) as caught:
+        derivcli.jacobian(["x", "x y"], at="x=1,y=1")
+    assert caught.value.message.startswith("expression 2 of 2 ('x y'): missing operator")
+    assert caught.value.column == 3 and caught.value.exit_code == 2
+    with pytest.raises(derivcli.LimitError):
+        derivcli.jacobian([f"x*{i}" for i in range(21)])
+
+
+def test_one_symbolic_request_holds_every_entry_of_a_hessian() -> None:
+    """The gradient and every second partial go to the symbolic worker together;
+    a Jacobian sends one request per expression (its row)."""
+    from derivcli.compare import new_runner
+
+    runner = new_runner()
+    submitted: list[Any] = []
+
+    class Counting:
+        def submit(self, payload: Any) -> Any:
+            submitted.append(payload)
+            return runner.submit(payload)
+
+        def stop(self) -> None:
+            runner.stop()
+
+    try:
+        derivcli.hessian("x*y*z", wrt=["z", "x"], at="x=1,y=2,z=3", runner=Counting())
+        (request,) = submitted
+        assert request.derivatives == (
+            ("z",),
+            ("x",),
+            ("z", "z"),
+            ("z", "x"),
+            ("x", "z"),
+            ("x", "x"),
+        )
+        submitted.clear()
+        derivcli.jacobian(["x*y", "x+y", "sin(x)"], at="x=1,y=2", runner=Counting())
+        assert [r.source for r in submitted] == ["x*y", "x+y", "sin(x)"]
+        assert all(r.derivatives == (("x",), ("y",)) for r in submitted)
+    finally:
+        runner.stop()
