@@ -145,7 +145,10 @@ MAX_MAGNITUDE_BITS = 2**40  # a value past 2**(2**40) is beyond the oracle
 MAX_SCALE_BITS = 3000  # steps are never below 2**-3000 (times 2**-20)
 RESOLVE_GUARD_BITS = 160  # bits a discontinuity's rounded argument must have right
 MAX_RESOLVE_PRECISION = 1 << 15  # ... at up to this many bits; past it, OracleLimit
-DISCONTINUOUS = frozenset({"sign", "heaviside"})  # kinked functions that jump
+# kinked functions that jump (atan2 across the negative x axis)
+DISCONTINUOUS = frozenset(
+    {"sign", "heaviside", "floor", "ceil", "round", "trunc", "frac", "hardshrink", "atan2"}
+)
 
 
 class Undefined(ArithmeticError):
@@ -267,7 +270,7 @@ def power(a: Real, b: Real, constant_exponent: bool) -> Real:
             raise Undefined("0**b with b < 0")
         if isinstance(a, Fraction) and abs(n) <= MAX_EXACT_POWER:
             return _shrink(a**n)
-        if abs(n) * abs(_log2_abs(a)) > 2**HUGE_BITS:
+        if abs(n).bit_length() + math.log2(max(abs(_log2_abs(a)), 1.0)) > HUGE_BITS:
             raise OracleLimit("a power beyond 2**2**1100")
         return to_mp(a) ** n
     if a == 0:
@@ -432,6 +435,371 @@ MP_FUNCTIONS: dict[str, Callable[..., Real]] = {
     "min": _min,
 }
 
+
+# -- the functions added with the 70-function language. Their meaning is
+# torch's (and the README's); defaults of the constant parameters are torch's.
+
+
+def _nonzero_pole(value: Real, why: str) -> Real:
+    if value == 0:
+        raise Undefined(why)
+    return value
+
+
+def _sec(a: Real) -> Real:
+    return div(Fraction(1), _nonzero_pole(MP_FUNCTIONS["cos"](a), "pole of sec"))
+
+
+def _csc(a: Real) -> Real:
+    return div(Fraction(1), _nonzero_pole(MP_FUNCTIONS["sin"](a), "pole of csc"))
+
+
+def _cot(a: Real) -> Real:
+    s = _nonzero_pole(MP_FUNCTIONS["sin"](a), "pole of cot")
+    return div(MP_FUNCTIONS["cos"](a), s)
+
+
+def _outside_unit(a: Real, name: str) -> Real:
+    """1/a for asec and acsc, defined where |a| >= 1."""
+    if a == 0 or less(abs(a), Fraction(1)):
+        raise Undefined(f"{name} inside (-1, 1)")
+    return div(Fraction(1), a)
+
+
+def _acot(a: Real) -> Real:
+    return sub(mp.pi / 2, MP_FUNCTIONS["atan"](a))
+
+
+def _atan2(y: Real, x: Real) -> Real:
+    """The angle of (x, y) in (-pi, pi]: pi on the negative x axis, 0 at the origin
+    (IEEE's atan2(+0, +0), as MPFR and torch have it)."""
+    if y == 0:
+        if x >= 0:
+            return Fraction(0)
+        return +mp.pi
+    _guard_huge(y)
+    _guard_huge(x)
+    return mp.atan2(to_mp(y), to_mp(x))
+
+
+def _sinc(a: Real) -> Real:
+    if a == 0:
+        return Fraction(1)
+    _guard_huge(a)
+    return mp.sincpi(to_mp(a))
+
+
+def _exp2(a: Real) -> Real:
+    _guard_huge(a)
+    return power(Fraction(2), a, False)
+
+
+def _expm1(a: Real) -> Real:
+    if a == 0:
+        return Fraction(0)
+    _guard_huge(a)
+    return mp.expm1(to_mp(a))
+
+
+def _exact_log(a: Fraction, base: int) -> Fraction | None:
+    """log_base(a) when a is a whole power of base (8 for 2, 1/100 for 10)."""
+    for top, bottom, sign in ((a.numerator, a.denominator, 1), (a.denominator, a.numerator, -1)):
+        if bottom != 1 or top < 1:
+            continue
+        k = 0
+        while top % base == 0:
+            top //= base
+            k += 1
+        if top == 1:
+            return Fraction(sign * k)
+    return None
+
+
+def _log_base(base: int) -> Callable[[Real], Real]:
+    def call(a: Real) -> Real:
+        if a <= 0:
+            raise Undefined(f"log{base} of a non-positive number")
+        if isinstance(a, Fraction):
+            exact = _exact_log(a, base)
+            if exact is not None:
+                return exact
+        return mp.log(to_mp(a), base)
+
+    return call
+
+
+def _log1p(a: Real) -> Real:
+    if a <= -1:
+        raise Undefined("log1p at or below -1")
+    if a == 0:
+        return Fraction(0)
+    return mp.log1p(to_mp(a))
+
+
+def _cbrt(a: Real) -> Real:
+    if a == 0:
+        return Fraction(0)
+    if isinstance(a, Fraction):
+        root = _exact_root(abs(a), 3)
+        if root is not None:
+            return root if a > 0 else -root
+    root = mp.cbrt(abs(to_mp(a)))  # mpmath's cbrt of a negative number is complex
+    return root if a > 0 else -root
+
+
+def _hypot(a: Real, b: Real) -> Real:
+    return _sqrt(add(mul(a, a), mul(b, b)))
+
+
+def _logsumexp(a: Real, b: Real) -> Real:
+    big = _max(a, b)
+    gap = abs(sub(a, b))
+    _guard_huge(gap)
+    return add(big, mp.log1p(mp.exp(-to_mp(gap))))
+
+
+def _erfc(a: Real) -> Real:
+    if a == 0:
+        return Fraction(1)
+    _guard_huge(a)
+    return mp.erfc(to_mp(a))
+
+
+def _erfinv(a: Real) -> Real:
+    if not less(abs(a), Fraction(1)):
+        raise Undefined("erfinv outside (-1, 1)")
+    return Fraction(0) if a == 0 else mp.erfinv(to_mp(a))
+
+
+def _gamma_pole(a: Real, name: str) -> None:
+    if a <= 0 and _is_integer(a):
+        raise Undefined(f"pole of {name}")
+    if a != 0 and _log2_abs(a) > 40:
+        raise OracleLimit(f"{name} of an argument beyond 2**40")
+
+
+def _gamma(a: Real) -> Real:
+    _gamma_pole(a, "gamma")
+    if isinstance(a, Fraction) and a.denominator == 1 and a <= 171:
+        return Fraction(math.factorial(int(a) - 1))
+    return mp.gamma(to_mp(a))
+
+
+def _factorial(n: Real) -> Real:
+    return _gamma(add(n, Fraction(1)))
+
+
+def _lgamma(a: Real) -> Real:
+    _gamma_pole(a, "lgamma")
+    if a == 1 or a == 2:
+        return Fraction(0)
+    if a > 0:
+        return mp.loggamma(to_mp(a))
+    return mp.log(abs(mp.gamma(to_mp(a))))  # log|gamma|
+
+
+def _digamma(a: Real) -> Real:
+    _gamma_pole(a, "digamma")
+    return mp.digamma(to_mp(a))
+
+
+def _polygamma(n: Real, a: Real) -> Real:
+    _gamma_pole(a, "polygamma")
+    if not (_is_integer(n) and n >= 0):
+        raise Undefined("polygamma of an order that is not whole")
+    return mp.polygamma(int(n), to_mp(a))
+
+
+def _step_of(rounding: Callable[[Fraction], int]) -> Callable[[Real], Real]:
+    """floor, ceil, round (halves to even, as torch.round), trunc: exact integers."""
+
+    def call(a: Real) -> Real:
+        if a != 0 and _log2_abs(a) > 2 * HUGE_BITS:
+            raise OracleLimit("a rounding of an argument beyond 2**2200")
+        return Fraction(rounding(to_fraction(a)))
+
+    return call
+
+
+def _trunc_int(a: Fraction) -> int:
+    return math.floor(a) if a >= 0 else math.ceil(a)
+
+
+def _frac(a: Real) -> Real:
+    return sub(a, Fraction(_trunc_int(to_fraction(a))))
+
+
+def _clamp(a: Real, lo: Real, hi: Real) -> Real:
+    return _min(_max(a, lo), hi)
+
+
+def _softplus_beta(a: Real, beta: Real = Fraction(1), threshold: Real = Fraction(20)) -> Real:
+    """log(1 + exp(beta*a))/beta; the threshold is torch's shortcut, not the function."""
+    return div(_softplus(mul(beta, a)), beta)
+
+
+GELU_TANH_CUBIC = Fraction(44715, 1_000_000)
+
+
+def _gelu(a: Real) -> Real:
+    if a == 0:
+        return Fraction(0)
+    _guard_huge(a)
+    x = to_mp(a)
+    return x * (1 + mp.erf(x / mp.sqrt(2))) / 2
+
+
+def _gelu_tanh(a: Real) -> Real:
+    if a == 0:
+        return Fraction(0)
+    _guard_huge(a)
+    x = to_mp(a)
+    inner = mp.sqrt(2 / mp.pi) * (x + to_mp(GELU_TANH_CUBIC) * x**3)
+    return x * (1 + mp.tanh(inner)) / 2
+
+
+def _silu(a: Real) -> Real:
+    return mul(a, _sigmoid(a))
+
+
+def _mish(a: Real) -> Real:
+    if a == 0:
+        return Fraction(0)
+    return mul(a, mp.tanh(_softplus(a)))
+
+
+def _elu(a: Real, alpha: Real = Fraction(1)) -> Real:
+    return a if a > 0 else mul(alpha, _expm1(a))
+
+
+SELU_ALPHA = Fraction("1.6732632423543772848170429916717")
+SELU_SCALE = Fraction("1.0507009873554804934193349852946")
+
+
+def _selu(a: Real) -> Real:
+    return mul(SELU_SCALE, _elu(a, SELU_ALPHA))
+
+
+def _celu(a: Real, alpha: Real = Fraction(1)) -> Real:
+    if alpha == 0:
+        raise Undefined("celu with alpha 0")
+    return add(_relu(a), _min(Fraction(0), mul(alpha, _expm1(div(a, alpha)))))
+
+
+def _leaky_relu(a: Real, slope: Real = Fraction(1, 100)) -> Real:
+    return a if a > 0 else mul(slope, a)
+
+
+def _relu6(a: Real) -> Real:
+    return _min(_relu(a), Fraction(6))
+
+
+def _hardtanh(a: Real, lo: Real = Fraction(-1), hi: Real = Fraction(1)) -> Real:
+    return _clamp(a, lo, hi)
+
+
+def _hardsigmoid(a: Real) -> Real:
+    return div(_relu6(add(a, Fraction(3))), Fraction(6))
+
+
+def _hardswish(a: Real) -> Real:
+    return mul(a, _hardsigmoid(a))
+
+
+def _softsign(a: Real) -> Real:
+    return div(a, add(Fraction(1), abs(a)))
+
+
+def _logsigmoid(a: Real) -> Real:
+    return -_softplus(-a)
+
+
+def _tanhshrink(a: Real) -> Real:
+    return sub(a, MP_FUNCTIONS["tanh"](a))
+
+
+def _softshrink(a: Real, lambd: Real = Fraction(1, 2)) -> Real:
+    if less(lambd, a):
+        return sub(a, lambd)
+    if less(a, -lambd):
+        return add(a, lambd)
+    return Fraction(0)
+
+
+def _hardshrink(a: Real, lambd: Real = Fraction(1, 2)) -> Real:
+    return a if less(lambd, abs(a)) else Fraction(0)
+
+
+MP_FUNCTIONS.update(
+    {
+        "sec": _sec,
+        "csc": _csc,
+        "cot": _cot,
+        "asec": lambda a: _acos(_outside_unit(a, "asec")),
+        "acsc": lambda a: _asin(_outside_unit(a, "acsc")),
+        "acot": _acot,
+        "atan2": _atan2,
+        "sinc": _sinc,
+        "exp2": _exp2,
+        "expm1": _expm1,
+        "log2": _log_base(2),
+        "log10": _log_base(10),
+        "log1p": _log1p,
+        "cbrt": _cbrt,
+        "hypot": _hypot,
+        "logsumexp": _logsumexp,
+        "erfc": _erfc,
+        "erfinv": _erfinv,
+        "gamma": _gamma,
+        "factorial": _factorial,
+        "lgamma": _lgamma,
+        "digamma": _digamma,
+        "polygamma": _polygamma,
+        "clamp": _clamp,
+        "floor": _step_of(math.floor),
+        "ceil": _step_of(math.ceil),
+        "round": _step_of(round),
+        "trunc": _step_of(_trunc_int),
+        "frac": _frac,
+        "softplus": _softplus_beta,
+        "gelu": _gelu,
+        "gelu_tanh": _gelu_tanh,
+        "silu": _silu,
+        "mish": _mish,
+        "elu": _elu,
+        "selu": _selu,
+        "celu": _celu,
+        "leaky_relu": _leaky_relu,
+        "relu6": _relu6,
+        "hardtanh": _hardtanh,
+        "hardsigmoid": _hardsigmoid,
+        "hardswish": _hardswish,
+        "softsign": _softsign,
+        "logsigmoid": _logsigmoid,
+        "tanhshrink": _tanhshrink,
+        "softshrink": _softshrink,
+        "hardshrink": _hardshrink,
+    }
+)
+
+# The constant parameters each function takes after its expressions (before
+# them where the name is in PARAMS_FIRST), with torch's defaults (None:
+# required), and values the fuzzer may give them.
+PARAMS: dict[str, tuple[tuple[Fraction | None, tuple[str, ...]], ...]] = {
+    "softplus": ((Fraction(1), ("2", "0.5", "-1")), (Fraction(20), ("20", "5"))),
+    "elu": ((Fraction(1), ("0.5", "2", "-0.5")),),
+    "celu": ((Fraction(1), ("0.5", "2")),),
+    "leaky_relu": ((Fraction(1, 100), ("0.2", "-0.5", "1")),),
+    "hardtanh": ((Fraction(-1), ("0", "-2")), (Fraction(1), ("6", "2"))),
+    "softshrink": ((Fraction(1, 2), ("0", "0.25", "1")),),
+    "hardshrink": ((Fraction(1, 2), ("0", "0.25", "1")),),
+    "clamp": ((None, ("-1", "0", "0.5")), (None, ("1", "2", "6"))),
+    "polygamma": ((None, ("0", "1", "2")),),
+    "factorial": ((None, ("0", "3", "5", "0.5", "-0.5", "-2")),),
+}
+PARAMS_FIRST = frozenset({"polygamma", "factorial"})
+VARIADIC = frozenset({"max", "min", "logsumexp"})
+
 Criticals = Callable[[Sequence[Real]], list[tuple[str, Real]]]
 
 
@@ -459,6 +827,56 @@ def _none(args: Sequence[Real]) -> list[tuple[str, Real]]:
     return []
 
 
+def _sin_poles(args: Sequence[Real]) -> list[tuple[str, Real]]:
+    return [("domain", MP_FUNCTIONS["sin"](args[0]))]
+
+
+def _cos_poles(args: Sequence[Real]) -> list[tuple[str, Real]]:
+    return [("domain", MP_FUNCTIONS["cos"](args[0]))]
+
+
+def _nearest_integer(a: Real) -> Real:
+    """a minus the integer nearest to it (0 on every integer)."""
+    return sub(a, Fraction(round(to_fraction(a))))
+
+
+def _gamma_poles(position: int) -> Criticals:
+    def criticals(args: Sequence[Real]) -> list[tuple[str, Real]]:
+        a = args[position]
+        return [("domain", _nearest_integer(a))] if not less(Fraction(1, 2), a) else []
+
+    return criticals
+
+
+def _kinks_at(*offsets: Real) -> Criticals:
+    """Kinks where the argument equals each offset (relu6: 0 and 6)."""
+    return lambda args: [("kink", sub(args[0], c)) for c in offsets]
+
+
+def _kinks_between(args: Sequence[Real]) -> list[tuple[str, Real]]:
+    """clamp and hardtanh: kinks at both ends."""
+    return [("kink", sub(args[0], args[1])), ("kink", sub(args[0], args[2]))]
+
+
+def _kinks_at_lambda(args: Sequence[Real]) -> list[tuple[str, Real]]:
+    """softshrink and hardshrink: kinks (jumps) at +-lambd."""
+    return [("kink", sub(args[0], args[1])), ("kink", add(args[0], args[1]))]
+
+
+def _unit_ends(args: Sequence[Real]) -> list[tuple[str, Real]]:
+    """asec and acsc: defined for |a| >= 1, so their domain ends at -1 and 1."""
+    return [("domain", sub(args[0], Fraction(1))), ("domain", add(args[0], Fraction(1)))]
+
+
+def _integers(args: Sequence[Real]) -> list[tuple[str, Real]]:
+    return [("kink", _nearest_integer(args[0]))]
+
+
+def _halves(args: Sequence[Real]) -> list[tuple[str, Real]]:
+    a = args[0]
+    return [("kink", sub(sub(a, Fraction(math.floor(to_fraction(a)))), Fraction(1, 2)))]
+
+
 # Arguments whose zero is a kink, a domain edge or a pole, per function.
 CRITICAL: dict[str, Criticals] = {
     **{name: _none for name in MP_FUNCTIONS},
@@ -475,7 +893,54 @@ CRITICAL: dict[str, Criticals] = {
     "acos": _domain_unit,
     "atanh": _domain_unit,
     "tan": _tan_poles,
+    "sec": _cos_poles,
+    "csc": _sin_poles,
+    "cot": _sin_poles,
+    "asec": _unit_ends,
+    "acsc": _unit_ends,
+    "atan2": lambda args: [("kink", args[0])],
+    "log2": _domain_at(Fraction(0)),
+    "log10": _domain_at(Fraction(0)),
+    "log1p": _domain_at(Fraction(-1)),
+    "cbrt": _kinks_at(Fraction(0)),
+    "hypot": lambda args: [("kink", add(abs(args[0]), abs(args[1])))],
+    "erfinv": _domain_unit,
+    "gamma": _gamma_poles(0),
+    "lgamma": _gamma_poles(0),
+    "digamma": _gamma_poles(0),
+    "polygamma": _gamma_poles(1),
+    "clamp": _kinks_between,
+    "hardtanh": _kinks_between,
+    "floor": _integers,
+    "ceil": _integers,
+    "trunc": _integers,
+    "frac": _integers,
+    "round": _halves,
+    "elu": _kinks_at(Fraction(0)),  # (the parameters are no kink's arguments)
+    "selu": _kinks_at(Fraction(0)),
+    "celu": _kinks_at(Fraction(0)),
+    "leaky_relu": _kinks_at(Fraction(0)),
+    "softsign": _kinks_at(Fraction(0)),
+    "relu6": _kinks_at(Fraction(0), Fraction(6)),
+    "hardsigmoid": _kinks_at(Fraction(-3), Fraction(3)),
+    "hardswish": _kinks_at(Fraction(-3), Fraction(3)),
+    "softshrink": _kinks_at_lambda,
+    "hardshrink": _kinks_at_lambda,
 }
+
+
+def with_defaults(name: str, args: Sequence[Real]) -> list[Real]:
+    """The arguments with the constant parameters not given filled in with torch's
+    defaults (softplus(x) is softplus(x, 1, 20))."""
+    filled = list(args)
+    params = PARAMS.get(name, ())
+    given = len(args) - (0 if name in PARAMS_FIRST else TABLE_ARITY.get(name, len(args)))
+    for default, _ in params[max(given, 0) :]:
+        if default is None:
+            break
+        filled.append(default)
+    return filled
+
 
 MP_CONSTANTS: dict[str, Callable[[], Real]] = {"pi": lambda: +mp.pi, "E": lambda: +mp.e}
 
@@ -630,14 +1095,17 @@ class Evaluator:
             return self._binary(node, left, right, record)
         if isinstance(node, Call):
             operands = [self._operand(arg, point, record) for arg in node.args]
-            args = [v for v, _ in operands]
+            args = with_defaults(node.name, [v for v, _ in operands])
+            operands += [(v, EXACT) for v in args[len(operands) :]]
             criticals = CRITICAL[node.name](args)
             self._check_resolved(node.name, criticals, operands)
             _note(record, node, criticals)
             value = MP_FUNCTIONS[node.name](*args)
-            slopes = _slopes(node.name, args)
-            error = max([_lg(value)] + [e + k for (_, e), k in zip(operands, slopes, strict=True)])
-            return value, error + 1
+            slopes = _slopes(node.name, args, value)
+            slopes += [0.0] * (len(operands) - len(slopes))  # constant parameters
+            pairs = zip(operands, slopes, strict=True)
+            scaled = [EXACT if e == EXACT else e + k for (_, e), k in pairs]
+            return value, max([_lg(value), *scaled]) + 1
         raise TypeError(f"unknown node {node!r}")
 
     def _binary(
@@ -689,25 +1157,35 @@ def _float(v: Real) -> float:
     return float(to_mp(v)) if not isinstance(v, Fraction) else float(v)
 
 
-def _slopes(name: str, args: Sequence[Real]) -> list[float]:
+def _slopes(name: str, args: Sequence[Real], value: Real) -> list[float]:
     """log2 of |d f / d arg| for each argument (an upper bound where that is simpler)."""
-    if name in ("max", "min"):
+    if name in ("max", "min", "hypot", "logsumexp"):
         return [0.0, 0.0]
+    if name == "atan2":
+        radius = max(_lg(args[0]), _lg(args[1]))
+        return [-radius, -radius]
+    if name == "polygamma":
+        with mp.workprec(64):
+            return [0.0, _lg(mp.polygamma(int(args[0]) + 1, to_mp(args[1])))]
     a = args[0]
     x = _float(a)
-    if name in ("sin", "cos", "abs", "relu"):
-        return [0.0]
-    if name in ("sign", "heaviside"):
-        return [-math.inf]
-    if name == "tan":
+    if name in BOUNDED_SLOPE:
+        return [BOUNDED_SLOPE[name]]
+    if name in ("sign", "heaviside", "floor", "ceil", "round", "trunc", "factorial"):
+        return [-math.inf]  # steps: flat between their jumps (a jump's argument is resolved)
+    if name in ("tan", "sec"):
         return [-2 * _lg(mp.cos(to_mp(a)))]
+    if name in ("csc", "cot"):
+        return [-2 * _lg(mp.sin(to_mp(a)))]
     if name in ("asin", "acos"):
         return [-0.5 * (_lg(sub(Fraction(1), a)) + _lg(add(Fraction(1), a)))]
+    if name in ("asec", "acsc"):
+        return [-_lg(a) - 0.5 * (_lg(sub(a, Fraction(1))) + _lg(add(a, Fraction(1))))]
     if name == "atanh":
         return [-(_lg(sub(Fraction(1), a)) + _lg(add(Fraction(1), a)))]
     if name == "acosh":
         return [-0.5 * (_lg(sub(a, Fraction(1))) + _lg(add(a, Fraction(1))))]
-    if name == "atan":
+    if name in ("atan", "acot"):
         return [-2 * max(_lg(a), 0.0)]
     if name == "asinh":
         return [-max(_lg(a), 0.0)]
@@ -715,19 +1193,43 @@ def _slopes(name: str, args: Sequence[Real]) -> list[float]:
         return [max(0.0, abs(x) * LOG2E)]
     if name == "tanh":
         return [min(0.0, 2 - 2 * abs(x) * LOG2E)]
-    if name == "exp":
+    if name in ("exp", "expm1"):
         return [x * LOG2E]
-    if name == "log":
+    if name == "exp2":
+        return [x]
+    if name in ("log", "log2", "log10"):
         return [-_lg(a)]
+    if name == "log1p":
+        return [-_lg(add(a, Fraction(1)))]
     if name == "sqrt":
         return [-1 - _lg(a) / 2]
-    if name == "erf":
+    if name == "cbrt":
+        return [-1.5 - 2 * _lg(a) / 3]
+    if name in ("erf", "erfc"):
         return [0.2 - x * x * LOG2E]
+    if name == "erfinv":
+        return [float(to_mp(value)) ** 2 * LOG2E if value != 0 else 0.0]
     if name == "sigmoid":
         return [min(0.0, -abs(x) * LOG2E)]
     if name == "softplus":
-        return [min(0.0, x * LOG2E)]
+        return [min(0.0, _float(mul(args[1], a)) * LOG2E)]
+    if name in ("gamma", "lgamma", "digamma"):
+        order = {"gamma": 0, "lgamma": 0, "digamma": 1}[name]
+        with mp.workprec(64):
+            slope = _lg(mp.polygamma(order, to_mp(a)))
+        return [slope + (_lg(value) if name == "gamma" else 0.0)]
+    if name in ("elu", "celu", "leaky_relu"):
+        return [max(0.0, _lg(args[1]) if len(args) > 1 else 0.0)]
     raise KeyError(name)
+
+
+# Functions whose slope is at most 2**k everywhere (k given), jumps aside.
+BOUNDED_SLOPE: dict[str, float] = {
+    **dict.fromkeys(("sin", "cos", "abs", "relu", "frac", "clamp", "hardtanh", "relu6"), 0.0),
+    **dict.fromkeys(("softsign", "logsigmoid", "tanhshrink", "softshrink", "hardshrink"), 0.0),
+    **dict.fromkeys(("sinc", "gelu", "gelu_tanh", "silu", "mish", "selu", "hardswish"), 1.0),
+    "hardsigmoid": 0.0,
+}
 
 
 def _power_error(a: Real, ea: float, b: Real, eb: float, r: Real) -> float:
@@ -1383,7 +1885,11 @@ def constant_unsure(text: str) -> bool:
                 try:
                     with mp.workprec(prec):
                         values.append(Evaluator(node).value({}))
-                except (Undefined, OracleLimit):
+                except Undefined:
+                    break
+                except OracleLimit as exc:
+                    if "within rounding of 0" in str(exc):
+                        return True  # csc(pi): sin(pi) is 0 to 25,600 bits
                     break
             if len(values) == 2 and not _stable(*values):
                 return True

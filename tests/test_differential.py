@@ -36,6 +36,22 @@ def test_oracle_covers_the_function_table() -> None:
     assert oracle.KINKED <= table
 
 
+def test_oracle_reads_the_parameters_as_derivcli_does() -> None:
+    # the interface (how many constant parameters, where, whether a function
+    # takes any number of arguments) is derivcli's; the defaults are torch's
+    from derivcli.language.functions import FUNCTIONS
+
+    for spec in FUNCTIONS:
+        params = oracle.PARAMS.get(spec.name, ())
+        assert len(params) == len(spec.params), spec.name
+        assert (spec.name in oracle.PARAMS_FIRST) == spec.params_first, spec.name
+        assert (spec.name in oracle.VARIADIC) == spec.variadic, spec.name
+        for (default, _), param in zip(params, spec.params, strict=True):
+            assert (default is None) == (param.default is None), (spec.name, param.name)
+            if default is not None:
+                assert float(default) == param.default, (spec.name, param.name)
+
+
 # (expression, point, differentiation variables) -> (differentiable, value, left, right)
 # Sides: a number, "inf"/"-inf", "undefined" (f undefined on that side), or None (not asked).
 KNOWN: list[tuple[str, dict[str, float], tuple[str, ...], bool, float | None, object, object]] = [
@@ -91,6 +107,34 @@ KNOWN: list[tuple[str, dict[str, float], tuple[str, ...], bool, float | None, ob
     # iterated partials: d/dz is 1 for every x, though f jumps along x
     ("z - heaviside(x)", {"x": 0.0, "z": 0.0}, ("z", "x"), True, 0.0, 0.0, 0.0),
     ("(2*z - 1)**x", {"x": 3.0, "z": 0.5}, ("x", "z"), False, None, "undefined", 0.0),
+    ("relu(x)*z", {"x": 0.0, "z": 0.0}, ("x", "z"), False, None, "undefined", "undefined"),
+    # the 70-function language: steps jump, kinks of activations, poles, parameters
+    ("floor(x)", {"x": 1.0}, ("x",), False, None, None, 0.0),
+    ("round(x)", {"x": 0.5}, ("x",), False, None, 0.0, None),
+    ("trunc(x)", {"x": 0.0}, ("x",), True, 0.0, 0.0, 0.0),
+    ("frac(x)", {"x": 0.0}, ("x",), True, 1.0, 1.0, 1.0),
+    ("cbrt(x)", {"x": -8.0}, ("x",), True, 1 / 12, None, None),
+    ("cbrt(x)", {"x": 0.0}, ("x",), False, None, "inf", "inf"),
+    ("hypot(x, y)", {"x": 0.0, "y": 0.0}, ("x",), False, None, -1.0, 1.0),
+    ("atan2(y, x)", {"x": -1.0, "y": 0.0}, ("y",), False, None, None, -1.0),
+    ("atan2(y, x)", {"x": 1.0, "y": 0.0}, ("y",), True, 1.0, 1.0, 1.0),
+    ("hardshrink(x)", {"x": 0.5}, ("x",), False, None, 0.0, None),
+    ("hardswish(x)", {"x": 3.0}, ("x",), False, None, 1.5, 1.0),
+    ("leaky_relu(x)", {"x": 0.0}, ("x",), False, None, 0.01, 1.0),
+    ("elu(x)", {"x": 0.0}, ("x",), True, 1.0, 1.0, 1.0),
+    ("elu(x, 2)", {"x": 0.0}, ("x",), False, None, 2.0, 1.0),
+    ("selu(x)", {"x": 0.0}, ("x",), False, None, 1.7580993408473766, 1.0507009873554805),
+    ("softsign(x)", {"x": 0.0}, ("x", "x"), False, None, 2.0, -2.0),
+    ("clamp(x, -1, 2)", {"x": 2.0}, ("x",), False, None, 1.0, 0.0),
+    ("gamma(x)", {"x": -1.0}, ("x",), False, None, None, None),
+    ("gamma(x)", {"x": 5.0}, ("x",), True, 36.146824042363735, None, None),
+    ("lgamma(x)", {"x": -2.5}, ("x",), True, 1.1031566406452432, None, None),
+    ("polygamma(1, x)", {"x": 2.0}, ("x",), True, -0.40411380631918857, None, None),
+    ("sinc(x)", {"x": 0.0}, ("x", "x"), True, -3.289868133696453, None, None),
+    ("asec(x)", {"x": 1.0}, ("x",), False, None, "undefined", "inf"),
+    ("log2(x)", {"x": 8.0}, ("x",), True, 0.18033688011112042, None, None),
+    ("softplus(x, 2)", {"x": 0.0}, ("x",), True, 0.5, None, None),
+    ("logsumexp(x, y, 1)", {"x": 0.0, "y": 0.0}, ("x",), True, 0.21194155761708547, None, None),
 ]
 
 
