@@ -1158,15 +1158,22 @@ def _float(v: Real) -> float:
 
 
 def _slopes(name: str, args: Sequence[Real], value: Real) -> list[float]:
-    """log2 of |d f / d arg| for each argument (an upper bound where that is simpler)."""
+    """log2 of |d f / d arg| for each argument (an upper bound where that is simpler);
+    where mpmath fails to say (digamma next to a pole), a slope past any precision."""
+    try:
+        return _slopes_of(name, args, value)
+    except (ZeroDivisionError, ValueError):
+        return [float(MAX_RESOLVE_PRECISION)] * len(args)
+
+
+def _slopes_of(name: str, args: Sequence[Real], value: Real) -> list[float]:
     if name in ("max", "min", "hypot", "logsumexp"):
         return [0.0, 0.0]
     if name == "atan2":
         radius = max(_lg(args[0]), _lg(args[1]))
         return [-radius, -radius]
     if name == "polygamma":
-        with mp.workprec(64):
-            return [0.0, _lg(mp.polygamma(int(args[0]) + 1, to_mp(args[1])))]
+        return [0.0, _lg(mp.polygamma(int(args[0]) + 1, to_mp(args[1])))]
     a = args[0]
     x = _float(a)
     if name in BOUNDED_SLOPE:
@@ -1215,8 +1222,7 @@ def _slopes(name: str, args: Sequence[Real], value: Real) -> list[float]:
         return [min(0.0, _float(mul(args[1], a)) * LOG2E)]
     if name in ("gamma", "lgamma", "digamma"):
         order = {"gamma": 0, "lgamma": 0, "digamma": 1}[name]
-        with mp.workprec(64):
-            slope = _lg(mp.polygamma(order, to_mp(a)))
+        slope = _lg(mp.polygamma(order, to_mp(a)))
         return [slope + (_lg(value) if name == "gamma" else 0.0)]
     if name in ("elu", "celu", "leaky_relu"):
         return [max(0.0, _lg(args[1]) if len(args) > 1 else 0.0)]
