@@ -329,10 +329,12 @@ def to_tree(expr: Any) -> Node:
     the expression's text. Shared subexpressions become shared subtrees, so
     the tree is no larger than symengine's.
     """
-    return _TreeBuilder().convert(expr)
+    return TreeBuilder().convert(expr)
 
 
-class _TreeBuilder:
+class TreeBuilder:
+    """symengine -> derivcli tree (see :func:`to_tree`); it remembers what it converted."""
+
     def __init__(self) -> None:
         self.memo: dict[Any, Node] = {}
         self.texts: dict[Any, str] = {}
@@ -550,14 +552,30 @@ class Form:
     evaluate: Callable[[Mapping[str, Any]], Exact]
 
 
+def readable(expr: Any, trees: TreeBuilder | None = None) -> tuple[str, Node | None]:
+    """A closed form's text as derivcli prints it, and its tree when it has one.
+
+    Up to READABLE_OPS operations: derivcli's tree in the reader's order and
+    its text; beyond, symengine's own text (still derivcli's syntax) and no
+    tree. Every printed closed form (``render``, the steps of a derivation)
+    goes through here, so the same expression reads the same everywhere.
+    ``trees``: a builder shared by related closed forms (the steps of one
+    derivation), which converts their common parts once.
+    """
+    if se.count_ops(expr) <= READABLE_OPS:
+        tree = (trees or TreeBuilder()).convert(expr)
+        return to_source(tree), tree
+    return str(expr), None
+
+
 def render(expr: Any) -> Form:
     """A closed form as text and as an exact evaluator, whatever its size."""
-    if se.count_ops(expr) <= READABLE_OPS:
-        tree = to_tree(expr)
+    text, tree = readable(expr)
+    if tree is not None:
         program = compile_tree(tree)
-        return Form(to_source(tree), tree, program, lambda point: exact_value(program, point))
+        return Form(text, tree, program, lambda point: exact_value(program, point))
     huge = HugeForm(expr)
-    return Form(str(expr), None, None, huge.exact)
+    return Form(text, None, None, huge.exact)
 
 
 def lower_form(expr: Any) -> tuple[Node, Program]:
@@ -619,7 +637,7 @@ class HugeForm:
             return result if m.is_finite(result) else None
 
 
-class _RawTree(_TreeBuilder):
+class _RawTree(TreeBuilder):
     """symengine -> derivcli tree without the reader's order (for evaluation only)."""
 
     def _ordered_terms(self, terms: list[Any]) -> list[Any]:
