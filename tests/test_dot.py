@@ -215,6 +215,9 @@ def test_out_hands_the_dot_text_to_graphviz(
     run = cli("graph", "x**2+2*x+1", "--at", "x=2", "--out", str(out))
     assert (run.code, run.out, run.err) == (0, f"wrote {out}\n", "")
     assert out.read_text() == "<svg>-Tsvg 7</svg>"
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~umask  # not the temporary's 0600
 
 
 def test_a_failing_graphviz_leaves_nothing_behind(

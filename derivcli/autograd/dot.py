@@ -169,6 +169,7 @@ def write_image(dot_text: str, out: str) -> None:
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
+        os.chmod(temporary, _file_mode(target))  # mkstemp's file is private (0600)
         os.replace(temporary, target)
     except OSError as exc:
         _remove(temporary)
@@ -198,6 +199,16 @@ def _run_dot(program: str, kind: str, data: bytes, out: str) -> bytes:
         detail = reason[0] if reason else f"exit status {done.returncode}"
         raise CannotComputeError(f"--out {out}: Graphviz's dot failed: {detail}")
     return done.stdout
+
+
+def _file_mode(target: Path) -> int:
+    """The mode a new file gets (0666 less the umask), or the one it replaces keeps."""
+    try:
+        return target.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def _remove(path: str) -> None:
