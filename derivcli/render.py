@@ -101,10 +101,22 @@ def iter_json(report: Report) -> Iterator[str]:
             yield json.dumps(value, allow_nan=False)
             continue
         yield "["
+        steps: dict[int, str] = {}  # a grid's points share their derivation: written once
         for i, result in enumerate(report.results):
-            yield (", " if i else "") + json.dumps(result_json(result), allow_nan=False)
+            yield (", " if i else "") + _result_text(result, steps)
         yield "]"
     yield "}"
+
+
+def _result_text(result: DerivativeResult, steps: dict[int, str]) -> str:
+    """``result_json(result)`` as JSON text, its "steps" serialised once per derivation."""
+    if result.derivation is None:
+        return json.dumps(result_json(result), allow_nan=False)
+    key = id(result.derivation)
+    if key not in steps:
+        steps[key] = json.dumps(result.derivation.to_json(), allow_nan=False)
+    fields = json.dumps(_result_fields(result), allow_nan=False)
+    return f'{fields[:-1]}, "steps": {steps[key]}}}'
 
 
 def render_plain(report: Report) -> str:

@@ -355,6 +355,20 @@ def test_json_steps_only_with_the_option(cli: Cli) -> None:
     assert root["result"] == doc["results"][0]["derivative"]
 
 
+def test_streamed_json_with_steps_is_the_same_document() -> None:
+    """A grid's results share one derivation, written once and spliced into each."""
+    import json
+
+    from derivcli import render
+
+    for report in (
+        derivcli.grad("abs(x) + u*x", at="x=-1:1:5,u=2", steps=True),
+        derivcli.grad("sin(x)", steps=True),
+    ):
+        whole = json.dumps(render.report_json(report), allow_nan=False)
+        assert "".join(render.iter_json(report)) == whole
+
+
 def test_plain_output_is_unchanged_by_steps(cli: Cli) -> None:
     run = cli("grad", "x**2", "--at", "x=3", "--steps", "-f", "plain")
     assert (run.code, run.out, run.err) == (0, "6\n", "")
