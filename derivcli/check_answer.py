@@ -456,7 +456,7 @@ def spot_dict(spot: SpotCheck | None) -> dict[str, Any] | None:
 
 def check_dict(result: CheckResult) -> dict[str, Any]:
     """The --format json object of check (a documented contract)."""
-    return {
+    data = {
         "expression": result.expression,
         "input": result.source,
         "wrt": list(result.wrt),
@@ -473,4 +473,7 @@ def check_dict(result: CheckResult) -> dict[str, Any]:
         "spot_checks": [spot_dict(s) for s in result.spots],
         "skipped_points": result.skipped,
         "note": result.note,
-    } | ({} if result.derivation is None else {"steps": result.derivation.to_json()})
+    }
+    if result.derivation is not None:  # only with --steps: the contract is unchanged otherwise
+        data["steps"] = result.derivation.to_json()
+    return data

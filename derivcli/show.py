@@ -6,9 +6,12 @@ of the results. A derivation (``symbolic/steps.py``) is a tree of steps; it
 is read here in the order it was worked out, substeps first and numbered,
 each line naming its rule and saying what it gives:
 
-    1.   power rule: d/dx x**2 = 2*x
+    1.   power rule (d/da a**n = n*a**(n - 1)): d/dx (x**2) = 2*x
     2.   sin rule (d/da sin(a) = cos(a)): d/dx sin(x) = cos(x)
-    3. product rule [1, 2]: d/dx (x**2*sin(x)) = 2*x*sin(x) + x**2*cos(x) = ...
+    3. product rule [1, 2]: d/dx (x**2*sin(x)) = 2*x*sin(x) + x**2*cos(x) = x**2*cos(x) + ...
+
+(the product rule's formula filled in with the substeps' results, then the
+result as derivcli prints closed forms: the last line ends at the closed form).
 
 A long derivation is shortened the same way on the terminal and in LaTeX
 (its first and last lines, the final one always); JSON has every step.
@@ -38,11 +41,10 @@ if TYPE_CHECKING:
     from derivcli.results import DerivativeResult, Report
     from derivcli.symbolic.steps import Derivation, Step
 
-# Lines of one order's derivation shown in full; a longer one keeps its
-# first HEAD and last TAIL lines (JSON has them all).
-MAX_LINES = 30
+# The first order's derivation keeps its first HEAD and last TAIL lines when
+# it has more (JSON has them all) ...
 HEAD, TAIL = 12, 12
-# Orders past the first show this many lines (their last ones) ...
+# ... the later orders their last MAX_LATER_LINES ...
 MAX_LATER_LINES = 8
 # ... and with more orders than this, those between the first and the last
 # show their final line only.
@@ -111,18 +113,18 @@ def shortened(lines: list[Line]) -> list[Line]:
     for order in orders:
         block = [line for line in lines if line.order == order]
         if order == 1:
-            shown.extend(_cut_block(block, MAX_LINES, HEAD))
+            shown.extend(_cut_block(block, HEAD, TAIL))
         elif len(orders) > MAX_FULL_ORDERS and order != orders[-1]:
             shown.append(replace(block[-1], skipped=len(block) - 1))
         else:
-            shown.extend(_cut_block(block, MAX_LATER_LINES, 0))
+            shown.extend(_cut_block(block, 0, MAX_LATER_LINES))
     return shown
 
 
-def _cut_block(block: list[Line], limit: int, head: int) -> list[Line]:
-    if len(block) <= limit:
+def _cut_block(block: list[Line], head: int, tail: int) -> list[Line]:
+    """The first ``head`` and last ``tail`` lines, with a gap for the others."""
+    if len(block) <= head + tail + 1:
         return block
-    tail = limit - head
     skipped = len(block) - head - tail
     gap = Line(block[head].number, 0, None, order=block[0].order, skipped=skipped)
     return [*block[:head], gap, *block[len(block) - tail :]]

@@ -388,6 +388,27 @@ def test_a_long_derivation_is_shortened_on_the_terminal_but_whole_in_json(cli: C
     assert root["result"] == doc["results"][0]["derivative"]
 
 
+def test_many_orders_show_the_first_and_last_and_say_the_rules_repeat(cli: Cli) -> None:
+    run = cli("grad", "exp(sin(x))", "--order", "6", "--at", "x=0.5", "--steps")
+    assert run.code == 0, run.err
+    lines = run.out.split("derivatives of")[0].splitlines()
+    assert lines[:4] == [
+        "steps: d6/dx6 of exp(sin(x))",
+        "order 1:",
+        " 1.   sin rule (d/da sin(a) = cos(a)): d/dx sin(x) = cos(x)",
+        " 2. chain rule, inner a = sin(x) (d/da exp(a) = exp(a)) [1]: d/dx exp(sin(x)) = "
+        "exp(sin(x))*cos(x) = cos(x)*exp(sin(x))",
+    ]
+    middle = [line for line in lines if line.startswith("order ") and "same rules" in line]
+    assert [line.split(",")[0] for line in middle] == ["order 2", "order 3", "order 4", "order 5"]
+    assert middle[0].startswith(
+        "order 2, by the same rules (4 steps): d/dx (cos(x)*exp(sin(x))) = "
+    )
+    assert "order 6:" in lines
+    closed_form = cli("grad", "exp(sin(x))", "--order", "6", "--steps", "-f", "json").json()
+    assert lines[-1].split(" = ")[-1][:150] == closed_form["results"][0]["derivative"][:150]
+
+
 def test_a_grid_shows_each_derivation_once(cli: Cli) -> None:
     run = cli("grad", "u*sin(v)", "--at", "u=0:1:3,v=0:1:3", "--steps")
     assert run.code == 0
