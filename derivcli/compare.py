@@ -116,6 +116,7 @@ def compute(
     worker = new_runner() if runner is None else runner
     pending = worker.submit(make_request(expression, derivatives, settings.budget, settings.dtype))
     notes: list[str] = []
+    unavailable = ""  # why torch gave no values, when it cannot compute them
     deadline = time.monotonic() + settings.budget
     try:
         try:
@@ -142,7 +143,15 @@ def compute(
         except DerivcliError:
             pending.cancel()
             raise
-        except (RuntimeError, ValueError, TypeError, OverflowError) as exc:
+        except RuntimeError as exc:
+            if "is not implemented" not in str(exc):
+                pending.cancel()
+                raise CannotComputeError(f"autograd failed: {exc}") from None
+            # torch has no formula for this derivative (hardsigmoid twice)
+            values = None
+            unavailable = f"torch cannot compute this derivative ({_one_line(exc)})"
+            notes.append(f"{unavailable}; the closed form is shown without it")
+        except (ValueError, TypeError, OverflowError) as exc:
             pending.cancel()
             raise CannotComputeError(f"autograd failed: {exc}") from None
         try:
@@ -165,6 +174,7 @@ def compute(
         )
     rtol, atol = settings.tolerances
     joined = _Joined(expression, pts, response, values, rtol, atol, settings.dtype)
+    joined.autograd_missing = unavailable
     results: list[DerivativeResult] = []
     for k, wrt in enumerate(derivatives):
         if sampled:
@@ -202,6 +212,8 @@ class _Joined:
         self.values = values
         self.rtol, self.atol = rtol, atol
         self.dtype = dtype
+        # why autograd has no values, when it has none (see explain.missing)
+        self.autograd_missing = ""
 
     def point(self, i: int) -> tuple[tuple[str, float], ...]:
         return tuple((name, float(self.points.columns[name][i])) for name in self.points.names)
@@ -239,7 +251,7 @@ class _Joined:
                 autograd=auto,
                 agree=None,
                 computable=False,
-                note=explain.missing(analysed is None),
+                note=explain.missing(analysed is None, self.autograd_missing),
             )
         sym = analysed.values[i]
         special = analysed.special.get(i)
@@ -338,7 +350,7 @@ class _Joined:
                 autograd=None,
                 agree=None,
                 computable=False,
-                note=explain.missing(analysed is None),
+                note=explain.missing(analysed is None, self.autograd_missing),
             )
         assert self.response is not None
         samples = []
@@ -374,3 +386,7 @@ class _Joined:
             note=explain.samples(samples, self.points.count),
             samples=tuple(samples),
         )
+
+
+def _one_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -325,7 +325,8 @@ class Generator:
         if r < 0.42:
             name = self.rng.choice(self.functions)
             args = [self.expression(names, depth - 1) for _ in range(oracle.TABLE_ARITY[name])]
-            return call(name, *args)
+            params = [num(p) for p in self.rng.choice(oracle.PARAMETER_CHOICES.get(name, [()]))]
+            return call(name, *(params + args if name in oracle.PARAMS_FIRST else args + params))
         if r < 0.77:
             op = self.rng.choice(["+", "+", "-", "*", "*", "/"])
             return binary(op, self.expression(names, depth - 1), self.expression(names, depth - 1))

@@ -96,18 +96,116 @@ from derivcli.language.functions import FUNCTIONS as _DERIVCLI_FUNCTIONS
 from derivcli.language.parser import parse as _derivcli_parse
 from derivcli.language.tree import BinaryOp, Call, Constant, Negate, Node, Number, Variable
 
+# How many expressions each function takes (its constant parameters aside).
 TABLE_ARITY: dict[str, int] = {spec.name: spec.arity for spec in _DERIVCLI_FUNCTIONS}
-KINKED = frozenset({"abs", "sign", "heaviside", "relu", "max", "min"})
+# Functions whose constant parameters come before the expressions (polygamma(n, x)).
+PARAMS_FIRST = frozenset(spec.name for spec in _DERIVCLI_FUNCTIONS if spec.params_first)
+KINKED = frozenset(
+    {"abs", "sign", "heaviside", "relu", "max", "min", "floor", "ceil", "round", "trunc"}
+    | {"frac", "atan2", "hardshrink"}
+)
+
+
+def _template_tree(text: str) -> Node:
+    """derivcli's parse tree of one of this module's definitions (in a, b, c)."""
+    return _derivcli_parse(text, template=True).tree
 
 
 def parse_tree(text: str) -> Node:
-    """derivcli's parse tree of ``text`` (raises derivcli's error on bad input)."""
-    return _derivcli_parse(text).tree
+    """derivcli's parse tree of ``text`` (raises derivcli's error on bad input), with
+    the functions this oracle defines by others (DEFINITIONS) written out."""
+    return expand_definitions(_derivcli_parse(text).tree)
 
 
 def expression_variables(text: str) -> tuple[str, ...]:
     """The variables of ``text``, sorted, as derivcli reads them."""
     return tuple(_derivcli_parse(text).variables)
+
+
+# ------------------------------------------------------------ functions defined by others
+
+# The oracle's own definitions, written from the mathematics (torch's documented
+# formulas for the activations), by number of arguments. They are expanded in
+# the parse tree before anything is evaluated, so every kink, domain edge and
+# pole they contain is found by the primitives below.
+SELU_ALPHA = "1.6732632423543772848170429916717"
+SELU_SCALE = "1.0507009873554804934193349852946"
+DEFINITIONS: dict[str, dict[int, str]] = {
+    "sec": {1: "1/cos(a)"},
+    "csc": {1: "1/sin(a)"},
+    "cot": {1: "cos(a)/sin(a)"},
+    "asec": {1: "acos(1/a)"},
+    "acsc": {1: "asin(1/a)"},
+    "acot": {1: "pi/2 - atan(a)"},
+    "exp2": {1: "2**a"},
+    "log2": {1: "log(a)/log(2)"},
+    "log10": {1: "log(a)/log(10)"},
+    "cbrt": {1: "sign(a)*abs(a)**(1/3)"},
+    "hypot": {2: "sqrt(a**2 + b**2)"},
+    "factorial": {1: "gamma(a + 1)"},
+    "clamp": {3: "min(max(a, b), c)"},
+    "softplus": {2: "softplus(b*a)/b", 3: "softplus(b*a)/b"},
+    "gelu": {1: "a*(1 + erf(a/sqrt(2)))/2"},
+    "gelu_tanh": {1: "a*(1 + tanh(sqrt(2/pi)*(a + 0.044715*a**3)))/2"},
+    "silu": {1: "a*sigmoid(a)"},
+    "mish": {1: "a*tanh(softplus(a))"},
+    "elu": {1: "max(a, 0) + exp(min(a, 0)) - 1", 2: "max(a, 0) + b*(exp(min(a, 0)) - 1)"},
+    "selu": {1: f"{SELU_SCALE}*(max(a, 0) + {SELU_ALPHA}*(exp(min(a, 0)) - 1))"},
+    "celu": {1: "max(a, 0) + min(0, exp(a) - 1)", 2: "max(a, 0) + min(0, b*(exp(a/b) - 1))"},
+    "leaky_relu": {1: "max(a, 0) + min(a, 0)/100", 2: "max(a, 0) + b*min(a, 0)"},
+    "relu6": {1: "min(max(a, 0), 6)"},
+    "hardtanh": {1: "min(max(a, -1), 1)", 2: "min(max(a, b), 1)", 3: "min(max(a, b), c)"},
+    "hardsigmoid": {1: "min(max(a + 3, 0), 6)/6"},
+    "hardswish": {1: "a*min(max(a + 3, 0), 6)/6"},
+    "softsign": {1: "a/(1 + abs(a))"},
+    "logsigmoid": {1: "log(sigmoid(a))"},
+    "tanhshrink": {1: "a - tanh(a)"},
+    "softshrink": {1: "max(a - 1/2, 0) + min(a + 1/2, 0)", 2: "max(a - b, 0) + min(a + b, 0)"},
+    "hardshrink": {1: "hardshrink(a, 1/2)"},
+}
+
+# Constant parameters the fuzzer passes (each tuple is one choice; () keeps
+# torch's defaults), for every function of the table that has parameters.
+PARAMETER_CHOICES: dict[str, list[tuple[str, ...]]] = {
+    "softplus": [(), (), ("2",), ("0.5", "5")],
+    "elu": [(), ("2",), ("0.5",)],
+    "celu": [(), ("2",), ("0.5",)],
+    "leaky_relu": [(), ("0.2",), ("3",)],
+    "hardtanh": [(), ("-2", "0.5")],
+    "clamp": [("-1", "1"), ("0", "2")],
+    "softshrink": [(), ("0.2",), ("1",)],
+    "hardshrink": [(), ("0.2",), ("1",)],
+    "polygamma": [("0",), ("1",), ("2",)],
+    "factorial": [("3",), ("4.5",), ("0.5",)],
+}
+
+
+def _substitute(node: Node, bound: Mapping[str, Node]) -> Node:
+    if isinstance(node, Variable):
+        return bound.get(node.name, node)
+    if isinstance(node, Negate):
+        return Negate(_substitute(node.operand, bound))
+    if isinstance(node, BinaryOp):
+        return BinaryOp(node.op, _substitute(node.left, bound), _substitute(node.right, bound))
+    if isinstance(node, Call):
+        return Call(node.name, tuple(_substitute(a, bound) for a in node.args))
+    return node
+
+
+def expand_definitions(node: Node) -> Node:
+    """``node`` with every function of DEFINITIONS written out (recursively)."""
+    if isinstance(node, Negate):
+        return Negate(expand_definitions(node.operand))
+    if isinstance(node, BinaryOp):
+        return BinaryOp(node.op, expand_definitions(node.left), expand_definitions(node.right))
+    if isinstance(node, Call):
+        args = tuple(expand_definitions(a) for a in node.args)
+        text = DEFINITIONS.get(node.name, {}).get(len(args))
+        if text is None:
+            return Call(node.name, args)
+        bound = dict(zip("abcd", args, strict=False))
+        return expand_definitions(_substitute(_template_tree(text), bound))
+    return node
 
 
 # ------------------------------------------------------------ exact and mp values
@@ -352,6 +450,109 @@ def _softplus(a: Real) -> Real:
     return mp.log1p(mp.exp(to_mp(a)))
 
 
+def _atan2(a: Real, b: Real) -> Real:
+    if a == 0 and b >= 0:
+        return Fraction(0)  # atan2(0, 0) = 0, as MPFR and torch have it
+    _guard_huge(a)
+    _guard_huge(b)
+    return mp.atan2(to_mp(a), to_mp(b))
+
+
+def _sinc(a: Real) -> Real:
+    if a == 0:
+        return Fraction(1)
+    _guard_huge(a)
+    return mp.sincpi(to_mp(a))
+
+
+def _log1p(a: Real) -> Real:
+    if a <= -1:
+        raise Undefined("log1p at or below -1")
+    return Fraction(0) if a == 0 else mp.log1p(to_mp(a))
+
+
+def _erfinv(a: Real) -> Real:
+    if abs(a) >= 1:
+        raise Undefined("erfinv outside (-1, 1)")
+    return Fraction(0) if a == 0 else mp.erfinv(to_mp(a))
+
+
+def _gamma_pole(a: Real) -> bool:
+    return a <= 0 and _is_integer(a)
+
+
+def _gamma(a: Real) -> Real:
+    if _gamma_pole(a):
+        raise Undefined("a pole of gamma")
+    if a == 1 or a == 2:
+        return Fraction(1)
+    _guard_huge(a)
+    return mp.gamma(to_mp(a))
+
+
+def _lgamma(a: Real) -> Real:
+    if _gamma_pole(a):
+        raise Undefined("a pole of gamma")
+    if a == 1 or a == 2:
+        return Fraction(0)
+    _guard_huge(a)
+    x = to_mp(a)
+    return mp.loggamma(x) if x > 0 else mp.log(abs(mp.gamma(x)))
+
+
+def _digamma(a: Real) -> Real:
+    if _gamma_pole(a):
+        raise Undefined("a pole of digamma")
+    _guard_huge(a)
+    return mp.digamma(to_mp(a))
+
+
+def _polygamma(n: Real, a: Real) -> Real:
+    if _gamma_pole(a):
+        raise Undefined("a pole of polygamma")
+    _guard_huge(a)
+    return mp.polygamma(int(n), to_mp(a))
+
+
+def _floor(a: Real) -> Real:
+    if isinstance(a, Fraction):
+        return Fraction(math.floor(a))
+    return to_fraction(mp.floor(a))
+
+
+def _ceil(a: Real) -> Real:
+    return -_floor(-a)
+
+
+def _trunc(a: Real) -> Real:
+    return _floor(a) if a >= 0 else _ceil(a)
+
+
+def _round(a: Real) -> Real:
+    """Nearest integer, halves to even (torch.round)."""
+    low = _floor(a)
+    rest = to_fraction(sub(a, low))  # exact: a float's distance to an integer
+    if rest > Fraction(1, 2) or (rest == Fraction(1, 2) and low % 2 == 1):
+        return low + 1
+    return low
+
+
+def _frac(a: Real) -> Real:
+    return sub(a, _trunc(a))
+
+
+def _logsumexp(a: Real, b: Real) -> Real:
+    if a == b:
+        return add(a, mp.log(2))
+    big = _max(a, b)
+    _guard_huge(big)
+    return to_mp(big) + mp.log1p(mp.exp(-abs(to_mp(a) - to_mp(b))))
+
+
+def _hardshrink(a: Real, lambd: Real) -> Real:
+    return a if less(lambd, abs(a)) else Fraction(0)
+
+
 def less(a: Real, b: Real) -> bool:
     """a < b, exactly, for any mix of Fraction and mpf (mpmath cannot compare the two)."""
     if isinstance(a, Fraction) != isinstance(b, Fraction):
@@ -397,6 +598,23 @@ MP_FUNCTIONS: dict[str, Callable[..., Real]] = {
     "softplus": _softplus,
     "max": _max,
     "min": _min,
+    "atan2": _atan2,
+    "sinc": _sinc,
+    "expm1": _analytic("expm1", Fraction(0)),
+    "log1p": _log1p,
+    "logsumexp": _logsumexp,
+    "erfc": _analytic("erfc", Fraction(1)),
+    "erfinv": _erfinv,
+    "gamma": _gamma,
+    "lgamma": _lgamma,
+    "digamma": _digamma,
+    "polygamma": _polygamma,
+    "floor": _floor,
+    "ceil": _ceil,
+    "round": _round,
+    "trunc": _trunc,
+    "frac": _frac,
+    "hardshrink": _hardshrink,
 }
 
 Criticals = Callable[[Sequence[Real]], list[tuple[str, Real]]]
@@ -426,6 +644,28 @@ def _none(args: Sequence[Real]) -> list[tuple[str, Real]]:
     return []
 
 
+def _poles_of_gamma(position: int) -> Criticals:
+    """gamma's poles at 0, -1, -2, ...: the distance to the nearest integer there."""
+
+    def criticals(args: Sequence[Real]) -> list[tuple[str, Real]]:
+        a = args[position]
+        return [("domain", sub(a, _round(a)))] if not less(Fraction(1, 2), a) else []
+
+    return criticals
+
+
+def _integers(args: Sequence[Real]) -> list[tuple[str, Real]]:
+    return [("kink", sub(args[0], _round(args[0])))]
+
+
+def _halves(args: Sequence[Real]) -> list[tuple[str, Real]]:
+    return [("kink", sub(sub(args[0], _floor(args[0])), Fraction(1, 2)))]
+
+
+def _shrink_edges(args: Sequence[Real]) -> list[tuple[str, Real]]:
+    return [("kink", sub(args[0], args[1])), ("kink", add(args[0], args[1]))]
+
+
 # Arguments whose zero is a kink, a domain edge or a pole, per function.
 CRITICAL: dict[str, Criticals] = {
     **{name: _none for name in MP_FUNCTIONS},
@@ -442,6 +682,19 @@ CRITICAL: dict[str, Criticals] = {
     "acos": _domain_unit,
     "atanh": _domain_unit,
     "tan": _tan_poles,
+    "atan2": lambda args: [("kink", args[0])],
+    "log1p": _domain_at(Fraction(-1)),
+    "erfinv": _domain_unit,
+    "gamma": _poles_of_gamma(0),
+    "lgamma": _poles_of_gamma(0),
+    "digamma": _poles_of_gamma(0),
+    "polygamma": _poles_of_gamma(1),
+    "floor": _integers,
+    "ceil": _integers,
+    "trunc": _integers,
+    "frac": _integers,
+    "round": _halves,
+    "hardshrink": _shrink_edges,
 }
 
 MP_CONSTANTS: dict[str, Callable[[], Real]] = {"pi": lambda: +mp.pi, "E": lambda: +mp.e}
@@ -510,6 +763,63 @@ def _f64_tan(a: float) -> float:
     return math.tan(a) if math.isfinite(a) else math.nan
 
 
+def _f64_sinc(a: float) -> float:
+    return 1.0 if a == 0 else math.sin(math.pi * a) / (math.pi * a)
+
+
+def _f64_log1p(a: float) -> float:
+    if a == -1:
+        return -math.inf
+    return math.log1p(a) if a > -1 else math.nan
+
+
+def _f64_mp(name: str) -> Callable[..., float]:
+    """torch's special functions that math lacks, through mpmath at 53 bits."""
+
+    def call(*args: float) -> float:
+        if any(math.isnan(a) for a in args):
+            return math.nan
+        with mp.workprec(53):
+            try:
+                value = getattr(mp, name)(*args)
+            except (ValueError, ZeroDivisionError):
+                return math.nan
+        return float(value) if isinstance(value, mpmath.mpf) else math.nan
+
+    return call
+
+
+def _f64_gamma_like(fn: Callable[[float], float]) -> Callable[[float], float]:
+    def call(a: float) -> float:
+        if a <= 0 and float(a).is_integer():
+            return math.inf  # torch: a pole is inf
+        try:
+            return fn(a)
+        except OverflowError:
+            return math.inf
+        except ValueError:
+            return math.nan
+
+    return call
+
+
+def _f64_round(a: float) -> float:
+    return float(round(a)) if math.isfinite(a) else a
+
+
+def _f64_integer(fn: Callable[[float], int]) -> Callable[[float], float]:
+    return lambda a: float(fn(a)) if math.isfinite(a) else a
+
+
+def _f64_logsumexp(a: float, b: float) -> float:
+    if math.isnan(a) or math.isnan(b):
+        return math.nan
+    big = max(a, b)
+    if math.isinf(big):
+        return big
+    return big + math.log1p(math.exp(-abs(a - b)))
+
+
 F64_FUNCTIONS: dict[str, Callable[..., float]] = {
     "sin": _f64_guard(math.sin),
     "cos": _f64_guard(math.cos),
@@ -535,6 +845,25 @@ F64_FUNCTIONS: dict[str, Callable[..., float]] = {
     "softplus": _f64_guard(_f64_softplus),
     "max": _f64_max,
     "min": _f64_min,
+    "atan2": lambda a, b: math.atan2(a, b),
+    "sinc": _f64_guard(_f64_sinc),
+    "expm1": _f64_guard(_f64_exp_like(math.expm1, lambda a: math.inf)),
+    "log1p": _f64_guard(_f64_log1p),
+    "logsumexp": _f64_logsumexp,
+    "erfc": _f64_guard(math.erfc),
+    "erfinv": _f64_guard(
+        lambda a: math.copysign(math.inf, a) if abs(a) == 1 else _f64_mp("erfinv")(a)
+    ),
+    "gamma": _f64_guard(_f64_gamma_like(math.gamma)),
+    "lgamma": _f64_guard(_f64_gamma_like(math.lgamma)),
+    "digamma": _f64_guard(_f64_gamma_like(_f64_mp("digamma"))),
+    "polygamma": lambda n, a: _f64_gamma_like(lambda x: _f64_mp("polygamma")(n, x))(a),
+    "floor": _f64_integer(math.floor),
+    "ceil": _f64_integer(math.ceil),
+    "round": _f64_round,
+    "trunc": _f64_integer(math.trunc),
+    "frac": lambda a: a - math.trunc(a) if math.isfinite(a) else math.nan,
+    "hardshrink": lambda a, lambd: a if abs(a) > lambd else 0.0,
 }
 
 
@@ -740,6 +1069,20 @@ def _f64_criticals(name: str, args: Sequence[float]) -> list[tuple[str, Any]]:
     a = args[0]
     if name in ("max", "min"):
         return [("kink", args[0] - args[1])]
+    if name in ("floor", "ceil", "trunc", "frac"):
+        return [("kink", a - round(a) if math.isfinite(a) else math.nan)]
+    if name == "round":
+        return [("kink", a - math.floor(a) - 0.5 if math.isfinite(a) else math.nan)]
+    if name == "hardshrink":
+        return [("kink", a - args[1]), ("kink", a + args[1])]
+    if name in ("gamma", "lgamma", "digamma", "polygamma"):
+        x = args[-1]
+        near = x - round(x) if math.isfinite(x) else math.nan
+        return [("domain", near)] if x <= 0.5 else []
+    if name == "log1p":
+        return [("domain", a + 1)]
+    if name == "erfinv":
+        return [("domain", 1 - a), ("domain", 1 + a)]
     if name in KINKED:
         return [("kink", a)]
     if name in ("log", "sqrt"):

@@ -21,16 +21,29 @@ import fuzzing
 import oracle
 import pytest
 
+from derivcli.language.functions import FUNCTIONS
+from derivcli.language.parser import parse
+
 SEED = 20_261_124
 CASES = 300
 
 
 def test_oracle_covers_the_function_table() -> None:
-    table = set(oracle.TABLE_ARITY)
+    # a function is the oracle's own primitive, or defined by its primitives
+    table = set(oracle.TABLE_ARITY) - set(oracle.DEFINITIONS)
     assert table <= set(oracle.MP_FUNCTIONS), table - set(oracle.MP_FUNCTIONS)
     assert table <= set(oracle.F64_FUNCTIONS), table - set(oracle.F64_FUNCTIONS)
     assert table <= set(oracle.CRITICAL), table - set(oracle.CRITICAL)
-    assert oracle.KINKED <= table
+    assert set(oracle.DEFINITIONS) <= set(oracle.TABLE_ARITY)
+    assert oracle.KINKED <= set(oracle.TABLE_ARITY)
+    # every function with constant parameters gets valid ones from the fuzzer
+    with_params = {spec.name for spec in FUNCTIONS if spec.params}
+    assert set(oracle.PARAMETER_CHOICES) == with_params
+    for name, choices in oracle.PARAMETER_CHOICES.items():
+        for params in choices:
+            exprs = ["x"] * oracle.TABLE_ARITY[name]
+            args = [*params, *exprs] if name in oracle.PARAMS_FIRST else [*exprs, *params]
+            parse(f"{name}({', '.join(args)})")
 
 
 # (expression, point, differentiation variables) -> (differentiable, value, left, right)

@@ -808,7 +808,13 @@ def _jump(derivative: _Derivative, point: Mapping[str, float]) -> str:
     for order in derivative.steps.lower_orders():
         program = derivative.program(order)
         here = exact_value(program, point, EXACT_LIMIT_BITS)
-        for name in dict.fromkeys(derivative.wrt):
+        # The derivative of order k is taken along wrt[k - 1], and the next one
+        # along wrt[k]: a jump along either stops the derivative asked for (the
+        # first means order k itself does not exist: d/dx (abs(x)*y) is
+        # sign(x)*y, which jumps along x at x = 0). A jump along another
+        # variable does not: heaviside(2*z - 1) - x jumps along z at z = 1/2,
+        # yet d/dx is -1 all around, and d/dz of that is 0.
+        for name in dict.fromkeys(derivative.wrt[max(0, order - 1) : order + 1]):
             below = _side_limit(program, point, name, -1, exact=True)
             above = _side_limit(program, point, name, +1, exact=True)
             if below is None or above is None:
