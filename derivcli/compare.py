@@ -241,6 +241,26 @@ class _Joined:
         analysed = self.analysed(k)
         auto = self.autograd(k, i)
         point = self.point(i)
+        special_here = None if analysed is None else analysed.special.get(i)
+        if auto is None and special_here is not None and special_here.differentiable is False:
+            # torch gave no value, but the analysis alone says there is no
+            # derivative here: that is the verdict (exit 1), not "not computed"
+            assert analysed is not None
+            return DerivativeResult(
+                wrt=wrt,
+                derivative=analysed.text,
+                point=point,
+                symbolic=analysed.values[i],
+                autograd=None,
+                agree=None,
+                differentiable=False,
+                left=special_here.left,
+                right=special_here.right,
+                note=explain.not_differentiable(
+                    special_here, analysed.values[i], math.nan, wrt[-1], dict(point)
+                )
+                + f"; {explain.missing(False, self.autograd_missing)}",
+            )
         if analysed is None or auto is None:
             # One side ran out of budget: show the other, compare nothing.
             return DerivativeResult(

@@ -195,6 +195,8 @@ def not_differentiable(
     where = _where(var, point)
     sides = f"left derivative {_fmt(special.left)}, right {_fmt(special.right)}"
     reason = special.reason
+    if reason in (Reason.KINK, Reason.CORNER) and special.detail:
+        sides += f" ({special.detail})"
     if reason is Reason.POLE:
         return f"the function is undefined at {_point_words(point)}: {special.detail}"
     if reason is Reason.UNDEFINED:

@@ -302,3 +302,27 @@ def test_steps_of_integers_in_exact_arithmetic(cli: Cli) -> None:
     (result,) = run.json()["results"]
     # min(2, sqrt(z) + 1.5)**2 at z = 1/4: sqrt(z) + 1.5 = 2 is the tie itself
     assert run.code == 1 and result["verdict"] == "not differentiable"
+
+
+# ---------------------------------------------------------------- found by the fuzzer (seed 12)
+
+
+def test_sides_are_compared_exactly_not_as_floats(cli: Cli) -> None:
+    # min(z*1e20, log(z) + z*1e20) at z=1: the left derivative is 1e20 + 1,
+    # the right 1e20; as float64 both are 1e20, as exact limits they differ
+    run = cli("grad", "min(z * 1e20, log(z) + z * 1e20)", "--at", "z=1", "-f", "json")
+    (result,) = run.json()["results"]
+    assert run.code == 1 and result["verdict"] == "not differentiable"
+    assert result["left"] == result["right"] == 1e20
+    assert "differ by 1, below float64's resolution" in result["note"]
+
+
+def test_no_derivative_is_the_verdict_even_without_autograd(cli: Cli) -> None:
+    # torch cannot differentiate hardsigmoid three times, but y=1 is the edge
+    # of acsc's domain: "not differentiable" (exit 1), not "not computed"
+    run = cli("partial", "acsc(y)*hardsigmoid(y)", "--wrt", "y", "--order", "3",
+              "--at", "y=1", "-f", "json")  # fmt: skip
+    (result,) = run.json()["results"]
+    assert run.code == 1 and result["verdict"] == "not differentiable"
+    assert result["autograd"] is None
+    assert "torch cannot compute this derivative" in result["note"]
