@@ -3,7 +3,7 @@
 The differential fuzzer (``fuzzing.py``) grades derivcli against this module,
 so nothing here may share code with what it grades: it reads derivcli's parse
 tree and the *names* of its function table, and computes everything else
-itself. It never imports symbolic.py, analysis.py, numeric.py, engine.py,
+itself. It never imports symbolic/, language/evaluate.py, autograd/, compare.py,
 results.py, symengine or sympy.
 
 Semantics (real-valued, as the README states them)

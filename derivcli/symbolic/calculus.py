@@ -2,15 +2,16 @@
 
 Why symengine and not sympy for the calculus: sympy's automatic evaluation
 grows about 7x per level on chains like ``tanh(sin(...)+x)`` and its ``diff``
-takes seconds to minutes on ordinary higher-order derivatives (see
-shared/NOTES.md); symengine, sympy's C++ sister engine, builds and
+takes seconds to minutes on ordinary higher-order derivatives (24 s for
+the chain at depth 7); symengine, sympy's C++ sister engine, builds and
 differentiates the same expressions in microseconds to milliseconds.
 
 The tree from ``language/parser.py`` is translated node by node (a fold);
-nothing is ever handed to ``sympify``/``subs`` as text. Functions symengine
-knows are used natively. The others (relu, abs, sigmoid, ...) are opaque
-symengine functions whose derivative comes from the function table, written
-in derivcli's own language: after each differentiation step the
+nothing is ever handed to ``sympify``/``subs`` as text. A function with a
+definition in the table (silu is a*sigmoid(a)) is built from it. Functions
+symengine knows are used natively. The other primitives (relu, abs, sigmoid,
+gamma, ...) are opaque symengine functions whose derivative comes from the
+function table, written in derivcli's own language: after each differentiation step the
 ``Derivative``/``Subs`` nodes symengine leaves for them are replaced with
 that rule.
 
