@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import atexit
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Union
 
 from derivcli.errors import InputError, LimitError
@@ -91,8 +92,10 @@ def derivatives(
     atol: float | None = None,
     timeout: float = DEFAULT_BUDGET,
     runner: Runner | None = None,
+    steps: bool = False,
 ) -> Report:
-    """grad (``wrt`` None: every variable) or partial (``wrt`` given)."""
+    """grad (``wrt`` None: every variable) or partial (``wrt`` given); ``steps``:
+    each result also carries the derivation of its closed form."""
     from derivcli.compare import compute
     from derivcli.language.parser import parse
     from derivcli.language.points import parse_at
@@ -102,7 +105,20 @@ def derivatives(
     sequences = derivative_sequences(parsed, _names(wrt), order)
     options = at_options(at)
     points: PointSpec | None = parse_at(options, parsed.variables, mesh=mesh) if options else None
-    return compute(parsed, sequences, points, settings, runner=runner or shared_runner())
+    if not steps:
+        return compute(parsed, sequences, points, settings, runner=runner or shared_runner())
+    from derivcli.symbolic import steps as derivation
+
+    # worked out in a child of its own, beside both engines
+    pending = derivation.start(parsed.source, sequences, settings.budget)
+    try:
+        report = compute(parsed, sequences, points, settings, runner=runner or shared_runner())
+    except BaseException:
+        pending.cancel()
+        raise
+    results = tuple(replace(r, derivation=pending.derivation(r.wrt)) for r in report.results)
+    note = "; ".join(n for n in (report.note, pending.error) if n) or None
+    return replace(report, results=results, note=note)
 
 
 def grad(
@@ -116,8 +132,10 @@ def grad(
     rtol: float | None = None,
     atol: float | None = None,
     timeout: float = DEFAULT_BUDGET,
+    steps: bool = False,
 ) -> Report:
-    """The derivative by every variable, one result each (``derivcli grad``).
+    """The derivative by every variable, one result each (``derivcli grad``);
+    ``steps=True``: with its derivation (``result.derivation``).
 
     >>> r = grad("x**2+2*x+1", at={"x": 2})
     >>> r.results[0].derivative, r.results[0].symbolic, r.results[0].autograd, r.ok
@@ -133,6 +151,7 @@ def grad(
         rtol=rtol,
         atol=atol,
         timeout=timeout,
+        steps=steps,
     )
 
 
@@ -148,9 +167,10 @@ def partial(
     rtol: float | None = None,
     atol: float | None = None,
     timeout: float = DEFAULT_BUDGET,
+    steps: bool = False,
 ) -> Report:
     """A partial derivative by ``wrt``: one name, or names for a mixed partial
-    (``derivcli partial``).
+    (``derivcli partial``); ``steps=True``: with its derivation.
 
     >>> partial("u*v+u**2", wrt="u", at="u=1,v=2").results[0].symbolic
     4.0
@@ -166,6 +186,7 @@ def partial(
         rtol=rtol,
         atol=atol,
         timeout=timeout,
+        steps=steps,
     )
 
 
@@ -176,8 +197,10 @@ def check(
     wrt: Wrt = None,
     order: int = 1,
     timeout: float = DEFAULT_BUDGET,
+    steps: bool = False,
 ) -> CheckResult:
-    """Is ``answer`` the derivative of ``expression``? (``derivcli check``)
+    """Is ``answer`` the derivative of ``expression``? (``derivcli check``);
+    ``steps=True``: with the derivation of the true derivative.
 
     >>> check("2*x**3+x", answer="6*x**2+1").correct
     True
@@ -185,7 +208,19 @@ def check(
     from derivcli import check_answer as checker
 
     request = checker.prepare(expression, answer, _names(wrt) or [], order, timeout)
-    return checker.check(request)
+    if not steps:
+        return checker.check(request)
+    from derivcli.symbolic import steps as derivation
+
+    pending = derivation.start(request.source, [request.wrt], request.budget)
+    try:
+        result = checker.check(request)
+    except BaseException:
+        pending.cancel()
+        raise
+    found = pending.derivation(request.wrt)
+    note = "; ".join(n for n in (result.note, found.error) if n) or None
+    return replace(result, derivation=found, note=note)
 
 
 def check_function(

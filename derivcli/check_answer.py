@@ -28,7 +28,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from derivcli.errors import CannotComputeError, DerivcliError, ExitCode, InputError
 from derivcli.language.evaluate import Exact, compile_tree, exact_value
@@ -36,6 +36,9 @@ from derivcli.language.functions import function as function_spec
 from derivcli.language.parser import Expression, parse
 from derivcli.language.tree import BinaryOp, Call, Node, Number, unique_nodes
 from derivcli.results import Displayed, count, json_number, wrt_label
+
+if TYPE_CHECKING:
+    from derivcli.symbolic.steps import Derivation
 
 DEFAULT_BUDGET = 5.0  # seconds for the whole symbolic comparison
 SYMPY_BUDGET = 2.0  # at most this much of it for sympy.simplify
@@ -108,9 +111,12 @@ class CheckResult(Displayed):
     skipped: int  # sample points where either is undefined
     counterexample: SpotCheck | None  # when wrong: a point where they visibly differ
     note: str | None = None
+    derivation: Derivation | None = None  # how the true derivative is worked out (--steps)
 
     @property
     def exit_code(self) -> ExitCode:
+        if self.derivation is not None and self.derivation.error is not None:
+            return ExitCode.CANNOT_COMPUTE  # the steps asked for are missing
         return ExitCode.OK if self.correct else ExitCode.DISAGREE
 
     def to_dict(self) -> dict[str, Any]:
@@ -123,7 +129,18 @@ class CheckResult(Displayed):
     def rich(self) -> Any:
         from derivcli.render import check_table
 
-        return check_table(self)
+        table = check_table(self)
+        if self.derivation is not None:
+            from derivcli.show import with_check_derivation
+
+            return with_check_derivation(self, table)
+        return table
+
+    def latex(self) -> str:
+        """A LaTeX block for a document (``--format latex``)."""
+        from derivcli.show import check_latex
+
+        return check_latex(self)
 
 
 def prepare(
@@ -435,7 +452,7 @@ def spot_dict(spot: SpotCheck | None) -> dict[str, Any] | None:
 
 def check_dict(result: CheckResult) -> dict[str, Any]:
     """The --format json object of check (a documented contract)."""
-    return {
+    data = {
         "expression": result.expression,
         "input": result.source,
         "wrt": list(result.wrt),
@@ -453,3 +470,6 @@ def check_dict(result: CheckResult) -> dict[str, Any]:
         "skipped_points": result.skipped,
         "note": result.note,
     }
+    if result.derivation is not None:  # only with --steps: the contract is unchanged otherwise
+        data["steps"] = result.derivation.to_json()
+    return data

@@ -116,6 +116,7 @@ def compute(
     worker = new_runner() if runner is None else runner
     pending = worker.submit(make_request(expression, derivatives, settings.budget, settings.dtype))
     notes: list[str] = []
+    unavailable = ""  # why torch gave no values, when it cannot compute them
     deadline = time.monotonic() + settings.budget
     try:
         try:
@@ -142,7 +143,15 @@ def compute(
         except DerivcliError:
             pending.cancel()
             raise
-        except (RuntimeError, ValueError, TypeError, OverflowError) as exc:
+        except RuntimeError as exc:
+            if "is not implemented" not in str(exc):
+                pending.cancel()
+                raise CannotComputeError(f"autograd failed: {exc}") from None
+            # torch has no formula for this derivative (hardsigmoid twice)
+            values = None
+            unavailable = f"torch cannot compute this derivative ({_one_line(exc)})"
+            notes.append(f"{unavailable}; the closed form is shown without it")
+        except (ValueError, TypeError, OverflowError) as exc:
             pending.cancel()
             raise CannotComputeError(f"autograd failed: {exc}") from None
         try:
@@ -165,6 +174,7 @@ def compute(
         )
     rtol, atol = settings.tolerances
     joined = _Joined(expression, pts, response, values, rtol, atol, settings.dtype)
+    joined.autograd_missing = unavailable
     results: list[DerivativeResult] = []
     for k, wrt in enumerate(derivatives):
         if sampled:
@@ -202,6 +212,8 @@ class _Joined:
         self.values = values
         self.rtol, self.atol = rtol, atol
         self.dtype = dtype
+        # why autograd has no values, when it has none (see explain.missing)
+        self.autograd_missing = ""
 
     def point(self, i: int) -> tuple[tuple[str, float], ...]:
         return tuple((name, float(self.points.columns[name][i])) for name in self.points.names)
@@ -229,6 +241,26 @@ class _Joined:
         analysed = self.analysed(k)
         auto = self.autograd(k, i)
         point = self.point(i)
+        special_here = None if analysed is None else analysed.special.get(i)
+        if auto is None and special_here is not None and special_here.differentiable is False:
+            # torch gave no value, but the analysis alone says there is no
+            # derivative here: that is the verdict (exit 1), not "not computed"
+            assert analysed is not None
+            return DerivativeResult(
+                wrt=wrt,
+                derivative=analysed.text,
+                point=point,
+                symbolic=analysed.values[i],
+                autograd=None,
+                agree=None,
+                differentiable=False,
+                left=special_here.left,
+                right=special_here.right,
+                note=explain.not_differentiable(
+                    special_here, analysed.values[i], math.nan, wrt[-1], dict(point)
+                )
+                + f"; {explain.missing(False, self.autograd_missing)}",
+            )
         if analysed is None or auto is None:
             # One side ran out of budget: show the other, compare nothing.
             return DerivativeResult(
@@ -239,7 +271,7 @@ class _Joined:
                 autograd=auto,
                 agree=None,
                 computable=False,
-                note=explain.missing(analysed is None),
+                note=explain.missing(analysed is None, self.autograd_missing),
             )
         sym = analysed.values[i]
         special = analysed.special.get(i)
@@ -338,7 +370,7 @@ class _Joined:
                 autograd=None,
                 agree=None,
                 computable=False,
-                note=explain.missing(analysed is None),
+                note=explain.missing(analysed is None, self.autograd_missing),
             )
         assert self.response is not None
         samples = []
@@ -374,3 +406,7 @@ class _Joined:
             note=explain.samples(samples, self.points.count),
             samples=tuple(samples),
         )
+
+
+def _one_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

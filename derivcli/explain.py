@@ -35,11 +35,11 @@ TORCH_KINK_NOTE = (
 RANGES = {"float64": "1.8e308", "float32": "3.4e38"}
 
 
-def missing(closed_form: bool) -> str:
-    """Why a result has only one side (a budget ran out)."""
+def missing(closed_form: bool, autograd_reason: str = "") -> str:
+    """Why a result has only one side: a budget ran out, or torch has no formula."""
     if closed_form:
         return "the closed form was not reached within the time budget (--timeout)"
-    return "autograd did not finish within its time or memory budget"
+    return autograd_reason or "autograd did not finish within its time or memory budget"
 
 
 def _fmt(value: float | None) -> str:
@@ -195,6 +195,8 @@ def not_differentiable(
     where = _where(var, point)
     sides = f"left derivative {_fmt(special.left)}, right {_fmt(special.right)}"
     reason = special.reason
+    if reason in (Reason.KINK, Reason.CORNER) and special.detail:
+        sides += f" ({special.detail})"
     if reason is Reason.POLE:
         return f"the function is undefined at {_point_words(point)}: {special.detail}"
     if reason is Reason.UNDEFINED:

@@ -38,6 +38,13 @@ def _point_json(point: tuple[tuple[str, float], ...] | None) -> dict[str, Any] |
 
 
 def result_json(result: DerivativeResult) -> dict[str, Any]:
+    data = _result_fields(result)
+    if result.derivation is not None:  # only with --steps: the contract is unchanged otherwise
+        data["steps"] = result.derivation.to_json()
+    return data
+
+
+def _result_fields(result: DerivativeResult) -> dict[str, Any]:
     wrt = result.wrt
     return {
         "wrt": wrt[0] if len(set(wrt)) == 1 else ",".join(wrt),
@@ -94,10 +101,22 @@ def iter_json(report: Report) -> Iterator[str]:
             yield json.dumps(value, allow_nan=False)
             continue
         yield "["
+        steps: dict[int, str] = {}  # a grid's points share their derivation: written once
         for i, result in enumerate(report.results):
-            yield (", " if i else "") + json.dumps(result_json(result), allow_nan=False)
+            yield (", " if i else "") + _result_text(result, steps)
         yield "]"
     yield "}"
+
+
+def _result_text(result: DerivativeResult, steps: dict[int, str]) -> str:
+    """``result_json(result)`` as JSON text, its "steps" serialised once per derivation."""
+    if result.derivation is None:
+        return json.dumps(result_json(result), allow_nan=False)
+    key = id(result.derivation)
+    if key not in steps:
+        steps[key] = json.dumps(result.derivation.to_json(), allow_nan=False)
+    fields = json.dumps(_result_fields(result), allow_nan=False)
+    return f'{fields[:-1]}, "steps": {steps[key]}}}'
 
 
 def render_plain(report: Report) -> str:
@@ -368,6 +387,9 @@ def _notes(report: Report) -> list[str]:
 def cannot_compute_reason(report: Report) -> str:
     """One line on why part of a report could not be computed (exit 3)."""
     for result in report.results:
+        if result.derivation is not None and result.derivation.error is not None:
+            return result.derivation.error
+    for result in report.results:
         if result.exit_code == ExitCode.CANNOT_COMPUTE:
             where = "" if result.point is None else f" at {_point_text(result.point)}"
             return f"{wrt_label(result.wrt)}{where}: {result.note or report.note}"
@@ -375,7 +397,12 @@ def cannot_compute_reason(report: Report) -> str:
 
 
 class Output(Protocol):
-    """What every command's result can be written as: the one output registry."""
+    """What every command's result can be written as: the one output registry.
+
+    Every output is a table, JSON and plain lines; an output that can also be
+    written as LaTeX has a ``latex()`` method, one that is a graph a ``dot()``
+    method (Graphviz DOT), each returning the whole text.
+    """
 
     def to_dict(self) -> dict[str, Any]: ...
 
@@ -384,12 +411,28 @@ class Output(Protocol):
     def rich(self) -> Any: ...
 
 
-FORMATS = ("table", "json", "plain")
+BASIC_FORMATS = ("table", "json", "plain")
+OPTIONAL_FORMATS = ("latex", "dot")  # each the name of the method that writes it
+FORMATS = BASIC_FORMATS + OPTIONAL_FORMATS
+FORMAT_NAMES = {"latex": "LaTeX", "dot": "Graphviz DOT"}
+
+
+def formats(output: object) -> tuple[str, ...]:
+    """The formats an output (or its class) can be written in, in FORMATS order."""
+    return BASIC_FORMATS + tuple(f for f in OPTIONAL_FORMATS if callable(getattr(output, f, None)))
 
 
 def emit(output: Output, fmt: str, out: IO[str] | None = None) -> None:
-    """Write a command's result as a table (for people), JSON (for programs) or
-    plain lines (for $(...)); any other format is bad input."""
+    """Write a command's result as a table (for people), JSON (for programs),
+    plain lines (for $(...)), or LaTeX or DOT where it has them; any other
+    format is bad input (one line naming the formats it has)."""
+    available = formats(output)
+    if fmt not in available:
+        what = FORMAT_NAMES.get(fmt, fmt)
+        kind = "form" if fmt in FORMAT_NAMES else "format"
+        raise InputError(
+            f"--format {fmt}: this output has no {what} {kind}; use {', '.join(available)}"
+        )
     stream = sys.stdout if out is None else out
     try:
         _write(output, fmt, stream)
@@ -398,7 +441,10 @@ def emit(output: Output, fmt: str, out: IO[str] | None = None) -> None:
 
 
 def _write(output: Output, fmt: str, stream: IO[str]) -> None:
-    if fmt == "json":
+    if fmt in OPTIONAL_FORMATS:
+        text: str = getattr(output, fmt)()
+        stream.write(text if text.endswith("\n") else text + "\n")
+    elif fmt == "json":
         pieces = getattr(output, "json_pieces", None)
         for piece in (
             pieces() if pieces is not None else [json.dumps(output.to_dict(), allow_nan=False)]
@@ -416,8 +462,6 @@ def _write(output: Output, fmt: str, stream: IO[str]) -> None:
 
         # not cropped: a code line that does not fit runs on (the terminal wraps it)
         Console(file=stream, highlight=False).print(drawing, crop=False)
-    else:
-        raise InputError(f"--format {fmt}: must be one of {', '.join(FORMATS)}")
 
 
 # ---------------------------------------------------------------- check and check-function

@@ -10,9 +10,12 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from derivcli.errors import ExitCode
+
+if TYPE_CHECKING:
+    from derivcli.symbolic.steps import Derivation
 
 
 def values_agree(a: float, b: float, rtol: float, atol: float) -> bool:
@@ -106,6 +109,7 @@ class DerivativeResult:
     note: str | None = None
     samples: tuple[Sample, ...] = ()
     computable: bool = True  # False: a budget ran out or a value overflowed (exit 3)
+    derivation: Derivation | None = None  # how the closed form was worked out (--steps)
 
     @property
     def order(self) -> int:
@@ -133,6 +137,8 @@ class DerivativeResult:
     def exit_code(self) -> ExitCode:
         if self.derivative is None or not self.computable:
             return ExitCode.CANNOT_COMPUTE
+        if self.derivation is not None and self.derivation.error is not None:
+            return ExitCode.CANNOT_COMPUTE  # the steps asked for are missing
         if self.point is None and self.agree is None:
             return ExitCode.DISAGREE  # sample mode found no point to check the closed form at
         if self.differentiable is False or self.agree is False:
@@ -183,7 +189,18 @@ class Report(Displayed):
     def rich(self) -> Any:
         from derivcli.render import build_table
 
-        return build_table(self)
+        table = build_table(self)
+        if any(r.derivation is not None for r in self.results):
+            from derivcli.show import with_derivations
+
+            return with_derivations(self, table)
+        return table
+
+    def latex(self) -> str:
+        """A LaTeX block for a document (``--format latex``)."""
+        from derivcli.show import report_latex
+
+        return report_latex(self)
 
     @property
     def input(self) -> str:

@@ -17,7 +17,7 @@ defaults where a parameter is left out.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import mpmath
@@ -291,3 +291,22 @@ def mp_value(name: str, *args: Any) -> Any:
     """``name`` at ``args`` (mpmath numbers) at the current precision, or None."""
     with mp.workdps(mp.dps):
         return MP[name](*args)
+
+
+# Valid values for each kind of constant parameter (FunctionSpec.params' check).
+PARAMETER_SAMPLES = {
+    "": "0.5",
+    "whole": "1",
+    "nonzero": "2",
+    "nonnegative": "0.5",
+    "not_below_previous": "3",
+}
+
+
+def sample_call(spec: Any, expressions: Sequence[str] = ("x", "2")) -> str:
+    """A valid call of the table function ``spec``: its expression arguments from
+    ``expressions`` (the first ones), its required parameters at valid values."""
+    exprs = list(expressions[: spec.arity])
+    params = [PARAMETER_SAMPLES[p.check] for p in spec.params if p.default is None]
+    args = params + exprs if spec.params_first else exprs + params
+    return f"{spec.name}({', '.join(args)})"

@@ -17,6 +17,7 @@ Longer runs by hand: ``.venv/bin/python tests/fuzzing.py --seed N --cases 5000``
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -24,6 +25,9 @@ from typing import Any
 import fuzzing
 import oracle
 import pytest
+
+from derivcli.language.functions import FUNCTIONS
+from derivcli.language.parser import parse
 
 SEED = 20_261_124
 CASES = 300
@@ -39,8 +43,6 @@ def test_oracle_covers_the_function_table() -> None:
 def test_oracle_reads_the_parameters_as_derivcli_does() -> None:
     # the interface (how many constant parameters, where, whether a function
     # takes any number of arguments) is derivcli's; the defaults are torch's
-    from derivcli.language.functions import FUNCTIONS
-
     for spec in FUNCTIONS:
         params = oracle.PARAMS.get(spec.name, ())
         assert len(params) == len(spec.params), spec.name
@@ -50,6 +52,14 @@ def test_oracle_reads_the_parameters_as_derivcli_does() -> None:
             assert (default is None) == (param.default is None), (spec.name, param.name)
             if default is not None:
                 assert float(default) == param.default, (spec.name, param.name)
+    # every choice of parameters the fuzzer may give is one derivcli takes
+    for name, params in oracle.PARAMS.items():
+        required = sum(1 for default, _ in params if default is None)
+        for count in range(required, len(params) + 1):
+            for given in itertools.product(*(choices for _, choices in params[:count])):
+                exprs = ["x"] * oracle.TABLE_ARITY[name]
+                args = [*given, *exprs] if name in oracle.PARAMS_FIRST else [*exprs, *given]
+                parse(f"{name}({', '.join(args)})")
 
 
 # (expression, point, differentiation variables) -> (differentiable, value, left, right)

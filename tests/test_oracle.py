@@ -12,7 +12,7 @@ Three independent answers for each derivative:
 The printed closed form must also parse back with ``derivcli.language.parser.parse``
 and evaluate to the same value (the JSON contract says derivcli reads its own
 output). Points stay away from kinks and domain edges; those are in
-test_hostile.py.
+test_kinks_and_domains.py and test_functions.py.
 """
 
 from __future__ import annotations

@@ -265,3 +265,64 @@ def test_exact_values_are_correctly_rounded() -> None:
         got = exact_value(compile_tree(parse(text).tree), {"x": x}).to_float()
         assert got == expected, (text, x, got, expected)
     assert math.isnan(exact_value(compile_tree(parse("(-8)**(1/3)").tree), {}).to_float())
+
+
+# ---------------------------------------------------------------- found by the fuzzer (seed 11)
+
+
+def test_a_jump_along_another_variable_does_not_stop_a_mixed_partial(cli: Cli) -> None:
+    # f = heaviside(2z - 1) - x jumps along z at z = 1/2, but d/dx f = -1 all
+    # around, so d2/dx dz is 0 there; d2/dz dx needs d/dz first: no derivative
+    run = cli("partial", "heaviside(2*z - 1) - x", "--wrt", "x", "--wrt", "z",
+              "--at", "x=-0.117,z=0.5", "-f", "json")  # fmt: skip
+    (result,) = run.json()["results"]
+    assert run.code == 0 and result["verdict"] == "agree" and result["symbolic"] == 0.0
+    run = cli("partial", "heaviside(2*z - 1) - x", "--wrt", "z", "--wrt", "x",
+              "--at", "x=-0.117,z=0.5", "-f", "json")  # fmt: skip
+    (result,) = run.json()["results"]
+    assert run.code == 1 and result["verdict"] == "not differentiable"
+    assert "jumps at z=0.5" in result["note"]
+
+
+def test_a_tiny_product_is_not_a_kink(cli: Cli) -> None:
+    # mish(z) at 1e-300 is about 6e-301: small, but no rounding of an O(1)
+    # value, so relu6 is not on its kink; the second derivative of
+    # relu6(mish(z))/z there is -0.032 (torch's z**3 underflows: nan)
+    run = cli("grad", "relu6(mish(z))/z", "--at", "z=1e-300", "--order", "2", "-f", "json")
+    (result,) = run.json()["results"]
+    assert run.code == 1 and result["verdict"] == "DISAGREE"
+    assert result["symbolic"] == pytest.approx(-0.032, rel=1e-12)
+    assert result["differentiable"] is True
+
+
+def test_steps_of_integers_in_exact_arithmetic(cli: Cli) -> None:
+    # gmpy2's ceil gives an integer type; the evaluator keeps MPFR values
+    run = cli("grad", "min(ceil(1.5), sqrt(z) - 0.5 + ceil(1.5))**2", "--at", "z=0.25",
+              "--order", "2", "-f", "json")  # fmt: skip
+    (result,) = run.json()["results"]
+    # min(2, sqrt(z) + 1.5)**2 at z = 1/4: sqrt(z) + 1.5 = 2 is the tie itself
+    assert run.code == 1 and result["verdict"] == "not differentiable"
+
+
+# ---------------------------------------------------------------- found by the fuzzer (seed 12)
+
+
+def test_sides_are_compared_exactly_not_as_floats(cli: Cli) -> None:
+    # min(z*1e20, log(z) + z*1e20) at z=1: the left derivative is 1e20 + 1,
+    # the right 1e20; as float64 both are 1e20, as exact limits they differ
+    run = cli("grad", "min(z * 1e20, log(z) + z * 1e20)", "--at", "z=1", "-f", "json")
+    (result,) = run.json()["results"]
+    assert run.code == 1 and result["verdict"] == "not differentiable"
+    assert result["left"] == result["right"] == 1e20
+    assert "differ by 1, below float64's resolution" in result["note"]
+
+
+def test_no_derivative_is_the_verdict_even_without_autograd(cli: Cli) -> None:
+    # torch cannot differentiate hardsigmoid three times, but y=1 is the edge
+    # of acsc's domain: "not differentiable" (exit 1), not "not computed"
+    run = cli("partial", "acsc(y)*hardsigmoid(y)", "--wrt", "y", "--order", "3",
+              "--at", "y=1", "-f", "json")  # fmt: skip
+    (result,) = run.json()["results"]
+    assert run.code == 1 and result["verdict"] == "not differentiable"
+    assert result["autograd"] is None
+    assert "torch cannot compute this derivative" in result["note"]

@@ -100,6 +100,12 @@ class Graph(Displayed):
     def rich(self) -> Any:
         return build_renderable(self)
 
+    def dot(self) -> str:
+        """The graph in Graphviz's DOT language (``--format dot``), as torchviz draws it."""
+        from derivcli.autograd.dot import graph_dot
+
+        return graph_dot(self)
+
 
 # ---------------------------------------------------------------- torch code text
 

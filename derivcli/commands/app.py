@@ -14,6 +14,7 @@ import sys
 from enum import Enum
 from typing import Annotated, Any, Optional
 
+import click
 import typer
 
 from derivcli import __version__
@@ -143,6 +144,35 @@ ATol = Annotated[
 Format = Annotated[
     OutputFormat,
     typer.Option("--format", "-f", help="table for people, json for programs, plain for $(...)."),
+]
+
+
+def format_option(formats: tuple[str, ...], help: str) -> Any:
+    """``--format`` offering exactly ``formats``: the ones the command's result has
+    (``render.formats``; a test keeps the two the same). Any other is refused
+    by the option parser: exit 2, one line naming the choices."""
+    return typer.Option("--format", "-f", click_type=click.Choice(list(formats)), help=help)
+
+
+# grad, partial and check: the basic three and LaTeX
+DERIVATIVE_FORMATS = ("table", "json", "plain", "latex")
+DerivativeFormat = Annotated[
+    str,
+    format_option(
+        DERIVATIVE_FORMATS,
+        "table for people, json for programs, plain for $(...), latex for a document "
+        "(amsmath; with --steps, the derivation too).",
+    ),
+]
+Steps = Annotated[
+    bool,
+    typer.Option(
+        "--steps",
+        help="Show the work: the derivation of the closed form, step by step (product, "
+        "quotient, chain rule with its inner function, each function's own rule from "
+        "`derivcli functions`), down to the variables and back up to the closed form. "
+        'Long ones are shortened on the terminal; JSON has every step ("steps").',
+    ),
 ]
 Timeout = Annotated[
     float,

@@ -1,4 +1,4 @@
-"""Command `batch`: many grad/partial command lines in one process.
+"""Command `batch`: many grad, partial, hessian and jacobian command lines in one process.
 
 Each line is read by the very option parser of its command (click's
 ``make_context``), then computed by the same function the command calls, so

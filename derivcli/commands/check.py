@@ -12,7 +12,16 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from derivcli.commands.app import Expr, Format, OutputFormat, app, restore_minus
+from derivcli.commands.app import (
+    DerivativeFormat,
+    Expr,
+    Format,
+    OutputFormat,
+    Steps,
+    app,
+    restore_minus,
+)
+from derivcli.errors import CannotComputeError, ExitCode
 from derivcli.options import DEFAULT_BUDGET
 
 if TYPE_CHECKING:
@@ -65,8 +74,9 @@ def check(
     order: Annotated[
         int, typer.Option("--order", "-n", help="Order of the derivative (1 to 50).")
     ] = 1,
-    output: Format = OutputFormat.table,
+    output: DerivativeFormat = "table",
     timeout: Timeout = DEFAULT_BUDGET,
+    steps: Steps = False,
 ) -> None:
     """Check a derivative you worked out by hand against the true one.
 
@@ -77,7 +87,8 @@ def check(
     count as right. When the answer is wrong, derivcli shows a point where it
     differs, both values there, and the true closed form (unless the
     difference is too small for float64 to show anywhere). The output says
-    which method decided.
+    which method decided. With --steps, the true derivative's derivation
+    shows where it comes from.
 
     Examples:
 
@@ -90,12 +101,19 @@ def check(
       derivcli check "sin(x)*cos(x)" --answer "cos(2*x)" --format json
 
       derivcli check "x**3" --order 2 --answer "6*x" --format plain
+
+      derivcli check "x**2*sin(x)" --answer "2*x*cos(x)" --steps
     """
     from derivcli import render
     from derivcli.api import check as check_answer
 
-    result = check_answer(expression, answer=answer, wrt=wrt, order=order, timeout=timeout)
-    render.emit(result, output.value)
+    result = check_answer(
+        expression, answer=answer, wrt=wrt, order=order, timeout=timeout, steps=steps
+    )
+    render.emit(result, output)
+    if result.exit_code == ExitCode.CANNOT_COMPUTE and result.derivation is not None:
+        # the verdict is on stdout; why the derivation asked for is missing, on stderr
+        raise CannotComputeError(result.derivation.error or "no derivation")
     raise typer.Exit(int(result.exit_code))
 
 

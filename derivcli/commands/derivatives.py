@@ -15,14 +15,14 @@ from derivcli.commands.app import (
     EXIT_CODES_HELP,
     At,
     ATol,
+    DerivativeFormat,
     DeviceOpt,
     DTypeOpt,
     Expr,
-    Format,
     Mesh,
     Order,
-    OutputFormat,
     RTol,
+    Steps,
     Timeout,
     app,
 )
@@ -62,6 +62,7 @@ def run_derivatives(
         atol=params["atol"],
         timeout=params["timeout"],
         runner=runner,
+        steps=bool(params.get("steps", False)),
     )
 
 
@@ -70,10 +71,10 @@ def _name(choice: Any) -> str:
     return str(getattr(choice, "value", choice))
 
 
-def _finish(report: Report, output: OutputFormat) -> None:
+def _finish(report: Report, output: str) -> None:
     from derivcli import render
 
-    render.emit(report, output.value)
+    render.emit(report, output)
     if report.exit_code == ExitCode.CANNOT_COMPUTE:
         # What could be computed is on stdout; why the rest could not, on stderr.
         raise CannotComputeError(render.cannot_compute_reason(report))
@@ -90,14 +91,19 @@ def grad(
     dtype: DTypeOpt = DType.float64,
     rtol: RTol = None,
     atol: ATol = None,
-    output: Format = OutputFormat.table,
+    output: DerivativeFormat = "table",
     timeout: Timeout = DEFAULT_BUDGET,
+    steps: Steps = False,
 ) -> None:
     """The gradient: the derivative by every variable, one row each.
 
     Examples:
 
       derivcli grad "x**2+2*x+1" --at x=2
+
+      derivcli grad "x**2*sin(x)" --at x=2 --steps
+
+      derivcli grad "x**2*sin(x)" --at x=2 --format latex
 
       derivcli grad "u*v+u**2" --at u=1,v=2 --format json
 
@@ -130,14 +136,17 @@ def partial(
     dtype: DTypeOpt = DType.float64,
     rtol: RTol = None,
     atol: ATol = None,
-    output: Format = OutputFormat.table,
+    output: DerivativeFormat = "table",
     timeout: Timeout = DEFAULT_BUDGET,
+    steps: Steps = False,
 ) -> None:
     """A partial derivative by the variable(s) named with --wrt.
 
     Examples:
 
       derivcli partial "u*v+u**2" --wrt u --at u=1,v=2
+
+      derivcli partial "u*sin(u*v)" --wrt u --steps
 
       derivcli partial "u*v+u**2" --wrt u
 

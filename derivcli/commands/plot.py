@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from derivcli.commands.app import DeviceOpt, Expr, OutputFormat, Timeout, app
+from derivcli.commands.app import DeviceOpt, Expr, OutputFormat, Timeout, app, format_option
 from derivcli.errors import CannotComputeError, ExitCode
 from derivcli.options import DEFAULT_BUDGET, Device, DType, check_timeout
 
@@ -126,7 +126,7 @@ def plot(
 GRAPH_EXIT_CODES = (
     "Exit codes: 0 the graph is shown (a kink or an undefined value at the point is "
     "shown as autograd computes it, not judged: use grad for that); 2 bad input; "
-    "3 cannot compute here."
+    "3 cannot compute here (e.g. --out an image without Graphviz installed)."
 )
 GraphAt = Annotated[
     Optional[list[str]],
@@ -144,6 +144,9 @@ GraphDType = Annotated[
 ]
 
 
+GRAPH_FORMATS = ("table", "json", "plain", "dot")
+
+
 @app.command(epilog=GRAPH_EXIT_CODES)
 def graph(
     expression: Expr,
@@ -151,21 +154,32 @@ def graph(
     dtype: GraphDType = DType.float64,
     device: DeviceOpt = Device.cpu,
     output: Annotated[
-        OutputFormat,
-        typer.Option(
-            "--format",
-            "-f",
-            help="table for people (a tree), json for programs, plain for $(...) (each "
-            "leaf's grad).",
+        str,
+        format_option(
+            GRAPH_FORMATS,
+            "table for people (a tree), json for programs, plain for $(...) (each "
+            "leaf's grad), dot for Graphviz (as torchviz draws it: pipe it into dot -Tpng).",
         ),
-    ] = OutputFormat.table,
+    ] = "table",
+    out: Annotated[
+        Optional[str],
+        typer.Option(
+            "--out",
+            "-o",
+            metavar="FILE",
+            help="Draw the graph into FILE, a .svg, .png or .pdf (needs Graphviz's dot "
+            "program; without it, exit 3 and how to get it) or a .dot (the DOT text).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Show the autograd graph PyTorch builds for the expression at one point.
 
     The leaves are scalar tensors, x = torch.tensor(2.0, requires_grad=True); the
     graph is walked from the output's grad_fn through next_functions, showing each
     grad_fn (PowBackward0, MulBackward0, AddBackward0, ReluBackward0, ...), and
-    every leaf's data, requires_grad, is_leaf and grad after backward().
+    every leaf's data, requires_grad, is_leaf and grad after backward(). As a
+    picture: --format dot (Graphviz DOT) or --out graph.svg.
 
     Examples:
 
@@ -174,9 +188,24 @@ def graph(
       derivcli graph "relu(x)" --at x=-1
 
       derivcli graph "u*v+sin(u)" --at u=1,v=2 --format json
+
+      derivcli graph "x**2*sin(x)" --at x=2 --format dot | dot -Tpng -o graph.png
+
+      derivcli graph "x**2*sin(x)" --at x=2 --out graph.svg
     """
     from derivcli import render
     from derivcli.api import graph as build_graph
 
+    if out is not None:
+        from derivcli.autograd.dot import check_out
+
+        check_out(out)  # before any work: a wrong extension or no Graphviz
     result = build_graph(expression, at=at, dtype=dtype.value, device=device.value)
-    render.emit(result, output.value)
+    if out is not None:
+        from derivcli.autograd.dot import write_image
+
+        write_image(result.dot(), out)
+        if output == "table":
+            sys.stdout.write(f"wrote {out}\n")
+            return
+    render.emit(result, output)

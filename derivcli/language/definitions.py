@@ -41,7 +41,9 @@ def with_defaults(spec: FunctionSpec, args: list[Node]) -> list[Node]:
     filled = list(args)
     for param in spec.params[len(filled) - spec.arity :]:
         if param.default is not None:
-            filled.append(Number(_fraction(param.default), f"{param.default:g}"))
+            size = abs(param.default)
+            number = Number(_fraction(size), f"{size:g}")
+            filled.append(Negate(number) if param.default < 0 else number)
     return filled
 
 

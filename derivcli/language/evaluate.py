@@ -303,7 +303,7 @@ def _run_exact(
         needs = precision  # bits a periodic function's computed argument needs
         index = 0
         try:
-            for index, (step, args, additive, periodic) in enumerate(_steps(program)):
+            for index, (step, args, spread, periodic) in enumerate(_steps(program)):
                 if periodic and values[args[0]]:
                     needs = max(needs, m.get_exp(values[args[0]]) + PERIODIC_GUARD)
                 value = step(m, values, point)
@@ -311,12 +311,9 @@ def _run_exact(
                     kind = "domain" if m.is_nan(value) else "pole"
                     raise _Failed(index, "overflow" if context.overflow else kind)
                 values.append(value)
-                magnitude = abs(value)
-                for i in args:
-                    if magnitudes[i] > magnitude:
-                        magnitude = magnitudes[i]
+                magnitude = _magnitude(spread, value, args, values, magnitudes)
                 magnitudes.append(magnitude)
-                if additive:
+                if spread == _ADDITIVE:
                     if abs(value) * cancelled < magnitude:
                         cancelled = magnitude / abs(value) if value else m.inf()
                     if exact_sums:
@@ -334,17 +331,49 @@ def _run_exact(
 
 Step = Callable[[Any, list[Any], Mapping[str, Any]], Any]
 
+# How an instruction's magnitude (the scale of its rounding error, see
+# Exact.magnitudes) follows from its arguments': a sum keeps the largest term's
+# (cancellation shows as a magnitude far above the value); a product or
+# quotient scales its arguments' relative errors (x*tanh(y) at x = 1e-300 is
+# tiny, not a cancelled 0); a whole power multiplies its base's by the
+# exponent; anything else keeps the largest met.
+_LARGEST, _ADDITIVE, _PRODUCT, _QUOTIENT, _POWER = range(5)
 
-def _steps(program: Program) -> list[tuple[Step, tuple[int, ...], bool, bool]]:
+
+def _magnitude(
+    spread: int, value: Any, args: tuple[int, ...], values: list[Any], magnitudes: list[Any]
+) -> Any:
+    size = abs(value)
+    if spread == _PRODUCT:
+        i, j = args
+        return max(size, magnitudes[i] * abs(values[j]) + abs(values[i]) * magnitudes[j])
+    if spread == _QUOTIENT:
+        i, j = args
+        return max(size, (magnitudes[i] + size * magnitudes[j]) / abs(values[j]))
+    if spread == _POWER:
+        i, j = args
+        base, exponent = values[i], values[j]
+        if base and exponent == int(exponent) and magnitudes[j] == abs(exponent):
+            return max(size, size * abs(exponent) * magnitudes[i] / abs(base))
+    for i in args:
+        if magnitudes[i] > size:
+            size = magnitudes[i]
+    return size
+
+
+_SPREAD = {ADD: _ADDITIVE, SUB: _ADDITIVE, MUL: _PRODUCT, DIV: _QUOTIENT, POW: _POWER}
+
+
+def _steps(program: Program) -> list[tuple[Step, tuple[int, ...], int, bool]]:
     """Each instruction as a small function of (gmpy2, values so far, point),
     made once per program: evaluating then costs one call per instruction."""
-    cached: list[tuple[Step, tuple[int, ...], bool, bool]] | None = program.__dict__.get("_steps")
+    cached: list[tuple[Step, tuple[int, ...], int, bool]] | None = program.__dict__.get("_steps")
     if cached is None:
         cached = [
             (
                 _step(ins),
                 ins.args,
-                ins.kind in (ADD, SUB),
+                _SPREAD.get(ins.kind, _LARGEST),
                 ins.kind == CALL and function(ins.name).periodic,
             )
             for ins in program.instructions

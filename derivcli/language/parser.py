@@ -9,8 +9,15 @@ calculator grammar::
     power   := primary (('**' | '^') unary)?        # right-associative
     primary := NUMBER | NAME | NAME '(' expr (',' expr)* ')' | '(' expr ')'
 
-Names are looked up in the one function table (``language/functions.py``); anything
-else that is a plain ASCII identifier is a real variable. Nothing here calls
+The tokenizer also reads calculator notation: a ``*`` is inserted where a
+number meets a name or ``(``, and between ``)`` and ``(`` (``2x``,
+``(x+1)(x-1)``), and refused where it could be read two ways (``1/2x``);
+``π``, ``−``, ``×``, ``·``, ``÷`` and superscript exponents (``x²``) are read as
+what they mean. Names are looked up in the one function table
+(``language/functions.py``), with its argument counts and constant
+parameters; ``log(x, b)`` and ``pow(a, b)`` are written out as they are read;
+anything else that is a plain ASCII identifier is a real variable (``e`` and
+``pi`` are constants). Nothing here calls
 ``eval``, ``sympify`` or ``parse_expr``: the result is a tree of frozen
 dataclasses (``tree.py``) that every later stage folds over.
 

@@ -565,15 +565,20 @@ def examine(
                 detail=f"f is undefined on one side along {other}",
             )
     g = derivative.program(derivative.steps.order - 1)
-    left = _one_sided(g, point, var, -1, f_program)
-    right = _one_sided(g, point, var, +1, f_program)
+    # the sides as exact limits (MPFR) where they converged, compared exactly:
+    # min(z*1e20, log(z) + z*1e20) at 1 has sides 1e20 and 1e20 + 1, one
+    # float64 apart from nothing
+    exact_left = _one_sided(g, point, var, -1, f_program)
+    exact_right = _one_sided(g, point, var, +1, f_program)
     if pure and derivative.steps.order > 1:
         # the lower closed forms may have no value all along the line (z=0 in
         # (y*z)**1.5): then the derivative comes from f's own differences
-        if left is None and _defined_beside(f_program, point, var, -1):
-            left = _finite_difference(f_program, point, var, -1, derivative.steps.order)
-        if right is None and _defined_beside(f_program, point, var, +1):
-            right = _finite_difference(f_program, point, var, +1, derivative.steps.order)
+        if exact_left is None and _defined_beside(f_program, point, var, -1):
+            exact_left = _finite_difference(f_program, point, var, -1, derivative.steps.order)
+        if exact_right is None and _defined_beside(f_program, point, var, +1):
+            exact_right = _finite_difference(f_program, point, var, +1, derivative.steps.order)
+    left = None if exact_left is None else float(exact_left) + 0.0
+    right = None if exact_right is None else float(exact_right) + 0.0
     if left is None or right is None:
         if left is None and right is None:
             detail = f"f is defined at this point but nowhere beside it along {var}"
@@ -583,7 +588,9 @@ def examine(
         jump = _jump(derivative, point)
         if jump:
             return PointAnalysis(Reason.JUMP, False, left, right, kinks=on_kink, detail=jump)
-    sides_meet = math.isfinite(left) and math.isfinite(right) and _close(left, right)
+    sides_meet = (
+        math.isfinite(left) and math.isfinite(right) and _sides_meet(exact_left, exact_right)
+    )
     if sides_meet:
         common = right if abs(right) <= abs(left) else left
         if abs(common) > derivative.limit:
@@ -595,11 +602,15 @@ def examine(
         return PointAnalysis(Reason.REMOVABLE, True, left, right, common)
     if math.isnan(left) or math.isnan(right):
         return PointAnalysis(Reason.UNDECIDED, None, left, right, kinks=on_kink)
+    apart = ""
+    if left == right:  # equal as float64, different as exact limits
+        gap = float(abs(exact_right - exact_left))
+        apart = f"the two differ by {gap:.3g}, below float64's resolution at this size"
     if on_kink:
-        return PointAnalysis(Reason.KINK, False, left, right, kinks=on_kink)
+        return PointAnalysis(Reason.KINK, False, left, right, kinks=on_kink, detail=apart)
     if math.isinf(left) or math.isinf(right):
         return PointAnalysis(Reason.INFINITE, False, left, right)
-    return PointAnalysis(Reason.CORNER, False, left, right)
+    return PointAnalysis(Reason.CORNER, False, left, right, detail=apart)
 
 
 def _removable(program: Program, point: Mapping[str, float], var: str) -> bool:
@@ -623,7 +634,7 @@ def _defined_around(program: Program, point: Mapping[str, float], var: str) -> b
 
 def _finite_difference(
     f: Program, point: Mapping[str, float], var: str, side: int, order: int
-) -> float | None:
+) -> Any:
     """The one-sided ``order``-th derivative of f from its values on one side only:
     the limit of sum_j (-1)**(order - j) C(order, j) f(p + (j + 1)h) / h**order."""
     from math import comb
@@ -649,8 +660,16 @@ def _finite_difference(
                     found.append(total / h**order)
         return found
 
-    limit: float | None = _settle(differences)
+    limit: Any = _settle(differences, exact=True)
     return limit
+
+
+def _sides_meet(a: Any, b: Any) -> bool:
+    """Two one-sided derivatives are equal: exactly (to 2**-100) where both are
+    MPFR limits, else (a float: 0 from geometric shrinking) as floats."""
+    if isinstance(a, float) or isinstance(b, float):
+        return _close(float(a), float(b))
+    return _same_limit(a, b)
 
 
 def _close(a: float, b: float) -> bool:
@@ -696,10 +715,9 @@ MAX_PROBE_EXPONENT = 4096
 GUARD_STEPS = (PROBE_GUARD_BITS, 640, 1280)
 
 
-def _one_sided(
-    g: Program, point: Mapping[str, float], var: str, side: int, f: Program
-) -> float | None:
-    """The one-sided derivative of ``g`` at the point along ``var``; None where g,
+def _one_sided(g: Program, point: Mapping[str, float], var: str, side: int, f: Program) -> Any:
+    """The one-sided derivative of ``g`` at the point along ``var`` (the exact limit,
+    an mpfr, where the quotients converged; else a float: 0, +-inf or nan); None where g,
     or f itself, is undefined on that side (sqrt(1.5 - y)**2's closed forms are
     -1 and 0 everywhere, but f does not exist right of 1.5).
 
@@ -745,7 +763,7 @@ def _one_sided(
             found.append(quotient)
         return found
 
-    limit: float | None = _settle(quotients)
+    limit: Any = _settle(quotients, exact=True)
     return limit
 
 
@@ -808,7 +826,13 @@ def _jump(derivative: _Derivative, point: Mapping[str, float]) -> str:
     for order in derivative.steps.lower_orders():
         program = derivative.program(order)
         here = exact_value(program, point, EXACT_LIMIT_BITS)
-        for name in dict.fromkeys(derivative.wrt):
+        # The derivative of order k is taken along wrt[k - 1], and the next one
+        # along wrt[k]: a jump along either stops the derivative asked for (the
+        # first means order k itself does not exist: d/dx (abs(x)*y) is
+        # sign(x)*y, which jumps along x at x = 0). A jump along another
+        # variable does not: heaviside(2*z - 1) - x jumps along z at z = 1/2,
+        # yet d/dx is -1 all around, and d/dz of that is 0.
+        for name in dict.fromkeys(derivative.wrt[max(0, order - 1) : order + 1]):
             below = _side_limit(program, point, name, -1, exact=True)
             above = _side_limit(program, point, name, +1, exact=True)
             if below is None or above is None:

@@ -1,0 +1,216 @@
+"""Trees as LaTeX: derivcli's printer with LaTeX's notation.
+
+:class:`LatexPrinter` is a :class:`~derivcli.language.tree.Fold` like the
+text printer next to it (``printer.py``): each node becomes its precedence
+and its text as a rope, and parentheses (``\\left( ... \\right)``) are
+written only where the precedence needs them. What differs is notation:
+
+* a quotient is ``\\frac{a}{b}`` (no parentheses inside its braces), a power
+  ``a^{b}``, ``sqrt(a)`` is ``\\sqrt{a}`` and ``abs(a)`` ``\\left|a\\right|``;
+* a product is juxtaposition (``2 x \\sin\\left(x\\right)``), with ``\\cdot``
+  before a factor that starts with a digit (``x \\cdot 2``); a negative
+  factor on the right is parenthesised (``x \\left(-y\\right)``);
+* each function is written as the function table says (its ``latex``
+  entry: ``\\sin``, ``\\operatorname{relu}``, ``\\sigma``), and a positive
+  whole power of a trigonometric, hyperbolic or logarithm function goes on
+  the name, as in textbooks (``\\sin^{2}\\left(x\\right)``; never a negative
+  one, which would read as the inverse function);
+* ``pi`` and ``E`` are ``\\pi`` and ``e``; ``1e-3`` is ``10^{-3}``; a
+  variable named after a Greek letter is that letter (``theta`` ->
+  ``\\theta``), ``x_1`` and ``x1`` are ``x_{1}``, and other names longer than
+  a letter are set upright-italic as one word (``\\mathit{rate}``).
+
+Also here: Leibniz notation for a derivative (:func:`leibniz`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from derivcli.language.functions import function
+from derivcli.language.printer import (
+    ATOM,
+    NEGATION,
+    POWER,
+    PRODUCT,
+    SUM,
+    Printed,
+    Rope,
+    flatten,
+    join,
+)
+from derivcli.language.tree import (
+    BinaryOp,
+    Call,
+    Constant,
+    Fold,
+    Negate,
+    Node,
+    Number,
+    Variable,
+    fold,
+)
+
+GREEK = frozenset(
+    "alpha beta gamma delta epsilon zeta eta theta iota kappa mu nu xi rho sigma tau "
+    "upsilon phi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega".split()
+)
+# Functions whose whole positive powers are written on the name: sin^{2}(x).
+POWER_ON_NAME = frozenset(r"\sin \cos \tan \sinh \cosh \tanh \arcsin \arccos \arctan \ln".split())
+CONSTANTS = {"pi": r"\pi", "E": "e"}
+
+_E_NOTATION = re.compile(r"^(?P<mantissa>[0-9.]+)[eE](?P<exponent>[+-]?[0-9]+)$")
+
+
+def variable_name(name: str) -> str:
+    """A variable's name in LaTeX: x, \\theta, x_{1}, x_{\\mathit{max}}, \\mathit{rate}."""
+    if name in GREEK:
+        return "\\" + name
+    if len(name) == 1:
+        return name
+    base, underscore, sub = name.partition("_")
+    if underscore and sub and base:
+        return f"{variable_name(base)}_{{{sub if sub.isdigit() else variable_name(sub)}}}"
+    digits = re.fullmatch(r"([A-Za-z])([0-9]+)", name)
+    if digits:
+        return f"{digits.group(1)}_{{{digits.group(2)}}}"
+    return r"\mathit{" + name.replace("_", r"\_") + "}"
+
+
+def number_text(text: str) -> tuple[int, str]:
+    """A number as written (2, 0.5, .5, 1e-3) in LaTeX, with its precedence."""
+    match = _E_NOTATION.match(text)
+    if match is None:
+        return ATOM, ("0" + text if text.startswith(".") else text)
+    mantissa = match.group("mantissa")
+    exponent = int(match.group("exponent"))
+    power = f"10^{{{exponent}}}"
+    if mantissa.startswith("."):
+        mantissa = "0" + mantissa
+    if float(mantissa) == 1:
+        return POWER, power
+    return PRODUCT, rf"{mantissa} \cdot {power}"
+
+
+def _parens(rope: Rope) -> Rope:
+    return (r"\left(", rope, r"\right)")
+
+
+def _first(rope: Rope) -> str:
+    """The first character of a rope's text."""
+    while not isinstance(rope, str):
+        if not rope:
+            return ""
+        rope = rope[0]
+    return rope[:1] or ""
+
+
+class LatexPrinter(Fold[Printed]):
+    """derivcli's trees in LaTeX (for ``amsmath``): ``x^{2} \\sin\\left(x\\right)``."""
+
+    def __init__(self) -> None:
+        # a call's name and its arguments' text, for sin^{2}(x)
+        self.calls: dict[int, tuple[str, Rope]] = {}
+        # a negation's operand, for -\frac{2}{x} rather than \frac{-2}{x}
+        self.negated: dict[int, Rope] = {}
+
+    def number(self, node: Number) -> Printed:
+        return number_text(node.text)
+
+    def constant(self, node: Constant) -> Printed:
+        return (ATOM, CONSTANTS.get(node.name, node.name))
+
+    def variable(self, node: Variable) -> Printed:
+        return (ATOM, variable_name(node.name))
+
+    def negate(self, node: Negate, operand: Printed) -> Printed:
+        # -a b and -x^{2} need no parentheses, -(a + b) and -(-a) do; the
+        # result binds like a negation (a factor on the right wraps it)
+        precedence, rope = operand
+        self.negated[id(node)] = rope
+        return (NEGATION, ("-", _parens(rope) if precedence in (SUM, NEGATION) else rope))
+
+    def binary(self, node: BinaryOp, left: Printed, right: Printed) -> Printed:
+        if node.op == "/":
+            top = self.negated.get(id(node.left))
+            if top is not None:
+                return (NEGATION, ("-", r"\frac{", top, "}{", right[1], "}"))
+            return (PRODUCT, (r"\frac{", left[1], "}{", right[1], "}"))
+        if node.op == "**":
+            return self.power(node, left, right)
+        if node.op == "*":
+            right_rope = self.operand(right, PRODUCT)
+            dot = r" \cdot " if _first(right_rope).isdigit() else " "
+            return (PRODUCT, (self.wrap(left, PRODUCT), dot, right_rope))
+        return (SUM, (self.wrap(left, SUM), f" {node.op} ", self.operand(right, SUM + 1)))
+
+    def power(self, node: BinaryOp, base: Printed, exponent: Printed) -> Printed:
+        call = self.calls.get(id(node.left))
+        exponent_value = node.right.value if isinstance(node.right, Number) else None
+        whole = (
+            exponent_value is not None and exponent_value.denominator == 1 and exponent_value > 0
+        )
+        if call is not None and whole and call[0] in POWER_ON_NAME:
+            name, args = call
+            return (ATOM, (name, "^{", exponent[1], "}", _parens(args)))
+        return (POWER, (self.wrap(base, ATOM), "^{", exponent[1], "}"))
+
+    def call(self, node: Call, args: list[Printed]) -> Printed:
+        latex = function(node.name).latex or rf"\operatorname{{{node.name}}}"
+        inside = join([rope for _, rope in args], ", ")
+        if latex.startswith(r"\sqrt"):  # \sqrt{x}, \sqrt[3]{x}
+            return (POWER, (latex + "{", inside, "}"))
+        if r"\right" in latex:  # delimiters: abs is \left| ... \right|
+            opening, closing = latex.split(r"\right", 1)
+            return (ATOM, (opening, inside, r"\right" + closing))
+        self.calls[id(node)] = (latex, inside)
+        return (ATOM, (latex, _parens(inside)))
+
+    @staticmethod
+    def wrap(printed: Printed, required: int) -> Rope:
+        precedence, rope = printed
+        return rope if precedence >= required else _parens(rope)
+
+    def operand(self, printed: Printed, required: int) -> Rope:
+        """A right operand: below ``required``, or a negation, in parentheses
+        (``x - \\left(-y\\right)``, ``x \\left(-y\\right)``)."""
+        precedence, rope = printed
+        if precedence < required or precedence == NEGATION:
+            return _parens(rope)
+        return rope
+
+
+def to_latex(tree: Node) -> str:
+    """The tree in LaTeX (math mode)."""
+    return latex_with_precedence(tree)[1]
+
+
+def latex_with_precedence(tree: Node) -> tuple[int, str]:
+    """The tree in LaTeX, and how tightly that binds (SUM ... ATOM): whether
+    it needs parentheses where it is put."""
+    precedence, rope = fold(tree, LatexPrinter())
+    return precedence, flatten(rope)
+
+
+def _runs(wrt: tuple[str, ...]) -> list[tuple[str, int]]:
+    runs: list[tuple[str, int]] = []
+    for name in wrt:
+        if runs and runs[-1][0] == name:
+            runs[-1] = (name, runs[-1][1] + 1)
+        else:
+            runs.append((name, 1))
+    return runs
+
+
+def leibniz(wrt: tuple[str, ...], *, partial: bool, of: str = "") -> str:
+    """The derivative by ``wrt`` (one variable per differentiation) in Leibniz
+    notation: ``\\frac{d^{2}f}{dx^{2}}``, ``\\frac{\\partial^{2} f}{\\partial u \\, \\partial v}``;
+    without ``of``, the operator alone (``\\frac{d}{dx}``)."""
+    d = r"\partial " if partial else "d"
+    order = len(wrt)
+    top = d.strip() + (f"^{{{order}}}" if order > 1 else "") + (" " if partial and of else "") + of
+    bottom = r" \, ".join(
+        f"{d}{variable_name(name)}" + (f"^{{{count}}}" if count > 1 else "")
+        for name, count in _runs(wrt)
+    )
+    return rf"\frac{{{top}}}{{{bottom}}}"

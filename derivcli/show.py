@@ -1,0 +1,480 @@
+"""Show the work: derivations on the terminal and in LaTeX, and the LaTeX
+blocks of grad, partial and check (``--format latex``).
+
+Stage 5 of the pipeline, beside ``render.py``, and like it a pure function
+of the results. A derivation (``symbolic/steps.py``) is a tree of steps; it
+is read here in the order it was worked out, substeps first and numbered,
+each line naming its rule and saying what it gives:
+
+    1.   power rule (d/da a**n = n*a**(n - 1)): d/dx (x**2) = 2*x
+    2.   sin rule (d/da sin(a) = cos(a)): d/dx sin(x) = cos(x)
+    3. product rule [1, 2]: d/dx (x**2*sin(x)) = 2*x*sin(x) + x**2*cos(x) = x**2*cos(x) + ...
+
+(the product rule's formula filled in with the substeps' results, then the
+result as derivcli prints closed forms: the last line ends at the closed form).
+
+A long derivation is shortened the same way on the terminal and in LaTeX
+(its first and last lines, the final one always); JSON has every step.
+
+LaTeX comes from derivcli's trees through ``language/latex.py``: a closed
+form or a step is parsed back (derivcli's own parser, as every closed form
+parses back) and printed. The blocks need ``amsmath`` (``align*``,
+``aligned``, ``\\text``, ``\\operatorname``), as the first line says.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from derivcli.errors import DerivcliError
+from derivcli.language.functions import ARGUMENT_NAMES, lookup_function
+from derivcli.language.latex import latex_with_precedence, leibniz, variable_name
+from derivcli.language.printer import ATOM, POWER
+from derivcli.results import format_number, wrt_label
+from derivcli.symbolic import steps as rules
+
+if TYPE_CHECKING:
+    from derivcli.check_answer import CheckResult
+    from derivcli.results import DerivativeResult, Report
+    from derivcli.symbolic.steps import Derivation, Step
+
+# The first order's derivation keeps its first HEAD and last TAIL lines when
+# it has more (JSON has them all) ...
+HEAD, TAIL = 12, 12
+# ... the later orders their last MAX_LATER_LINES ...
+MAX_LATER_LINES = 8
+# ... and with more orders than this, those between the first and the last
+# show their final line only.
+MAX_FULL_ORDERS = 4
+MAX_TEXT = 200  # characters of one expression on the terminal
+MAX_APPLIED = 100  # a longer filled-in formula is left to JSON (the result is shown)
+MAX_LATEX_TEXT = 2_000  # characters of an expression written in LaTeX
+
+RULE_NAMES = {
+    rules.CONSTANT: "constant",
+    rules.VARIABLE: "variable",
+    rules.SUM: "sum rule",
+    rules.DIFFERENCE: "difference rule",
+    rules.CONSTANT_MULTIPLE: "constant multiple rule",
+    rules.PRODUCT: "product rule",
+    rules.QUOTIENT: "quotient rule",
+    rules.POWER: "power rule",
+    rules.EXPONENTIAL: "exponential rule",
+    rules.GENERAL_POWER: "general power rule",
+    rules.CHAIN: "chain rule",
+    rules.REPEAT: "the same rules again",
+}
+OUTER_FORMULAS = {
+    rules.POWER: "d/da a**n = n*a**(n - 1)",
+    rules.EXPONENTIAL: "d/da c**a = c**a*log(c)",
+}
+
+
+# ---------------------------------------------------------------- reading a derivation
+
+
+@dataclass(frozen=True)
+class Line:
+    """One numbered step, or (step None) a gap where steps were left out."""
+
+    number: int
+    depth: int
+    step: Step | None
+    refs: tuple[int, ...] = ()  # the numbers of its substeps
+    order: int = 1
+    skipped: int = 0  # steps left out: a gap's, or those of an order shown by its last step only
+
+
+def numbered(derivation: Derivation) -> list[Line]:
+    """Every step of every order, substeps first, numbered from 1."""
+    lines: list[Line] = []
+    for order, root in enumerate(derivation.steps, start=1):
+        pending: list[int] = []  # numbers of steps not yet used by their parent
+        for step, depth in root.walk():
+            number = len(lines) + 1
+            count = len(step.substeps)
+            refs = tuple(pending[-count:]) if count else ()
+            if count:
+                del pending[-count:]
+            pending.append(number)
+            lines.append(Line(number, depth, step, refs, order))
+    return lines
+
+
+def shortened(lines: list[Line]) -> list[Line]:
+    """The lines worth showing: the first order's first and last lines, the last
+    lines of the later orders (with many orders, only the last line of those
+    between the first and the last), and the final line always."""
+    orders = sorted({line.order for line in lines})
+    shown: list[Line] = []
+    for order in orders:
+        block = [line for line in lines if line.order == order]
+        if order == 1:
+            shown.extend(_cut_block(block, HEAD, TAIL))
+        elif len(orders) > MAX_FULL_ORDERS and order != orders[-1]:
+            shown.append(replace(block[-1], skipped=len(block) - 1))
+        else:
+            shown.extend(_cut_block(block, 0, MAX_LATER_LINES))
+    return shown
+
+
+def _cut_block(block: list[Line], head: int, tail: int) -> list[Line]:
+    """The first ``head`` and last ``tail`` lines, with a gap for the others."""
+    if len(block) <= head + tail + 1:
+        return block
+    skipped = len(block) - head - tail
+    gap = Line(block[head].number, 0, None, order=block[0].order, skipped=skipped)
+    return [*block[:head], gap, *block[len(block) - tail :]]
+
+
+def rule_label(step: Step) -> str:
+    """The rule as a reader names it, with the function table's formula where it has one."""
+    if step.rule == rules.CHAIN:
+        outer = step.outer or ""
+        formula = OUTER_FORMULAS.get(outer, "") or _table_formula(outer)
+        return f"chain rule, inner a = {step.inner} ({formula})"
+    if step.rule in RULE_NAMES:
+        name = RULE_NAMES[step.rule]
+        formula = OUTER_FORMULAS.get(step.rule, "")
+        return f"{name} ({formula})" if formula else name
+    return f"{step.rule} rule ({_table_formula(step.rule)})"
+
+
+def _table_formula(name: str) -> str:
+    spec = lookup_function(name)
+    if spec is None:
+        return name
+    # every argument a rule may name: the expressions, then the parameters
+    count = spec.arity + len(spec.params)
+    names = ARGUMENT_NAMES[:count]
+    params = ", ".join(names)
+    expressions = names[len(spec.params) :] if spec.params_first else names[: spec.arity]
+    first = len(spec.params) if spec.params_first else 0
+    return ", ".join(
+        f"d/d{arg} {spec.name}({params}) = {spec.derivative[first + i]}"
+        for i, arg in enumerate(expressions)
+        if first + i < len(spec.derivative)
+    )
+
+
+def _is_atom(text: str) -> bool:
+    """A name, a number, or one call: text that needs no parentheses after d/dx."""
+    if text.replace("_", "a").replace(".", "0").isalnum():
+        return True
+    opening = text.find("(")
+    if opening <= 0 or not text[:opening].isidentifier() or not text.endswith(")"):
+        return False
+    depth = 0
+    for i, ch in enumerate(text[opening:], start=opening):
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0:
+            return i == len(text) - 1
+    return False
+
+
+def _cut(text: str, limit: int = MAX_TEXT) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
+
+
+def shows_applied(step: Step) -> bool:
+    """Whether the rule's formula, filled in, is worth a place before the result."""
+    applied = step.applied
+    return applied is not None and applied != step.result and len(applied) <= MAX_APPLIED
+
+
+def equation(step: Step) -> str:
+    """d/dx EXPRESSION = APPLIED = RESULT (the filled-in formula when it says more)."""
+    expression = _cut(step.expression)
+    operand = expression if _is_atom(step.expression) else f"({expression})"
+    parts = [f"{wrt_label((step.wrt,))} {operand}"]
+    if shows_applied(step) and step.applied is not None:
+        parts.append(step.applied)
+    parts.append(_cut(step.result))
+    return " = ".join(parts)
+
+
+def text_lines(derivation: Derivation) -> Iterator[str]:
+    """The derivation as numbered lines of text (shortened when long)."""
+    lines = numbered(derivation)
+    width = len(str(len(lines)))
+    several = len(derivation.steps) > 1
+    order = 0
+    for line in shortened(lines):
+        if several and line.order != order:
+            order = line.order
+            if line.step is not None and line.skipped:  # an order shown by its last line
+                yield (
+                    f"order {order}, by the same rules ({line.skipped + 1:,} steps): "
+                    f"{equation(line.step)}"
+                )
+                continue
+            yield f"order {order}:"
+        if line.step is None:
+            yield f"{'':>{width}}  ... {line.skipped:,} more steps (--format json has every step)"
+            continue
+        refs = f" [{', '.join(map(str, line.refs))}]" if line.refs else ""
+        indent = "  " * line.depth
+        label = rule_label(line.step)
+        yield f"{line.number:>{width}}. {indent}{label}{refs}: {equation(line.step)}"
+
+
+def derivation_renderable(title: str, derivation: Derivation) -> Any:
+    from rich.console import Group
+    from rich.text import Text
+
+    heading = Text(title, style="bold", no_wrap=True, overflow="ignore")
+    if derivation.error is not None:
+        return Group(heading, Text(derivation.error))
+    # never broken: a long step runs on (the terminal wraps it) and copies whole
+    lines = (Text(line, no_wrap=True, overflow="ignore") for line in text_lines(derivation))
+    return Group(heading, *lines)
+
+
+def with_derivations(report: Report, table: Any) -> Any:
+    """The report's table, after the derivation of each derivative (once each)."""
+    from rich.console import Group
+
+    blocks = []
+    seen: set[tuple[str, ...]] = set()
+    for result in report.results:
+        if result.derivation is None or result.wrt in seen:
+            continue
+        seen.add(result.wrt)
+        title = f"steps: {wrt_label(result.wrt)} of {_cut(report.expression)}"
+        blocks.append(derivation_renderable(title, result.derivation))
+    return Group(*blocks, table)
+
+
+def with_check_derivation(result: CheckResult, table: Any) -> Any:
+    """check's table, then where the true derivative comes from."""
+    from rich.console import Group
+
+    assert result.derivation is not None
+    title = f"steps: {wrt_label(result.wrt)} of {_cut(result.expression)} (the true derivative)"
+    return Group(table, derivation_renderable(title, result.derivation))
+
+
+# ---------------------------------------------------------------- LaTeX
+
+PREAMBLE = "% needs \\usepackage{amsmath}"
+
+
+def latex_of(text: str | None) -> str:
+    """A closed form or expression of derivcli's language in LaTeX."""
+    return latex_parts(text)[1]
+
+
+def latex_parts(text: str | None) -> tuple[int, str]:
+    """An expression of derivcli's language in LaTeX, with how tightly it binds."""
+    from derivcli.language.parser import parse
+
+    if text is None:
+        return ATOM, r"\text{not reached}"
+    too_long = rf"\text{{({len(text):,} characters: see --format json)}}"
+    if len(text) > MAX_LATEX_TEXT:
+        return ATOM, too_long
+    try:
+        tree = parse(text).tree
+    except DerivcliError:
+        return ATOM, too_long
+    return latex_with_precedence(tree)
+
+
+def latex_number(value: float | None) -> str:
+    """A value as the table shows it (7 significant digits), in LaTeX."""
+    if value is None:
+        return r"\text{none}"
+    if math.isnan(value):
+        return r"\text{undefined}"
+    if math.isinf(value):
+        return r"\infty" if value > 0 else r"-\infty"
+    text = format_number(float(f"{value:.7g}"))
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        power = f"10^{{{int(exponent)}}}"
+        return power if mantissa == "1" else rf"{mantissa} \times {power}"
+    return text
+
+
+def latex_text(text: str) -> str:
+    """Words for \\text{...}, with LaTeX's special characters escaped."""
+    special = {
+        "\\": r"\textbackslash{}",
+        "{": r"\{",
+        "}": r"\}",
+        "_": r"\_",
+        "^": r"\^{}",
+        "%": r"\%",
+        "#": r"\#",
+        "&": r"\&",
+        "$": r"\$",
+        "~": r"\~{}",
+    }
+    return "".join(special.get(ch, ch) for ch in text)
+
+
+def _comment(text: str) -> str:
+    return "% " + " ".join(text.split())
+
+
+def _point_latex(point: Sequence[tuple[str, float]]) -> str:
+    return r",\, ".join(f"{variable_name(name)} = {latex_number(v)}" for name, v in point)
+
+
+def _function(variables: Sequence[str]) -> str:
+    return f"f\\left({', '.join(variable_name(v) for v in variables)}\\right)"
+
+
+def _variables(expression: str) -> tuple[str, ...]:
+    from derivcli.language.parser import parse
+
+    try:
+        return parse(expression).variables
+    except DerivcliError:
+        return ()
+
+
+def steps_latex(derivation: Derivation, *, partial: bool) -> list[str]:
+    """The derivation as a display: an ``aligned`` block, one numbered step a row."""
+    if derivation.error is not None:
+        return [_comment(derivation.error)]
+    rows = []
+    several = len(derivation.steps) > 1
+    order = 0
+    for line in shortened(numbered(derivation)):
+        label = "" if line.step is None else f"({line.number}) {rule_name(line.step)}"
+        if several and line.order != order:
+            order = line.order
+            if line.step is not None and line.skipped:
+                label = f"order {order}, by the same rules ({line.skipped + 1:,} steps)"
+            else:
+                rows.append(rf"& \text{{order {order}:}}")
+        if line.step is None:
+            rows.append(rf"& \vdots && \text{{{line.skipped:,} more steps}}")
+            continue
+        step = line.step
+        operator = leibniz((step.wrt,), partial=partial)
+        precedence, expression = latex_parts(step.expression)
+        if precedence < POWER:
+            expression = rf"\left({expression}\right)"
+        right = [latex_of(step.applied)] if shows_applied(step) else []
+        right.append(latex_of(step.result))
+        rows.append(
+            rf"{operator} {expression} &= {' = '.join(right)} && \text{{{latex_text(label)}}}"
+        )
+    return [r"\[", r"\begin{aligned}", " \\\\\n".join(rows), r"\end{aligned}", r"\]"]
+
+
+def rule_name(step: Step) -> str:
+    """The rule's short name for LaTeX (the inner function named for the chain rule)."""
+    if step.rule == rules.CHAIN:
+        return f"chain rule, outer {step.outer}, inner {step.inner}"
+    return RULE_NAMES.get(step.rule) or f"{step.rule} rule"
+
+
+def _value_row(result: DerivativeResult, label: str) -> str:
+    assert result.point is not None
+    at = rf"\left.{label}\right|_{{{_point_latex(result.point)}}}"
+    words = result.verdict
+    if result.differentiable is False and (result.left is not None or result.right is not None):
+        words += f" (left {_plain(result.left)}, right {_plain(result.right)})"
+    comment = rf"\text{{{latex_text(words)}}}"
+    if result.autograd is not None:
+        autograd = latex_number(result.autograd)
+        comment = rf"\text{{autograd }} {autograd}\text{{, {latex_text(words)}}}"
+    return rf"{at} &= {latex_number(result.symbolic)} && {comment}"
+
+
+def _plain(value: float | None) -> str:
+    return "none" if value is None else format_number(float(f"{value:.7g}"))
+
+
+def report_latex(report: Report) -> str:
+    """grad's and partial's LaTeX: f, each derivative in Leibniz notation with its
+    closed form, the values with their verdicts, and (--steps) the derivations."""
+    from derivcli.render import MAX_TABLE_ROWS, summarise_rows
+
+    variables = _variables(report.expression) or tuple(
+        sorted({v for r in report.results for v in r.wrt})
+    )
+    partial = len(variables) > 1
+    rows = [rf"{_function(variables)} &= {latex_of(report.expression)}"]
+    displays: list[str] = []
+    shown: set[tuple[str, ...]] = set()
+    results: list[DerivativeResult | None] = list(report.results)
+    if len(results) > MAX_TABLE_ROWS:
+        results = summarise_rows(report.results)
+    for result in results:
+        if result is None:
+            rows.append(r"& \vdots")
+            continue
+        label = leibniz(result.wrt, partial=partial, of="f")
+        if result.wrt not in shown:
+            shown.add(result.wrt)
+            row = rf"{label} &= {latex_of(result.derivative)}"
+            if result.point is None:
+                row += rf" && \text{{{latex_text(_sampled_words(result))}}}"
+            rows.append(row)
+            if result.derivation is not None:
+                displays.extend(steps_latex(result.derivation, partial=partial))
+        if result.point is not None:
+            rows.append(_value_row(result, label))
+    notes = [report.note] if report.note else []
+    notes += list(dict.fromkeys(r.note for r in report.results if r.note))
+    return "\n".join(
+        [
+            _comment(f"derivatives of {report.expression}, by derivcli"),
+            PREAMBLE,
+            r"\begin{align*}",
+            " \\\\\n".join(rows),
+            r"\end{align*}",
+            *displays,
+            *(_comment(f"note: {note}") for note in notes),
+        ]
+    )
+
+
+def _sampled_words(result: DerivativeResult) -> str:
+    if not result.samples:
+        return result.verdict
+    count = len(result.samples)
+    return f"checked at {count} sample point{'s' if count != 1 else ''}: {result.verdict}"
+
+
+def check_latex(result: CheckResult) -> str:
+    """check's LaTeX: f, the true derivative, the answer, the verdict and where they differ."""
+    variables = _variables(result.expression)
+    partial = len(variables) > 1
+    label = leibniz(result.wrt, partial=partial, of="f")
+    verdict = "right" if result.correct else "WRONG"
+    rows = [
+        rf"{_function(variables)} &= {latex_of(result.expression)}",
+        rf"{label} &= {latex_of(result.derivative)} && \text{{the true derivative}}",
+        rf"\text{{your answer}} &= {latex_of(result.answer)} && "
+        rf"\text{{{verdict} ({latex_text(result.method)})}}",
+    ]
+    spot = result.counterexample
+    if spot is not None:
+        at = rf"\left.{label}\right|_{{{_point_latex(spot.point)}}}"
+        rows.append(
+            rf"{at} &= {latex_number(spot.derivative)} && "
+            rf"\text{{your answer there: {latex_text(_plain(spot.answer))}}}"
+        )
+    displays = (
+        steps_latex(result.derivation, partial=partial) if result.derivation is not None else []
+    )
+    notes = [result.reason] + ([result.note] if result.note else [])
+    return "\n".join(
+        [
+            _comment(f"check of {wrt_label(result.wrt)} of {result.expression}, by derivcli"),
+            PREAMBLE,
+            r"\begin{align*}",
+            " \\\\\n".join(rows),
+            r"\end{align*}",
+            *displays,
+            *(_comment(f"{note}") for note in notes),
+        ]
+    )
