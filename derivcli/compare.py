@@ -323,6 +323,15 @@ class _Joined:
                 computable=False,
                 note=explain.overflow(self.dtype),
             )
+        if special.reason is Reason.OUT_OF_RANGE:
+            return DerivativeResult(
+                **common,
+                symbolic=None,
+                agree=None,
+                differentiable=None,
+                computable=False,
+                note=explain.out_of_range(special),
+            )
         if special.reason is Reason.UNDECIDED:
             return DerivativeResult(
                 **common,

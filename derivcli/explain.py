@@ -169,6 +169,14 @@ def _one_sided(value: float, special: PointAnalysis) -> bool:
     )
 
 
+def out_of_range(special: PointAnalysis) -> str:
+    """A point where some value on the way is past the range of MPFR itself."""
+    return (
+        f"derivcli cannot judge this point: {special.detail} (past about 2**(2**30)), "
+        "so the exact evaluation has no value for it"
+    )
+
+
 def undecided(special: PointAnalysis, var: str, point: Mapping[str, float]) -> str:
     """A point where a one-sided derivative did not settle."""
     from derivcli.symbolic.analysis import MAX_PROBE_EXPONENT
@@ -201,13 +209,16 @@ def not_differentiable(
         return f"the function is undefined at {_point_words(point)}: {special.detail}"
     if reason is Reason.UNDEFINED:
         detail = special.detail or "outside its real domain"
+        if detail.startswith("f is defined at this point"):
+            return f"no derivative at {_point_words(point)}: {detail}"
         return f"the function is undefined at {_point_words(point)} ({detail})"
     if reason is Reason.STEP_UNDEFINED:
         return f"no derivative at {_point_words(point)}: {special.detail}"
     if reason is Reason.JUMP:
+        what = f"kink of {', '.join(special.kinks)}: " if special.kinks else ""
         return (
-            f"kink of {', '.join(special.kinks)}: {special.detail}, so there is no "
-            f"derivative there; autograd returns {format_number(auto)}"
+            f"{what}{special.detail}, so there is no derivative there; autograd returns "
+            f"{format_number(auto)}"
         )
     if reason is Reason.KINK:
         names = ", ".join(special.kinks)

@@ -326,3 +326,104 @@ def test_no_derivative_is_the_verdict_even_without_autograd(cli: Cli) -> None:
     assert run.code == 1 and result["verdict"] == "not differentiable"
     assert result["autograd"] is None
     assert "torch cannot compute this derivative" in result["note"]
+
+
+# ---------------------------------------------------------------- found by the stricter oracle
+
+
+@pytest.mark.parametrize(
+    ("text", "at", "symbolic"),
+    [
+        # values that round onto a pole or a domain edge at 256 bits are refined:
+        ("atanh(tanh(y))", "y=400", 1.0),  # tanh(400) = 1 - 2e-348, not 1
+        ("log(1 - cos(x))", "x=1e-100", 2e100),  # 1 - cos(1e-100) = 5e-201, not 0
+        ("acos(cos(y))", "y=1e-300", 1.0),
+    ],
+)
+def test_rounding_onto_a_pole_is_refined(cli: Cli, text: str, at: str, symbolic: float) -> None:
+    run = cli("grad", text, "--at", at, "-f", "json")
+    (result,) = run.json()["results"]
+    assert result["differentiable"] is True
+    assert result["symbolic"] == pytest.approx(symbolic, rel=1e-15)
+
+
+def test_a_rounded_edge_is_refined(cli: Cli) -> None:
+    # cosh(z) > 1 beside 0, so asin(cosh(z)) exists at z = 0 only (cosh(2**-128)
+    # rounds to 1 at 256 bits, which would put its sides on asin's edge)
+    run = cli("grad", "asin(cosh(z))", "--at", "z=0", "-f", "json")
+    (result,) = run.json()["results"]
+    assert run.code == 1 and result["verdict"] == "not differentiable"
+    assert "nowhere beside it" in result["note"]
+
+
+@pytest.mark.parametrize("text", ["log(exp(x))", "x**exp(x)", "log(sigmoid(x))"])
+def test_values_past_mpfr_are_not_judged(cli: Cli, text: str) -> None:
+    # exp(-1e20) is below even MPFR's range: derivcli says it cannot judge (exit 3)
+    run = cli("grad", text, "--at", "x=-1e20", "-f", "json")
+    (result,) = run.json()["results"]
+    assert run.code == 3 and result["verdict"] == "not computed"
+    assert "too small for any number format" in result["note"]
+
+
+def test_a_corner_without_a_kinked_function(cli: Cli) -> None:
+    # f' of sqrt(z**2) is z/sqrt(z**2), -1 left of 0 and 1 right: no f''
+    run = cli("grad", "sqrt(z**2)", "--at", "z=0", "--order", "2", "-f", "json")
+    (result,) = run.json()["results"]
+    assert run.code == 1 and result["verdict"] == "not differentiable"
+    assert "order 1 jumps" in result["note"]
+
+
+def test_a_moving_exponent_over_a_zero_base_is_an_edge(cli: Cli) -> None:
+    # (y - 4)**y is undefined for y just below 4 (negative base, y not whole)
+    run = cli("grad", "(y - 4)**y * 0", "--at", "y=4", "-f", "json")
+    (result,) = run.json()["results"]
+    assert run.code == 1 and result["left"] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "at", "wrt"),
+    [
+        ("relu(x)*z", "x=0,z=0", ("x", "z")),  # d/dx exists on x=0 only at z=0
+        ("(4 - z)**x", "x=1,z=4", ("z", "x")),  # d/dz needs f beyond z=4: undefined
+    ],
+)
+def test_a_mixed_partial_needs_its_lower_order_around(
+    cli: Cli, text: str, at: str, wrt: tuple[str, str]
+) -> None:
+    run = cli("partial", text, "--wrt", wrt[0], "--wrt", wrt[1], "--at", at, "-f", "json")
+    (result,) = run.json()["results"]
+    assert run.code == 1 and result["verdict"] == "not differentiable"
+    assert "does not exist beside the point" in result["note"]
+
+
+@pytest.mark.parametrize(
+    ("text", "at", "size"),
+    [
+        ("logsumexp(y, trunc(x))", "x=-2,y=710", "1.04093"),  # e**-710*(e**-1 - e**-2)
+        ("ceil(x)", "x=1e308", "1,"),
+    ],
+)
+def test_jumps_below_the_limits_resolution(cli: Cli, text: str, at: str, size: str) -> None:
+    run = cli("partial", text, "--wrt", "x", "--at", at, "-f", "json")
+    (result,) = run.json()["results"]
+    assert run.code == 1 and result["verdict"] == "not differentiable"
+    assert f"jumps by about {size}" in result["note"]
+
+
+def test_tiny_coordinates_do_not_make_noise_a_kink(cli: Cli) -> None:
+    # hypot(hardtanh(z, 0), z) is sqrt(2)*z just right of 0: f'' = 0 at z=1e-154
+    run = cli("grad", "hypot(hardtanh(z, 0), z)", "--at", "z=1e-154", "--order", "2", "-f", "json")
+    (result,) = run.json()["results"]
+    assert result["differentiable"] is True and result["symbolic"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("exp(log(x - x))", "is not a finite real number for any value"),
+        ("(-1)**(x/7)", "not real-valued"),
+    ],
+)
+def test_constants_that_are_not_real_are_exit_2(cli: Cli, text: str, words: str) -> None:
+    run = cli("grad", text, "--at", "x=1")
+    assert run.code == 2 and run.out == "" and words in run.err

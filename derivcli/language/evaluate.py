@@ -177,8 +177,9 @@ def compile_tree(tree: Node) -> Program:
 class Undefined:
     """Why a tree has no real value at a point."""
 
-    # "pole" (1/0, log(0): an infinite value), "domain" (log(-1), sqrt(-1)), or
-    # "overflow": finite, but past even MPFR's range (2**(10**10) is about 10**(3*10**9))
+    # "pole" (1/0, log(0): an infinite value), "domain" (log(-1), sqrt(-1)),
+    # "overflow": finite, but past even MPFR's range (about 2**(2**30)), or
+    # "underflow": nonzero, but below it (exp(-1e20)), so what follows is unsure
     kind: str
     node: Node  # the first node, in evaluation order, without a real value
 
@@ -191,6 +192,8 @@ class Undefined:
             return f"{text} has a pole (an infinite value)"
         if self.kind == "overflow":
             return f"{text} is finite but too large for any number format"
+        if self.kind == "underflow":
+            return f"{text} is nonzero but too small for any number format"
         return f"{text} is outside the real domain"
 
 
@@ -207,6 +210,8 @@ class Exact:
     cancelled: Any  # the largest ratio |terms| / |sum| met (bits lost to cancellation)
     needs: int = 0  # the precision a periodic function's argument asked for
     rounded: bool = True  # some operation rounded (False: the value is exact)
+    # some argument was rounded onto the end of its function's domain
+    on_rounded_edge: bool = False
 
     @property
     def defined(self) -> bool:
@@ -254,6 +259,16 @@ def exact_value(
     outcome = _run_exact(program, point, precision, exact_sums)
     if not outcome.rounded:
         return outcome  # no operation rounded: the value is exact, nothing to refine
+    while (
+        (outcome.undefined is not None and outcome.undefined.kind in ("pole", "domain"))
+        or outcome.on_rounded_edge
+    ) and precision < MAX_PRECISION:
+        # a pole or a domain edge reached through rounding may be the rounding's:
+        # tanh(400) is 1 - 2e-348, which 256 bits round to 1, the pole of atanh
+        precision *= 2
+        outcome = _run_exact(program, point, precision, exact_sums)
+        if not outcome.rounded:
+            return outcome
     if outcome.needs > precision:
         # sin(y + 2.5) at y = 1e308: y + 2.5 needs 1,024 bits to keep its 2.5
         precision = min(MAX_PRECISION, outcome.needs)
@@ -301,12 +316,21 @@ def _run_exact(
         magnitudes: list[Any] = []
         cancelled = mpfr(1)  # the largest |terms| / |sum| of any sum on the way
         needs = precision  # bits a periodic function's computed argument needs
+        on_rounded_edge = False
         index = 0
         try:
-            for index, (step, args, spread, periodic) in enumerate(_steps(program)):
+            for index, (step, args, spread, periodic, edges) in enumerate(_steps(program)):
+                if edges and values[args[0]] in edges and context.inexact:
+                    # a rounded argument exactly on the end of the domain
+                    # (cosh(2**-128) is 1 + 2**-257, 256 bits say 1): unsure
+                    on_rounded_edge = True
                 if periodic and values[args[0]]:
                     needs = max(needs, m.get_exp(values[args[0]]) + PERIODIC_GUARD)
                 value = step(m, values, point)
+                if context.underflow:
+                    raise _Failed(index, "underflow")
+                if context.overflow:  # inside a function, even if its value is finite
+                    raise _Failed(index, "overflow")
                 if not is_finite(value):
                     kind = "domain" if m.is_nan(value) else "pole"
                     raise _Failed(index, "overflow" if context.overflow else kind)
@@ -321,11 +345,26 @@ def _run_exact(
         except _Failed as failure:
             undefined = Undefined(failure.kind, program.nodes[failure.index])
             return Exact(
-                None, undefined, tuple(values), tuple(magnitudes), precision, cancelled, needs
+                None,
+                undefined,
+                tuple(values),
+                tuple(magnitudes),
+                precision,
+                cancelled,
+                needs,
+                bool(context.inexact),
             )
         rounded = bool(context.inexact)
         return Exact(
-            values[-1], None, tuple(values), tuple(magnitudes), precision, cancelled, needs, rounded
+            values[-1],
+            None,
+            tuple(values),
+            tuple(magnitudes),
+            precision,
+            cancelled,
+            needs,
+            rounded,
+            on_rounded_edge,
         )
 
 
@@ -364,10 +403,15 @@ def _magnitude(
 _SPREAD = {ADD: _ADDITIVE, SUB: _ADDITIVE, MUL: _PRODUCT, DIV: _QUOTIENT, POW: _POWER}
 
 
-def _steps(program: Program) -> list[tuple[Step, tuple[int, ...], int, bool]]:
+_Compiled = tuple[Step, tuple[int, ...], int, bool, tuple[float, ...]]
+
+
+def _steps(program: Program) -> list[_Compiled]:
     """Each instruction as a small function of (gmpy2, values so far, point),
-    made once per program: evaluating then costs one call per instruction."""
-    cached: list[tuple[Step, tuple[int, ...], int, bool]] | None = program.__dict__.get("_steps")
+    made once per program: evaluating then costs one call per instruction.
+    Alongside: how its magnitude spreads, whether it is periodic, and the
+    ends of its domain (sqrt at 0, asin at -1 and 1)."""
+    cached: list[_Compiled] | None = program.__dict__.get("_steps")
     if cached is None:
         cached = [
             (
@@ -375,6 +419,7 @@ def _steps(program: Program) -> list[tuple[Step, tuple[int, ...], int, bool]]:
                 ins.args,
                 _SPREAD.get(ins.kind, _LARGEST),
                 ins.kind == CALL and function(ins.name).periodic,
+                function(ins.name).edges if ins.kind == CALL else (),
             )
             for ins in program.instructions
         ]

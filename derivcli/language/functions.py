@@ -180,9 +180,9 @@ def _exact_min(m: Any, a: Sequence[Any]) -> Any:
 def _elementwise(function: Callable[..., float]) -> Builder:
     """A float64 builder from a scalar function (math.erf ...), nan outside its domain."""
 
-    def scalar(value: float) -> float:
+    def scalar(*values: float) -> float:
         try:
-            return function(value)
+            return function(*values)
         except (ValueError, OverflowError, ZeroDivisionError):
             return math.nan
 
@@ -221,6 +221,15 @@ def _float64_sigmoid(np: Any, a: Sequence[Any]) -> Any:
     # exp(-|x|) never overflows; both branches are exact forms of 1/(1+exp(-x))
     e = np.exp(-np.abs(x))
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def _exact_sigmoid(m: Any, a: Sequence[Any]) -> Any:
+    # exp of a negative number only: exp(1e20) would overflow even MPFR
+    x = a[0]
+    if x >= 0:
+        return 1 / (1 + m.exp(-x))
+    e = m.exp(x)
+    return e / (1 + e)
 
 
 def _exact_softplus(m: Any, a: Sequence[Any]) -> Any:
@@ -843,7 +852,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "logistic sigmoid 1/(1 + exp(-a))",
         "torch.sigmoid(a)",
         lambda t, a: t.sigmoid(a[0]),
-        exact=lambda m, a: 1 / (1 + m.exp(-a[0])),
+        exact=_exact_sigmoid,
         float64=_float64_sigmoid,
         # sigmoid(-a) = 1 - sigmoid(a), without the cancellation for large a
         derivative=("sigmoid(a)*sigmoid(-a)",),

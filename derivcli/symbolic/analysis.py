@@ -110,6 +110,8 @@ class Reason(str, Enum):
     # a one-sided limit did not settle down to steps of 2**-MAX_PROBE_EXPONENT
     # (it oscillates, or converges too slowly: abs(x)**1.001 at 0)
     UNDECIDED = "undecided"
+    # a value on the way is past MPFR's range (exp(-1e20) underflows even 2**-(4.6e18))
+    OUT_OF_RANGE = "out-of-range"
 
 
 @dataclass(frozen=True)
@@ -451,10 +453,17 @@ class _Derivative:
         closed = cache.final(self.steps, i)
         value = closed.to_float()
         lower = [cache.exact(self.program(k), i) for k in self.steps.lower_orders()]
-        if any(
-            o.undefined is not None and o.undefined.kind == "overflow" for o in [*lower, closed]
-        ):
-            return math.inf, PointAnalysis(Reason.OVERFLOW, None)
+        for k, outcome in enumerate([*lower, closed]):
+            undefined = outcome.undefined
+            if undefined is None or undefined.kind not in _OUT_OF_RANGE:
+                continue
+            program = self.program(k) if k < len(lower) else self.steps.final.program
+            root = program is not None and undefined.node is program.nodes[-1]
+            if undefined.kind == "overflow" and root:
+                # f or a derivative itself is past 2**(2**30): far beyond float64
+                return math.inf, PointAnalysis(Reason.OVERFLOW, None)
+            detail = undefined.describe()
+            return math.nan, PointAnalysis(Reason.OUT_OF_RANGE, None, detail=detail)
         on_kink = _kinks_here(
             [kink for kink in self.kinks if lower[kink.step].defined and _on_kink(kink, cache, i)]
         )
@@ -468,6 +477,10 @@ class _Derivative:
                 return value, PointAnalysis(Reason.OVERFLOW, None)
             return value, None
         return value, examine(self, cache.point(i), lower, closed, on_kink)
+
+
+# Values past MPFR's range: nothing can be said about the point.
+_OUT_OF_RANGE = ("overflow", "underflow")
 
 
 def _depends(node: Node, names: set[str]) -> bool:
@@ -518,7 +531,9 @@ def _on_edge(program: Program, outcome: Exact) -> bool:
             base_at, exponent_at = ins.args
             base, exponent = outcome.values[base_at], outcome.values[exponent_at]
             whole = gmpy2().is_integer(exponent)
-            if (base == 0 or outcome.is_zero(base_at)) and not whole:
+            if (base == 0 or outcome.is_zero(base_at)) and (not whole or moving[exponent_at]):
+                # 0**y: beside a whole y the exponent is not whole, and the base
+                # may be negative on one side ((y - 4)**y at 4)
                 return True
             if base < 0 and moving[exponent_at]:
                 return True
@@ -564,6 +579,9 @@ def examine(
                 kinks=on_kink,
                 detail=f"f is undefined on one side along {other}",
             )
+    missing = _lower_missing_beside(derivative, point, f_program)
+    if missing:
+        return PointAnalysis(Reason.STEP_UNDEFINED, False, kinks=on_kink, detail=missing)
     g = derivative.program(derivative.steps.order - 1)
     # the sides as exact limits (MPFR) where they converged, compared exactly:
     # min(z*1e20, log(z) + z*1e20) at 1 has sides 1e20 and 1e20 + 1, one
@@ -584,7 +602,9 @@ def examine(
             detail = f"f is defined at this point but nowhere beside it along {var}"
             return PointAnalysis(Reason.UNDEFINED, False, kinks=on_kink, detail=detail)
         return PointAnalysis(Reason.DOMAIN_EDGE, False, left, right, kinks=on_kink)
-    if on_kink:
+    if on_kink or not all(o.defined for o in steps[1:]):
+        # a kink, or a lower-order closed form without a value here (z/sqrt(z**2),
+        # f' of sqrt(z**2) at 0, jumps from -1 to 1 with no kinked function)
         jump = _jump(derivative, point)
         if jump:
             return PointAnalysis(Reason.JUMP, False, left, right, kinks=on_kink, detail=jump)
@@ -611,6 +631,46 @@ def examine(
     if math.isinf(left) or math.isinf(right):
         return PointAnalysis(Reason.INFINITE, False, left, right)
     return PointAnalysis(Reason.CORNER, False, left, right, detail=apart)
+
+
+def _lower_missing_beside(
+    derivative: _Derivative, point: Mapping[str, float], f_program: Program
+) -> str:
+    """For a mixed partial, why a lower-order derivative does not exist beside the
+    point along the next variable ('' if it does).
+
+    The derivative of order k + 1 along wrt[k] needs the one of order k on a
+    line through the point along wrt[k]. Where order k is taken along another
+    variable, it exists at a point only if the two sides there meet: d/dx of
+    relu(x)*z is heaviside(x)*z, whose sides at (0, z) are 0 and z, so it does
+    not exist on the line x = 0 except at z = 0, and d/dz of it does not
+    exist at (0, 0), whatever heaviside(0) makes of the closed form. The
+    sides are checked at the point moved by 2**-64 (relative) both ways.
+    """
+    wrt = derivative.wrt
+    for k in range(1, len(wrt)):
+        own, along = wrt[k - 1], wrt[k]
+        if own == along:
+            continue
+        lower = derivative.program(k - 1)
+        for side in (-1, +1):
+            moved = _beside(point, along, _step(point, along, side, 64))
+            left = _one_sided(lower, moved, own, -1, f_program)
+            right = _one_sided(lower, moved, own, +1, f_program)
+            exists = (
+                left is not None
+                and right is not None
+                and math.isfinite(float(left))
+                and math.isfinite(float(right))
+                and _sides_meet(left, right)
+            )
+            if not exists:
+                order = "f's derivative" if k == 1 else f"the derivative of order {k}"
+                return (
+                    f"{order} along {own} does not exist beside the point along {along}, "
+                    f"so there is no derivative of it along {along}"
+                )
+    return ""
 
 
 def _removable(program: Program, point: Mapping[str, float], var: str) -> bool:
@@ -685,11 +745,17 @@ def _beside(point: Mapping[str, float], var: str, offset: Any) -> dict[str, Any]
     return moved
 
 
+def _scale(point: Mapping[str, float], var: str) -> Any:
+    """The size steps along ``var`` are relative to: |coordinate|, or 1 at 0."""
+    m = gmpy2()
+    x = point[var]
+    return m.mpfr(abs(x) if x != 0 else 1.0)
+
+
 def _step(point: Mapping[str, float], var: str, side: int, k: int) -> Any:
     """side * 2**-k, relative to the coordinate (or to 1 at 0)."""
     m = gmpy2()
-    x = point[var]
-    return m.mul_2exp(m.mpfr(abs(x) if x != 0 else 1.0), -k) * side
+    return m.mul_2exp(_scale(point, var), -k) * side
 
 
 def _settle(sequence_at: Callable[[Sequence[int]], list[Any]], exact: bool = False) -> Any:
@@ -756,7 +822,12 @@ def _one_sided(g: Program, point: Mapping[str, float], var: str, side: int, f: P
                 assert a.value is not None and b.value is not None
                 with m.context(m.get_context(), precision=common):
                     quotient = (b.value - a.value) / h
-                    noise = max(abs(a.value), abs(b.value)) * m.mul_2exp(m.mpfr(1), k + 4 - common)
+                    # the values' rounding, over the step h = 2**-k * scale
+                    noise = (
+                        max(abs(a.value), abs(b.value))
+                        * m.mul_2exp(m.mpfr(1), k + 4 - common)
+                        / _scale(point, var)
+                    )
                 if abs(quotient) > noise:
                     break
                 quotient = m.mpfr(0)  # within rounding of 0 at every precision tried
@@ -837,8 +908,11 @@ def _jump(derivative: _Derivative, point: Mapping[str, float]) -> str:
             above = _side_limit(program, point, name, +1, exact=True)
             if below is None or above is None:
                 continue
+            tiny = ""
             if _same_limit(below, above) and (order > 0 or _same_limit(above, here.value)):
-                continue
+                tiny = _tiny_jump(program, point, name, with_value=order == 0)
+                if not tiny:
+                    continue
             what = (
                 "the function being differentiated"
                 if order == 0
@@ -848,12 +922,48 @@ def _jump(derivative: _Derivative, point: Mapping[str, float]) -> str:
                 f"{what} jumps at {name}={point[name]:g} (left limit {_text(float(below))}, "
                 f"value {_text(here.to_float())}, right limit {_text(float(above))}"
             )
-            if len({_text(float(v)) for v in (below, above, here.to_float())}) == 1:
+            if tiny:
+                text += f"; {tiny}"
+            elif len({_text(float(v)) for v in (below, above, here.to_float())}) == 1:
                 # 1e20 - heaviside(cos(x) - 1): the jump is below float64's resolution
                 gap = above - here.value if _same_limit(below, above) else above - below
                 text += f"; it jumps by {_text(float(gap))}"
             return text + ")"
     return ""
+
+
+# Steps of 2**-k (relative) at which a jump too small for the side limits to
+# show (below 2**-100 of the values) is looked for.
+TINY_JUMP_EXPONENTS = (2048, 4096)
+
+
+def _tiny_jump(program: Program, point: Mapping[str, float], name: str, *, with_value: bool) -> str:
+    """A jump smaller than the limits' 2**-100 tolerance, or ''.
+
+    Beside a continuous function's point the gap to it (to f's value; for a
+    lower derivative, between the two sides) shrinks with the step, by about
+    2**-2048 from a step of 2**-2048 to 2**-4096; a jump's gap stays. So a gap
+    that does not shrink at least fourfold is a jump: logsumexp(y, trunc(x)) at
+    x = -2, y = 710 jumps by 1.3e-309 on top of 710.
+    """
+    m = gmpy2()
+    gaps = []
+    for k in TINY_JUMP_EXPONENTS:
+        precision = k + PROBE_GUARD_BITS
+        beside = [_beside(point, name, _step(point, name, side, k)) for side in (-1, +1)]
+        sides = [exact_value(program, p, precision, exact_sums=True).value for p in beside]
+        here = exact_value(program, point, precision).value if with_value else None
+        if any(v is None for v in sides) or (with_value and here is None):
+            return ""
+        with m.context(m.get_context(), precision=precision):
+            if here is None:
+                gaps.append(abs(sides[1] - sides[0]))
+            else:
+                gaps.append(max(abs(sides[0] - here), abs(sides[1] - here)))
+    coarse, fine = gaps
+    if fine == 0 or fine * 4 <= coarse:
+        return ""
+    return f"it jumps by about {_text(float(fine))}, below the side limits' resolution"
 
 
 EXACT_LIMIT_BITS = 384

@@ -154,13 +154,28 @@ class SymengineBuilder(Fold[Any]):
         return _real_or_reject(left**right, node)
 
 
+def _finite_real(value: Any) -> bool:
+    """Whether a constant symengine value is a finite real number (not zoo, nan, I)."""
+    if value.has(se.zoo) or value.has(se.nan) or value.has(se.oo) or value.has(se.I):
+        return False
+    return True
+
+
 def _real_or_reject(value: Any, node: Node) -> Any:
     """Refuse a constant part that is not a finite real number (log(0), sqrt(-1),
     (-8)**(1/3), acos(2)): evaluated exactly, in real numbers, as written."""
     if value.free_symbols or isinstance(value, (se.Integer, se.Rational)):
         return value
     if any_node(node, lambda n: isinstance(n, Variable)):
-        return value  # constant only once simplified (exp(z/z)): as written, it is not
+        # constant only once simplified (exp(z/z)): as written, it is not; but
+        # log(x - x) is log(0) for every x, and symengine cannot go on from it
+        if not _finite_real(value):
+            raise InputError(
+                f"'{to_source(node)}' at column {node.column} is not a finite real number "
+                "for any value of its variables",
+                column=node.column,
+            )
+        return value
     outcome = exact_constant(node)
     if outcome.undefined is not None and outcome.undefined.kind == "overflow":
         raise LimitError(
@@ -395,7 +410,16 @@ class TreeBuilder:
         name = spec.name if spec is not None else _SYMENGINE_NAMES.get(kind)
         if name is not None:
             return Call(name, tuple(self.convert(a) for a in expr.args))
-        if kind in ("Infinity", "NegativeInfinity", "ComplexInfinity", "NaN", "ImaginaryUnit"):
+        if kind in (
+            "Infinity",
+            "NegativeInfinity",
+            "ComplexInfinity",
+            "NaN",
+            "ImaginaryUnit",
+            "Complex",
+            "ComplexDouble",
+            "ComplexMPC",
+        ):
             raise InputError(
                 f"the derivative is not real-valued (symengine gives {str(expr)[:80]}); "
                 "derivcli works with real expressions only"
