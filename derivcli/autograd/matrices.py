@@ -134,9 +134,7 @@ class TorchMatrices:
                 kinked[r] = kinked[r] or bool(builder.kink_inputs)
                 softplus[r] = softplus[r] or bool(builder.softplus_inputs)
                 on_kink[r, i] = any(bool(t == 0) for t in builder.kink_inputs)
-                past_softplus[r, i] = any(
-                    bool(t > 0) for t in builder.softplus_inputs
-                )
+                past_softplus[r, i] = any(bool(t > 0) for t in builder.softplus_inputs)
                 for c in range(len(self.variables)):
                     first[r, c, i] = _number(gradient[r][c])
             if matrix is not None:
