@@ -18,7 +18,6 @@ value, or it is too large for the dtype. What to say about it is
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Protocol
@@ -116,15 +115,13 @@ def compute(
     worker = new_runner() if runner is None else runner
     pending = worker.submit(make_request(expression, derivatives, settings.budget, settings.dtype))
     notes: list[str] = []
-    deadline = time.monotonic() + settings.budget
     try:
         try:
             pts = (
                 autograd.make_points(spec, settings.dtype) if isinstance(spec, PointSpec) else spec
             )
-            pending.send(pts)
             # The worker's budget runs from here: waiting for torch's points is not work.
-            deadline = time.monotonic() + settings.budget
+            pending.send(pts)
             values: AutogradValues | None = (engine or autograd.autograd)(
                 expression.tree,
                 expression.variables,
@@ -146,7 +143,7 @@ def compute(
             pending.cancel()
             raise CannotComputeError(f"autograd failed: {exc}") from None
         try:
-            response: SymbolicResponse | None = pending.result(deadline)
+            response: SymbolicResponse | None = pending.result(settings.budget)
         except BudgetError as exc:
             response = None
             notes.append(f"{exc}; the autograd value is shown without it")
