@@ -32,9 +32,9 @@ if TYPE_CHECKING:
     from derivcli.autograd.check_function import FunctionReport
     from derivcli.autograd.graph import Graph
     from derivcli.check_answer import CheckResult
-    from derivcli.compare import Runner
+    from derivcli.compare import Computation, Runner
     from derivcli.language.points import PointSpec
-    from derivcli.matrices import MatrixReport
+    from derivcli.matrices import HessianUnderWay, MatrixReport
     from derivcli.results import Report
 
 # ``at``: the CLI's text ("u=1,v=2", "x=-3:3:7"), several such texts, or a
@@ -93,7 +93,39 @@ def derivatives(
     runner: Runner | None = None,
 ) -> Report:
     """grad (``wrt`` None: every variable) or partial (``wrt`` given)."""
-    from derivcli.compare import compute
+    return begin_derivatives(
+        expression,
+        wrt=wrt,
+        at=at,
+        mesh=mesh,
+        order=order,
+        device=device,
+        dtype=dtype,
+        rtol=rtol,
+        atol=atol,
+        timeout=timeout,
+        runner=runner,
+    ).finish()
+
+
+def begin_derivatives(
+    expression: str,
+    *,
+    wrt: Wrt = None,
+    at: At = None,
+    mesh: bool = False,
+    order: int = 1,
+    device: str = "cpu",
+    dtype: str = "float64",
+    rtol: float | None = None,
+    atol: float | None = None,
+    timeout: float = DEFAULT_BUDGET,
+    runner: Runner | None = None,
+) -> Computation:
+    """:func:`derivatives` up to the point where the symbolic worker has the
+    request; ``.finish()`` runs autograd and gives the report (batch overlaps
+    one line's autograd with the next line's closed form this way)."""
+    from derivcli.compare import begin
     from derivcli.language.parser import parse
     from derivcli.language.points import parse_at
 
@@ -102,7 +134,7 @@ def derivatives(
     sequences = derivative_sequences(parsed, _names(wrt), order)
     options = at_options(at)
     points: PointSpec | None = parse_at(options, parsed.variables, mesh=mesh) if options else None
-    return compute(parsed, sequences, points, settings, runner=runner or shared_runner())
+    return begin(parsed, sequences, points, settings, runner=runner or shared_runner())
 
 
 def grad(
@@ -247,9 +279,43 @@ def hessian(
     >>> h.points[0].classification, h.ok
     ('indefinite', True)
     """
+    return begin_hessian(
+        expression,
+        wrt=wrt,
+        at=at,
+        mesh=mesh,
+        device=device,
+        dtype=dtype,
+        rtol=rtol,
+        atol=atol,
+        timeout=timeout,
+        runner=runner,
+    ).finish()
+
+
+def begin_hessian(
+    expression: str,
+    *,
+    wrt: Wrt = None,
+    at: At = None,
+    mesh: bool = False,
+    device: str = "cpu",
+    dtype: str = "float64",
+    rtol: float | None = None,
+    atol: float | None = None,
+    timeout: float = DEFAULT_BUDGET,
+    runner: Runner | None = None,
+) -> HessianUnderWay:
+    """:func:`hessian` up to the point where the symbolic worker has the request
+    (see :func:`begin_derivatives`)."""
     from derivcli.language.parser import parse
     from derivcli.language.points import parse_at
-    from derivcli.matrices import HESSIAN, check_entries, hessian_report, matrix_variables
+    from derivcli.matrices import (
+        HESSIAN,
+        begin_hessian_report,
+        check_entries,
+        matrix_variables,
+    )
 
     settings = make_settings(device=device, dtype=dtype, rtol=rtol, atol=atol, timeout=timeout)
     parsed = parse(expression)
@@ -259,7 +325,7 @@ def hessian(
     points: PointSpec | None = parse_at(options, parsed.variables, mesh=mesh) if options else None
     n = len(variables)
     check_entries(points.count if points else 1, n, n, HESSIAN)
-    return hessian_report(parsed, variables, points, settings, runner or shared_runner())
+    return begin_hessian_report(parsed, variables, points, settings, runner or shared_runner())
 
 
 def jacobian(

@@ -16,7 +16,7 @@ from derivcli.commands.app import EXIT_CODES_HELP, app
 from derivcli.errors import InputError
 
 if TYPE_CHECKING:
-    from derivcli.batch import Answer
+    from derivcli.batch import Begun
     from derivcli.compare import Runner
 
 BATCH_COMMANDS = ("grad", "partial", "hessian", "jacobian")
@@ -63,20 +63,21 @@ def batch(
         except OSError as exc:
             raise InputError(f"batch: cannot read '{source}': {exc.strerror}") from None
     try:
-        worst = run_batch(stream, run_line, sys.stdout)
+        worst = run_batch(stream, begin_line, sys.stdout)
     finally:
         if stream is not sys.stdin:
             stream.close()
     raise typer.Exit(worst)
 
 
-def run_line(args: list[str], runner: Runner) -> Answer:
-    """One batch line's report; its bad input raises a DerivcliError."""
+def begin_line(args: list[str], runner: Runner) -> Begun:
+    """One batch line, begun (see ``derivcli.batch``); its bad input raises a DerivcliError."""
     from click import exceptions as click
 
+    from derivcli.batch import Whole
     from derivcli.commands.app import command_tree, protect_leading_minus
-    from derivcli.commands.derivatives import run_derivatives
-    from derivcli.commands.matrices import run_hessian, run_jacobian
+    from derivcli.commands.derivatives import begin_derivatives
+    from derivcli.commands.matrices import begin_hessian, run_jacobian
 
     if not args or args[0] not in BATCH_COMMANDS:
         name = args[0] if args else ""
@@ -98,8 +99,9 @@ def run_line(args: list[str], runner: Runner) -> Answer:
     except click.UsageError as exc:
         raise InputError(exc.format_message().replace("\n", " ")) from None
     if args[0] == "hessian":
-        return run_hessian(params, runner)
+        return begin_hessian(params, runner)
     if args[0] == "jacobian":
-        return run_jacobian(params, runner)
+        # one request per row, in turn: not split, run alone
+        return Whole(lambda: run_jacobian(params, runner))
     wrt = params.get("wrt") if args[0] == "partial" else None
-    return run_derivatives(params, wrt=wrt, runner=runner)
+    return begin_derivatives(params, wrt=wrt, runner=runner)
