@@ -199,7 +199,8 @@ class Computation:
             )
         settings = self.settings
         rtol, atol = settings.tolerances
-        joined = _Joined(self.expression, self.points, response, values, rtol, atol, settings.dtype)
+        text = str(self.expression)  # printed once: every regular point's note may quote it
+        joined = _Joined(text, self.points, response, values, rtol, atol, settings.dtype)
         results: list[DerivativeResult] = []
         for k, wrt in enumerate(self.derivatives):
             if self.sampled:
@@ -207,7 +208,7 @@ class Computation:
             else:
                 results.extend(joined.at_point(k, wrt, i) for i in range(self.points.count))
         return Report(
-            expression=str(self.expression),
+            expression=text,
             source=self.expression.source,
             device=settings.device,
             dtype=settings.dtype,
@@ -257,7 +258,7 @@ class _Joined:
 
     def __init__(
         self,
-        expression: Expression,
+        expression: str,
         points: PointSet,
         response: SymbolicResponse | None,
         values: AutogradValues | None,
@@ -334,9 +335,7 @@ class _Joined:
         agree = values_agree(sym, auto, self.rtol, self.atol)
         forward = None if self.values is None else float(self.values.function[i])
         overflow = self.response.overflows.get(i)
-        note = explain.regular(
-            sym, auto, agree, self.dtype, overflow, forward, str(self.expression)
-        )
+        note = explain.regular(sym, auto, agree, self.dtype, overflow, forward, self.expression)
         return DerivativeResult(**common, symbolic=sym, agree=agree, differentiable=True, note=note)
 
     def _special(
