@@ -8,15 +8,15 @@ gives plus ``line`` and ``exit``, or with ``error``. The symbolic worker and
 its caches live for the whole batch.
 
 Both cores work: a line is *begun* (parsed, its symbolic request and points
-sent to the worker) before the line above it is *finished* (its autograd run
-here, its closed form collected, its verdicts joined), so the worker
-differentiates line n+1 while this process runs line n's autograd. Answers
-are still written strictly in input order, each as soon as it is finished,
-and each line's time budget counts its own work only (``worker.Worker``).
-The next line is begun early only when it can be read without waiting
-(:class:`Lookahead`): a program that writes one line and waits for its answer
-gets it. A line that cannot be split (jacobian: one request per row, in
-turn) runs whole, with no other line's request in flight.
+sent to the worker) before the lines above it are *finished* (autograd run
+here, the closed form collected, the verdicts joined), so the worker
+differentiates line n+1 (and a few more, AHEAD) while this process runs line
+n's autograd. Answers are still written strictly in input order, each as
+soon as it is finished, and each line's time budget counts its own work only
+(``worker.Worker``). A line is begun early only when it can be read without
+waiting (:class:`Lookahead`): a program that writes one line and waits for
+its answer gets it. A line that cannot be split (jacobian: one request per
+row, in turn) runs alone, with no other line's request in flight.
 """
 
 from __future__ import annotations
@@ -77,10 +77,14 @@ class _Line:
     answer: dict[str, Any] | None = None
 
     @property
-    def due(self) -> bool:
-        """Whether to write it before the next line is begun: it is answered
-        already, or it runs alone."""
-        return self.answer is not None or isinstance(self.begun, Whole)
+    def answered(self) -> bool:
+        """Whether it failed already (it is written as soon as the lines above are)."""
+        return self.answer is not None
+
+    @property
+    def alone(self) -> bool:
+        """Whether it runs alone: every line above finished first, none below begun."""
+        return isinstance(self.begun, Whole)
 
     def finish(self) -> dict[str, Any]:
         """The line's JSON object."""
@@ -110,6 +114,13 @@ def _error(lineno: int, code: ExitCode, message: str) -> dict[str, Any]:
     return {"line": lineno, "exit": int(code), "error": message}
 
 
+# Lines begun beyond the one being finished. One keeps both cores busy only
+# while each process is on time for the other; with a few queued, the worker
+# goes on to the next line when this process is late (descheduled, or busy
+# with a slow line's autograd), and the other way round.
+AHEAD = 8
+
+
 def run_batch(lines: Iterable[str], begin: BeginLine, out: IO[str]) -> int:
     """Run every line; write one JSON object per answered line, in input order;
     return the worst exit code."""
@@ -133,20 +144,18 @@ def run_batch(lines: Iterable[str], begin: BeginLine, out: IO[str]) -> int:
     try:
         lineno = 0
         while True:
-            if waiting and not source.ready():
-                write_first()  # the next line is not there yet: answer this one now
+            while waiting and waiting[0].answered:
+                write_first()
+            if waiting and (len(waiting) > AHEAD or waiting[-1].alone or not source.ready()):
+                write_first()  # the queue is full, or the next line is not there yet
                 continue
             raw = source.next()
             if raw is None:
                 break
             lineno += 1
             text = raw.strip()
-            if not text or text.startswith("#"):
-                continue
-            waiting.append(begin_line(lineno, text, begin, runner))
-            # The line above runs its autograd while the worker starts on this one.
-            while len(waiting) > 1 or (waiting and waiting[0].due):
-                write_first()
+            if text and not text.startswith("#"):
+                waiting.append(begin_line(lineno, text, begin, runner))
         while waiting:
             write_first()
     finally:
