@@ -14,6 +14,7 @@ the size and deadline checks inside ``symbolic/calculus.py``.
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import select
@@ -287,6 +288,7 @@ class Worker:
 
     def _serve(self, request_r: int, reply_w: int) -> NoReturn:
         """The child's loop: each request, answered with its number and the time."""
+        frozen = False
         while True:
             message = _read_message(request_r)
             if message is _CLOSED:
@@ -304,6 +306,16 @@ class Worker:
 
             outcome = _run(lambda request: self._func(request, receive), payload)
             _write_message(reply_w, _encode_reply(number, outcome))
+            if not frozen:
+                # What the first request imported (symengine, gmpy2, numpy) lives
+                # as long as the child: frozen, it is not walked by every full
+                # collection again. With a young-generation collection every 700
+                # allocations (the default) the collector took about 0.2 ms of
+                # each request over 1,000 distinct batch lines; every 10,000,
+                # about 0.01 ms.
+                gc.freeze()
+                gc.set_threshold(10_000)
+                frozen = True
 
     def submit(self, payload: Any) -> Pending:
         if not hasattr(os, "fork"):
