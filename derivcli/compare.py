@@ -67,7 +67,9 @@ def check_work(expression: Expression, count: int, where: str = "--at") -> None:
 class Runner(Protocol):
     """Where symbolic requests run: a worker process with its caches."""
 
-    def submit(self, payload: Any) -> Pending: ...
+    def submit(self, payload: Any, *more: Any) -> Pending:
+        """Send a request (and further messages for it, in the same write)."""
+        ...
 
     def stop(self) -> None: ...
 
@@ -131,20 +133,32 @@ def begin(
     spec = sample_points(expression.variables, SAMPLE_COUNT) if points is None else points
     check_work(expression, spec.count)
     worker = new_runner() if runner is None else runner
-    # Sent before torch makes the points: the worker differentiates meanwhile
-    # (and, in a cold command, while this process imports torch).
-    pending = worker.submit(make_request(expression, derivatives, settings.budget, settings.dtype))
+    request = make_request(expression, derivatives, settings.budget, settings.dtype)
     try:
-        pts = autograd.make_points(spec, settings.dtype) if isinstance(spec, PointSpec) else spec
+        if isinstance(spec, PointSpec) and autograd.points_need_torch(spec, settings.dtype):
+            # Sent before torch makes the points: the worker differentiates
+            # meanwhile (in a cold command, while this process imports torch).
+            pending = worker.submit(request)
+            try:
+                pts = autograd.make_points(spec, settings.dtype)
+            except BaseException:
+                pending.cancel()
+                raise
+            # The worker's budget runs from here: waiting for the points is not work.
+            pending.send(pts)
+        else:
+            # Numbers need no torch: the request and its points go in one write,
+            # which wakes the worker once (batch lines are many and short).
+            pts = (
+                autograd.make_points(spec, settings.dtype) if isinstance(spec, PointSpec) else spec
+            )
+            pending = worker.submit(request, pts)
     except BaseException as exc:
-        pending.cancel()
         if runner is None:
             worker.stop()
         if isinstance(exc, (RuntimeError, ValueError, TypeError, OverflowError)):
             raise CannotComputeError(f"autograd failed: {exc}") from None
         raise
-    # The worker's budget runs from here: waiting for torch's points is not work.
-    pending.send(pts)
     return Computation(
         expression,
         tuple(derivatives),

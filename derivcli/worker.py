@@ -317,19 +317,25 @@ class Worker:
                 gc.set_threshold(10_000)
                 frozen = True
 
-    def submit(self, payload: Any) -> Pending:
+    def submit(self, payload: Any, *more: Any) -> Pending:
+        """Send a request, and any further messages for it in the same write."""
         if not hasattr(os, "fork"):
-            return _InProcess(self._func, payload)
+            pending: Pending = _InProcess(self._func, payload)
+            for message in more:
+                pending.send(message)
+            return pending
         if self._pid is None:
             self._start()
         self._requests += 1
-        pending = PendingReply(self, self._requests, payload)
-        self._flight.append(pending)
-        self._queue(pending.messages[0])
-        return pending
+        reply = PendingReply(self, self._requests, payload)
+        reply.messages.extend((reply.number, "more", message) for message in more)
+        self._flight.append(reply)
+        self._queue(*reply.messages)
+        return reply
 
-    def _queue(self, message: tuple[int, str, Any]) -> None:
-        self._unsent += _frame(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+    def _queue(self, *messages: tuple[int, str, Any]) -> None:
+        for message in messages:
+            self._unsent += _frame(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
         self._flush()
 
     def _flush(self) -> None:
@@ -398,8 +404,7 @@ class Worker:
         self._start()
         for pending in survivors:
             pending.sent_at = self._free_at
-            for message in pending.messages:
-                self._queue(message)
+            self._queue(*pending.messages)
 
     def _read(self, size: int, deadline: float) -> bytes | None:
         """``size`` bytes from the child, finishing our own writes meanwhile."""

@@ -43,10 +43,12 @@ def test_requests_in_flight_are_answered_in_order(worker: Worker) -> None:
     first.send("one")
     second = worker.submit(("more", 0))
     second.send("two")
-    third = worker.submit(("sleep", 0))
+    third = worker.submit(("more", 0), "three")  # its message in the same write
+    fourth = worker.submit(("sleep", 0))
     assert first.result(10) == "one"
     assert second.result(10) == "two"
-    assert isinstance(third.result(10), int)
+    assert third.result(10) == "three"
+    assert isinstance(fourth.result(10), int)
 
 
 def test_each_budget_counts_from_when_the_request_before_it_is_answered(

@@ -442,6 +442,12 @@ def _to_floats(tensor: Any, count: int) -> Any:
     return flat
 
 
+def points_need_torch(spec: PointSpec, dtype: str) -> bool:
+    """Whether :func:`make_points` needs torch: grids (torch.linspace) and float32
+    (torch's rounding); float64 numbers are themselves."""
+    return dtype != "float64" or any(isinstance(c, Grid) for o in spec.options for _, c in o)
+
+
 def make_points(spec: PointSpec, dtype: str = "float64") -> PointSet:
     """The points torch uses for ``spec`` in ``dtype``, as float64 numpy columns.
 
@@ -454,7 +460,7 @@ def make_points(spec: PointSpec, dtype: str = "float64") -> PointSet:
     import numpy as np
 
     parts: dict[str, list[Any]] = {name: [] for name in spec.names}
-    if dtype == "float64" and not any(isinstance(c, Grid) for o in spec.options for _, c in o):
+    if not points_need_torch(spec, dtype):
         # torch.tensor(value, dtype=torch.float64) holds the Python float itself,
         # so numbers need no torch (a cold command sends them before torch loads)
         for option, size in zip(spec.options, spec.sizes(), strict=True):
