@@ -17,6 +17,7 @@ with its caches, as ``derivcli batch`` does; it is stopped at exit.
 from __future__ import annotations
 
 import atexit
+import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Union
 
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from derivcli.autograd.graph import Graph
     from derivcli.check_answer import CheckResult
     from derivcli.compare import Computation, Runner
+    from derivcli.language.parser import Expression
     from derivcli.language.points import PointSpec
     from derivcli.matrices import HessianUnderWay, MatrixReport
     from derivcli.results import Report
@@ -54,6 +56,16 @@ def shared_runner() -> Runner:
         _RUNNER = new_runner()
         atexit.register(_RUNNER.stop)
     return _RUNNER
+
+
+@functools.lru_cache(maxsize=256)
+def _parse(text: str) -> Expression:
+    """``parser.parse``, remembered: a batch (or a notebook) asks for the same
+    expression at many points, and a parsed expression is immutable. Input that
+    does not parse raises each time (exceptions are not remembered)."""
+    from derivcli.language.parser import parse
+
+    return parse(text)
 
 
 def at_options(at: At) -> list[str]:
@@ -126,15 +138,14 @@ def begin_derivatives(
     request; ``.finish()`` runs autograd and gives the report (batch overlaps
     one line's autograd with the next line's closed form this way)."""
     from derivcli.compare import begin
-    from derivcli.language.parser import parse
     from derivcli.language.points import parse_at
 
     settings = make_settings(device=device, dtype=dtype, rtol=rtol, atol=atol, timeout=timeout)
-    parsed = parse(expression)
-    sequences = derivative_sequences(parsed, _names(wrt), order)
+    tree = _parse(expression)
+    sequences = derivative_sequences(tree, _names(wrt), order)
     options = at_options(at)
-    points: PointSpec | None = parse_at(options, parsed.variables, mesh=mesh) if options else None
-    return begin(parsed, sequences, points, settings, runner=runner or shared_runner())
+    points: PointSpec | None = parse_at(options, tree.variables, mesh=mesh) if options else None
+    return begin(tree, sequences, points, settings, runner=runner or shared_runner())
 
 
 def grad(
@@ -308,7 +319,6 @@ def begin_hessian(
 ) -> HessianUnderWay:
     """:func:`hessian` up to the point where the symbolic worker has the request
     (see :func:`begin_derivatives`)."""
-    from derivcli.language.parser import parse
     from derivcli.language.points import parse_at
     from derivcli.matrices import (
         HESSIAN,
@@ -318,7 +328,7 @@ def begin_hessian(
     )
 
     settings = make_settings(device=device, dtype=dtype, rtol=rtol, atol=atol, timeout=timeout)
-    parsed = parse(expression)
+    parsed = _parse(expression)
     require_variables(parsed)
     variables = matrix_variables(parsed.variables, _names(wrt))
     options = at_options(at)
