@@ -200,3 +200,26 @@ def test_overlapped_lines_answer_exactly_as_one_line_at_a_time(tmp_path: Path, c
     assert [
         line for line in overlapped.stdout.splitlines() if f'"line": {budget_line},' not in line
     ] == strip
+
+
+def test_lines_read_ahead_are_the_lines_the_text_stream_gives(tmp_path: Path) -> None:
+    """Batch reads its input itself (to know whether the next line is there):
+    newlines of every kind, undecodable bytes, a character split between two
+    reads and a last line without a newline come out as iterating the stream."""
+    from derivcli.batch import Lookahead
+
+    head = "a\r\nb\rc\n\n"
+    long_line = "x" * (65535 - len(head)) + "é\n"  # 'é' straddles the first 64 KiB read
+    data = (head + long_line).encode() + b"bad \xff byte\r\n# last, no newline"
+    assert data[65535:65537] == "é".encode()
+    jobs = tmp_path / "jobs.txt"
+    jobs.write_bytes(data)
+    with open(jobs, encoding="utf-8", errors="replace") as stream:
+        expected = list(stream)
+    with open(jobs, encoding="utf-8", errors="replace") as stream:
+        ahead = Lookahead(stream)
+        got = []
+        while ahead.ready() and (line := ahead.next()) is not None:
+            got.append(line)
+    assert got == expected
+    assert len(got) == 7 and got[-1] == "# last, no newline"
