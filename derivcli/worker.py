@@ -249,8 +249,8 @@ class Worker:
     them (writes are buffered and finished while the parent waits for an
     answer).
 
-    Several requests may be in flight at once (batch sends line n+1's before
-    running line n's autograd); a request's further messages are sent before
+    Several requests may be in flight at once (batch sends the next lines'
+    before running a line's autograd); a request's further messages are sent before
     the next request, and results are read in the order the requests were
     sent. Each has its own time budget, counted from when the child could
     start it: its messages sent and the request before it answered (the child
