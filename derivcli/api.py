@@ -17,9 +17,10 @@ with its caches, as ``derivcli batch`` does; it is stopped at exit.
 from __future__ import annotations
 
 import atexit
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Protocol, Union
 
 from derivcli.errors import InputError, LimitError
 from derivcli.options import (
@@ -34,9 +35,11 @@ if TYPE_CHECKING:
     from derivcli.autograd.graph import Graph
     from derivcli.check_answer import CheckResult
     from derivcli.compare import Runner
+    from derivcli.language.parser import Expression
     from derivcli.language.points import PointSpec
-    from derivcli.matrices import MatrixReport
+    from derivcli.matrices import HessianUnderWay, MatrixReport
     from derivcli.results import Report
+    from derivcli.symbolic.steps import PendingSteps
 
 # ``at``: the CLI's text ("u=1,v=2", "x=-3:3:7"), several such texts, or a
 # mapping of variable to number (or to the CLI's text for one variable).
@@ -55,6 +58,16 @@ def shared_runner() -> Runner:
         _RUNNER = new_runner()
         atexit.register(_RUNNER.stop)
     return _RUNNER
+
+
+@functools.lru_cache(maxsize=256)
+def _parse(text: str) -> Expression:
+    """``parser.parse``, remembered: a batch (or a notebook) asks for the same
+    expression at many points, and a parsed expression is immutable. Input that
+    does not parse raises each time (exceptions are not remembered)."""
+    from derivcli.language.parser import parse
+
+    return parse(text)
 
 
 def at_options(at: At) -> list[str]:
@@ -96,29 +109,86 @@ def derivatives(
 ) -> Report:
     """grad (``wrt`` None: every variable) or partial (``wrt`` given); ``steps``:
     each result also carries the derivation of its closed form."""
-    from derivcli.compare import compute
-    from derivcli.language.parser import parse
+    return begin_derivatives(
+        expression,
+        wrt=wrt,
+        at=at,
+        mesh=mesh,
+        order=order,
+        device=device,
+        dtype=dtype,
+        rtol=rtol,
+        atol=atol,
+        timeout=timeout,
+        runner=runner,
+        steps=steps,
+    ).finish()
+
+
+def begin_derivatives(
+    expression: str,
+    *,
+    wrt: Wrt = None,
+    at: At = None,
+    mesh: bool = False,
+    order: int = 1,
+    device: str = "cpu",
+    dtype: str = "float64",
+    rtol: float | None = None,
+    atol: float | None = None,
+    timeout: float = DEFAULT_BUDGET,
+    runner: Runner | None = None,
+    steps: bool = False,
+) -> Begun:
+    """:func:`derivatives` up to the point where the symbolic worker has the
+    request; ``.finish()`` runs autograd and gives the report (batch overlaps
+    one line's autograd with the next line's closed form this way)."""
+    from derivcli.compare import begin
     from derivcli.language.points import parse_at
 
     settings = make_settings(device=device, dtype=dtype, rtol=rtol, atol=atol, timeout=timeout)
-    parsed = parse(expression)
-    sequences = derivative_sequences(parsed, _names(wrt), order)
+    tree = _parse(expression)
+    sequences = derivative_sequences(tree, _names(wrt), order)
     options = at_options(at)
-    points: PointSpec | None = parse_at(options, parsed.variables, mesh=mesh) if options else None
+    points: PointSpec | None = parse_at(options, tree.variables, mesh=mesh) if options else None
     if not steps:
-        return compute(parsed, sequences, points, settings, runner=runner or shared_runner())
+        return begin(tree, sequences, points, settings, runner=runner or shared_runner())
     from derivcli.symbolic import steps as derivation
 
     # worked out in a child of its own, beside both engines
-    pending = derivation.start(parsed.source, sequences, settings.budget)
+    pending = derivation.start(tree.source, sequences, settings.budget)
     try:
-        report = compute(parsed, sequences, points, settings, runner=runner or shared_runner())
+        computation = begin(tree, sequences, points, settings, runner=runner or shared_runner())
     except BaseException:
         pending.cancel()
         raise
-    results = tuple(replace(r, derivation=pending.derivation(r.wrt)) for r in report.results)
-    note = "; ".join(n for n in (report.note, pending.error) if n) or None
-    return replace(report, results=results, note=note)
+    return _WithSteps(computation, pending)
+
+
+class Begun(Protocol):
+    """A computation under way: ``finish()`` gives its report."""
+
+    def finish(self) -> Report: ...
+
+
+class _WithSteps:
+    """A computation under way, and its derivation in a child of its own."""
+
+    def __init__(self, computation: Begun, pending: PendingSteps) -> None:
+        self.computation = computation
+        self.pending = pending
+
+    def finish(self) -> Report:
+        try:
+            report = self.computation.finish()
+        except BaseException:
+            self.pending.cancel()
+            raise
+        results = tuple(
+            replace(r, derivation=self.pending.derivation(r.wrt)) for r in report.results
+        )
+        note = "; ".join(n for n in (report.note, self.pending.error) if n) or None
+        return replace(report, results=results, note=note)
 
 
 def grad(
@@ -282,19 +352,52 @@ def hessian(
     >>> h.points[0].classification, h.ok
     ('indefinite', True)
     """
-    from derivcli.language.parser import parse
+    return begin_hessian(
+        expression,
+        wrt=wrt,
+        at=at,
+        mesh=mesh,
+        device=device,
+        dtype=dtype,
+        rtol=rtol,
+        atol=atol,
+        timeout=timeout,
+        runner=runner,
+    ).finish()
+
+
+def begin_hessian(
+    expression: str,
+    *,
+    wrt: Wrt = None,
+    at: At = None,
+    mesh: bool = False,
+    device: str = "cpu",
+    dtype: str = "float64",
+    rtol: float | None = None,
+    atol: float | None = None,
+    timeout: float = DEFAULT_BUDGET,
+    runner: Runner | None = None,
+) -> HessianUnderWay:
+    """:func:`hessian` up to the point where the symbolic worker has the request
+    (see :func:`begin_derivatives`)."""
     from derivcli.language.points import parse_at
-    from derivcli.matrices import HESSIAN, check_entries, hessian_report, matrix_variables
+    from derivcli.matrices import (
+        HESSIAN,
+        begin_hessian_report,
+        check_entries,
+        matrix_variables,
+    )
 
     settings = make_settings(device=device, dtype=dtype, rtol=rtol, atol=atol, timeout=timeout)
-    parsed = parse(expression)
+    parsed = _parse(expression)
     require_variables(parsed)
     variables = matrix_variables(parsed.variables, _names(wrt))
     options = at_options(at)
     points: PointSpec | None = parse_at(options, parsed.variables, mesh=mesh) if options else None
     n = len(variables)
     check_entries(points.count if points else 1, n, n, HESSIAN)
-    return hessian_report(parsed, variables, points, settings, runner or shared_runner())
+    return begin_hessian_report(parsed, variables, points, settings, runner or shared_runner())
 
 
 def jacobian(

@@ -4,16 +4,32 @@ Start-up (torch alone is about 1.4 s) dominates a single call, so a script
 that needs many derivatives sends them all to one ``derivcli batch``. Each
 line is split like a shell would (``shlex``), read by the same option parser
 as the command line, and answered with the JSON object ``--format json``
-gives plus ``line`` and ``exit``, or with ``error``. Lines are answered as
-they are read (streamed), and the symbolic worker and its caches live for
-the whole batch.
+gives plus ``line`` and ``exit``, or with ``error``. The symbolic worker and
+its caches live for the whole batch.
+
+Both cores work: a line is *begun* (parsed, its symbolic request and points
+sent to the worker) before the lines above it are *finished* (autograd run
+here, the closed form collected, the verdicts joined), so the worker
+differentiates line n+1 (and a few more, AHEAD) while this process runs line
+n's autograd. Answers are still written strictly in input order, each as
+soon as it is finished, and each line's time budget counts its own work only
+(``worker.Worker``). A line is begun early only when it can be read without
+waiting (:class:`Lookahead`): a program that writes one line and waits for
+its answer gets it. A line that cannot be split (jacobian: one request per
+row, in turn) runs alone, with no other line's request in flight.
 """
 
 from __future__ import annotations
 
+import codecs
+import io
 import json
+import os
+import select
 import shlex
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from derivcli.errors import DerivcliError, ExitCode, OutputClosed
@@ -32,45 +48,186 @@ class Answer(Protocol):
     def to_dict(self) -> dict[str, Any]: ...
 
 
-# (the line's arguments, the shared runner) -> its answer, or a DerivcliError
-RunLine = Callable[[list[str], "Runner"], Answer]
+class Begun(Protocol):
+    """A line under way (``compare.Computation``): ``finish()`` gives its answer."""
+
+    def finish(self) -> Answer: ...
 
 
-def answer_line(lineno: int, text: str, run_line: RunLine, runner: Runner) -> dict[str, Any]:
-    """The JSON object for one non-blank, non-comment line."""
+@dataclass(frozen=True)
+class Whole:
+    """A line that is not split: all of it runs at ``finish()``, alone."""
+
+    run: Callable[[], Answer]
+
+    def finish(self) -> Answer:
+        return self.run()
+
+
+# (the line's arguments, the shared runner) -> the line begun, or a DerivcliError
+BeginLine = Callable[[list[str], "Runner"], Begun]
+
+
+@dataclass(frozen=True)
+class _Line:
+    """One answered-to-be line: begun, or already answered (an error)."""
+
+    number: int
+    begun: Begun | None = None
+    answer: dict[str, Any] | None = None
+
+    @property
+    def answered(self) -> bool:
+        """Whether it failed already (it is written as soon as the lines above are)."""
+        return self.answer is not None
+
+    @property
+    def alone(self) -> bool:
+        """Whether it runs alone: every line above finished first, none below begun."""
+        return isinstance(self.begun, Whole)
+
+    def finish(self) -> dict[str, Any]:
+        """The line's JSON object."""
+        if self.answer is not None:
+            return self.answer
+        assert self.begun is not None
+        try:
+            report = self.begun.finish()
+        except DerivcliError as exc:
+            return _error(self.number, exc.exit_code, exc.message)
+        return {"line": self.number, "exit": int(report.exit_code), **report.to_dict()}
+
+
+def begin_line(lineno: int, text: str, begin: BeginLine, runner: Runner) -> _Line:
+    """Begin one non-blank, non-comment line; bad input is answered at once."""
     try:
         args = shlex.split(text, comments=True)
     except ValueError as exc:
-        return _error(lineno, ExitCode.BAD_INPUT, f"cannot split line: {exc}")
+        return _Line(lineno, answer=_error(lineno, ExitCode.BAD_INPUT, f"cannot split line: {exc}"))
     try:
-        report = run_line(args, runner)
+        return _Line(lineno, begun=begin(args, runner))
     except DerivcliError as exc:
-        return _error(lineno, exc.exit_code, exc.message)
-    return {"line": lineno, "exit": int(report.exit_code), **report.to_dict()}
+        return _Line(lineno, answer=_error(lineno, exc.exit_code, exc.message))
 
 
 def _error(lineno: int, code: ExitCode, message: str) -> dict[str, Any]:
     return {"line": lineno, "exit": int(code), "error": message}
 
 
-def run_batch(lines: Iterable[str], run_line: RunLine, out: IO[str]) -> int:
-    """Run every line; write one JSON object per answered line; return the worst exit code."""
+# Lines begun beyond the one being finished. One keeps both cores busy only
+# while each process is on time for the other; with a few queued, the worker
+# goes on to the next line when this process is late (descheduled, or busy
+# with a slow line's autograd), and the other way round.
+AHEAD = 8
+
+
+def run_batch(lines: Iterable[str], begin: BeginLine, out: IO[str]) -> int:
+    """Run every line; write one JSON object per answered line, in input order;
+    return the worst exit code."""
     from derivcli.compare import new_runner
 
     runner = new_runner()
+    source = Lookahead(lines)
+    waiting: deque[_Line] = deque()  # begun, not yet written, in input order
     worst = int(ExitCode.OK)
+
+    def write_first() -> None:
+        nonlocal worst
+        answer = waiting.popleft().finish()
+        try:
+            out.write(json.dumps(answer, allow_nan=False) + "\n")
+            out.flush()
+        except BrokenPipeError:
+            raise OutputClosed from None
+        worst = max(worst, int(answer["exit"]))
+
     try:
-        for lineno, raw in enumerate(lines, start=1):
-            text = raw.strip()
-            if not text or text.startswith("#"):
+        lineno = 0
+        while True:
+            while waiting and waiting[0].answered:
+                write_first()
+            if waiting and (len(waiting) > AHEAD or waiting[-1].alone or not source.ready()):
+                write_first()  # the queue is full, or the next line is not there yet
                 continue
-            answer = answer_line(lineno, text, run_line, runner)
-            try:
-                out.write(json.dumps(answer, allow_nan=False) + "\n")
-                out.flush()
-            except BrokenPipeError:
-                raise OutputClosed from None
-            worst = max(worst, int(answer["exit"]))
+            raw = source.next()
+            if raw is None:
+                break
+            lineno += 1
+            text = raw.strip()
+            if text and not text.startswith("#"):
+                waiting.append(begin_line(lineno, text, begin, runner))
+        while waiting:
+            write_first()
     finally:
         runner.stop()
     return worst
+
+
+class Lookahead:
+    """The lines of a stream, and whether the next one can be had without waiting.
+
+    A stream with a file descriptor (stdin, a file) is read here in chunks,
+    each only once ``select`` says it is there, and decoded as the text
+    stream itself would have (its encoding, undecodable bytes replaced,
+    universal newlines), so its lines are the very lines iterating it gives.
+    Any other iterable of lines (tests' StringIO) is all there at once.
+    """
+
+    def __init__(self, lines: Iterable[str]) -> None:
+        self._fd = _descriptor(lines)
+        self._lines: Iterator[str] = iter(lines)
+        self._ready: deque[str] = deque()
+        self._partial = ""
+        self._ended = False
+        encoding = getattr(lines, "encoding", None) or "utf-8"
+        self._decoder = io.IncrementalNewlineDecoder(
+            codecs.getincrementaldecoder(encoding)(errors="replace"), translate=True
+        )
+
+    def ready(self) -> bool:
+        """Whether :meth:`next` returns at once."""
+        if self._fd is None:
+            return True
+        while not self._ready and not self._ended and _readable(self._fd):
+            self._read()
+        return bool(self._ready) or self._ended
+
+    def next(self) -> str | None:
+        """The next line (with its newline), waiting for it if need be; None at the end."""
+        if self._fd is None:
+            return next(self._lines, None)
+        while not self._ready and not self._ended:
+            self._read()
+        return self._ready.popleft() if self._ready else None
+
+    def _read(self) -> None:
+        assert self._fd is not None
+        chunk = os.read(self._fd, 1 << 16)
+        self._ended = not chunk
+        parts = (self._partial + self._decoder.decode(chunk, final=self._ended)).split("\n")
+        self._partial = parts.pop()
+        self._ready.extend(part + "\n" for part in parts)
+        if self._ended and self._partial:
+            self._ready.append(self._partial)
+            self._partial = ""
+
+
+def _descriptor(lines: Iterable[str]) -> int | None:
+    """The file descriptor under a text stream, if it has one to read from directly."""
+    fileno = getattr(lines, "fileno", None)
+    if fileno is None:
+        return None
+    try:
+        fd: int = fileno()
+    except (OSError, ValueError):  # io.UnsupportedOperation is both
+        return None
+    return fd
+
+
+def _readable(fd: int) -> bool:
+    """Whether reading ``fd`` returns at once (data or end of file)."""
+    try:
+        ready, _, _ = select.select([fd], [], [], 0)
+    except (OSError, ValueError):  # select cannot watch it (Windows pipes): never look ahead
+        return False
+    return bool(ready)

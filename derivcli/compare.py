@@ -18,7 +18,6 @@ value, or it is too large for the dtype. What to say about it is
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Protocol
@@ -68,7 +67,9 @@ def check_work(expression: Expression, count: int, where: str = "--at") -> None:
 class Runner(Protocol):
     """Where symbolic requests run: a worker process with its caches."""
 
-    def submit(self, payload: Any) -> Pending: ...
+    def submit(self, payload: Any, *more: Any) -> Pending:
+        """Send a request (and further messages for it, in the same write)."""
+        ...
 
     def stop(self) -> None: ...
 
@@ -98,40 +99,154 @@ def compute(
     """Differentiate ``expression`` both ways at ``points`` (or at samples).
 
     Each engine has a time budget: the closed form ``settings.budget`` from
-    now, autograd at least MIN_AUTOGRAD_BUDGET from when its graph is built.
-    Whichever side does not finish in its budget is left out of the results
-    with a note (exit 3), and the other side's answer is still shown.
-    ``runner``: a long-lived worker (batch, the library); without one, a
-    worker is started for this call and stopped after it. ``engine``: what
-    computes the autograd side, called like ``autograd.values.autograd``
-    (``derivcli hessian`` and ``jacobian`` pass torch.autograd.functional's).
+    when the worker can start on it, autograd at least MIN_AUTOGRAD_BUDGET
+    from when its graph is built. Whichever side does not finish in its
+    budget is left out of the results with a note (exit 3), and the other
+    side's answer is still shown. ``runner``: a long-lived worker (batch, the
+    library); without one, a worker is started for this call and stopped
+    after it. ``engine``: what computes the autograd side, called like
+    ``autograd.values.autograd`` (``derivcli hessian`` and ``jacobian`` pass
+    torch.autograd.functional's).
+    """
+    return begin(expression, derivatives, points, settings, runner, engine).finish()
+
+
+def begin(
+    expression: Expression,
+    derivatives: Sequence[tuple[str, ...]],
+    points: PointSpec | PointSet | None,
+    settings: Settings,
+    runner: Runner | None = None,
+    engine: Callable[..., AutogradValues] | None = None,
+) -> Computation:
+    """The first half of :func:`compute`: the symbolic request and its points go
+    to the worker, which starts on them at once; autograd, the wait for the
+    closed form and the verdicts are left to :meth:`Computation.finish`.
+
+    In between, the caller may run other work in this process: ``derivcli
+    batch`` runs the previous line's autograd while the worker differentiates
+    this line.
     """
     from derivcli.autograd import values as autograd
     from derivcli.symbolic.analysis import make_request
 
-    sampled = points is None
     spec = sample_points(expression.variables, SAMPLE_COUNT) if points is None else points
     check_work(expression, spec.count)
-    own_runner = runner is None
     worker = new_runner() if runner is None else runner
-    pending = worker.submit(make_request(expression, derivatives, settings.budget, settings.dtype))
-    notes: list[str] = []
-    unavailable = ""  # why torch gave no values, when it cannot compute them
-    deadline = time.monotonic() + settings.budget
+    request = make_request(expression, derivatives, settings.budget, settings.dtype)
     try:
-        try:
+        if isinstance(spec, PointSpec) and autograd.points_need_torch(spec, settings.dtype):
+            # Sent before torch makes the points: the worker differentiates
+            # meanwhile (in a cold command, while this process imports torch).
+            pending = worker.submit(request)
+            try:
+                pts = autograd.make_points(spec, settings.dtype)
+            except BaseException:
+                pending.cancel()
+                raise
+            # The worker's budget runs from here: waiting for the points is not work.
+            pending.send(pts)
+        else:
+            # Numbers need no torch: the request and its points go in one write,
+            # which wakes the worker once (batch lines are many and short).
             pts = (
                 autograd.make_points(spec, settings.dtype) if isinstance(spec, PointSpec) else spec
             )
-            pending.send(pts)
-            # The worker's budget runs from here: waiting for torch's points is not work.
-            deadline = time.monotonic() + settings.budget
-            values: AutogradValues | None = (engine or autograd.autograd)(
-                expression.tree,
-                expression.variables,
+            pending = worker.submit(request, pts)
+    except BaseException as exc:
+        if runner is None:
+            worker.stop()
+        if isinstance(exc, (RuntimeError, ValueError, TypeError, OverflowError)):
+            raise CannotComputeError(f"autograd failed: {exc}") from None
+        raise
+    return Computation(
+        expression,
+        tuple(derivatives),
+        pts,
+        points is None,
+        settings,
+        pending,
+        engine,
+        worker if runner is None else None,
+    )
+
+
+class Computation:
+    """A :func:`compute` under way: the worker has its request and points."""
+
+    def __init__(
+        self,
+        expression: Expression,
+        derivatives: tuple[tuple[str, ...], ...],
+        points: PointSet,
+        sampled: bool,
+        settings: Settings,
+        pending: Pending,
+        engine: Callable[..., AutogradValues] | None,
+        own_runner: Runner | None,
+    ) -> None:
+        self.expression = expression
+        self.derivatives = derivatives
+        self.points = points
+        self.sampled = sampled
+        self.settings = settings
+        self.pending = pending
+        self.engine = engine
+        self.own_runner = own_runner
+        self.unavailable = ""  # why torch gave no values, when it cannot compute them
+
+    def finish(self) -> Report:
+        """Run autograd here, collect the closed form, and join the two."""
+        try:
+            values, response, notes = self._both()
+        finally:
+            if self.own_runner is not None:
+                self.own_runner.stop()
+        if response is None and values is None:
+            raise BudgetError(
+                f"neither the closed form nor autograd finished within {self.settings.budget:g} s "
+                "(raise it with --timeout)"
+            )
+        if response is not None and response.approximate:
+            notes.append(
+                f"{response.approximate:,} closed-form values of this long grid were computed in "
+                "float64 where that is accurate to 1e-11; the others exactly"
+            )
+        settings = self.settings
+        rtol, atol = settings.tolerances
+        text = str(self.expression)  # printed once: every regular point's note may quote it
+        joined = _Joined(text, self.points, response, values, rtol, atol, settings.dtype)
+        joined.autograd_missing = self.unavailable
+        results: list[DerivativeResult] = []
+        for k, wrt in enumerate(self.derivatives):
+            if self.sampled:
+                results.append(joined.sampled(k, wrt))
+            else:
+                results.extend(joined.at_point(k, wrt, i) for i in range(self.points.count))
+        return Report(
+            expression=text,
+            source=self.expression.source,
+            device=settings.device,
+            dtype=settings.dtype,
+            rtol=rtol,
+            atol=atol,
+            results=tuple(results),
+            note="; ".join(notes) or None,
+        )
+
+    def _both(self) -> tuple[AutogradValues | None, SymbolicResponse | None, list[str]]:
+        """Autograd's values and the worker's response, each None if out of budget."""
+        from derivcli.autograd import values as autograd
+
+        settings, pts = self.settings, self.points
+        notes: list[str] = []
+        try:
+            values: AutogradValues | None = (self.engine or autograd.autograd)(
+                self.expression.tree,
+                self.expression.variables,
                 pts.columns,
                 pts.count,
-                derivatives,
+                self.derivatives,
                 dtype=settings.dtype,
                 device=settings.device,
                 budget=max(settings.budget, MIN_AUTOGRAD_BUDGET),
@@ -141,56 +256,25 @@ def compute(
             values = None
             notes.append(f"{exc}; the closed form is shown without it")
         except DerivcliError:
-            pending.cancel()
+            self.pending.cancel()
             raise
         except RuntimeError as exc:
             if "is not implemented" not in str(exc):
-                pending.cancel()
+                self.pending.cancel()
                 raise CannotComputeError(f"autograd failed: {exc}") from None
             # torch has no formula for this derivative (hardsigmoid twice)
             values = None
-            unavailable = f"torch cannot compute this derivative ({_one_line(exc)})"
-            notes.append(f"{unavailable}; the closed form is shown without it")
+            self.unavailable = f"torch cannot compute this derivative ({_one_line(exc)})"
+            notes.append(f"{self.unavailable}; the closed form is shown without it")
         except (ValueError, TypeError, OverflowError) as exc:
-            pending.cancel()
+            self.pending.cancel()
             raise CannotComputeError(f"autograd failed: {exc}") from None
         try:
-            response: SymbolicResponse | None = pending.result(deadline)
+            response: SymbolicResponse | None = self.pending.result(settings.budget)
         except BudgetError as exc:
             response = None
             notes.append(f"{exc}; the autograd value is shown without it")
-    finally:
-        if own_runner:
-            worker.stop()
-    if response is None and values is None:
-        raise BudgetError(
-            f"neither the closed form nor autograd finished within {settings.budget:g} s "
-            "(raise it with --timeout)"
-        )
-    if response is not None and response.approximate:
-        notes.append(
-            f"{response.approximate:,} closed-form values of this long grid were computed in "
-            "float64 where that is accurate to 1e-11; the others exactly"
-        )
-    rtol, atol = settings.tolerances
-    joined = _Joined(expression, pts, response, values, rtol, atol, settings.dtype)
-    joined.autograd_missing = unavailable
-    results: list[DerivativeResult] = []
-    for k, wrt in enumerate(derivatives):
-        if sampled:
-            results.append(joined.sampled(k, wrt))
-        else:
-            results.extend(joined.at_point(k, wrt, i) for i in range(pts.count))
-    return Report(
-        expression=str(expression),
-        source=expression.source,
-        device=settings.device,
-        dtype=settings.dtype,
-        rtol=rtol,
-        atol=atol,
-        results=tuple(results),
-        note="; ".join(notes) or None,
-    )
+        return values, response, notes
 
 
 class _Joined:
@@ -198,7 +282,7 @@ class _Joined:
 
     def __init__(
         self,
-        expression: Expression,
+        expression: str,
         points: PointSet,
         response: SymbolicResponse | None,
         values: AutogradValues | None,
@@ -297,9 +381,7 @@ class _Joined:
         agree = values_agree(sym, auto, self.rtol, self.atol)
         forward = None if self.values is None else float(self.values.function[i])
         overflow = self.response.overflows.get(i)
-        note = explain.regular(
-            sym, auto, agree, self.dtype, overflow, forward, str(self.expression)
-        )
+        note = explain.regular(sym, auto, agree, self.dtype, overflow, forward, self.expression)
         return DerivativeResult(**common, symbolic=sym, agree=agree, differentiable=True, note=note)
 
     def _special(

@@ -37,7 +37,7 @@ from derivcli.results import DerivativeResult, Displayed, Report, values_agree
 from derivcli.results import count as plural
 
 if TYPE_CHECKING:
-    from derivcli.compare import Runner
+    from derivcli.compare import Computation, Runner
     from derivcli.language.parser import Expression
     from derivcli.language.points import PointSpec
     from derivcli.options import Settings
@@ -236,41 +236,67 @@ def hessian_report(
     """The Hessian of ``expression`` by ``variables``, both ways, at ``points``
     (at sample points when None): the gradient and every second partial in one
     symbolic request, torch's side from torch.autograd.functional.hessian."""
+    return begin_hessian_report(expression, variables, points, settings, runner).finish()
+
+
+def begin_hessian_report(
+    expression: Expression,
+    variables: Sequence[str],
+    points: PointSpec | None,
+    settings: Settings,
+    runner: Runner | None = None,
+) -> HessianUnderWay:
+    """The first half of :func:`hessian_report` (see ``compare.begin``)."""
     from derivcli.autograd.matrices import TorchMatrices
-    from derivcli.compare import compute
+    from derivcli.compare import begin
 
     names = tuple(variables)
     gradient: list[tuple[str, ...]] = [(a,) for a in names]
     second: list[tuple[str, ...]] = [(a, b) for a in names for b in names]
     torch_side = TorchMatrices([expression.tree], names, hessian=True)
-    report = compute(
+    computation = begin(
         expression, gradient + second, points, settings, runner, engine=torch_side.engine(0)
     )
-    n = len(names)
-    count = len(report.results) // (n + n * n)
+    return HessianUnderWay(computation, names, settings, torch_side.method)
 
-    def result(k: int, i: int) -> DerivativeResult:
-        return report.results[k * count + i]
 
-    matrices = []
-    for i in range(count):
-        entries = tuple(tuple(result(n + a * n + b, i) for b in range(n)) for a in range(n))
-        grad = tuple(result(a, i) for a in range(n))
-        matrices.append(_hessian_point(entries, grad, settings.tolerances))
-    rtol, atol = settings.tolerances
-    return MatrixReport(
-        kind=HESSIAN,
-        expressions=(report.expression,),
-        sources=(report.source,),
-        variables=names,
-        device=settings.device,
-        dtype=settings.dtype,
-        rtol=rtol,
-        atol=atol,
-        method=torch_side.method,
-        points=tuple(matrices),
-        note=report.note,
-    )
+@dataclass(frozen=True)
+class HessianUnderWay:
+    """A Hessian whose symbolic request is with the worker; finish() does the rest."""
+
+    computation: Computation
+    names: tuple[str, ...]
+    settings: Settings
+    method: str
+
+    def finish(self) -> MatrixReport:
+        report = self.computation.finish()
+        names, settings = self.names, self.settings
+        n = len(names)
+        count = len(report.results) // (n + n * n)
+
+        def result(k: int, i: int) -> DerivativeResult:
+            return report.results[k * count + i]
+
+        matrices = []
+        for i in range(count):
+            entries = tuple(tuple(result(n + a * n + b, i) for b in range(n)) for a in range(n))
+            grad = tuple(result(a, i) for a in range(n))
+            matrices.append(_hessian_point(entries, grad, settings.tolerances))
+        rtol, atol = settings.tolerances
+        return MatrixReport(
+            kind=HESSIAN,
+            expressions=(report.expression,),
+            sources=(report.source,),
+            variables=names,
+            device=settings.device,
+            dtype=settings.dtype,
+            rtol=rtol,
+            atol=atol,
+            method=self.method,
+            points=tuple(matrices),
+            note=report.note,
+        )
 
 
 def jacobian_report(

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import io
 import json
+import re
+import select
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import Cli
 
 from derivcli.commands.main import main
 
@@ -84,3 +89,137 @@ def test_missing_file_is_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture
     assert code == 2 and captured.out == ""
     assert captured.err.startswith("derivcli: error: batch: cannot read")
     assert captured.err.count("\n") == 1
+
+
+# ---------------------------------------------------------------- overlapped lines
+
+# Errors of every kind, kinks, domain edges, a budget running out (0.7 s of
+# closed form against 0.05 s), an autograd failure (cuda on a CPU build),
+# matrices (a jacobian runs alone), samples, a grid, a repeated line (cached),
+# comments and blank lines.
+SLOW = "*".join(f"(x+{k})" for k in range(1, 21))
+MIXED = [
+    "# a mixed batch",
+    'grad "x**2+2*x+1" --at x=2',
+    "",
+    'partial "u*v+u**2" --wrt u --at u=1,v=2',
+    'grad "relu(x)" --at x=0',
+    'grad "abs(x)**3" --at x=0',
+    'grad "sin(" --at x=1',
+    "plot x --range 0:1",
+    f'grad "{SLOW}" --order 5 --at x=0.5 --timeout 0.05',
+    'grad "x" --at "x=1',
+    "grad --help",
+    'grad "x**2" --device cuda --at x=1',
+    'grad "log(x)" --at x=-1',
+    'hessian "x**2*y + sin(y)" --at x=1,y=2',
+    'jacobian "x*y" "x+y" "sin(x)" --at x=1,y=2',
+    'grad "tanh(3*x+1)*x**5 + log(x**2+1)" --at x=-1:1:5',
+    "   # an indented comment",
+    'grad "sqrt(x)" --at x=0',
+    'grad "sin(x)*exp(x)"',
+    'grad "x**2+2*x+1" --at x=2',
+    'partial "x*y**2" --wrt y --wrt y --at x=1,y=3',
+    'hessian "relu(x)*y" --at x=0,y=1',
+    'grad "1/x" --at x=0',
+]
+
+
+def _one_line_at_a_time(lines: list[str]) -> tuple[int, str]:
+    """The sequential reference: each line is written only once the answer to
+    the line before has been read, so the batch can never begin a line early."""
+    with subprocess.Popen(
+        [sys.executable, "-m", "derivcli", "batch"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as proc:
+        assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+        out = b""
+        chunk = ""
+        for line in lines:
+            chunk += line + "\n"
+            if not line.strip() or line.strip().startswith("#"):
+                continue  # no answer to wait for: goes with the next line
+            proc.stdin.write(chunk.encode())
+            proc.stdin.flush()
+            chunk = ""
+            # a liveness bound, not a timing assertion: no answer at all is a hang
+            ready, _, _ = select.select([proc.stdout], [], [], 120)
+            assert ready, f"no answer to {line!r}: the batch waits for the next line"
+            out += proc.stdout.readline()
+        proc.stdin.write(chunk.encode())
+        proc.stdin.close()
+        out += proc.stdout.read()
+        assert proc.stderr.read() == b""
+        code = proc.wait(timeout=120)
+    return code, out.decode()
+
+
+def _settled(text: str) -> list[Any]:
+    """The JSON objects, with the detail of how far a budget got (which differs
+    between any two runs, overlapped or not) taken out of the messages."""
+
+    def settle(value: Any) -> Any:
+        if isinstance(value, str) and "time budget" in value:
+            return re.sub(r" \([^)]*\)", "", value)
+        if isinstance(value, dict):
+            return {k: settle(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [settle(v) for v in value]
+        return value
+
+    return [settle(json.loads(line)) for line in text.splitlines()]
+
+
+def test_overlapped_lines_answer_exactly_as_one_line_at_a_time(tmp_path: Path, cli: Cli) -> None:
+    jobs = tmp_path / "jobs.txt"
+    jobs.write_text("\n".join(MIXED) + "\n")
+    reference_code, reference = _one_line_at_a_time(MIXED)
+    # a file is all there: every line is begun before the one above is finished
+    overlapped = subprocess.run(
+        [sys.executable, "-m", "derivcli", "batch", str(jobs)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    in_process = cli("batch", str(jobs))
+    assert overlapped.stderr == in_process.err == ""
+    assert overlapped.returncode == in_process.code == reference_code == 3
+    objects = _settled(reference)
+    assert _settled(overlapped.stdout) == _settled(in_process.out) == objects
+    numbered = [n for n, line in enumerate(MIXED, 1) if line.strip()[:1] not in ("", "#")]
+    assert [o["line"] for o in objects] == numbered
+    assert [o["exit"] for o in objects] == [
+        0, 0, 1, 0, 2, 2, 3, 2, 2, 3, 1, 0, 0, 0, 1, 0, 0, 0, 1, 1,
+    ]  # fmt: skip
+    assert "time budget" in objects[6]["results"][0]["note"]
+    # byte for byte, apart from the budget line's detail
+    budget_line = 9
+    strip = [line for line in reference.splitlines() if f'"line": {budget_line},' not in line]
+    assert [
+        line for line in overlapped.stdout.splitlines() if f'"line": {budget_line},' not in line
+    ] == strip
+
+
+def test_lines_read_ahead_are_the_lines_the_text_stream_gives(tmp_path: Path) -> None:
+    """Batch reads its input itself (to know whether the next line is there):
+    newlines of every kind, undecodable bytes, a character split between two
+    reads and a last line without a newline come out as iterating the stream."""
+    from derivcli.batch import Lookahead
+
+    head = "a\r\nb\rc\n\n"
+    long_line = "x" * (65535 - len(head)) + "é\n"  # 'é' straddles the first 64 KiB read
+    data = (head + long_line).encode() + b"bad \xff byte\r\n# last, no newline"
+    assert data[65535:65537] == "é".encode()
+    jobs = tmp_path / "jobs.txt"
+    jobs.write_bytes(data)
+    with open(jobs, encoding="utf-8", errors="replace") as stream:
+        expected = list(stream)
+    with open(jobs, encoding="utf-8", errors="replace") as stream:
+        ahead = Lookahead(stream)
+        got = []
+        while ahead.ready() and (line := ahead.next()) is not None:
+            got.append(line)
+    assert got == expected
+    assert len(got) == 7 and got[-1] == "# last, no newline"

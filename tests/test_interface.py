@@ -39,6 +39,34 @@ def test_shell_completion_is_offered(cli: Cli) -> None:
     assert "derivcli" in run.out and "complet" in run.out.lower(), run.out[:300]
 
 
+def test_the_process_ends_with_all_of_its_output_written(tmp_path: Path) -> None:
+    """The command line exits without tearing the interpreter down (os._exit):
+    what it wrote must still all be in the file, and the exit code be its own."""
+    out = tmp_path / "out.json"
+    with out.open("w") as handle:
+        run = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "derivcli",
+                "grad",
+                "relu(x)",
+                "--at",
+                "x=-1:1:3000",
+                "--at",
+                "x=0",
+                "-f",
+                "json",
+            ],
+            stdout=handle,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    assert run.returncode == 1 and run.stderr == ""  # relu at 0: not differentiable
+    assert len(json.loads(out.read_text())["results"]) == 3001
+
+
 def test_a_closed_stdout_ends_quietly_as_unix_tools_do(tmp_path: Path) -> None:
     jobs = tmp_path / "jobs.txt"
     jobs.write_text('grad "x**2" --at x=1\n' * 40)

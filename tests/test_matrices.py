@@ -201,9 +201,9 @@ def test_one_symbolic_request_holds_every_entry_of_a_hessian() -> None:
     submitted: list[Any] = []
 
     class Counting:
-        def submit(self, payload: Any) -> Any:
+        def submit(self, payload: Any, *more: Any) -> Any:
             submitted.append(payload)
-            return runner.submit(payload)
+            return runner.submit(payload, *more)
 
         def stop(self) -> None:
             runner.stop()

@@ -15,8 +15,10 @@ torch is imported here and only here, and only when a command needs it.
 
 from __future__ import annotations
 
+import gc
 import math
 import os
+import sys
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -41,9 +43,25 @@ from derivcli.language.tree import (
 
 
 def import_torch() -> Any:
-    """Import torch (about a second and a half, so only when needed)."""
-    import torch
+    """Import torch (about a second and a half, so only when needed).
 
+    The garbage collector is off meanwhile: torch's import creates some
+    165,000 objects and little garbage, and the 360 collections it set off
+    took about 0.09 s of it. What exists then is frozen (``gc.freeze``):
+    later full collections, in a long batch, do not walk torch's modules
+    again.
+    """
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        return torch
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        import torch
+    finally:
+        if was_enabled:
+            gc.enable()
+    gc.freeze()
     return torch
 
 
@@ -256,7 +274,8 @@ def autograd(
     dev = resolve_device(torch, device)
     tdtype = resolve_dtype(torch, dtype)
     deadline = None if budget is None else time.monotonic() + budget
-    chunk = block_size(tree, derivatives)
+    # (counting the tree's nodes for the block size is only worth it for a grid)
+    chunk = block_size(tree, derivatives) if count > MIN_BLOCK else count
     if count > chunk and dev.type == "cpu":
         import numpy as np
 
@@ -355,7 +374,8 @@ def _autograd_block(
     output = builder.build(tree)
     output = output.expand(count) if output.dim() == 0 else output
     values = []
-    base = _resident_bytes()
+    # memory is watched from the second nested step on (reading it costs ~20 us)
+    base = _resident_bytes() if any(len(wrt) > 1 for wrt in derivatives) else 0
     for wrt in derivatives:
         current = output
         last_step = before_last = 0.0
@@ -369,8 +389,8 @@ def _autograd_block(
             # one-time set-up (abs's double backward: 1 s once, then 1 ms).
             steady = before_last > 0 and 1.5 <= last_step / before_last <= 10
             growth = STEP_GROWTH if steady else 0.0
-            grown = _resident_bytes() - base
-            if base and step and grown * STEP_GROWTH > MAX_GRAPH_BYTES:
+            grown = _resident_bytes() - base if base and step else 0
+            if grown * STEP_GROWTH > MAX_GRAPH_BYTES:
                 raise BudgetError(
                     f"autograd would need more than {MAX_GRAPH_BYTES // 2**20} MiB (order "
                     f"{step} of {len(wrt)} done, {grown / 2**20:.0f} MiB so far; nested "
@@ -422,6 +442,12 @@ def _to_floats(tensor: Any, count: int) -> Any:
     return flat
 
 
+def points_need_torch(spec: PointSpec, dtype: str) -> bool:
+    """Whether :func:`make_points` needs torch: grids (torch.linspace) and float32
+    (torch's rounding); float64 numbers are themselves."""
+    return dtype != "float64" or any(isinstance(c, Grid) for o in spec.options for _, c in o)
+
+
 def make_points(spec: PointSpec, dtype: str = "float64") -> PointSet:
     """The points torch uses for ``spec`` in ``dtype``, as float64 numpy columns.
 
@@ -433,9 +459,16 @@ def make_points(spec: PointSpec, dtype: str = "float64") -> PointSet:
     """
     import numpy as np
 
+    parts: dict[str, list[Any]] = {name: [] for name in spec.names}
+    if not points_need_torch(spec, dtype):
+        # torch.tensor(value, dtype=torch.float64) holds the Python float itself,
+        # so numbers need no torch (a cold command sends them before torch loads)
+        for option, size in zip(spec.options, spec.sizes(), strict=True):
+            for name, c in option:
+                parts[name].append(np.full(size, c, dtype=np.float64))
+        return _point_set(spec, parts)
     torch = import_torch()
     tdtype = resolve_dtype(torch, dtype)
-    parts: dict[str, list[Any]] = {name: [] for name in spec.names}
     for option, size in zip(spec.options, spec.sizes(), strict=True):
         axes = {
             name: torch.linspace(c.start, c.stop, c.count, dtype=tdtype)
@@ -449,6 +482,12 @@ def make_points(spec: PointSpec, dtype: str = "float64") -> PointSet:
         for name, tensor in axes.items():
             column = tensor.expand(size) if tensor.numel() == 1 else tensor
             parts[name].append(column.to(torch.float64).numpy())
+    return _point_set(spec, parts)
+
+
+def _point_set(spec: PointSpec, parts: Mapping[str, list[Any]]) -> PointSet:
+    import numpy as np
+
     columns = {
         name: np.concatenate(chunks) if chunks else np.zeros(0) for name, chunks in parts.items()
     }

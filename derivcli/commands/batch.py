@@ -16,7 +16,7 @@ from derivcli.commands.app import EXIT_CODES_HELP, app
 from derivcli.errors import InputError
 
 if TYPE_CHECKING:
-    from derivcli.batch import Answer
+    from derivcli.batch import Begun
     from derivcli.compare import Runner
 
 BATCH_COMMANDS = ("grad", "partial", "hessian", "jacobian")
@@ -63,20 +63,18 @@ def batch(
         except OSError as exc:
             raise InputError(f"batch: cannot read '{source}': {exc.strerror}") from None
     try:
-        worst = run_batch(stream, run_line, sys.stdout)
+        worst = run_batch(stream, begin_line, sys.stdout)
     finally:
         if stream is not sys.stdin:
             stream.close()
     raise typer.Exit(worst)
 
 
-def run_line(args: list[str], runner: Runner) -> Answer:
-    """One batch line's report; its bad input raises a DerivcliError."""
-    from click import exceptions as click
-
-    from derivcli.commands.app import command_tree, protect_leading_minus
-    from derivcli.commands.derivatives import run_derivatives
-    from derivcli.commands.matrices import run_hessian, run_jacobian
+def begin_line(args: list[str], runner: Runner) -> Begun:
+    """One batch line, begun (see ``derivcli.batch``); its bad input raises a DerivcliError."""
+    from derivcli.batch import Whole
+    from derivcli.commands.derivatives import begin_derivatives
+    from derivcli.commands.matrices import begin_hessian, run_jacobian
 
     if not args or args[0] not in BATCH_COMMANDS:
         name = args[0] if args else ""
@@ -90,16 +88,39 @@ def run_line(args: list[str], runner: Runner) -> Answer:
         raise InputError("--help and --version are not available in batch mode")
     if any(arg in ("--format", "-f") or arg.startswith("--format=") for arg in args):
         raise InputError("--format is not available in batch mode: every line is answered in JSON")
-    group = command_tree()
-    command = group.commands[args[0]]
+    params = _options(tuple(args))
+    if args[0] == "hessian":
+        return begin_hessian(params, runner)
+    if args[0] == "jacobian":
+        # one request per row, in turn: not split, run alone
+        return Whole(lambda: run_jacobian(params, runner))
+    wrt = params.get("wrt") if args[0] == "partial" else None
+    return begin_derivatives(params, wrt=wrt, runner=runner)
+
+
+def _options(args: tuple[str, ...]) -> dict[str, Any]:
+    """The line's options, read by its command's own parser; a repeated line's are
+    remembered (click takes about 0.1 ms a line)."""
+    found = _OPTIONS.get(args)
+    if found is None:
+        found = _OPTIONS[args] = _read_options(args)
+        while len(_OPTIONS) > 256:
+            _OPTIONS.pop(next(iter(_OPTIONS)))
+    # lists (--wrt, --at) copied: a line's params are its own
+    return {k: list(v) if isinstance(v, list) else v for k, v in found.items()}
+
+
+_OPTIONS: dict[tuple[str, ...], dict[str, Any]] = {}
+
+
+def _read_options(args: tuple[str, ...]) -> dict[str, Any]:
+    from click import exceptions as click
+
+    from derivcli.commands.app import command_tree, protect_leading_minus
+
+    command = command_tree().commands[args[0]]
     try:
-        with command.make_context(args[0], protect_leading_minus(args)[1:]) as ctx:
-            params: dict[str, Any] = dict(ctx.params)
+        with command.make_context(args[0], protect_leading_minus(list(args))[1:]) as ctx:
+            return dict(ctx.params)
     except click.UsageError as exc:
         raise InputError(exc.format_message().replace("\n", " ")) from None
-    if args[0] == "hessian":
-        return run_hessian(params, runner)
-    if args[0] == "jacobian":
-        return run_jacobian(params, runner)
-    wrt = params.get("wrt") if args[0] == "partial" else None
-    return run_derivatives(params, wrt=wrt, runner=runner)

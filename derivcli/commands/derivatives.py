@@ -30,6 +30,7 @@ from derivcli.errors import CannotComputeError, ExitCode
 from derivcli.options import DEFAULT_BUDGET, Device, DType
 
 if TYPE_CHECKING:
+    from derivcli.api import Begun
     from derivcli.compare import Runner
     from derivcli.results import Report
 
@@ -41,16 +42,23 @@ def run_derivatives(
 
     A command runs as its own process would: with a worker of its own (batch
     passes the one it keeps for all its lines)."""
-    from derivcli.api import derivatives
     from derivcli.compare import new_runner
 
-    if runner is None:
-        own = new_runner()
-        try:
-            return run_derivatives(params, wrt=wrt, runner=own)
-        finally:
+    own = new_runner() if runner is None else None
+    try:
+        return begin_derivatives(params, wrt=wrt, runner=own or runner).finish()
+    finally:
+        if own is not None:
             own.stop()
-    return derivatives(
+
+
+def begin_derivatives(
+    params: dict[str, Any], *, wrt: list[str] | None, runner: Runner | None
+) -> Begun:
+    """``run_derivatives`` up to where the worker has the request (batch overlaps lines)."""
+    from derivcli.api import begin_derivatives as begin
+
+    return begin(
         params["expression"],
         wrt=wrt,
         at=params["at"],

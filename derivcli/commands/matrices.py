@@ -31,7 +31,7 @@ from derivcli.options import DEFAULT_BUDGET, Device, DType
 
 if TYPE_CHECKING:
     from derivcli.compare import Runner
-    from derivcli.matrices import MatrixReport
+    from derivcli.matrices import HessianUnderWay, MatrixReport
 
 Wrt = Annotated[
     Optional[list[str]],
@@ -83,15 +83,21 @@ def _common(params: dict[str, Any]) -> dict[str, Any]:
 def run_hessian(params: dict[str, Any], runner: Runner | None = None) -> MatrixReport:
     """The report of a hessian command, from its parsed options (with a worker of its
     own, as its own process would have, unless batch passes the one it keeps)."""
-    from derivcli.api import hessian as compute_hessian
     from derivcli.compare import new_runner
 
     own = new_runner() if runner is None else None
     try:
-        return compute_hessian(params["expression"], **_common(params), runner=own or runner)
+        return begin_hessian(params, own or runner).finish()
     finally:
         if own is not None:
             own.stop()
+
+
+def begin_hessian(params: dict[str, Any], runner: Runner | None) -> HessianUnderWay:
+    """``run_hessian`` up to where the worker has the request (batch overlaps lines)."""
+    from derivcli.api import begin_hessian as begin
+
+    return begin(params["expression"], **_common(params), runner=runner)
 
 
 def run_jacobian(params: dict[str, Any], runner: Runner | None = None) -> MatrixReport:

@@ -351,6 +351,12 @@ def has_opaque(expr: Any) -> bool:
 
 # symengine's own names for functions that derivcli spells in lower case
 _SYMENGINE_NAMES = {"Abs": "abs", "Max": "max", "Min": "min", "sign": "sign"}
+# Classes tested by identity instead of comparing values in C++ (pi and E are
+# the only instances of theirs): the tree is built for every closed form.
+_NUMBERS = (se.Integer, se.Rational)
+_PI, _E = type(se.pi), type(se.E)
+_CONSTANTS = (*_NUMBERS, _PI, _E)
+_HALF = se.Rational(1, 2)
 
 
 def to_tree(expr: Any) -> Node:
@@ -391,11 +397,11 @@ class TreeBuilder:
     def _convert(self, expr: Any) -> Node:
         if isinstance(expr, se.Symbol):
             return Variable(expr.name)
-        if isinstance(expr, (se.Integer, se.Rational)):
+        if isinstance(expr, _NUMBERS):
             return _number(_fraction(expr))
-        if expr == se.pi:
+        if type(expr) is _PI:
             return Constant("pi")
-        if expr == se.E:
+        if type(expr) is _E:
             return Constant("E")
         kind = type(expr).__name__
         if kind == "Add":
@@ -464,7 +470,8 @@ class TreeBuilder:
 
     def _factor_key(self, expr: Any) -> tuple[int, str]:
         """Variables first, then calls, then the rest; by text within each."""
-        base = expr.args[0] if type(expr).__name__ == "Pow" and expr.args[0] != se.E else expr
+        base = expr.args[0] if type(expr).__name__ == "Pow" else expr
+        base = expr if type(base) is _E else base
         if _is_constant(base):
             rank = -1  # pi*x, like 2*x
         elif isinstance(base, se.Symbol):
@@ -482,7 +489,7 @@ class TreeBuilder:
         numerator: list[Any] = []
         denominator: list[Any] = []
         for factor in expr.args:
-            if isinstance(factor, (se.Integer, se.Rational)):
+            if isinstance(factor, _NUMBERS):
                 coefficient *= _fraction(factor)
             elif _negative_power(factor):
                 base, exponent = factor.args
@@ -504,28 +511,30 @@ class TreeBuilder:
 
     def _power(self, expr: Any) -> Node:
         base, exponent = expr.args
-        if base == se.E:
+        if type(base) is _E:
             return Call("exp", (self.convert(exponent),))
         if _negative_power(expr):
             positive = base if exponent == -1 else base ** (-exponent)
             return BinaryOp("/", _number(Fraction(1)), self.convert(positive))
-        if exponent == se.Rational(1, 2):
+        if exponent == _HALF:
             return Call("sqrt", (self.convert(base),))
         return BinaryOp("**", self.convert(base), self.convert(exponent))
 
 
 def _fraction(number: Any) -> Fraction:
     p, q = number.get_num_den()
-    return Fraction(int(p), int(q))
+    q = int(q)
+    # symengine's rationals are in lowest terms: an integer needs no gcd
+    return Fraction(int(p)) if q == 1 else Fraction(int(p), q)
 
 
 def _number(value: Fraction) -> Node:
     """A rational number as a tree: 3, 3/2, -3/2 (numbers in trees are not negative)."""
-    size = abs(value)
-    node: Node = Number(Fraction(size.numerator), str(size.numerator))
-    if size.denominator != 1:
-        node = BinaryOp("/", node, Number(Fraction(size.denominator), str(size.denominator)))
-    return Negate(node) if value < 0 else node
+    size, denominator = abs(value.numerator), value.denominator
+    node: Node = Number(Fraction(size), str(size))
+    if denominator != 1:
+        node = BinaryOp("/", node, Number(Fraction(denominator), str(denominator)))
+    return Negate(node) if value.numerator < 0 else node
 
 
 def _chain(op: str, nodes: list[Node]) -> Node:
@@ -540,20 +549,20 @@ def _negative_power(expr: Any) -> bool:
     if type(expr).__name__ != "Pow":
         return False
     base, exponent = expr.args
-    return base != se.E and isinstance(exponent, (se.Integer, se.Rational)) and exponent < 0
+    return type(base) is not _E and isinstance(exponent, _NUMBERS) and exponent < 0
 
 
 def _is_constant(term: Any) -> bool:
-    return isinstance(term, (se.Integer, se.Rational)) or term in (se.pi, se.E)
+    return isinstance(term, _CONSTANTS)
 
 
 def _is_negative(term: Any) -> bool:
     """A term written with a leading minus: a negative number or coefficient."""
-    if isinstance(term, (se.Integer, se.Rational)):
+    if isinstance(term, _NUMBERS):
         return bool(term < 0)
     if type(term).__name__ == "Mul":
         first = term.args[0]
-        return isinstance(first, (se.Integer, se.Rational)) and bool(first < 0)
+        return isinstance(first, _NUMBERS) and bool(first < 0)
     return False
 
 
@@ -564,10 +573,11 @@ def _monomial(term: Any) -> dict[Any, float]:
     for factor in factors:
         if _is_constant(factor):
             continue
-        if type(factor).__name__ == "Pow" and factor.args[0] != se.E:
+        if type(factor).__name__ == "Pow":
             base, exponent = factor.args
-            if isinstance(exponent, (se.Integer, se.Rational)):
-                monomial[base] = monomial.get(base, 0.0) + float(_fraction(exponent))
+            if type(base) is not _E and isinstance(exponent, _NUMBERS):
+                p, q = exponent.get_num_den()
+                monomial[base] = monomial.get(base, 0.0) + int(p) / int(q)  # rounded once
                 continue
         monomial[factor] = monomial.get(factor, 0.0) + 1.0
     return monomial
