@@ -210,7 +210,7 @@ class Computation:
         if response is not None and response.approximate:
             notes.append(
                 f"{response.approximate:,} closed-form values of this long grid were computed in "
-                "float64 where that is accurate to 1e-11; the others exactly"
+                "float64 where that is accurate to 1e-10; the others exactly"
             )
         settings = self.settings
         rtol, atol = settings.tolerances

@@ -874,9 +874,14 @@ class Checker:
             return
         if not graded:
             return
-        if "torch cannot compute this derivative" in str(result.get("note") or ""):
+        note = str(result.get("note") or "")
+        if "torch cannot compute this derivative" in note and result.get("autograd") is None:
             # torch has no formula for it (hardsigmoid twice): documented, exit 3
             self.tally.conventions["torch has no formula for this derivative"] += 1
+            return
+        if "for any number format" in note and result.get("verdict") == "not computed":
+            # exp(-1e20): past MPFR's own range, derivcli says it cannot judge (exit 3)
+            self.tally.conventions["a value past MPFR's range: not judged"] += 1
             return
         try:
             truth = self.oracle.judge(case.text, here, spec)

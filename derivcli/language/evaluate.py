@@ -317,6 +317,7 @@ def _run_exact(
         cancelled = mpfr(1)  # the largest |terms| / |sum| of any sum on the way
         needs = precision  # bits a periodic function's computed argument needs
         on_rounded_edge = False
+        zero_scale = _power_of_two(ZERO_MARGIN - precision)
         index = 0
         try:
             for index, (step, args, spread, periodic, edges) in enumerate(_steps(program)):
@@ -335,7 +336,7 @@ def _run_exact(
                     kind = "domain" if m.is_nan(value) else "pole"
                     raise _Failed(index, "overflow" if context.overflow else kind)
                 values.append(value)
-                magnitude = _magnitude(spread, value, args, values, magnitudes)
+                magnitude = _magnitude(spread, value, args, values, magnitudes, zero_scale)
                 magnitudes.append(magnitude)
                 if spread == _ADDITIVE:
                     if abs(value) * cancelled < magnitude:
@@ -376,13 +377,25 @@ Step = Callable[[Any, list[Any], Mapping[str, Any]], Any]
 # quotient scales its arguments' relative errors (x*tanh(y) at x = 1e-300 is
 # tiny, not a cancelled 0); a whole power multiplies its base's by the
 # exponent; anything else keeps the largest met.
-_LARGEST, _ADDITIVE, _PRODUCT, _QUOTIENT, _POWER = range(5)
+_LARGEST, _ADDITIVE, _PRODUCT, _QUOTIENT, _POWER, _PIECEWISE = range(6)
 
 
 def _magnitude(
-    spread: int, value: Any, args: tuple[int, ...], values: list[Any], magnitudes: list[Any]
+    spread: int,
+    value: Any,
+    args: tuple[int, ...],
+    values: list[Any],
+    magnitudes: list[Any],
+    zero_scale: Any,
 ) -> Any:
     size = abs(value)
+    if spread == _PIECEWISE and not value:
+        # relu, heaviside, sign, floor, ... on a flat 0 of theirs, their argument
+        # clearly away from the kink: an exact 0 (relu(z)*sin(z) at z < 0 is no
+        # cancellation of sin(z)'s size)
+        i = args[0]
+        if abs(values[i]) > magnitudes[i] * zero_scale:
+            return size
     if spread == _PRODUCT:
         i, j = args
         return max(size, magnitudes[i] * abs(values[j]) + abs(values[i]) * magnitudes[j])
@@ -417,7 +430,9 @@ def _steps(program: Program) -> list[_Compiled]:
             (
                 _step(ins),
                 ins.args,
-                _SPREAD.get(ins.kind, _LARGEST),
+                _PIECEWISE
+                if ins.kind == CALL and function(ins.name).kink
+                else _SPREAD.get(ins.kind, _LARGEST),
                 ins.kind == CALL and function(ins.name).periodic,
                 function(ins.name).edges if ins.kind == CALL else (),
             )
@@ -535,7 +550,8 @@ def float64_values(program: Program, columns: Mapping[str, Any], count: int) -> 
             value = np.broadcast_to(np.asarray(value, dtype=np.float64), (count,))
             undefined |= ~np.isfinite(value)
             values.append(value)
-            rounding = _EPSILON * np.abs(value)
+            # a coordinate is exact (it is the very float64 torch gets)
+            rounding = 0.0 if ins.kind == VAR else _EPSILON * np.abs(value)
             errors.append(np.broadcast_to(np.asarray(error + rounding, dtype=np.float64), (count,)))
         result = np.where(undefined, np.nan, values[-1])
         doubtful = ~undefined & ~(errors[-1] <= TRUSTED_ERROR * np.abs(result))
@@ -570,8 +586,8 @@ def _float64_step(
         float64 = spec.float64
         assert float64 is not None  # programs call primitives only
         value = float64(np, args)
-        if spec.kink:  # slope at most 1 (steps: 0 away from the jump, which is screened)
-            return value, np.maximum.reduce([np.asarray(e) for e in arg_errors])
+        # the slope by a small move of each argument, for piecewise functions
+        # too: relu's flat part and a step away from its jump pass no error on
         error: Any = 0.0
         for position in range(len(args)):
             if not np.any(arg_errors[position]):
@@ -593,7 +609,11 @@ def _float64_step(
         value = a / b
         return value, (ea + np.abs(value) * eb) / np.abs(b)
     value = np.power(a, b)
-    return value, np.abs(value) * (np.abs(b / a) * ea + np.abs(np.log(np.abs(a))) * eb)
+    error = np.abs(value) * (np.abs(b / a) * ea + np.abs(np.log(np.abs(a))) * eb)
+    # a zero base: the error is |b|*|a|**(b - 1)*ea, 0 for b > 1 (an exact 0 stays
+    # exact: heaviside(x)**2 where heaviside is 0); below that, an edge: re-check
+    at_zero = np.where(b > 1, 0.0, np.where(b == 1, ea, np.inf))
+    return value, np.where(a == 0, at_zero, error)
 
 
 def exact_constant(tree: Node) -> Exact:

@@ -286,6 +286,87 @@ def _torch_factorial(torch: Any, a: Sequence[Any]) -> Any:
     return _torch_gamma(torch, [torch.tensor(float(a[0]) + 1, dtype=torch.float64)])
 
 
+def _float64_erfinv(np: Any, a: Any) -> Any:
+    """erfinv over an array: Winitzki's approximation, then Newton's method on
+    erf for |a| <= 1/2 and on erfc beyond (1 - |a| is exact there, and erfc
+    keeps its relative accuracy as |a| nears 1); nan outside (-1, 1), +-inf at +-1."""
+    a = np.asarray(a, dtype=np.float64)
+    erf = np.frompyfunc(math.erf, 1, 1)
+    erfc = np.frompyfunc(math.erfc, 1, 1)
+    with np.errstate(all="ignore"):
+        inside = np.abs(a) < 1
+        size = np.where(inside, np.abs(a), 0.0)
+        c = 0.147
+        log_term = np.log1p(-size) + np.log1p(size)
+        first = 2 / (math.pi * c) + log_term / 2
+        y = np.sqrt(np.sqrt(first * first - log_term / c) - first)  # erfinv(|a|) roughly
+        tail = size > 0.5
+        for _ in range(5):
+            slope = 2 / math.sqrt(math.pi) * np.exp(-y * y)
+            near = (erf(y).astype(np.float64) - size) / slope
+            far = (1 - size - erfc(y).astype(np.float64)) / slope
+            y = y - np.where(tail, far, near)
+        out = np.where(inside, np.sign(a) * y, np.nan)
+        out = np.where(np.abs(a) == 1, np.sign(a) * np.inf, out)
+    return out
+
+
+# Bernoulli numbers B2, B4, ..., B16 for the asymptotic series of polygamma.
+_BERNOULLI = (1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6, -3617 / 510)
+
+
+def _float64_polygamma(np: Any, a: Sequence[Any]) -> Any:
+    """polygamma(n, x) in float64 over arrays (n = 0 is digamma): the recurrence
+    up to x >= 10, then the asymptotic series; points with x <= 0 go through
+    mpmath one by one (the reflection formula's derivatives are long)."""
+    n_values, x = np.broadcast_arrays(
+        np.asarray(a[0], dtype=np.float64), np.asarray(a[1], dtype=np.float64)
+    )
+    out = np.full(x.shape, np.nan)
+    for n in np.unique(n_values[np.isfinite(n_values)]):
+        order = int(n)
+        pick = (n_values == n) & (x > 0)
+        out[pick] = _positive_polygamma(np, order, x[pick])
+        # near digamma's zero (x = 1.46...) the series' absolute error is large
+        # next to the value: those few points through mpmath too
+        slow = (n_values == n) & ((x <= 0) | (np.abs(out) < 1e-4))
+        for index in zip(*np.nonzero(slow), strict=True):
+            out[index] = _mpmath_float("polygamma", order, float(x[index]))
+    return out
+
+
+def _positive_polygamma(np: Any, n: int, x: Any) -> Any:
+    sign = 1.0 if n % 2 == 1 else -1.0  # (-1)**(n + 1)
+    total = np.zeros_like(x)
+    x = x.copy()
+    for _ in range(10):  # psi_n(x) = psi_n(x + 1) - (-1)**n n!/x**(n+1), until x >= 10
+        small = x < 10
+        if not small.any():
+            break
+        term = math.factorial(n) / x[small] ** (n + 1) if n else 1 / x[small]
+        total[small] += -term if n == 0 else sign * term
+        x[small] += 1
+    if n == 0:
+        series = np.log(x) - 1 / (2 * x)
+        for k, b in enumerate(_BERNOULLI, start=1):
+            series -= b / (2 * k * x ** (2 * k))
+        return series + total
+    series = math.factorial(n - 1) / x**n + math.factorial(n) / (2 * x ** (n + 1))
+    for k, b in enumerate(_BERNOULLI, start=1):
+        series += b * math.factorial(2 * k + n - 1) / (math.factorial(2 * k) * x ** (2 * k + n))
+    return sign * series + total
+
+
+def _mpmath_float(name: str, *values: float) -> float:
+    import mpmath
+
+    try:
+        result = getattr(mpmath, name)(*values)
+    except (ValueError, ZeroDivisionError):
+        return math.nan
+    return float(result) if isinstance(result, mpmath.mpf) else math.nan
+
+
 def _fn(name: str, summary: str, torch_code: str, torch: Builder, **kwargs: Any) -> FunctionSpec:
     return FunctionSpec(
         name=name,
@@ -620,7 +701,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         lambda t, a: t.erfinv(a[0]),
         ("sqrt(pi)*exp(erfinv(a)**2)/2",),
         exact=_mpmath("erfinv"),
-        float64=_elementwise(lambda v: _mpmath_float("erfinv", v)),
+        float64=lambda np, a: _float64_erfinv(np, a[0]),
         latex=r"\operatorname{erf}^{-1}",
         partial=True,
     ),
@@ -666,7 +747,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         lambda t, a: t.digamma(a[0]),
         ("polygamma(1, a)",),
         exact=_mpmath("digamma"),
-        float64=_elementwise(lambda v: _mpmath_float("digamma", v)),
+        float64=lambda np, a: _float64_polygamma(np, [np.zeros_like(a[0]), a[0]]),
         latex=r"\psi",
         partial=True,
         aliases=("psi",),
@@ -681,7 +762,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         params=(Param(name="n", default=None, check="whole"),),
         params_first=True,
         exact=_mpmath("polygamma"),
-        float64=_elementwise(lambda n, v: _mpmath_float("polygamma", n, v)),
+        float64=_float64_polygamma,
         latex=r"\psi",
         partial=True,
     ),
@@ -1061,16 +1142,6 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         latex=r"\operatorname{hardshrink}",
     ),
 )
-
-
-def _mpmath_float(name: str, *values: float) -> float:
-    import mpmath
-
-    try:
-        result = getattr(mpmath, name)(*values)
-    except (ValueError, ZeroDivisionError):
-        return math.nan
-    return float(result) if isinstance(result, mpmath.mpf) else math.nan
 
 
 CONSTANTS: tuple[ConstantSpec, ...] = (
