@@ -169,6 +169,8 @@ def test_printing_and_notebook_display() -> None:
     bundle = report._repr_mimebundle_()
     assert "d/dx = 2*x" in bundle["text/plain"] and "agree" in bundle["text/plain"]
     assert bundle["text/html"].lstrip().startswith("<!DOCTYPE html>")
+    # Jupyter shows the HTML where there is one: it holds the same table
+    assert "d/dx = 2*x" in bundle["text/html"] and "agree" in bundle["text/html"]
 
 
 def test_the_readme_python_examples_run() -> None:
