@@ -78,7 +78,7 @@ class Displayed:
         drawing = self.rich()
         console.print(drawing, crop=False)
         return {
-            "text/plain": console.export_text(),
+            "text/plain": console.export_text(clear=False),
             "text/html": console.export_html(inline_styles=True),
         }
 

@@ -190,7 +190,9 @@ def test_flat_chain_of_5000_terms(cli: Cli, operator: str, derivative: str) -> N
     """A 5,000-term sum or product (within the 10,000-character limit) is a chain
     5,000 levels deep: walked without recursion, it differentiates like any other."""
     text = operator.join(["x"] * 5000)
-    run = cli("grad", text, "--at", "x=1", "--format", "json")
+    # about a second alone; the budget leaves room for a loaded machine and for
+    # tracing (the mutation tool runs the suite once under coverage)
+    run = cli("grad", text, "--at", "x=1", "--format", "json", "--timeout", "20")
     assert run.code == 0, run.err
     (result,) = run.json()["results"]
     assert result["derivative"] == derivative
