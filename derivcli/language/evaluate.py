@@ -34,7 +34,7 @@ evaluate exactly.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -212,6 +212,10 @@ class Exact:
     rounded: bool = True  # some operation rounded (False: the value is exact)
     # some argument was rounded onto the end of its function's domain
     on_rounded_edge: bool = False
+    # the failure (a pole or a domain error) may be the rounding's: an argument
+    # of the failing step is within rounding of a whole number (every pole and
+    # domain end of the language is at one: 0, +-1, the poles of digamma)
+    doubtful: bool = False
 
     @property
     def defined(self) -> bool:
@@ -259,12 +263,10 @@ def exact_value(
     outcome = _run_exact(program, point, precision, exact_sums)
     if not outcome.rounded:
         return outcome  # no operation rounded: the value is exact, nothing to refine
-    while (
-        (outcome.undefined is not None and outcome.undefined.kind in ("pole", "domain"))
-        or outcome.on_rounded_edge
-    ) and precision < MAX_PRECISION:
+    while (outcome.doubtful or outcome.on_rounded_edge) and precision < MAX_PRECISION:
         # a pole or a domain edge reached through rounding may be the rounding's:
         # tanh(400) is 1 - 2e-348, which 256 bits round to 1, the pole of atanh
+        # (log(sinh(y)) at y = -2 is plainly outside: no second try)
         precision *= 2
         outcome = _run_exact(program, point, precision, exact_sums)
         if not outcome.rounded:
@@ -345,6 +347,11 @@ def _run_exact(
                         needs = max(needs, _bits_to_keep(m, values[args[0]], values[args[1]]))
         except _Failed as failure:
             undefined = Undefined(failure.kind, program.nodes[failure.index])
+            doubtful = (
+                failure.kind in ("pole", "domain")
+                and bool(context.inexact)
+                and _near_whole(m, values, magnitudes, program_args(program, failure.index))
+            )
             return Exact(
                 None,
                 undefined,
@@ -354,6 +361,7 @@ def _run_exact(
                 cancelled,
                 needs,
                 bool(context.inexact),
+                doubtful=doubtful,
             )
         rounded = bool(context.inexact)
         return Exact(
@@ -367,6 +375,21 @@ def _run_exact(
             rounded,
             on_rounded_edge,
         )
+
+
+def program_args(program: Program, index: int) -> tuple[int, ...]:
+    return program.instructions[index].args
+
+
+def _near_whole(m: Any, values: list[Any], magnitudes: list[Any], args: Sequence[int]) -> bool:
+    """Whether some argument is within its rounding (ZERO_MARGIN bits of slack) of
+    a whole number."""
+    for i in args:
+        value = values[i]
+        distance = abs(value - m.rint(value))
+        if distance <= magnitudes[i] * _power_of_two(ZERO_MARGIN - m.get_context().precision):
+            return True
+    return False
 
 
 Step = Callable[[Any, list[Any], Mapping[str, Any]], Any]

@@ -223,9 +223,24 @@ def _float64_sigmoid(np: Any, a: Sequence[Any]) -> Any:
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
 
 
+# Beyond this, exp(-x) is below 2**-24,000,000: under half an ulp of a term of
+# size 2**-(2**23) or more at any precision derivcli evaluates with, and past
+# MPFR's range (its underflow would make the whole value "too small").
+_NEGLIGIBLE_EXP = 2**24
+
+
+def _rounded(m: Any, value: Any) -> Any:
+    """``value`` rounded to the context, flagged inexact: the true value differs
+    from it by a term below every ulp."""
+    m.get_context().inexact = True
+    return +value
+
+
 def _exact_sigmoid(m: Any, a: Sequence[Any]) -> Any:
     # exp of a negative number only: exp(1e20) would overflow even MPFR
     x = a[0]
+    if x > _NEGLIGIBLE_EXP:  # 1 - exp(-x), within rounding of 1
+        return _rounded(m, m.mpfr(1))
     if x >= 0:
         return 1 / (1 + m.exp(-x))
     e = m.exp(x)
@@ -235,12 +250,19 @@ def _exact_sigmoid(m: Any, a: Sequence[Any]) -> Any:
 def _exact_softplus(m: Any, a: Sequence[Any]) -> Any:
     # max(a, 0) + log1p(exp(-|a|)): never overflows, exact for any a
     x = a[0]
+    if x > _NEGLIGIBLE_EXP:  # softplus(1e300) is 1e300 + exp(-1e300)
+        return _rounded(m, x)
     return x + m.log1p(m.exp(-abs(x))) if x > 0 else m.log1p(m.exp(x))
 
 
 def _exact_logsumexp(m: Any, a: Sequence[Any]) -> Any:
     big = _exact_max(m, a)
-    return big + m.log1p(m.exp(-abs(a[0] - a[1]))) if not m.is_nan(big) else big
+    if m.is_nan(big):
+        return big
+    gap = abs(a[0] - a[1])
+    if gap > _NEGLIGIBLE_EXP and big != 0 and m.get_exp(big) > -_NEGLIGIBLE_EXP // 2:
+        return _rounded(m, big)  # logsumexp(1e300, 0) is 1e300 + exp(-1e300)
+    return big + m.log1p(m.exp(-gap))
 
 
 def _exact_lgamma(m: Any, x: Any) -> Any:

@@ -363,10 +363,14 @@ def _size(steps: _Steps) -> int:
 
 
 def _on_time(deadline: float, began: float, done: int, count: int) -> None:
-    """Raise BudgetError as soon as the points done so far show the rest cannot fit."""
+    """Raise BudgetError once the points done so far show the rest cannot fit: the
+    budget is spent, or a quarter of what was left of it at ``began`` is and the
+    pace so far would overrun it (the first points pay one-time costs and may be
+    the grid's hardest: a prediction from them alone gives up too early)."""
     now = time.monotonic()
-    predicted = now + (now - began) / done * (count - done) if done else now
-    if predicted > deadline:
+    elapsed = now - began
+    predicted = now + elapsed / done * (count - done) if done else now
+    if now > deadline or (predicted > deadline and elapsed >= 0.25 * (deadline - began)):
         raise BudgetError(
             f"the closed form could not be evaluated at {count:,} points within the time "
             f"budget ({done:,} done)"
@@ -575,6 +579,7 @@ def examine(
             outcome.defined
             or pure
             or _exists_by_sides(derivative.program(order - 1), point, own, f_program)
+            or _exists_by_differences(derivative.wrt[:order], point, f_program)
         ):
             return PointAnalysis(
                 Reason.STEP_UNDEFINED,
@@ -700,6 +705,27 @@ def _exists_by_sides(
     one-sided derivatives finite and equal."""
     left = _one_sided(lower, point, var, -1, f_program)
     right = _one_sided(lower, point, var, +1, f_program)
+    return (
+        left is not None
+        and right is not None
+        and math.isfinite(float(left))
+        and math.isfinite(float(right))
+        and _sides_meet(left, right)
+    )
+
+
+def _exists_by_differences(
+    wrt: tuple[str, ...], point: Mapping[str, float], f_program: Program
+) -> bool:
+    """Whether a pure derivative (every variable of ``wrt`` the same) exists at the
+    point by f's own one-sided differences along it, where the closed forms below
+    have no value on the whole line: d2/dz2 of y**z at y = 0 is 0 (f is 0 there
+    for z > 0), though its closed form y**z*log(y)**2 is 0*inf."""
+    var = wrt[0]
+    if any(w != var for w in wrt) or not _defined_around(f_program, point, var):
+        return False
+    left = _finite_difference(f_program, point, var, -1, len(wrt))
+    right = _finite_difference(f_program, point, var, +1, len(wrt))
     return (
         left is not None
         and right is not None
@@ -852,9 +878,12 @@ def _one_sided(g: Program, point: Mapping[str, float], var: str, side: int, f: P
                 assert a.value is not None and b.value is not None
                 with m.context(m.get_context(), precision=common):
                     quotient = (b.value - a.value) / h
-                    # the values' rounding, over the step h = 2**-k * scale
+                    # the values' rounding, over the step h = 2**-k * scale: relative
+                    # to the largest value met computing them, not to the values
+                    # themselves ((z**3)**(1/3) - z beside 0 is a cancelled 0 whose
+                    # rounding is z's size)
                     noise = (
-                        max(abs(a.value), abs(b.value))
+                        max(abs(a.value), abs(b.value), a.magnitudes[-1], b.magnitudes[-1])
                         * m.mul_2exp(m.mpfr(1), k + 4 - common)
                         / _scale(point, var)
                     )
