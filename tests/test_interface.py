@@ -33,10 +33,36 @@ def test_help_command_is_the_same_as_the_help_option(cli: Cli) -> None:
     assert run.code == 2 and "there is no command 'nope'" in run.error
 
 
-def test_shell_completion_is_offered(cli: Cli) -> None:
-    run = cli("--show-completion", "bash")
-    assert run.code == 0, run.err
-    assert "derivcli" in run.out and "complet" in run.out.lower(), run.out[:300]
+@pytest.mark.parametrize(
+    ("shell", "marker"),
+    [
+        ("bash", "complete -o default -F _derivcli_completion derivcli"),
+        ("zsh", "#compdef derivcli"),
+    ],
+)
+def test_shell_completion_is_offered_for_a_named_shell(cli: Cli, shell: str, marker: str) -> None:
+    # named, the shell is not guessed from the process's parents (a CI runner has none)
+    run = cli("--show-completion", shell)
+    assert run.code == 0 and run.err == ""
+    assert marker in run.out and "_DERIVCLI_COMPLETE" in run.out
+
+
+def test_shell_completion_without_a_detectable_shell_says_so(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shellingham  # type: ignore[import-untyped]
+
+    def undetectable(*args: object, **kwargs: object) -> tuple[str, str]:
+        raise shellingham.ShellDetectionFailure()
+
+    monkeypatch.setattr(shellingham, "detect_shell", undetectable)
+    run = cli("--show-completion")
+    assert run.code == 2 and run.out == ""
+    assert run.err == (
+        "derivcli: error: --show-completion: cannot tell which shell this is (none among "
+        "this process's parents); name it: derivcli --show-completion SHELL "
+        "(bash, zsh, fish, powershell, pwsh)\n"
+    )
 
 
 def test_the_process_ends_with_all_of_its_output_written(tmp_path: Path) -> None:

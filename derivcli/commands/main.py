@@ -56,6 +56,8 @@ def _invoke(args: list[str]) -> tuple[int, str | None]:
     """Run one command line; return its exit code and error message, if any."""
     from click import exceptions as click
 
+    if len(args) == 2 and args[0] == "--show-completion" and args[1] in COMPLETION_SHELLS:
+        return _show_completion(args[1])
     command = command_tree()
     try:
         result = command.main(
@@ -83,6 +85,12 @@ def _invoke(args: list[str]) -> tuple[int, str | None]:
     except (OutputClosed, BrokenPipeError):
         raise
     except Exception as exc:  # noqa: BLE001 - the last line of defence: no tracebacks
+        if type(exc).__name__ == "ShellDetectionFailure":  # from shellingham, via typer
+            shells = ", ".join(COMPLETION_SHELLS)
+            return int(ExitCode.BAD_INPUT), (
+                f"{args[0]}: cannot tell which shell this is (none among this process's "
+                f"parents); name it: derivcli --show-completion SHELL ({shells})"
+            )
         if os.environ.get("DERIVCLI_DEBUG"):
             raise
         return int(ExitCode.CANNOT_COMPUTE), (
@@ -90,6 +98,22 @@ def _invoke(args: list[str]) -> tuple[int, str | None]:
             "(a bug in derivcli; DERIVCLI_DEBUG=1 shows the traceback)"
         )
     return (int(result) if isinstance(result, int) else 0), None
+
+
+COMPLETION_SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
+
+
+def _show_completion(shell: str) -> tuple[int, str | None]:
+    """``--show-completion SHELL``: the script for the named shell, without
+    guessing the shell from the process's parents (which fails under a CI
+    runner, an IDE or ``env -i``)."""
+    from typer._completion_shared import get_completion_script
+
+    script = get_completion_script(
+        prog_name="derivcli", complete_var="_DERIVCLI_COMPLETE", shell=shell
+    )
+    sys.stdout.write(script + "\n")
+    return 0, None
 
 
 def run() -> None:
