@@ -497,3 +497,13 @@ def test_a_term_below_mpfr_beside_a_large_one_is_negligible(
     (result,) = run.json()["results"]
     assert run.code == 0 and result["verdict"] == "agree"
     assert result["symbolic"] == value
+
+
+def test_a_derivative_past_float64_is_not_called_infinite(cli: Cli) -> None:
+    # d/dx exp(x)**x = exp(x)**x*(2*x): at x = -5530 that is -11060*e**30580900,
+    # about -1.5e13281120: finite (the sides meet), but past float64's range
+    run = cli("partial", "exp(x)**x", "--wrt", "x", "--at", "x=-5530", "-f", "json")
+    (result,) = run.json()["results"]
+    assert run.code == 3 and result["verdict"] == "not computed"
+    assert "beyond float64's range" in result["note"]
+    assert result["differentiable"] is None

@@ -628,13 +628,15 @@ def examine(
         jump = _jump(derivative, point)
         if jump:
             return PointAnalysis(Reason.JUMP, False, left, right, kinks=on_kink, detail=jump)
+    # finite as exact limits, though perhaps past float64: the derivative of
+    # exp(x)**x at -5530 is -1.5e13281120, which float64 rounds to -inf
     sides_meet = (
-        math.isfinite(left) and math.isfinite(right) and _sides_meet(exact_left, exact_right)
+        _finite(exact_left) and _finite(exact_right) and _sides_meet(exact_left, exact_right)
     )
     if sides_meet:
         common = right if abs(right) <= abs(left) else left
-        if abs(common) > derivative.limit:
-            return PointAnalysis(Reason.OVERFLOW, None, left, right, kinks=on_kink)
+        if not abs(common) <= derivative.limit:
+            return PointAnalysis(Reason.OVERFLOW, None, kinks=on_kink)
         if on_kink:
             return PointAnalysis(Reason.SMOOTH_KINK, True, left, right, common, on_kink)
         if closed.defined:
@@ -648,7 +650,7 @@ def examine(
         apart = f"the two differ by {gap:.3g}, below float64's resolution at this size"
     if on_kink:
         return PointAnalysis(Reason.KINK, False, left, right, kinks=on_kink, detail=apart)
-    if math.isinf(left) or math.isinf(right):
+    if not (_finite(exact_left) and _finite(exact_right)):
         return PointAnalysis(Reason.INFINITE, False, left, right)
     return PointAnalysis(Reason.CORNER, False, left, right, detail=apart)
 
@@ -684,8 +686,8 @@ def _lower_missing_beside(
             exists = (
                 left is not None
                 and right is not None
-                and math.isfinite(float(left))
-                and math.isfinite(float(right))
+                and _finite(left)
+                and _finite(right)
                 and _sides_meet(left, right)
             )
             if not exists:
@@ -708,8 +710,8 @@ def _exists_by_sides(
     return (
         left is not None
         and right is not None
-        and math.isfinite(float(left))
-        and math.isfinite(float(right))
+        and _finite(left)
+        and _finite(right)
         and _sides_meet(left, right)
     )
 
@@ -729,8 +731,8 @@ def _exists_by_differences(
     return (
         left is not None
         and right is not None
-        and math.isfinite(float(left))
-        and math.isfinite(float(right))
+        and _finite(left)
+        and _finite(right)
         and _sides_meet(left, right)
     )
 
@@ -780,6 +782,13 @@ def _finite_difference(
     return limit
 
 
+def _finite(side: Any) -> bool:
+    """A one-sided derivative is a finite number (an mpfr may be past float64)."""
+    if isinstance(side, float):
+        return math.isfinite(side)
+    return bool(gmpy2().is_finite(side))
+
+
 def _sides_meet(a: Any, b: Any) -> bool:
     """Two one-sided derivatives are equal: exactly (to 2**-100) where both are
     MPFR limits, else (a float: 0 from geometric shrinking) as floats."""
@@ -825,8 +834,8 @@ def _settle(sequence_at: Callable[[Sequence[int]], list[Any]], exact: bool = Fal
         exponent *= 2
         values = [*values, *sequence_at([exponent])]
         limit = _limit(values)
-    if exact and limit is not None and math.isfinite(limit) and _converged(values):
-        return values[-1]
+    if exact and limit is not None and not math.isnan(limit) and _converged(values):
+        return values[-1]  # finite, even where float64 says +-inf (2**-1e7 away)
     return limit
 
 
