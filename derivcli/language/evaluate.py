@@ -185,9 +185,7 @@ class Undefined:
 
     def describe(self) -> str:
         """A phrase for a note: "log(x) has a pole", "sqrt(x - 1) is undefined"."""
-        text = to_text(self.node)
-        if len(text) > 60:
-            text = text[:57] + "..."
+        text = _short_text(self.node)
         if self.kind == "pole":
             return f"{text} has a pole (an infinite value)"
         if self.kind == "overflow":
@@ -195,6 +193,23 @@ class Undefined:
         if self.kind == "underflow":
             return f"{text} is nonzero but too small for any number format"
         return f"{text} is outside the real domain"
+
+
+_SHORT_TEXTS: dict[int, tuple[Node, str]] = {}
+
+
+def _short_text(node: Node) -> str:
+    """The node's text cut to 60 characters, printed once per node: a long grid
+    half outside the domain describes the same node at 10,000 points."""
+    found = _SHORT_TEXTS.get(id(node))
+    if found is None or found[0] is not node:
+        text = to_text(node)
+        if len(text) > 60:
+            text = text[:57] + "..."
+        if len(_SHORT_TEXTS) >= 1024:
+            _SHORT_TEXTS.clear()
+        found = _SHORT_TEXTS[id(node)] = (node, text)  # the node kept: its id stays its own
+    return found[1]
 
 
 @dataclass(frozen=True)

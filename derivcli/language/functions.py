@@ -193,6 +193,16 @@ def _elementwise(function: Callable[..., float]) -> Builder:
     return build
 
 
+def _to_mpmath(mpmath: Any, m: Any, x: Any) -> Any:
+    """An mpfr (or float, or int) as an mpmath number, exactly."""
+    if not isinstance(x, type(m.mpfr(0))):
+        x = m.mpfr(x)  # an int or a float: exact at 53 bits and more
+    if not m.is_finite(x):
+        return mpmath.mpf(str(x))
+    mantissa, exponent = x.as_mantissa_exp()
+    return mpmath.mpf((int(mantissa), int(exponent)))
+
+
 def _mpmath(name: str) -> Builder:
     """An exact builder through mpmath, at the current MPFR precision (for the few
     functions MPFR lacks: erfinv, polygamma)."""
@@ -204,14 +214,20 @@ def _mpmath(name: str) -> Builder:
             return m.nan()
         precision = m.get_context().precision
         with mpmath.workprec(precision + 16):
-            args = [mpmath.mpf(m.mpfr(x).__format__(".1000e")) for x in a]
+            # exactly, as mantissa and exponent (no decimal strings: polygamma
+            # over a long grid spent a third of its time formatting)
+            args = [_to_mpmath(mpmath, m, x) for x in a]
             try:
                 value = getattr(mpmath, name)(*args)
             except (ValueError, ZeroDivisionError):
                 return m.nan()
             if not isinstance(value, mpmath.mpf):
                 return m.nan()  # complex: outside the real domain
-            return m.mpfr(mpmath.nstr(value, precision // 3 + 5, strip_zeros=False))
+            if not mpmath.isfinite(value):
+                return m.mpfr(str(value))  # +inf, -inf or nan
+            sign, mantissa, exponent, _ = value._mpf_  # man_exp drops the sign
+            signed = -mantissa if sign else mantissa
+            return m.mul_2exp(m.mpfr(signed), exponent)  # rounded once, to the context
 
     return build
 
