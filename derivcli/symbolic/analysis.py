@@ -683,14 +683,7 @@ def _lower_missing_beside(
             moved = _beside(point, along, _step(point, along, side, 64))
             left = _one_sided(lower, moved, own, -1, f_program)
             right = _one_sided(lower, moved, own, +1, f_program)
-            exists = (
-                left is not None
-                and right is not None
-                and _finite(left)
-                and _finite(right)
-                and _sides_meet(left, right)
-            )
-            if not exists:
+            if not _one_derivative(left, right):
                 order = "f's derivative" if k == 1 else f"the derivative of order {k}"
                 why = (
                     f"{order} along {own} does not exist beside the point along {along}, "
@@ -707,13 +700,7 @@ def _exists_by_sides(
     one-sided derivatives finite and equal."""
     left = _one_sided(lower, point, var, -1, f_program)
     right = _one_sided(lower, point, var, +1, f_program)
-    return (
-        left is not None
-        and right is not None
-        and _finite(left)
-        and _finite(right)
-        and _sides_meet(left, right)
-    )
+    return _one_derivative(left, right)
 
 
 def _exists_by_differences(
@@ -728,6 +715,11 @@ def _exists_by_differences(
         return False
     left = _finite_difference(f_program, point, var, -1, len(wrt))
     right = _finite_difference(f_program, point, var, +1, len(wrt))
+    return _one_derivative(left, right)
+
+
+def _one_derivative(left: Any, right: Any) -> bool:
+    """Two one-sided derivatives make a derivative: both exist, finite, and meet."""
     return (
         left is not None
         and right is not None
