@@ -131,6 +131,9 @@ TINY_SIDE = 1e-300
 # derivcli's parser takes numbers of up to this many digits; a closed form
 # whose coefficients grow past it is printed but does not parse back (README)
 MAX_DIGITS = 1240
+# ... and expressions of up to this many characters: a longer closed form is
+# printed in full but is past the input limit (README)
+MAX_LENGTH = 10_000
 # Grids of more points than this may be evaluated in float64 where derivcli's
 # error estimate trusts it: a reproducer keeps the whole grid.
 GRID_EXACT = 8
@@ -865,6 +868,8 @@ class Checker:
         if derivative is not None and not self._parses_back(derivative):
             if _longest_number(derivative) > MAX_DIGITS:
                 self.tally.conventions["closed form with a number past 1,240 digits"] += 1
+            elif len(derivative) > MAX_LENGTH:
+                self.tally.conventions["closed form past the 10,000-character input limit"] += 1
             else:
                 rep("closed form does not parse back", f"derivative {derivative[:120]!r}")
         self._check_consistency(line, result, rep)
