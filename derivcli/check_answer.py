@@ -25,6 +25,7 @@ needs neither.
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -69,7 +70,10 @@ SPOT_VALUES = (
 # contain (abs(x - 50) bends at 50, relu(x - 20) at 20): c + each offset,
 # scaled by max(1, |c|/10) ...
 CONSTANT_OFFSETS = (-1.37, -0.41, 0.29, 1.13)
-MAX_CONSTANTS = 8
+MAX_CONSTANTS = 16
+# ... and half-way between neighbouring constants (and 0): relu(x) and
+# heaviside(x - 0.01) differ only on (0, 0.01), max(x, 1) and
+# heaviside(x - 1.01) on (1, 1.01).
 # ... and far out on both sides, past any constant a kink could hide behind.
 FAR_VALUES = (13.7, -13.7, 137.3, -137.3, 1213.7, -1213.7, 13721.3, -13721.3, 1.37e6, -1.37e6)
 
@@ -112,6 +116,12 @@ class CheckResult(Displayed):
     counterexample: SpotCheck | None  # when wrong: a point where they visibly differ
     note: str | None = None
     derivation: Derivation | None = None  # how the true derivative is worked out (--steps)
+
+    @property
+    def proven(self) -> bool:
+        """Whether the verdict is proven: by a symbolic step, or (wrong) by a point
+        where the exact values differ; a right answer by spot checks alone is not."""
+        return self.method != METHOD_SPOTS or not self.correct
 
     @property
     def exit_code(self) -> ExitCode:
@@ -209,8 +219,11 @@ def check(request: CheckRequest) -> CheckResult:
 def spot_values(constants: Sequence[float] = ()) -> list[float]:
     """The values each variable takes: SPOT_VALUES, both sides of each constant, far out."""
     values = list(SPOT_VALUES)
-    for c in sorted(set(constants), key=abs)[:MAX_CONSTANTS]:
+    chosen = sorted(set(constants), key=abs)[:MAX_CONSTANTS]
+    for c in chosen:
         values.extend(c + offset * max(1.0, abs(c) / 10) for offset in CONSTANT_OFFSETS)
+    marks = sorted({0.0, *chosen})
+    values.extend((a + b) / 2 for a, b in itertools.pairwise(marks))
     values.extend(FAR_VALUES)
     return list(dict.fromkeys(values))
 
@@ -230,11 +243,11 @@ def _same_float(a: float, b: float) -> bool:
 
 
 def _constants(*trees: Node) -> list[float]:
-    """The numbers of the trees where a kink or a domain edge could sit (|c| in 1e-3..1e7)."""
+    """The numbers of the trees where a kink or a domain edge could sit (|c| in 1e-9..1e15)."""
     found: list[float] = []
     for tree in trees:
         for node in unique_nodes(tree):
-            if isinstance(node, Number) and 1e-3 <= abs(node.value) <= 1e7:
+            if isinstance(node, Number) and 1e-9 <= abs(node.value) <= 1e15:
                 found.extend((float(node.value), -float(node.value)))
     return found
 
@@ -463,6 +476,7 @@ def check_dict(result: CheckResult) -> dict[str, Any]:
         "derivative": result.derivative,
         "correct": result.correct,
         "verdict": "right" if result.correct else "wrong",
+        "proven": result.proven,
         "method": result.method,
         "reason": result.reason,
         "counterexample": spot_dict(result.counterexample),

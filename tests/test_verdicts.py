@@ -231,6 +231,42 @@ def test_check_looks_past_every_constant(cli: Cli, expr: str, answer: str) -> No
     assert point > 20
 
 
+@pytest.mark.parametrize(
+    ("expr", "answer", "inside"),
+    [
+        # each answer is wrong only on a short interval between two numbers the
+        # expressions contain (and 0): the spot checks must look in between
+        ("relu(x)", "heaviside(x-0.01)", (0.0, 0.01)),
+        ("max(x, 1)", "heaviside(x-1.01)", (1.0, 1.01)),
+        ("floor(x)*x", "floor(x+0.001)", (-0.001, 0.0)),  # f' = floor(x) off the integers
+        ("abs(sin(x))", "cos(x)*sign(sin(x+0.01))", (-0.01, 0.0)),
+        ("x**2", "2*x*(1 + heaviside(-x-1e8))", (-math.inf, -1e8)),
+    ],
+)
+def test_check_looks_between_the_constants(
+    cli: Cli, expr: str, answer: str, inside: tuple[float, float]
+) -> None:
+    run = cli("check", expr, "--answer", answer, "-f", "json")
+    assert run.code == 1, run.out
+    doc = run.json()
+    assert doc["correct"] is False and doc["proven"] is True
+    low, high = inside
+    assert low < doc["counterexample"]["point"]["x"] < high
+
+
+def test_a_right_verdict_from_spot_checks_alone_says_it_is_not_proven(cli: Cli) -> None:
+    # wrong only where sin(50x) > 0.999 (intervals 0.0018 wide): no spot point is
+    # there, and the verdict must not claim more than it checked
+    run = cli("check", "sin(x)", "--answer", "cos(x) + relu(sin(50*x) - 0.999)", "-f", "json")
+    assert run.code == 0
+    doc = run.json()
+    assert doc["verdict"] == "right" and doc["proven"] is False
+    table = cli("check", "sin(x)", "--answer", "cos(x) + relu(sin(50*x) - 0.999)")
+    assert "right at every point checked (not proven)" in table.out
+    proven = cli("check", "x**2", "--answer", "2*x", "-f", "json").json()
+    assert proven["proven"] is True
+
+
 def test_a_counterexample_lies_where_f_is_defined(cli: Cli) -> None:
     # 1/abs(x) is log(x)'s derivative wherever log(x) is defined
     run = cli("check", "log(x)", "--answer", "1/abs(x)", "-f", "json")
