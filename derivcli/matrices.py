@@ -72,7 +72,7 @@ class MatrixPoint:
     determinant: float | None = None  # square matrices
     eigenvalues: tuple[float, ...] | None = None  # Hessian, when symmetric
     classification: str | None = None  # "positive definite", ..., "indefinite"
-    stationary: bool | None = None  # Hessian: |grad f| <= atol
+    stationary: bool | None = None  # Hessian: see _stationary
     stationary_point: str | None = None  # "local minimum", "local maximum", "saddle point", ...
     basis: str | None = None  # whose values the properties come from: "symbolic" or "autograd"
     note: str | None = None  # why the properties are missing, or where they come from
@@ -505,13 +505,43 @@ def _hessian_point(
         basis=basis,
         note=why,
     )
-    norm = found.gradient_norm
-    if norm is None:
+    gradient_values = found.gradient_values
+    if gradient_values is None or point is None:
         return found
-    if norm > atol:
+    coordinates = dict(point)
+    at = [coordinates[g.wrt[0]] for g in gradient]
+    if not _stationary(np, matrix, gradient_values, at, rtol, atol):
         return replace(found, stationary=False)
     named = STATIONARY.get(classification, INCONCLUSIVE) if symmetric else INCONCLUSIVE
     return replace(found, stationary=True, stationary_point=named)
+
+
+def _stationary(
+    np: Any,
+    matrix: list[list[float]],
+    gradient: Sequence[float],
+    point: Sequence[float],
+    rtol: float,
+    atol: float,
+) -> bool:
+    """Whether the point is a stationary point, to the tolerance: the gradient is
+    0, or the stationary point the Hessian predicts (one Newton step, H d = g)
+    lies within rtol*|x_i| + atol of it in every coordinate.
+
+    A small gradient alone says nothing: x**3 + y**2 at x = 1e-6 has gradient
+    (3e-12, 0), but its stationary point is at 0, half the point away; and
+    1e-6*(x**2 + y**2) + 1e-11*x at the origin has its minimum at x = -5e-6.
+    Where the Hessian is singular a nonzero gradient is not stationary.
+    """
+    g = np.array(gradient, dtype=np.float64)
+    if not g.any():
+        return True
+    try:
+        step = np.linalg.solve(np.array(matrix, dtype=np.float64), g)
+    except np.linalg.LinAlgError:  # singular
+        return False
+    x = np.abs(np.array(point, dtype=np.float64))
+    return bool(np.all(np.isfinite(step)) and np.all(np.abs(step) <= rtol * x + atol))
 
 
 def _jacobian_point(entries: tuple[tuple[DerivativeResult, ...], ...]) -> MatrixPoint:

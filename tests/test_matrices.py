@@ -225,3 +225,24 @@ def test_one_symbolic_request_holds_every_entry_of_a_hessian() -> None:
         assert all(r.derivatives == (("x",), ("y",)) for r in submitted)
     finally:
         runner.stop()
+
+
+@pytest.mark.parametrize(
+    ("text", "at", "stationary"),
+    [
+        # gradient (3e-12, 0), but the stationary point is x = 0, 1e-6 away
+        ("x**3 + y**2", "x=1e-6,y=0", False),
+        # gradient (1e-11, 0): the minimum is at x = -1e-11/2e-6 = -5e-6
+        ("1e-6*(x**2 + y**2) + 1e-11*x", "x=0,y=0", False),
+        # gradient (cos(pi/2 as a float) = 6.1e-17, 0): Newton's step is 6.1e-17,
+        # within rtol*1.57; sin has its maximum there, y**2 its minimum
+        ("sin(x) + y**2", "x=1.5707963267948966,y=0", True),
+    ],
+)
+def test_a_small_gradient_alone_is_not_a_stationary_point(
+    text: str, at: str, stationary: bool
+) -> None:
+    (point,) = derivcli.hessian(text, at=at).points
+    assert point.gradient_norm is not None and 0 < point.gradient_norm < 1e-10
+    assert point.stationary is stationary
+    assert point.stationary_point == ("saddle point" if stationary else None)
