@@ -166,6 +166,32 @@ HOSTILE: list[tuple[str, list[str], set[int], list[str]]] = [
     ("at-grid-bad-count", ["grad", "x", "--at", "x=0:1:1e3"], {2}, ["--at", "count"]),
     ("at-grid-huge", ["grad", "x", "--at", "x=0:1:" + "9" * 30], {2}, ["--at", "limit"]),
     ("at-grid-inf", ["grad", "x", "--at", "x=0:inf:3"], {2}, ["--at"]),
+    # --at values torch cannot hold: the point would silently become another
+    ("at-underflow", ["grad", "x", "--at", "x=1e-400"], {2}, ["1e-400", "would be 0"]),
+    (
+        "at-grid-overflow",  # torch.linspace(-1e308, 1e308, 3) is nan, -inf, nan
+        ["grad", "x", "--at", "x=-1e308:1e308:3"],
+        {2},
+        ["torch.linspace", "not finite"],
+    ),
+    (
+        "at-float32-overflow",
+        ["grad", "x", "--at", "x=1e200", "--dtype", "float32"],
+        {2},
+        ["x=1e+200", "beyond float32's range"],
+    ),
+    (
+        "at-float32-underflow",
+        ["grad", "x", "--at", "x=1e-50", "--dtype", "float32"],
+        {2},
+        ["x=1e-50", "float32", "holds it as 0"],
+    ),
+    (
+        "at-float32-grid-overflow",
+        ["grad", "x", "--at", "x=0:1e300:3", "--dtype", "float32"],
+        {2},
+        ["beyond float32's range"],
+    ),
     # absurd orders
     ("order-zero", ["grad", "x**2", "--at", "x=1", "--order", "0"], {2}, ["--order"]),
     ("order-negative", ["grad", "x**2", "--at", "x=1", "--order", "-3"], {2}, ["--order"]),

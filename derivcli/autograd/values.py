@@ -24,10 +24,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from derivcli.errors import BudgetError, DeviceError
+from derivcli.errors import BudgetError, DeviceError, PointError
 from derivcli.language.definitions import kink_values
 from derivcli.language.functions import FunctionSpec, lookup_constant, lookup_function
-from derivcli.language.points import Column, Grid, PointSet, PointSpec
+from derivcli.language.points import Column, Coordinate, Grid, PointSet, PointSpec
 from derivcli.language.tree import (
     BinaryOp,
     Call,
@@ -470,12 +470,7 @@ def make_points(spec: PointSpec, dtype: str = "float64") -> PointSet:
     torch = import_torch()
     tdtype = resolve_dtype(torch, dtype)
     for option, size in zip(spec.options, spec.sizes(), strict=True):
-        axes = {
-            name: torch.linspace(c.start, c.stop, c.count, dtype=tdtype)
-            if isinstance(c, Grid)
-            else torch.tensor([c], dtype=tdtype)
-            for name, c in option
-        }
+        axes = {name: _held(torch, tdtype, name, c, dtype) for name, c in option}
         if spec.mesh:  # every combination, as torch.meshgrid(..., indexing="ij")
             grids = torch.meshgrid(*axes.values(), indexing="ij")
             axes = {name: grid.reshape(-1) for name, grid in zip(axes, grids, strict=True)}
@@ -483,6 +478,43 @@ def make_points(spec: PointSpec, dtype: str = "float64") -> PointSet:
             column = tensor.expand(size) if tensor.numel() == 1 else tensor
             parts[name].append(column.to(torch.float64).numpy())
     return _point_set(spec, parts)
+
+
+def _held(torch: Any, tdtype: Any, name: str, coordinate: Coordinate, dtype: str) -> Any:
+    """The coordinate as torch holds it in ``dtype`` (torch.linspace for a grid),
+    refused where torch cannot hold it: a number past the dtype's range (1e200 in
+    float32), or rounded to 0 (1e-50 in float32), or a grid whose points overflow
+    (torch.linspace(-1e308, 1e308, 3) is nan, -inf, nan)."""
+    limit = float(torch.finfo(tdtype).max)
+    if isinstance(coordinate, Grid):
+        text = f"{name}={coordinate.start:g}:{coordinate.stop:g}:{coordinate.count}"
+        if max(abs(coordinate.start), abs(coordinate.stop)) > limit:
+            raise PointError(f"--at {text}: beyond {dtype}'s range (about {limit:.2g})")
+        tensor = torch.linspace(coordinate.start, coordinate.stop, coordinate.count, dtype=tdtype)
+        if not bool(torch.isfinite(tensor).all()):
+            raise PointError(
+                f"--at {text}: torch.linspace gives points that are not finite in {dtype} "
+                f"(the span {coordinate.stop:g} - ({coordinate.start:g}) overflows); use a "
+                "shorter range"
+            )
+        return tensor
+    assert isinstance(coordinate, float)
+    if abs(coordinate) > limit:
+        raise PointError(f"--at {name}={coordinate:g}: beyond {dtype}'s range (about {limit:.2g})")
+    tensor = torch.tensor([coordinate], dtype=tdtype)
+    held = float(tensor[0])
+    if not math.isfinite(held):  # rounds up past the largest float32
+        raise PointError(
+            f"--at {name}={coordinate:g}: beyond {dtype}'s range (about {limit:.2g}), "
+            f"torch holds it as {held:g}"
+        )
+    if held == 0 and coordinate != 0:
+        tiny = float(torch.finfo(tensor.dtype).smallest_normal) * 2.0**-23
+        raise PointError(
+            f"--at {name}={coordinate:g}: below {dtype}'s smallest number (about {tiny:.2g}), "
+            "torch holds it as 0"
+        )
+    return tensor
 
 
 def _point_set(spec: PointSpec, parts: Mapping[str, list[Any]]) -> PointSet:

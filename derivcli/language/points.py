@@ -143,6 +143,11 @@ def parse_value(text: str, where: str) -> float:
         value = float(stripped)
         if not math.isfinite(value):
             raise PointError(f"{where}: '{text}' is not a finite real number")
+        if value == 0 and any(d in "123456789" for d in stripped.lower().split("e")[0]):
+            raise PointError(
+                f"{where}: '{text}' is below float64's smallest number (about 4.9e-324) "
+                "and would be 0"
+            )
         return value
     try:
         tree = parse(stripped).tree
