@@ -427,19 +427,19 @@ class _Joined:
             assert special.value is not None
             true = special.value
             # The closed form has no value here (0/0) or a conventional one
-            # (sign(0) = 0): its limit is the derivative, and both sides are
-            # measured against that.
+            # (sign(0) = 0): the derivative is the sides' common limit, shown as
+            # the symbolic value, and autograd is measured against it (at 0,
+            # abs(x)*sign(x) has derivative 1; its closed form sign(x)**2 gives 0)
             undefined = special.reason is Reason.REMOVABLE or not math.isfinite(sym)
-            shown = true if undefined else sym
-            sym_ok = values_agree(shown, true, self.rtol, self.atol)
+            closed_ok = undefined or values_agree(sym, true, self.rtol, self.atol)
             auto_ok = values_agree(auto, true, self.rtol, self.atol)
             return DerivativeResult(
                 **common,
-                symbolic=shown,
-                agree=sym_ok and auto_ok,
+                symbolic=true,
+                agree=auto_ok,
                 differentiable=True,
                 note=explain.differentiable(
-                    special, shown, auto, sym_ok, auto_ok, var, where, closed_undefined=undefined
+                    special, sym, auto, closed_ok, auto_ok, var, where, closed_undefined=undefined
                 ),
             )
         return DerivativeResult(

@@ -120,7 +120,7 @@ def _conventions(kinks: Sequence[str], *, torch: bool = True) -> str:
 
 def differentiable(
     special: PointAnalysis,
-    shown: float,
+    closed: float,
     auto: float,
     sym_ok: bool,
     auto_ok: bool,
@@ -130,7 +130,9 @@ def differentiable(
     closed_undefined: bool = False,
 ) -> str:
     """A special point where the derivative exists: a smooth kink or a removable 0/0
-    (``closed_undefined``: the closed form has no value there)."""
+    (``closed_undefined``: the closed form has no value there). The derivative
+    (the sides' limit) is the symbolic value shown; ``closed`` is the closed
+    form's own value there, ``sym_ok`` whether that is the derivative too."""
     true = special.value
     assert true is not None
     where = _where(var, point)
@@ -150,12 +152,20 @@ def differentiable(
             f"{kinks} has its kink at {_point_words(point)}, but the left and right "
             "derivatives meet, so the function is differentiable here"
         )
-    wrong = [name for name, ok in (("the closed form", sym_ok), ("autograd", auto_ok)) if not ok]
+    wrong = [
+        f"{name} ({format_number(value)})"
+        for name, value, ok in (
+            ("the closed form as written", closed, sym_ok),
+            ("autograd", auto, auto_ok),
+        )
+        if not ok
+    ]
     return (
         f"the derivative at {_point_words(point)} is {format_number(true)} (the left and "
-        f"right derivatives meet there), but {' and '.join(wrong)} "
-        f"{'give' if len(wrong) > 1 else 'gives'} another value: the kink of {kinks} is "
-        "evaluated by convention (sign(0) = 0, heaviside(0) = 1/2, torch's subgradients)"
+        f"right derivatives meet there; shown as the symbolic value), but "
+        f"{' and '.join(wrong)} {'give' if len(wrong) > 1 else 'gives'} another value: the "
+        f"kink of {kinks} is evaluated by convention (sign(0) = 0, heaviside(0) = 1/2, "
+        "torch's subgradients)"
     )
 
 

@@ -221,13 +221,19 @@ def test_kink_whose_sides_meet_needs_both_engines_at_the_limit(
     cli: Cli, args: list[str], limit: float
 ) -> None:
     # Both engines evaluate sign(0) = 0 there and agree with each other on a
-    # value that is not the derivative: that is never a clean agreement.
+    # value that is not the derivative: that is never a clean agreement. The
+    # symbolic value shown is the derivative (the sides' limit); the note names
+    # the closed form's conventional value.
     run = cli(*args, "-f", "json")
     assert run.code == 1
     (result,) = run.json()["results"]
     assert result["differentiable"] is True and result["agree"] is False
     assert result["left"] == pytest.approx(limit) and result["right"] == pytest.approx(limit)
-    assert result["symbolic"] != pytest.approx(limit)
+    assert result["symbolic"] == pytest.approx(limit, rel=1e-15)
+    assert result["autograd"] != pytest.approx(limit)
+    assert "the closed form as written" in result["note"]
+    plain = cli(*args, "-f", "plain")
+    assert plain.code == 1 and float(plain.out) == pytest.approx(limit, rel=1e-15)
 
 
 def test_mixed_partial_across_a_kink_does_not_exist(cli: Cli) -> None:
