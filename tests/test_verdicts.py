@@ -543,3 +543,12 @@ def test_a_derivative_past_float64_is_not_called_infinite(cli: Cli) -> None:
     assert run.code == 3 and result["verdict"] == "not computed"
     assert "beyond float64's range" in result["note"]
     assert result["differentiable"] is None
+
+
+def test_a_coefficient_past_pythons_digit_limit_is_printed(cli: Cli) -> None:
+    # d50/dx50 exp(10**100*x) = 10**5000*exp(10**100*x): a 5,001-digit coefficient,
+    # past the 4,300 digits Python's str() converts; at 0 it is 10**5000, past float64
+    run = cli("grad", "exp(10**100*x)", "--order", "50", "--at", "x=0", "-f", "json")
+    (result,) = run.json()["results"]
+    assert run.code == 3 and result["verdict"] == "not computed"
+    assert result["derivative"].startswith("1" + "0" * 5000 + "*exp(")

@@ -531,10 +531,21 @@ def _fraction(number: Any) -> Fraction:
 def _number(value: Fraction) -> Node:
     """A rational number as a tree: 3, 3/2, -3/2 (numbers in trees are not negative)."""
     size, denominator = abs(value.numerator), value.denominator
-    node: Node = Number(Fraction(size), str(size))
+    node: Node = Number(Fraction(size), _digits(size))
     if denominator != 1:
-        node = BinaryOp("/", node, Number(Fraction(denominator), str(denominator)))
+        node = BinaryOp("/", node, Number(Fraction(denominator), _digits(denominator)))
     return Negate(node) if value.numerator < 0 else node
+
+
+def _digits(number: int) -> str:
+    """The decimal digits of a whole number of any size: Python's str() refuses
+    more than 4,300 (a guard against its quadratic conversion), and the
+    coefficients of exp(10**100*x) reach 5,001 at order 50; GMP's is fast."""
+    if number.bit_length() <= 13_000:  # under 3,914 digits
+        return str(number)
+    from derivcli.language.evaluate import gmpy2
+
+    return str(gmpy2().mpz(number).digits(10))
 
 
 def _chain(op: str, nodes: list[Node]) -> Node:
