@@ -458,6 +458,9 @@ def test_tiny_coordinates_do_not_make_noise_a_kink(cli: Cli) -> None:
     [
         ("exp(log(x - x))", "is not a finite real number for any value"),
         ("(-1)**(x/7)", "not real-valued"),
+        # finite and positive, but past MPFR's range: a limit, not 'not finite'
+        ("x*exp(-1e20)", "'exp(-1e20)' at column 3 is nonzero but too small"),
+        ("x*exp(1e20)", "'exp(1e20)' at column 3 is finite but too large"),
     ],
 )
 def test_constants_that_are_not_real_are_exit_2(cli: Cli, text: str, words: str) -> None:

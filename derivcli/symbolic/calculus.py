@@ -177,10 +177,12 @@ def _real_or_reject(value: Any, node: Node) -> Any:
             )
         return value
     outcome = exact_constant(node)
-    if outcome.undefined is not None and outcome.undefined.kind == "overflow":
+    if outcome.undefined is not None and outcome.undefined.kind in ("overflow", "underflow"):
+        size = "large" if outcome.undefined.kind == "overflow" else "small"
         raise LimitError(
-            f"'{to_source(node)}' at column {node.column} is finite but too large for any "
-            "number format derivcli computes with",
+            f"'{to_source(node)}' at column {node.column} is "
+            f"{'finite' if size == 'large' else 'nonzero'} but too {size} for any number "
+            "format derivcli computes with (past about 2**(+-2**30))",
             column=node.column,
         )
     if not outcome.defined:
