@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol, Union
 
-from derivcli.errors import InputError, LimitError
+from derivcli.errors import InputError, LimitError, PointError
 from derivcli.options import (
     DEFAULT_BUDGET,
     derivative_sequences,
@@ -43,7 +43,8 @@ if TYPE_CHECKING:
 
 # ``at``: the CLI's text ("u=1,v=2", "x=-3:3:7"), several such texts, or a
 # mapping of variable to number (or to the CLI's text for one variable).
-At = Union[str, Sequence[str], Mapping[str, Union[float, str]], None]
+Point = Union[str, Mapping[str, Union[float, str]]]
+At = Union[Point, Sequence[Point], None]
 Wrt = Union[str, Sequence[str], None]
 
 _RUNNER: Runner | None = None
@@ -71,19 +72,43 @@ def _parse(text: str) -> Expression:
 
 
 def at_options(at: At) -> list[str]:
-    """``at`` in any of its forms, as the CLI's ``--at`` texts."""
+    """``at`` in any of its forms, as the CLI's ``--at`` texts: "x=2", {"x": 2}, or
+    a list of those (several points)."""
     if at is None:
         return []
-    if isinstance(at, str):
-        return [at]
-    if isinstance(at, Mapping):
-        return [",".join(f"{name}={_value_text(value)}" for name, value in at.items())]
-    return list(at)
+    if isinstance(at, (str, Mapping)):
+        return [_one_point(at)]
+    if isinstance(at, Sequence):
+        return [_one_point(point) for point in at]
+    raise PointError(f"at: expected 'x=2', {{'x': 2}} or a list of those, got {_shown(at)}")
 
 
-def _value_text(value: float | str) -> str:
+def _one_point(point: object) -> str:
+    if isinstance(point, str):
+        return point
+    if isinstance(point, Mapping):
+        return ",".join(f"{name}={_value_text(name, value)}" for name, value in point.items())
+    raise PointError(f"at: a point is 'x=2' or {{'x': 2}}, got {_shown(point)}")
+
+
+def _value_text(name: object, value: object) -> str:
+    if not isinstance(name, str):
+        raise PointError(f"at: a variable name is a string, got {_shown(name)}")
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise PointError(f"at: {name}={_shown(value)} is not a number")
+    try:
+        number = float(value)
+    except OverflowError:
+        raise PointError(f"at: {name}={_shown(value)} is not a finite real number") from None
     # repr of a float is exact: the point is the very float64 given
-    return value if isinstance(value, str) else repr(float(value))
+    return repr(number)
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _names(wrt: Wrt) -> list[str] | None:

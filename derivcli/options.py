@@ -67,19 +67,28 @@ class Settings:
         )
 
 
+def _is_number(value: object) -> bool:
+    """A real number as Python gives it (from the library: not a string, not a bool)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def check_order(order: int) -> None:
-    if not 1 <= order <= MAX_ORDER:
-        raise InputError(f"--order {order}: the order must be between 1 and {MAX_ORDER}")
+    if isinstance(order, bool) or not isinstance(order, int) or not 1 <= order <= MAX_ORDER:
+        raise InputError(
+            f"--order {order!r}: the order must be between 1 and {MAX_ORDER} (a whole number)"
+        )
 
 
 def check_timeout(timeout: float) -> None:
-    if not 0 < timeout <= MAX_TIMEOUT:
-        raise InputError(f"--timeout {timeout:g}: must be more than 0 and at most {MAX_TIMEOUT:g}")
+    if not _is_number(timeout) or not 0 < timeout <= MAX_TIMEOUT:
+        raise InputError(
+            f"--timeout {timeout!r}: must be a number more than 0 and at most {MAX_TIMEOUT:g}"
+        )
 
 
 def check_tolerance(name: str, value: float | None) -> None:
-    if value is not None and not (value >= 0 and math.isfinite(value)):
-        raise InputError(f"{name} {value}: must be a finite number >= 0")
+    if value is not None and not (_is_number(value) and value >= 0 and math.isfinite(value)):
+        raise InputError(f"{name} {value!r}: must be a finite number >= 0")
 
 
 def make_settings(

@@ -183,3 +183,31 @@ def test_the_readme_python_examples_run() -> None:
 def test_the_library_docstrings_run() -> None:
     failures, tried = doctest.testmod(api, optionflags=doctest.ELLIPSIS)
     assert tried >= 4 and failures == 0
+
+
+# Arguments only Python can pass: wrong types are named errors too, never a
+# plain AttributeError or TypeError from inside derivcli.
+LIBRARY_ONLY = [
+    ({"at": [1, 2]}, derivcli.PointError, "at: a point is 'x=2' or {'x': 2}, got 1"),
+    ({"at": 5}, derivcli.PointError, "at: expected 'x=2', {'x': 2} or a list of those, got 5"),
+    ({"at": {"x": 10**400}}, derivcli.PointError, "is not a finite real number"),
+    ({"at": {"x": True}}, derivcli.PointError, "at: x=True is not a number"),
+    ({"at": {1: 2}}, derivcli.PointError, "at: a variable name is a string, got 1"),
+    ({"at": "x=1", "order": 2.5}, derivcli.InputError, "--order 2.5: the order must be between"),
+    ({"at": "x=1", "timeout": "2"}, derivcli.InputError, "--timeout '2': must be a number"),
+    ({"at": "x=1", "rtol": "a"}, derivcli.InputError, "--rtol 'a': must be a finite number"),
+]
+
+
+@pytest.mark.parametrize(("options", "kind", "message"), LIBRARY_ONLY)
+def test_wrong_types_from_python_are_named_errors(
+    options: dict[str, Any], kind: type, message: str
+) -> None:
+    with pytest.raises(kind) as caught:
+        derivcli.grad("x**2", **options)
+    assert message in caught.value.message and caught.value.exit_code == 2
+
+
+def test_several_points_as_a_list() -> None:
+    report = derivcli.grad("x**2", at=[{"x": 1}, "x=3", {"x": -0.5}])
+    assert [r.symbolic for r in report.results] == [2.0, 6.0, -1.0]
