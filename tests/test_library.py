@@ -201,7 +201,7 @@ LIBRARY_ONLY = [
 
 @pytest.mark.parametrize(("options", "kind", "message"), LIBRARY_ONLY)
 def test_wrong_types_from_python_are_named_errors(
-    options: dict[str, Any], kind: type, message: str
+    options: dict[str, Any], kind: type[derivcli.DerivcliError], message: str
 ) -> None:
     with pytest.raises(kind) as caught:
         derivcli.grad("x**2", **options)
