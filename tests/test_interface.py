@@ -47,6 +47,15 @@ def test_shell_completion_is_offered_for_a_named_shell(cli: Cli, shell: str, mar
     assert marker in run.out and "_DERIVCLI_COMPLETE" in run.out
 
 
+def test_shell_completion_for_an_unknown_shell_is_refused(cli: Cli) -> None:
+    run = cli("--show-completion", "tcsh")
+    assert run.code == 2 and run.out == ""
+    assert run.err == (
+        "derivcli: error: --show-completion tcsh: no completion for that shell "
+        "(one of: bash, zsh, fish, powershell, pwsh)\n"
+    )
+
+
 def test_shell_completion_without_a_detectable_shell_says_so(
     cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -56,7 +56,12 @@ def _invoke(args: list[str]) -> tuple[int, str | None]:
     """Run one command line; return its exit code and error message, if any."""
     from click import exceptions as click
 
-    if len(args) == 2 and args[0] == "--show-completion" and args[1] in COMPLETION_SHELLS:
+    if len(args) == 2 and args[0] == "--show-completion":
+        if args[1] not in COMPLETION_SHELLS:
+            return int(ExitCode.BAD_INPUT), (
+                f"--show-completion {args[1]}: no completion for that shell "
+                f"(one of: {', '.join(COMPLETION_SHELLS)})"
+            )
         return _show_completion(args[1])
     command = command_tree()
     try:
