@@ -428,9 +428,17 @@ class TreeBuilder:
             "ComplexDouble",
             "ComplexMPC",
         ):
+            what = (
+                "an infinite constant such as log(0)"
+                if kind in ("Infinity", "NegativeInfinity", "ComplexInfinity")
+                else "0/0"
+                if kind == "NaN"
+                else "an imaginary number such as log(-2)"
+            )
             raise InputError(
-                f"the derivative is not real-valued (symengine gives {str(expr)[:80]}); "
-                "derivcli works with real expressions only"
+                f"the derivative is not real-valued: differentiating gives {what} "
+                "(a constant base of 0 or below under a variable exponent, as in 0**x or "
+                "(-2)**x, does that); derivcli works with real expressions only"
             )
         raise CannotComputeError(f"cannot write symengine's {kind} in derivcli's language")
 
