@@ -555,3 +555,11 @@ def test_a_coefficient_past_pythons_digit_limit_is_printed(cli: Cli) -> None:
     (result,) = run.json()["results"]
     assert run.code == 3 and result["verdict"] == "not computed"
     assert result["derivative"].startswith("1" + "0" * 5000 + "*exp(")
+
+
+def test_infinite_sides_are_not_said_to_differ(cli: Cli) -> None:
+    # cbrt(x) at 0: both one-sided derivatives are +inf (a vertical tangent)
+    run = cli("grad", "cbrt(x)", "--at", "x=0", "-f", "json")
+    (result,) = run.json()["results"]
+    assert run.code == 1 and result["left"] == "inf" and result["right"] == "inf"
+    assert "differ by" not in result["note"]

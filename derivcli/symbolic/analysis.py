@@ -645,7 +645,8 @@ def examine(
     if math.isnan(left) or math.isnan(right):
         return PointAnalysis(Reason.UNDECIDED, None, left, right, kinks=on_kink)
     apart = ""
-    if left == right:  # equal as float64, different as exact limits
+    if left == right and _finite(exact_left) and _finite(exact_right):
+        # equal as float64, different as exact limits
         gap = float(abs(exact_right - exact_left))
         apart = f"the two differ by {gap:.3g}, below float64's resolution at this size"
     if on_kink:
