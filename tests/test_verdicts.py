@@ -563,3 +563,11 @@ def test_infinite_sides_are_not_said_to_differ(cli: Cli) -> None:
     (result,) = run.json()["results"]
     assert run.code == 1 and result["left"] == "inf" and result["right"] == "inf"
     assert "differ by" not in result["note"]
+
+
+@pytest.mark.parametrize(("text", "at"), [("digamma(x)", "x=-2"), ("polygamma(1, x)", "x=0")])
+def test_the_poles_of_digamma_are_poles(cli: Cli, text: str, at: str) -> None:
+    # digamma has simple poles at 0, -1, -2, ...: an infinite value, not a domain edge
+    run = cli("grad", text, "--at", at, "-f", "json")
+    (result,) = run.json()["results"]
+    assert run.code == 1 and "has a pole" in result["note"]

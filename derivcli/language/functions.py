@@ -219,8 +219,10 @@ def _mpmath(name: str) -> Builder:
             args = [_to_mpmath(mpmath, m, x) for x in a]
             try:
                 value = getattr(mpmath, name)(*args)
-            except (ValueError, ZeroDivisionError):
-                return m.nan()
+            except ZeroDivisionError:  # polygamma(1, 0)
+                return m.inf()  # a pole
+            except ValueError as error:  # "polygamma pole", or outside the domain
+                return m.inf() if "pole" in str(error) else m.nan()
             if not isinstance(value, mpmath.mpf):
                 return m.nan()  # complex: outside the real domain
             if not mpmath.isfinite(value):
