@@ -166,6 +166,7 @@ HOSTILE: list[tuple[str, list[str], set[int], list[str]]] = [
     ("at-grid-bad-count", ["grad", "x", "--at", "x=0:1:1e3"], {2}, ["--at", "count"]),
     ("at-grid-huge", ["grad", "x", "--at", "x=0:1:" + "9" * 30], {2}, ["--at", "limit"]),
     ("at-grid-inf", ["grad", "x", "--at", "x=0:inf:3"], {2}, ["--at"]),
+    ("at-fullwidth-digit", ["grad", "x", "--at", "x=\uff11"], {2}, ["--at", "not a number"]),
     # --at values torch cannot hold: the point would silently become another
     ("at-underflow", ["grad", "x", "--at", "x=1e-400"], {2}, ["1e-400", "would be 0"]),
     (
