@@ -245,3 +245,17 @@ def test_user_code_ending_the_process_is_not_a_pass(capsys: pytest.CaptureFixtur
     assert out == ""
     assert err.startswith("derivcli: error: ") and err.count("\n") == 1
     assert "ended derivcli's process" in err
+
+
+def test_forward_that_raises_is_not_blamed_on_backward(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, data = run_json(
+        capsys, target("square_wrong.py", "RaisesInForward"), "--expr", "x**2", "--at", "x=2"
+    )
+    assert code == 1
+    rows = {row["name"]: row for row in data["checks"]}
+    assert "forward raised RuntimeError: forward is broken" in rows["forward"]["detail"]
+    for name in BACKWARD:
+        detail = rows[name]["detail"]
+        assert "forward raised (backward never ran) RuntimeError: forward is broken" in detail

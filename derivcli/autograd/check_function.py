@@ -349,9 +349,16 @@ def _forward(torch: Any, function: Any, x: float) -> float:
         return _scalar(torch, function.apply(inp), "forward")
 
 
+class _ForwardFailed(Exception):
+    """forward raised on the way to backward (its own error is the cause)."""
+
+
 def _backward(torch: Any, function: Any, x: float, g: float) -> float:
     inp = torch.tensor(x, dtype=torch.float64, requires_grad=True)
-    out = function.apply(inp)
+    try:
+        out = function.apply(inp)
+    except Exception as exc:  # noqa: BLE001 - the user's code, reported as forward's
+        raise _ForwardFailed() from exc
     if not isinstance(out, torch.Tensor):
         raise ValueError(f"forward returned {type(out).__name__}, not a tensor")
     if out.grad_fn is None:
@@ -384,7 +391,13 @@ def _point_row(
             got: float | None = call(x)
         except Exception as exc:  # noqa: BLE001 - the user's code, reported
             got = None
-            if failure is None:
+            if failure is None and isinstance(exc, _ForwardFailed):
+                assert exc.__cause__ is not None
+                failure = (
+                    f"at {variable}={_short(x)}: forward raised (backward never ran) "
+                    + _one_line(exc.__cause__)
+                )
+            elif failure is None:
                 failure = (
                     f"at {variable}={_short(x)}: {kind} raised "
                     if not isinstance(exc, ValueError) or "returned" not in str(exc)
