@@ -319,6 +319,9 @@ class _Joined:
             return replace(result, note=explain.TORCH_KINK_NOTE)
         if softplus:
             return replace(result, note=explain.SOFTPLUS_NOTE)
+        sym, auto = result.symbolic, result.autograd
+        if sym is not None and auto is not None and math.isfinite(sym) and math.isfinite(auto):
+            return replace(result, note=explain.lost_accuracy(sym, auto, self.dtype))
         return result
 
     def _at_point(self, k: int, wrt: tuple[str, ...], i: int) -> DerivativeResult:

@@ -96,6 +96,16 @@ def regular(
     return None
 
 
+def lost_accuracy(sym: float, auto: float, dtype: str) -> str:
+    """A disagreement at a regular point that nothing else explains."""
+    return (
+        f"the derivative is {format_number(sym)} (the closed form, evaluated exactly at "
+        f"this {dtype} point and rounded once); autograd's {format_number(auto)} is "
+        f"torch's {dtype} arithmetic, which lost accuracy here, most often by "
+        "cancellation (a difference of nearly equal values, such as 1 - cos(x) near 0)"
+    )
+
+
 def overflow(dtype: str) -> str:
     return (
         f"the derivative is beyond {dtype}'s range (about {RANGES[dtype]}), so neither side "

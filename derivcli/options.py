@@ -80,10 +80,10 @@ def check_order(order: int) -> None:
 
 
 def check_timeout(timeout: float) -> None:
-    if not _is_number(timeout) or not 0 < timeout <= MAX_TIMEOUT:
-        raise InputError(
-            f"--timeout {timeout!r}: must be a number more than 0 and at most {MAX_TIMEOUT:g}"
-        )
+    if not _is_number(timeout):
+        raise InputError(f"--timeout {timeout!r}: must be a number of seconds")
+    if not 0 < timeout <= MAX_TIMEOUT:
+        raise InputError(f"--timeout {timeout:g}: must be more than 0 and at most {MAX_TIMEOUT:g}")
 
 
 def check_tolerance(name: str, value: float | None) -> None:

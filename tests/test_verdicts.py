@@ -571,3 +571,13 @@ def test_the_poles_of_digamma_are_poles(cli: Cli, text: str, at: str) -> None:
     run = cli("grad", text, "--at", at, "-f", "json")
     (result,) = run.json()["results"]
     assert run.code == 1 and "has a pole" in result["note"]
+
+
+def test_a_disagreement_at_a_regular_point_says_which_side_to_believe(cli: Cli) -> None:
+    # (1 - cos(x))/x**2 at 1e-5: d/dx = sin(x)/x**2 - 2*(1 - cos(x))/x**3 = -x/12 + O(x**3),
+    # about -8.3333e-7; torch's 1 - cos(x) cancels to 5e-11 with 6 digits left
+    run = cli("grad", "(1-cos(x))/x**2", "--at", "x=1e-5", "-f", "json")
+    (result,) = run.json()["results"]
+    assert run.code == 1 and result["verdict"] == "DISAGREE"
+    assert result["symbolic"] == pytest.approx(-1e-5 / 12, rel=1e-9)
+    assert "lost accuracy" in result["note"] and "cancellation" in result["note"]
