@@ -145,14 +145,13 @@ def differentiable(
     form's own value there, ``sym_ok`` whether that is the derivative too."""
     true = special.value
     assert true is not None
-    where = _where(var, point)
     kinks = ", ".join(special.kinks)
     if closed_undefined:
         at_kink = f", at the kink of {kinks}" if kinks else ""
         text = (
-            f"the closed form is undefined at {where} (0/0{at_kink}), but the derivative "
-            f"exists: both one-sided derivatives are {format_number(true)}, shown as the "
-            "closed form's value"
+            f"the closed form has no value at {_point_words(point)} (an indeterminate form "
+            f"such as 0/0 or 0*log(0){at_kink}), but the derivative exists: both one-sided "
+            f"derivatives along {var} are {format_number(true)}, shown as the symbolic value"
         )
         if not auto_ok:
             text += f"; autograd gives {format_number(auto)}"

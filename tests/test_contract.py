@@ -182,7 +182,7 @@ def test_sides_that_meet_with_the_closed_form_undefined(cli: Cli) -> None:
     code, result = _one(cli, "grad", "x*abs(x)**0.5", "--at", "x=0")
     assert code == 1 and result["verdict"] == "DISAGREE"
     assert result["symbolic"] == 0.0 and result["autograd"] == "nan"
-    assert "closed form is undefined" in str(result["note"])
+    assert "closed form has no value at x=0" in str(result["note"])
 
 
 def test_only_f_overflowing_is_a_disagreement(cli: Cli) -> None:
