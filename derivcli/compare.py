@@ -406,7 +406,7 @@ class _Joined:
                 symbolic=sym,
                 agree=None,
                 computable=False,
-                note=explain.overflow(self.dtype),
+                note=explain.overflow(self.dtype, sym),
             )
         if special.reason is Reason.OUT_OF_RANGE:
             return DerivativeResult(

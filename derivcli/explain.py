@@ -106,7 +106,15 @@ def lost_accuracy(sym: float, auto: float, dtype: str) -> str:
     )
 
 
-def overflow(dtype: str) -> str:
+def overflow(dtype: str, shown: float | None = None) -> str:
+    """The derivative is finite but past the dtype's range (``shown``: its float64
+    value, where that is finite: float32's range is the narrower)."""
+    if shown is not None and math.isfinite(shown):
+        return (
+            f"the derivative is beyond {dtype}'s range (about {RANGES[dtype]}), so autograd "
+            f"cannot give it in {dtype}; the symbolic value is the exact one, rounded to "
+            "float64"
+        )
     return (
         f"the derivative is beyond {dtype}'s range (about {RANGES[dtype]}), so neither side "
         "can give it as a number here; the closed form itself is exact"
