@@ -143,11 +143,13 @@ TABLE_DIGITS = 7  # significant digits in the table; JSON has every digit
 
 
 def _short(value: float) -> str:
-    return (
-        format_number(float(f"{value:.{TABLE_DIGITS}g}"))
-        if math.isfinite(value)
-        else (format_number(value))
-    )
+    if not math.isfinite(value):
+        return format_number(value)
+    rounded = float(f"{value:.{TABLE_DIGITS}g}")
+    if rounded != value and rounded.is_integer() and abs(rounded) >= 10**TABLE_DIGITS:
+        # 123456789.123 is not 123456800: trailing zeros would look exact
+        return f"{value:.{TABLE_DIGITS}g}"
+    return format_number(rounded)
 
 
 def _point_text(point: tuple[tuple[str, float], ...] | None) -> str:

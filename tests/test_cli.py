@@ -428,6 +428,14 @@ def _render(expr: str, at: str, width: int) -> str:
     return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
 
 
+def test_a_large_value_rounded_for_the_table_does_not_look_exact() -> None:
+    # 7 significant digits: 123456789.123 is 1.234568e+08, never "123456800"
+    rendered = _render("x**2", "x=123456789.123", 120)
+    assert "x=1.234568e+08" in rendered and "2.469136e+08" in rendered
+    assert "123456800" not in rendered and "246913600" not in rendered
+    assert "x=2.5" in _render("x**2", "x=2.5", 120)  # short values stay as they are
+
+
 def test_golden_table() -> None:
     rendered = _render("x**2+2*x+1", "x=2", 100)
     golden = GOLDEN / "grad_table.txt"
