@@ -272,3 +272,17 @@ def test_graph_code_lines_are_never_cut() -> None:
     text = console.export_text()
     for line in g.code:
         assert line in text.replace("\n", "")
+
+
+def test_a_mistyped_command_gets_a_suggestion(cli: Cli) -> None:
+    run = cli("gradd", "x")
+    assert run.code == 2 and run.out == ""
+    assert run.err == (
+        "derivcli: error: No such command 'gradd'. Did you mean 'grad'? (see 'derivcli --help')\n"
+    )
+
+
+def test_grad_with_wrt_points_to_partial(cli: Cli) -> None:
+    run = cli("grad", "x*y", "--wrt", "x", "--at", "x=1,y=1")
+    assert run.code == 2 and run.out == ""
+    assert "use 'derivcli partial EXPR --wrt NAME'" in run.err

@@ -14,9 +14,13 @@ import contextlib
 import os
 import signal
 import sys
+from typing import TYPE_CHECKING
 
 from derivcli.commands.app import command_tree, protect_leading_minus
 from derivcli.errors import DerivcliError, ExitCode, OutputClosed
+
+if TYPE_CHECKING:
+    from click.exceptions import UsageError
 
 ERROR_PREFIX = "derivcli: error: "
 
@@ -80,7 +84,7 @@ def _invoke(args: list[str]) -> tuple[int, str | None]:
             if exc.ctx and exc.ctx.parent
             else " (see 'derivcli --help')"
         )
-        return int(ExitCode.BAD_INPUT), exc.format_message().replace("\n", " ") + hint
+        return int(ExitCode.BAD_INPUT), _usage_message(exc, command) + hint
     except DerivcliError as exc:
         return int(exc.exit_code), exc.message
     except KeyboardInterrupt:
@@ -103,6 +107,32 @@ def _invoke(args: list[str]) -> tuple[int, str | None]:
             "(a bug in derivcli; DERIVCLI_DEBUG=1 shows the traceback)"
         )
     return (int(result) if isinstance(result, int) else 0), None
+
+
+def _usage_message(exc: UsageError, command: object) -> str:
+    """click's usage error in one line, with what the user most likely meant."""
+    import difflib
+
+    from click import Group, exceptions
+
+    message: str = exc.format_message().replace("\n", " ")
+    if message.startswith("No such command"):
+        typed = message.split("'")[1] if message.count("'") >= 2 else ""
+        names = list(command.commands) if isinstance(command, Group) else []
+        close = difflib.get_close_matches(typed, names, n=1)
+        if close:
+            message += f" Did you mean '{close[0]}'?"
+    if (
+        isinstance(exc, exceptions.NoSuchOption)
+        and exc.option_name == "--wrt"
+        and exc.ctx is not None
+        and exc.ctx.info_name == "grad"
+    ):
+        message = (
+            "grad differentiates by every variable and takes no --wrt; for some of them use "
+            "'derivcli partial EXPR --wrt NAME'"
+        )
+    return message
 
 
 COMPLETION_SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
