@@ -81,8 +81,21 @@ class _Expand(Fold[Node]):
 
 
 def expand(tree: Node) -> Node:
-    """The tree with every function that has a definition written out."""
-    return fold(tree, _Expand())
+    """The tree with every function that has a definition written out.
+
+    Remembered per tree (trees are immutable): f is expanded for its closed
+    form, its program and its analysis, once each line of a batch."""
+    found = _EXPANDED.get(id(tree))
+    if found is not None and found[0] is tree:
+        return found[1]
+    expanded = fold(tree, _Expand())
+    if len(_EXPANDED) >= 256:
+        _EXPANDED.clear()
+    _EXPANDED[id(tree)] = (tree, expanded)  # the tree kept: its id stays its own
+    return expanded
+
+
+_EXPANDED: dict[int, tuple[Node, Node]] = {}
 
 
 # ---------------------------------------------------------------- kinks
