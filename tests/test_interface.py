@@ -286,3 +286,17 @@ def test_grad_with_wrt_points_to_partial(cli: Cli) -> None:
     run = cli("grad", "x*y", "--wrt", "x", "--at", "x=1,y=1")
     assert run.code == 2 and run.out == ""
     assert "use 'derivcli partial EXPR --wrt NAME'" in run.err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("grad", "x**2", "--at", "x=1"),
+        ("partial", "x*y", "--wrt", "x", "--at", "x=1,y=2"),
+        ("check", "x**2", "--answer", "2*x"),
+    ],
+)
+def test_steps_with_plain_output_is_refused_not_dropped(cli: Cli, args: tuple[str, ...]) -> None:
+    run = cli(*args, "--steps", "--format", "plain")
+    assert run.code == 2 and run.out == ""
+    assert "--steps: --format plain is one bare value per result" in run.err

@@ -190,6 +190,18 @@ _FLAGS = frozenset({"--help", "-h", "--version"})
 _COMMAND: Any = None
 
 
+def check_steps_output(steps: bool, output: str) -> None:
+    """--steps with --format plain would be dropped in silence: plain is one bare
+    value per result, for $(...)."""
+    if steps and output == "plain":
+        from derivcli.errors import InputError
+
+        raise InputError(
+            "--steps: --format plain is one bare value per result, with no room for a "
+            "derivation; use --format table, json or latex"
+        )
+
+
 def command_tree() -> Any:
     """The click group behind ``app``, built once (every command module imported)."""
     global _COMMAND

@@ -19,6 +19,7 @@ from derivcli.commands.app import (
     OutputFormat,
     Steps,
     app,
+    check_steps_output,
     restore_minus,
 )
 from derivcli.errors import CannotComputeError, ExitCode
@@ -82,9 +83,11 @@ def check(
 
     The expression is differentiated symbolically (symengine) and compared
     with your answer: first symbolically (symengine expand, then sympy
-    simplify for small expressions), and numerically at 16 fixed points
-    (points where either side is undefined are skipped). Equivalent forms
-    count as right. When the answer is wrong, derivcli shows a point where it
+    simplify for small expressions), and numerically at spot points: fixed
+    values, both sides of and between the numbers the expressions contain, and
+    far out (points where either side is undefined are skipped). Equivalent
+    forms count as right; a right verdict from the spot checks alone says it is
+    not proven. When the answer is wrong, derivcli shows a point where it
     differs, both values there, and the true closed form (unless the
     difference is too small for float64 to show anywhere). The output says
     which method decided. With --steps, the true derivative's derivation
@@ -107,6 +110,7 @@ def check(
     from derivcli import render
     from derivcli.api import check as check_answer
 
+    check_steps_output(steps, output)
     result = check_answer(
         expression, answer=answer, wrt=wrt, order=order, timeout=timeout, steps=steps
     )

@@ -25,6 +25,7 @@ from derivcli.commands.app import (
     Steps,
     Timeout,
     app,
+    check_steps_output,
 )
 from derivcli.errors import CannotComputeError, ExitCode
 from derivcli.options import DEFAULT_BUDGET, Device, DType
@@ -58,6 +59,7 @@ def begin_derivatives(
     """``run_derivatives`` up to where the worker has the request (batch overlaps lines)."""
     from derivcli.api import begin_derivatives as begin
 
+    check_steps_output(bool(params.get("steps", False)), str(params.get("output", "table")))
     return begin(
         params["expression"],
         wrt=wrt,
