@@ -393,11 +393,6 @@ def test_streamed_json_with_steps_is_the_same_document() -> None:
         assert "".join(render.iter_json(report)) == whole
 
 
-def test_plain_output_is_unchanged_by_steps(cli: Cli) -> None:
-    run = cli("grad", "x**2", "--at", "x=3", "--steps", "-f", "plain")
-    assert (run.code, run.out, run.err) == (0, "6\n", "")
-
-
 def test_a_long_derivation_is_shortened_on_the_terminal_but_whole_in_json(cli: Cli) -> None:
     total = " + ".join(f"sin({k}*x)" for k in range(1, 201))
     run = cli("grad", total, "--at", "x=1", "--steps")
