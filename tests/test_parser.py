@@ -199,6 +199,14 @@ def test_printing_round_trip(text: str) -> None:
         ("x y", 3, "missing operator"),
         ("1/2x", 3, "read two ways"),
         ("2^3x", 3, "read two ways"),
+        (
+            "x²y",
+            2,
+            "'**2y' can be read two ways: write the '*' and the parentheses you mean "
+            "(as in x**2*y or x**(2*y))",
+        ),
+        ("sin²(x)", 1, "a power of a function is written sin(x)**2, not sin**2(x)"),
+        ("cos^3(x)", 1, "a power of a function is written cos(x)**3, not cos**3(x)"),
         ("x(x+1)", 1, "'x' is a variable, not a function: write x*(...)"),
         ("foo(x)", 1, "unknown function 'foo'"),
         ("sinn(x)", 1, "did you mean 'sin'"),

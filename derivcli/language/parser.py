@@ -286,9 +286,28 @@ def _implicit_products(tokens: list[Token], text: str) -> list[Token]:
         if implicit and prev is not None:
             before = result[-2] if len(result) > 1 else None
             if prev.kind == "NUMBER" and before is not None and before.kind == "OP":
+                named = result[-3] if len(result) > 2 else None
+                if (
+                    before.text in ("**", "^")
+                    and tok.text == "("
+                    and named is not None
+                    and named.kind == "NAME"
+                    and lookup_function(named.text) is not None
+                ):
+                    # sin²(x), sin^2(x): the calculator's way to write a power of sin(x)
+                    raise ParseError(
+                        f"a power of a function is written {named.text}(x)**{prev.text}, "
+                        f"not {named.text}**{prev.text}(x)",
+                        named.column,
+                    )
                 if before.text in ("/", "**", "^"):
                     after = f"'{before.text}{prev.text}{tok.text}'"
                     example = "1/(2*x) or x/2" if before.text == "/" else "2**(3*x) or 2**3*x"
+                    if named is not None and named.kind == "NAME" and tok.kind == "NAME":
+                        # x²y: the user's own names, both readings
+                        base, n, name = named.text, prev.text, tok.text
+                        op = "/" if before.text == "/" else "**"
+                        example = f"{base}{op}{n}*{name} or {base}{op}({n}*{name})"
                     raise ParseError(
                         f"{after} can be read two ways: write the '*' and the parentheses "
                         f"you mean (as in {example})",
