@@ -206,6 +206,7 @@ def test_printing_round_trip(text: str) -> None:
             "(as in x**2*y or x**(2*y))",
         ),
         ("sin²(x)", 1, "a power of a function is written sin(x)**2, not sin**2(x)"),
+        ("x₂ + 1", 2, "write the index as a plain digit, as in x2"),
         ("cos^3(x)", 1, "a power of a function is written cos(x)**3, not cos**3(x)"),
         ("x(x+1)", 1, "'x' is a variable, not a function: write x*(...)"),
         ("foo(x)", 1, "unknown function 'foo'"),

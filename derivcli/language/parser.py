@@ -191,7 +191,14 @@ def _reject_character(ch: str, column: int) -> ParseError:
         folded = unicodedata.normalize("NFKC", ch)
         if folded.isascii() and folded.strip():
             ascii_twin = folded
-    if unicodedata.category(ch) == "No":  # superscripts such as ²
+    if unicodedata.category(ch) == "No" and "SUBSCRIPT" in unicodedata.name(ch, ""):
+        # x₁ is a name with an index, not a power
+        return ParseError(
+            f"{_describe_char(ch)} is not supported; a variable name is ASCII: write the "
+            f"index as a plain digit, as in x{ascii_twin}",
+            column,
+        )
+    if unicodedata.category(ch) == "No":  # superscripts such as ³ (² and ¹ are powers)
         return ParseError(f"{_describe_char(ch)} is not supported; write **{ascii_twin}", column)
     if ascii_twin is not None:
         return ParseError(
