@@ -515,7 +515,11 @@ class _Parser:
             return self.call(tok, spec)
         if spec is not None or name in MACROS:
             signature = spec.signature if spec is not None else f"{name}(a, b)"
-            raise ParseError(f"'{name}' is a function; call it as {signature}", tok.column)
+            raise ParseError(
+                f"'{name}' is a function; call it as {signature}, or give a variable another "
+                "name (function names cannot be variables)",
+                tok.column,
+            )
         constant = lookup_constant(name)
         if constant is not None:
             return Constant(constant.name, tok.column)
