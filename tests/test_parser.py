@@ -207,6 +207,8 @@ def test_printing_round_trip(text: str) -> None:
         ),
         ("sin²(x)", 1, "a power of a function is written sin(x)**2, not sin**2(x)"),
         ("x₂ + 1", 2, "write the index as a plain digit, as in x2"),
+        ("log(x, -2)", 8, "log(x, -2): the base of a logarithm must be positive"),
+        ("log(x, 0)", 8, "log(x, 0): the base of a logarithm must be positive"),
         ("cos^3(x)", 1, "a power of a function is written cos(x)**3, not cos**3(x)"),
         ("x(x+1)", 1, "'x' is a variable, not a function: write x*(...)"),
         ("foo(x)", 1, "unknown function 'foo'"),

@@ -606,6 +606,13 @@ class _Parser:
             base = args[1]
             if isinstance(base, Number) and base.value == 1:
                 raise ParseError("log(x, 1): the base of a logarithm must not be 1", base.column)
+            if not any(isinstance(n, Variable) for n in walk(base)):
+                value = _constant_value(base)
+                if value is not None and value <= 0:
+                    raise ParseError(
+                        f"log(x, {to_text(base)}): the base of a logarithm must be positive",
+                        _column(base),
+                    )
         return substitute(_template(forms[len(args)]), args, tok.column)
 
 
