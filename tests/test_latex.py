@@ -51,7 +51,7 @@ def test_partial_latex_uses_partial_derivatives(cli: Cli) -> None:
     assert (run.code, run.err) == (0, "")
     assert_valid_latex(run.out)
     assert r"f\left(u, v\right) &= u v + \left(u v\right)^{2}" in run.out
-    assert r"\frac{\partial^{2} f}{\partial u \, \partial v} &= 4 u v + 1" in run.out
+    assert r"\frac{\partial^{2} f}{\partial v \, \partial u} &= 4 u v + 1" in run.out
     assert r"\right|_{u = 2,\, v = 1} &= 9 && " in run.out
 
 

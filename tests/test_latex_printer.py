@@ -116,8 +116,9 @@ def test_leibniz_notation() -> None:
     assert leibniz(("x",), partial=False, of="f") == r"\frac{df}{dx}"
     assert leibniz(("x", "x", "x"), partial=False, of="f") == r"\frac{d^{3}f}{dx^{3}}"
     assert leibniz(("u",), partial=True, of="f") == r"\frac{\partial f}{\partial u}"
+    # d/dv of d2/du2: the denominator reads right to left, as in calculus texts
     mixed = leibniz(("u", "u", "v"), partial=True, of="f")
-    assert mixed == r"\frac{\partial^{3} f}{\partial u^{2} \, \partial v}"
+    assert mixed == r"\frac{\partial^{3} f}{\partial v \, \partial u^{2}}"
     assert leibniz(("theta",), partial=False) == r"\frac{d}{d\theta}"
     for text in (mixed, leibniz(("theta",), partial=False)):
         assert_mathtext(text)

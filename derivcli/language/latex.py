@@ -204,13 +204,15 @@ def _runs(wrt: tuple[str, ...]) -> list[tuple[str, int]]:
 
 def leibniz(wrt: tuple[str, ...], *, partial: bool, of: str = "") -> str:
     """The derivative by ``wrt`` (one variable per differentiation) in Leibniz
-    notation: ``\\frac{d^{2}f}{dx^{2}}``, ``\\frac{\\partial^{2} f}{\\partial u \\, \\partial v}``;
-    without ``of``, the operator alone (``\\frac{d}{dx}``)."""
+    notation: ``\\frac{d^{2}f}{dx^{2}}``, ``\\frac{\\partial^{2} f}{\\partial v \\, \\partial u}``
+    for wrt (u, v); without ``of``, the operator alone (``\\frac{d}{dx}``). The
+    denominator reads right to left, as in every calculus text: d/dv of d/du
+    is written with the partial by v first."""
     d = r"\partial " if partial else "d"
     order = len(wrt)
     top = d.strip() + (f"^{{{order}}}" if order > 1 else "") + (" " if partial and of else "") + of
     bottom = r" \, ".join(
         f"{d}{variable_name(name)}" + (f"^{{{count}}}" if count > 1 else "")
-        for name, count in _runs(wrt)
+        for name, count in reversed(_runs(wrt))
     )
     return rf"\frac{{{top}}}{{{bottom}}}"
