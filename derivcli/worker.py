@@ -339,11 +339,18 @@ class Worker:
         self._flush()
 
     def _flush(self) -> None:
-        """Write what the pipe takes now, without blocking."""
+        """Write what the pipe takes now, without blocking. A child that died (its
+        memory limit) no longer reads: what was unsent is dropped, and the reply's
+        end of file tells the request waiting for it (it fails, the ones after it
+        go to a fresh child). A BrokenPipeError must not escape: click turns any
+        EPIPE into a silent exit 1 (a batch stopped at the line, no message)."""
         while self._unsent:
             try:
                 written = os.write(self._to_child, self._unsent)
             except BlockingIOError:
+                return
+            except BrokenPipeError:
+                self._unsent.clear()
                 return
             del self._unsent[:written]
 

@@ -81,6 +81,20 @@ def test_a_child_that_dies_fails_its_request_only(worker: Worker) -> None:
     assert after.result(10) == "still answered"
 
 
+def test_a_child_that_dies_with_messages_still_unsent_fails_its_request_only(
+    worker: Worker,
+) -> None:
+    # 4 MiB queued behind a 64 KiB pipe: the child exits on reading the request,
+    # so writing the rest fails with EPIPE, which must not escape (click turns
+    # it into a silent exit 1: a batch stopped mid-way, no message)
+    dying = worker.submit(("die", 0), b"x" * (4 << 20))
+    after = worker.submit(("more", 0))
+    after.send("still answered")
+    with pytest.raises(BudgetError, match="more memory"):
+        dying.result(10)
+    assert after.result(10) == "still answered"
+
+
 def test_cancelling_a_request_not_yet_started_drops_it_only(worker: Worker) -> None:
     first = worker.submit(("sleep", 0))
     cancelled = worker.submit(("more", 0))  # its message never comes
