@@ -499,6 +499,11 @@ def test_a_plain_domain_failure_is_not_refined() -> None:
     assert outside.undefined is not None and outside.precision == 256
     onto = exact_value(compile_tree(parse("atanh(tanh(y))").tree), {"y": 400.0})
     assert onto.defined and onto.precision > 256  # tanh(400) rounds onto the pole at 256
+    # relu of a surely negative number is exactly 0, not 0 up to rounding: z/0 is a
+    # pole whatever the precision (a 20,001-point grid refined each to 16,384 bits)
+    exact_zero = exact_value(compile_tree(parse("z / (relu(z**2 - 1) * sin(z))").tree), {"z": -0.5})
+    assert exact_zero.undefined is not None and exact_zero.undefined.kind == "pole"
+    assert exact_zero.precision == 256
 
 
 def test_the_budget_is_not_judged_from_the_first_points_alone() -> None:

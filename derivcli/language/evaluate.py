@@ -398,11 +398,13 @@ def program_args(program: Program, index: int) -> tuple[int, ...]:
 
 def _near_whole(m: Any, values: list[Any], magnitudes: list[Any], args: Sequence[int]) -> bool:
     """Whether some argument is within its rounding (ZERO_MARGIN bits of slack) of
-    a whole number."""
+    a whole number. An argument with no rounding error at all (magnitude 0: an
+    exact 0, such as relu of a surely negative number) is what it is."""
     for i in args:
-        value = values[i]
+        value, magnitude = values[i], magnitudes[i]
         distance = abs(value - m.rint(value))
-        if distance <= magnitudes[i] * _power_of_two(ZERO_MARGIN - m.get_context().precision):
+        scale = magnitude * _power_of_two(ZERO_MARGIN - m.get_context().precision)
+        if magnitude and distance <= scale:
             return True
     return False
 
