@@ -586,3 +586,13 @@ def test_a_disagreement_at_a_regular_point_says_which_side_to_believe(cli: Cli) 
     assert run.code == 1 and result["verdict"] == "DISAGREE"
     assert result["symbolic"] == pytest.approx(-1e-5 / 12, rel=1e-9)
     assert "lost accuracy" in result["note"] and "cancellation" in result["note"]
+
+
+def test_an_edge_17000_bits_away_is_told_from_rounding(cli: Cli) -> None:
+    # 1 - tanh(y)**2 = sech(y)**2 is about 4*e**-12040 = 1e-5229 at y = -6020: past
+    # 16,384 bits it rounds to 0, sqrt's edge. The derivative -tanh(y)*sech(y) is
+    # about 1e-2615, 0 in float64; torch's sqrt(0) gives nan
+    run = cli("partial", "sqrt(1 - tanh(y)**2)", "--wrt", "y", "--at", "y=-6020", "-f", "json")
+    (result,) = run.json()["results"]
+    assert run.code == 1 and result["verdict"] == "DISAGREE"
+    assert result["symbolic"] == 0.0 and result["autograd"] == "nan"

@@ -58,6 +58,9 @@ PRECISION = 256  # bits of the exact evaluation (float64 has 53)
 # A periodic function's argument keeps this many bits below its units digit.
 PERIODIC_GUARD = 192
 MAX_PRECISION = 16384
+# ... and to tell a domain edge or pole from rounding onto it: 1 - tanh(y)**2 at
+# y = -6020 is 1e-5229, 17,370 bits below 1 (beyond, a point stays undecided)
+EDGE_PRECISION = 32768
 # More than PRECISION - CANCELLATION_MARGIN bits lost: evaluate again, more precisely.
 CANCELLATION_MARGIN = 80
 # A value counts as exactly 0 (a kink's argument, a domain edge) when it is
@@ -278,7 +281,7 @@ def exact_value(
     outcome = _run_exact(program, point, precision, exact_sums)
     if not outcome.rounded:
         return outcome  # no operation rounded: the value is exact, nothing to refine
-    while (outcome.doubtful or outcome.on_rounded_edge) and precision < MAX_PRECISION:
+    while (outcome.doubtful or outcome.on_rounded_edge) and precision < EDGE_PRECISION:
         # a pole or a domain edge reached through rounding may be the rounding's:
         # tanh(400) is 1 - 2e-348, which 256 bits round to 1, the pole of atanh
         # (log(sinh(y)) at y = -2 is plainly outside: no second try)
