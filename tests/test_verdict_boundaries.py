@@ -9,6 +9,7 @@ exact powers of two), never taken from derivcli's closed form.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pytest
@@ -207,3 +208,90 @@ def test_a_shrinking_side_limit_is_zero_not_near_a_half(cli: Cli) -> None:
     result = one(run)
     assert run.code == 1 and result["verdict"] == "not differentiable"
     assert "jumps at x=0 (left limit 0, value 0.5, right limit 0.5)" in result["note"]
+
+
+# ---------------------------------------------------------------- sides that settle slowly
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "left", "right"),
+    [
+        # quotients ~ h**0.01: they shrink 2**10.24-fold from 2**-1024 to 2**-2048
+        # and 2**20.48-fold from there to 2**-4096: shrinking, so 0 on both sides
+        ("abs(x)**1.01", 0, 0.0, 0.0),
+        # ~ h**0.005: only 2**5.12-fold from 2**-1024 to 2**-2048; still moving
+        # at 2**-4096 (the documented last step): undecided, not a guess
+        ("abs(x)**1.005", 3, "nan", "nan"),
+        # ~ h**-0.001: growing 2**1.024-fold, then 2**2.048-fold: infinite sides
+        ("abs(x)**0.999", 1, "-inf", "inf"),
+    ],
+)
+def test_sides_that_settle_slowly(cli: Cli, text: str, code: int, left: Any, right: Any) -> None:
+    run = cli("grad", text, "--at", "x=0", "-f", "json")
+    result = one(run)
+    assert run.code == code
+    assert (result["left"], result["right"]) == (left, right)
+
+
+@pytest.mark.parametrize(
+    ("order", "right"),
+    [
+        # z*(y*z)**0.5 is 0 all along z = 0, but its derivatives along y are
+        # 0*(y*z)**-0.5...: no value anywhere on that line. relu(y)**2 has
+        # second derivative 0 left of 0 and 2 right of it; relu(y)**3 has third
+        # derivative 0 and 6. The sides come from f's own differences.
+        (2, 2.0),
+        (3, 6.0),
+    ],
+)
+def test_sides_from_f_s_differences_where_the_lower_forms_have_no_value(
+    cli: Cli, order: int, right: float
+) -> None:
+    text = f"z*(y*z)**0.5 + relu(y)**{order}"
+    run = cli("partial", text, "--wrt", "y", "--order", str(order), "--at", "y=0,z=0",
+              "-f", "json")  # fmt: skip
+    result = one(run)
+    assert run.code == 1 and result["differentiable"] is False
+    assert (result["left"], result["right"]) == (0.0, right)
+    assert math.copysign(1.0, result["left"]) == 1.0  # 0, not -0
+
+
+def test_an_edge_after_a_function_without_edges(cli: Cli) -> None:
+    # sin has no domain edge; sqrt(x)**3 after it has one at 0: undefined on the
+    # left, right derivative cos(0) + 0 = 1
+    run = cli("grad", "sin(x) + sqrt(x)**3", "--at", "x=0", "-f", "json")
+    result = one(run)
+    assert run.code == 1 and result["differentiable"] is False
+    assert (result["left"], result["right"]) == (None, 1.0)
+
+
+def test_a_lower_order_that_exists_by_its_sides(cli: Cli) -> None:
+    # d/dx (2z - 1)**x at z = 1/2 is 0 for x > 0 (0**x = 0 along x), though its
+    # closed form is 0*log(0); d/dz of it then has a right side (0) only, as
+    # (2z - 1)**2.5 is undefined below z = 1/2
+    run = cli("partial", "(2*z-1)**x", "--wrt", "x", "--wrt", "z", "--at", "x=2.5,z=0.5",
+              "-f", "json")  # fmt: skip
+    result = one(run)
+    assert run.code == 1 and result["differentiable"] is False
+    assert (result["left"], result["right"]) == (None, 0.0)
+
+
+@pytest.mark.parametrize(
+    ("wrt", "words"),
+    [
+        # d/dx relu(x)*z = heaviside(x)*z: sides 0 and z at x=0, so it exists
+        # on the line x=0 at z=0 only
+        (["x", "z"], "f's derivative along x does not exist beside the point along z"),
+        # d2/dx2 relu(x)**2*z = 2*heaviside(x)*z: the same, one order up
+        (["x", "x", "z"], "the derivative of order 2 along x does not exist beside the point"),
+    ],
+)
+def test_which_lower_order_is_missing_beside_the_point(
+    cli: Cli, wrt: list[str], words: str
+) -> None:
+    text = "relu(x)*z" if len(wrt) == 2 else "relu(x)**2*z"
+    args = [a for v in wrt for a in ("--wrt", v)]
+    run = cli("partial", text, *args, "--at", "x=0,z=0", "-f", "json")
+    result = one(run)
+    assert run.code == 1 and result["differentiable"] is False
+    assert words in result["note"]
