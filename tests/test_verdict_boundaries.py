@@ -10,8 +10,10 @@ exact powers of two), never taken from derivcli's closed form.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
+import mpmath
 import pytest
 from conftest import Cli, CliRun
 
@@ -295,3 +297,40 @@ def test_which_lower_order_is_missing_beside_the_point(
     result = one(run)
     assert run.code == 1 and result["differentiable"] is False
     assert words in result["note"]
+
+
+# ---------------------------------------------------------------- long grids in float64
+
+
+def _frac_slope(x: Any) -> Any:
+    # d/dx x*frac(x) = frac(x) + x, frac(x) = x - trunc(x) (the sign of x)
+    return x - (mpmath.floor(x) if x >= 0 else mpmath.ceil(x)) + x
+
+
+@pytest.mark.parametrize(
+    ("text", "at", "slope"),
+    [
+        ("erfinv(x)", "x=-0.999:0.999:6001",
+         lambda x: mpmath.sqrt(mpmath.pi) / 2 * mpmath.exp(mpmath.erfinv(x) ** 2)),
+        ("digamma(x)", "x=-3.3:20.7:6001", lambda x: mpmath.psi(1, x)),
+        ("polygamma(1, x)", "x=0.3:30.3:6001", lambda x: mpmath.psi(2, x)),
+        ("x*frac(x)", "x=-3.3:3.7:6001", _frac_slope),
+    ],
+)  # fmt: skip
+def test_long_grids_screened_in_float64_are_accurate(
+    cli: Cli, text: str, at: str, slope: Callable[[Any], Any]
+) -> None:
+    # a grid this long is first evaluated in float64 (the table's float64
+    # versions of erfinv, polygamma, frac); kept values are within 1e-10 relative
+    run = cli("grad", text, "--at", at, "-f", "json")
+    doc = run.json()
+    assert "computed in float64" in doc["note"]
+    checked = 0
+    with mpmath.workdps(30):
+        for result in doc["results"]:
+            if not isinstance(result["symbolic"], float):
+                continue  # a pole of polygamma: judged exactly, not screened
+            expected = slope(mpmath.mpf(result["point"]["x"]))
+            assert result["symbolic"] == pytest.approx(float(expected), rel=1e-10, abs=1e-300)
+            checked += 1
+    assert checked >= 6000
