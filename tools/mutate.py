@@ -847,7 +847,15 @@ def collect_coverage(
         if verbose:
             print("collecting per-test coverage (the whole suite, once) ...", file=sys.stderr)
         started = time.monotonic()
-        proc = subprocess.run(cmd, cwd=REPO, check=False, capture_output=True, text=True)  # noqa: S603
+        # The repository first on the path: a venv whose editable install points at
+        # another checkout (a git worktree using the main tree's .venv) would
+        # otherwise import that checkout, and this one would measure as never run.
+        env = dict(os.environ)
+        old = env.get("PYTHONPATH")
+        env["PYTHONPATH"] = str(REPO) + (os.pathsep + old if old else "")
+        proc = subprocess.run(  # noqa: S603
+            cmd, cwd=REPO, env=env, check=False, capture_output=True, text=True
+        )
         if not out.exists():
             sys.stderr.write(proc.stdout[-4000:] + proc.stderr[-4000:])
             raise SystemExit("the coverage run failed")
@@ -861,6 +869,8 @@ def collect_coverage(
         if data.pytest_exit != 0:
             sys.stderr.write(proc.stdout[-4000:])
             raise SystemExit("the suite does not pass under coverage; fix that first")
+        if not any(data.lines.values()):
+            raise SystemExit("the coverage run measured no line of the modules: wrong import path?")
         return data
 
 
