@@ -596,3 +596,13 @@ def test_an_edge_17000_bits_away_is_told_from_rounding(cli: Cli) -> None:
     (result,) = run.json()["results"]
     assert run.code == 1 and result["verdict"] == "DISAGREE"
     assert result["symbolic"] == 0.0 and result["autograd"] == "nan"
+
+
+def test_a_tiny_one_sided_slope_is_not_taken_for_a_shrinking_zero(cli: Cli) -> None:
+    # relu(x)*1e-200 + x**2 at 0: right derivative 1e-200, left 0. Beside 0 the right
+    # quotients are 3h + 1e-200: they shrink 256-fold down to h = 2**-512 and only
+    # then settle (found by mutation testing: they were read as 0, "agree")
+    run = cli("grad", "relu(x)*1e-200 + x**2", "--at", "x=0", "-f", "json")
+    (result,) = run.json()["results"]
+    assert run.code == 1 and result["verdict"] == "not differentiable"
+    assert result["left"] == 0.0 and result["right"] == pytest.approx(1e-200, rel=1e-15)

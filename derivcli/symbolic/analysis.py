@@ -823,7 +823,13 @@ def _settle(sequence_at: Callable[[Sequence[int]], list[Any]], exact: bool = Fal
     values = sequence_at(PROBE_EXPONENTS)
     limit = _limit(values)
     exponent = PROBE_EXPONENTS[-1]
-    while limit is not None and math.isnan(limit) and exponent < MAX_PROBE_EXPONENT:
+    while (
+        exponent < MAX_PROBE_EXPONENT
+        and limit is not None
+        and (math.isnan(limit) or (limit == 0 and values[-1] != 0))
+    ):
+        # still moving; or shrinking, which may stop at a tiny nonzero slope:
+        # relu(x)*1e-200 + x**2 beside 0 gives 3h + 1e-200, 0 only down to 2**-664
         exponent *= 2
         values = [*values, *sequence_at([exponent])]
         limit = _limit(values)
