@@ -29,6 +29,7 @@ input is turned away in time proportional to the part already read.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import sys
 import unicodedata
@@ -77,8 +78,14 @@ class Expression:
     source: str
     variables: tuple[str, ...]  # sorted
 
-    def __str__(self) -> str:
+    @functools.cached_property
+    def text(self) -> str:
+        """The expression as understood, printed once (a batch of one expression, or a
+        notebook, asks for it at every line)."""
         return to_text(self.tree)
+
+    def __str__(self) -> str:
+        return self.text
 
 
 # ---------------------------------------------------------------- tokens

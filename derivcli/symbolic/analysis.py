@@ -188,7 +188,9 @@ class _Steps:
     large intermediate forms for nothing.
     """
 
-    def __init__(self, wrt: tuple[str, ...], f: Expression, forms: list[Any]) -> None:
+    def __init__(
+        self, wrt: tuple[str, ...], f: Expression, forms: list[Any], f_program: Program
+    ) -> None:
         from derivcli.symbolic import calculus
 
         self.wrt = wrt
@@ -197,7 +199,7 @@ class _Steps:
         self.total = is_total(f.tree)
         self._forms = forms
         self._lower: list[tuple[Node, Program] | None] = [None] * (len(forms) - 1)
-        self._lower[0] = (f.tree, compile_tree(f.tree))
+        self._lower[0] = (f.tree, f_program)
 
     @property
     def order(self) -> int:
@@ -271,11 +273,14 @@ def prepare(request: SymbolicRequest, deadline: float) -> _Prepared:
         return _PREPARED[key]
     expression = parse(request.source)
     expr = calculus.build(expression)
+    f_program = compile_tree(expression.tree)  # once, for f's values and every derivative's
     steps = {
-        wrt: _Steps(wrt, expression, calculus.differentiate(expr, wrt, deadline=deadline))
+        wrt: _Steps(
+            wrt, expression, calculus.differentiate(expr, wrt, deadline=deadline), f_program
+        )
         for wrt in request.derivatives
     }
-    prepared = _Prepared(compile_tree(expression.tree), steps)
+    prepared = _Prepared(f_program, steps)
     _remember(_PREPARED, key, prepared)
     return prepared
 
