@@ -606,3 +606,15 @@ def test_a_tiny_one_sided_slope_is_not_taken_for_a_shrinking_zero(cli: Cli) -> N
     (result,) = run.json()["results"]
     assert run.code == 1 and result["verdict"] == "not differentiable"
     assert result["left"] == 0.0 and result["right"] == pytest.approx(1e-200, rel=1e-15)
+
+
+def test_sides_at_a_huge_coordinate_are_probed_within_a_period(cli: Cli) -> None:
+    # torch.frac(z) = z - trunc(z). At z = -1e300 (a whole number) frac jumps from
+    # 0 (left: z - trunc(z) = -h) to -1 (right: -1 + h). hypot(1e-3, frac(z)) has
+    # left derivative frac/hypot -> 0 and right -1/sqrt(1 + 1e-6) = -0.9999995.
+    # Steps relative to 1e300 would be 1e280 wide, many periods away.
+    run = cli("grad", "hypot(1e-3, frac(z))", "--at", "z=-1e300", "-f", "json")
+    (result,) = run.json()["results"]
+    assert run.code == 1 and result["verdict"] == "not differentiable"
+    assert result["left"] == 0.0
+    assert result["right"] == pytest.approx(-1 / math.sqrt(1 + 1e-6), rel=1e-12)

@@ -776,7 +776,7 @@ def _finite_difference(
                     found.append(total / h**order)
         return found
 
-    limit: Any = _settle(differences, exact=True)
+    limit: Any = _settle(differences, exact=True, offset=_offset(point, var))
     return limit
 
 
@@ -821,11 +821,23 @@ def _step(point: Mapping[str, float], var: str, side: int, k: int) -> Any:
     return m.mul_2exp(_scale(point, var), -k) * side
 
 
-def _settle(sequence_at: Callable[[Sequence[int]], list[Any]], exact: bool = False) -> Any:
-    """The limit of a sequence at the steps PROBE_EXPONENTS, taken further (up to
-    2**-4096) while the last values still move. A float (see _limit), or with
-    ``exact`` the last value itself (an mpfr) when the sequence converged."""
-    values = sequence_at(PROBE_EXPONENTS)
+def _offset(point: Mapping[str, float], var: str) -> int:
+    """How much further down the probe exponents start along ``var``: past 2**53
+    every float is a whole number, and steps relative to the coordinate are
+    larger than 1 (2**-64 of 1e300 is 5e280), so frac(z) or sin(z) at -1e300 would
+    be probed a period or more away; there the steps start below 1 instead."""
+    x = abs(point[var])
+    return math.frexp(x)[1] if x >= 2.0**53 else 0
+
+
+def _settle(
+    sequence_at: Callable[[Sequence[int]], list[Any]], exact: bool = False, offset: int = 0
+) -> Any:
+    """The limit of a sequence at the steps PROBE_EXPONENTS (moved down by
+    ``offset``), taken further (up to 2**-4096) while the last values still move. A
+    float (see _limit), or with ``exact`` the last value itself (an mpfr) when the
+    sequence converged."""
+    values = sequence_at([k + offset for k in PROBE_EXPONENTS])
     limit = _limit(values)
     exponent = PROBE_EXPONENTS[-1]
     while (
@@ -836,7 +848,7 @@ def _settle(sequence_at: Callable[[Sequence[int]], list[Any]], exact: bool = Fal
         # still moving; or shrinking, which may stop at a tiny nonzero slope:
         # relu(x)*1e-200 + x**2 beside 0 gives 3h + 1e-200, 0 only down to 2**-664
         exponent *= 2
-        values = [*values, *sequence_at([exponent])]
+        values = [*values, *sequence_at([exponent + offset])]
         limit = _limit(values)
     if exact and limit is not None and not math.isnan(limit) and _converged(values):
         return values[-1]  # finite, even where float64 says +-inf (2**-1e7 away)
@@ -906,7 +918,7 @@ def _one_sided(g: Program, point: Mapping[str, float], var: str, side: int, f: P
             found.append(quotient)
         return found
 
-    limit: Any = _settle(quotients, exact=True)
+    limit: Any = _settle(quotients, exact=True, offset=_offset(point, var))
     return limit
 
 
@@ -924,7 +936,7 @@ def _side_limit(
             for k in exponents
         ]
 
-    return _settle(values, exact)
+    return _settle(values, exact, _offset(point, var))
 
 
 def _converged(sequence: list[Any]) -> bool:
