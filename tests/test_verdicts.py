@@ -618,3 +618,21 @@ def test_sides_at_a_huge_coordinate_are_probed_within_a_period(cli: Cli) -> None
     assert run.code == 1 and result["verdict"] == "not differentiable"
     assert result["left"] == 0.0
     assert result["right"] == pytest.approx(-1 / math.sqrt(1 + 1e-6), rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "plain"),
+    [
+        # sinc(100) = sin(100*pi)/(100*pi) = 0 exactly; with pi rounded it is 1e-77
+        # at 256 bits, 1e-308 at 1,024: rounding noise, not a value (fuzz seed 20)
+        ("z/expm1(sinc(100))", 2, ""),
+        ("z/sinc(100)", 2, ""),
+        ("z + sinc(100)", 0, "1\n"),
+        ("z*sinc(100.5)", 0, f"{1 / (100.5 * math.pi)!r}\n"),  # sin(100.5*pi) = 1
+    ],
+)
+def test_a_constant_zero_up_to_rounding_is_zero(cli: Cli, text: str, code: int, plain: str) -> None:
+    run = cli("grad", text, "--at", "z=1", "-f", "plain")
+    assert run.code == code and run.out == plain
+    if code == 2:
+        assert run.error == "division by zero at column 2"
