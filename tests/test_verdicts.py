@@ -636,3 +636,25 @@ def test_a_constant_zero_up_to_rounding_is_zero(cli: Cli, text: str, code: int, 
     assert run.code == code and run.out == plain
     if code == 2:
         assert run.error == "division by zero at column 2"
+
+
+def test_a_lower_pure_derivative_takes_its_value_from_f(cli: Cli) -> None:
+    # f = sign(cos(x) - 1)/z is 0 on x = 0 for every z, -1/z beside it. d/dz f is 0
+    # at x = 0 and 1/z**2 beside it: it jumps along x, so d/dx of it does not exist
+    # there (its closed form's value, -sign(0)/z**2 = 0, is f's own here; fuzz seed 20)
+    run = cli(
+        "partial",
+        "sign(cos(x) - 1) / z",
+        "--wrt",
+        "z",
+        "--wrt",
+        "x",
+        "--at",
+        "x=0,z=1.99",
+        "-f",
+        "json",
+    )
+    (result,) = run.json()["results"]
+    assert run.code == 1 and result["verdict"] == "not differentiable"
+    assert "the derivative of order 1 jumps at x=0" in result["note"]
+    assert f"right limit {1 / 1.99**2:.10g}" in result["note"]

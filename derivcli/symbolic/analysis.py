@@ -978,6 +978,10 @@ def _jump(derivative: _Derivative, point: Mapping[str, float]) -> str:
     at a kink is a convention (heaviside(0) = 1/2), not the derivative. The
     comparison is exact, so a jump of 1/2 on top of 1e20 is still a jump.
     """
+
+    def own(order: int) -> str:
+        return derivative.wrt[order - 1]
+
     for order in derivative.steps.lower_orders():
         program = derivative.program(order)
         here = exact_value(program, point, EXACT_LIMIT_BITS)
@@ -992,8 +996,16 @@ def _jump(derivative: _Derivative, point: Mapping[str, float]) -> str:
             above = _side_limit(program, point, name, +1, exact=True)
             if below is None or above is None:
                 continue
+            # where order k is a pure derivative along another variable, its value
+            # here is f's own (not its closed form's convention): d/dz of
+            # sign(cos(x) - 1)/z is 0 at x = 0 (f is 0 there for every z) and
+            # 1/z**2 beside it, so it jumps along x
+            true_here = (
+                _true_lower(derivative, point, order) if order > 0 and name != own(order) else None
+            )
+            value_here = here.value if order == 0 else true_here
             tiny = ""
-            if _same_limit(below, above) and (order > 0 or _same_limit(above, here.value)):
+            if _same_limit(below, above) and (value_here is None or _sides_meet(above, value_here)):
                 tiny = _tiny_jump(program, point, name, with_value=order == 0)
                 if not tiny:
                     continue
@@ -1002,9 +1014,10 @@ def _jump(derivative: _Derivative, point: Mapping[str, float]) -> str:
                 if order == 0
                 else (f"the derivative of order {order}")
             )
+            shown = here.to_float() if value_here is None else float(value_here)
             text = (
                 f"{what} jumps at {name}={point[name]:g} (left limit {_text(float(below))}, "
-                f"value {_text(here.to_float())}, right limit {_text(float(above))}"
+                f"value {_text(shown)}, right limit {_text(float(above))}"
             )
             if tiny:
                 text += f"; {tiny}"
@@ -1014,6 +1027,21 @@ def _jump(derivative: _Derivative, point: Mapping[str, float]) -> str:
                 text += f"; it jumps by {_text(float(gap))}"
             return text + ")"
     return ""
+
+
+def _true_lower(derivative: _Derivative, point: Mapping[str, float], order: int) -> Any:
+    """The derivative of this order at the point from f's own differences, where its
+    variables so far are all one (a pure derivative) and it exists; else None."""
+    prefix = derivative.wrt[:order]
+    if len(set(prefix)) != 1:
+        return None
+    f_program = derivative.program(0)
+    var = prefix[0]
+    if not _defined_around(f_program, point, var):
+        return None
+    left = _finite_difference(f_program, point, var, -1, order)
+    right = _finite_difference(f_program, point, var, +1, order)
+    return right if _one_derivative(left, right) else None
 
 
 # Steps of 2**-k (relative) at which a jump too small for the side limits to
