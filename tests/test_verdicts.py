@@ -658,3 +658,15 @@ def test_a_lower_pure_derivative_takes_its_value_from_f(cli: Cli) -> None:
     assert run.code == 1 and result["verdict"] == "not differentiable"
     assert "the derivative of order 1 jumps at x=0" in result["note"]
     assert f"right limit {1 / 1.99**2:.10g}" in result["note"]
+
+
+def test_a_step_function_keeps_the_units_digit_of_a_huge_argument(cli: Cli) -> None:
+    # frac(E + x) at x = 1e300 (a whole number) is frac(E) = E - 2: d3/dx3 of
+    # E/frac(E + x) = -6*E/frac(E + x)**4 there (fuzz seed 21: the exact evaluation
+    # kept too few bits of E next to 1e300). torch's 1e300 + E is 1e300: a pole.
+    with mpmath.workdps(50):
+        true = float(-6 * mpmath.e / (mpmath.e - 2) ** 4)
+    run = cli("grad", "E / frac(E + x)", "--at", "x=1e300", "--order", "3", "-f", "json")
+    (result,) = run.json()["results"]
+    assert result["differentiable"] is True and result["verdict"] == "DISAGREE"
+    assert result["symbolic"] == pytest.approx(true, rel=1e-15)

@@ -96,8 +96,9 @@ class FunctionSpec:
     edges: tuple[float, ...] = ()
     # Undefined (nan or a pole) for some real arguments: log, sqrt, asin, tan, ...
     partial: bool = False
-    # Periodic: its value at a large argument depends on the argument's last
-    # bits, so the exact evaluator keeps every bit of a computed argument.
+    # Periodic (or a step function): its value at a large argument depends on the
+    # argument's last bits, so the exact evaluator keeps every bit of a computed
+    # argument (frac(x + E) at x = 1e300 is frac(E)).
     periodic: bool = False
     # How LaTeX writes the name (\sin, \operatorname{relu}, \sigma).
     latex: str = ""
@@ -916,6 +917,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         exact=lambda m, a: m.rint_floor(a[0]),
         float64=lambda np, a: np.floor(a[0]),
         kinks=("a - round(a)",),
+        periodic=True,  # its value at 1e300 + E depends on E's digits
         torch_convention="torch.floor's gradient is 0 everywhere, the steps included",
         latex=r"\operatorname{floor}",
     ),
@@ -928,6 +930,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         exact=lambda m, a: m.rint_ceil(a[0]),
         float64=lambda np, a: np.ceil(a[0]),
         kinks=("a - round(a)",),
+        periodic=True,  # its value at 1e300 + E depends on E's digits
         torch_convention="torch.ceil's gradient is 0 everywhere, the steps included",
         latex=r"\operatorname{ceil}",
     ),
@@ -940,6 +943,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         exact=lambda m, a: m.rint(a[0]),
         float64=lambda np, a: np.round(a[0]),
         kinks=("a - floor(a) - 1/2",),
+        periodic=True,  # its value at 1e300 + E depends on E's digits
         torch_convention="torch.round's gradient is 0 everywhere, the steps included",
         latex=r"\operatorname{round}",
     ),
@@ -952,6 +956,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         exact=lambda m, a: m.rint_trunc(a[0]),
         float64=lambda np, a: np.trunc(a[0]),
         kinks=("a - round(a)",),
+        periodic=True,  # its value at 1e300 + E depends on E's digits
         torch_convention="torch.trunc's gradient is 0 everywhere, the steps included",
         latex=r"\operatorname{trunc}",
     ),
@@ -964,6 +969,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         exact=lambda m, a: a[0] - m.rint_trunc(a[0]),
         float64=lambda np, a: a[0] - np.trunc(a[0]),
         kinks=("a - round(a)",),
+        periodic=True,  # its value at 1e300 + E depends on E's digits
         torch_convention="torch.frac's gradient is 1 everywhere, the steps included",
         latex=r"\operatorname{frac}",
     ),
