@@ -670,3 +670,25 @@ def test_a_step_function_keeps_the_units_digit_of_a_huge_argument(cli: Cli) -> N
     (result,) = run.json()["results"]
     assert result["differentiable"] is True and result["verdict"] == "DISAGREE"
     assert result["symbolic"] == pytest.approx(true, rel=1e-15)
+
+
+@pytest.mark.parametrize(
+    ("text", "left_limit", "value"),
+    [
+        # cos(z) < 1 beside 0, cos(0) = 1: frac(cos(z)) is cos(z) beside and 0 at 0,
+        # floor(cos(z)) is 0 beside and 1 at 0, round(1/2 + sin(z)**2) is 1 beside
+        # and round(1/2) = 0 at 0 (half to even). cos(2**-128) rounds to 1 at the
+        # precision of its step: a step reached through rounding is refined
+        # (fuzz seed 22)
+        ("frac(cos(z))", "1", "0"),
+        ("floor(cos(z))", "0", "1"),
+        ("round(0.5 + sin(z)**2)", "1", "0"),
+    ],
+)
+def test_a_step_reached_through_rounding_is_refined(
+    cli: Cli, text: str, left_limit: str, value: str
+) -> None:
+    run = cli("grad", text, "--at", "z=0", "-f", "json")
+    (result,) = run.json()["results"]
+    assert run.code == 1 and result["verdict"] == "not differentiable"
+    assert f"jumps at z=0 (left limit {left_limit}, value {value}," in result["note"]
