@@ -692,3 +692,26 @@ def test_a_step_reached_through_rounding_is_refined(
     (result,) = run.json()["results"]
     assert run.code == 1 and result["verdict"] == "not differentiable"
     assert f"jumps at z=0 (left limit {left_limit}, value {value}," in result["note"]
+
+
+def test_derivatives_of_a_function_flat_around_the_point_are_0(cli: Cli) -> None:
+    # hardshrink(z - y) is 0 while |z - y| <= 1/2, so f = hardshrink(z - y)**(1/3)
+    # is 0 all around (0, 0.000555) and every derivative is 0; the closed form of
+    # d3/dy dz dz is 0/0 there (fuzz seed 23)
+    run = cli(
+        "partial",
+        "hardshrink(z - y)**(1 / 3)",
+        "--wrt",
+        "y",
+        "--wrt",
+        "z",
+        "--wrt",
+        "z",
+        "--at",
+        "y=0,z=0.000555",
+        "-f",
+        "json",
+    )
+    (result,) = run.json()["results"]
+    assert run.code == 0 and result["verdict"] == "agree"
+    assert result["symbolic"] == 0.0 and result["differentiable"] is True

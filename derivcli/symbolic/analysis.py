@@ -586,6 +586,10 @@ def examine(
             or _exists_by_sides(derivative.program(order - 1), point, own, f_program)
             or _exists_by_differences(derivative.wrt[:order], point, f_program)
         ):
+            if _flat_around(f_program, point, derivative.wrt):
+                # f is the same all around (a flat zero of hardshrink under a cube
+                # root): every derivative is 0, whatever 0/0 its closed forms give
+                return PointAnalysis(Reason.REMOVABLE, True, 0.0, 0.0, 0.0)
             return PointAnalysis(
                 Reason.STEP_UNDEFINED,
                 False,
@@ -707,6 +711,30 @@ def _exists_by_sides(
     left = _one_sided(lower, point, var, -1, f_program)
     right = _one_sided(lower, point, var, +1, f_program)
     return _one_derivative(left, right)
+
+
+def _flat_around(f_program: Program, point: Mapping[str, float], wrt: Sequence[str]) -> bool:
+    """Whether f has exactly its value here at every corner of a small box around
+    the point (2**-64, relative, along each variable differentiated by): f is
+    constant there, so each derivative is 0. Exact sums keep any term, however
+    small, that would tell the values apart."""
+    import itertools
+
+    names = list(dict.fromkeys(wrt))
+    if len(names) > 3:
+        return False
+    here = exact_value(f_program, point, exact_sums=True).value
+    if here is None:
+        return False
+    for signs in itertools.product((-1, 0, 1), repeat=len(names)):
+        moved: dict[str, Any] = dict(point)
+        for name, sign in zip(names, signs, strict=True):
+            if sign:
+                moved = _beside(moved, name, _step(point, name, sign, 64))
+        value = exact_value(f_program, moved, exact_sums=True).value
+        if value is None or value != here:
+            return False
+    return True
 
 
 def _exists_by_differences(
