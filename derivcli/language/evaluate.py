@@ -369,7 +369,7 @@ def _run_exact(
             doubtful = (
                 failure.kind in ("pole", "domain")
                 and bool(context.inexact)
-                and _near_whole(m, values, magnitudes, program_args(program, failure.index))
+                and _doubtful(m, values, magnitudes, program.instructions[failure.index])
             )
             return Exact(
                 None,
@@ -396,17 +396,29 @@ def _run_exact(
         )
 
 
-def program_args(program: Program, index: int) -> tuple[int, ...]:
-    return program.instructions[index].args
+def _doubtful(m: Any, values: list[Any], magnitudes: list[Any], ins: Instruction) -> bool:
+    """Whether a failing step may fail only by rounding: an argument within its
+    rounding of a whole number (every pole and domain end of the language is at
+    one); for a power, its base within rounding of 0 or its exponent of a whole
+    number ((-10)**(1/3) fails whatever the rounding: -10 is surely negative)."""
+    if ins.kind == POW:
+        base, exponent = ins.args
+        return _near(m, values, magnitudes, (base,), whole=False) or _near(
+            m, values, magnitudes, (exponent,), whole=True
+        )
+    return _near(m, values, magnitudes, ins.args, whole=True)
 
 
-def _near_whole(m: Any, values: list[Any], magnitudes: list[Any], args: Sequence[int]) -> bool:
+def _near(
+    m: Any, values: list[Any], magnitudes: list[Any], args: Sequence[int], *, whole: bool
+) -> bool:
     """Whether some argument is within its rounding (ZERO_MARGIN bits of slack) of
-    a whole number. An argument with no rounding error at all (magnitude 0: an
-    exact 0, such as relu of a surely negative number) is what it is."""
+    a whole number (or of 0). An argument with no rounding error at all
+    (magnitude 0: an exact 0, such as relu of a surely negative number) is what
+    it is."""
     for i in args:
         value, magnitude = values[i], magnitudes[i]
-        distance = abs(value - m.rint(value))
+        distance = abs(value - m.rint(value)) if whole else abs(value)
         scale = magnitude * _power_of_two(ZERO_MARGIN - m.get_context().precision)
         if magnitude and distance <= scale:
             return True
