@@ -143,8 +143,9 @@ def hessian(
     in the order of repeated --wrt; torch's matrix comes from
     torch.autograd.functional.hessian. Each entry is judged as grad judges a
     derivative (kinks and domain edges included); below the matrices come
-    symmetry, determinant, eigenvalues and definiteness and, where the
-    gradient is 0, whether the point is a local minimum, maximum or saddle.
+    symmetry, determinant, eigenvalues and definiteness and, where the point
+    is stationary (gradient 0, or one Newton step within the tolerance), whether
+    it is a local minimum, maximum or saddle.
 
     Examples:
 

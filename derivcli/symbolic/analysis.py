@@ -43,6 +43,7 @@ something special may happen are evaluated exactly as above.
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -718,8 +719,6 @@ def _flat_around(f_program: Program, point: Mapping[str, float], wrt: Sequence[s
     the point (2**-64, relative, along each variable differentiated by): f is
     constant there, so each derivative is 0. Exact sums keep any term, however
     small, that would tell the values apart."""
-    import itertools
-
     names = list(dict.fromkeys(wrt))
     if len(names) > 3:
         return False
