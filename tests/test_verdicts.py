@@ -720,3 +720,31 @@ def test_derivatives_of_a_function_flat_around_the_point_are_0(cli: Cli) -> None
     (result,) = run.json()["results"]
     assert run.code == 0 and result["verdict"] == "agree"
     assert result["symbolic"] == 0.0 and result["differentiable"] is True
+
+
+def test_a_product_of_two_rounded_zeros_is_not_exact(cli: Cli) -> None:
+    # acosh(cosh(x)) is |x|, so f = y/|x| and d2/dxdy = -1/x**2 = -1e600 at
+    # x = 1e-300: past float64. cosh(1e-300) = 1 + 5e-601 needs about 2,000
+    # bits; at 256 both acosh(cosh(x))**2 and sqrt(cosh(x)**2 - 1) round to 0,
+    # and their product's rounding must not count as an exact 0 (a pole
+    # beyond refinement): it said "not differentiable" (fuzz seed 25)
+    run = cli(
+        "partial",
+        "y / acosh(cosh(x))",
+        "--at",
+        "x=1e-300,y=0.5",
+        "--wrt",
+        "x",
+        "--wrt",
+        "y",
+        "-f",
+        "json",
+    )
+    (result,) = run.json()["results"]
+    assert run.code == 3 and result["verdict"] == "not computed"
+    assert "beyond float64's range" in result["note"]
+    # and along x alone: d/dx (x/|x|) is 0 beside 0, whatever torch's inf/inf
+    run = cli("grad", "x/acosh(cosh(x))", "--at", "x=1e-300", "-f", "json")
+    (result,) = run.json()["results"]
+    assert result["symbolic"] == 0.0 and result["differentiable"] is True
+

@@ -454,7 +454,15 @@ def _magnitude(
             return size
     if spread == _PRODUCT:
         i, j = args
-        return max(size, magnitudes[i] * abs(values[j]) + abs(values[i]) * magnitudes[j])
+        # (a + da)(b + db) - ab = a*db + b*da + da*db: the last term keeps the
+        # rounding of a product of two rounded zeros (acosh(cosh(1e-300))**2
+        # times sqrt(cosh(1e-300)**2 - 1) at 256 bits) from passing as exact
+        return max(
+            size,
+            magnitudes[i] * abs(values[j])
+            + abs(values[i]) * magnitudes[j]
+            + magnitudes[i] * magnitudes[j] * zero_scale,
+        )
     if spread == _QUOTIENT:
         i, j = args
         return max(size, (magnitudes[i] + size * magnitudes[j]) / abs(values[j]))
