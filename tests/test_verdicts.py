@@ -748,3 +748,14 @@ def test_a_product_of_two_rounded_zeros_is_not_exact(cli: Cli) -> None:
     (result,) = run.json()["results"]
     assert result["symbolic"] == 0.0 and result["differentiable"] is True
 
+
+def test_a_slope_far_below_f_is_taken_with_enough_bits(cli: Cli) -> None:
+    # f = (x*y)**y is undefined for y < 0 near x = 1 (a negative base) and 0**0 = 1
+    # at the point. For y > 0, d/dx f = y*(x*y)**y/x, which at x = 1 is y*y**y,
+    # and d/dy of y*y**y = y**y*(1 + y*(log(y) + 1)) tends to 1 as y -> 0+. Beside
+    # the point (y = 2**-64) d/dx f is 5e-20 while f is about 1: its two sides
+    # must be computed to 100 bits to be seen to meet (fuzz seed 18)
+    run = cli("partial", "(x * y)**y", "--at", "x=1,y=0", "--wrt", "x", "--wrt", "y", "-f", "json")
+    (result,) = run.json()["results"]
+    assert run.code == 1 and result["verdict"] == "not differentiable"
+    assert result["left"] is None and result["right"] == 1.0

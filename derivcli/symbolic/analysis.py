@@ -887,6 +887,9 @@ MAX_PROBE_EXPONENT = 4096
 # when its value is within rounding of 0: a slope of 1e-300 beside values of 1
 # needs about 1,000 more than a slope of 1.
 GUARD_STEPS = (PROBE_GUARD_BITS, 640, 1280)
+# Bits a difference quotient must have above its rounding to be taken at a
+# guard step: sides are compared to 2**-100 (_same_limit), with a margin.
+QUOTIENT_BITS = 104
 
 
 def _one_sided(g: Program, point: Mapping[str, float], var: str, side: int, f: Program) -> Any:
@@ -903,6 +906,7 @@ def _one_sided(g: Program, point: Mapping[str, float], var: str, side: int, f: P
     2**-k, more when the quotient is within rounding of 0.
     """
     m = gmpy2()
+    accurate = m.mul_2exp(m.mpfr(1), QUOTIENT_BITS)
 
     def quotients(exponents: Sequence[int]) -> list[Any]:
         found: list[Any] = []
@@ -939,9 +943,13 @@ def _one_sided(g: Program, point: Mapping[str, float], var: str, side: int, f: P
                         * m.mul_2exp(m.mpfr(1), k + 4 - common)
                         / _scale(point, var)
                     )
-                if abs(quotient) > noise:
+                if abs(quotient) > noise * accurate:
                     break
-                quotient = m.mpfr(0)  # within rounding of 0 at every precision tried
+                if abs(quotient) <= noise:
+                    quotient = m.mpfr(0)  # within rounding of 0 (at every precision tried)
+                # else above its rounding, but with too few bits for two sides to be
+                # compared to 2**-100: a slope far below f's size (d/dx of (x*y)**y
+                # at y = 2**-64 is 5e-20 beside values of 1) needs more precision
             found.append(quotient)
         return found
 
