@@ -509,6 +509,20 @@ def test_a_plain_domain_failure_is_not_refined() -> None:
     # 24: a grid of these refined to 32,768 bits ran out of memory)
     negative = exact_value(compile_tree(parse("(hardtanh(y) * -10)**(1 / 3)").tree), {"y": 2.0})
     assert negative.undefined is not None and negative.precision == 256
+    # lgamma(1) and lgamma(2) are exactly 0 (MPFR says so), and 0 times anything,
+    # or 0 to the rounded power 5/3, is exactly 0: the pole is no rounding's
+    # (fuzz seed 26: refining digamma beside it to 32,768 bits took minutes)
+    for z in (1.0, 2.0):
+        pole = exact_value(
+            compile_tree(parse("digamma(z)**2 / (9*lgamma(z)**(5/3))").tree), {"z": z}
+        )
+        assert pole.undefined is not None and pole.undefined.kind == "pole"
+        assert pole.precision == 256
+    # while a zero that rounding made is still refined: cosh(2**-128) - 1 is
+    # 2**-257, which 256 bits round to 0
+    rounded = exact_value(compile_tree(parse("1 / (cosh(z) - 1)").tree), {"z": 2.0**-128})
+    assert rounded.defined and rounded.precision > 256
+    assert rounded.to_float() == pytest.approx(2.0**257, rel=1e-12)
 
 
 def test_the_budget_is_not_judged_from_the_first_points_alone() -> None:
@@ -759,3 +773,28 @@ def test_a_slope_far_below_f_is_taken_with_enough_bits(cli: Cli) -> None:
     (result,) = run.json()["results"]
     assert run.code == 1 and result["verdict"] == "not differentiable"
     assert result["left"] is None and result["right"] == 1.0
+
+
+def test_a_cube_root_of_lgamma_at_its_zeros(cli: Cli) -> None:
+    # f = lgamma(z)**(1/3); lgamma < 0 on (1, 2), where a real cube root of a
+    # negative number is outside derivcli's domain (a fractional power needs a
+    # base >= 0). Near z = 1, lgamma(z) ~ -gamma*(z - 1), so for z < 1
+    # f'' = L''/(3*L**(2/3)) - 2*L'**2/(9*L**(5/3)) -> -inf; near 2, lgamma(z) ~
+    # (1 - gamma)*(z - 2) and the same holds for z > 2. It ran out of its time
+    # budget (fuzz seed 26)
+    for z, left, right in (("1", "-inf", None), ("2", None, "-inf")):
+        run = cli(
+            "partial",
+            "lgamma(z)**(1 / 3)",
+            "--at",
+            f"z={z}",
+            "--wrt",
+            "z",
+            "--order",
+            "2",
+            "-f",
+            "json",
+        )
+        (result,) = run.json()["results"]
+        assert run.code == 1 and result["verdict"] == "not differentiable"
+        assert (result["left"], result["right"]) == (left, right)

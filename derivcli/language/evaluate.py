@@ -341,7 +341,12 @@ def _run_exact(
         index = 0
         try:
             for index, (step, args, spread, periodic, edges) in enumerate(_steps(program)):
-                if edges and context.inexact and _at_edge(m, values[args[0]], edges):
+                if (
+                    edges
+                    and context.inexact
+                    and _at_edge(m, values[args[0]], edges)
+                    and not _computed_exactly(program, point, precision, index)[args[0]]
+                ):
                     # a rounded argument exactly on the end of the domain
                     # (cosh(2**-128) is 1 + 2**-257, 256 bits say 1), or on a
                     # step (frac(cos(2**-128)): cos rounds to 1, a jump): unsure
@@ -366,10 +371,20 @@ def _run_exact(
                         needs = max(needs, _bits_to_keep(m, values[args[0]], values[args[1]]))
         except _Failed as failure:
             undefined = Undefined(failure.kind, program.nodes[failure.index])
+            failing = program.instructions[failure.index]
             doubtful = (
                 failure.kind in ("pole", "domain")
                 and bool(context.inexact)
-                and _doubtful(m, values, magnitudes, program.instructions[failure.index])
+                and _doubtful(m, values, magnitudes, failing)
+                # lgamma(1)**(-2/3) fails at 0 exactly, not by rounding: the
+                # refinement (32,768 bits of digamma beside it) is for nothing
+                and _doubtful(
+                    m,
+                    values,
+                    magnitudes,
+                    failing,
+                    _computed_exactly(program, point, precision, failure.index),
+                )
             )
             return Exact(
                 None,
@@ -396,33 +411,86 @@ def _run_exact(
         )
 
 
-def _doubtful(m: Any, values: list[Any], magnitudes: list[Any], ins: Instruction) -> bool:
+def _doubtful(
+    m: Any,
+    values: list[Any],
+    magnitudes: list[Any],
+    ins: Instruction,
+    exact: Sequence[bool] = (),
+) -> bool:
     """Whether a failing step may fail only by rounding: an argument within its
     rounding of a whole number (every pole and domain end of the language is at
     one); for a power, its base within rounding of 0 or its exponent of a whole
-    number ((-10)**(1/3) fails whatever the rounding: -10 is surely negative)."""
+    number ((-10)**(1/3) fails whatever the rounding: -10 is surely negative).
+    ``exact``: which values were computed with no rounding at all (see
+    _computed_exactly); such an argument is what it is."""
     if ins.kind == POW:
         base, exponent = ins.args
-        return _near(m, values, magnitudes, (base,), whole=False) or _near(
-            m, values, magnitudes, (exponent,), whole=True
+        return _near(m, values, magnitudes, (base,), exact, whole=False) or _near(
+            m, values, magnitudes, (exponent,), exact, whole=True
         )
-    return _near(m, values, magnitudes, ins.args, whole=True)
+    return _near(m, values, magnitudes, ins.args, exact, whole=True)
 
 
 def _near(
-    m: Any, values: list[Any], magnitudes: list[Any], args: Sequence[int], *, whole: bool
+    m: Any,
+    values: list[Any],
+    magnitudes: list[Any],
+    args: Sequence[int],
+    exact: Sequence[bool],
+    *,
+    whole: bool,
 ) -> bool:
     """Whether some argument is within its rounding (ZERO_MARGIN bits of slack) of
     a whole number (or of 0). An argument with no rounding error at all
-    (magnitude 0: an exact 0, such as relu of a surely negative number) is what
-    it is."""
+    (magnitude 0: an exact 0, such as relu of a surely negative number; or
+    computed exactly, as lgamma(1) is) is what it is."""
     for i in args:
+        if exact and exact[i]:
+            continue
         value, magnitude = values[i], magnitudes[i]
         distance = abs(value - m.rint(value)) if whole else abs(value)
         scale = magnitude * _power_of_two(ZERO_MARGIN - m.get_context().precision)
         if magnitude and distance <= scale:
             return True
     return False
+
+
+def _computed_exactly(
+    program: Program, point: Mapping[str, Any], precision: int, upto: int
+) -> list[bool]:
+    """For each instruction before ``upto``, whether its value came out with no
+    rounding anywhere on its way: MPFR's inexact flag, per step, and exact
+    arguments (lgamma(1) is exactly 0; cosh(2**-128) rounds to 1), or an
+    argument that fixes the result whatever the others' rounding (an exact 0
+    factor, 0 or 1 as a base, 0 as an exponent: lgamma(1)**(5/3) is exactly 0
+    though 5/3 is rounded). The same evaluation again, flag by flag: only where
+    a failure or a domain edge asks, so the common path pays nothing."""
+    m = gmpy2()
+    exact: list[bool] = []
+    values: list[Any] = []
+    steps = _steps(program)
+    with m.context(m.get_context(), precision=precision, allow_complex=False) as context:
+        for index in range(min(upto, len(steps))):
+            step, args = steps[index][:2]
+            context.clear_flags()
+            value = step(m, values, point)
+            values.append(value)
+            known = not context.inexact and all(exact[i] for i in args)
+            if not known and not context.inexact and m.is_finite(value):
+                kind = program.instructions[index].kind
+                fixed = [values[i] for i in args if exact[i]]
+                if kind == MUL:
+                    known = any(v == 0 for v in fixed)
+                elif kind == DIV:
+                    known = exact[args[0]] and values[args[0]] == 0
+                elif kind == POW:
+                    base, exponent = args
+                    known = (exact[base] and values[base] in (0, 1)) or (
+                        exact[exponent] and values[exponent] == 0
+                    )
+            exact.append(known)
+    return exact
 
 
 Step = Callable[[Any, list[Any], Mapping[str, Any]], Any]

@@ -230,6 +230,9 @@ def _mpmath(name: str) -> Builder:
                 return m.mpfr(str(value))  # +inf, -inf or nan
             sign, mantissa, exponent, _ = value._mpf_  # man_exp drops the sign
             signed = -mantissa if sign else mantissa
+            # mpmath's value is itself rounded, whatever MPFR's flag says of
+            # this last step: the evaluator must not take it for exact
+            m.get_context().inexact = True
             return m.mul_2exp(m.mpfr(signed), exponent)  # rounded once, to the context
 
     return build
