@@ -798,3 +798,36 @@ def test_a_cube_root_of_lgamma_at_its_zeros(cli: Cli) -> None:
         (result,) = run.json()["results"]
         assert run.code == 1 and result["verdict"] == "not differentiable"
         assert (result["left"], result["right"]) == (left, right)
+
+
+@pytest.mark.parametrize(
+    ("text", "z", "exact"),
+    [
+        # the last instruction's value: exact, or rounded somewhere on its way
+        ("lgamma(z)", 1.0, True),  # MPFR: lgamma(1) is exactly 0
+        ("lgamma(z)", 1.5, False),
+        ("z * (1/3)", 0.0, True),  # an exact 0 factor fixes the product
+        ("(1/3) * z", 0.0, True),
+        ("z * (1/3)", 3.0, False),  # 1/3 is rounded, and so is the product
+        ("z * 3", 0.5, True),  # both exact, no rounding: 1.5
+        ("z / (1/3)", 0.0, True),  # an exact 0 over anything nonzero
+        ("(1/3) / z", 0.0, False),  # (the pole: not finite, so not exact)
+        ("(1/3) / (z + 1)", 0.0, False),
+        ("z ** (5/3)", 0.0, True),  # an exact base 0 ...
+        ("z ** (5/3)", 1.0, True),  # ... or 1, whatever the rounded exponent
+        ("z ** (5/3)", 2.0, False),
+        ("(1/3) ** z", 0.0, True),  # a rounded base to an exact 0 is 1
+        ("(1/3) ** z", 2.0, False),
+        ("exp(z) - exp(z)", 1.0, False),  # exactly 0, but by rounded terms
+        ("digamma(z) * 0 + 1", 2.0, True),  # mpmath's digamma is rounded; 0 fixes it
+        ("digamma(z)", 1.0, False),  # mpmath's value counts as rounded
+    ],
+)
+def test_which_values_are_computed_exactly(text: str, z: float, exact: bool) -> None:
+    from derivcli.language.evaluate import _computed_exactly, compile_tree
+    from derivcli.language.parser import parse
+
+    program = compile_tree(parse(text).tree)
+    flags = _computed_exactly(program, {"z": z}, 256, len(program))
+    assert len(flags) == len(program)
+    assert flags[-1] is exact
