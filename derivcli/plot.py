@@ -68,6 +68,8 @@ class PlotData:
     exit_code: ExitCode
     note: str | None = None  # e.g. the closed form ran out of time
     beyond_float64: tuple[int, ...] = ()  # indices where a value overflows float64
+    # why the engines disagree at the first such point ("at x=0.1: torch ..."), if said
+    disagree_note: str | None = None
 
     @property
     def label(self) -> str:
@@ -107,6 +109,7 @@ class PlotData:
             "summary": summary_line(self),
             "exit": int(self.exit_code),
             "note": self.note,
+            "disagree_note": self.disagree_note,
         }
 
     def plain(self) -> str:
@@ -119,7 +122,10 @@ class PlotData:
         import sys
 
         color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-        return terminal_plot(self, color=color) + "\n" + summary_line(self)
+        text = terminal_plot(self, color=color) + "\n" + summary_line(self)
+        if self.disagree_note:
+            text += f"\nnote: {self.disagree_note}"
+        return text
 
 
 # ---------------------------------------------------------------- input
@@ -388,6 +394,16 @@ def compute_plot(
         if not (math.isfinite(a) and math.isfinite(b)) or abs(a - b) > 1e-4 * (1 + abs(a) + abs(b)):
             jumps.append(kink_index[x])
     derivative = next((r.derivative for r in results if r.derivative is not None), None)
+    # torch rounding x - 0.1 onto relu's kink at the float 0.1, or losing digits
+    # to cancellation: the first disagreement's note says which engine to believe
+    disagree_note = next(
+        (
+            f"at {name}={format_number(xs[i])}: {results[i].note}"
+            for i in disagree
+            if results[i].note
+        ),
+        None,
+    )
     return PlotData(
         expression=str(expression),
         wrt=name,
@@ -411,6 +427,7 @@ def compute_plot(
         exit_code=report.exit_code,
         note=report.note,
         beyond_float64=beyond,
+        disagree_note=disagree_note,
     )
 
 

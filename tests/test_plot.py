@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -189,3 +190,25 @@ def test_help_has_examples(capsys: pytest.CaptureFixture[str]) -> None:
     captured = capsys.readouterr()
     assert code == 0
     assert 'derivcli plot "relu(x)*sin(x)" --range -3:3 --out relu_sin.png' in captured.out
+
+
+def test_a_disagreement_says_which_engine_to_believe(capsys: pytest.CaptureFixture[str]) -> None:
+    # x - 0.1 at the float 0.1 is exactly 0 in float64 (torch: relu's kink,
+    # gradient 0 by its convention) but 2**-57-ish beside it exactly (the float
+    # 0.1 is not 1/10): the closed form heaviside(x - 1/10) is 1 there
+    code = main(["plot", "relu(x-0.1)", "--range", "-1:1", "--points", "21"])
+    captured = capsys.readouterr()
+    assert code == 1, captured.err
+    lines = captured.out.splitlines()
+    assert lines[-2].endswith("closed form and autograd DISAGREE at 1 point (x=0.1)")
+    assert lines[-1].startswith(
+        "note: at x=0.1: torch computes the argument of a kinked function (relu, abs, max, ...) "
+        "as exactly 0 here"
+    )
+    code = main(["plot", "relu(x-0.1)", "--range", "-1:1", "--points", "21", "-f", "json"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 1 and data["disagree"] == [0.1]
+    assert data["disagree_note"].startswith("at x=0.1: torch computes the argument")
+    # plain output stays one line, for $(...)
+    code = main(["plot", "relu(x-0.1)", "--range", "-1:1", "--points", "21", "-f", "plain"])
+    assert code == 1 and len(capsys.readouterr().out.splitlines()) == 1
