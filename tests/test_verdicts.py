@@ -831,3 +831,42 @@ def test_which_values_are_computed_exactly(text: str, z: float, exact: bool) -> 
     flags = _computed_exactly(program, {"z": z}, 256, len(program))
     assert len(flags) == len(program)
     assert flags[-1] is exact
+
+
+def test_rounding_beside_a_tiny_point_is_neither_a_slope_nor_a_jump(cli: Cli) -> None:
+    # f = min(z, x, z) + acosh(cosh(z)) is z + |z| = 2z for z > 0 (z < x), so
+    # d/dz f = 2 near (z = 1e-300, x = 1.33) and d2/dz dx = 0. cosh(1e-300) is
+    # 1 + 5e-601: evaluated beside the point, acosh(cosh(z)) keeps only the bits
+    # left after 2,000 of cancellation. f's differences at 2**-64 then read a
+    # slope of 1 (the acosh part all rounding), and the two sides of d/dz at
+    # 2**-4096 differ in their last bit: it was "not differentiable", f' "jumps
+    # by about 0" (fuzz seed 27)
+    run = cli(
+        "partial",
+        "min(z, x, z) + acosh(cosh(z))",
+        "--at",
+        "x=1.33,z=1e-300",
+        "--wrt",
+        "z",
+        "--wrt",
+        "x",
+        "-f",
+        "json",
+    )
+    (result,) = run.json()["results"]
+    assert run.code == 0 and result["verdict"] == "agree"
+    assert result["symbolic"] == 0.0 and result["differentiable"] is True
+
+
+def test_differences_of_f_are_taken_until_the_rounding_is_gone() -> None:
+    from derivcli.language.evaluate import compile_tree
+    from derivcli.language.parser import parse
+    from derivcli.symbolic.analysis import _finite_difference
+
+    # z + acosh(cosh(z)) is 2z for z > 0 and 0 for z < 0: one-sided slopes 2 and 0
+    program = compile_tree(parse("z + acosh(cosh(z))").tree)
+    point = {"z": 1e-300}
+    for side in (-1, +1):
+        assert float(_finite_difference(program, point, "z", side, 1)) == 2.0
+    # and the second difference of 2z is 0 (to within the limit's resolution)
+    assert abs(float(_finite_difference(program, point, "z", +1, 2))) < 1e-200

@@ -55,10 +55,12 @@ from derivcli.errors import BudgetError
 from derivcli.language.definitions import expand, kink_trees, kink_values
 from derivcli.language.evaluate import (
     CALL,
+    EDGE_PRECISION,
     FLOAT32_MAX,
     FLOAT64_MAX,
     MAX_PRECISION,
     POW,
+    ZERO_MARGIN,
     Exact,
     Program,
     compile_tree,
@@ -517,8 +519,6 @@ def _kinks_here(found: Sequence[_Kink]) -> tuple[str, ...]:
 
 
 def _tiny(precision: int) -> Any:
-    from derivcli.language.evaluate import ZERO_MARGIN
-
     m = gmpy2()
     return m.mul_2exp(m.mpfr(1), ZERO_MARGIN - precision)
 
@@ -784,27 +784,53 @@ def _finite_difference(
 
     m = gmpy2()
 
+    def quotient(k: int, precision: int) -> tuple[Any, int]:
+        """The difference quotient at step 2**-k, and the most bits a value took."""
+        h = _step(point, var, side, k)
+        total = m.mpfr(0)
+        used = precision
+        with m.context(m.get_context(), precision=precision):
+            for j in range(order + 1):
+                outcome = exact_value(
+                    f, _beside(point, var, (j + 1) * h), precision, exact_sums=True
+                )
+                if outcome.value is None:
+                    return None, used
+                used = max(used, outcome.precision)
+                total += (-1) ** (order - j) * comb(order, j) * outcome.value
+            return total / h**order, used
+
     def differences(exponents: Sequence[int]) -> list[Any]:
         found: list[Any] = []
         for k in exponents:
-            precision = order * k + PROBE_GUARD_BITS
-            h = _step(point, var, side, k)
-            total = m.mpfr(0)
-            with m.context(m.get_context(), precision=precision):
-                for j in range(order + 1):
-                    outcome = exact_value(
-                        f, _beside(point, var, (j + 1) * h), precision, exact_sums=True
-                    )
-                    if outcome.value is None:
-                        found.append(None)
-                        break
-                    total += (-1) ** (order - j) * comb(order, j) * outcome.value
-                else:
-                    found.append(total / h**order)
+            # Taken again with twice the bits the values took, until two agree:
+            # rounding that the values' own checks do not see (acosh(cosh(z))
+            # beside 1e-300 loses all but 55 of 2,048 bits, and its differences
+            # at 2**-64 are all rounding) shows as a change
+            value, used = quotient(k, order * k + PROBE_GUARD_BITS)
+            while value is not None:
+                if used >= EDGE_PRECISION:
+                    # still all rounding at 32,768 bits: the difference is below
+                    # the rounding of its terms (the second difference of 2z
+                    # computed as z + acosh(cosh(z)) beside 1e-300)
+                    value = m.mpfr(0)
+                    break
+                finer, used = quotient(k, 2 * used)
+                if finer is None or _close_to(value, finer):
+                    value = finer
+                    break
+                value = finer
+            found.append(value)
         return found
 
     limit: Any = _settle(differences, exact=True, offset=_offset(point, var))
     return limit
+
+
+def _close_to(a: Any, b: Any) -> bool:
+    """Two mpfr values equal to 64 bits (or both 0)."""
+    m = gmpy2()
+    return bool(abs(a - b) <= max(abs(a), abs(b)) * m.mul_2exp(m.mpfr(1), -64))
 
 
 def _finite(side: Any) -> bool:
@@ -1094,19 +1120,37 @@ def _tiny_jump(program: Program, point: Mapping[str, float], name: str, *, with_
     x = -2, y = 710 jumps by 1.3e-309 on top of 710.
     """
     m = gmpy2()
+
+    def gap_at(k: int, precision: int) -> tuple[Any, int]:
+        """The gap at step 2**-k (None where a value is undefined), and the most
+        bits a value took."""
+        beside = [_beside(point, name, _step(point, name, side, k)) for side in (-1, +1)]
+        outcomes = [exact_value(program, p, precision, exact_sums=True) for p in beside]
+        if with_value:
+            outcomes.append(exact_value(program, point, precision))
+        values = [o.value for o in outcomes]
+        used = max(o.precision for o in outcomes)
+        if any(v is None for v in values):
+            return None, used
+        with m.context(m.get_context(), precision=used):
+            if not with_value:
+                return abs(values[1] - values[0]), used
+            return max(abs(values[0] - values[2]), abs(values[1] - values[2])), used
+
     gaps = []
     for k in TINY_JUMP_EXPONENTS:
-        precision = k + PROBE_GUARD_BITS
-        beside = [_beside(point, name, _step(point, name, side, k)) for side in (-1, +1)]
-        sides = [exact_value(program, p, precision, exact_sums=True).value for p in beside]
-        here = exact_value(program, point, precision).value if with_value else None
-        if any(v is None for v in sides) or (with_value and here is None):
+        gap, used = gap_at(k, k + PROBE_GUARD_BITS)
+        if gap is None:
             return ""
-        with m.context(m.get_context(), precision=precision):
-            if here is None:
-                gaps.append(abs(sides[1] - sides[0]))
-            else:
-                gaps.append(max(abs(sides[0] - here), abs(sides[1] - here)))
+        if gap:
+            # a jump's gap stays when the values are taken with twice the bits;
+            # rounding's changes (the two sides of d/dz acosh(cosh(z)) beside
+            # 1e-300 are both 1, each after 17,000 bits of cancellation that
+            # leave a different last bit)
+            finer, _ = gap_at(k, 2 * used)
+            if finer is None or not abs(finer - gap) <= gap / 4:
+                gap = m.mpfr(0)
+        gaps.append(gap)
     coarse, fine = gaps
     if fine == 0 or fine * 4 <= coarse:
         return ""
