@@ -870,3 +870,38 @@ def test_differences_of_f_are_taken_until_the_rounding_is_gone() -> None:
         assert float(_finite_difference(program, point, "z", side, 1)) == 2.0
     # and the second difference of 2z is 0 (to within the limit's resolution)
     assert abs(float(_finite_difference(program, point, "z", +1, 2))) < 1e-200
+
+
+def test_a_kink_that_the_line_never_leaves_is_no_kink(cli: Cli) -> None:
+    # along x at z = 0, relu(x*z) is relu(0) = 0 for every x: d/dx is 0 at every
+    # point of the grid. Each point is on relu's kink (x*z = 0), and analysing
+    # each as a kink ran out of the 2 s budget at about 300 of 2,001 points
+    run = cli("partial", "relu(x*z)", "--wrt", "x", "--at", "x=-1:1:2001,z=0", "-f", "json")
+    results = run.json()["results"]
+    assert run.code == 0 and len(results) == 2001
+    assert {(r["verdict"], r["symbolic"], r["autograd"]) for r in results} == {("agree", 0.0, 0.0)}
+    # max(x*z + x**2, x**2) is x**2 along x at z = 0: d/dx = 2x = 1 at x = 1/2
+    run = cli("partial", "max(x*z + x**2, x**2)", "--wrt", "x", "--at", "x=0.5,z=0", "-f", "json")
+    (result,) = run.json()["results"]
+    assert run.code == 0 and result["symbolic"] == 1.0 and result["differentiable"] is True
+    # but along z too the kink is crossed: d/dx relu(x*z) = z*heaviside(x*z), whose
+    # derivative along z at (1, 0) is 0 from the left and 1 from the right
+    run = cli("partial", "relu(x*z)", "--wrt", "x", "--wrt", "z", "--at", "x=1,z=0", "-f", "json")
+    (result,) = run.json()["results"]
+    assert run.code == 1 and result["verdict"] == "not differentiable"
+    assert (result["left"], result["right"]) == (0.0, 1.0)
+
+
+def test_which_kink_arguments_are_zero_along_a_line() -> None:
+    from derivcli.language.parser import parse
+    from derivcli.symbolic.analysis import _identically_zero
+
+    def zero(text: str, **held: float) -> bool:
+        return _identically_zero(parse(text).tree, held)
+
+    assert zero("x*z", z=0.0) and zero("x*z", z=-0.0)
+    assert not zero("x*z", z=1e-300)  # 1e-300*x is not 0
+    assert zero("z - z") and zero("(x + 1)**2 - x**2 - 2*x - 1")  # expanded
+    assert zero("x*z + 2**x - 2**x", z=0.0)
+    assert not zero("sin(x)**2 + cos(x)**2 - 1")  # true, but symengine does not see it: unsure
+    assert not zero("x/z", z=0.0)  # cannot be built (division by 0): unsure

@@ -438,6 +438,11 @@ class _Kink:
     name: str  # relu, leaky_relu, max, ...
     step: int  # which step (0 is f as written) holds the call
     program: Program  # the kink expression (relu(x - 1): x - 1; max(x, y): x - y)
+    tree: Node  # the same, as a tree
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        return tuple(sorted({n.name for n in unique_nodes(self.tree) if isinstance(n, Variable)}))
 
 
 class _Derivative:
@@ -448,13 +453,14 @@ class _Derivative:
         self.wrt = steps.wrt
         self.var = steps.wrt[-1]
         self.limit = limit
+        self._along: dict[Any, bool] = {}
         moving = set(self.wrt)
         # Kinks of f (its functions as the user wrote them: leaky_relu, not
         # the relu its definition uses) and of every lower derivative, whose
         # argument moves with a variable being differentiated (min(x, z) is
         # no kink for d/dy).
         self.kinks = [
-            _Kink(node.name, k, compile_tree(kink))
+            _Kink(node.name, k, compile_tree(kink), kink)
             for k in steps.lower_orders()
             for node in unique_nodes(steps.lower(k)[0])
             if isinstance(node, Call) and function(node.name).kink and _depends(node, moving)
@@ -463,6 +469,29 @@ class _Derivative:
 
     def program(self, k: int) -> Program:
         return self.steps.lower(k)[1]
+
+    def _on_kink_here(self, kink: _Kink, cache: _ExactCache, i: int) -> bool:
+        """Whether point i is on the kink, as far as this derivative can tell: the
+        kink's argument is 0 there, and not 0 all along the variables
+        differentiated by (the others held at the point's values), exactly, as
+        symengine simplifies it (relu(x*z) at z = 0 along x; min(z, z)). Along
+        those variables such a call never leaves its kink, f there is smooth
+        (relu(x*0) is 0 for every x), and the two branches' derivatives are
+        equal, so the closed form's value is the derivative whatever its
+        convention at the kink. Remembered per kink and held values: a grid
+        along x at z = 0 asks symengine once, and skips the exact test of the
+        kink's argument (a sum that cancels to 0 is refined to 16,384 bits)."""
+        point = cache.point(i)
+        held = tuple((name, point[name]) for name in kink.variables if name not in set(self.wrt))
+        key = (id(kink), held)
+        along = self._along.get(key)
+        if along is True:
+            return False
+        if not _on_kink(kink, cache, i):
+            return False
+        if along is None:
+            along = self._along[key] = _identically_zero(kink.tree, dict(held))
+        return not along
 
     def at(self, cache: _ExactCache, i: int) -> tuple[float, PointAnalysis | None]:
         """The closed form's value at point i, and the analysis if the point is special."""
@@ -481,7 +510,11 @@ class _Derivative:
             detail = undefined.describe()
             return math.nan, PointAnalysis(Reason.OUT_OF_RANGE, None, detail=detail)
         on_kink = _kinks_here(
-            [kink for kink in self.kinks if lower[kink.step].defined and _on_kink(kink, cache, i)]
+            [
+                kink
+                for kink in self.kinks
+                if lower[kink.step].defined and self._on_kink_here(kink, cache, i)
+            ]
         )
         on_edge = any(
             outcome.defined and _on_edge(self.program(k), outcome)
@@ -497,6 +530,39 @@ class _Derivative:
 
 # Values past MPFR's range: nothing can be said about the point.
 _OUT_OF_RANGE = ("overflow", "underflow")
+
+
+# Kink expressions up to this many nodes are checked for being 0 along a line.
+ZERO_ALONG_NODES = 200
+
+
+def _identically_zero(tree: Node, held: Mapping[str, float]) -> bool:
+    """Whether the tree is 0 for every value of its free variables, with the
+    ``held`` ones at those (exact) values: symengine's canonical form, expanded,
+    is the number 0. False when unsure (too large, or it cannot be built)."""
+    from fractions import Fraction
+
+    import symengine as se
+
+    from derivcli.language.tree import fold
+    from derivcli.symbolic.calculus import SymengineBuilder, symbol
+
+    nodes = list(unique_nodes(tree))
+    if len(nodes) > ZERO_ALONG_NODES:
+        return False
+    env: dict[str, Any] = {}
+    for node in nodes:
+        if isinstance(node, Variable) and node.name not in env:
+            if node.name in held:
+                value = Fraction(held[node.name])
+                env[node.name] = se.Rational(value.numerator, value.denominator)
+            else:
+                env[node.name] = symbol(node.name)
+    try:
+        built = fold(expand(tree), SymengineBuilder(env))
+        return bool(built == 0 or se.expand(built) == 0)
+    except Exception:  # noqa: BLE001 - unsure (1/0 at the held values, ...): not zero
+        return False
 
 
 def _depends(node: Node, names: set[str]) -> bool:
