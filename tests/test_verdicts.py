@@ -905,3 +905,15 @@ def test_which_kink_arguments_are_zero_along_a_line() -> None:
     assert zero("x*z + 2**x - 2**x", z=0.0)
     assert not zero("sin(x)**2 + cos(x)**2 - 1")  # true, but symengine does not see it: unsure
     assert not zero("x/z", z=0.0)  # cannot be built (division by 0): unsure
+
+
+def test_a_power_of_a_tiny_base_keeps_its_rounding_relative(cli: Cli) -> None:
+    # For z > 0, atan2(z**1.5, z) = atan(sqrt(z)), and sec(atan(t)) = sqrt(1 + t**2),
+    # so f = sqrt(1 + z) and f'' = -(1 + z)**(-3/2)/4 = -0.25 at z = 5e-324. z**1.5
+    # there is 1e-485; its rounding was measured against the exponent's size (1.5),
+    # not its own, so every difference quotient beside the point read as rounding
+    # and the sides as 0: "differentiable, 0" (fuzz seed 29)
+    run = cli("grad", "sec(atan2(z**1.5, z))", "--at", "z=5e-324", "--order", "2", "-f", "json")
+    (result,) = run.json()["results"]
+    assert result["symbolic"] == -0.25 and result["differentiable"] is True
+    assert result["autograd"] == "nan" and result["verdict"] == "DISAGREE"

@@ -500,8 +500,11 @@ Step = Callable[[Any, list[Any], Mapping[str, Any]], Any]
 # (cancellation shows as a magnitude far above the value); a product or
 # quotient scales its arguments' relative errors (x*tanh(y) at x = 1e-300 is
 # tiny, not a cancelled 0); a whole power multiplies its base's by the
-# exponent; anything else keeps the largest met.
-_LARGEST, _ADDITIVE, _PRODUCT, _QUOTIENT, _POWER, _PIECEWISE = range(6)
+# exponent, and so does a power to any constant (z**1.5 at z = 5e-324 is 1e-485,
+# its rounding relative to that, not to the exponent's size); exp scales its
+# argument's absolute error by its value (exp(-5530) is no 5530-sized rounding);
+# anything else keeps the largest met.
+_LARGEST, _ADDITIVE, _PRODUCT, _QUOTIENT, _POWER, _PIECEWISE, _CONSTANT_POWER, _EXP = range(8)
 
 
 def _magnitude(
@@ -534,6 +537,20 @@ def _magnitude(
     if spread == _QUOTIENT:
         i, j = args
         return max(size, (magnitudes[i] + size * magnitudes[j]) / abs(values[j]))
+    if spread == _CONSTANT_POWER:
+        i, j = args
+        base = values[i]
+        if base:
+            # the base's relative error times the exponent, and the exponent's
+            # (1/3 is rounded) times |log(base)|, bounded by its binary exponent:
+            # (z**3)**(1/3) beside 0 is z*(1 + 266*2**-p) at z = 2**-128
+            log_base = (abs(gmpy2().get_exp(base)) + 1) * 0.7
+            return max(
+                size,
+                size * (abs(values[j]) * magnitudes[i] / abs(base) + log_base * magnitudes[j]),
+            )
+    if spread == _EXP:
+        return max(size, size * magnitudes[args[0]])
     if spread == _POWER:
         i, j = args
         base, exponent = values[i], values[j]
@@ -560,13 +577,14 @@ def _steps(program: Program) -> list[_Compiled]:
     ends of its domain (sqrt at 0, asin at -1 and 1)."""
     cached: list[_Compiled] | None = program.__dict__.get("_steps")
     if cached is None:
+        constant: list[bool] = []  # no variable below this instruction
+        for ins in program.instructions:
+            constant.append(ins.kind != VAR and all(constant[i] for i in ins.args))
         cached = [
             (
                 _step(ins),
                 ins.args,
-                _PIECEWISE
-                if ins.kind == CALL and function(ins.name).kink
-                else _SPREAD.get(ins.kind, _LARGEST),
+                _spread(ins, constant),
                 ins.kind == CALL and function(ins.name).periodic,
                 _STEP_EDGES.get(ins.name, function(ins.name).edges) if ins.kind == CALL else (),
             )
@@ -574,6 +592,17 @@ def _steps(program: Program) -> list[_Compiled]:
         ]
         object.__setattr__(program, "_steps", cached)
     return cached
+
+
+def _spread(ins: Instruction, constant: Sequence[bool]) -> int:
+    """How an instruction's magnitude follows from its arguments' (see _magnitude)."""
+    if ins.kind == CALL:
+        if function(ins.name).kink:
+            return _PIECEWISE
+        return _EXP if ins.name == "exp" else _LARGEST
+    if ins.kind == POW and constant[ins.args[1]]:
+        return _CONSTANT_POWER
+    return _SPREAD.get(ins.kind, _LARGEST)
 
 
 # The steps of the step functions, as edges: every whole number (floor, ceil,
