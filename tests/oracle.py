@@ -237,6 +237,19 @@ def _guard_huge(a: Real) -> None:
         raise OracleLimit("an argument beyond 2**1100")
 
 
+# A periodic function of a rounded (transcendental) argument past 2**64 may
+# turn over faster than any step the oracle's differences take: sinc(exp(y))
+# at y = 710 turns over every 1e-309 in y, and differences at steps of 2**-60
+# gave 0 where the derivative is 1267.75. An exact argument (y + 2.5 at 1e308)
+# is kept: its period in y is the plain 2*pi.
+PERIODIC_BITS = 64
+
+
+def _guard_periodic(a: Real) -> None:
+    if not isinstance(a, Fraction) and a != 0 and _log2_abs(a) > PERIODIC_BITS:
+        raise OracleLimit("a periodic function of a rounded argument beyond 2**64")
+
+
 def _iroot(n: int, d: int) -> int | None:
     """The exact integer d-th root of n >= 0, or None."""
     if n < 2:
@@ -299,10 +312,14 @@ def _analytic(name: str, at_zero: Fraction | None) -> Callable[[Real], Real]:
     """An mpmath function, exact at 0 where its value there is rational."""
     fn = getattr(mp, name)
 
+    periodic = name in ("sin", "cos")
+
     def call(a: Real) -> Real:
         if at_zero is not None and a == 0:
             return at_zero
         _guard_huge(a)
+        if periodic:
+            _guard_periodic(a)
         return fn(to_mp(a))
 
     return call
@@ -312,6 +329,7 @@ def _tan(a: Real) -> Real:
     if a == 0:
         return Fraction(0)
     _guard_huge(a)
+    _guard_periodic(a)
     x = to_mp(a)
     if mp.cos(x) == 0:
         raise Undefined("pole of tan")
@@ -486,6 +504,7 @@ def _sinc(a: Real) -> Real:
     if a == 0:
         return Fraction(1)
     _guard_huge(a)
+    _guard_periodic(a)
     return mp.sincpi(to_mp(a))
 
 

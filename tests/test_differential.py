@@ -189,6 +189,13 @@ def test_oracle_says_when_it_cannot_tell() -> None:
     # f turns over every 1e-55 there, far below any step the oracle takes
     truth = oracle.Oracle().judge("sin((-(y - 2.3))**x)", {"x": -2.48, "y": 2.3}, ("y",))
     assert not truth.conclusive
+    # sinc(exp(y)) turns over every 1e-309 in y at 710: the oracle gave 0 for the
+    # second derivative, which is 1267.75 (derivcli was right; fuzz seed 29)
+    truth = oracle.Oracle().judge("sinc(exp(y)) * mish(-y)", {"y": 710.0}, ("y", "y"))
+    assert not truth.conclusive and "periodic" in truth.reason
+    # while an exact argument keeps its plain period: d/dy sin(y + 2.5) = cos(y + 2.5)
+    truth = oracle.Oracle().judge("sin(y + 2.5)", {"y": 1e300}, ("y",))
+    assert truth.conclusive
 
 
 def test_generator_is_seeded_and_points_are_torch_linspace() -> None:

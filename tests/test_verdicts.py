@@ -917,3 +917,20 @@ def test_a_power_of_a_tiny_base_keeps_its_rounding_relative(cli: Cli) -> None:
     (result,) = run.json()["results"]
     assert result["symbolic"] == -0.25 and result["differentiable"] is True
     assert result["autograd"] == "nan" and result["verdict"] == "DISAGREE"
+
+
+def test_a_periodic_function_of_a_huge_exact_argument(cli: Cli) -> None:
+    # sinc(exp(y)) at y = 710: sin's argument is pi*e**710, about 7e308, and the
+    # term -y*tanh(softplus(-y))*(-pi*sin(pi*exp(y))*exp(y)) of the second
+    # derivative is of order 1000. mpmath at 4,000 bits, by its own differences:
+    def f(y: mpmath.mpf) -> mpmath.mpf:
+        u = mpmath.exp(y)
+        mish = -y * mpmath.tanh(mpmath.log(1 + mpmath.exp(-y)))
+        return mpmath.sin(mpmath.pi * u) / (mpmath.pi * u) * mish
+
+    with mpmath.workprec(4000):
+        expected = float(mpmath.diff(f, mpmath.mpf(710), 2))
+    run = cli("grad", "sinc(exp(y)) * mish(-y)", "--at", "y=710", "--order", "2", "-f", "json")
+    (result,) = run.json()["results"]
+    assert result["symbolic"] == pytest.approx(expected, rel=1e-12)
+    assert result["differentiable"] is True and result["autograd"] == "nan"
