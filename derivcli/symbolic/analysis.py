@@ -439,10 +439,7 @@ class _Kink:
     step: int  # which step (0 is f as written) holds the call
     program: Program  # the kink expression (relu(x - 1): x - 1; max(x, y): x - y)
     tree: Node  # the same, as a tree
-
-    @property
-    def variables(self) -> tuple[str, ...]:
-        return tuple(sorted({n.name for n in unique_nodes(self.tree) if isinstance(n, Variable)}))
+    variables: tuple[str, ...]  # the variables it has, sorted
 
 
 class _Derivative:
@@ -460,7 +457,13 @@ class _Derivative:
         # argument moves with a variable being differentiated (min(x, z) is
         # no kink for d/dy).
         self.kinks = [
-            _Kink(node.name, k, compile_tree(kink), kink)
+            _Kink(
+                node.name,
+                k,
+                compile_tree(kink),
+                kink,
+                tuple(sorted({n.name for n in unique_nodes(kink) if isinstance(n, Variable)})),
+            )
             for k in steps.lower_orders()
             for node in unique_nodes(steps.lower(k)[0])
             if isinstance(node, Call) and function(node.name).kink and _depends(node, moving)
