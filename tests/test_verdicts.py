@@ -934,3 +934,66 @@ def test_a_periodic_function_of_a_huge_exact_argument(cli: Cli) -> None:
     (result,) = run.json()["results"]
     assert result["symbolic"] == pytest.approx(expected, rel=1e-12)
     assert result["differentiable"] is True and result["autograd"] == "nan"
+
+
+def test_long_grids_along_a_kink_they_never_leave(cli: Cli) -> None:
+    # min(y, y, y)*y is y**2: d2/dy2 = 2 at every point, each of them on min's
+    # "kink" y - y = 0. The float64 screen sent all 20,001 points to the exact
+    # evaluation, which ran out of the budget (fuzz seed 30)
+    run = cli(
+        "partial",
+        "min(y, y, y) * y",
+        "--at",
+        "y=0.5:4.0:20001",
+        "--wrt",
+        "y",
+        "--order",
+        "2",
+        "-f",
+        "json",
+    )
+    results = run.json()["results"]
+    assert run.code == 0 and len(results) == 20001
+    assert {(r["verdict"], r["symbolic"]) for r in results} == {("agree", 2.0)}
+    # along x at z = 0, max(x*z + q**x, q**x) is q**x (q = coth(1/2)), so
+    # f = cbrt(sin(3))*q**-x and f' = -cbrt(sin(3))*log(q)*q**-x (fuzz seed 28)
+    run = cli(
+        "partial",
+        "cbrt(sin(3)) / max(x * z - 0 + (tanh(0.5)**-1)**x, (tanh(0.5)**-1)**x)",
+        "--at",
+        "x=-4.0:0.0:20001,z=-0.0",
+        "--wrt",
+        "x",
+        "-f",
+        "json",
+    )
+    results = run.json()["results"]
+    assert run.code == 0 and {r["verdict"] for r in results} == {"agree"}
+    q = 1 / mpmath.tanh(mpmath.mpf(1) / 2)
+    cbrt_sin3 = mpmath.cbrt(mpmath.sin(3))
+    for result in results[::4000]:
+        x = mpmath.mpf(result["point"]["x"])
+        expected = float(-cbrt_sin3 * mpmath.log(q) * q ** (-x))
+        assert result["symbolic"] == pytest.approx(expected, rel=1e-12)
+
+
+def test_a_grid_skips_only_kinks_it_holds_still() -> None:
+    import numpy as np
+
+    from derivcli.language.evaluate import CALL, compile_tree
+    from derivcli.language.parser import parse
+    from derivcli.symbolic.analysis import _kinks_zero_along
+
+    program = compile_tree(parse("relu(x*z) + abs(x - 1)").tree)
+    relu = next(
+        i for i, ins in enumerate(program.instructions) if ins.kind == CALL and ins.name == "relu"
+    )
+    x = np.linspace(-1, 1, 5)
+    # z held at 0 on the whole grid: relu's argument is 0 all along x; abs's is not
+    assert _kinks_zero_along(program, ("x",), {"x": x, "z": np.zeros(5)}) == {relu}
+    # z moving with the grid (paired points): nothing is held, nothing skipped
+    assert _kinks_zero_along(program, ("x",), {"x": x, "z": np.linspace(0, 1, 5)}) == set()
+    # z held, but at 1: x*1 is not 0
+    assert _kinks_zero_along(program, ("x",), {"x": x, "z": np.ones(5)}) == set()
+    # differentiated along z too: z is not held
+    assert _kinks_zero_along(program, ("x", "z"), {"x": x, "z": np.zeros(5)}) == set()

@@ -34,7 +34,7 @@ evaluate exactly.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -707,7 +707,9 @@ _EPSILON = 2.0**-53  # float64's rounding, relative
 _PERTURBATION = 2.0**-20
 
 
-def float64_values(program: Program, columns: Mapping[str, Any], count: int) -> Float64Values:
+def float64_values(
+    program: Program, columns: Mapping[str, Any], count: int, still: Collection[int] = ()
+) -> Float64Values:
     """The program at ``count`` points (numpy arrays, or scalars broadcast), in float64.
 
     Alongside each value runs an estimate of its absolute error: rounding
@@ -715,7 +717,8 @@ def float64_values(program: Program, columns: Mapping[str, Any], count: int) -> 
     errors (so cancellation shows as a large error relative to the sum),
     products and quotients scale them, and a function multiplies its
     argument's error by its slope, measured by evaluating it once more at a
-    slightly moved argument.
+    slightly moved argument. ``still``: kinked calls whose argument is 0 all
+    along the grid's line, so their value does not move with its rounding.
     """
     import numpy as np
 
@@ -723,8 +726,10 @@ def float64_values(program: Program, columns: Mapping[str, Any], count: int) -> 
     errors: list[Any] = []
     undefined = np.zeros(count, dtype=bool)
     with np.errstate(all="ignore"):
-        for ins in program.instructions:
+        for index, ins in enumerate(program.instructions):
             value, error = _float64_step(np, ins, values, errors, columns)
+            if index in still:
+                error = 0.0
             value = np.broadcast_to(np.asarray(value, dtype=np.float64), (count,))
             undefined |= ~np.isfinite(value)
             values.append(value)

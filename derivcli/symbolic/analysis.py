@@ -561,8 +561,16 @@ def _identically_zero(tree: Node, held: Mapping[str, float]) -> bool:
                 env[node.name] = se.Rational(value.numerator, value.denominator)
             else:
                 env[node.name] = symbol(node.name)
+
+    class Builder(SymengineBuilder):
+        def call(self, node: Call, args: list[Any]) -> Any:
+            # symengine keeps min and max opaque: min(y, y) is y
+            if node.name in ("min", "max") and all(a == args[0] for a in args):
+                return args[0]
+            return super().call(node, args)
+
     try:
-        built = fold(expand(tree), SymengineBuilder(env))
+        built = fold(expand(tree), Builder(env))
         return bool(built == 0 or se.expand(built) == 0)
     except Exception:  # noqa: BLE001 - unsure (1/0 at the held values, ...): not zero
         return False
@@ -1273,6 +1281,9 @@ class _Screen:
         f_flags: list[Any] = []
         parts: dict[tuple[str, ...], list[Any]] = {wrt: [] for wrt in prepared.steps}
         flags: dict[tuple[str, ...], list[Any]] = {wrt: [] for wrt in prepared.steps}
+        # per derivative and lower order, the kinked calls whose argument is 0
+        # all along the grid's line (see _Derivative._on_kink_here)
+        still: dict[tuple[str, ...], list[set[int]]] = {}
         began = time.monotonic()
         for start in range(0, count, SCREEN_BLOCK):
             _on_time(deadline, began, start, count)
@@ -1294,12 +1305,19 @@ class _Screen:
                     flags[wrt].append(np.ones(size, dtype=bool))
                     continue
                 lower = [steps.lower(k)[1] for k in steps.lower_orders()]
-                outcomes = [float64_values(p, block, size) for p in [*lower, final]]
+                if wrt not in still:
+                    still[wrt] = [_kinks_zero_along(p, wrt, columns) for p in [*lower, final]]
+                outcomes = [
+                    float64_values(p, block, size, skip)
+                    for p, skip in zip([*lower, final], still[wrt], strict=True)
+                ]
                 flag = np.abs(outcomes[-1].values) > FLOAT32_MAX  # past float32: look closer
                 for outcome in outcomes:
                     flag |= outcome.undefined | outcome.doubtful
-                for program, outcome in zip(lower, outcomes[:-1], strict=True):
-                    flag |= _near_special(np, program, outcome, scale)
+                for program, outcome, skip in zip(
+                    lower, outcomes[:-1], still[wrt][:-1], strict=True
+                ):
+                    flag |= _near_special(np, program, outcome, scale, skip)
                 parts[wrt].append(outcomes[-1].values)
                 flags[wrt].append(flag)
         self.f_values = np.concatenate(f_parts)
@@ -1331,16 +1349,46 @@ def _float64_call(spec: FunctionSpec, args: list[Any]) -> Any:
     return float64(np, args)
 
 
-def _near_special(np: Any, program: Program, outcome: Any, scale: Any) -> Any:
-    """Points where a kink's argument, a domain edge or a power's base is near 0."""
+def _kinks_zero_along(
+    program: Program, wrt: tuple[str, ...], columns: Mapping[str, Any]
+) -> set[int]:
+    """The instructions of kinked calls whose every kink argument is 0 all along
+    the variables in ``wrt``, the others held at their values, which must be
+    the same at every point of the grid (relu(x*z) along x at z = 0)."""
+    held: dict[str, float] = {}
+    for name, column in columns.items():
+        if name not in wrt:
+            if column.size and (column == column.flat[0]).all():
+                held[name] = float(column.flat[0])
+    found = set()
+    for index, ins in enumerate(program.instructions):
+        if ins.kind != CALL or not function(ins.name).kink:
+            continue
+        node = program.nodes[index]
+        assert isinstance(node, Call)
+        trees = kink_trees(node)
+        names = {n.name for t in trees for n in unique_nodes(t) if isinstance(n, Variable)}
+        if all(n in held or n in wrt for n in names) and all(
+            _identically_zero(t, {n: held[n] for n in names if n in held}) for t in trees
+        ):
+            found.add(index)
+    return found
+
+
+def _near_special(
+    np: Any, program: Program, outcome: Any, scale: Any, skip: set[int] | None = None
+) -> Any:
+    """Points where a kink's argument, a domain edge or a power's base is near 0
+    (the kinks of the calls in ``skip`` left out)."""
     flag = np.zeros(scale.shape, dtype=bool)
     moving = program.depends_on_variables()
-    for ins in program.instructions:
+    for index, ins in enumerate(program.instructions):
         if ins.kind == CALL:
             spec = function(ins.name)
             args = [outcome.node_values[a] for a in ins.args]
-            for kink in kink_values(spec, args, _float64_call):
-                flag |= np.abs(kink) <= SCREEN_RTOL * scale
+            if skip is None or index not in skip:
+                for kink in kink_values(spec, args, _float64_call):
+                    flag |= np.abs(kink) <= SCREEN_RTOL * scale
             for edge in spec.edges:
                 flag |= np.abs(args[0] - edge) <= SCREEN_RTOL * max(1.0, abs(edge))
         elif ins.kind == POW:
