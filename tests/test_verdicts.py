@@ -997,3 +997,19 @@ def test_a_grid_skips_only_kinks_it_holds_still() -> None:
     assert _kinks_zero_along(program, ("x",), {"x": x, "z": np.ones(5)}) == set()
     # differentiated along z too: z is not held
     assert _kinks_zero_along(program, ("x", "z"), {"x": x, "z": np.zeros(5)}) == set()
+
+
+def test_a_huge_closed_form_past_mpfr_falls_back_to_the_exact_evaluator() -> None:
+    import symengine as se
+
+    from derivcli.symbolic.calculus import HugeForm
+
+    # exp(exp(1000)) is past MPFR's range: symengine spells it "@Inf@e..." and
+    # reading that back crashed the worker ("the symbolic engine failed:
+    # ValueError: invalid digits", fuzz seed 31); derivcli's own evaluator
+    # then names the overflow
+    x = se.Symbol("x")
+    huge = HugeForm(se.exp(se.exp(x)))
+    assert huge._subs({"x": 1000.0}, 256) is None
+    outcome = huge.exact({"x": 1000.0})
+    assert outcome.undefined is not None and outcome.undefined.kind == "overflow"

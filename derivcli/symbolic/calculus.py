@@ -728,7 +728,10 @@ class HugeForm:
                 return m.mpfr(m.mpq(int(p), int(q)))
             if not isinstance(value, se.RealMPFR):
                 return None  # complex, or not a number
-            result = m.mpfr(str(value))
+            try:
+                result = m.mpfr(str(value))
+            except ValueError:  # a text MPFR does not read back (symengine's own nan spelling)
+                return None
             return result if m.is_finite(result) else None
 
 
