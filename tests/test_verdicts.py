@@ -1013,3 +1013,20 @@ def test_a_huge_closed_form_past_mpfr_falls_back_to_the_exact_evaluator() -> Non
     assert huge._subs({"x": 1000.0}, 256) is None
     outcome = huge.exact({"x": 1000.0})
     assert outcome.undefined is not None and outcome.undefined.kind == "overflow"
+
+
+def test_a_side_past_mpfr_is_not_called_undefined(cli: Cli) -> None:
+    # max(z, z**1e20) beside 0: z**1e20 is 2**(-6.4e21), past MPFR's 2**-(2**30),
+    # so neither side has an exact value. It said "f is defined at this point but
+    # nowhere beside it" (exit 1); the true sides are 0 and 1, which derivcli
+    # cannot compute: it says so, exit 3 (fuzz seed 31)
+    run = cli("partial", "max(z, z**1e20)", "--at", "z=0.0", "--wrt", "z", "-f", "json")
+    (result,) = run.json()["results"]
+    assert run.code == 3 and result["verdict"] == "not computed"
+    assert result["note"].startswith(
+        "derivcli cannot judge this point: beside the point, z**1e20 is nonzero but too small"
+    )
+    # at a regular point the same term is no obstacle: d/dz (z + z**1e20) at 0 is 1
+    run = cli("grad", "z + z**1e20", "--at", "z=0.0", "-f", "json")
+    (result,) = run.json()["results"]
+    assert run.code == 0 and result["symbolic"] == 1.0

@@ -60,9 +60,11 @@ from derivcli.language.evaluate import (
     FLOAT64_MAX,
     MAX_PRECISION,
     POW,
+    PRECISION,
     ZERO_MARGIN,
     Exact,
     Program,
+    Undefined,
     compile_tree,
     exact_value,
     float64_values,
@@ -528,11 +530,42 @@ class _Derivative:
             if abs(value) > self.limit:
                 return value, PointAnalysis(Reason.OVERFLOW, None)
             return value, None
-        return value, examine(self, cache.point(i), lower, closed, on_kink)
+        try:
+            return value, examine(self, cache.point(i), lower, closed, on_kink)
+        except _BesideOutOfRange as beside:
+            # z**1e20 beside 0 is 2**(-6.4e21): not undefined, but past what any
+            # number format holds, so the sides cannot be told
+            detail = f"beside the point, {beside.undefined.describe()}"
+            return value, PointAnalysis(Reason.OUT_OF_RANGE, None, kinks=on_kink, detail=detail)
 
 
 # Values past MPFR's range: nothing can be said about the point.
 _OUT_OF_RANGE = ("overflow", "underflow")
+
+
+class _BesideOutOfRange(Exception):  # noqa: N818 - a signal inside the analysis
+    """A value beside the point is past MPFR's range: it is neither undefined
+    nor a number, so the point's sides cannot be judged."""
+
+    def __init__(self, undefined: Undefined) -> None:
+        super().__init__(undefined.describe())
+        self.undefined = undefined
+
+
+def _beside_value(
+    program: Program,
+    point: Mapping[str, Any],
+    precision: int = PRECISION,
+    *,
+    exact_sums: bool = False,
+) -> Exact:
+    """exact_value at a point beside the one examined; a value there past MPFR's
+    range stops the examination (_BesideOutOfRange) instead of passing for
+    undefined."""
+    outcome = exact_value(program, point, precision, exact_sums=exact_sums)
+    if outcome.undefined is not None and outcome.undefined.kind in _OUT_OF_RANGE:
+        raise _BesideOutOfRange(outcome.undefined)
+    return outcome
 
 
 # Kink expressions up to this many nodes are checked for being 0 along a line.
@@ -807,7 +840,7 @@ def _flat_around(f_program: Program, point: Mapping[str, float], wrt: Sequence[s
         for name, sign in zip(names, signs, strict=True):
             if sign:
                 moved = _beside(moved, name, _step(point, name, sign, 64))
-        value = exact_value(f_program, moved, exact_sums=True).value
+        value = _beside_value(f_program, moved, exact_sums=True).value
         if value is None or value != here:
             return False
     return True
@@ -841,7 +874,7 @@ def _one_derivative(left: Any, right: Any) -> bool:
 
 def _defined_beside(program: Program, point: Mapping[str, float], var: str, side: int) -> bool:
     return all(
-        exact_value(
+        _beside_value(
             program, _beside(point, var, _step(point, var, side, k)), k + 64, exact_sums=True
         ).defined
         for k in (64, PROBE_EXPONENTS[-1])
@@ -868,7 +901,7 @@ def _finite_difference(
         used = precision
         with m.context(m.get_context(), precision=precision):
             for j in range(order + 1):
-                outcome = exact_value(
+                outcome = _beside_value(
                     f, _beside(point, var, (j + 1) * h), precision, exact_sums=True
                 )
                 if outcome.value is None:
@@ -1019,21 +1052,21 @@ def _one_sided(g: Program, point: Mapping[str, float], var: str, side: int, f: P
             quotient: Any = None
             if (
                 g is not f
-                and not exact_value(f, near, k + PROBE_GUARD_BITS, exact_sums=True).defined
+                and not _beside_value(f, near, k + PROBE_GUARD_BITS, exact_sums=True).defined
             ):
                 found.append(None)
                 continue
             for guard in GUARD_STEPS:
                 precision = k + guard
-                a = exact_value(g, near, precision, exact_sums=True)
-                b = exact_value(g, far, precision, exact_sums=True)
+                a = _beside_value(g, near, precision, exact_sums=True)
+                b = _beside_value(g, far, precision, exact_sums=True)
                 if a.value is None or b.value is None:
                     break
                 common = max(a.precision, b.precision)
                 if a.precision < common:
-                    a = exact_value(g, near, common, exact_sums=True)
+                    a = _beside_value(g, near, common, exact_sums=True)
                 if b.precision < common:
-                    b = exact_value(g, far, common, exact_sums=True)
+                    b = _beside_value(g, far, common, exact_sums=True)
                 assert a.value is not None and b.value is not None
                 with m.context(m.get_context(), precision=common):
                     quotient = (b.value - a.value) / h
@@ -1068,7 +1101,7 @@ def _side_limit(
 
     def values(exponents: Sequence[int]) -> list[Any]:
         return [
-            exact_value(
+            _beside_value(
                 program, _beside(point, var, _step(point, var, side, k)), k + 64, exact_sums=True
             ).value
             for k in exponents
@@ -1202,7 +1235,7 @@ def _tiny_jump(program: Program, point: Mapping[str, float], name: str, *, with_
         """The gap at step 2**-k (None where a value is undefined), and the most
         bits a value took."""
         beside = [_beside(point, name, _step(point, name, side, k)) for side in (-1, +1)]
-        outcomes = [exact_value(program, p, precision, exact_sums=True) for p in beside]
+        outcomes = [_beside_value(program, p, precision, exact_sums=True) for p in beside]
         if with_value:
             outcomes.append(exact_value(program, point, precision))
         values = [o.value for o in outcomes]
