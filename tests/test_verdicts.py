@@ -1030,3 +1030,22 @@ def test_a_side_past_mpfr_is_not_called_undefined(cli: Cli) -> None:
     run = cli("grad", "z + z**1e20", "--at", "z=0.0", "-f", "json")
     (result,) = run.json()["results"]
     assert run.code == 0 and result["symbolic"] == 1.0
+
+
+def test_a_constant_part_near_a_pole_does_not_send_a_grid_to_the_exact_path(cli: Cli) -> None:
+    # (1e-300*100)**-1 is the constant 1e298: a base "near 0" under a negative
+    # exponent, but it does not move with y. d/dy of softsign(selu(1e298)) + y/2
+    # is 1/2 everywhere; every point of a 20,001-point grid was evaluated exactly
+    # (15 ms each) and the budget ran out (fuzz seed 31)
+    run = cli(
+        "partial",
+        "softsign(selu((1e-300 * 100)**-1)) + 0.5 * y",
+        "--at",
+        "y=0.5:4.0:20001",
+        "--wrt",
+        "y",
+        "-f",
+        "json",
+    )
+    results = run.json()["results"]
+    assert run.code == 0 and {(r["verdict"], r["symbolic"]) for r in results} == {("agree", 0.5)}

@@ -1416,6 +1416,10 @@ def _near_special(
     flag = np.zeros(scale.shape, dtype=bool)
     moving = program.depends_on_variables()
     for index, ins in enumerate(program.instructions):
+        if not moving[index]:
+            # a constant part stays where it is: (1e-298)**-1 is no pole the
+            # points come near (constants are checked once, when parsed)
+            continue
         if ins.kind == CALL:
             spec = function(ins.name)
             args = [outcome.node_values[a] for a in ins.args]
