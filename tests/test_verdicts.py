@@ -1049,3 +1049,45 @@ def test_a_constant_part_near_a_pole_does_not_send_a_grid_to_the_exact_path(cli:
     )
     results = run.json()["results"]
     assert run.code == 0 and {(r["verdict"], r["symbolic"]) for r in results} == {("agree", 0.5)}
+
+
+@pytest.mark.parametrize(
+    ("text", "column"),
+    [
+        ("tan(-0.5*pi) + y", 1),  # a pole that 256 bits of pi only round to 1e77
+        ("celu(tan(-0.5 * pi), 0.5) + 0.5 * y", 6),  # crashed: exp of zoo (fuzz seed 32)
+    ],
+)
+def test_a_constant_pole_symengine_sees_is_bad_input(cli: Cli, text: str, column: int) -> None:
+    run = cli("grad", text, "--at", "y=1")
+    assert run.code == 2 and run.out == ""
+    assert run.err == (
+        f"derivcli: error: 'tan(-0.5*pi)' at column {column} is not a finite real number\n"
+    )
+
+
+def test_closed_forms_symengine_writes_with_cot(cli: Cli) -> None:
+    # symengine simplifies tan(y + pi/2) to -cot(y); derivcli could not write cot
+    # back ("cannot write symengine's cot", exit 3). d/dy = 1/sin(y)**2
+    run = cli("grad", "tan(y + pi/2)", "--at", "y=1", "-f", "json")
+    (result,) = run.json()["results"]
+    assert run.code == 0 and result["derivative"] == "cot(y)**2 + 1"
+    assert result["symbolic"] == pytest.approx(1 / math.sin(1) ** 2, rel=1e-15)
+
+
+def test_a_jump_past_float64_names_its_sizes(cli: Cli) -> None:
+    # e**y*floor(y) jumps at y = 1000 from 999*e**1000 to 1000*e**1000 (1.97e437):
+    # the note said "left limit inf, value inf, right limit inf; it jumps by inf"
+    run = cli("partial", "E**y * floor(y)", "--at", "y=1000.0", "--wrt", "y", "-f", "json")
+    (result,) = run.json()["results"]
+    assert run.code == 1 and result["verdict"] == "not differentiable"
+    jump = float(mpmath.exp(1000))  # inf: only its text can say it
+    assert math.isinf(jump)
+    size = mpmath.nstr(1000 * mpmath.exp(1000), 3)  # 1.97e+437
+    assert size == "1.97e+437"
+    assert (
+        f"jumps at y=1000 (left limit {size}, value {size}, right limit {size}; "
+        f"it jumps by {mpmath.nstr(mpmath.exp(1000), 3)}; "
+        f"the left derivative is {mpmath.nstr(999 * mpmath.exp(1000), 3)}, past float64; "
+        f"the right derivative is {size}, past float64)"
+    ) in result["note"]

@@ -747,6 +747,18 @@ def examine(
         # f' of sqrt(z**2) at 0, jumps from -1 to 1 with no kinked function)
         jump = _jump(derivative, point)
         if jump:
+            # a side past float64 shows as inf: say what it is (e**y*floor(y) at
+            # 1000 has right derivative 1.97e+437)
+            past = [
+                f"the {name} derivative is {_scientific(exact)}, past float64"
+                for name, exact, shown in (
+                    ("left", exact_left, left),
+                    ("right", exact_right, right),
+                )
+                if math.isinf(shown) and not isinstance(exact, float)
+            ]
+            if past:
+                jump = jump[:-1] + "; " + "; ".join(past) + ")"
             return PointAnalysis(Reason.JUMP, False, left, right, kinks=on_kink, detail=jump)
     # finite as exact limits, though perhaps past float64: the derivative of
     # exp(x)**x at -5530 is -1.5e13281120, which float64 rounds to -inf
@@ -1185,17 +1197,17 @@ def _jump(derivative: _Derivative, point: Mapping[str, float]) -> str:
                 if order == 0
                 else (f"the derivative of order {order}")
             )
-            shown = here.to_float() if value_here is None else float(value_here)
+            shown = here.value if value_here is None else value_here
             text = (
-                f"{what} jumps at {name}={point[name]:g} (left limit {_text(float(below))}, "
-                f"value {_text(shown)}, right limit {_text(float(above))}"
+                f"{what} jumps at {name}={point[name]:g} (left limit {_size_text(below)}, "
+                f"value {_size_text(shown)}, right limit {_size_text(above)}"
             )
             if tiny:
                 text += f"; {tiny}"
-            elif len({_text(float(v)) for v in (below, above, here.to_float())}) == 1:
+            elif len({_size_text(v) for v in (below, above, here.value)}) == 1:
                 # 1e20 - heaviside(cos(x) - 1): the jump is below float64's resolution
                 gap = above - here.value if _same_limit(below, above) else above - below
-                text += f"; it jumps by {_text(float(gap))}"
+                text += f"; it jumps by {_size_text(gap)}"
             return text + ")"
     return ""
 
@@ -1288,6 +1300,17 @@ def _same_limit(a: Any, b: Any) -> bool:
 
 def _text(value: float) -> str:
     return f"{value + 0.0:.10g}"  # no -0
+
+
+def _size_text(value: Any) -> str:
+    """A value for a note, of any size: 10 digits within float64, and beyond it
+    (e**1000*1000 at a jump of floor) MPFR's digits, not inf."""
+    if value is None:
+        return "undefined"
+    number = float(value)
+    if math.isinf(number) and not isinstance(value, float) and gmpy2().is_finite(value):
+        return _scientific(value)
+    return _text(number)
 
 
 # ---------------------------------------------------------------- long grids

@@ -194,6 +194,13 @@ def _real_or_reject(value: Any, node: Node) -> Any:
                 column=node.column,
             )
         return value
+    if not _finite_real(value):
+        # symengine knows tan(-pi/2) is a pole (zoo) where 256 bits of pi only
+        # give 1e77; going on with zoo crashed later (exp of zoo)
+        raise InputError(
+            f"'{to_source(node)}' at column {node.column} is not a finite real number",
+            column=node.column,
+        )
     outcome = exact_constant(node)
     if outcome.undefined is not None and outcome.undefined.kind in ("overflow", "underflow"):
         size = "large" if outcome.undefined.kind == "overflow" else "small"
@@ -370,7 +377,17 @@ def has_opaque(expr: Any) -> bool:
 # ---------------------------------------------------------------- back to derivcli's tree
 
 # symengine's own names for functions that derivcli spells in lower case
-_SYMENGINE_NAMES = {"Abs": "abs", "Max": "max", "Min": "min", "sign": "sign"}
+# symengine's names for functions derivcli writes out by a definition: its
+# simplification makes them (tan(x + pi/2) is -cot(x)).
+_SYMENGINE_NAMES = {
+    "Abs": "abs",
+    "Max": "max",
+    "Min": "min",
+    "sign": "sign",
+    "cot": "cot",
+    "sec": "sec",
+    "csc": "csc",
+}
 # Classes tested by identity instead of comparing values in C++ (pi and E are
 # the only instances of theirs): the tree is built for every closed form.
 _NUMBERS = (se.Integer, se.Rational)
