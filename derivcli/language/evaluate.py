@@ -537,6 +537,10 @@ def _magnitude(
     if spread == _QUOTIENT:
         i, j = args
         return max(size, (magnitudes[i] + size * magnitudes[j]) / abs(values[j]))
+    if spread in (_POWER, _CONSTANT_POWER) and not value and not magnitudes[args[0]]:
+        # an exact 0 (relu of a surely negative number) to a positive power is
+        # exactly 0, whatever the exponent's rounding
+        return magnitudes[args[0]]
     if spread == _CONSTANT_POWER:
         i, j = args
         base = values[i]
