@@ -208,6 +208,11 @@ def undecided(special: PointAnalysis, var: str, point: Mapping[str, float]) -> s
     """A point where a one-sided derivative did not settle."""
     from derivcli.symbolic.analysis import MAX_PROBE_EXPONENT
 
+    if special.detail:
+        return (
+            f"derivcli cannot decide whether the derivative exists at {_point_words(point)}: "
+            f"{special.detail}"
+        )
     return (
         f"derivcli cannot decide whether the derivative exists at {_point_words(point)}: "
         f"the one-sided difference quotients along {var} still change at steps of "

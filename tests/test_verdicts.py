@@ -1114,3 +1114,47 @@ def test_an_exact_zero_to_a_rounded_power_is_exact(cli: Cli) -> None:
     for result in results:
         expected = "agree" if result["point"]["z"] > 0.25 else "not differentiable"
         assert result["verdict"] == expected, result
+
+
+def test_a_mixed_partial_where_f_is_flat_but_its_closed_forms_are_not(cli: Cli) -> None:
+    # hardswish(x) is 0 for x <= -3, so sqrt(hardswish(x)*z) is 0 all around
+    # (x, z) = (-3.428, -1.34): d2/dxdz is 0. The closed form of d/dx is 0/0 along
+    # z, which was reported as "f is defined at this point but nowhere beside it"
+    # (fuzz seed 35)
+    run = cli(
+        "partial",
+        "sqrt(hardswish(x) * z)",
+        "--at",
+        "x=-3.428,z=-1.34",
+        "--wrt",
+        "x",
+        "--wrt",
+        "z",
+        "-f",
+        "json",
+    )
+    (result,) = run.json()["results"]
+    assert result["symbolic"] == 0.0 and result["differentiable"] is True
+    assert result["autograd"] == "nan" and result["verdict"] == "DISAGREE"
+
+
+def test_a_kink_between_sides_past_float64_names_them(cli: Cli) -> None:
+    # m = min(1e300*y, y - 1.5 + 1e300*y) is 1e300*y right of 1.5 and has slope
+    # 1e300 + 1 left of it: f' = 3*m**2*m' jumps there by 3*(1.5e300)**2 = 6.75e600,
+    # so f'' does not exist; its sides are 6*m*m'**2, about 9e900 on both sides,
+    # finite but past float64 (the note said "inf")
+    run = cli(
+        "grad",
+        "min(1e300 * y, y - 1.5 + 1e300 * y)**3",
+        "--at",
+        "y=1.5",
+        "--order",
+        "2",
+        "-f",
+        "json",
+    )
+    (result,) = run.json()["results"]
+    assert run.code == 1 and result["verdict"] == "not differentiable"
+    assert "it jumps by about 6.75e+600" in result["note"]
+    assert "the left derivative is 9e+900, past float64" in result["note"]
+    assert "the right derivative is 9e+900, past float64" in result["note"]

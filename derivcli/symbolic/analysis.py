@@ -739,6 +739,18 @@ def examine(
     right = None if exact_right is None else float(exact_right) + 0.0
     if left is None or right is None:
         if left is None and right is None:
+            if derivative.steps.order > 1 and _defined_around(f_program, point, var):
+                # it is the closed form of the order below that has no value beside
+                # the point, not f: sqrt(hardswish(x)*z) is 0 all around x = -3.428
+                # (hardswish is 0 there), but d/dx's closed form is 0/0 along z
+                if _flat_around(f_program, point, derivative.wrt):
+                    return PointAnalysis(Reason.REMOVABLE, True, 0.0, 0.0, 0.0)
+                lower = derivative.steps.order - 1
+                detail = (
+                    f"the closed form of the derivative of order {lower} has no value beside "
+                    f"the point along {var}, so its one-sided derivatives cannot be taken"
+                )
+                return PointAnalysis(Reason.UNDECIDED, None, kinks=on_kink, detail=detail)
             detail = f"f is defined at this point but nowhere beside it along {var}"
             return PointAnalysis(Reason.UNDEFINED, False, kinks=on_kink, detail=detail)
         return PointAnalysis(Reason.DOMAIN_EDGE, False, left, right, kinks=on_kink)
@@ -749,16 +761,9 @@ def examine(
         if jump:
             # a side past float64 shows as inf: say what it is (e**y*floor(y) at
             # 1000 has right derivative 1.97e+437)
-            past = [
-                f"the {name} derivative is {_scientific(exact)}, past float64"
-                for name, exact, shown in (
-                    ("left", exact_left, left),
-                    ("right", exact_right, right),
-                )
-                if math.isinf(shown) and not isinstance(exact, float)
-            ]
+            past = _past_float64(exact_left, exact_right)
             if past:
-                jump = jump[:-1] + "; " + "; ".join(past) + ")"
+                jump = jump[:-1] + "; " + past + ")"
             return PointAnalysis(Reason.JUMP, False, left, right, kinks=on_kink, detail=jump)
     # finite as exact limits, though perhaps past float64: the derivative of
     # exp(x)**x at -5530 is -1.5e13281120, which float64 rounds to -inf
@@ -779,8 +784,12 @@ def examine(
     apart = ""
     if left == right and _finite(exact_left) and _finite(exact_right):
         # equal as float64, different as exact limits
-        gap = float(abs(exact_right - exact_left))
-        apart = f"the two differ by {gap:.3g}, below float64's resolution at this size"
+        gap = _size_text(abs(exact_right - exact_left))
+        apart = f"the two differ by {gap}, below float64's resolution at this size"
+        past = _past_float64(exact_left, exact_right)
+        if past:
+            # min(1e300*y, y - 1.5 + 1e300*y)**3 at 1.5: 9e900 and 9e900 + 1.8e601
+            apart = f"{past}; the two differ by {gap}"
     if on_kink:
         return PointAnalysis(Reason.KINK, False, left, right, kinks=on_kink, detail=apart)
     if not (_finite(exact_left) and _finite(exact_right)):
@@ -1276,7 +1285,7 @@ def _tiny_jump(program: Program, point: Mapping[str, float], name: str, *, with_
     coarse, fine = gaps
     if fine == 0 or fine * 4 <= coarse:
         return ""
-    return f"it jumps by about {_text(float(fine))}, below the side limits' resolution"
+    return f"it jumps by about {_size_text(fine)}, below the side limits' resolution"
 
 
 EXACT_LIMIT_BITS = 384
@@ -1300,6 +1309,20 @@ def _same_limit(a: Any, b: Any) -> bool:
 
 def _text(value: float) -> str:
     return f"{value + 0.0:.10g}"  # no -0
+
+
+def _past_float64(exact_left: Any, exact_right: Any) -> str:
+    """A phrase naming the one-sided derivatives that are finite but past float64
+    (shown as inf), or ''."""
+    past = [
+        f"the {name} derivative is {_scientific(exact)}, past float64"
+        for name, exact in (("left", exact_left), ("right", exact_right))
+        if exact is not None
+        and not isinstance(exact, float)
+        and gmpy2().is_finite(exact)
+        and math.isinf(float(exact))
+    ]
+    return "; ".join(past)
 
 
 def _size_text(value: Any) -> str:
