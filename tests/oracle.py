@@ -1954,19 +1954,39 @@ def _undefined_at(ev: Evaluator, point: Mapping[str, Fraction]) -> bool:
 
 
 def constant_base_power(text: str) -> bool:
-    """Whether ``text`` has a power with a constant base <= 0 and a non-constant exponent."""
+    """Whether ``text`` has a power with a constant base <= 0 and a non-constant
+    exponent; a base is constant also when it has the same value wherever it is
+    defined (``-z/(z*1)`` is -1, which symengine sees)."""
     tree = parse_tree(text)
     ev = Evaluator(tree)
     for node in walk(tree):
-        if isinstance(node, BinaryOp) and node.op == "**":
-            if id(node.left) in ev.constant and id(node.right) not in ev.constant:
+        if isinstance(node, BinaryOp) and node.op == "**" and id(node.right) not in ev.constant:
+            if id(node.left) in ev.constant:
                 try:
                     with mp.workprec(200):
                         if Evaluator(node.left).value({}) <= 0:
                             return True
                 except (Undefined, OracleLimit):
                     return True
+            elif _same_everywhere_at_most_0(node.left):
+                return True
     return False
+
+
+def _same_everywhere_at_most_0(tree: Node) -> bool:
+    """Whether ``tree`` takes one value <= 0 at a few scattered points (all its
+    variables moved together), where it is defined at all."""
+    base = Evaluator(tree)
+    names = sorted(base.variables)
+    found = set()
+    for t in (Fraction(37, 100), Fraction(19, 10), Fraction(-23, 10), Fraction(71, 7)):
+        try:
+            with mp.workprec(200):
+                value = base.value({name: t * (i + 1) for i, name in enumerate(names)})
+        except (Undefined, OracleLimit):
+            continue
+        found.add(to_fraction(value) if not isinstance(value, Fraction) else value)
+    return len(found) == 1 and next(iter(found)) <= 0
 
 
 @dataclass(frozen=True)
