@@ -14,11 +14,12 @@ import dataclasses
 from fractions import Fraction
 
 import pytest
-from conftest import Cli
+from conftest import Cli, evaluate
 
 from derivcli.errors import LimitError, ParseError
 from derivcli.language.parser import parse, tokenize
-from derivcli.language.tree import Number
+from derivcli.language.printer import to_text
+from derivcli.language.tree import Call, Number, Variable
 
 # ---------------------------------------------------------------- expression length: 10,000
 
@@ -507,3 +508,184 @@ def test_a_number_then_e_and_a_sign_at_the_end_ends_too_early(text: str) -> None
     assert info.value.message == (
         "the expression ends too early; expected a number, name or '(' at column 4"
     )
+
+
+# ---------------------------------------------------------------- messages that name the tokens
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("x y", "missing operator before 'y' after 'x' at column 3"),
+        ("2 3", "missing operator before '3' after '2' at column 3"),
+        ("(x) y", "missing operator before 'y' after ')' at column 5"),
+        ("sin(x) 2", "missing operator before '2' after ')' at column 8"),
+        ("max(x, y z)", "missing operator before 'z' after 'y' at column 10"),
+    ],
+)
+def test_a_missing_operator_names_the_tokens_on_both_sides(text: str, message: str) -> None:
+    with pytest.raises(ParseError) as info:
+        parse(text)
+    assert info.value.message == message
+
+
+_NOT_A_VARIABLE = "or give a variable another name (function names cannot be variables)"
+
+
+@pytest.mark.parametrize(
+    ("text", "signature"),
+    [
+        ("sin + 1", "sin(a)"),  # a function of the table: its own signature
+        ("2*log", "log(a)"),  # in the table and written out as a macro with 2 arguments
+        ("pow + 1", "pow(a, b)"),  # only a macro: the macro's two arguments
+        ("leaky_relu", "leaky_relu(a, negative_slope=0.01)"),
+        ("max", "max(a, b, ...)"),
+    ],
+)
+def test_a_function_name_used_as_a_variable_shows_how_to_call_it(text: str, signature: str) -> None:
+    with pytest.raises(ParseError) as info:
+        parse(text)
+    name = signature.split("(")[0]
+    column = text.index(name) + 1
+    assert info.value.message == (
+        f"'{name}' is a function; call it as {signature}, {_NOT_A_VARIABLE} at column {column}"
+    )
+
+
+# ---------------------------------------------------------------- calls
+
+
+@pytest.mark.parametrize(
+    ("text", "printed"),
+    [
+        ("max(x, y)", "max(x, y)"),
+        ("max(x, y, z)", "max(max(x, y), z)"),
+        ("min(x, y, z, w)", "min(min(min(x, y), z), w)"),
+        ("logsumexp(x, y, 1)", "logsumexp(logsumexp(x, y), 1)"),
+        # parameters are not folded: only variadic functions are
+        ("hardtanh(x, -1, 1)", "hardtanh(x, -1, 1)"),
+        ("clamp(x, 0, 2)", "clamp(x, 0, 2)"),
+        ("softplus(x, 2, 20)", "softplus(x, 2, 20)"),
+        ("leaky_relu(x, 0.2)", "leaky_relu(x, 0.2)"),
+    ],
+)
+def test_variadic_calls_fold_pairwise_and_others_keep_their_arguments(
+    text: str, printed: str
+) -> None:
+    assert str(parse(text)) == printed
+
+
+def test_a_variadic_call_is_a_tree_of_two_argument_calls() -> None:
+    tree = parse("max(x, y, z)").tree
+    assert isinstance(tree, Call) and tree.name == "max" and len(tree.args) == 2
+    inner, last = tree.args
+    assert isinstance(inner, Call) and [a.name for a in inner.args] == ["x", "y"]  # type: ignore[attr-defined]
+    assert isinstance(last, Variable) and last.name == "z"
+    assert evaluate(tree, {"x": 1.0, "y": 5.0, "z": 3.0}) == 5.0
+
+
+@pytest.mark.parametrize(
+    ("text", "printed", "x", "expected"),
+    [
+        ("log(x, 2)", "log(x)/log(2)", 8.0, 3.0),
+        ("log(x, 0.5)", "log(x)/log(0.5)", 4.0, -2.0),  # a base below 1 is a base
+        ("log(x, 10)", "log(x)/log(10)", 1000.0, 3.0),
+        ("pow(x, 3)", "x**3", 2.0, 8.0),
+        ("pow(2, x)", "2**x", 5.0, 32.0),
+    ],
+)
+def test_macros_are_written_out(text: str, printed: str, x: float, expected: float) -> None:
+    tree = parse(text).tree
+    assert str(parse(text)) == printed
+    assert evaluate(tree, {"x": x}) == pytest.approx(expected, rel=1e-15)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "polygamma(0, x)",  # 0 is a whole number
+        "polygamma(3, x)",
+        "factorial(0)*x",
+        "softshrink(x, 0)",  # lambd 0 is "0 or more"
+        "hardshrink(x, 0.25)",
+        "hardtanh(x, 1, 1)",  # max equal to min is "at least min"
+        "clamp(x, -2, -2)",
+        "softplus(x, -1)",  # beta only has to be nonzero
+        "celu(x, -0.5)",
+    ],
+)
+def test_parameters_at_the_edge_of_what_they_allow_are_accepted(text: str) -> None:
+    assert parse(text).variables == ("x",)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("polygamma(-1, x)", "polygamma's n must be a whole number 0, 1, 2, ..."),
+        ("polygamma(0.5, x)", "polygamma's n must be a whole number 0, 1, 2, ..."),
+        ("softshrink(x, -0.001)", "softshrink's lambd must be 0 or more"),
+        ("celu(x, 0)", "celu's alpha must be nonzero"),
+        ("clamp(x, 0, -0.001)", "clamp's hi must be at least lo"),
+    ],
+)
+def test_parameters_just_past_what_they_allow_are_refused(text: str, message: str) -> None:
+    with pytest.raises(ParseError) as info:
+        parse(text)
+    assert info.value.message.startswith(message + " (")
+
+
+# ---------------------------------------------------------------- templates written out
+
+
+@pytest.mark.parametrize(
+    ("text", "written_out"),
+    [
+        # each is the table's definition with a, b, c replaced by hand
+        ("silu(x)", "x*sigmoid(x)"),  # variables and calls
+        ("exp2(x)", "2**x"),  # a number in the definition
+        ("relu6(y)", "min(relu(y), 6)"),
+        ("acot(x)", "pi/2 - atan(x)"),  # a constant in the definition
+        ("logsigmoid(x)", "-softplus(-x)"),  # negations in the definition
+        ("leaky_relu(x)", "relu(x) - 0.01*relu(-x)"),  # the default filled in
+        ("hardtanh(x, -2, 3)", "min(max(x, -2), 3)"),
+        ("softplus(x, 2)", "softplus(2*x)/2"),
+        ("log2(x + 1)", "log(x + 1)/log(2)"),
+    ],
+)
+def test_definitions_are_written_out_with_the_arguments_in_place(
+    text: str, written_out: str
+) -> None:
+    from derivcli.language.definitions import expand
+
+    assert to_text(expand(parse(text).tree)) == written_out
+
+
+def test_the_nodes_a_macro_writes_out_carry_the_column_of_its_call() -> None:
+    tree = parse("1 + log(x, 2)").tree
+    quotient = tree.right  # type: ignore[attr-defined]
+    assert to_text(quotient) == "log(x)/log(2)"
+    assert quotient.column == 5
+    assert [call.column for call in (quotient.left, quotient.right)] == [5, 5]
+    assert quotient.left.args[0].column == 9  # the user's x keeps its own column
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        # a constant expression is worked out before it is judged; the column is
+        # that of the argument's outermost operator
+        ("log(x, 1 - 3)", "log(x, 1 - 3): the base of a logarithm must be positive at column 10"),
+        ("log(x, -pi)", "log(x, -pi): the base of a logarithm must be positive at column 8"),
+        ("celu(x, 2 - 2)", "celu's alpha must be nonzero (celu(a, alpha=1)) at column 11"),
+    ],
+)
+def test_constant_expressions_are_evaluated_for_the_checks(text: str, message: str) -> None:
+    with pytest.raises(ParseError) as info:
+        parse(text)
+    assert info.value.message == message
+
+
+def test_constant_expressions_are_accepted_as_parameters() -> None:
+    assert str(parse("hardtanh(x, -1/2, 1/2)")) == "hardtanh(x, -1/2, 1/2)"
+    assert str(parse("leaky_relu(x, 1/10)")) == "leaky_relu(x, 1/10)"
+    assert str(parse("log(x, 2*3)")) == "log(x)/log(2*3)"
