@@ -1,0 +1,186 @@
+"""Every evaluator of the function table against the suite's own reference, point by point.
+
+tools/mutate.py showed builders of derivcli/language/functions.py whose mistakes
+no test saw: a float64 series with a wrong coefficient, an exact builder taking
+the wrong argument. Here each function of the table is evaluated the two ways
+derivcli evaluates it without torch, through the public entry points
+(``exact_constant`` of a parsed constant expression, ``float64_values`` of a
+compiled expression in x), and compared with ``tests/reference.py``, which is
+written from the mathematics, not from the table:
+
+* the exact value, rounded to float64, against mpmath at 50 digits: within
+  2 ulp (MPFR rounds once, so a wrong term anywhere shows);
+* the float64 value against plain ``math``/mpmath in float64: within 1e-13
+  relative (an absolute 1e-15 near a zero).
+
+The points are dyadic (exact in binary), so the decimal literal the exact
+evaluator reads is the very float64 the reference gets.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import mpmath
+import numpy as np
+import pytest
+import reference
+
+from derivcli.language.evaluate import compile_tree, exact_constant, float64_values
+from derivcli.language.functions import FUNCTIONS, FunctionSpec
+from derivcli.language.parser import parse
+
+POINTS = (-3.75, -1.5, -0.625, -0.25, 0.0, 0.25, 0.5, 0.875, 1.25, 2.5, 7.25, 40.5)
+SECOND = 0.75  # the second argument of two-argument functions
+PARAMETER = {"": 0.5, "whole": 1, "nonzero": 2, "nonnegative": 0.5, "not_below_previous": 3}
+
+
+def _literal(value: float) -> str:
+    return repr(value) if value >= 0 else f"({value!r})"
+
+
+def _arguments(spec: FunctionSpec, x: float) -> list[float]:
+    params = [PARAMETER[p.check] for p in spec.params if p.default is None]
+    exprs = [x, SECOND][: spec.arity]
+    return params + exprs if spec.params_first else exprs + params
+
+
+def _text(spec: FunctionSpec, args: Sequence[float | str]) -> str:
+    return f"{spec.name}({', '.join(a if isinstance(a, str) else _literal(a) for a in args)})"
+
+
+def _reference_mp(name: str, args: Sequence[float]) -> float | None:
+    with mpmath.workdps(50):
+        try:
+            value = reference.MP[name](*[mpmath.mpf(a) for a in args])
+        except (ValueError, ZeroDivisionError):
+            return None
+        if value is None or not mpmath.isfinite(value):
+            return None
+        return float(value)
+
+
+def _reference_float64(name: str, args: Sequence[float]) -> float:
+    try:
+        return float(reference.FLOAT64[name](*args))
+    except (ValueError, ZeroDivisionError, OverflowError):
+        return math.nan
+
+
+def _ulps(a: float, b: float) -> float:
+    return abs(a - b) / math.ulp(max(abs(b), 2.0**-1022))
+
+
+def _exact(text: str) -> float | None:
+    outcome = exact_constant(parse(text).tree)
+    return outcome.to_float() if outcome.defined else None
+
+
+def _float64(text_in_x: str, x: float) -> float:
+    program = compile_tree(parse(text_in_x).tree)
+    return float(float64_values(program, {"x": np.array([x])}, 1).values[0])
+
+
+EXPRESSION_FUNCTIONS = [spec for spec in FUNCTIONS if spec.arity > 0]
+
+
+@pytest.mark.parametrize("spec", EXPRESSION_FUNCTIONS, ids=lambda spec: spec.name)
+def test_exact_values_are_the_reference_rounded(spec: FunctionSpec) -> None:
+    compared = 0
+    for x in POINTS:
+        args = _arguments(spec, x)
+        text = _text(spec, args)
+        truth = _reference_mp(spec.name, args)
+        value = _exact(text)
+        if truth is None:
+            assert value is None or not math.isfinite(value), text
+            continue
+        assert value is not None, text
+        assert _ulps(value, truth) <= 2, (text, value, truth)
+        compared += 1
+    assert compared >= 3
+
+
+@pytest.mark.parametrize("spec", EXPRESSION_FUNCTIONS, ids=lambda spec: spec.name)
+def test_float64_values_are_the_reference(spec: FunctionSpec) -> None:
+    compared = 0
+    for x in POINTS:
+        args = _arguments(spec, x)
+        position = len(spec.params) if spec.params_first else 0
+        in_x: list[float | str] = list(args)
+        in_x[position] = "x"
+        text = _text(spec, in_x)
+        truth = _reference_float64(spec.name, args)
+        value = _float64(text, x)
+        if not math.isfinite(truth):
+            continue
+        assert value == pytest.approx(truth, rel=1e-13, abs=1e-15), (text, x)
+        compared += 1
+    assert compared >= 3
+
+
+# ---------------------------------------------------------------- erfinv's float64 algorithm
+
+
+ERFINV_POINTS = (-0.999, -0.9, -0.6, -0.3, -1e-9, 0.0, 0.2, 0.5, 0.51, 0.75, 0.99, 0.999999)
+
+
+def test_erfinv_float64_on_both_sides_of_its_tail_switch() -> None:
+    """Newton on erf up to |a| = 1/2, on erfc beyond: both branches and the switch."""
+    points = np.array(ERFINV_POINTS)
+    program = compile_tree(parse("erfinv(x)").tree)
+    values = float64_values(program, {"x": points}, len(points)).values
+    with mpmath.workdps(50):
+        truth = [float(mpmath.erfinv(mpmath.mpf(p))) for p in ERFINV_POINTS]
+    for point, value, expected in zip(ERFINV_POINTS, values, truth, strict=True):
+        assert value == pytest.approx(expected, rel=1e-14, abs=1e-300), point
+
+
+def test_erfinv_float64_is_infinite_at_plus_minus_1_and_nan_beyond() -> None:
+    points = np.array([-1.0, 1.0, -1.5, 1.0000001, 3.0])
+    spec = next(s for s in FUNCTIONS if s.name == "erfinv")
+    assert spec.float64 is not None
+    values = spec.float64(np, [points])
+    assert values[0] == -math.inf and values[1] == math.inf
+    assert all(math.isnan(v) for v in values[2:])
+
+
+# ---------------------------------------------------------------- polygamma's float64 series
+
+
+@pytest.mark.parametrize("order", [0, 1, 2, 3, 5])
+def test_polygamma_float64_everywhere_on_the_line(order: int) -> None:
+    """The recurrence below 10, the asymptotic series above, mpmath for x <= 0 and
+    near digamma's zero (1.4616...): each range against mpmath."""
+    xs = [-2.5, -0.5, 0.03125, 0.5, 1.4616321449683622, 1.5, 3.0, 9.75, 10.0, 12.5, 100.0, 1e6]
+    spec = next(s for s in FUNCTIONS if s.name == "polygamma")
+    assert spec.float64 is not None
+    values = spec.float64(np, [np.full(len(xs), float(order)), np.array(xs)])
+    for x, value in zip(xs, values, strict=True):
+        with mpmath.workdps(50):
+            expected = float(mpmath.polygamma(order, mpmath.mpf(x)))
+        assert value == pytest.approx(expected, rel=1e-13, abs=1e-15), (order, x)
+
+
+def test_polygamma_float64_with_several_orders_at_once() -> None:
+    spec = next(s for s in FUNCTIONS if s.name == "polygamma")
+    assert spec.float64 is not None
+    orders = np.array([0.0, 1.0, 2.0, 0.0, 3.0, math.nan])
+    xs = np.array([0.5, 2.0, 11.0, 20.0, 0.25, 1.0])
+    values = spec.float64(np, [orders, xs])
+    for n, x, value in zip(orders[:-1], xs[:-1], values[:-1], strict=True):
+        with mpmath.workdps(50):
+            expected = float(mpmath.polygamma(int(n), mpmath.mpf(x)))
+        assert value == pytest.approx(expected, rel=1e-13), (n, x)
+    assert math.isnan(values[-1])  # an order that is not a number gives nan
+
+
+def test_digamma_float64_beside_its_zero() -> None:
+    program = compile_tree(parse("digamma(x)").tree)
+    xs = np.array([1.46, 1.4616321449683622, 1.47])
+    values = float64_values(program, {"x": xs}, len(xs)).values
+    for x, value in zip(xs, values, strict=True):
+        with mpmath.workdps(50):
+            expected = float(mpmath.digamma(mpmath.mpf(float(x))))
+        assert value == pytest.approx(expected, rel=1e-12, abs=1e-16), x
