@@ -184,3 +184,104 @@ def test_digamma_float64_beside_its_zero() -> None:
         with mpmath.workdps(50):
             expected = float(mpmath.digamma(mpmath.mpf(float(x))))
         assert value == pytest.approx(expected, rel=1e-12, abs=1e-16), x
+
+
+# ---------------------------------------------------------------- periodic functions far out
+
+
+def _mp_far(name: str) -> float:
+    """f(10**300 + e) with all of e's digits kept (mpmath at 700 digits)."""
+    with mpmath.workdps(700):
+        x = mpmath.mpf(10) ** 300 + mpmath.e
+        table = {
+            "sin": lambda: mpmath.sin(x),
+            "cos": lambda: mpmath.cos(x),
+            "tan": lambda: mpmath.tan(x),
+            "sinc": lambda: mpmath.sin(mpmath.pi * x) / mpmath.pi,  # times 1e300
+            "frac": lambda: x - mpmath.floor(x),
+            "floor": lambda: mpmath.floor(x) - mpmath.mpf(10) ** 300,
+            "ceil": lambda: mpmath.ceil(x) - mpmath.mpf(10) ** 300,
+            "round": lambda: mpmath.nint(x) - mpmath.mpf(10) ** 300,
+            "trunc": lambda: mpmath.floor(x) - mpmath.mpf(10) ** 300,
+        }
+        return float(table[name]())
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("sin", "sin(1e300 + E)"),
+        ("cos", "cos(1e300 + E)"),
+        ("tan", "tan(1e300 + E)"),
+        ("sinc", "sinc(1e300 + E)*1e300"),
+        ("frac", "frac(1e300 + E)"),
+        ("floor", "floor(1e300 + E) - 1e300"),
+        ("ceil", "ceil(1e300 + E) - 1e300"),
+        ("round", "round(1e300 + E) - 1e300"),
+        ("trunc", "trunc(1e300 + E) - 1e300"),
+    ],
+)
+def test_periodic_functions_keep_every_bit_of_a_far_argument(name: str, text: str) -> None:
+    """The README's example: frac(x + E) at x = 1e300 is frac(E). A periodic function
+    (or a step function) of a computed argument depends on its last bits."""
+    value = _exact(text)
+    assert value is not None
+    assert _ulps(value, _mp_far(name)) <= 2, (text, value)
+
+
+# ---------------------------------------------------------------- every parameter given
+
+
+@pytest.mark.parametrize(
+    ("text", "args"),
+    [
+        ("softplus(0.75, 2, 20)", (0.75, 2, 20)),
+        ("softplus(-1.25, 0.5, 20)", (-1.25, 0.5, 20)),
+        ("softplus(0.75, 2)", (0.75, 2)),
+        ("elu(-0.5, 2)", (-0.5, 2)),
+        ("celu(-0.5, 2)", (-0.5, 2)),
+        ("leaky_relu(-0.5, 0.25)", (-0.5, 0.25)),
+        ("hardtanh(0.75, -0.5, 0.5)", (0.75, -0.5, 0.5)),
+        ("hardtanh(-0.75, -0.5, 0.5)", (-0.75, -0.5, 0.5)),
+        ("softshrink(0.75, 0.25)", (0.75, 0.25)),
+        ("softshrink(-0.75, 0.25)", (-0.75, 0.25)),
+        ("hardshrink(0.375, 0.25)", (0.375, 0.25)),
+        ("clamp(2.5, -1, 2)", (2.5, -1, 2)),
+        ("polygamma(2, 0.75)", (2, 0.75)),
+    ],
+)
+def test_explicit_parameters_are_used(text: str, args: tuple[float, ...]) -> None:
+    name = text.split("(")[0]
+    truth = _reference_mp(name, args)
+    assert truth is not None
+    value = _exact(text)
+    assert value is not None
+    assert _ulps(value, truth) <= 2, (text, value, truth)
+    position = len(args) - 1 if name == "polygamma" else 0
+    in_x = [repr(a) if a >= 0 else f"({a!r})" for a in args]
+    in_x[position] = "x"
+    assert _float64(f"{name}({', '.join(in_x)})", args[position]) == pytest.approx(
+        _reference_float64(name, args), rel=1e-13, abs=1e-15
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the documented defaults (torch's): hardtanh's -1 and 1, the shrinks' 0.5,
+        # leaky_relu's 0.01, elu's and celu's 1, softplus's beta 1
+        ("hardtanh(5)", 1.0),
+        ("hardtanh(-5)", -1.0),
+        ("softshrink(0.25)", 0.0),
+        ("softshrink(0.75)", 0.25),
+        ("hardshrink(0.5)", 0.0),
+        ("hardshrink(0.625)", 0.625),
+        ("leaky_relu(-2)", -0.02),
+        ("elu(-1)", math.expm1(-1)),
+        ("celu(-1)", math.expm1(-1)),
+        ("softplus(0)", math.log(2)),
+    ],
+)
+def test_default_parameters(text: str, expected: float) -> None:
+    value = _exact(text)
+    assert value == pytest.approx(expected, rel=1e-15, abs=0)
