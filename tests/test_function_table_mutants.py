@@ -407,3 +407,32 @@ def test_relu_of_a_negative_zero_is_a_positive_zero() -> None:
     assert _exact("atan2(-0, -1)") == -math.pi  # the evaluator keeps signed zeros
     assert _exact("atan2(relu(-0), -1)") == math.pi
     assert _exact("atan2(relu(0), -1)") == math.pi
+
+
+def test_torch_heaviside_is_one_half_at_0(cli: Cli) -> None:
+    """heaviside(0) is 1/2 on the torch side too (sympy's convention, which the
+    closed form uses), 0 left of it and 1 right of it."""
+    for x, expected in (("0", 0.5), ("-1", 0.0), ("-0.5", 0.0), ("1e-300", 1.0)):
+        run = cli("graph", "heaviside(x)", "--at", f"x={x}")
+        shown = re.search(r"^y = tensor\(.*\n\s+data=(\S+)", run.out, re.MULTILINE)
+        assert shown is not None, run.out
+        assert float(shown.group(1)) == expected, x
+
+
+def test_logsumexp_of_0_and_a_far_negative_number_is_not_rounded_to_0() -> None:
+    """logsumexp(0, -2**25) is log1p(exp(-2**25)), about exp(-2**25): tiny, but not
+    0 (only a nonzero largest argument makes the added term negligible)."""
+    assert _exact("logsumexp(0, -33554432)*exp(33554432)") == pytest.approx(1.0, rel=1e-15)
+    assert _exact("logsumexp(-33554432, 0)*exp(33554432)") == pytest.approx(1.0, rel=1e-15)
+
+
+@pytest.mark.parametrize("a", [0.0625, 0.08, -0.06])
+def test_erfinv_float64_is_within_2_ulp_for_small_arguments(a: float) -> None:
+    """Below |a| = 1/2 Newton's method runs on erf, which keeps its relative accuracy
+    there (erfc's 1 - a - erfc(y) would cancel)."""
+    spec = next(s for s in FUNCTIONS if s.name == "erfinv")
+    assert spec.float64 is not None
+    value = float(spec.float64(np, [np.array([a])])[0])
+    with mpmath.workdps(50):
+        truth = float(mpmath.erfinv(mpmath.mpf(a)))
+    assert _ulps(value, truth) <= 2
