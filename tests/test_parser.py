@@ -341,3 +341,27 @@ def test_deep_nesting_far_past_the_limit_is_refused_not_a_recursion_error() -> N
     for text in (_nested(10_000)[:MAX_EXPRESSION_LENGTH], "-" * 9_999 + "x"):
         with pytest.raises(LimitError):
             parse(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        # a vulgar fraction has no one-character ASCII twin: it said "write **None"
+        (
+            "x½",
+            "'½' (U+00BD VULGAR FRACTION ONE HALF) is not supported; "
+            "write the number in ASCII, as (1/2)",
+        ),
+        (
+            "x¼",
+            "'¼' (U+00BC VULGAR FRACTION ONE QUARTER) is not supported; "
+            "write the number in ASCII, as (1/4)",
+        ),
+        # a circled digit is no exponent: it said "write **3"
+        ("x③", "'③' (U+2462 CIRCLED DIGIT THREE) looks like '3' but is not ASCII; type '3'"),
+    ],
+)
+def test_number_characters_outside_ascii_get_the_right_advice(text: str, message: str) -> None:
+    with pytest.raises(ParseError) as info:
+        parse(text)
+    assert str(info.value) == f"{message} at column 2"

@@ -131,10 +131,10 @@ def test_the_nesting_limit_on_the_command_line(cli: Cli) -> None:
 
 def test_a_number_of_1240_digits_is_accepted_exactly() -> None:
     tree = parse("9" * 1_240 + "*x").tree
-    number = tree.left  # type: ignore[attr-defined]
-    assert number.value == 10**1_240 - 1
+    number = tree.left  # type: ignore[union-attr]
+    assert number.value == 10**1_240 - 1  # type: ignore[union-attr]
     tree = parse("0." + "1" * 1_239 + "*x").tree
-    assert tree.left.value.denominator == 10**1_239  # type: ignore[attr-defined]
+    assert tree.left.value.denominator == 10**1_239  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(
@@ -155,7 +155,7 @@ def test_a_number_of_1241_digits_is_refused(text: str, digits: int) -> None:
 
 def test_the_exponent_digits_are_not_counted() -> None:
     expression = parse("1" * 1_240 + "e0001*x")
-    assert expression.tree.left.value == int("1" * 1_240) * 10  # type: ignore[attr-defined]
+    assert expression.tree.left.value == int("1" * 1_240) * 10  # type: ignore[union-attr]
 
 
 # ---------------------------------------------------------------- decimal exponent: +-300
@@ -163,7 +163,7 @@ def test_the_exponent_digits_are_not_counted() -> None:
 
 @pytest.mark.parametrize("literal", ["1e300", "1E300", "1e+300", "1e-300", "1E-300", "2.5e-300"])
 def test_a_decimal_exponent_of_300_is_accepted(literal: str) -> None:
-    value = parse(literal + "*x").tree.left.value  # type: ignore[attr-defined]
+    value = parse(literal + "*x").tree.left.value  # type: ignore[union-attr]
     mantissa, exponent = literal.lower().replace("+", "").split("e")
     from fractions import Fraction
 
@@ -305,8 +305,8 @@ def test_a_point_at_the_very_end_is_attribute_access_not_a_number(text: str, col
 
 
 def test_a_point_followed_by_a_digit_is_a_number() -> None:
-    assert parse("x+.5").tree.right.value == 0.5  # type: ignore[attr-defined]
-    assert parse(".5").tree.value * 2 == 1  # type: ignore[attr-defined]
+    assert parse("x+.5").tree.right.value == 0.5  # type: ignore[union-attr]
+    assert parse(".5").tree.value * 2 == 1  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(
@@ -478,7 +478,7 @@ def test_number_literals(text: str, printed: str, value: Fraction) -> None:
     assert str(parse(text)) == printed
     number = parse(text).tree
     while not isinstance(number, Number):  # the leftmost leaf
-        number = number.left  # type: ignore[attr-defined]
+        number = number.left  # type: ignore[union-attr]
     assert number.value == value
 
 
@@ -579,7 +579,7 @@ def test_a_variadic_call_is_a_tree_of_two_argument_calls() -> None:
     tree = parse("max(x, y, z)").tree
     assert isinstance(tree, Call) and tree.name == "max" and len(tree.args) == 2
     inner, last = tree.args
-    assert isinstance(inner, Call) and [a.name for a in inner.args] == ["x", "y"]  # type: ignore[attr-defined]
+    assert isinstance(inner, Call) and [a.name for a in inner.args] == ["x", "y"]  # type: ignore[union-attr]
     assert isinstance(last, Variable) and last.name == "z"
     assert evaluate(tree, {"x": 1.0, "y": 5.0, "z": 3.0}) == 5.0
 
@@ -662,11 +662,11 @@ def test_definitions_are_written_out_with_the_arguments_in_place(
 
 def test_the_nodes_a_macro_writes_out_carry_the_column_of_its_call() -> None:
     tree = parse("1 + log(x, 2)").tree
-    quotient = tree.right  # type: ignore[attr-defined]
+    quotient = tree.right  # type: ignore[union-attr]
     assert to_text(quotient) == "log(x)/log(2)"
     assert quotient.column == 5
-    assert [call.column for call in (quotient.left, quotient.right)] == [5, 5]
-    assert quotient.left.args[0].column == 9  # the user's x keeps its own column
+    assert [call.column for call in (quotient.left, quotient.right)] == [5, 5]  # type: ignore[union-attr]
+    assert quotient.left.args[0].column == 9  # type: ignore[union-attr]  # the user's x keeps its own column
 
 
 @pytest.mark.parametrize(

@@ -205,8 +205,16 @@ def _reject_character(ch: str, column: int) -> ParseError:
             f"index as a plain digit, as in x{ascii_twin}",
             column,
         )
-    if unicodedata.category(ch) == "No":  # superscripts such as ³ (² and ¹ are powers)
+    name = unicodedata.name(ch, "")
+    if "SUPERSCRIPT" in name and ascii_twin is not None:  # ³ (² and ¹ are powers)
         return ParseError(f"{_describe_char(ch)} is not supported; write **{ascii_twin}", column)
+    if "VULGAR FRACTION" in name:  # ½: no ASCII twin, but a number
+        value = Fraction(unicodedata.numeric(ch)).limit_denominator(1000)
+        return ParseError(
+            f"{_describe_char(ch)} is not supported; write the number in ASCII, as "
+            f"({value.numerator}/{value.denominator})",
+            column,
+        )
     if ascii_twin is not None:
         return ParseError(
             f"{_describe_char(ch)} looks like '{ascii_twin}' but is not ASCII; type '{ascii_twin}'",
