@@ -905,6 +905,8 @@ def test_which_kink_arguments_are_zero_along_a_line() -> None:
     assert zero("x*z + 2**x - 2**x", z=0.0)
     assert not zero("sin(x)**2 + cos(x)**2 - 1")  # true, but symengine does not see it: unsure
     assert not zero("x/z", z=0.0)  # cannot be built (division by 0): unsure
+    assert zero("x*z - round(x*z)", z=0.0)  # a step's kink expression at a whole number
+    assert not zero("x*z - round(x*z)", z=0.5)
 
 
 def test_a_power_of_a_tiny_base_keeps_its_rounding_relative(cli: Cli) -> None:
@@ -1158,3 +1160,25 @@ def test_a_kink_between_sides_past_float64_names_them(cli: Cli) -> None:
     assert "it jumps by about 6.75e+600" in result["note"]
     assert "the left derivative is 9e+900, past float64" in result["note"]
     assert "the right derivative is 9e+900, past float64" in result["note"]
+
+
+def test_a_mixed_partial_next_to_a_step_along_the_other_variable(cli: Cli) -> None:
+    # floor(log10(y)) jumps at y = 10, but d/dx f = cos(x) everywhere, and d/dy of
+    # that is 0: the mixed partial exists. f's differences along x took 32,768 bits
+    # at once there (log10(10) rounded onto floor's step), and were then set to 0
+    # as if all rounding, so d/dx "jumped" along y (fuzz seed 37)
+    run = cli(
+        "partial",
+        "floor(log10(y)) + sin(x)",
+        "--at",
+        "x=0.5,y=10.0",
+        "--wrt",
+        "x",
+        "--wrt",
+        "y",
+        "-f",
+        "json",
+    )
+    (result,) = run.json()["results"]
+    assert run.code == 0 and result["verdict"] == "agree"
+    assert result["symbolic"] == 0.0 and result["differentiable"] is True

@@ -600,6 +600,9 @@ def _identically_zero(tree: Node, held: Mapping[str, float]) -> bool:
             # symengine keeps min and max opaque: min(y, y) is y
             if node.name in ("min", "max") and all(a == args[0] for a in args):
                 return args[0]
+            # and the steps' own kink expressions (a - round(a)) of a whole number
+            if node.name in ("round", "floor") and isinstance(args[0], se.Integer):
+                return args[0]
             return super().call(node, args)
 
     try:
@@ -939,14 +942,17 @@ def _finite_difference(
             # beside 1e-300 loses all but 55 of 2,048 bits, and its differences
             # at 2**-64 are all rounding) shows as a change
             value, used = quotient(k, order * k + PROBE_GUARD_BITS)
+            compared = False
             while value is not None:
                 if used >= EDGE_PRECISION:
-                    # still all rounding at 32,768 bits: the difference is below
-                    # the rounding of its terms (the second difference of 2z
-                    # computed as z + acosh(cosh(z)) beside 1e-300)
-                    value = m.mpfr(0)
-                    break
+                    if compared:
+                        # still all rounding at 32,768 bits: the difference is
+                        # below the rounding of its terms (the second difference
+                        # of 2z computed as z + acosh(cosh(z)) beside 1e-300)
+                        value = m.mpfr(0)
+                    break  # (values that took 32,768 bits at once are kept)
                 finer, used = quotient(k, 2 * used)
+                compared = True
                 if finer is None or _close_to(value, finer):
                     value = finer
                     break
