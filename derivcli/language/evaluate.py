@@ -300,7 +300,7 @@ def exact_value(
         # 0 in both (x - sin(x) at 1e-300 needs thousands of bits to be seen).
         if finer.value is None:
             return finer  # undefined once the rounding is gone (sqrt(cos(z) - 1) near 0)
-        if _same(outcome.value, finer.value) and not math.isinf(finer.cancelled):
+        if agree_to_64_bits(outcome.value, finer.value) and not math.isinf(finer.cancelled):
             return finer
         outcome = finer
     return outcome
@@ -313,7 +313,7 @@ def _may_cancel(outcome: Exact) -> bool:
     return bool(outcome.cancelled > _power_of_two(outcome.precision - CANCELLATION_MARGIN))
 
 
-def _same(a: Any, b: Any) -> bool:
+def agree_to_64_bits(a: Any, b: Any) -> bool:
     """Equal to 64 bits (or both 0)."""
     return bool(abs(a - b) <= max(abs(a), abs(b)) * _power_of_two(-64))
 

@@ -65,6 +65,7 @@ from derivcli.language.evaluate import (
     Exact,
     Program,
     Undefined,
+    agree_to_64_bits,
     compile_tree,
     exact_value,
     float64_values,
@@ -953,7 +954,7 @@ def _finite_difference(
                     break  # (values that took 32,768 bits at once are kept)
                 finer, used = quotient(k, 2 * used)
                 compared = True
-                if finer is None or _close_to(value, finer):
+                if finer is None or agree_to_64_bits(value, finer):
                     value = finer
                     break
                 value = finer
@@ -962,12 +963,6 @@ def _finite_difference(
 
     limit: Any = _settle(differences, exact=True, offset=_offset(point, var))
     return limit
-
-
-def _close_to(a: Any, b: Any) -> bool:
-    """Two mpfr values equal to 64 bits (or both 0)."""
-    m = gmpy2()
-    return bool(abs(a - b) <= max(abs(a), abs(b)) * m.mul_2exp(m.mpfr(1), -64))
 
 
 def _finite(side: Any) -> bool:
