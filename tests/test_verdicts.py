@@ -311,11 +311,11 @@ def test_a_jump_along_another_variable_does_not_stop_a_mixed_partial(cli: Cli) -
     # around, so d2/dx dz is 0 there; d2/dz dx needs d/dz first: no derivative
     run = cli("partial", "heaviside(2*z - 1) - x", "--wrt", "x", "--wrt", "z",
               "--at", "x=-0.117,z=0.5", "-f", "json")  # fmt: skip
-    (result,) = run.json()["results"]
+    result = one(run)
     assert run.code == 0 and result["verdict"] == "agree" and result["symbolic"] == 0.0
     run = cli("partial", "heaviside(2*z - 1) - x", "--wrt", "z", "--wrt", "x",
               "--at", "x=-0.117,z=0.5", "-f", "json")  # fmt: skip
-    (result,) = run.json()["results"]
+    result = one(run)
     assert run.code == 1 and result["verdict"] == "not differentiable"
     assert "jumps at z=0.5" in result["note"]
 
@@ -325,7 +325,7 @@ def test_a_tiny_product_is_not_a_kink(cli: Cli) -> None:
     # value, so relu6 is not on its kink; the second derivative of
     # relu6(mish(z))/z there is -0.032 (torch's z**3 underflows: nan)
     run = cli("grad", "relu6(mish(z))/z", "--at", "z=1e-300", "--order", "2", "-f", "json")
-    (result,) = run.json()["results"]
+    result = one(run)
     assert run.code == 1 and result["verdict"] == "DISAGREE"
     assert result["symbolic"] == pytest.approx(-0.032, rel=1e-12)
     assert result["differentiable"] is True
@@ -335,7 +335,7 @@ def test_steps_of_integers_in_exact_arithmetic(cli: Cli) -> None:
     # gmpy2's ceil gives an integer type; the evaluator keeps MPFR values
     run = cli("grad", "min(ceil(1.5), sqrt(z) - 0.5 + ceil(1.5))**2", "--at", "z=0.25",
               "--order", "2", "-f", "json")  # fmt: skip
-    (result,) = run.json()["results"]
+    result = one(run)
     # min(2, sqrt(z) + 1.5)**2 at z = 1/4: sqrt(z) + 1.5 = 2 is the tie itself
     assert run.code == 1 and result["verdict"] == "not differentiable"
 
@@ -347,7 +347,7 @@ def test_sides_are_compared_exactly_not_as_floats(cli: Cli) -> None:
     # min(z*1e20, log(z) + z*1e20) at z=1: the left derivative is 1e20 + 1,
     # the right 1e20; as float64 both are 1e20, as exact limits they differ
     run = cli("grad", "min(z * 1e20, log(z) + z * 1e20)", "--at", "z=1", "-f", "json")
-    (result,) = run.json()["results"]
+    result = one(run)
     assert run.code == 1 and result["verdict"] == "not differentiable"
     assert result["left"] == result["right"] == 1e20
     assert "differ by 1, below float64's resolution" in result["note"]
@@ -358,7 +358,7 @@ def test_no_derivative_is_the_verdict_even_without_autograd(cli: Cli) -> None:
     # of acsc's domain: "not differentiable" (exit 1), not "not computed"
     run = cli("partial", "acsc(y)*hardsigmoid(y)", "--wrt", "y", "--order", "3",
               "--at", "y=1", "-f", "json")  # fmt: skip
-    (result,) = run.json()["results"]
+    result = one(run)
     assert run.code == 1 and result["verdict"] == "not differentiable"
     assert result["autograd"] is None
     assert "torch cannot compute this derivative" in result["note"]
@@ -378,7 +378,7 @@ def test_no_derivative_is_the_verdict_even_without_autograd(cli: Cli) -> None:
 )
 def test_rounding_onto_a_pole_is_refined(cli: Cli, text: str, at: str, symbolic: float) -> None:
     run = cli("grad", text, "--at", at, "-f", "json")
-    (result,) = run.json()["results"]
+    result = one(run)
     assert result["differentiable"] is True
     assert result["symbolic"] == pytest.approx(symbolic, rel=1e-15)
 
@@ -387,7 +387,7 @@ def test_a_rounded_edge_is_refined(cli: Cli) -> None:
     # cosh(z) > 1 beside 0, so asin(cosh(z)) exists at z = 0 only (cosh(2**-128)
     # rounds to 1 at 256 bits, which would put its sides on asin's edge)
     run = cli("grad", "asin(cosh(z))", "--at", "z=0", "-f", "json")
-    (result,) = run.json()["results"]
+    result = one(run)
     assert run.code == 1 and result["verdict"] == "not differentiable"
     assert "nowhere beside it" in result["note"]
 
@@ -396,7 +396,7 @@ def test_a_rounded_edge_is_refined(cli: Cli) -> None:
 def test_values_past_mpfr_are_not_judged(cli: Cli, text: str) -> None:
     # exp(-1e20) is below even MPFR's range: derivcli says it cannot judge (exit 3)
     run = cli("grad", text, "--at", "x=-1e20", "-f", "json")
-    (result,) = run.json()["results"]
+    result = one(run)
     assert run.code == 3 and result["verdict"] == "not computed"
     assert "too small for any number format" in result["note"]
 
@@ -404,7 +404,7 @@ def test_values_past_mpfr_are_not_judged(cli: Cli, text: str) -> None:
 def test_a_corner_without_a_kinked_function(cli: Cli) -> None:
     # f' of sqrt(z**2) is z/sqrt(z**2), -1 left of 0 and 1 right: no f''
     run = cli("grad", "sqrt(z**2)", "--at", "z=0", "--order", "2", "-f", "json")
-    (result,) = run.json()["results"]
+    result = one(run)
     assert run.code == 1 and result["verdict"] == "not differentiable"
     assert "order 1 jumps" in result["note"]
 
@@ -412,7 +412,7 @@ def test_a_corner_without_a_kinked_function(cli: Cli) -> None:
 def test_a_moving_exponent_over_a_zero_base_is_an_edge(cli: Cli) -> None:
     # (y - 4)**y is undefined for y just below 4 (negative base, y not whole)
     run = cli("grad", "(y - 4)**y * 0", "--at", "y=4", "-f", "json")
-    (result,) = run.json()["results"]
+    result = one(run)
     assert run.code == 1 and result["left"] is None
 
 
@@ -427,7 +427,7 @@ def test_a_mixed_partial_needs_its_lower_order_around(
     cli: Cli, text: str, at: str, wrt: tuple[str, str]
 ) -> None:
     run = cli("partial", text, "--wrt", wrt[0], "--wrt", wrt[1], "--at", at, "-f", "json")
-    (result,) = run.json()["results"]
+    result = one(run)
     assert run.code == 1 and result["verdict"] == "not differentiable"
     assert "does not exist beside the point" in result["note"]
 
@@ -441,7 +441,7 @@ def test_a_mixed_partial_needs_its_lower_order_around(
 )
 def test_jumps_below_the_limits_resolution(cli: Cli, text: str, at: str, size: str) -> None:
     run = cli("partial", text, "--wrt", "x", "--at", at, "-f", "json")
-    (result,) = run.json()["results"]
+    result = one(run)
     assert run.code == 1 and result["verdict"] == "not differentiable"
     assert f"jumps by about {size}" in result["note"]
 
@@ -449,7 +449,7 @@ def test_jumps_below_the_limits_resolution(cli: Cli, text: str, at: str, size: s
 def test_tiny_coordinates_do_not_make_noise_a_kink(cli: Cli) -> None:
     # hypot(hardtanh(z, 0), z) is sqrt(2)*z just right of 0: f'' = 0 at z=1e-154
     run = cli("grad", "hypot(hardtanh(z, 0), z)", "--at", "z=1e-154", "--order", "2", "-f", "json")
-    (result,) = run.json()["results"]
+    result = one(run)
     assert result["differentiable"] is True and result["symbolic"] == 0.0
 
 
@@ -472,7 +472,7 @@ def test_a_cancelled_zero_beside_the_point_is_rounding_not_a_slope(cli: Cli) -> 
     # (z**3)**(1/3) - z is exactly 0 for z >= 0 (undefined below): right derivative 0.
     # Beside 0 the two terms cancel to rounding noise of z's size, not of the noise's.
     run = cli("grad", "(z**3)**(1 / 3) - z", "--at", "z=0", "-f", "json")
-    (result,) = run.json()["results"]
+    result = one(run)
     assert run.code == 1 and result["verdict"] == "not differentiable"
     assert result["left"] is None and result["right"] == 0.0
 
@@ -483,7 +483,7 @@ def test_a_pure_start_of_a_mixed_partial_may_come_from_f_itself(cli: Cli) -> Non
     # of y**(z-1)*(z*log(y)**2 + 2*log(y)) = y**0.5*(...) -> 0 at z = 1.5
     wrt = ("--wrt", "z", "--wrt", "z", "--wrt", "y")
     run = cli("partial", "y**z", *wrt, "--at", "y=0,z=1.5", "-f", "json")
-    (result,) = run.json()["results"]
+    result = one(run)
     assert run.code == 1 and result["verdict"] == "not differentiable"
     assert result["left"] is None and result["right"] == 0.0
     assert "edge of the function's real domain" in result["note"]
@@ -557,7 +557,7 @@ def test_a_term_below_mpfr_beside_a_large_one_is_negligible(
     cli: Cli, text: str, value: float
 ) -> None:
     run = cli("grad", text, "--at", "x=1", "-f", "json")
-    (result,) = run.json()["results"]
+    result = one(run)
     assert run.code == 0 and result["verdict"] == "agree"
     assert result["symbolic"] == value
 
@@ -566,7 +566,7 @@ def test_a_derivative_past_float64_is_not_called_infinite(cli: Cli) -> None:
     # d/dx exp(x)**x = exp(x)**x*(2*x): at x = -5530 that is -11060*e**30580900,
     # about -1.5e13281120: finite (the sides meet), but past float64's range
     run = cli("partial", "exp(x)**x", "--wrt", "x", "--at", "x=-5530", "-f", "json")
-    (result,) = run.json()["results"]
+    result = one(run)
     assert run.code == 3 and result["verdict"] == "not computed"
     assert "beyond float64's range" in result["note"]
     assert result["differentiable"] is None
@@ -576,7 +576,7 @@ def test_a_coefficient_past_pythons_digit_limit_is_printed(cli: Cli) -> None:
     # d50/dx50 exp(10**100*x) = 10**5000*exp(10**100*x): a 5,001-digit coefficient,
     # past the 4,300 digits Python's str() converts; at 0 it is 10**5000, past float64
     run = cli("grad", "exp(10**100*x)", "--order", "50", "--at", "x=0", "-f", "json")
-    (result,) = run.json()["results"]
+    result = one(run)
     assert run.code == 3 and result["verdict"] == "not computed"
     assert result["derivative"].startswith("1" + "0" * 5000 + "*exp(")
 
@@ -584,7 +584,7 @@ def test_a_coefficient_past_pythons_digit_limit_is_printed(cli: Cli) -> None:
 def test_infinite_sides_are_not_said_to_differ(cli: Cli) -> None:
     # cbrt(x) at 0: both one-sided derivatives are +inf (a vertical tangent)
     run = cli("grad", "cbrt(x)", "--at", "x=0", "-f", "json")
-    (result,) = run.json()["results"]
+    result = one(run)
     assert run.code == 1 and result["left"] == "inf" and result["right"] == "inf"
     assert "differ by" not in result["note"]
 
@@ -593,7 +593,7 @@ def test_infinite_sides_are_not_said_to_differ(cli: Cli) -> None:
 def test_the_poles_of_digamma_are_poles(cli: Cli, text: str, at: str) -> None:
     # digamma has simple poles at 0, -1, -2, ...: an infinite value, not a domain edge
     run = cli("grad", text, "--at", at, "-f", "json")
-    (result,) = run.json()["results"]
+    result = one(run)
     assert run.code == 1 and "has a pole" in result["note"]
 
 
@@ -601,7 +601,7 @@ def test_a_disagreement_at_a_regular_point_says_which_side_to_believe(cli: Cli) 
     # (1 - cos(x))/x**2 at 1e-5: d/dx = sin(x)/x**2 - 2*(1 - cos(x))/x**3 = -x/12 + O(x**3),
     # about -8.3333e-7; torch's 1 - cos(x) cancels to 5e-11 with 6 digits left
     run = cli("grad", "(1-cos(x))/x**2", "--at", "x=1e-5", "-f", "json")
-    (result,) = run.json()["results"]
+    result = one(run)
     assert run.code == 1 and result["verdict"] == "DISAGREE"
     assert result["symbolic"] == pytest.approx(-1e-5 / 12, rel=1e-9)
     assert "lost accuracy" in result["note"] and "cancellation" in result["note"]
@@ -612,7 +612,7 @@ def test_an_edge_17000_bits_away_is_told_from_rounding(cli: Cli) -> None:
     # 16,384 bits it rounds to 0, sqrt's edge. The derivative -tanh(y)*sech(y) is
     # about 1e-2615, 0 in float64; torch's sqrt(0) gives nan
     run = cli("partial", "sqrt(1 - tanh(y)**2)", "--wrt", "y", "--at", "y=-6020", "-f", "json")
-    (result,) = run.json()["results"]
+    result = one(run)
     assert run.code == 1 and result["verdict"] == "DISAGREE"
     assert result["symbolic"] == 0.0 and result["autograd"] == "nan"
 
@@ -622,7 +622,7 @@ def test_a_tiny_one_sided_slope_is_not_taken_for_a_shrinking_zero(cli: Cli) -> N
     # quotients are 3h + 1e-200: they shrink 256-fold down to h = 2**-512 and only
     # then settle (found by mutation testing: they were read as 0, "agree")
     run = cli("grad", "relu(x)*1e-200 + x**2", "--at", "x=0", "-f", "json")
-    (result,) = run.json()["results"]
+    result = one(run)
     assert run.code == 1 and result["verdict"] == "not differentiable"
     assert result["left"] == 0.0 and result["right"] == pytest.approx(1e-200, rel=1e-15)
 
@@ -633,7 +633,7 @@ def test_sides_at_a_huge_coordinate_are_probed_within_a_period(cli: Cli) -> None
     # left derivative frac/hypot -> 0 and right -1/sqrt(1 + 1e-6) = -0.9999995.
     # Steps relative to 1e300 would be 1e280 wide, many periods away.
     run = cli("grad", "hypot(1e-3, frac(z))", "--at", "z=-1e300", "-f", "json")
-    (result,) = run.json()["results"]
+    result = one(run)
     assert run.code == 1 and result["verdict"] == "not differentiable"
     assert result["left"] == 0.0
     assert result["right"] == pytest.approx(-1 / math.sqrt(1 + 1e-6), rel=1e-12)
@@ -673,7 +673,7 @@ def test_a_lower_pure_derivative_takes_its_value_from_f(cli: Cli) -> None:
         "-f",
         "json",
     )
-    (result,) = run.json()["results"]
+    result = one(run)
     assert run.code == 1 and result["verdict"] == "not differentiable"
     assert "the derivative of order 1 jumps at x=0" in result["note"]
     assert f"right limit {1 / 1.99**2:.10g}" in result["note"]
@@ -686,7 +686,7 @@ def test_a_step_function_keeps_the_units_digit_of_a_huge_argument(cli: Cli) -> N
     with mpmath.workdps(50):
         true = float(-6 * mpmath.e / (mpmath.e - 2) ** 4)
     run = cli("grad", "E / frac(E + x)", "--at", "x=1e300", "--order", "3", "-f", "json")
-    (result,) = run.json()["results"]
+    result = one(run)
     assert result["differentiable"] is True and result["verdict"] == "DISAGREE"
     assert result["symbolic"] == pytest.approx(true, rel=1e-15)
 
@@ -708,7 +708,7 @@ def test_a_step_reached_through_rounding_is_refined(
     cli: Cli, text: str, left_limit: str, value: str
 ) -> None:
     run = cli("grad", text, "--at", "z=0", "-f", "json")
-    (result,) = run.json()["results"]
+    result = one(run)
     assert run.code == 1 and result["verdict"] == "not differentiable"
     assert f"jumps at z=0 (left limit {left_limit}, value {value}," in result["note"]
 
@@ -731,7 +731,7 @@ def test_derivatives_of_a_function_flat_around_the_point_are_0(cli: Cli) -> None
         "-f",
         "json",
     )
-    (result,) = run.json()["results"]
+    result = one(run)
     assert run.code == 0 and result["verdict"] == "agree"
     assert result["symbolic"] == 0.0 and result["differentiable"] is True
 
@@ -754,12 +754,12 @@ def test_a_product_of_two_rounded_zeros_is_not_exact(cli: Cli) -> None:
         "-f",
         "json",
     )
-    (result,) = run.json()["results"]
+    result = one(run)
     assert run.code == 3 and result["verdict"] == "not computed"
     assert "beyond float64's range" in result["note"]
     # and along x alone: d/dx (x/|x|) is 0 beside 0, whatever torch's inf/inf
     run = cli("grad", "x/acosh(cosh(x))", "--at", "x=1e-300", "-f", "json")
-    (result,) = run.json()["results"]
+    result = one(run)
     assert result["symbolic"] == 0.0 and result["differentiable"] is True
 
 
@@ -770,7 +770,7 @@ def test_a_slope_far_below_f_is_taken_with_enough_bits(cli: Cli) -> None:
     # the point (y = 2**-64) d/dx f is 5e-20 while f is about 1: its two sides
     # must be computed to 100 bits to be seen to meet (fuzz seed 18)
     run = cli("partial", "(x * y)**y", "--at", "x=1,y=0", "--wrt", "x", "--wrt", "y", "-f", "json")
-    (result,) = run.json()["results"]
+    result = one(run)
     assert run.code == 1 and result["verdict"] == "not differentiable"
     assert result["left"] is None and result["right"] == 1.0
 
@@ -853,7 +853,7 @@ def test_rounding_beside_a_tiny_point_is_neither_a_slope_nor_a_jump(cli: Cli) ->
         "-f",
         "json",
     )
-    (result,) = run.json()["results"]
+    result = one(run)
     assert run.code == 0 and result["verdict"] == "agree"
     assert result["symbolic"] == 0.0 and result["differentiable"] is True
 
@@ -882,12 +882,12 @@ def test_a_kink_that_the_line_never_leaves_is_no_kink(cli: Cli) -> None:
     assert {(r["verdict"], r["symbolic"], r["autograd"]) for r in results} == {("agree", 0.0, 0.0)}
     # max(x*z + x**2, x**2) is x**2 along x at z = 0: d/dx = 2x = 1 at x = 1/2
     run = cli("partial", "max(x*z + x**2, x**2)", "--wrt", "x", "--at", "x=0.5,z=0", "-f", "json")
-    (result,) = run.json()["results"]
+    result = one(run)
     assert run.code == 0 and result["symbolic"] == 1.0 and result["differentiable"] is True
     # but along z too the kink is crossed: d/dx relu(x*z) = z*heaviside(x*z), whose
     # derivative along z at (1, 0) is 0 from the left and 1 from the right
     run = cli("partial", "relu(x*z)", "--wrt", "x", "--wrt", "z", "--at", "x=1,z=0", "-f", "json")
-    (result,) = run.json()["results"]
+    result = one(run)
     assert run.code == 1 and result["verdict"] == "not differentiable"
     assert (result["left"], result["right"]) == (0.0, 1.0)
 
@@ -916,7 +916,7 @@ def test_a_power_of_a_tiny_base_keeps_its_rounding_relative(cli: Cli) -> None:
     # not its own, so every difference quotient beside the point read as rounding
     # and the sides as 0: "differentiable, 0" (fuzz seed 29)
     run = cli("grad", "sec(atan2(z**1.5, z))", "--at", "z=5e-324", "--order", "2", "-f", "json")
-    (result,) = run.json()["results"]
+    result = one(run)
     assert result["symbolic"] == -0.25 and result["differentiable"] is True
     assert result["autograd"] == "nan" and result["verdict"] == "DISAGREE"
 
@@ -933,7 +933,7 @@ def test_a_periodic_function_of_a_huge_exact_argument(cli: Cli) -> None:
     with mpmath.workprec(4000):
         expected = float(mpmath.diff(f, mpmath.mpf(710), 2))
     run = cli("grad", "sinc(exp(y)) * mish(-y)", "--at", "y=710", "--order", "2", "-f", "json")
-    (result,) = run.json()["results"]
+    result = one(run)
     assert result["symbolic"] == pytest.approx(expected, rel=1e-12)
     assert result["differentiable"] is True and result["autograd"] == "nan"
 
@@ -1023,14 +1023,14 @@ def test_a_side_past_mpfr_is_not_called_undefined(cli: Cli) -> None:
     # nowhere beside it" (exit 1); the true sides are 0 and 1, which derivcli
     # cannot compute: it says so, exit 3 (fuzz seed 31)
     run = cli("partial", "max(z, z**1e20)", "--at", "z=0.0", "--wrt", "z", "-f", "json")
-    (result,) = run.json()["results"]
+    result = one(run)
     assert run.code == 3 and result["verdict"] == "not computed"
     assert result["note"].startswith(
         "derivcli cannot judge this point: beside the point, z**1e20 is nonzero but too small"
     )
     # at a regular point the same term is no obstacle: d/dz (z + z**1e20) at 0 is 1
     run = cli("grad", "z + z**1e20", "--at", "z=0.0", "-f", "json")
-    (result,) = run.json()["results"]
+    result = one(run)
     assert run.code == 0 and result["symbolic"] == 1.0
 
 
@@ -1072,7 +1072,7 @@ def test_closed_forms_symengine_writes_with_cot(cli: Cli) -> None:
     # symengine simplifies tan(y + pi/2) to -cot(y); derivcli could not write cot
     # back ("cannot write symengine's cot", exit 3). d/dy = 1/sin(y)**2
     run = cli("grad", "tan(y + pi/2)", "--at", "y=1", "-f", "json")
-    (result,) = run.json()["results"]
+    result = one(run)
     assert run.code == 0 and result["derivative"] == "cot(y)**2 + 1"
     assert result["symbolic"] == pytest.approx(1 / math.sin(1) ** 2, rel=1e-15)
 
@@ -1081,7 +1081,7 @@ def test_a_jump_past_float64_names_its_sizes(cli: Cli) -> None:
     # e**y*floor(y) jumps at y = 1000 from 999*e**1000 to 1000*e**1000 (1.97e437):
     # the note said "left limit inf, value inf, right limit inf; it jumps by inf"
     run = cli("partial", "E**y * floor(y)", "--at", "y=1000.0", "--wrt", "y", "-f", "json")
-    (result,) = run.json()["results"]
+    result = one(run)
     assert run.code == 1 and result["verdict"] == "not differentiable"
     jump = float(mpmath.exp(1000))  # inf: only its text can say it
     assert math.isinf(jump)
@@ -1135,7 +1135,7 @@ def test_a_mixed_partial_where_f_is_flat_but_its_closed_forms_are_not(cli: Cli) 
         "-f",
         "json",
     )
-    (result,) = run.json()["results"]
+    result = one(run)
     assert result["symbolic"] == 0.0 and result["differentiable"] is True
     assert result["autograd"] == "nan" and result["verdict"] == "DISAGREE"
 
@@ -1155,7 +1155,7 @@ def test_a_kink_between_sides_past_float64_names_them(cli: Cli) -> None:
         "-f",
         "json",
     )
-    (result,) = run.json()["results"]
+    result = one(run)
     assert run.code == 1 and result["verdict"] == "not differentiable"
     assert "it jumps by about 6.75e+600" in result["note"]
     assert "the left derivative is 9e+900, past float64" in result["note"]
@@ -1179,6 +1179,6 @@ def test_a_mixed_partial_next_to_a_step_along_the_other_variable(cli: Cli) -> No
         "-f",
         "json",
     )
-    (result,) = run.json()["results"]
+    result = one(run)
     assert run.code == 0 and result["verdict"] == "agree"
     assert result["symbolic"] == 0.0 and result["differentiable"] is True
