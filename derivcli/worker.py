@@ -10,6 +10,12 @@ and differentiates while the parent imports torch and runs autograd.
 
 Where ``os.fork`` does not exist the stage runs in-process, still bounded by
 the size and deadline checks inside ``symbolic/calculus.py``.
+
+The user's own Function (check-function) runs in a child too. A forked child
+cannot run backward() once this process has run it with an accelerator
+present: torch then refuses ("Unable to handle autograd's threading in
+combination with fork-based multiprocessing"). There that child is a fresh
+interpreter instead (see ``fork_breaks_autograd``).
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import os
 import pickle
 import select
 import signal
+import subprocess
 import sys
 import time
 import traceback
@@ -85,8 +92,12 @@ class Job:
         self._status = 0
         self._pid: int | None = None
         self._fd: int | None = None
+        self._process: subprocess.Popen[bytes] | None = None
         if not hasattr(os, "fork"):
             self._result = _run(func, payload)
+            return
+        if user_code and fork_breaks_autograd():
+            self._start_fresh(func, payload)
             return
         read_fd, write_fd = os.pipe()
         pid = os.fork()
@@ -109,6 +120,35 @@ class Job:
         self._pid = pid
         self._fd = read_fd
 
+    def _start_fresh(self, func: Callable[[Any], Any], payload: Any) -> None:
+        """Start ``func(payload)`` in a new interpreter (``_fresh_child`` below).
+
+        What the child prints goes to this process's stderr (fd 2); the
+        function and its payload travel pickled on the child's stdin, after
+        this process's ``sys.path`` so the child imports the same derivcli.
+        """
+        read_fd, write_fd = os.pipe()
+        try:
+            process = subprocess.Popen(  # noqa: S603 - our own interpreter and code
+                [sys.executable, "-c", _FRESH_CHILD, str(write_fd)],
+                stdin=subprocess.PIPE,
+                stdout=2,
+                pass_fds=(write_fd,),
+            )
+        except BaseException:
+            os.close(read_fd)
+            raise
+        finally:
+            os.close(write_fd)
+        self._process, self._pid, self._fd = process, process.pid, read_fd
+        assert process.stdin is not None
+        try:
+            with process.stdin:
+                pickle.dump(list(sys.path), process.stdin)
+                pickle.dump((func, payload), process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+        except BrokenPipeError:
+            pass  # the child died at once: read as "ended without a result"
+
     def result(self, deadline: float) -> Any:
         """The child's return value; raises its DerivcliError, or BudgetError."""
         if self._result is None:
@@ -120,6 +160,13 @@ class Job:
         self._finish(kill=True)
 
     def _finish(self, *, kill: bool) -> None:
+        if self._process is not None:
+            if kill:
+                self._process.kill()
+            returncode = self._process.wait()
+            # as os.waitpid gives it: exit status in the high byte, else the signal
+            self._status = returncode << 8 if returncode >= 0 else -returncode
+            self._process = self._pid = None
         if self._pid is not None:
             self._status = _reap(self._pid, kill=kill)
             self._pid = None
@@ -156,6 +203,52 @@ class Job:
             return ("memory", None)  # the child died without a word: killed by its limit
         outcome: tuple[str, Any] = pickle.loads(data)  # noqa: S301 - our own child's bytes
         return outcome
+
+
+def fork_breaks_autograd() -> bool:
+    """Whether a child forked now might be unable to run backward().
+
+    torch's autograd starts one thread per accelerator device the first time
+    backward() runs, and marks every later fork as unable to run it. That
+    needs torch loaded in this process and a device it counts (CUDA, or
+    another accelerator); a CPU-only build never starts those threads.
+    Whether backward() has run here already is not visible, so where both
+    hold the answer is yes.
+    """
+    torch = sys.modules.get("torch")
+    if torch is None:
+        return False
+    try:
+        accelerator = getattr(torch, "accelerator", None)
+        if accelerator is not None and hasattr(accelerator, "device_count"):
+            return bool(accelerator.device_count() > 0)
+        return bool(torch.cuda.is_available())
+    except Exception:  # noqa: BLE001 - unsure: a fresh interpreter always works
+        return True
+
+
+# The fresh interpreter's program: take the parent's sys.path from stdin (a list
+# of strings), so that it imports the same derivcli, then run _fresh_child.
+_FRESH_CHILD = (
+    "import pickle, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+    "sys.path[:] = pickle.load(sys.stdin.buffer); "
+    "import derivcli.worker as w; w._fresh_child()"
+)
+
+
+def _fresh_child() -> NoReturn:
+    """Read (function, payload) from stdin and run it; what it prints goes to
+    stderr, and the pickled outcome to the file descriptor named by argv[1]."""
+    result_fd = int(sys.argv[1])
+    func, payload = pickle.load(sys.stdin.buffer)  # noqa: S301 - our parent's bytes
+    sys.stdout = sys.stderr
+    view = memoryview(_encode(_run(func, payload)))
+    while view:
+        written = os.write(result_fd, view)
+        view = view[written:]
+    os.close(result_fd)
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def _reap(pid: int, *, kill: bool) -> int:
