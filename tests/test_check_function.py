@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -259,3 +260,105 @@ def test_forward_that_raises_is_not_blamed_on_backward(
     for name in BACKWARD:
         detail = rows[name]["detail"]
         assert "forward raised (backward never ran) RuntimeError: forward is broken" in detail
+
+
+# ---------------------------------------------------------------- a fresh interpreter
+# Where this process has run backward() with an accelerator present, torch refuses
+# backward() in a forked child; the user's Function then runs in a new interpreter.
+# These tests force that path on any machine, and check it answers as the fork does.
+
+
+@pytest.fixture
+def fresh_child(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("derivcli.worker.fork_breaks_autograd", lambda: True)
+
+
+def test_fresh_interpreter_gives_the_forked_childs_report(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from derivcli.worker import fork_breaks_autograd
+
+    args = [target("square_wrong.py", "WrongEntirely"), "--expr", "x**2"]
+    args += ["--at", "x=-1", "--at", "x=2"]
+    forked = None if fork_breaks_autograd() else run_json(capsys, *args)
+    monkeypatch.setattr("derivcli.worker.fork_breaks_autograd", lambda: True)
+    fresh = run_json(capsys, *args)
+    if forked is not None:  # (where a fork cannot run backward(), only the fresh one)
+        assert fresh == forked
+    code, data = fresh
+    assert code == 1 and data["passed"] is False
+    assert verdicts(data)["forward"] is True
+    assert not any(verdicts(data)[name] for name in BACKWARD)
+
+
+@pytest.mark.usefixtures("fresh_child")
+def test_fresh_interpreter_passes_a_correct_function(capsys: pytest.CaptureFixture[str]) -> None:
+    code, data = run_json(capsys, target("square_ok.py", "MySquare"), "--expr", "x**2")
+    assert code == 0 and data["passed"] is True
+
+
+@pytest.mark.usefixtures("fresh_child")
+def test_fresh_interpreter_sends_user_prints_to_stderr(capfd: pytest.CaptureFixture[str]) -> None:
+    code = main(["check-function", target("chatty.py", "Chatty"), "--expr", "x**2", "-f", "json"])
+    out, err = capfd.readouterr()
+    assert code == 0
+    assert json.loads(out)["passed"] is True  # stdout is the JSON alone
+    assert "importing chatty" in err and "forward" in err
+
+
+@pytest.mark.usefixtures("fresh_child")
+def test_fresh_interpreter_ending_is_not_a_pass(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, target("square_wrong.py", "PrintsAndExits"), "--expr", "x**2")
+    assert (code, out) == (2, "")
+    assert err.startswith("derivcli: error: ") and err.count("\n") == 1
+    assert "ended derivcli's process" in err
+
+
+def test_fork_breaks_autograd_only_with_torch_loaded_and_a_device(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+    import types
+
+    from derivcli.worker import fork_breaks_autograd
+
+    def fake_torch(**accelerator: Any) -> types.ModuleType:
+        module = types.ModuleType("torch")
+        module.accelerator = types.SimpleNamespace(**accelerator)  # type: ignore[attr-defined]
+        return module
+
+    def broken() -> int:
+        raise RuntimeError("driver")
+
+    monkeypatch.delitem(sys.modules, "torch", raising=False)
+    assert fork_breaks_autograd() is False  # no torch here: no backward() has run
+    monkeypatch.setitem(sys.modules, "torch", fake_torch(device_count=lambda: 0))
+    assert fork_breaks_autograd() is False  # a CPU-only build
+    monkeypatch.setitem(sys.modules, "torch", fake_torch(device_count=lambda: 1))
+    assert fork_breaks_autograd() is True
+    monkeypatch.setitem(sys.modules, "torch", fake_torch(device_count=broken))
+    assert fork_breaks_autograd() is True  # unsure: the fresh interpreter always works
+    older = fake_torch()  # torch before torch.accelerator: asks torch.cuda
+    older.cuda = types.SimpleNamespace(is_available=lambda: True)  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "torch", older)
+    assert fork_breaks_autograd() is True
+
+
+def test_the_budget_counts_from_the_closed_forms_start(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A grid's points are made by torch, which a fresh interpreter imports first
+    (seconds on a slow machine): that is not the closed form's time. Here making
+    the points takes 1.6 s, past the 0.5 s budget and its 1 s grace together."""
+    from derivcli.autograd import values
+
+    make_points = values.make_points
+
+    def slow_points(*args: Any) -> Any:
+        time.sleep(1.6)
+        return make_points(*args)
+
+    monkeypatch.setattr(values, "make_points", slow_points)
+    args = ("--expr", "relu(x)", "--at", "x=-2:2:5", "--timeout", "0.5")
+    code, data = run_json(capsys, target("relu_ok.py", "MyReLU"), *args)
+    assert code == 0 and data["passed"] is True

@@ -272,9 +272,9 @@ def run_checks(target: str, expr_text: str, at: Sequence[str], budget: float) ->
         raise LimitError(
             f"--at: {spec.count:,} points; check-function takes at most {MAX_POINTS:,}"
         )
-    started = time.monotonic()
-    points = make_points(spec, "float64")
+    points = make_points(spec, "float64")  # may import torch: not the closed form's time
     request = make_request(expression, [(variable,)], budget)
+    started = time.monotonic()
     job = Job(_symbolic_entry, (request, points))
     try:
         function = load_function(path, class_name)
