@@ -37,13 +37,15 @@ def torch_counts(build: Callable[[Any], Any], point: dict[str, float]) -> tuple[
     if output.grad_fn is None:
         return nodes, edges
     edges += 1  # root grad_fn -> output
-    seen: set[int] = set()
+    # Each grad_fn met is held, so no two nodes share an id: torch may free a
+    # grad_fn's Python object once nothing holds it, and hand its id to the next.
+    seen: dict[int, Any] = {}
     stack = [output.grad_fn]
     while stack:
         fn = stack.pop()
         if id(fn) in seen:
             continue
-        seen.add(id(fn))
+        seen[id(fn)] = fn
         nodes += 1
         if hasattr(fn, "variable"):  # AccumulateGrad: its leaf tensor feeds it
             nodes, edges = nodes + 1, edges + 1

@@ -202,12 +202,17 @@ class _RecordingBuilder(GraphBuilder):
 
     def __init__(self, torch: Any, leaves: dict[str, Any], dtype: Any, device: Any) -> None:
         super().__init__(torch, leaves, dtype, device)
-        self.by_grad_fn: dict[int, tuple[Any, Node]] = {}
+        # id(grad_fn) -> (the tensor, its tree node, the grad_fn itself). The grad_fn
+        # is kept so its id stays its own: torch makes a grad_fn's Python object on
+        # demand and may free it when nothing holds it, and the walk after
+        # backward() would then meet a new object under another id (seen with
+        # torch 2.11: every node of the graph lost its sub-expression).
+        self.by_grad_fn: dict[int, tuple[Any, Node, Any]] = {}
 
     def produced(self, node: Node, value: Any) -> Any:
         grad_fn = getattr(value, "grad_fn", None)
         if grad_fn is not None:
-            self.by_grad_fn.setdefault(id(grad_fn), (value, node))
+            self.by_grad_fn.setdefault(id(grad_fn), (value, node, grad_fn))
         return value
 
 
