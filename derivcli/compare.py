@@ -254,7 +254,7 @@ class Computation:
             )
         except BudgetError as exc:
             values = None
-            notes.append(f"{exc}; the closed form is shown without it")
+            self.unavailable = str(exc)  # each result's note, and the error line, say which
         except DerivcliError:
             self.pending.cancel()
             raise

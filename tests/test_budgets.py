@@ -151,6 +151,22 @@ def test_nested_autograd_stops_before_its_memory_budget(monkeypatch: pytest.Monk
         numeric.autograd(tree, ("x",), {"x": [0.5]}, 1, [("x",) * 30], budget=600)
 
 
+def test_the_memory_guard_says_so_on_the_error_line(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the guard at 16 MiB, order 30 stops early; the one error line and the
+    result's note name the memory budget, not a vague "time or memory"."""
+    from derivcli.autograd import values as numeric
+
+    monkeypatch.setattr(numeric, "MAX_GRAPH_BYTES", 16 * 2**20)
+    run = cli("grad", "exp(sin(x))", "-n", "30", "--at", "x=0.5", "-f", "json")
+    assert run.code == 3
+    assert "autograd would need more than 16 MiB (order " in run.error
+    (result,) = run.json()["results"]
+    assert result["autograd"] is None and result["agree"] is None
+    assert result["note"].startswith("autograd would need more than 16 MiB (order ")
+
+
 def test_grid_blocks_shrink_with_the_order() -> None:
     from derivcli.autograd import values as numeric
 
