@@ -266,6 +266,12 @@ def test_printing_round_trip(text: str) -> None:
         ("x\u00a0+ 1", 2, "NO-BREAK SPACE"),
         ("x\x00", 2, "U+0000"),
         ("caf\u00e9", 4, "U+00E9"),
+        # Python's integer spellings, given back in decimal (0x1F = 16 + 15)
+        ("0x1F*x", 1, "'0x1F': hexadecimal numbers are not part of the language; write 31"),
+        ("x + 0Xff", 5, "'0Xff': hexadecimal numbers are not part of the language; write 255"),
+        ("0b101*x", 1, "'0b101': binary numbers are not part of the language; write 5"),
+        ("0o17*x", 1, "'0o17': octal numbers are not part of the language; write 15"),
+        ("2*1_000", 3, "'1_000': '_' between digits is not part of the language; write 1000"),
     ],
 )
 def test_errors_say_what_and_where(text: str, column: int, words: str) -> None:
@@ -276,6 +282,19 @@ def test_errors_say_what_and_where(text: str, column: int, words: str) -> None:
     assert f"column {column}" in err.message
     assert words in err.message
     assert "\n" not in err.message
+
+
+@pytest.mark.parametrize(
+    ("text", "product"),
+    [
+        ("0xyz*x", "0*xyz*x"),  # not hexadecimal digits: a number times a name
+        ("0b2*x", "0*b2*x"),  # 2 is no binary digit
+        ("0x*x", "0*x*x"),
+        ("2x", "2*x"),
+    ],
+)
+def test_number_then_name_that_is_no_python_literal_is_a_product(text: str, product: str) -> None:
+    assert str(parse(text)) == product
 
 
 def test_empty_input() -> None:

@@ -345,6 +345,35 @@ def _is_name_char(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
 
 
+# Python's other ways to write an integer, which the reader would otherwise take
+# for a number times a name (0x1F as 0*x1F, 1_000 as 1*_000).
+_BASES = {"x": (16, "hexadecimal"), "b": (2, "binary"), "o": (8, "octal")}
+
+
+def _reject_python_literal(text: str, start: int, end: int) -> None:
+    """0x1F, 0b101, 0o17 and 1_000 are errors that give the number in decimal."""
+    j = end
+    while j < len(text) and text[j].isascii() and _is_name_char(text[j]):
+        j += 1
+    word = text[start:j]
+    if j == end or not text[end + 1 : j]:
+        return
+    base = _BASES.get(text[end].lower()) if text[start:end] == "0" else None
+    digits = text[end + 1 : j].replace("_", "")
+    try:
+        if base is not None and digits:
+            value = int(digits, base[0])
+            what = f"{base[1]} numbers are not part of the language"
+        elif text[end] == "_" and text[end + 1].isdigit() and "." not in text[start:end]:
+            value = int(word.replace("_", ""))
+            what = "'_' between digits is not part of the language"
+        else:
+            return
+    except ValueError:
+        return
+    raise ParseError(f"'{word}': {what}; write {value}", start + 1)
+
+
 def _read_number(text: str, i: int, tokens: list[Token]) -> int:
     start, n = i, len(text)
     while i < n and text[i].isascii() and text[i].isdigit():
@@ -363,6 +392,7 @@ def _read_number(text: str, i: int, tokens: list[Token]) -> int:
             i = j
     literal = text[start:i]
     column = start + 1
+    _reject_python_literal(text, start, i)
     if i < n and text[i] in "jJ" and (i + 1 == n or not _is_name_char(text[i + 1])):
         raise ParseError(f"complex numbers are not supported: '{literal}{text[i]}'", column)
     if i < n and text[i] == ".":
