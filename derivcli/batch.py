@@ -75,11 +75,13 @@ class _Line:
     number: int
     begun: Begun | None = None
     answer: dict[str, Any] | None = None
+    known: tuple[str, int] | None = None  # an identical line's answer (_Answers)
 
     @property
     def answered(self) -> bool:
-        """Whether it failed already (it is written as soon as the lines above are)."""
-        return self.answer is not None
+        """Whether it is answered already, an error or from memory (it is written
+        as soon as the lines above are)."""
+        return self.answer is not None or self.known is not None
 
     @property
     def alone(self) -> bool:
@@ -121,6 +123,35 @@ def _error(lineno: int, code: ExitCode, message: str) -> dict[str, Any]:
 AHEAD = 8
 
 
+# A line identical to one already answered is answered again from memory, but
+# only where its answer cannot change: exit 0, 1 or 2 (a verdict, bad input),
+# not 3 (a budget or a device, which may go otherwise the next time). Answers
+# longer than ANSWER_CACHE_CHARS (a long grid) are not kept; the oldest of
+# ANSWER_CACHE_LINES goes first.
+ANSWER_CACHE_LINES = 4096
+ANSWER_CACHE_CHARS = 1 << 16
+_KEPT_EXITS = (int(ExitCode.OK), int(ExitCode.DISAGREE), int(ExitCode.BAD_INPUT))
+
+
+class _Answers:
+    """Answered lines by their text: the JSON after ``{"line": N``, and the exit."""
+
+    def __init__(self) -> None:
+        self._kept: dict[str, tuple[str, int]] = {}
+
+    def get(self, text: str) -> tuple[str, int] | None:
+        return self._kept.get(text)
+
+    def keep(self, text: str, written: str, number: int, exit_code: int) -> None:
+        prefix = f'{{"line": {number}'
+        if exit_code not in _KEPT_EXITS or len(written) > ANSWER_CACHE_CHARS:
+            return
+        assert written.startswith(prefix), "the line number comes first"
+        if len(self._kept) >= ANSWER_CACHE_LINES:
+            self._kept.pop(next(iter(self._kept)))
+        self._kept[text] = (written[len(prefix) :], exit_code)
+
+
 def run_batch(lines: Iterable[str], begin: BeginLine, out: IO[str]) -> int:
     """Run every line; write one JSON object per answered line, in input order;
     return the worst exit code."""
@@ -128,25 +159,37 @@ def run_batch(lines: Iterable[str], begin: BeginLine, out: IO[str]) -> int:
 
     runner = new_runner()
     source = Lookahead(lines)
-    waiting: deque[_Line] = deque()  # begun, not yet written, in input order
+    waiting: deque[tuple[str, _Line]] = deque()  # begun, not yet written, in input order
+    answers = _Answers()
     worst = int(ExitCode.OK)
 
-    def write_first() -> None:
-        nonlocal worst
-        answer = waiting.popleft().finish()
+    def write(text: str) -> None:
         try:
-            out.write(json.dumps(answer, allow_nan=False) + "\n")
+            out.write(text)
             out.flush()
         except BrokenPipeError:
             raise OutputClosed from None
-        worst = max(worst, int(answer["exit"]))
+
+    def write_first() -> None:
+        nonlocal worst
+        text, line = waiting.popleft()
+        if line.known is not None:
+            rest, exit_code = line.known
+            write(f'{{"line": {line.number}{rest}\n')
+        else:
+            answer = line.finish()
+            written = json.dumps(answer, allow_nan=False)
+            write(written + "\n")
+            exit_code = int(answer["exit"])
+            answers.keep(text, written, line.number, exit_code)
+        worst = max(worst, exit_code)
 
     try:
         lineno = 0
         while True:
-            while waiting and waiting[0].answered:
+            while waiting and waiting[0][1].answered:
                 write_first()
-            if waiting and (len(waiting) > AHEAD or waiting[-1].alone or not source.ready()):
+            if waiting and (len(waiting) > AHEAD or waiting[-1][1].alone or not source.ready()):
                 write_first()  # the queue is full, or the next line is not there yet
                 continue
             raw = source.next()
@@ -154,8 +197,13 @@ def run_batch(lines: Iterable[str], begin: BeginLine, out: IO[str]) -> int:
                 break
             lineno += 1
             text = raw.strip()
-            if text and not text.startswith("#"):
-                waiting.append(begin_line(lineno, text, begin, runner))
+            if not text or text.startswith("#"):
+                continue
+            known = answers.get(text)
+            if known is not None:
+                waiting.append((text, _Line(lineno, known=known)))
+            else:
+                waiting.append((text, begin_line(lineno, text, begin, runner)))
         while waiting:
             write_first()
     finally:

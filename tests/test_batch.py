@@ -238,3 +238,59 @@ def test_lines_read_ahead_are_the_lines_the_text_stream_gives(tmp_path: Path) ->
             got.append(line)
     assert got == expected
     assert len(got) == 7 and got[-1] == "# last, no newline"
+
+
+# ---------------------------------------------------------------- identical lines
+
+
+def _counted_batch(lines: list[str]) -> tuple[int, list[dict[str, Any]], list[str]]:
+    """run_batch with the real line reader, recording every line it computes."""
+    from derivcli.batch import run_batch
+    from derivcli.commands.batch import begin_line
+
+    computed: list[str] = []
+
+    def counting(args: list[str], runner: Any) -> Any:
+        computed.append(" ".join(args))
+        return begin_line(args, runner)
+
+    out = io.StringIO()
+    code = run_batch([line + "\n" for line in lines], counting, out)
+    return code, [json.loads(line) for line in out.getvalue().splitlines()], computed
+
+
+# Lines begun ahead of the one being written (batch.AHEAD is 8): a repeat after
+# these is read once the first answer is written.
+GAP = [f'grad "x**2" --at x={k}' for k in range(10)]
+
+
+def test_a_line_answered_before_is_answered_again_from_memory() -> None:
+    line = 'grad "x**3" --at x=2'  # d/dx x**3 = 3x**2 = 12 at 2
+    kink = 'grad "relu(x)" --at x=0'  # exit 1: not differentiable, as certain as 0
+    bad = 'grad "sin(" --at x=1'  # exit 2
+    code, objects, computed = _counted_batch([line, kink, bad, *GAP, line, kink, bad, line])
+    assert code == 2
+    assert [o["exit"] for o in objects] == [0, 1, 2, *[0] * 10, 0, 1, 2, 0]
+    assert [o["line"] for o in objects] == list(range(1, 18))
+    assert objects[0]["results"][0]["autograd"] == 12.0
+    assert [o["results"][0]["autograd"] for o in objects[3:13]] == [2.0 * k for k in range(10)]
+    for first, again in ((0, 13), (1, 14), (2, 15), (0, 16)):
+        assert {**objects[again], "line": 0} == {**objects[first], "line": 0}
+    # each line computed once
+    assert computed.count("grad x**3 --at x=2") == computed.count("grad relu(x) --at x=0") == 1
+    assert computed.count("grad sin( --at x=1") == 1
+
+
+def test_a_line_that_ran_out_of_its_budget_is_computed_again() -> None:
+    slow = f'grad "{SLOW}" --order 5 --at x=0.5 --timeout 0.05'
+    code, objects, computed = _counted_batch([slow, *GAP, slow])
+    assert code == 3 and [o["exit"] for o in objects] == [3, *[0] * 10, 3]
+    assert len(computed) == 12
+
+
+def test_a_long_answer_is_not_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("derivcli.batch.ANSWER_CACHE_CHARS", 100)
+    line = 'grad "x**3" --at x=1'
+    code, objects, computed = _counted_batch([line, *GAP, line])
+    assert code == 0 and [o["exit"] for o in objects] == [0] * 12
+    assert len(computed) == 12
