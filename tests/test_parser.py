@@ -272,6 +272,10 @@ def test_printing_round_trip(text: str) -> None:
         ("0b101*x", 1, "'0b101': binary numbers are not part of the language; write 5"),
         ("0o17*x", 1, "'0o17': octal numbers are not part of the language; write 15"),
         ("2*1_000", 3, "'1_000': '_' between digits is not part of the language; write 1000"),
+        ("0xff_ff", 1, "hexadecimal numbers are not part of the language; write 65535"),
+        ("0x_1F", 1, "hexadecimal numbers are not part of the language; write 31"),
+        ("0x1F\u00e9", 1, "hexadecimal numbers are not part of the language; write 31"),
+        ("x+0_7", 3, "'0_7': '_' between digits is not part of the language; write 7"),
     ],
 )
 def test_errors_say_what_and_where(text: str, column: int, words: str) -> None:
@@ -290,11 +294,21 @@ def test_errors_say_what_and_where(text: str, column: int, words: str) -> None:
         ("0xyz*x", "0*xyz*x"),  # not hexadecimal digits: a number times a name
         ("0b2*x", "0*b2*x"),  # 2 is no binary digit
         ("0x*x", "0*x*x"),
+        ("x+0x", "x + 0*x"),  # at the very end of the text
+        ("10x1", "10*x1"),  # only a 0 takes a base
+        ("1.5_0", None),  # no '_' after a decimal point: a name that starts with '_'
+        ("1e3_0", None),
         ("2x", "2*x"),
     ],
 )
-def test_number_then_name_that_is_no_python_literal_is_a_product(text: str, product: str) -> None:
-    assert str(parse(text)) == product
+def test_number_then_name_that_is_no_python_literal_is_a_product(
+    text: str, product: str | None
+) -> None:
+    if product is None:
+        with pytest.raises(ParseError, match="names may not start with '_'"):
+            parse(text)
+    else:
+        assert str(parse(text)) == product
 
 
 def test_empty_input() -> None:

@@ -351,27 +351,28 @@ _BASES = {"x": (16, "hexadecimal"), "b": (2, "binary"), "o": (8, "octal")}
 
 
 def _reject_python_literal(text: str, start: int, end: int) -> None:
-    """0x1F, 0b101, 0o17 and 1_000 are errors that give the number in decimal."""
+    """0x1F, 0b101, 0o17 and 1_000 are errors that give the number in decimal.
+
+    ``text[start:end]`` is the number read; a name run straight after it is
+    Python's way to write an integer when ``int`` reads it (as Python would:
+    ``int("1_000")`` is 1000, ``int("0x1F", 16)`` is 31); else it is left to be
+    read as a product (``0xyz`` is ``0*xyz``).
+    """
     j = end
     while j < len(text) and text[j].isascii() and _is_name_char(text[j]):
         j += 1
-    word = text[start:j]
-    if j == end or not text[end + 1 : j]:
-        return
-    base = _BASES.get(text[end].lower()) if text[start:end] == "0" else None
-    digits = text[end + 1 : j].replace("_", "")
+    word, mark = text[start:j], text[end:j][:1].lower()
     try:
-        if base is not None and digits:
-            value = int(digits, base[0])
-            what = f"{base[1]} numbers are not part of the language"
-        elif text[end] == "_" and text[end + 1].isdigit() and "." not in text[start:end]:
-            value = int(word.replace("_", ""))
-            what = "'_' between digits is not part of the language"
+        if mark in _BASES and text[start:end] == "0":
+            base, name = _BASES[mark]
+            value, what = int(word, base), f"{name} numbers are"  # int takes the 0x
+        elif mark == "_":
+            value, what = int(word), "'_' between digits is"
         else:
             return
     except ValueError:
         return
-    raise ParseError(f"'{word}': {what}; write {value}", start + 1)
+    raise ParseError(f"'{word}': {what} not part of the language; write {value}", start + 1)
 
 
 def _read_number(text: str, i: int, tokens: list[Token]) -> int:
