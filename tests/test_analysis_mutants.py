@@ -1,0 +1,249 @@
+"""Cases for survivors of tools/mutate.py in derivcli/symbolic/analysis.py (issue 16).
+
+Each test pins a mathematical fact worked out by hand (or with mpmath at 50
+digits) and names the mutant(s) it kills: ``.venv/bin/python tools/mutate.py
+--show ID`` prints one. Helpers the CLI cannot reach precisely are tested
+directly.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from typing import Any
+
+import mpmath
+import pytest
+from conftest import Cli, CliRun
+
+from derivcli.language.evaluate import compile_tree
+from derivcli.language.parser import parse
+
+mpmath.mp.dps = 50
+
+
+def one(run: CliRun) -> dict[str, Any]:
+    (result,) = run.json()["results"]
+    assert isinstance(result, dict)
+    return result
+
+
+# ---------------------------------------------------------------- is_total
+
+
+@pytest.mark.parametrize(
+    ("text", "total"),
+    [
+        # products, sums and whole powers of variables, smooth everywhere
+        ("x*y + sin(x)", True),
+        ("x**3*exp(y)", True),
+        ("x/2 + y*x", True),  # division by a nonzero number
+        # a division by a variable has a pole at 0; a fractional power an edge
+        ("x/y", False),
+        ("x**0.5", False),
+        ("x**y", False),
+        ("abs(x)", False),  # a kink
+        ("log(x)", False),  # partial: undefined for x <= 0
+    ],
+)
+def test_which_functions_are_total(text: str, total: bool) -> None:
+    # kills analysis.py:f38bca9c:18:bool_and_or:0 (x*y: "or" makes any binary
+    # operation whose right side is not a number count as a division)
+    from derivcli.symbolic.analysis import is_total
+
+    assert is_total(parse(text).tree) is total
+
+
+# ---------------------------------------------------------------- long grids
+
+
+def test_a_long_grid_has_f_and_its_overflows_at_every_point() -> None:
+    # exp(x) on 5,001 points of [0, 720]: long enough for the float64 screen
+    # (5,001*(2 + 40) > 200,000). f's value must be there at every point, and
+    # autograd's forward pass overflows exactly where x > log(FLOAT64_MAX)
+    # = 709.78...: kills analysis.py:e9b89812:0:continue_break:0 (the screen's
+    # first float64 point ended the loop)
+    from derivcli.autograd.values import make_points
+    from derivcli.language.points import Grid, PointSpec
+    from derivcli.symbolic import analysis
+
+    count = 5001
+    points = make_points(PointSpec(("x",), ((("x", Grid(0.0, 720.0, count)),),), count))
+    request = analysis.make_request(parse("exp(x)"), [("x",)], budget=60.0)
+    response = analysis.run(request, points)
+    xs = [float(v) for v in points.columns["x"]]
+    assert len(response.function_values) == count
+    limit = math.log(sys.float_info.max)
+    for x, f in zip(xs, response.function_values, strict=True):
+        if x < limit:
+            assert f == pytest.approx(math.exp(x), rel=1e-13)
+        else:
+            assert f == math.inf
+    assert set(response.overflows) == {i for i, x in enumerate(xs) if x > limit}
+    # exp(720) = 10**(720/ln 10) = 10**312.69
+    assert response.overflows[count - 1].startswith("exp(x) is about 4.9")
+    assert response.overflows[count - 1].endswith("e+312")
+
+
+def test_a_long_overflowing_part_is_cut_in_the_note(cli: Cli) -> None:
+    # u = 1000x + sin x + cos x + tanh x + atan x + asinh x + x is about 1003.6
+    # at x = 1, so exp(u) is about 1e435: past float64, while log(exp(u)) = u and
+    # its derivative are not. The note names the part, cut to 57 characters and
+    # "...": kills analysis.py:551b0fa0:13:num_inc:0 and :num_neg:0
+    inner = "x*1000 + sin(x) + cos(x) + tanh(x) + atan(x) + asinh(x) + x"
+    part = f"exp({inner})"
+    assert len(part) > 60
+    run = cli("grad", f"log({part})", "--at", "x=1", "-f", "json")
+    result = one(run)
+    one_ = mpmath.mpf(1)
+    u = 1000 + mpmath.sin(one_) + mpmath.cos(one_) + mpmath.tanh(one_)
+    u += mpmath.atan(one_) + mpmath.asinh(one_) + one_
+    size = mpmath.nstr(mpmath.exp(u), 3, min_fixed=1, max_fixed=0)  # 1.2e+435 style
+    mantissa, exponent = size.split("e")
+    expected = f"{part[:57]}... is about {mantissa}e+{int(exponent)}"
+    assert expected in result["note"]
+    assert part[:58] + "..." not in result["note"]
+
+
+# ---------------------------------------------------------------- kinks along a line
+
+
+def test_a_constant_nonzero_kink_argument_is_not_zero_along_a_line() -> None:
+    # x*z + 1 at z = 0 is the constant 1 for every x, not 0:
+    # kills analysis.py:b8e64ad6:21:num_inc:0 (built == 1 read as zero)
+    from derivcli.symbolic.analysis import _identically_zero
+
+    assert not _identically_zero(parse("x*z + 1").tree, {"z": 0.0})
+    assert not _identically_zero(parse("1 + 0*x").tree, {})
+    assert _identically_zero(parse("x*z").tree, {"z": 0.0})
+
+
+# ---------------------------------------------------------------- flat around a point
+
+
+def test_flat_around_needs_both_sides() -> None:
+    # relu(x) is 0 left of 0 but x right of it, relu(-x) the mirror image: neither
+    # is constant on any neighbourhood of 0. hardshrink(x) is 0 on [-1/2, 1/2].
+    # Kills analysis.py:67d410e7:39:num_dec:0 (only the left side checked)
+    from derivcli.symbolic.analysis import _flat_around
+
+    def flat(text: str, wrt: tuple[str, ...], **point: float) -> bool:
+        return _flat_around(compile_tree(parse(text).tree), point, wrt)
+
+    assert not flat("relu(x)", ("x",), x=0.0)
+    assert not flat("relu(-x)", ("x",), x=0.0)
+    assert flat("hardshrink(x)", ("x",), x=0.0)
+    assert flat("hardshrink(x)*y", ("x", "y"), x=0.0, y=2.0)
+    assert not flat("relu(y)*hardshrink(x)", ("x", "y"), x=1.0, y=0.0)
+    # log(x) has no value at x = -1: it is not constant around it (kills
+    # analysis.py:34fa48af:7:false_true:1)
+    assert not flat("log(x)", ("x",), x=-1.0)
+
+
+def test_a_flat_point_has_both_sides_0(cli: Cli) -> None:
+    # hardshrink(z - y) is 0 while |z - y| <= 1/2, so f = hardshrink(z - y)**(1/3)
+    # is 0 all around (0, 0.000555): every derivative, and each of its one-sided
+    # derivatives, is 0. Kills analysis.py:81edaf9e:50:num_inc:0 (right side 1)
+    run = cli(
+        "partial",
+        "hardshrink(z - y)**(1 / 3)",
+        *("--wrt", "y", "--wrt", "z", "--wrt", "z"),
+        *("--at", "y=0,z=0.000555", "-f", "json"),
+    )
+    result = one(run)
+    assert result["differentiable"] is True and result["symbolic"] == 0.0
+    assert result["left"] in (0.0, None) and result["right"] in (0.0, None)
+    assert {result["left"], result["right"]} != {None}
+
+
+# ---------------------------------------------------------------- jumps
+
+
+def test_a_jump_of_f_at_a_point_is_not_called_tiny(cli: Cli) -> None:
+    # heaviside(x**2) is 1 on both sides of 0 and 1/2 at 0: a jump of 1/2 in f,
+    # far above any resolution of the limits. Kills
+    # analysis.py:ee4b33a7:36:num_dec:0 (f's value not compared with the limits,
+    # so the jump was found only as one "below the side limits' resolution")
+    run = cli("grad", "heaviside(x**2)", "--at", "x=0", "-f", "json")
+    result = one(run)
+    assert result["differentiable"] is False
+    assert "jumps at x=0 (left limit 1, value 0.5, right limit 1)" in result["note"]
+    assert "resolution" not in result["note"]
+
+
+# ---------------------------------------------------------------- mixed partials
+
+
+def test_an_undecided_mixed_partial_names_the_order_below(cli: Cli) -> None:
+    # hardswish(x) is 0 for x <= -3, so near (-3.428, 1) f = sqrt(0) + x*z = x*z
+    # and d2/dxdz = 1. The closed form of d/dx is 0/0 + z along z, so the
+    # one-sided derivatives along z cannot be taken from it: derivcli must not
+    # call the point not differentiable, and if it cannot decide, the note names
+    # the derivative of order 1. Kills analysis.py:248709af:33:num_dec:0
+    run = cli(
+        "partial",
+        "sqrt(hardswish(x)*z) + x*z",
+        *("--wrt", "x", "--wrt", "z", "--at", "x=-3.428,z=1", "-f", "json"),
+    )
+    result = one(run)
+    assert result["differentiable"] is not False
+    if result["differentiable"] is None:
+        assert "the closed form of the derivative of order 1 has no value" in result["note"]
+    else:
+        assert result["symbolic"] == 1.0
+
+
+def test_a_hole_in_the_domain_away_from_the_point_is_not_an_edge(cli: Cli) -> None:
+    # sqrt((y - a)**2 - r**2) with a = 5*2**-63, r = 2**-63 is undefined only for
+    # y in (4, 6)*2**-63, an interval not touching y = 0: f is defined on
+    # |y| < 2**-61, so d2/dydx at (0, 0) exists and is
+    # (0 - a)/sqrt(a**2 - r**2) = -5/sqrt(24) (abs(x)**3 puts the point on a kink
+    # with equal sides). Kills analysis.py:e4880c4d:36:num_x10:0 (steps at 0
+    # relative to 10 instead of 1 probe y = 10*2**-64 = a, inside the hole)
+    run = cli(
+        "partial",
+        "abs(x)**3 + x*sqrt((y - 5*2**-63)**2 - 2**-126)",
+        *("--wrt", "y", "--wrt", "x", "--at", "x=0,y=0", "-f", "json"),
+    )
+    result = one(run)
+    expected = float(-5 / mpmath.sqrt(24))
+    assert result["differentiable"] is True
+    assert result["symbolic"] == pytest.approx(expected, rel=1e-15)
+    assert result["left"] == pytest.approx(expected, rel=1e-15)
+    assert result["right"] == pytest.approx(expected, rel=1e-15)
+
+
+# ---------------------------------------------------------------- _limit
+
+
+@pytest.mark.parametrize(
+    ("sequence", "expected"),
+    [
+        # steady growth with one sign, by 1.5 at each step (the least that counts)
+        ((1, 1.5, 2.25), math.inf),
+        ((-1, -1.5, -2.25), -math.inf),
+        ((1, 4, 64), math.inf),
+        # growth that slows (1.2 then 1.67): not steady, no limit read
+        ((1, 1.2, 2), math.nan),
+        ((10, 11, 20), math.nan),
+        # signs that change: no limit
+        ((1, -2, 4), math.nan),
+        # shrinking by 256 and more at each step: 0
+        ((1, 2.0**-8, 2.0**-16), 0.0),
+        # the last two agree: that value
+        ((5, 3, 3), 3.0),
+    ],
+)
+def test_the_limit_of_a_sequence(sequence: tuple[float, ...], expected: float) -> None:
+    # kills analysis.py:a61e7dfc:26:cmp_ge_gt:0 (1.5 exactly), :29:num_neg:0 and
+    # :34:arith_mul_div:0 (1, 1.2, 2 and 10, 11, 20 are not steady growth)
+    from derivcli.language.evaluate import gmpy2
+    from derivcli.symbolic.analysis import _limit
+
+    m = gmpy2()
+    found = _limit([m.mpfr(v) for v in sequence])
+    assert found is not None
+    if math.isnan(expected):
+        assert math.isnan(found)
+    else:
+        assert found == expected
