@@ -247,3 +247,52 @@ def test_the_limit_of_a_sequence(sequence: tuple[float, ...], expected: float) -
         assert math.isnan(found)
     else:
         assert found == expected
+
+
+# ---------------------------------------------------------------- lower orders, one side
+
+
+def test_a_lower_closed_form_undefined_on_one_side_is_not_a_jump(cli: Cli) -> None:
+    # f = x**3*sqrt(max(x, 0)) is 0 left of 0 and x**3.5 right of it, so f'' is 0 on
+    # the left and 8.75*x**1.5 on the right: both sides tend to 0, and f'' at 0 is 0.
+    # f's closed form f' = 3*x**2*sqrt(max(x, 0)) + x**3*heaviside(x)/(2*sqrt(max(x, 0)))
+    # is 0/0 left of 0: having no side there is not a jump of f'. Kills
+    # analysis.py:f2a4b82d:17:bool_or_and:0 (a side without a value read as a jump)
+    run = cli("grad", "x**3*sqrt(max(x, 0))", "--at", "x=0", "--order", "2", "-f", "json")
+    result = one(run)
+    assert result["differentiable"] is True and result["symbolic"] == 0.0
+    assert result["left"] == 0.0 and result["right"] == 0.0
+    assert "jumps" not in result["note"]
+
+
+def test_a_lower_pure_derivative_from_f_that_is_not_zero(cli: Cli) -> None:
+    # f = sign(cos(x) - 1)/z + z is z on x = 0 (sign(0) = 0) and z - 1/z beside it
+    # (cos(x) < 1). So d/dz f is 1 at x = 0 and 1 + 1/z**2 beside it: it jumps along
+    # x, and d/dx of it does not exist. The closed form -sign(cos(x) - 1)/z**2 + 1 has
+    # the same sides and no step at x = 0 to show it; f's own differences along z
+    # give 1 from both sides. Kills analysis.py:de7cdff0:50:num_dec:0 (the left
+    # difference taken with a step of 0, which gives 0 instead of 1)
+    z = 1.99
+    run = cli(
+        "partial",
+        "sign(cos(x) - 1) / z + z",
+        *("--wrt", "z", "--wrt", "x", "--at", f"x=0,z={z}", "-f", "json"),
+    )
+    result = one(run)
+    assert run.code == 1 and result["differentiable"] is False
+    assert "the derivative of order 1 jumps at x=0" in result["note"]
+    assert f"value 1, right limit {1 + 1 / z**2:.10g}" in result["note"]
+
+
+def test_a_jump_from_a_side_shrinking_to_0_gives_its_size(cli: Cli) -> None:
+    # f = 1e-305*(floor(x) + 1) + min(x, 0)**2 is x**2 left of 0 (which shrinks to
+    # 0) and 1e-305 from 0 on: f jumps by 1e-305 at 0. Side limits under 1e-300 are
+    # not told apart (a float limit of 0 beside a tiny exact one), so the note gives
+    # the jump's size from f's values beside the point. Kills
+    # analysis.py:67861bc0:13:num_neg:0 (the 1e-300 clause never true)
+    run = cli("grad", "1e-150*1e-155*(floor(x) + 1) + min(x, 0)**2", "--at", "x=0", "-f", "json")
+    result = one(run)
+    assert result["differentiable"] is False
+    note = result["note"]
+    assert "the function being differentiated jumps at x=0 (left limit 0" in note
+    assert "it jumps by about 1e-305" in note
