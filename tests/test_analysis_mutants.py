@@ -296,3 +296,30 @@ def test_a_jump_from_a_side_shrinking_to_0_gives_its_size(cli: Cli) -> None:
     note = result["note"]
     assert "the function being differentiated jumps at x=0 (left limit 0" in note
     assert "it jumps by about 1e-305" in note
+
+
+def test_a_jump_from_a_tiny_side_to_0_gives_its_size(cli: Cli) -> None:
+    # f = 5e-301*(0 - floor(x)) + max(x, 0)**2 is 5e-301 left of 0, 0 at 0 and x**2
+    # right of it (which shrinks to 0): f jumps by 5e-301 at 0, a left limit between
+    # 1e-301 and 1e-300 beside a right one of 0. Kills
+    # analysis.py:67861bc0:13:num_div10:0 (limits under 1e-301 only told apart)
+    run = cli("grad", "1e-150*5e-151*(0 - floor(x)) + max(x, 0)**2", "--at", "x=0", "-f", "json")
+    result = one(run)
+    assert result["differentiable"] is False
+    note = result["note"]
+    assert "the function being differentiated jumps at x=0 (left limit 5e-301, value 0" in note
+    assert "it jumps by about 5e-301" in note
+
+
+def test_a_higher_derivative_at_an_edge_from_f_on_its_side(cli: Cli) -> None:
+    # f = x**3*sqrt(max(-x, 0)) + x**4*sqrt(x) is undefined left of 0 (sqrt(x)) and
+    # x**4.5 right of it, so f'' there is 15.75*x**2.5: right f''(0) = 0, no left one.
+    # f's closed form f' is 0/0 right of 0 (x**3*heaviside(-x)/sqrt(max(-x, 0))), so
+    # the right side comes from f's own differences. Kills
+    # analysis.py:35b04669:67:num_neg:0 (f's definedness checked on the left instead)
+    f = "x**3*sqrt(max(-x, 0)) + x**4*sqrt(x)"
+    run = cli("grad", f, "--at", "x=0", "--order", "2", "-f", "json")
+    result = one(run)
+    assert run.code == 1 and result["differentiable"] is False
+    assert result["left"] is None and result["right"] == 0.0
+    assert "undefined on the left, so only the right derivative exists" in result["note"]
