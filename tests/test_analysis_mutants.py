@@ -323,3 +323,43 @@ def test_a_higher_derivative_at_an_edge_from_f_on_its_side(cli: Cli) -> None:
     assert run.code == 1 and result["differentiable"] is False
     assert result["left"] is None and result["right"] == 0.0
     assert "undefined on the left, so only the right derivative exists" in result["note"]
+
+
+def test_a_long_grid_still_finds_its_kinks_and_edges(cli: Cli) -> None:
+    # abs(x) + acos(x/2500) on the 5,001 whole numbers -2500..2500: long enough for
+    # the float64 screen (5,001*(instructions + 40) > 200,000), which must still send
+    # the kink and the edges to the exact check. At 0 abs has its kink: left
+    # derivative -1 - 1/2500, right 1 - 1/2500. At -2500 acos(-1) is the edge of its
+    # domain [-1, 1]: no left side, and the right one is -inf (-1/sqrt(0) over
+    # 2500). Kills analysis.py:64bd10b1:14:num_neg:0 (the screen flags nothing) and
+    # analysis.py:3a090ccd:20:num_inc:0 (a one-argument function's edge read from a
+    # second argument)
+    run = cli("grad", "abs(x) + acos(x/2500)", "--at", "x=-2500:2500:5001", "-f", "json")
+    results = {r["point"]["x"]: r for r in run.json()["results"]}
+    assert len(results) == 5001
+    kink = results[0.0]
+    assert kink["differentiable"] is False
+    assert kink["left"] == pytest.approx(-1 - 1 / 2500, rel=1e-15)
+    assert kink["right"] == pytest.approx(1 - 1 / 2500, rel=1e-15)
+    edge = results[-2500.0]
+    assert edge["differentiable"] is False
+    assert edge["left"] is None and edge["right"] == "-inf"
+    # and a plain point between them: 1 - 1/(2500*sqrt(1 - (1/2500)**2))
+    with mpmath.workdps(50):
+        plain = float(1 - 1 / (2500 * mpmath.sqrt(1 - mpmath.mpf(1) / 2500**2)))
+    assert results[1.0]["differentiable"] is True
+    assert results[1.0]["symbolic"] == pytest.approx(plain, rel=1e-14)
+
+
+def test_a_finite_difference_with_no_value_on_its_side() -> None:
+    # sqrt(x) has no value left of 0, so no left second difference; right of 0 the
+    # second difference (sqrt(3h) - 2*sqrt(2h) + sqrt(h))/h**2 is
+    # (sqrt(3) - 2*sqrt(2) + 1)/h**1.5 = -0.0964/h**1.5, which tends to -inf.
+    # Kills analysis.py:6bde1d75:7:return_none:0 (no pair returned for a missing
+    # value)
+    from derivcli.symbolic.analysis import _finite_difference
+
+    f = compile_tree(parse("sqrt(x)").tree)
+    assert _finite_difference(f, {"x": 0.0}, "x", -1, 2) is None
+    assert math.sqrt(3) - 2 * math.sqrt(2) + 1 < 0
+    assert _finite_difference(f, {"x": 0.0}, "x", +1, 2) == -math.inf
