@@ -363,3 +363,25 @@ def test_a_finite_difference_with_no_value_on_its_side() -> None:
     assert _finite_difference(f, {"x": 0.0}, "x", -1, 2) is None
     assert math.sqrt(3) - 2 * math.sqrt(2) + 1 < 0
     assert _finite_difference(f, {"x": 0.0}, "x", +1, 2) == -math.inf
+
+
+# ---------------------------------------------------------------- the time budget
+
+
+def test_the_budget_gives_up_only_when_the_pace_would_overrun(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Begun at 0 with a deadline of 100, 10 points done at 30: 3 s a point, and past
+    # a quarter of the budget. With 10 points left the rest takes 30 s more, done at
+    # 60 < 100: go on. With 30 left it takes 90 s more, done at 120 > 100: give up.
+    # Kills analysis.py:9fb4ca25:42:arith_sub_add:0 (the points left counted as
+    # count + done)
+    from types import SimpleNamespace
+
+    from derivcli.errors import BudgetError
+    from derivcli.symbolic import analysis
+
+    monkeypatch.setattr(analysis, "time", SimpleNamespace(monotonic=lambda: 30.0))
+    analysis._on_time(100.0, 0.0, 10, 20)  # no error
+    with pytest.raises(BudgetError):
+        analysis._on_time(100.0, 0.0, 10, 40)
