@@ -284,31 +284,31 @@ def test_a_lower_pure_derivative_from_f_that_is_not_zero(cli: Cli) -> None:
     assert f"value 1, right limit {1 + 1 / z**2:.10g}" in result["note"]
 
 
-def test_a_jump_from_a_side_shrinking_to_0_gives_its_size(cli: Cli) -> None:
-    # f = 1e-305*(floor(x) + 1) + min(x, 0)**2 is x**2 left of 0 (which shrinks to
-    # 0) and 1e-305 from 0 on: f jumps by 1e-305 at 0. Side limits under 1e-300 are
-    # not told apart (a float limit of 0 beside a tiny exact one), so the note gives
-    # the jump's size from f's values beside the point. Kills
-    # analysis.py:67861bc0:13:num_neg:0 (the 1e-300 clause never true)
-    run = cli("grad", "1e-150*1e-155*(floor(x) + 1) + min(x, 0)**2", "--at", "x=0", "-f", "json")
+@pytest.mark.parametrize(
+    ("expression", "limits", "size"),
+    [
+        # f = 1e-305*(floor(x) + 1) + min(x, 0)**2 is x**2 left of 0 (which shrinks
+        # to 0) and 1e-305 from 0 on: f jumps by 1e-305 at 0. Side limits under
+        # 1e-300 are not told apart (a float limit of 0 beside a tiny exact one), so
+        # the note gives the jump's size from f's values beside the point. Kills
+        # analysis.py:67861bc0:13:num_neg:0 (the 1e-300 clause never true)
+        ("1e-150*1e-155*(floor(x) + 1) + min(x, 0)**2", "(left limit 0", "1e-305"),
+        # f = 5e-301*(0 - floor(x)) + max(x, 0)**2 is 5e-301 left of 0, 0 at 0 and
+        # x**2 right of it (which shrinks to 0): f jumps by 5e-301 at 0, a left
+        # limit between 1e-301 and 1e-300 beside a right one of 0. Kills
+        # analysis.py:67861bc0:13:num_div10:0 (limits under 1e-301 only told apart)
+        ("1e-150*5e-151*(0 - floor(x)) + max(x, 0)**2", "(left limit 5e-301, value 0", "5e-301"),
+    ],
+)
+def test_a_jump_beside_a_side_shrinking_to_0_gives_its_size(
+    cli: Cli, expression: str, limits: str, size: str
+) -> None:
+    run = cli("grad", expression, "--at", "x=0", "-f", "json")
     result = one(run)
     assert result["differentiable"] is False
     note = result["note"]
-    assert "the function being differentiated jumps at x=0 (left limit 0" in note
-    assert "it jumps by about 1e-305" in note
-
-
-def test_a_jump_from_a_tiny_side_to_0_gives_its_size(cli: Cli) -> None:
-    # f = 5e-301*(0 - floor(x)) + max(x, 0)**2 is 5e-301 left of 0, 0 at 0 and x**2
-    # right of it (which shrinks to 0): f jumps by 5e-301 at 0, a left limit between
-    # 1e-301 and 1e-300 beside a right one of 0. Kills
-    # analysis.py:67861bc0:13:num_div10:0 (limits under 1e-301 only told apart)
-    run = cli("grad", "1e-150*5e-151*(0 - floor(x)) + max(x, 0)**2", "--at", "x=0", "-f", "json")
-    result = one(run)
-    assert result["differentiable"] is False
-    note = result["note"]
-    assert "the function being differentiated jumps at x=0 (left limit 5e-301, value 0" in note
-    assert "it jumps by about 5e-301" in note
+    assert f"the function being differentiated jumps at x=0 {limits}" in note
+    assert f"it jumps by about {size}" in note
 
 
 def test_a_higher_derivative_at_an_edge_from_f_on_its_side(cli: Cli) -> None:
