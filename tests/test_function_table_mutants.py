@@ -436,3 +436,35 @@ def test_erfinv_float64_is_within_2_ulp_for_small_arguments(a: float) -> None:
     with mpmath.workdps(50):
         truth = float(mpmath.erfinv(mpmath.mpf(a)))
     assert _ulps(value, truth) <= 2
+
+
+# ---------------------------------------------------------------- asin's domain edges
+
+
+@pytest.mark.parametrize("text", ["asin(cos(x) - 2)", "asin(2 - cos(x))"])
+def test_asin_of_an_argument_just_past_its_edge_is_undefined(text: str, cli: Cli) -> None:
+    """At x = 2**-128, cos(x) is 1 - 2**-257 + ...: cos(x) - 2 is just below -1 and
+    2 - cos(x) just above 1, outside asin's domain, though both round to -1 and 1
+    at 256 bits. asin's edges (-1 and 1) tell the evaluator that a rounded argument
+    on one is unsure (kills functions.py:3d428f87:8:num_x10:0, edge -1 moved to -10,
+    after which the point was taken for a defined, isolated one)."""
+    x = 2.0**-128
+    with mpmath.workdps(200):
+        argument = mpmath.cos(mpmath.mpf(x)) - 2
+        assert argument < -1 and argument > -1 - mpmath.mpf(2) ** -256  # just past the edge
+    result = cli("grad", text, "--at", f"x={x!r}", "--format", "json").json()["results"][0]
+    assert result["verdict"] == "not differentiable"
+    assert result["symbolic"] == "nan"
+    assert "is outside the real domain" in result["note"], result["note"]
+
+
+@pytest.mark.parametrize("tiny", ["5814540.5", "5814542", "10000000"])
+def test_logsumexp_of_a_tiny_number_and_a_far_negative_one_is_the_tiny_one(tiny: str) -> None:
+    """logsumexp(exp(-t), -1e300) is exp(-t) within rounding, for t = 5814540.5
+    (exponent exactly -2**23, the old shortcut's bound), 5814542 and 1e7 (below it).
+    Only exp(-1e300) is past every number format, and the first term leaves it under
+    half an ulp; derivcli used to call the whole value too small, and the survivor
+    functions.py:ca829b9c:57:cmp_gt_ge:0 (that bound moved by one binade) showed it."""
+    # by hand: logsumexp(a, b) = a + log1p(exp(b - a)), and exp(b - a) < 2**-(10**300)
+    assert _exact(f"logsumexp(exp(-{tiny}), -1e300)*exp({tiny})") == pytest.approx(1.0, rel=1e-15)
+    assert _exact(f"logsumexp(-1e300, exp(-{tiny}))*exp({tiny})") == pytest.approx(1.0, rel=1e-15)

@@ -282,7 +282,10 @@ def _exact_logsumexp(m: Any, a: Sequence[Any]) -> Any:
     if m.is_nan(big):
         return big
     gap = abs(a[0] - a[1])
-    if gap > _NEGLIGIBLE_EXP and big != 0 and m.get_exp(big) > -_NEGLIGIBLE_EXP // 2:
+    # exp(-gap) < 2**-gap: under half an ulp of big once gap > precision + 1 - exponent
+    # (big's exponent, not a fixed bound: big itself may be as small as 2**-(2**29))
+    precision = m.get_context().precision
+    if gap > _NEGLIGIBLE_EXP and big != 0 and gap > precision + 1 - m.get_exp(big):
         return _rounded(m, big)  # logsumexp(1e300, 0) is 1e300 + exp(-1e300)
     return big + m.log1p(m.exp(-gap))
 
