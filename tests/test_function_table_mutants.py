@@ -468,3 +468,13 @@ def test_logsumexp_of_a_tiny_number_and_a_far_negative_one_is_the_tiny_one(tiny:
     # by hand: logsumexp(a, b) = a + log1p(exp(b - a)), and exp(b - a) < 2**-(10**300)
     assert _exact(f"logsumexp(exp(-{tiny}), -1e300)*exp({tiny})") == pytest.approx(1.0, rel=1e-15)
     assert _exact(f"logsumexp(-1e300, exp(-{tiny}))*exp({tiny})") == pytest.approx(1.0, rel=1e-15)
+
+
+def test_logsumexp_keeps_the_second_term_when_it_outweighs_a_tiny_largest_one() -> None:
+    """logsumexp(exp(-2.1e7), -16777300): the gap (16,777,300) is past 2**24, but the
+    largest argument exp(-2.1e7) is smaller still than exp(-16777300), so by hand the
+    value is log(1 + exp(-2.1e7) + exp(-16777300) + ...) = exp(-16777300)*(1 + exp(-4.2e6)):
+    the first term alone would be wrong (kills the shortcut's bound with its sign
+    flipped, gap > precision + 1 + exponent: functions.py:1cc9c232:62:arith_sub_add:0)."""
+    value = _exact("logsumexp(exp(-21000000), -16777300)*exp(16777300)")
+    assert value == pytest.approx(1.0, rel=1e-15)
