@@ -73,6 +73,7 @@ class _Line:
     """One answered-to-be line: begun, or already answered (an error)."""
 
     number: int
+    text: str = ""  # the line as read, stripped: its key among answered lines
     begun: Begun | None = None
     answer: dict[str, Any] | None = None
     known: tuple[str, int] | None = None  # an identical line's answer (_Answers)
@@ -105,11 +106,12 @@ def begin_line(lineno: int, text: str, begin: BeginLine, runner: Runner) -> _Lin
     try:
         args = shlex.split(text, comments=True)
     except ValueError as exc:
-        return _Line(lineno, answer=_error(lineno, ExitCode.BAD_INPUT, f"cannot split line: {exc}"))
+        message = f"cannot split line: {exc}"
+        return _Line(lineno, text, answer=_error(lineno, ExitCode.BAD_INPUT, message))
     try:
-        return _Line(lineno, begun=begin(args, runner))
+        return _Line(lineno, text, begun=begin(args, runner))
     except DerivcliError as exc:
-        return _Line(lineno, answer=_error(lineno, exc.exit_code, exc.message))
+        return _Line(lineno, text, answer=_error(lineno, exc.exit_code, exc.message))
 
 
 def _error(lineno: int, code: ExitCode, message: str) -> dict[str, Any]:
@@ -159,7 +161,7 @@ def run_batch(lines: Iterable[str], begin: BeginLine, out: IO[str]) -> int:
 
     runner = new_runner()
     source = Lookahead(lines)
-    waiting: deque[tuple[str, _Line]] = deque()  # begun, not yet written, in input order
+    waiting: deque[_Line] = deque()  # begun, not yet written, in input order
     answers = _Answers()
     worst = int(ExitCode.OK)
 
@@ -172,7 +174,7 @@ def run_batch(lines: Iterable[str], begin: BeginLine, out: IO[str]) -> int:
 
     def write_first() -> None:
         nonlocal worst
-        text, line = waiting.popleft()
+        line = waiting.popleft()
         if line.known is not None:
             rest, exit_code = line.known
             write(f'{{"line": {line.number}{rest}\n')
@@ -181,15 +183,15 @@ def run_batch(lines: Iterable[str], begin: BeginLine, out: IO[str]) -> int:
             written = json.dumps(answer, allow_nan=False)
             write(written + "\n")
             exit_code = int(answer["exit"])
-            answers.keep(text, written, line.number, exit_code)
+            answers.keep(line.text, written, line.number, exit_code)
         worst = max(worst, exit_code)
 
     try:
         lineno = 0
         while True:
-            while waiting and waiting[0][1].answered:
+            while waiting and waiting[0].answered:
                 write_first()
-            if waiting and (len(waiting) > AHEAD or waiting[-1][1].alone or not source.ready()):
+            if waiting and (len(waiting) > AHEAD or waiting[-1].alone or not source.ready()):
                 write_first()  # the queue is full, or the next line is not there yet
                 continue
             raw = source.next()
@@ -201,9 +203,9 @@ def run_batch(lines: Iterable[str], begin: BeginLine, out: IO[str]) -> int:
                 continue
             known = answers.get(text)
             if known is not None:
-                waiting.append((text, _Line(lineno, known=known)))
+                waiting.append(_Line(lineno, text, known=known))
             else:
-                waiting.append((text, begin_line(lineno, text, begin, runner)))
+                waiting.append(begin_line(lineno, text, begin, runner))
         while waiting:
             write_first()
     finally:
