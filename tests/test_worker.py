@@ -8,6 +8,7 @@ anything took.
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from collections.abc import Callable
@@ -124,3 +125,51 @@ def test_a_stopped_worker_answers_nothing_more(worker: Worker) -> None:
     worker.stop()
     with pytest.raises(CannotComputeError, match="stopped"):
         pending.result(10)
+
+
+def test_the_symbolic_worker_uses_the_parents_parse(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The request carries the parent's parse, so the worker does not parse the
+    # text again; the request's identity (the worker's cache key) is still its
+    # text, derivatives, budget and dtype alone.
+    import pickle
+
+    from derivcli.language.parser import parse
+    from derivcli.language.points import PointSet
+    from derivcli.symbolic import analysis
+
+    source = "x**3 + sin(x)"
+    request = analysis.make_request(parse(source), [("x",)], budget=60.0)
+    sent = pickle.loads(pickle.dumps(request))  # as it crosses the pipe
+    assert sent.parsed is not None and request.parsed is not None
+    assert sent.parsed.tree == request.parsed.tree
+    bare = analysis.SymbolicRequest(source, (("x",),), ("x",), 60.0)
+    assert bare == request and hash(bare) == hash(request)
+
+    def no_parse(text: str) -> None:
+        raise AssertionError(f"parsed again: {text}")
+
+    monkeypatch.setattr(analysis, "parse", no_parse)
+    analysis._PREPARED.clear()
+    points = PointSet(("x",), {"x": [2.0]}, 1)
+    response = analysis.run(sent, points)
+    # d/dx (x**3 + sin x) = 3x**2 + cos x: 12 + cos 2 at x = 2
+    assert response.derivatives[0].values == [pytest.approx(12 + math.cos(2.0), rel=1e-15)]
+    assert response.function_values == [pytest.approx(8 + math.sin(2.0), rel=1e-15)]
+    # without the parse (an older caller), the text is parsed as before
+    with pytest.raises(AssertionError, match="parsed again"):
+        analysis._PREPARED.clear()
+        analysis.run(bare, points)
+    analysis._PREPARED.clear()
+
+
+def test_a_long_source_is_parsed_again_by_the_worker() -> None:
+    # pickle recurses along a tree: a 5,000-term chain (10,000 characters) cannot
+    # travel, so its request carries the text alone (test_budgets runs it whole)
+    from derivcli.language.parser import parse
+    from derivcli.symbolic import analysis
+
+    longest = "+".join(["x"] * 500)  # 999 characters
+    assert analysis.make_request(parse(longest), [("x",)], 60.0).parsed is not None
+    chain = "+".join(["x"] * 5000)
+    assert analysis.make_request(parse(chain), [("x",)], 60.0).parsed is None
+    assert analysis.make_request(parse(longest + "+x"), [("x",)], 60.0).parsed is None
