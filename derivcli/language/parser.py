@@ -371,8 +371,26 @@ def _reject_python_literal(text: str, start: int, end: int) -> None:
         else:
             return
     except ValueError:
+        if mark in _BASES and text[start:end] == "0" and word[2:].lstrip("_")[:1].isdigit():
+            # 0b102, 0o19, 0x1G: meant as a number, though not a valid one
+            base, name = _BASES[mark]
+            bad = [c for c in word[2:] if c != "_" and not _is_digit_in(c, base)]
+            why = f" ({bad[0]!r} is no {name} digit)" if bad else ""
+            raise ParseError(
+                f"'{word}': {name} numbers are not part of the language{why}; "
+                "write the number in decimal",
+                start + 1,
+            ) from None
         return
     raise ParseError(f"'{word}': {what} not part of the language; write {value}", start + 1)
+
+
+def _is_digit_in(char: str, base: int) -> bool:
+    try:
+        int(char, base)
+    except ValueError:
+        return False
+    return True
 
 
 def _read_number(text: str, i: int, tokens: list[Token]) -> int:
