@@ -338,3 +338,33 @@ def test_a_kink_only_torch_sees_is_explained(cli: Cli) -> None:
     assert run.code == 1
     (result,) = run.json()["results"]
     assert result["verdict"] == "DISAGREE" and "exactly 0" in result["note"]
+
+
+def test_a_slope_below_float64_beside_a_domain_edge_is_zero(cli: Cli) -> None:
+    # acos(1 - (sqrt(y) - 0.5)) is acos(1), on its domain edge, all along x at
+    # y = 1/4; d/dx is -y**x*log(y) = 4**-11800*log(4), about 1.4e-7105 (mpmath
+    # below), so float64 holds 0 on both sides. The one-sided quotients along x
+    # settle on that tiny value; it used to read as "still shrinking", the
+    # steps went on to 2**-4096 where rounding swamps it, and the verdict was
+    # "cannot decide" (fuzz campaign 41)
+    import mpmath
+
+    with mpmath.workdps(50):
+        exact = mpmath.mpf(4) ** -11800 * mpmath.log(4)
+        assert mpmath.mpf("1e-7106") < exact < mpmath.mpf("1e-7104")
+        assert exact < mpmath.mpf(2) ** -1075  # below half the smallest subnormal
+    run = cli(
+        "partial",
+        "acos(1 - (sqrt(y) - 0.5)) - y**x",
+        "--at",
+        "x=11800,y=0.25",
+        "--wrt",
+        "x",
+        "-f",
+        "json",
+    )
+    assert run.code == 0, run.err
+    (result,) = run.json()["results"]
+    assert result["verdict"] == "agree"
+    assert result["symbolic"] == 0.0 and result["autograd"] == 0.0
+    assert result["differentiable"] is True and result["note"] is None

@@ -1041,10 +1041,12 @@ def _settle(
     while (
         exponent < MAX_PROBE_EXPONENT
         and limit is not None
-        and (math.isnan(limit) or (limit == 0 and values[-1] != 0))
+        and (math.isnan(limit) or (limit == 0 and values[-1] != 0 and not _converged(values)))
     ):
         # still moving; or shrinking, which may stop at a tiny nonzero slope:
-        # relu(x)*1e-200 + x**2 beside 0 gives 3h + 1e-200, 0 only down to 2**-664
+        # relu(x)*1e-200 + x**2 beside 0 gives 3h + 1e-200, 0 only down to 2**-664.
+        # A sequence already settled on a value below float64 (0.25**x's slope
+        # at x = 11800 is 1e-7105) is not shrinking: its limit is that value
         exponent *= 2
         values = [*values, *sequence_at([exponent + offset])]
         limit = _limit(values)
