@@ -478,3 +478,24 @@ def test_logsumexp_keeps_the_second_term_when_it_outweighs_a_tiny_largest_one() 
     flipped, gap > precision + 1 + exponent: functions.py:1cc9c232:62:arith_sub_add:0)."""
     value = _exact("logsumexp(exp(-21000000), -16777300)*exp(16777300)")
     assert value == pytest.approx(1.0, rel=1e-15)
+
+
+def test_logsumexp_takes_its_first_term_right_up_to_the_shortcuts_bound() -> None:
+    """logsumexp(exp(-516000000), -744430898.5): the first term is 2**-744430641.x
+    (get_exp -744430641, checked below), the gap is 744430898.5 + that, and at 256
+    bits the shortcut's bound is 256 + 1 + 744430641 = 744430898, half a unit under
+    the gap. exp(-gap) is 2**-1073990457, past MPFR's smallest exponent (-2**30 + 1),
+    so the general path's exp underflows: only the shortcut gives the value, which by
+    hand is the first term within rounding (exp(-gap) is 2**-329816 times its ulp).
+    Kills the bound moved up by one, gap > precision + 2 - exponent
+    (functions.py:1cc9c232:60:num_inc:0)."""
+    gmpy2 = pytest.importorskip("gmpy2")
+    with gmpy2.context(gmpy2.get_context(), precision=256):
+        first = gmpy2.exp(gmpy2.mpfr(-516000000))
+        assert gmpy2.get_exp(first) == -744430641
+        assert gmpy2.exp(gmpy2.mpfr(-744430898.5)) == 0  # the general path underflows
+    with mpmath.workdps(50):
+        # the first term's size, as the test states it: 2**-744430641.x
+        assert -744430642 < -516000000 / mpmath.log(2) < -744430641
+    value = _exact("logsumexp(exp(-516000000), -744430898.5)*exp(516000000)")
+    assert value == pytest.approx(1.0, rel=1e-15)
