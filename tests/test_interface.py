@@ -175,14 +175,17 @@ def test_check_function_names_the_variable(cli: Cli) -> None:
 
 
 def test_check_function_short_timeout_names_the_closed_form(cli: Cli) -> None:
-    expression = "*".join(f"sin({k}*x)" for k in range(1, 60))
+    # differentiating 599 factors takes about 0.05 s, 50 times the 0.001 s budget,
+    # so the worker's own check after it always fires (59 factors once finished
+    # within a 0.01 s budget on a loaded machine, and the check came too late)
+    expression = "*".join(f"sin({k}*x)" for k in range(1, 600))
     run = cli(
         "check-function",
         f"{FIXTURES / 'square_ok.py'}:MySquare",
         "--expr",
         expression,
         "--timeout",
-        "0.01",
+        "0.001",
     )
     assert run.code == 3
     assert "closed form" in run.error and "hang" not in run.error
