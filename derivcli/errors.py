@@ -61,6 +61,11 @@ class ParseError(InputError):
         self.column = column
 
 
+class NumberSpellingError(ParseError):
+    """A number written the way Python writes it, not the way derivcli does (0x1F, 1_000);
+    the message says what to write instead, so ``--at`` passes it on."""
+
+
 class PointError(InputError):
     """``--at`` or ``--wrt`` (``at=``, ``wrt=``) is malformed or names an unknown variable."""
 
@@ -89,3 +94,11 @@ class OutputClosed(Exception):  # noqa: N818 - not an error of the user's input
     Not a DerivcliError and not an OSError (click would turn EPIPE into exit
     1, derivcli's "disagree"): the entry point ends the process as Unix tools
     do, by SIGPIPE, quietly."""
+
+
+def internal_error(exc: Exception) -> str:
+    """The one line for an exception that is not a DerivcliError: a bug in derivcli."""
+    return (
+        f"internal error: {type(exc).__name__}: {exc} "
+        "(a bug in derivcli; DERIVCLI_DEBUG=1 shows the traceback)"
+    )

@@ -375,6 +375,11 @@ def test_exit_codes_of_results() -> None:
         (["grad", "x**2", "--at", "x=1", "--rtol", "-1"], "--rtol"),
         (["grad", "x**2", "--at", "x=1", "--atol", "inf"], "--atol"),
         (["grad", "x**2", "--at", "x=1", "--timeout", "0"], "--timeout"),
+        # Python's spellings of a number in --at say what to write, as in the expression
+        (["grad", "x**2", "--at", "x=0x1F"], "--at x=0x1F: '0x1F': hexadecimal numbers are"),
+        (["grad", "x**2", "--at", "x=2*0x1F"], "not part of the language; write 31 at column 3"),
+        (["grad", "x**2", "--at", "x=1_000.5"], "'_' between digits is not part of the language"),
+        (["grad", "x**2", "--at", "x=pi*0b102"], "('2' is no binary digit)"),
     ],
 )
 def test_exit_2_bad_input_one_line(cli: Cli, args: list[str], words: str) -> None:

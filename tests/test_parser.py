@@ -282,7 +282,16 @@ def test_printing_round_trip(text: str) -> None:
         ("0o19", 1, "'0o19': octal numbers are not part of the language ('9' is no octal digit)"),
         ("0x1G", 1, "'0x1G': hexadecimal numbers are not part of the language ('G' is no hex"),
         ("0b_2", 1, "'0b_2': binary numbers are not part of the language ('2' is no binary"),
-        ("0b1__1", 1, "'0b1__1': binary numbers are not part of the language; write the number"),
+        ("0b1__1", 1, "'0b1__1': binary numbers are not part of the language ('_' only between"),
+        # Python's decimal numbers with '_', given back without it (as float() reads them)
+        ("1_000.5*x", 1, "'1_000.5': '_' between digits is not part of the language; write 1000.5"),
+        ("1.5_0", 1, "'1.5_0': '_' between digits is not part of the language; write 1.50"),
+        ("1e3_0", 1, "'1e3_0': '_' between digits is not part of the language; write 1e30"),
+        ("2*1_0e-1_0", 3, "'1_0e-1_0': '_' between digits is not part of the language; write 10e"),
+        ("1_000x", 1, "'1_000': '_' between digits is not part of the language; write 1000"),
+        # past 4,300 digits Python will not write a number out: the error says so
+        ("x+0x" + "F" * 3572, 3, "'0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF...': hexadecimal numbers"),
+        ("x+0o" + "7" * 5000, 3, "octal numbers are not part of the language; write the number in"),
     ],
 )
 def test_errors_say_what_and_where(text: str, column: int, words: str) -> None:
@@ -302,8 +311,8 @@ def test_errors_say_what_and_where(text: str, column: int, words: str) -> None:
         ("0x*x", "0*x*x"),
         ("x+0x", "x + 0*x"),  # at the very end of the text
         ("10x1", "10*x1"),  # only a 0 takes a base
-        ("1.5_0", None),  # no '_' after a decimal point: a name that starts with '_'
-        ("1e3_0", None),
+        ("1__0", None),  # not Python's either: a name that starts with '_'
+        ("1_", None),
         ("2x", "2*x"),
     ],
 )

@@ -37,7 +37,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from derivcli.errors import LimitError, ParseError
+from derivcli.errors import LimitError, NumberSpellingError, ParseError
 from derivcli.language.functions import (
     ARGUMENT_NAMES,
     MACROS,
@@ -345,44 +345,62 @@ def _is_name_char(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
 
 
-# Python's other ways to write an integer, which the reader would otherwise take
+# Python's other ways to write a number, which the reader would otherwise take
 # for a number times a name (0x1F as 0*x1F, 1_000 as 1*_000).
 _BASES = {"x": (16, "hexadecimal"), "b": (2, "binary"), "o": (8, "octal")}
+# A decimal number with Python's '_' between digits (1_000, 1_000.5, 1.5_0, 1e1_0)
+_DIGITS = r"[0-9](?:_?[0-9])*"
+_UNDERSCORED = re.compile(rf"{_DIGITS}(?:\.(?:{_DIGITS})?)?(?:[eE][+-]?{_DIGITS})?")
+# Numbers echoed in these errors are cut to this many characters ("..." after)
+_ECHO = 40
+
+
+def _echo(text: str) -> str:
+    return text if len(text) <= _ECHO else text[: _ECHO - 3] + "..."
 
 
 def _reject_python_literal(text: str, start: int, end: int) -> None:
     """0x1F, 0b101, 0o17 and 1_000 are errors that give the number in decimal.
 
-    ``text[start:end]`` is the number read; a name run straight after it is
-    Python's way to write an integer when ``int`` reads it (as Python would:
-    ``int("1_000")`` is 1000, ``int("0x1F", 16)`` is 31); else it is left to be
-    read as a product (``0xyz`` is ``0*xyz``).
+    ``text[start:end]`` is the number read. After a 0, a base's mark and a name
+    run is Python's way to write an integer when ``int`` reads it (as Python
+    would: ``int("0x1F", 16)`` is 31), and a mistake when a digit follows the
+    mark but ``int`` refuses it (0b102); else it is left to be read as a
+    product (``0xyz`` is ``0*xyz``). A decimal number with '_' between digits
+    (Python's 1_000.5) is an error that gives it without them.
     """
     j = end
     while j < len(text) and text[j].isascii() and _is_name_char(text[j]):
         j += 1
     word, mark = text[start:j], text[end:j][:1].lower()
-    try:
-        if mark in _BASES and text[start:end] == "0":
-            base, name = _BASES[mark]
-            value, what = int(word, base), f"{name} numbers are"  # int takes the 0x
-        elif mark == "_":
-            value, what = int(word), "'_' between digits is"
-        else:
-            return
-    except ValueError:
-        if mark in _BASES and text[start:end] == "0" and word[2:].lstrip("_")[:1].isdigit():
+    if mark in _BASES and text[start:end] == "0":
+        base, name = _BASES[mark]
+        what = f"'{_echo(word)}': {name} numbers are not part of the language"
+        try:
+            value = int(word, base)  # int takes the 0x
+        except ValueError:
+            if not word[2:].lstrip("_")[:1].isdigit():
+                return
             # 0b102, 0o19, 0x1G: meant as a number, though not a valid one
-            base, name = _BASES[mark]
             bad = [c for c in word[2:] if c != "_" and not _is_digit_in(c, base)]
-            why = f" ({bad[0]!r} is no {name} digit)" if bad else ""
-            raise ParseError(
-                f"'{word}': {name} numbers are not part of the language{why}; "
-                "write the number in decimal",
-                start + 1,
+            why = f" ({bad[0]!r} is no {name} digit)" if bad else " ('_' only between digits)"
+            raise NumberSpellingError(
+                f"{what}{why}; write the number in decimal", start + 1
             ) from None
-        return
-    raise ParseError(f"'{word}': {what} not part of the language; write {value}", start + 1)
+        # past 4,300 digits, Python will not even write the number out
+        decimal = str(value) if value.bit_length() <= 128 else "the number in decimal"
+        raise NumberSpellingError(f"{what}; write {decimal}", start + 1)
+    found = _UNDERSCORED.match(text, start) if mark == "_" else None
+    if found is not None and "_" in found.group():
+        written = found.group()
+        plain = written.replace("_", "")
+        if plain.isdigit():
+            plain = plain.lstrip("0") or "0"  # 0_7 is 7, as Python reads it
+        raise NumberSpellingError(
+            f"'{_echo(written)}': '_' between digits is not part of the language; "
+            f"write {_echo(plain)}",
+            start + 1,
+        )
 
 
 def _is_digit_in(char: str, base: int) -> bool:

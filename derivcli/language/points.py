@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Union
 
-from derivcli.errors import InputError, LimitError, PointError
+from derivcli.errors import InputError, LimitError, NumberSpellingError, PointError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -152,6 +152,9 @@ def parse_value(text: str, where: str) -> float:
     try:
         tree = parse(stripped).tree
         value = fold(tree, _ConstantValue())
+    except NumberSpellingError as exc:
+        # 0x1F, 1_000: the parser's message says what to write (its column is the value's)
+        raise PointError(f"{where}: {exc.message}") from None
     except (InputError, NotImplementedError, OverflowError):
         raise PointError(
             f"{where}: '{text}' is not a number (use e.g. 2, -0.5, 1e-3 or pi/4)"
