@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
-from derivcli.errors import DerivcliError, ExitCode, OutputClosed
+from derivcli.errors import DerivcliError, ExitCode, OutputClosed, internal_error
 
 if TYPE_CHECKING:
     from derivcli.compare import Runner
@@ -96,9 +96,11 @@ class _Line:
         assert self.begun is not None
         try:
             report = self.begun.finish()
+            return {"line": self.number, "exit": int(report.exit_code), **report.to_dict()}
         except DerivcliError as exc:
             return _error(self.number, exc.exit_code, exc.message)
-        return {"line": self.number, "exit": int(report.exit_code), **report.to_dict()}
+        except Exception as exc:  # noqa: BLE001 - a bug answers its own line only
+            return _internal(self.number, exc)
 
 
 def begin_line(lineno: int, text: str, begin: BeginLine, runner: Runner) -> _Line:
@@ -112,10 +114,19 @@ def begin_line(lineno: int, text: str, begin: BeginLine, runner: Runner) -> _Lin
         return _Line(lineno, text, begun=begin(args, runner))
     except DerivcliError as exc:
         return _Line(lineno, text, answer=_error(lineno, exc.exit_code, exc.message))
+    except Exception as exc:  # noqa: BLE001 - a bug answers its own line only
+        return _Line(lineno, text, answer=_internal(lineno, exc))
 
 
 def _error(lineno: int, code: ExitCode, message: str) -> dict[str, Any]:
     return {"line": lineno, "exit": int(code), "error": message}
+
+
+def _internal(lineno: int, exc: Exception) -> dict[str, Any]:
+    """A bug met on one line: that line's error (exit 3), and the batch goes on."""
+    if os.environ.get("DERIVCLI_DEBUG"):
+        raise exc
+    return _error(lineno, ExitCode.CANNOT_COMPUTE, internal_error(exc))
 
 
 # Lines begun beyond the one being finished. One keeps both cores busy only

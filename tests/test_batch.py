@@ -297,3 +297,46 @@ def test_a_long_answer_is_not_kept(monkeypatch: pytest.MonkeyPatch) -> None:
     code, objects, computed = _counted_batch([line, *GAP, line])
     assert code == 0 and [o["exit"] for o in objects] == [0] * 12
     assert len(computed) == 12
+
+
+def test_a_bug_on_one_line_answers_that_line_and_the_batch_goes_on(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A bug (any exception that is not derivcli's own error) used to end the whole
+    # batch with nothing written. Stand-in bugs, one where a line is begun (its
+    # options read) and one where it is finished (its report turned to JSON):
+    # each answers its own line with exit 3 and "internal error", and the lines
+    # around it are answered as usual.
+    from derivcli.commands import batch as batch_command
+    from derivcli.results import Report
+
+    read = batch_command._read_options
+
+    def read_options(args: tuple[str, ...]) -> dict[str, Any]:
+        if "x**3" in args:
+            raise ValueError("stand-in bug while reading a line")
+        return read(args)
+
+    to_dict = Report.to_dict
+
+    def report_to_dict(self: Report) -> dict[str, Any]:
+        if self.source == "x**4":
+            raise KeyError("stand-in bug while finishing a line")
+        return to_dict(self)
+
+    monkeypatch.setattr(batch_command, "_read_options", read_options)
+    monkeypatch.setattr(batch_command, "_OPTIONS", {})  # lines read by earlier tests
+    monkeypatch.setattr(Report, "to_dict", report_to_dict)
+    monkeypatch.delenv("DERIVCLI_DEBUG", raising=False)
+    lines = ['grad "x**2" --at x=3', 'grad "x**3" --at x=1', 'grad "x**4" --at x=1']
+    lines.append('grad "x" --at x=5')
+    code, objects, err = run_batch("\n".join(lines) + "\n", capsys, monkeypatch)
+    assert err == ""
+    assert [o["line"] for o in objects] == [1, 2, 3, 4]
+    assert [o["exit"] for o in objects] == [0, 3, 3, 0]
+    assert code == 3
+    assert objects[0]["results"][0]["symbolic"] == 6.0
+    assert objects[3]["results"][0]["symbolic"] == 1.0
+    assert objects[1]["error"].startswith("internal error: ValueError: stand-in bug while reading")
+    assert objects[2]["error"].startswith("internal error: KeyError: 'stand-in bug while finish")
+    assert "a bug in derivcli" in objects[1]["error"]

@@ -17,7 +17,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from derivcli.commands.app import command_tree, protect_leading_minus
-from derivcli.errors import DerivcliError, ExitCode, OutputClosed
+from derivcli.errors import DerivcliError, ExitCode, OutputClosed, internal_error
 
 if TYPE_CHECKING:
     from click.exceptions import UsageError
@@ -102,10 +102,7 @@ def _invoke(args: list[str]) -> tuple[int, str | None]:
             )
         if os.environ.get("DERIVCLI_DEBUG"):
             raise
-        return int(ExitCode.CANNOT_COMPUTE), (
-            f"internal error: {type(exc).__name__}: {exc} "
-            "(a bug in derivcli; DERIVCLI_DEBUG=1 shows the traceback)"
-        )
+        return int(ExitCode.CANNOT_COMPUTE), internal_error(exc)
     return (int(result) if isinstance(result, int) else 0), None
 
 
