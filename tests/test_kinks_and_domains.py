@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
+from typing import Any
 
 import pytest
 from conftest import Cli
@@ -368,3 +369,53 @@ def test_a_slope_below_float64_beside_a_domain_edge_is_zero(cli: Cli) -> None:
     assert result["verdict"] == "agree"
     assert result["symbolic"] == 0.0 and result["autograd"] == 0.0
     assert result["differentiable"] is True and result["note"] is None
+
+
+# Kinks whose one-sided derivatives are both below float64's range and differ:
+# (expression at x = 1000, left and right derivatives there by hand, from f' on
+# each side). Both round to 0 in float64, so only the exact sides can tell the
+# kink; each once said "agree" (the sides compared as floats, or quotients of
+# 1e-602 taken for the rounding of x's 1000) or gave a side as -inf (0, 0, then
+# a nonzero quotient read as growth). Found by a helper hunting for wrong verdicts.
+def _tiny_sides() -> list[tuple[str, Any, Any]]:
+    import mpmath
+
+    with mpmath.workdps(50):
+        return _tiny_sides_at_50_digits(mpmath)
+
+
+def _tiny_sides_at_50_digits(mpmath: Any) -> list[tuple[str, Any, Any]]:
+    e, q = mpmath.exp(-1000), mpmath.mpf(4) ** -1000
+    ln4 = mpmath.log(4)
+    return [
+        # e**-x*(1 + |x - 1000|)' = -e**-x*(1 + |x - 1000|) + e**-x*sign(x - 1000)
+        ("exp(-x)*(1 + abs(x - 1000))", -2 * e, mpmath.mpf(0)),
+        ("exp(-x)*(1 + relu(x - 1000))", -e, mpmath.mpf(0)),
+        # 4**-x*(1 + |x - 1000|)' = -ln4*4**-x*(1 + |x - 1000|) + 4**-x*sign(x - 1000)
+        ("0.25**x*(1 + abs(x - 1000))", q * (-ln4 - 1), q * (1 - ln4)),
+        ("0.25**x*(abs(x - 1000) - 2*x)", q * (2000 * ln4 - 1 - 2), q * (2000 * ln4 + 1 - 2)),
+        ("0.25**x*abs(x - 1000)", -q, q),
+        # 4**-x*(1000 - x) left of 1000, 0 right of it
+        ("0.25**x*relu(1000 - x)", -q, mpmath.mpf(0)),
+    ]
+
+
+@pytest.mark.parametrize(("expr", "left", "right"), _tiny_sides())
+def test_a_kink_with_sides_below_float64_is_not_differentiable(
+    cli: Cli, expr: str, left: Any, right: Any
+) -> None:
+    import mpmath
+
+    assert abs(left) < 1e-300 and abs(right) < 1e-300 and left != right
+    run = cli("grad", expr, "--at", "x=1000", "-f", "json")
+    assert run.code == 1, run.out
+    (result,) = run.json()["results"]
+    assert result["verdict"] == "not differentiable"
+    assert result["differentiable"] is False
+    # float64 holds 0 for both sides; the note gives the exact gap between them
+    assert result["left"] == 0.0 and result["right"] == 0.0
+    note = result["note"]
+    assert "inf" not in note
+    with mpmath.workdps(50):
+        gap = mpmath.nstr(abs(right - left), 3)
+    assert f"the two differ by {gap}," in note, note

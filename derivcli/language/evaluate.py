@@ -560,6 +560,16 @@ def _magnitude(
         base, exponent = values[i], values[j]
         if base and exponent == int(exponent) and magnitudes[j] == abs(exponent):
             return max(size, size * abs(exponent) * magnitudes[i] / abs(base))
+        if base > 0 and size:
+            # a**b = exp(b*log(a)): b times a's relative error, and |log(a)| (bounded
+            # by a's binary exponent) times b's absolute error, relative to the
+            # value. 0.25**x beside x = 1000 is 1e-602 with a rounding of that
+            # size, not of x's: the largest argument's size made its one-sided
+            # slopes, 1e-602 too, look like rounding
+            log_base = (abs(gmpy2().get_exp(base)) + 1) * 0.7
+            return max(
+                size, size * (abs(exponent) * magnitudes[i] / base + log_base * magnitudes[j])
+            )
     for i in args:
         if magnitudes[i] > size:
             size = magnitudes[i]

@@ -986,11 +986,20 @@ def _finite(side: Any) -> bool:
 
 
 def _sides_meet(a: Any, b: Any) -> bool:
-    """Two one-sided derivatives are equal: exactly (to 2**-100) where both are
-    MPFR limits, else (a float: 0 from geometric shrinking) as floats."""
-    if isinstance(a, float) or isinstance(b, float):
-        return _close(float(a), float(b))
-    return _same_limit(a, b)
+    """Two one-sided derivatives are equal: exactly (to 2**-100) where either is an
+    MPFR limit, as floats where both are floats (0 from geometric shrinking).
+
+    A float beside an MPFR limit is compared exactly too: the left derivative of
+    exp(-x)*(1 + abs(x - 1000)) at 1000 is -2*exp(-1000), about -1e-434, and
+    the right one shrinks to 0; as floats both are 0, and the kink was taken
+    for a smooth point.
+    """
+    if isinstance(a, float) and isinstance(b, float):
+        return _close(a, b)
+    m = gmpy2()
+    return _same_limit(
+        m.mpfr(a) if isinstance(a, float) else a, m.mpfr(b) if isinstance(b, float) else b
+    )
 
 
 def _close(a: float, b: float) -> bool:
@@ -1172,7 +1181,9 @@ def _limit(sequence: list[Any]) -> float | None:
         return float(c) + 0.0  # no -0.0
     if abs(c) * 256 <= abs(b) and abs(b) * 256 <= abs(a):
         return 0.0
-    if abs(c) >= 1.5 * abs(b) >= 2.25 * abs(a) and (a > 0) == (b > 0) == (c > 0):
+    # growing needs three nonzero values: 0, 0, -8.7e-603 (a slope first seen
+    # at the smallest step) is no growth, though its signs compare "equal"
+    if abs(c) >= 1.5 * abs(b) >= 2.25 * abs(a) > 0 and (a > 0) == (b > 0) == (c > 0):
         return math.inf if c > 0 else -math.inf
     return math.nan
 
@@ -1343,11 +1354,13 @@ def _past_float64(exact_left: Any, exact_right: Any) -> str:
 
 def _size_text(value: Any) -> str:
     """A value for a note, of any size: 10 digits within float64, and beyond it
-    (e**1000*1000 at a jump of floor) MPFR's digits, not inf."""
+    (e**1000*1000 at a jump of floor, 2*e**-1000 between two sides) MPFR's
+    digits, not inf or 0."""
     if value is None:
         return "undefined"
     number = float(value)
-    if math.isinf(number) and not isinstance(value, float) and gmpy2().is_finite(value):
+    past = math.isinf(number) or (number == 0 and value != 0)
+    if past and not isinstance(value, float) and gmpy2().is_finite(value):
         return _scientific(value)
     return _text(number)
 
