@@ -159,7 +159,9 @@ def test_the_memory_guard_says_so_on_the_error_line(
     from derivcli.autograd import values as numeric
 
     monkeypatch.setattr(numeric, "MAX_GRAPH_BYTES", 16 * 2**20)
-    run = cli("grad", "exp(sin(x))", "-n", "30", "--at", "x=0.5", "-f", "json")
+    # a time budget far past what 16 MiB of graph takes (the default once ran out
+    # first, under coverage on a loaded machine): the memory guard must speak
+    run = cli("grad", "exp(sin(x))", "-n", "30", "--at", "x=0.5", "-f", "json", "--timeout", "120")
     assert run.code == 3
     assert "autograd would need more than 16 MiB (order " in run.error
     (result,) = run.json()["results"]
