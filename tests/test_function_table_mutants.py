@@ -499,3 +499,23 @@ def test_logsumexp_takes_its_first_term_right_up_to_the_shortcuts_bound() -> Non
         assert -744430642 < -516000000 / mpmath.log(2) < -744430641
     value = _exact("logsumexp(exp(-516000000), -744430898.5)*exp(516000000)")
     assert value == pytest.approx(1.0, rel=1e-15)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        # a parameter without a default is an argument the call must give: the
+        # documented signatures are polygamma(n, a) and clamp(a, lo, hi). Kills
+        # functions.py:6a537db2:24:num_dec:0 (min_args counting none of them,
+        # after which polygamma(x) passed the arity check)
+        ("polygamma(x)", "polygamma takes 2 arguments (polygamma(n, a)), got 1"),
+        ("clamp(x)", "clamp takes 3 arguments (clamp(a, lo, hi)), got 1"),
+        ("clamp(x, 0)", "clamp takes 3 arguments (clamp(a, lo, hi)), got 2"),
+    ],
+)
+def test_a_parameter_without_a_default_must_be_given(text: str, message: str) -> None:
+    from derivcli.errors import ParseError
+
+    with pytest.raises(ParseError) as info:
+        parse(text)
+    assert info.value.message == f"{message} at column 1"
