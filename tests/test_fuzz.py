@@ -19,11 +19,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+import pytest
 from conftest import ERROR_PREFIX, Cli, assert_one_error_line, evaluate
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from derivcli.errors import DerivcliError
+from derivcli.errors import DerivcliError, ParseError
 from derivcli.language.functions import FUNCTIONS, FunctionSpec
 from derivcli.language.parser import Expression, parse
 
@@ -179,3 +180,68 @@ def test_cli_on_arbitrary_text(cli: Cli, text: str) -> None:
         assert_one_error_line(run.err)
     if run.out:
         run.json()
+
+
+# Python's spellings of a number: each is refused with the number to write instead,
+# which must be the very number Python reads from the same spelling.
+_PREFIXES = {16: ("0x", "0X"), 8: ("0o", "0O"), 2: ("0b", "0B")}
+
+
+@st.composite
+def _python_integer(draw: st.DrawFn) -> tuple[str, int]:
+    base = draw(st.sampled_from([2, 8, 16]))
+    value = draw(st.integers(min_value=0, max_value=2**130))
+    digits = {2: f"{value:b}", 8: f"{value:o}", 16: f"{value:x}"}[base]
+    if draw(st.booleans()):
+        digits = digits.upper()
+    # Python allows one '_' before the first digit and between digits
+    cuts = draw(st.sets(st.integers(min_value=0, max_value=len(digits) - 1), max_size=3))
+    spelled = "".join(("_" if i in cuts else "") + c for i, c in enumerate(digits))
+    return draw(st.sampled_from(_PREFIXES[base])) + spelled, value
+
+
+@settings(max_examples=300)
+@given(literal=_python_integer())
+def test_python_integer_spellings_give_python_s_value(literal: tuple[str, int]) -> None:
+    text, value = literal
+    assert int(text, 0) == value  # Python's own reading of the spelling
+    with pytest.raises(ParseError) as info:
+        parse(f"x + {text}")
+    message = info.value.message
+    assert message.endswith(" at column 5"), message
+    if value.bit_length() <= 128:
+        assert f"; write {value} at column 5" in message
+    else:
+        assert "; write the number in decimal at column 5" in message
+
+
+@settings(max_examples=300)
+@given(
+    whole=st.integers(min_value=0, max_value=10**12),
+    fraction=st.one_of(st.none(), st.integers(min_value=0, max_value=10**6)),
+    exponent=st.one_of(st.none(), st.integers(min_value=-30, max_value=30)),
+    data=st.data(),
+)
+def test_python_decimal_spellings_with_underscores_give_python_s_number(
+    whole: int, fraction: int | None, exponent: int | None, data: st.DataObject
+) -> None:
+    def underscored(digits: str) -> str:
+        if len(digits) < 2:
+            return digits
+        places = st.integers(min_value=1, max_value=len(digits) - 1)
+        cuts = data.draw(st.sets(places, max_size=3))
+        return "".join(("_" if i in cuts else "") + c for i, c in enumerate(digits))
+
+    text = underscored(str(whole))
+    if fraction is not None:
+        text += "." + underscored(str(fraction))
+    if exponent is not None:
+        text += "e" + ("-" if exponent < 0 else "") + underscored(str(abs(exponent)))
+    assume("_" in text)
+    python = float(text)  # Python's reading (float() takes the same '_' rules)
+    with pytest.raises(ParseError) as info:
+        parse(f"2*{text}")
+    message = info.value.message
+    assert message.startswith(f"'{text}': '_' between digits is not part of the language; write ")
+    written = message.split("; write ")[1].removesuffix(" at column 3")
+    assert "_" not in written and float(written) == python
