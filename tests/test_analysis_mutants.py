@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import sys
+import time
 from typing import Any
 
 import mpmath
@@ -385,3 +386,54 @@ def test_the_budget_gives_up_only_when_the_pace_would_overrun(
     analysis._on_time(100.0, 0.0, 10, 20)  # no error
     with pytest.raises(BudgetError):
         analysis._on_time(100.0, 0.0, 10, 40)
+
+
+# ---------------------------------------------------------------- which grids are exact
+
+
+@pytest.mark.parametrize(("count", "approximate"), [(4878, 0), (4879, 4879)])
+def test_the_exact_work_limit_counts_40_per_point(count: int, approximate: int) -> None:
+    # f = x and its derivative 1 are one instruction each, so a grid of n points
+    # costs n*(1 + 40) instruction-evaluations: 4,878*41 = 199,998 is within
+    # EXACT_WORK = 200,000 (every point exact), 4,879*41 = 200,039 is not (the
+    # float64 screen, which finds nothing special, gives every value). Kills
+    # analysis.py:3fedb42e:17:num_inc:0 (41 a point: 4,878*42 = 204,876 screened)
+    from derivcli.autograd.values import make_points
+    from derivcli.language.points import Grid, PointSpec
+    from derivcli.symbolic import analysis
+
+    points = make_points(PointSpec(("x",), ((("x", Grid(-1.0, 1.0, count)),),), count))
+    request = analysis.make_request(parse("x"), [("x",)], budget=60.0)
+    response = analysis.run(request, points)
+    assert response.approximate == approximate
+    assert response.derivatives[0].values == [1.0] * count
+
+
+def test_the_budget_is_checked_every_16_points_of_a_derivative(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A clock that moves 1 s for each point of the derivative examined, and a
+    # budget of 10.5 s: the check before point 16 finds 16 s spent and gives up
+    # with "16 done". Kills analysis.py:aae9ad92:7:num_inc:0 (checked every 17 points)
+    from types import SimpleNamespace
+
+    from derivcli.autograd.values import make_points
+    from derivcli.errors import BudgetError
+    from derivcli.language.points import Grid, PointSpec
+    from derivcli.symbolic import analysis
+
+    count = 40
+    points = make_points(PointSpec(("x",), ((("x", Grid(-1.0, 1.0, count)),),), count))
+    request = analysis.make_request(parse("x**2"), [("x",)], budget=10.5)
+    prepared = analysis.prepare(request, time.monotonic() + 60.0)  # on the real clock
+    clock = [0.0]
+    monkeypatch.setattr(analysis, "time", SimpleNamespace(monotonic=lambda: clock[0]))
+    at = analysis._Derivative.at
+
+    def slow_at(self: Any, cache: Any, i: int) -> Any:
+        clock[0] += 1.0
+        return at(self, cache, i)
+
+    monkeypatch.setattr(analysis._Derivative, "at", slow_at)
+    with pytest.raises(BudgetError, match=r"at 40 points within the time budget \(16 done\)"):
+        analysis.analyse(prepared, request, points, deadline=10.5)
