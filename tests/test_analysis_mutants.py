@@ -127,7 +127,7 @@ def test_flat_around_needs_both_sides() -> None:
     # Kills analysis.py:67d410e7:39:num_dec:0 (only the left side checked)
     from derivcli.symbolic.analysis import _flat_around
 
-    def flat(text: str, wrt: tuple[str, ...], **point: float) -> bool:
+    def flat(text: str, wrt: tuple[str, ...], **point: float) -> bool | None:
         return _flat_around(compile_tree(parse(text).tree), point, wrt)
 
     assert not flat("relu(x)", ("x",), x=0.0)
@@ -437,3 +437,60 @@ def test_the_budget_is_checked_every_16_points_of_a_derivative(
     monkeypatch.setattr(analysis._Derivative, "at", slow_at)
     with pytest.raises(BudgetError, match=r"at 40 points within the time budget \(16 done\)"):
         analysis.analyse(prepared, request, points, deadline=10.5)
+
+
+# ---------------------------------------------------------------- holes between the probes
+
+
+def test_f_with_a_hole_between_the_probes_is_not_called_undefined_beside(cli: Cli) -> None:
+    # f = sqrt((v - 1)**2 - 1/4) + abs(x)**3 with v = (x*2**1023)**2 is defined
+    # where v <= 1/2 or v >= 3/2: on |x| <= 2**-1023/sqrt(2) around 0 (and at the
+    # probe steps 2**-64 and 2**-1024, v = 2**1918 and 1/4), but not at x = 2**-1023
+    # (v = 1, sqrt(-1/4)), the far point of the one-sided quotients at step
+    # 2**-1024. f is even and smooth near 0 but for abs(x)**3, so f'(0) = 0: it is
+    # not "defined at this point but nowhere beside it", and the point is not "not
+    # differentiable" (a real bug, found by analysis.py:da199b9d:28:num_dec:0,
+    # which took the branch for orders above 1 at order 1 too)
+    run = cli(
+        "grad", "sqrt(((x*2**1023)**2 - 1)**2 - 0.25) + abs(x)**3", "--at", "x=0", "-f", "json"
+    )
+    result = one(run)
+    assert result["differentiable"] is not False
+    assert "nowhere beside it" not in (result["note"] or "")
+    if result["differentiable"] is None:
+        assert "f has no value at some of the steps beside the point along x" in result["note"]
+    else:
+        assert result["symbolic"] == 0.0
+
+
+def test_a_flat_point_along_four_variables_is_not_called_not_differentiable(cli: Cli) -> None:
+    # hardshrink(z - y + w - v) is 0 while |z - y + w - v| <= 1/2, so its cube root
+    # f is 0 all around (y, z, w, v) = (0, 0.000555, 0, 0) and every derivative is 0.
+    # The lower closed forms are 0/0 there (a cube root of a flat 0). f's flatness
+    # is checked on the 3**n points of a small box for at most n = 3 variables;
+    # with four, derivcli said "not differentiable" (a real bug, found by
+    # analysis.py:97d0d6ca:16:num_inc:0, which checked four)
+    run = cli(
+        "partial",
+        "hardshrink(z - y + w - v)**(1 / 3)",
+        *("--wrt", "y", "--wrt", "z", "--wrt", "w", "--wrt", "v"),
+        *("--at", "y=0,z=0.000555,w=0,v=0", "-f", "json"),
+    )
+    result = one(run)
+    assert result["differentiable"] is not False
+    if result["differentiable"] is None:
+        assert "f is not checked for being constant around the point" in result["note"]
+    else:
+        assert result["symbolic"] == 0.0
+
+
+def test_flatness_is_not_looked_for_along_more_than_three_variables() -> None:
+    # 3**n exact values of f for n variables: up to 27 are taken, 81 are not; the
+    # answer is then None (not known), not False. Kills
+    # analysis.py:97d0d6ca:16:num_inc:0 (four variables checked)
+    from derivcli.symbolic.analysis import _flat_around
+
+    f = compile_tree(parse("hardshrink(z - y + w - v)").tree)
+    point = {"y": 0.0, "z": 0.000555, "w": 0.0, "v": 0.0}
+    assert _flat_around(f, point, ("y", "z", "w")) is True
+    assert _flat_around(f, point, ("y", "z", "w", "v")) is None

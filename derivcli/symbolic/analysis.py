@@ -714,10 +714,17 @@ def examine(
             or _exists_by_sides(derivative.program(order - 1), point, own, f_program)
             or _exists_by_differences(derivative.wrt[:order], point, f_program)
         ):
-            if _flat_around(f_program, point, derivative.wrt):
+            flat = _flat_around(f_program, point, derivative.wrt)
+            if flat:
                 # f is the same all around (a flat zero of hardshrink under a cube
                 # root): every derivative is 0, whatever 0/0 its closed forms give
                 return PointAnalysis(Reason.REMOVABLE, True, 0.0, 0.0, 0.0)
+            if flat is None:
+                detail = (
+                    f"the derivative of order {order} has no value there, and f is not "
+                    "checked for being constant around the point along more than 3 variables"
+                )
+                return PointAnalysis(Reason.UNDECIDED, None, kinks=on_kink, detail=detail)
             return PointAnalysis(
                 Reason.STEP_UNDEFINED,
                 False,
@@ -756,16 +763,22 @@ def examine(
     right = None if exact_right is None else float(exact_right) + 0.0
     if left is None or right is None:
         if left is None and right is None:
-            if derivative.steps.order > 1 and _defined_around(f_program, point, var):
+            if _defined_around(f_program, point, var):
                 # it is the closed form of the order below that has no value beside
                 # the point, not f: sqrt(hardswish(x)*z) is 0 all around x = -3.428
-                # (hardswish is 0 there), but d/dx's closed form is 0/0 along z
+                # (hardswish is 0 there), but d/dx's closed form is 0/0 along z. At
+                # order 1 it is f, defined at the steps 2**-64 and 2**-1024 but not at
+                # one the quotients use: sqrt(((x*2**1023)**2 - 1)**2 - 0.25) at 0
+                # has no value at 2**-1023 only
                 if _flat_around(f_program, point, derivative.wrt):
                     return PointAnalysis(Reason.REMOVABLE, True, 0.0, 0.0, 0.0)
                 lower = derivative.steps.order - 1
                 detail = (
                     f"the closed form of the derivative of order {lower} has no value beside "
                     f"the point along {var}, so its one-sided derivatives cannot be taken"
+                    if lower
+                    else f"f has no value at some of the steps beside the point along {var} "
+                    "(though it has at others), so its one-sided derivatives cannot be taken"
                 )
                 return PointAnalysis(Reason.UNDECIDED, None, kinks=on_kink, detail=detail)
             detail = f"f is defined at this point but nowhere beside it along {var}"
@@ -862,14 +875,15 @@ def _exists_by_sides(
     return _one_derivative(left, right)
 
 
-def _flat_around(f_program: Program, point: Mapping[str, float], wrt: Sequence[str]) -> bool:
+def _flat_around(f_program: Program, point: Mapping[str, float], wrt: Sequence[str]) -> bool | None:
     """Whether f has exactly its value here at every corner of a small box around
     the point (2**-64, relative, along each variable differentiated by): f is
     constant there, so each derivative is 0. Exact sums keep any term, however
-    small, that would tell the values apart."""
+    small, that would tell the values apart. None (not known) along more than 3
+    variables: the box has 3**n points."""
     names = list(dict.fromkeys(wrt))
     if len(names) > 3:
-        return False
+        return None
     here = exact_value(f_program, point, exact_sums=True).value
     if here is None:
         return False
