@@ -494,3 +494,38 @@ def test_flatness_is_not_looked_for_along_more_than_three_variables() -> None:
     point = {"y": 0.0, "z": 0.000555, "w": 0.0, "v": 0.0}
     assert _flat_around(f, point, ("y", "z", "w")) is True
     assert _flat_around(f, point, ("y", "z", "w", "v")) is None
+
+
+def test_quotients_that_repeat_every_7_halvings_do_not_settle(cli: Cli) -> None:
+    # u = abs(x) + heaviside(-abs(x)) is |x| beside 0 and 1/2 at 0, so
+    # f = x*cos(2*pi*log2(u)/7) is 0 at 0 and f(h)/h = cos(2*pi*log2|h|/7) beside it:
+    # at h = +-2**-k the one-sided quotients (f(2h) - f(h))/h are
+    # 2*cos(2*pi*(1 - k)/7) - cos(2*pi*k/7), which repeat with period 7 in k and never
+    # settle, so f'(0) does not exist. Kills analysis.py:6b9a2eda:28:num_dec:0 (the
+    # steps past 2**-1024 went on from 2**-64: 2**-128 came after 2**-1024, and
+    # 128 = 1024 mod 7 made the last two quotients equal, a false limit)
+    run = cli(
+        "grad", "x*cos(2*pi*log2(abs(x) + heaviside(-abs(x)))/7)", "--at", "x=0", "-f", "json"
+    )
+    result = one(run)
+    assert result["differentiable"] is not True
+    assert "oscillate" in result["note"]
+
+
+def test_a_tiny_jump_is_looked_for_at_the_same_step_on_both_sides(cli: Cli) -> None:
+    # With u = (x - 4)*2**4094, f = heaviside(u - 1.5) - heaviside(u - 3) + 0*abs(x - 4)
+    # is 1 only for x - 4 in [1.5, 3)*2**-4094 (beside 1 at u = 0, 1/2 at u = 1.5) and 0
+    # everywhere else: 0 all around x = 4 (u < 1.5), so f'(4) = 0 (abs puts the point on
+    # a kink, and 0*abs adds nothing). The tiny-jump probes at 2**-4096 relative
+    # (2**-4094 here, u = +-1) see 0 on both sides. Kills analysis.py:fe63f9b5:78:num_inc:0
+    # (the right probe at twice the step, u = 2, where f is 1: a jump "by about 1")
+    u = "(x - 4)*2**2047*2**2047"
+    run = cli(
+        "grad",
+        f"heaviside({u} - 1.5) - heaviside({u} - 3) + 0*abs(x - 4)",
+        *("--at", "x=4", "-f", "json"),
+    )
+    result = one(run)
+    assert result["differentiable"] is True and result["symbolic"] == 0.0
+    assert result["left"] == 0.0 and result["right"] == 0.0
+    assert "jumps" not in result["note"]
