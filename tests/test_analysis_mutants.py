@@ -529,3 +529,61 @@ def test_a_tiny_jump_is_looked_for_at_the_same_step_on_both_sides(cli: Cli) -> N
     assert result["differentiable"] is True and result["symbolic"] == 0.0
     assert result["left"] == 0.0 and result["right"] == 0.0
     assert "jumps" not in result["note"]
+
+
+# ---------------------------------------------------------------- seed 21's survivors
+
+
+def test_a_function_past_mpfr_beyond_the_first_probe_is_still_judged(cli: Cli) -> None:
+    # f = exp(x**2*2**154) + abs(x)**3: at x = +-2**-63 (the far point of the first
+    # quotient, at step 2**-64) x**2*2**154 = 2**28 and f = e**(2**28), within MPFR's
+    # exponents (up to 2**30 - 1); at +-2**-62 it is e**(2**30), past them. f is even
+    # and smooth but for abs(x)**3, so f'(0) = 0 with both sides 0. Kills
+    # analysis.py:1ae9d6a5:19:num_dec:0 (the first probe at 2**-63, whose far point
+    # 2**-62 is out of range: "cannot judge this point")
+    run = cli("grad", "exp(x**2*2**154) + abs(x)**3", "--at", "x=0", "-f", "json")
+    result = one(run)
+    assert result["differentiable"] is True and result["symbolic"] == 0.0
+    assert result["left"] == 0.0 and result["right"] == 0.0
+
+
+def test_a_base_between_0_and_1_under_a_moving_exponent_is_no_edge(cli: Cli) -> None:
+    # 0.5**x is defined and smooth for every x: x = 0 is a plain point, and
+    # f'(0) = ln(0.5) + 2**1000, which float64 rounds to 2**1000. (Examined as an
+    # edge, its one-sided quotients would evaluate exp(x*2**1000) at x = -2**-64,
+    # e**(-2**936), past any number format.) Kills analysis.py:eb83ad4e:10:num_inc:0
+    # (base < 1 read as an edge)
+    run = cli("grad", "0.5**x + exp(x*2**1000)", "--at", "x=0", "-f", "json")
+    result = one(run)
+    assert result["differentiable"] is True and result["note"] is None
+    assert result["symbolic"] == 2.0**1000
+
+
+def test_a_negative_base_under_a_moving_exponent_is_an_edge(cli: Cli) -> None:
+    # f = 0*(y - 3)**x at y = 1 is 0*(-2)**x: 0 at x = 2, undefined at every x that is
+    # not whole (a negative base), so f has no derivative along x there, though its
+    # closed form (0: symengine drops the product) is defined. Kills
+    # analysis.py:cc3cee2a:7:true_false:2 (a negative base not an edge: the closed
+    # form's 0 taken as the derivative)
+    run = cli("partial", "0*(y - 3)**x", "--wrt", "x", "--at", "x=2,y=1", "-f", "json")
+    result = one(run)
+    assert result["differentiable"] is False
+    assert "f is defined at this point but nowhere beside it along x" in result["note"]
+
+
+def test_the_screen_sends_no_point_of_a_whole_power_to_the_exact_check() -> None:
+    # x**2 is smooth everywhere, x = 0 included: on 5,001 points of [-1, 1] (long
+    # enough for the float64 screen, 5,001*(3 + 40) > 200,000) the screen evaluates
+    # every derivative value itself. Kills analysis.py:095aab2e:23:num_dec:0 (a
+    # power's base near 0 counted when the base moves instead of the exponent)
+    from derivcli.autograd.values import make_points
+    from derivcli.language.points import Grid, PointSpec
+    from derivcli.symbolic import analysis
+
+    count = 5001
+    points = make_points(PointSpec(("x",), ((("x", Grid(-1.0, 1.0, count)),),), count))
+    request = analysis.make_request(parse("x**2"), [("x",)], budget=60.0)
+    response = analysis.run(request, points)
+    assert response.approximate == count
+    xs = [float(v) for v in points.columns["x"]]
+    assert response.derivatives[0].values == [2 * x for x in xs]
