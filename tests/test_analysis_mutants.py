@@ -587,3 +587,35 @@ def test_the_screen_sends_no_point_of_a_whole_power_to_the_exact_check() -> None
     assert response.approximate == count
     xs = [float(v) for v in points.columns["x"]]
     assert response.derivatives[0].values == [2 * x for x in xs]
+
+
+# ---------------------------------------------------------------- seed 23's survivors
+
+
+def test_f_past_mpfr_does_not_make_its_derivative_overflow(cli: Cli) -> None:
+    # f = exp(x**2 + y**2) at (0, 50000) is e**(2.5e9) = 2**(3.6e9), past MPFR's
+    # exponents (2**30 - 1), but d/dx = 2*x*f is exactly 0 there (x = 0): the
+    # derivative is not "beyond float64's range", and its value is not inf. derivcli
+    # said so, taking f's own overflow for the derivative's (a real bug, found while
+    # looking at analysis.py:14b7e2dd:13:num_dec:0)
+    run = cli("partial", "exp(x**2 + y**2)", "--wrt", "x", "--at", "x=0,y=50000", "-f", "json")
+    result = one(run)
+    assert result["symbolic"] != "inf"
+    assert "beyond float64's range" not in result["note"]
+    if result["differentiable"] is None:
+        assert "exp(x**2 + y**2) is finite but too large for any number format" in result["note"]
+    else:
+        assert result["differentiable"] is True and result["symbolic"] == 0.0
+
+
+def test_a_value_of_f_past_mpfr_makes_the_point_out_of_range(cli: Cli) -> None:
+    # f = x + exp(y**2) is total (no kink, no division, whole powers), so only f
+    # itself is evaluated below the closed form 1; at y = 50000 its part exp(y**2) is
+    # e**(2.5e9) = 2**(3.6e9), past MPFR's exponents: "a value on the way is past
+    # MPFR's range", so derivcli cannot judge the point (Reason.OUT_OF_RANGE) and
+    # says which part. Kills analysis.py:14b7e2dd:13:num_dec:0 (a total f's own
+    # value never looked at)
+    run = cli("partial", "x + exp(y**2)", "--wrt", "x", "--at", "x=0,y=50000", "-f", "json")
+    result = one(run)
+    assert result["differentiable"] is None and result["symbolic"] is None
+    assert "exp(y**2) is finite but too large for any number format" in result["note"]

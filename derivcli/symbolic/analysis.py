@@ -523,8 +523,10 @@ class _Derivative:
                 continue
             program = self.program(k) if k < len(lower) else self.steps.final.program
             root = program is not None and undefined.node is program.nodes[-1]
-            if undefined.kind == "overflow" and root:
-                # f or a derivative itself is past 2**(2**30): far beyond float64
+            if undefined.kind == "overflow" and root and k == len(lower):
+                # the derivative itself is past 2**(2**30): far beyond float64. (f or
+                # a lower order that far out says nothing of it: d/dx of
+                # exp(x**2 + y**2) at x = 0 is 0)
                 return math.inf, PointAnalysis(Reason.OVERFLOW, None)
             detail = undefined.describe()
             return math.nan, PointAnalysis(Reason.OUT_OF_RANGE, None, detail=detail)
