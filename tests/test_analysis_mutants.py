@@ -619,3 +619,34 @@ def test_a_value_of_f_past_mpfr_makes_the_point_out_of_range(cli: Cli) -> None:
     result = one(run)
     assert result["differentiable"] is None and result["symbolic"] is None
     assert "exp(y**2) is finite but too large for any number format" in result["note"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "nodes", "checked"), [("sin(x)", 200, True), ("x**2", 201, False)]
+)
+def test_kink_arguments_up_to_200_nodes_are_checked_for_0_along_a_line(
+    cli: Cli, extra: str, nodes: int, checked: bool
+) -> None:
+    # relu(z*(1*x + 2*x + ... + 49*x + extra)) at z = 0 is relu(0) for every x: along x
+    # the call never leaves its kink, so d/dx of f = relu(...) + x is 1 there. The
+    # argument has 4*49 + 1 + 3 = 200 distinct nodes with sin(x), 201 with x**2; up
+    # to ZERO_ALONG_NODES = 200 symengine shows it is 0 all along x, and the point is
+    # plain (no note); past that it is not asked, and the point is examined as a kink
+    # whose sides meet. Kills analysis.py:0fff3270:19:num_dec:0 (199), :num_inc:0 (201) and
+    # 3dc7f085:14:cmp_gt_ge:0 (200 not checked)
+    from derivcli.language.definitions import kink_trees
+    from derivcli.language.tree import Call, unique_nodes
+
+    terms = " + ".join(f"{k}*x" for k in range(1, 50))
+    text = f"relu(z*({terms} + {extra})) + x"
+    tree = parse(text).tree
+    (relu,) = [n for n in unique_nodes(tree) if isinstance(n, Call) and n.name == "relu"]
+    (kink,) = kink_trees(relu)
+    assert len(list(unique_nodes(kink))) == nodes
+    run = cli("partial", text, "--wrt", "x", "--at", "x=0.5,z=0", "-f", "json")
+    result = one(run)
+    assert result["differentiable"] is True and result["symbolic"] == 1.0
+    if checked:
+        assert result["note"] is None
+    else:
+        assert "relu has its kink" in result["note"]
