@@ -650,3 +650,71 @@ def test_kink_arguments_up_to_200_nodes_are_checked_for_0_along_a_line(
         assert result["note"] is None
     else:
         assert "relu has its kink" in result["note"]
+
+
+@pytest.mark.parametrize(
+    ("expression", "point"),
+    [
+        # v = (x*2**1022)**2: f is undefined only where 1/2 < v < 3/2, i.e. for |x| in
+        # (0.71, 1.22)*2**-1022, and defined on |x| <= 2**-1022/sqrt(2) around 0. It is
+        # even and smooth there but for abs(x)**3, so f'(0) = 0 with both sides 0. The
+        # quotients' points 2**-k and 2**-(k - 1), k = 64 ... 1024, miss the hole.
+        # Kills analysis.py:f386406d:41:num_inc:0 (the right side at steps 2*2**-k,
+        # whose far point 2**-1022 is in the hole: "only the left derivative exists")
+        ("sqrt(((x*2**1022)**2 - 1)**2 - 0.25) + abs(x)**3", "x=0"),
+        # the same around x = 1, with the hole at |x - 1| in (0.71, 1.22)*2**-1025. The
+        # steps along x are relative to |x| = 1 and start at 2**-64 (past 2**53 only do
+        # they start further down). Kills analysis.py:77bfbd61:37:num_neg:0 (the steps
+        # moved down from 2**-53 on: at x = 1 by one, to 2**-1025, in the hole)
+        ("sqrt((((x - 1)*2**1025)**2 - 1)**2 - 0.25) + abs(x - 1)**3", "x=1"),
+    ],
+)
+def test_a_hole_between_the_probes_is_not_seen(cli: Cli, expression: str, point: str) -> None:
+    run = cli("grad", expression, "--at", point, "-f", "json")
+    result = one(run)
+    assert result["differentiable"] is True and result["symbolic"] == 0.0
+    assert result["left"] == 0.0 and result["right"] == 0.0
+
+
+def test_a_higher_derivative_at_an_edge_from_f_on_its_left(cli: Cli) -> None:
+    # the mirror image of test_a_higher_derivative_at_an_edge_from_f_on_its_side:
+    # f = -x**3*sqrt(max(x, 0)) + x**4*sqrt(-x) is undefined right of 0 (sqrt(-x)) and
+    # (-x)**4.5 left of it, so f'' there is 15.75*(-x)**2.5: left f''(0) = 0, no right
+    # one. f' is 0/0 left of 0, so the left side comes from f's own differences.
+    # Kills analysis.py:f2345a71:65:neg_drop:0 (f's definedness checked on the right)
+    f = "-x**3*sqrt(max(x, 0)) + x**4*sqrt(-x)"
+    run = cli("grad", f, "--at", "x=0", "--order", "2", "-f", "json")
+    result = one(run)
+    assert run.code == 1 and result["differentiable"] is False
+    assert result["left"] == 0.0 and result["right"] is None
+
+
+def test_a_flat_box_is_checked_at_one_step_each_way(cli: Cli) -> None:
+    # hardshrink(a) is 0 for |a| <= 1/2, so f = hardshrink((z - y)*0.9*2**62)**(1/3)
+    # is 0 wherever |z - y| <= 2**-63/0.9: all around (0, 0), and d3/dy dz dz is 0
+    # there. The box checked has corners at +-2**-64 along y and z (|z - y| <= 2**-63,
+    # a <= 0.45). Kills analysis.py:67d410e7:33:num_inc:0 (corners at -2*2**-64, where
+    # |z - y| reaches 3*2**-64, a = 0.675 and f is not 0)
+    run = cli(
+        "partial",
+        "hardshrink((z - y)*0.9*2**62)**(1 / 3)",
+        *("--wrt", "y", "--wrt", "z", "--wrt", "z", "--at", "y=0,z=0", "-f", "json"),
+    )
+    result = one(run)
+    assert result["differentiable"] is True and result["symbolic"] == 0.0
+
+
+def test_f_undefined_just_beside_along_another_variable(cli: Cli) -> None:
+    # f = (y*(y + 2**-100))**1.5 + x*y: for y in (-2**-100, 0) the base is negative
+    # under the power 1.5, so f is undefined on the left along y however close to 0
+    # (though defined at y = -2**-64): d/dy has no left side at (0, 0), and
+    # d2/dy dx does not exist. Kills analysis.py:21c5909f:31:num_dec:0 (definedness
+    # beside checked at 2**-64 only, not at 2**-1024)
+    run = cli(
+        "partial",
+        "(y*(y + 2**-100))**1.5 + x*y",
+        *("--wrt", "y", "--wrt", "x", "--at", "x=0,y=0", "-f", "json"),
+    )
+    result = one(run)
+    assert result["differentiable"] is False
+    assert "f is undefined on one side along y" in result["note"]
