@@ -718,3 +718,67 @@ def test_f_undefined_just_beside_along_another_variable(cli: Cli) -> None:
     result = one(run)
     assert result["differentiable"] is False
     assert "f is undefined on one side along y" in result["note"]
+
+
+def test_a_derivative_past_float64_at_a_kink_whose_sides_meet(cli: Cli) -> None:
+    # f = abs(x)**3 + x*2**1100 has f'(0) = 2**1100 = 1.4e331 from both sides (abs(x)**3
+    # adds 0): the sides meet at the kink, but the derivative is beyond float64's
+    # range, so no float64 can give it. Kills analysis.py:880d2a4a:7:return_none:0
+    # (a kink with meeting sides past float64 taken for a plain point)
+    run = cli("grad", "abs(x)**3 + x*2**1100", "--at", "x=0", "-f", "json")
+    result = one(run)
+    assert result["differentiable"] is None and result["symbolic"] == "inf"
+    assert "the derivative is beyond float64's range" in result["note"]
+
+
+def test_quotients_settling_at_the_last_step_to_60_bits(cli: Cli) -> None:
+    # f = x + abs(x)**(1 + a), a = 0.02957: its one-sided quotients at step 2**-k are
+    # 1 +- D*2**(-a*k), D = 2**(1 + a) - 1 = 1.0418, which move by 2**-15 from 2**-512
+    # to 2**-1024 and by 2**-30 to 2**-2048, and from 2**-2048 to 2**-4096 by
+    # D*(2**-60.56 - 2**-121.1) = 2**-60.5: within 2**-60 of each other (relative), so
+    # both sides settle at 1 +- 2**-121, and f'(0) = 1 (abs(x)**(1 + a)/x -> 0).
+    # Kills analysis.py:79b032cc:62:num_inc:0 (61 bits asked: no side settles)
+    a = 0.02957
+    d = 2 ** (1 + a) - 1
+    moved = d * (2 ** (-2048 * a) - 2 ** (-4096 * a))
+    assert 2.0**-61 < moved <= 2.0**-60
+    run = cli("grad", f"x + abs(x)**{1 + a}", "--at", "x=0", "-f", "json")
+    result = one(run)
+    assert result["differentiable"] is True and result["symbolic"] == 1.0
+    assert result["left"] == 1.0 and result["right"] == 1.0
+
+
+def test_a_continuous_first_derivative_whose_sides_settle_slowly_does_not_jump(
+    cli: Cli,
+) -> None:
+    # f = x + c*x*abs(x)**a/(1 + a), c = 2**-32, a = 0.0144: f' = 1 + c*abs(x)**a is
+    # continuous at 0 (f'(0) = 1, the limit of f(h)/h too), and f'' = c*a*|x|**(a - 1)*
+    # sign(x) tends to -inf and +inf: a kink with infinite sides, no jump. The closed
+    # form f' beside 0 and f's own quotients at 0 both settle to 60 bits at 2**-4096,
+    # 2**-91 and 1.006*2**-91 above 1, more than 2**-100 apart: only the closed form's
+    # two sides are to be compared for a jump along x, not f's own derivative.
+    # Kills analysis.py:249ab825:7:return_none:0 and 95795b48:51:bool_and_or:0
+    run = cli(
+        "grad",
+        "x + 2**-32*x*abs(x)**0.0144/1.0144",
+        *("--at", "x=0", "--order", "2", "-f", "json"),
+    )
+    result = one(run)
+    assert result["differentiable"] is False
+    assert result["left"] == "-inf" and result["right"] == "inf"
+    assert "jumps" not in result["note"]
+
+
+def test_the_screen_sends_points_near_a_pole_of_x_to_the_minus_1() -> None:
+    # x**-1 has its pole at 0: on 5,001 points from 1e-7 to 1 (step 2e-4) only the
+    # first is within 1e-6 of it, and only that one is evaluated exactly. Kills
+    # analysis.py:095aab2e:76:num_dec:0 (only exponents below -1 counted as poles)
+    from derivcli.autograd.values import make_points
+    from derivcli.language.points import Grid, PointSpec
+    from derivcli.symbolic import analysis
+
+    count = 5001
+    points = make_points(PointSpec(("x",), ((("x", Grid(1e-7, 1.0, count)),),), count))
+    request = analysis.make_request(parse("x**-1"), [("x",)], budget=60.0)
+    response = analysis.run(request, points)
+    assert response.approximate == count - 1
