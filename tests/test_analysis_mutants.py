@@ -782,3 +782,18 @@ def test_the_screen_sends_points_near_a_pole_of_x_to_the_minus_1() -> None:
     request = analysis.make_request(parse("x**-1"), [("x",)], budget=60.0)
     response = analysis.run(request, points)
     assert response.approximate == count - 1
+
+
+def test_a_lower_order_without_a_value_and_without_sides_that_meet(cli: Cli) -> None:
+    # f = sqrt(x**2)*y = abs(x)*y: d/dx is -y left of x = 0 and y right of it, so at
+    # (0, 1) it does not exist, and neither does d2/dx dy; its closed form
+    # x*y/sqrt(x**2) is 0/0 there. f is not constant around the point (f = |x| along x),
+    # which is a "no" from the flatness check, not an "unknown". Kills
+    # analysis.py:34fa48af:7:return_none:1 (a value beside the point that differs
+    # from f's read as "not known": undecided)
+    run = cli(
+        "partial", "sqrt(x**2)*y", "--wrt", "x", "--wrt", "y", "--at", "x=0,y=1", "-f", "json"
+    )
+    result = one(run)
+    assert run.code == 1 and result["differentiable"] is False
+    assert "the derivative of order 1 has no value there" in result["note"]
