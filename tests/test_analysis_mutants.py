@@ -797,3 +797,16 @@ def test_a_lower_order_without_a_value_and_without_sides_that_meet(cli: Cli) -> 
     result = one(run)
     assert run.code == 1 and result["differentiable"] is False
     assert "the derivative of order 1 has no value there" in result["note"]
+
+
+def test_a_slope_just_above_the_rounding_of_huge_values_is_kept(cli: Cli) -> None:
+    # f = 2**1200*exp(relu(x)*3*2**-1265) is 2**1200 left of 0 and has right
+    # derivative 2**1200*3*2**-1265 = 3*2**-65 (8.13e-20) at 0: the sides differ (a
+    # kink of relu). At the last guard (k + 1280 bits) this slope is 1.65 times the
+    # quotients' rounding estimate (values of 2**1200 over steps of 2**-k), so it is
+    # kept, and comes out exact. Kills analysis.py:87f21ee3:20:num_inc:0 (the
+    # rounding estimate doubled: the slope read as rounding, 0, and the sides met)
+    run = cli("grad", "2**1200*exp(relu(x)*3*2**-1265)", "--at", "x=0", "-f", "json")
+    result = one(run)
+    assert result["differentiable"] is False
+    assert result["left"] == 0.0 and result["right"] == 3 * 2.0**-65
