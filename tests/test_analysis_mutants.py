@@ -810,3 +810,23 @@ def test_a_slope_just_above_the_rounding_of_huge_values_is_kept(cli: Cli) -> Non
     result = one(run)
     assert result["differentiable"] is False
     assert result["left"] == 0.0 and result["right"] == 3 * 2.0**-65
+
+
+def test_a_jump_along_an_earlier_variable_does_not_stop_the_next_derivative(
+    cli: Cli,
+) -> None:
+    # f = y*sqrt(x**2 + y**2): d/dx f = x*y/sqrt(x**2 + y**2) away from the origin and
+    # 0 on the whole line x = 0 (f(h, y) - f(0, y) = y*(sqrt(h**2 + y**2) - |y|), over
+    # h, tends to 0), so d2/dx dy is 0 all along x = 0 and d3/dx dy dy at (0, 0) is 0.
+    # d2/dx dy = x**3/(x**2 + y**2)**1.5 beside the line jumps from -1 to 1 along x at
+    # y = 0, but the third derivative is taken along y. Kills
+    # analysis.py:d8424331:56:num_inc:0 (the order-2 derivative's jump along x, an
+    # earlier variable, taken as a reason)
+    run = cli(
+        "partial",
+        "y*sqrt(x**2 + y**2)",
+        *("--wrt", "x", "--wrt", "y", "--wrt", "y", "--at", "x=0,y=0", "-f", "json"),
+    )
+    result = one(run)
+    assert result["differentiable"] is True and result["symbolic"] == 0.0
+    assert result["left"] == 0.0 and result["right"] == 0.0
