@@ -419,3 +419,19 @@ def test_a_kink_with_sides_below_float64_is_not_differentiable(
     with mpmath.workdps(50):
         gap = mpmath.nstr(abs(right - left), 3)
     assert f"the two differ by {gap}," in note, note
+
+
+def test_side_limits_that_never_settle_are_not_called_a_jump(cli: Cli) -> None:
+    # abs(x)**(1/2048) is continuous at 0, but h**(1/2048) is still 2**(-4096/2048)
+    # = 1/4 at the smallest step probed, 2**-4096, so f's side limits do not
+    # settle there. Its derivative is infinite (h**(1/2048 - 1) grows without
+    # bound), so "not differentiable" stands; the note used to say that f jumps
+    # (found by a helper working through mutation survivors)
+    assert 2.0 ** (-4096 / 2048) == 0.25
+    run = cli("grad", "abs(x)**(1/2048)", "--at", "x=0", "-f", "json")
+    assert run.code == 1
+    (result,) = run.json()["results"]
+    assert result["verdict"] == "not differentiable"
+    note = result["note"]
+    assert "has no one-sided limit that settles at x=0" in note, note
+    assert "jumps" not in note

@@ -1250,11 +1250,17 @@ def _jump(derivative: _Derivative, point: Mapping[str, float]) -> str:
                 else (f"the derivative of order {order}")
             )
             shown = here.value if value_here is None else value_here
+            unsettled = any(isinstance(v, float) and math.isnan(v) for v in (below, above))
+            # a side whose values still move at 2**-4096 is no jump: abs(x)**(1/2048)
+            # is continuous at 0, but h**(1/2048) is still 1/4 there
+            happens = "has no one-sided limit that settles" if unsettled else "jumps"
             text = (
-                f"{what} jumps at {name}={point[name]:g} (left limit {_size_text(below)}, "
+                f"{what} {happens} at {name}={point[name]:g} (left limit {_size_text(below)}, "
                 f"value {_size_text(shown)}, right limit {_size_text(above)}"
             )
-            if tiny:
+            if unsettled:
+                text += "; its values oscillate, or converge too slowly to tell"
+            elif tiny:
                 text += f"; {tiny}"
             elif len({_size_text(v) for v in (below, above, here.value)}) == 1:
                 # 1e20 - heaviside(cos(x) - 1): the jump is below float64's resolution
