@@ -830,3 +830,54 @@ def test_a_jump_along_an_earlier_variable_does_not_stop_the_next_derivative(
     result = one(run)
     assert result["differentiable"] is True and result["symbolic"] == 0.0
     assert result["left"] == 0.0 and result["right"] == 0.0
+
+
+# ---------------------------------------------------------------- the exact cache
+
+
+def test_the_exact_cache_never_hands_one_programs_values_to_another(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The cache is keyed by id(), and a program freed during an analysis (the
+    # kinks of one derivative of a Hessian, when the next derivative begins)
+    # could hand its id to a new program: max(x, y)**2's Hessian at (1, 1)
+    # raised IndexError in about 1 run in 75, and where the programs had the same
+    # length it would have used the wrong values. Here every id collides.
+    from derivcli.language.evaluate import compile_tree
+    from derivcli.language.points import PointSet
+    from derivcli.symbolic import analysis
+
+    monkeypatch.setattr(analysis, "id", lambda obj: 0, raising=False)
+    cache = analysis._ExactCache(PointSet(("x",), {"x": [2.0]}, 1))
+    first = compile_tree(parse("x + 1").tree)
+    second = compile_tree(parse("x*x*x - 5").tree)
+    assert cache.exact(first, 0).to_float() == 3.0  # 2 + 1
+    assert cache.exact(second, 0).to_float() == 3.0  # 8 - 5, with its own 4 steps
+    assert len(cache.exact(second, 0).values) == len(second.instructions)
+    assert cache.exact(first, 0).to_float() == 3.0
+    assert len(cache.exact(first, 0).values) == len(first.instructions)
+
+
+def test_a_hessian_with_kinks_gives_the_same_analysis_every_time() -> None:
+    # the run that once raised IndexError in the worker (tests/test_matrices.py),
+    # repeated in one process: every run gives the same values and reasons
+    from derivcli.language.points import PointSet
+    from derivcli.symbolic import analysis
+
+    wrts = [("x",), ("y",), ("x", "x"), ("x", "y"), ("y", "x"), ("y", "y")]
+    seen = set()
+    for _ in range(40):
+        analysis._PREPARED.clear()
+        request = analysis.make_request(parse("max(x, y)**2"), wrts, budget=60.0)
+        response = analysis.run(request, PointSet(("x", "y"), {"x": [1.0], "y": [1.0]}, 1))
+        seen.add(
+            tuple(
+                (tuple(d.values), tuple((k, v.reason) for k, v in sorted(d.special.items())))
+                for d in response.derivatives
+            )
+        )
+    (only,) = seen
+    # d/dx max(x, y)**2 at x = y = 1: 2*max*heaviside(x - y) with sides 0 and 2;
+    # every entry is at max's kink
+    assert [values for values, _ in only][:2] == [(1.0,), (1.0,)]
+    assert all(reasons for _, reasons in only)

@@ -402,26 +402,34 @@ def _on_time(deadline: float, began: float, done: int, count: int) -> None:
 
 
 class _ExactCache:
-    """Exact values at the given points, each program and point computed once."""
+    """Exact values at the given points, each program and point computed once.
+
+    Keyed by the object's id, so each entry keeps its object: a program freed
+    meanwhile (the kinks of one derivative of a Hessian, when the next begins)
+    could otherwise hand its id, and its values, to a new one. That gave
+    another program's values, or an IndexError, now and then.
+    """
 
     def __init__(self, points: PointSet) -> None:
         self.points = points
-        self.memo: dict[tuple[int, int], Exact] = {}
+        self.memo: dict[tuple[int, int], tuple[object, Exact]] = {}
 
     def point(self, i: int) -> dict[str, float]:
         return {name: float(self.points.columns[name][i]) for name in self.points.names}
 
     def exact(self, program: Program, i: int) -> Exact:
         key = (id(program), i)
-        if key not in self.memo:
-            self.memo[key] = exact_value(program, self.point(i))
-        return self.memo[key]
+        found = self.memo.get(key)
+        if found is None or found[0] is not program:
+            found = self.memo[key] = (program, exact_value(program, self.point(i)))
+        return found[1]
 
     def final(self, steps: _Steps, i: int) -> Exact:
         key = (id(steps), i)
-        if key not in self.memo:
-            self.memo[key] = steps.final.evaluate(self.point(i))
-        return self.memo[key]
+        found = self.memo.get(key)
+        if found is None or found[0] is not steps:
+            found = self.memo[key] = (steps, steps.final.evaluate(self.point(i)))
+        return found[1]
 
 
 def _overflowing_part(program: Program, outcome: Exact, limit: float) -> str | None:
