@@ -519,3 +519,33 @@ def test_a_parameter_without_a_default_must_be_given(text: str, message: str) ->
     with pytest.raises(ParseError) as info:
         parse(text)
     assert info.value.message == f"{message} at column 1"
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "edge", "mutant"),
+    [
+        # cos(x) is 1 - 2**-257 + ...: 2 - cos(x) is just above acos's edge 1,
+        # and cos(x) just below acosh's edge 1, both outside the domain, though
+        # both round to 1 at 256 bits
+        ("acos(2 - cos(x))", "acos", 1, "functions.py:3d428f87:13:num_neg:1 (edge 1 as -1)"),
+        ("acosh(cos(x))", "acosh", 1, "functions.py:268ceb20:7:num_x10:0 (edge 1 as 10)"),
+    ],
+)
+def test_an_argument_rounded_onto_an_edge_of_acos_or_acosh_is_checked(
+    cli: Cli, text: str, name: str, edge: float, mutant: str
+) -> None:
+    """As for asin above: the function's edges tell the evaluator that an argument
+    rounded onto one is unsure, and a finer evaluation finds it outside the
+    domain. Without the edge (the mutant in the parameters), the point was taken
+    for a defined one with no neighbours ("defined at this point but nowhere
+    beside it")."""
+    x = 2.0**-128
+    with mpmath.workdps(200):
+        cos_x = mpmath.cos(mpmath.mpf(x))
+        argument = 2 - cos_x if name == "acos" else cos_x
+        assert abs(argument - edge) < mpmath.mpf(2) ** -256
+        assert (argument > edge) if name == "acos" else (argument < edge)  # outside
+    result = cli("grad", text, "--at", f"x={x!r}", "--format", "json").json()["results"][0]
+    assert result["verdict"] == "not differentiable"
+    assert result["symbolic"] == "nan"
+    assert f"({text} is outside the real domain)" in result["note"], (mutant, result["note"])
