@@ -37,6 +37,7 @@ def one(run: CliRun) -> dict[str, Any]:
         ("x*y + sin(x)", True),
         ("x**3*exp(y)", True),
         ("x/2 + y*x", True),  # division by a nonzero number
+        ("x**0 + y", True),  # a power 0 is 1 everywhere (0**0 = 1 too)
         # a division by a variable has a pole at 0; a fractional power an edge
         ("x/y", False),
         ("x**0.5", False),
@@ -48,6 +49,8 @@ def one(run: CliRun) -> dict[str, Any]:
 def test_which_functions_are_total(text: str, total: bool) -> None:
     # kills analysis.py:f38bca9c:18:bool_and_or:0 (x*y: "or" makes any binary
     # operation whose right side is not a number count as a division)
+    # x**0 kills analysis.py:dd928ae3:75:cmp_ge_gt:0 and
+    # analysis.py:dd928ae3:78:num_inc:0 (exponent 0 taken for a pole)
     from derivcli.symbolic.analysis import is_total
 
     assert is_total(parse(text).tree) is total
@@ -881,3 +884,58 @@ def test_a_hessian_with_kinks_gives_the_same_analysis_every_time() -> None:
     # every entry is at max's kink
     assert [values for values, _ in only][:2] == [(1.0,), (1.0,)]
     assert all(reasons for _, reasons in only)
+
+
+# ---------------------------------------------------------------- seed 26
+
+
+def test_an_edge_reached_by_a_rounded_zero_is_still_an_edge(cli: Cli) -> None:
+    # sin(pi*x) is 0 at x = 1, pi*(1 - x) + O((1 - x)**3) > 0 on the left and
+    # < 0 on the right, so sqrt(sin(pi*x)) is undefined right of 1 and its left
+    # derivative ~ -sqrt(pi)/(2*sqrt(1 - x)) diverges to -inf. Exactly, pi is
+    # rounded, so sqrt's argument is a tiny nonzero number, 0 only to within the
+    # rounding of its size. Kills analysis.py:65f0f81d:8:max_min:0 (the scale
+    # min(size, 0) = 0 takes only an exact 0 for sqrt's edge)
+    run = cli("grad", "sqrt(sin(pi*x))", "--at", "x=1", "-f", "json")
+    result = one(run)
+    assert result["differentiable"] is False
+    assert result["left"] == "-inf" and result["right"] is None
+    assert "edge of the function's real domain" in result["note"]
+
+
+def test_limits_below_1e_300_are_the_same_only_strictly_below() -> None:
+    # 0 and 1e-300 differ by 100% relative; the shortcut for two shrinking
+    # limits applies only when both are under 1e-300. Kills
+    # analysis.py:67861bc0:31:cmp_lt_le:0 (abs(y) <= 1e-300)
+    from derivcli.symbolic.analysis import _same_limit
+
+    assert _same_limit(0.0, 1e-301) is True
+    assert _same_limit(0.0, 1e-300) is False
+
+
+def test_the_probe_offset_starts_at_2_to_the_53() -> None:
+    # 2**53 = 0.5 * 2**54: frexp's exponent 54, and the docstring's threshold is
+    # x >= 2**53 (from there on no float has a fraction). Kills
+    # analysis.py:77bfbd61:29:cmp_ge_gt:0 (offset 0 at 2**53 itself)
+    from derivcli.symbolic.analysis import _offset
+
+    assert _offset({"x": 2.0**53}, "x") == 54
+    assert _offset({"x": -(2.0**53)}, "x") == 54
+    assert _offset({"x": 2.0**53 - 1}, "x") == 0
+
+
+def test_the_budget_gives_up_once_a_quarter_of_it_is_spent(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Begun at 0 with a deadline of 100, 10 points done at 25: exactly a quarter of
+    # the budget spent, at 2.5 s a point; 40 points left take 100 s more, done at
+    # 125 > 100: give up. Kills analysis.py:9001ec67:55:cmp_ge_gt:0 (a quarter
+    # counted as spent only past 25)
+    from types import SimpleNamespace
+
+    from derivcli.errors import BudgetError
+    from derivcli.symbolic import analysis
+
+    monkeypatch.setattr(analysis, "time", SimpleNamespace(monotonic=lambda: 25.0))
+    with pytest.raises(BudgetError):
+        analysis._on_time(100.0, 0.0, 10, 50)
