@@ -939,3 +939,32 @@ def test_the_budget_gives_up_once_a_quarter_of_it_is_spent(
     monkeypatch.setattr(analysis, "time", SimpleNamespace(monotonic=lambda: 25.0))
     with pytest.raises(BudgetError):
         analysis._on_time(100.0, 0.0, 10, 50)
+
+
+def test_right_differences_of_f_are_taken_at_the_probe_steps(cli: Cli) -> None:
+    # f = x**3*sqrt(max(-x, 0)) + x**2 + x**4*sqrt(x) + relu(x - a) + relu(x - b),
+    # a = 3*2**-1024, b = 3*2**-2048, is undefined left of 0 and x**2 + x**4.5 on
+    # [0, b): its right f''(0) is 2. f' is 0/0 right of 0, so the side comes from
+    # f's differences at h, 2h, 3h, h = 2**-k; with h = 2**-1023 (or 2**-2047) the
+    # points straddle a (or b), where relu bends, and the quotient is 2**1022 (or
+    # 2**2046) more. Kills analysis.py:15c6f860:57:num_inc:0 (right side +2: steps
+    # twice as long, which cross the bends and give inf)
+    f = "x**3*sqrt(max(-x, 0)) + x**2 + x**4*sqrt(x) + relu(x - 3*2**-1024) + relu(x - 3*2**-2048)"
+    run = cli("grad", f, "--at", "x=0", "--order", "2", "-f", "json")
+    result = one(run)
+    assert run.code == 1 and result["differentiable"] is False
+    assert result["left"] is None and result["right"] == 2.0
+
+
+def test_a_second_difference_needs_f_at_three_steps_only(cli: Cli) -> None:
+    # f = x**3*sqrt(max(-x, 0)) + x**2 + x**4*sqrt(x) + (x - a)/(x - a), a = 2**-1022,
+    # is undefined left of 0 and at a, and x**2 + x**4.5 + 1 on (0, a): its right
+    # f''(0) is 2. f' is 0/0 right of 0, so the side comes from f at h, 2h, 3h; at
+    # h = 2**-1024 the next point 4h is a, which the second difference does not
+    # use. Kills analysis.py:64bea03a:23:num_inc:0 (f also asked for at 4h, with
+    # coefficient 0, so the quotient at 2**-1024 has no value)
+    f = "x**3*sqrt(max(-x, 0)) + x**2 + x**4*sqrt(x) + (x - 2**-1022)/(x - 2**-1022)"
+    run = cli("grad", f, "--at", "x=0", "--order", "2", "-f", "json")
+    result = one(run)
+    assert run.code == 1 and result["differentiable"] is False
+    assert result["left"] is None and result["right"] == 2.0
