@@ -226,6 +226,8 @@ def test_a_hole_in_the_domain_away_from_the_point_is_not_an_edge(cli: Cli) -> No
         # steady growth with one sign, by 1.5 at each step (the least that counts)
         ((1, 1.5, 2.25), math.inf),
         ((-1, -1.5, -2.25), -math.inf),
+        # ... also above -1: kills analysis.py:efd7a6e8:78:num_dec:0 (c > -1)
+        ((-0.1, -0.2, -0.4), -math.inf),
         ((1, 4, 64), math.inf),
         # growth that slows (1.2 then 1.67): not steady, no limit read
         ((1, 1.2, 2), math.nan),
@@ -968,3 +970,32 @@ def test_a_second_difference_needs_f_at_three_steps_only(cli: Cli) -> None:
     result = one(run)
     assert run.code == 1 and result["differentiable"] is False
     assert result["left"] is None and result["right"] == 2.0
+
+
+def test_the_wait_for_the_points_does_not_count_against_the_budget(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A budget of 10 s from 0 and a wait of 100 s for torch's points: the worker's
+    # deadline moves to 110, and the 40 points (all done at 100 on this clock) fit.
+    # Kills analysis.py:8fa5972e:9:aug_add_sub:0 (the wait taken off the deadline,
+    # -90, so the first budget check gives up)
+    from types import SimpleNamespace
+
+    from derivcli.autograd.values import make_points
+    from derivcli.language.points import Grid, PointSpec
+    from derivcli.symbolic import analysis
+
+    count = 40
+    points = make_points(PointSpec(("x",), ((("x", Grid(-1.0, 1.0, count)),),), count))
+    request = analysis.make_request(parse("x**2 + 3*x - 7"), [("x",)], budget=10.0)
+    analysis.prepare(request, time.monotonic() + 60.0)  # on the real clock, kept for serve
+    clock = [0.0]
+    monkeypatch.setattr(analysis, "time", SimpleNamespace(monotonic=lambda: clock[0]))
+
+    def receive_points() -> Any:
+        clock[0] += 100.0
+        return points
+
+    response = analysis.serve(request, receive_points)
+    xs = [float(v) for v in points.columns["x"]]
+    assert response.function_values == pytest.approx([x**2 + 3 * x - 7 for x in xs], rel=1e-15)
