@@ -999,3 +999,32 @@ def test_the_wait_for_the_points_does_not_count_against_the_budget(
     response = analysis.serve(request, receive_points)
     xs = [float(v) for v in points.columns["x"]]
     assert response.function_values == pytest.approx([x**2 + 3 * x - 7 for x in xs], rel=1e-15)
+
+
+def test_the_screen_sends_a_kink_within_a_millionth_of_the_coordinates(cli: Cli) -> None:
+    # a and b are the floats nearest 200.1 and 200.3, written out exactly, and
+    # c = 2200.25*a*b exactly, so f = abs(x*a*b - c) + 1e10 has its kink at the
+    # grid point x = 2200.25: left derivative -a*b, right a*b. On 5,001 points of
+    # [2000, 2625] (long enough for the float64 screen) float64 gets x*a*b - c
+    # = -1.49e-8 there: far above 1e-6/2200 but below 1e-6*2200, the screen's
+    # tolerance relative to the coordinates (the + 1e10 keeps f's own value from
+    # looking doubtful). Kills analysis.py:a60704a9:36:arith_mul_div:0 (the
+    # tolerance divided by the coordinates' size, so the kink is read in float64)
+    from decimal import Decimal, localcontext
+    from fractions import Fraction
+
+    def exact(value: Fraction) -> str:
+        with localcontext() as context:
+            context.prec = 400
+            return format(Decimal(value.numerator) / Decimal(value.denominator), "f")
+
+    a, b = Fraction(200.1), Fraction(200.3)
+    c = Fraction(2200.25) * a * b
+    f = f"abs(x*{exact(a)}*{exact(b)} - {exact(c)}) + 1e10"
+    run = cli("grad", f, "--at", "x=2000:2625:5001", "-f", "json")
+    results = {r["point"]["x"]: r for r in run.json()["results"]}
+    slope = float(a * b)  # 40080.03
+    kink = results[2200.25]
+    assert kink["differentiable"] is False
+    assert kink["left"] == -slope and kink["right"] == slope
+    assert results[2200.0]["symbolic"] == -slope and results[2200.0]["differentiable"] is True
