@@ -1028,3 +1028,35 @@ def test_the_screen_sends_a_kink_within_a_millionth_of_the_coordinates(cli: Cli)
     assert kink["differentiable"] is False
     assert kink["left"] == -slope and kink["right"] == slope
     assert results[2200.0]["symbolic"] == -slope and results[2200.0]["differentiable"] is True
+
+
+def test_a_tiny_gap_that_moves_by_a_quarter_with_more_bits_is_kept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Values beside x = 0 that give a gap of 2**-200 between the sides at each
+    # step's first precision and 1.25 * 2**-200 with twice the bits: a change of
+    # exactly a quarter, which _tiny_jump still takes for the same jump (only a
+    # larger change is rounding's); the gap does not shrink from 2**-2048 to
+    # 2**-4096, so it is a jump. Kills analysis.py:3129ba03:41:cmp_le_lt:0 (a
+    # change of exactly a quarter thrown away as rounding, so no jump)
+    from types import SimpleNamespace
+
+    from derivcli.language.evaluate import gmpy2
+    from derivcli.symbolic import analysis
+
+    m = gmpy2()
+    gap = m.mul_2exp(m.mpfr(1), -200)
+    first = {2048 + analysis.PROBE_GUARD_BITS, 4096 + analysis.PROBE_GUARD_BITS}
+
+    def beside_value(program: Any, point: Any, precision: int, **_: Any) -> Any:
+        if point["x"] < 0:
+            value = m.mpfr(0)
+        else:
+            value = gap if precision in first else gap * 5 / 4
+        return SimpleNamespace(value=value, precision=precision)
+
+    monkeypatch.setattr(analysis, "_beside_value", beside_value)
+    program = compile_tree(parse("x").tree)
+    note = analysis._tiny_jump(program, {"x": 0.0}, "x", with_value=False)
+    assert note.endswith("below the side limits' resolution")
+    assert "about 6.223015278e-61," in note  # 2**-200 = 6.2230152778611e-61
