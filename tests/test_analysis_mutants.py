@@ -1060,3 +1060,27 @@ def test_a_tiny_gap_that_moves_by_a_quarter_with_more_bits_is_kept(
     note = analysis._tiny_jump(program, {"x": 0.0}, "x", with_value=False)
     assert note.endswith("below the side limits' resolution")
     assert "about 6.223015278e-61," in note  # 2**-200 = 6.2230152778611e-61
+
+
+def test_a_one_sided_quotient_takes_each_value_once_when_both_need_the_same_bits(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # x**2 beside x = 1: g(1 + h) and g(1 + 2h) take the precision asked for, so
+    # neither is evaluated again at the common precision (it is the one each
+    # already has), and the right derivative is 2. Kills
+    # analysis.py:aa6d202e:15:cmp_lt_le:0 (a value recomputed at its own
+    # precision: twice the exact evaluations for the same quotients)
+    from derivcli.symbolic import analysis
+
+    calls: list[tuple[Any, int]] = []
+    beside_value = analysis._beside_value
+
+    def counted(program: Any, point: Any, precision: int = 256, **kwargs: Any) -> Any:
+        calls.append((point["x"], precision))
+        return beside_value(program, point, precision, **kwargs)
+
+    monkeypatch.setattr(analysis, "_beside_value", counted)
+    g = compile_tree(parse("x**2").tree)
+    side = analysis._one_sided(g, {"x": 1.0}, "x", +1, g)
+    assert float(side) == 2.0
+    assert calls and len(calls) == len(set(calls))
