@@ -1084,3 +1084,18 @@ def test_a_one_sided_quotient_takes_each_value_once_when_both_need_the_same_bits
     side = analysis._one_sided(g, {"x": 1.0}, "x", +1, g)
     assert float(side) == 2.0
     assert calls and len(calls) == len(set(calls))
+
+
+def test_f_at_an_exact_zero_of_decimal_constants_does_not_jump(cli: Cli) -> None:
+    # 2500.125*200.1*200.3 = 100205085.00375 exactly (20001/8 * 2001/10 * 2003/10),
+    # so f = abs(x*200.1*200.3 - 100205085.00375) is 0 at x = 2500.125 and
+    # continuous: a corner with sides -+200.1*200.3 = -+40080.03, not a jump.
+    # 200.1 and 200.3 have no finite binary form, so the exact evaluation leaves
+    # f a residue of its rounding there (1e-7390 at 24,576 bits), which must not
+    # pass for f's value beside side limits of 0
+    run = cli("grad", "abs(x*200.1*200.3 - 100205085.00375)", "--at", "x=2500.125", "-f", "json")
+    result = one(run)
+    assert result["differentiable"] is False
+    assert result["left"] == -40080.03 and result["right"] == 40080.03
+    assert "jumps" not in result["note"]
+    assert "kink of abs at x=2500.125" in result["note"]

@@ -1247,6 +1247,11 @@ def _jump(derivative: _Derivative, point: Mapping[str, float]) -> str:
                 _true_lower(derivative, point, order) if order > 0 and name != own(order) else None
             )
             value_here = here.value if order == 0 else true_here
+            if order == 0 and value_here is not None and here.is_zero(len(here.values) - 1):
+                # f within its own rounding of 0 is 0: the residue that decimal
+                # constants leave (x*200.1*200.3 - 100205085.00375 at 2500.125
+                # is 1e-7390 at 24,576 bits) is no value beside limits of 0
+                value_here = gmpy2().mpfr(0)
             tiny = ""
             if _same_limit(below, above) and (value_here is None or _sides_meet(above, value_here)):
                 tiny = _tiny_jump(program, point, name, with_value=order == 0)
