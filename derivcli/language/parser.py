@@ -404,11 +404,7 @@ def _reject_python_literal(text: str, start: int, end: int) -> None:
 
 
 def _is_digit_in(char: str, base: int) -> bool:
-    try:
-        int(char, base)
-    except ValueError:
-        return False
-    return True
+    return char.lower() in "0123456789abcdef"[:base]
 
 
 def _read_number(text: str, i: int, tokens: list[Token]) -> int:

@@ -418,17 +418,16 @@ class _ExactCache:
         return {name: float(self.points.columns[name][i]) for name in self.points.names}
 
     def exact(self, program: Program, i: int) -> Exact:
-        key = (id(program), i)
-        found = self.memo.get(key)
-        if found is None or found[0] is not program:
-            found = self.memo[key] = (program, exact_value(program, self.point(i)))
-        return found[1]
+        return self._remembered(program, i, lambda: exact_value(program, self.point(i)))
 
     def final(self, steps: _Steps, i: int) -> Exact:
-        key = (id(steps), i)
+        return self._remembered(steps, i, lambda: steps.final.evaluate(self.point(i)))
+
+    def _remembered(self, owner: object, i: int, compute: Callable[[], Exact]) -> Exact:
+        key = (id(owner), i)
         found = self.memo.get(key)
-        if found is None or found[0] is not steps:
-            found = self.memo[key] = (steps, steps.final.evaluate(self.point(i)))
+        if found is None or found[0] is not owner:
+            found = self.memo[key] = (owner, compute())
         return found[1]
 
 
