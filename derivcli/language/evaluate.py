@@ -222,7 +222,8 @@ class Exact:
     value: Any  # an mpfr when defined, else None
     undefined: Undefined | None
     values: tuple[Any, ...]  # every instruction's value (up to the failure)
-    # per instruction, the largest |value| met computing it (its subtree's)
+    # per instruction, the scale of its rounding (see _magnitude): 0 where no
+    # step on its way rounded, else at least its own |value|
     magnitudes: tuple[Any, ...]
     precision: int
     cancelled: Any  # the largest ratio |terms| / |sum| met (bits lost to cancellation)
@@ -338,12 +339,14 @@ def _run_exact(
         needs = precision  # bits a periodic function's computed argument needs
         on_rounded_edge = False
         zero_scale = _power_of_two(ZERO_MARGIN - precision)
+        inexact = False  # some step so far rounded
+        exact: list[bool] = []  # per step: its value is exact (no rounding on its way)
         index = 0
         try:
             for index, (step, args, spread, periodic, edges) in enumerate(_steps(program)):
                 if (
                     edges
-                    and context.inexact
+                    and inexact
                     and _at_edge(m, values[args[0]], edges)
                     and not _computed_exactly(program, point, precision, index)[args[0]]
                 ):
@@ -353,7 +356,10 @@ def _run_exact(
                     on_rounded_edge = True
                 if periodic and values[args[0]]:
                     needs = max(needs, m.get_exp(values[args[0]]) + PERIODIC_GUARD)
+                context.inexact = False
                 value = step(m, values, point)
+                if context.inexact:
+                    inexact = True
                 if context.underflow:
                     raise _Failed(index, "underflow")
                 if context.overflow:  # inside a function, even if its value is finite
@@ -362,7 +368,12 @@ def _run_exact(
                     kind = "domain" if m.is_nan(value) else "pole"
                     raise _Failed(index, "overflow" if context.overflow else kind)
                 values.append(value)
-                magnitude = _magnitude(spread, value, args, values, magnitudes, zero_scale)
+                exact.append(not context.inexact and all(exact[i] for i in args))
+                magnitude = (
+                    _magnitude(spread, value, args, values, magnitudes, zero_scale)
+                    if not exact[-1]
+                    else 0  # no rounding to tell it from 0: 1 - exp(0) is exactly 0
+                )
                 magnitudes.append(magnitude)
                 if spread == _ADDITIVE:
                     if abs(value) * cancelled < magnitude:
@@ -374,7 +385,7 @@ def _run_exact(
             failing = program.instructions[failure.index]
             doubtful = (
                 failure.kind in ("pole", "domain")
-                and bool(context.inexact)
+                and (inexact or bool(context.inexact))
                 and _doubtful(m, values, magnitudes, failing)
                 # lgamma(1)**(-2/3) fails at 0 exactly, not by rounding: the
                 # refinement (32,768 bits of digamma beside it) is for nothing
@@ -394,10 +405,10 @@ def _run_exact(
                 precision,
                 cancelled,
                 needs,
-                bool(context.inexact),
+                inexact or bool(context.inexact),
                 doubtful=doubtful,
             )
-        rounded = bool(context.inexact)
+        rounded = inexact
         return Exact(
             values[-1],
             None,
@@ -503,12 +514,29 @@ Step = Callable[[Any, list[Any], Mapping[str, Any]], Any]
 # exponent, and so does a power to any constant (z**1.5 at z = 5e-324 is 1e-485,
 # its rounding relative to that, not to the exponent's size); exp scales its
 # argument's absolute error by its value (exp(-5530) is no 5530-sized rounding);
-# anything else keeps the largest met.
-_LARGEST, _ADDITIVE, _PRODUCT, _QUOTIENT, _POWER, _PIECEWISE, _CONSTANT_POWER, _EXP = range(8)
+# a step function (sign, heaviside, floor, ...) with its argument clearly off
+# every step is exact (sign(1e125) is 1, with no 1e125-sized rounding); a
+# function with a slope rule (_SLOPES) scales its arguments' by its slope there
+# (log(1e300) is 690.8 with a rounding of that size, not of 1e300's); anything
+# else keeps the largest met.
+(
+    _LARGEST,
+    _ADDITIVE,
+    _PRODUCT,
+    _QUOTIENT,
+    _POWER,
+    _PIECEWISE,
+    _CONSTANT_POWER,
+    _EXP,
+    _STEP_AT_ZERO,
+    _STEP_AT_WHOLE,
+    _STEP_AT_HALVES,
+) = range(11)
+_STEPS = (_STEP_AT_ZERO, _STEP_AT_WHOLE, _STEP_AT_HALVES)
 
 
 def _magnitude(
-    spread: int,
+    spread: Spread,
     value: Any,
     args: tuple[int, ...],
     values: list[Any],
@@ -516,7 +544,16 @@ def _magnitude(
     zero_scale: Any,
 ) -> Any:
     size = abs(value)
-    if spread == _PIECEWISE and not value:
+    if spread in _STEPS:
+        i = args[0]
+        arg = values[i]
+        if spread == _STEP_AT_WHOLE:
+            arg = arg - gmpy2().rint(arg)  # the distance to the nearest whole number
+        elif spread == _STEP_AT_HALVES:
+            arg = arg - gmpy2().floor(arg) - 0.5
+        if abs(arg) > magnitudes[i] * zero_scale:
+            return size
+    if spread in (_PIECEWISE, *_STEPS) and not value:
         # relu, heaviside, sign, floor, ... on a flat 0 of theirs, their argument
         # clearly away from the kink: an exact 0 (relu(z)*sin(z) at z < 0 is no
         # cancellation of sin(z)'s size)
@@ -555,10 +592,14 @@ def _magnitude(
             )
     if spread == _EXP:
         return max(size, size * magnitudes[args[0]])
+    if not isinstance(spread, int):
+        scale = spread(gmpy2(), value, args, values, magnitudes, zero_scale)
+        if scale is not None:
+            return max(size, scale)
     if spread == _POWER:
         i, j = args
         base, exponent = values[i], values[j]
-        if base and exponent == int(exponent) and magnitudes[j] == abs(exponent):
+        if base and exponent == int(exponent) and magnitudes[j] in (0, abs(exponent)):
             return max(size, size * abs(exponent) * magnitudes[i] / abs(base))
         if base > 0 and size:
             # a**b = exp(b*log(a)): b times a's relative error, and |log(a)| (bounded
@@ -571,8 +612,10 @@ def _magnitude(
                 size, size * (abs(exponent) * magnitudes[i] / base + log_base * magnitudes[j])
             )
     for i in args:
-        if magnitudes[i] > size:
-            size = magnitudes[i]
+        # an exact argument's own size too: a function computed through rounded
+        # steps of its own has their rounding (sinc(100) is sin(100*pi)/(100*pi),
+        # 1e-77 at 256 bits with pi rounded, though 100 is exact)
+        size = max(size, magnitudes[i], abs(values[i]))
     return size
 
 
@@ -581,7 +624,7 @@ _SPREAD = {ADD: _ADDITIVE, SUB: _ADDITIVE, MUL: _PRODUCT, DIV: _QUOTIENT, POW: _
 
 # (its step, its arguments, how its magnitude spreads, periodic, its edges: domain
 # ends, or the steps of a step function)
-_Compiled = tuple[Step, tuple[int, ...], int, bool, "tuple[float, ...] | tuple[str]"]
+_Compiled = tuple[Step, tuple[int, ...], "Spread", bool, "tuple[float, ...] | tuple[str]"]
 
 
 def _steps(program: Program) -> list[_Compiled]:
@@ -608,9 +651,13 @@ def _steps(program: Program) -> list[_Compiled]:
     return cached
 
 
-def _spread(ins: Instruction, constant: Sequence[bool]) -> int:
+def _spread(ins: Instruction, constant: Sequence[bool]) -> Spread:
     """How an instruction's magnitude follows from its arguments' (see _magnitude)."""
     if ins.kind == CALL:
+        if ins.name in _STEP_SPREAD:
+            return _STEP_SPREAD[ins.name]
+        if ins.name in _SLOPES:
+            return _SLOPES[ins.name]
         if function(ins.name).kink:
             return _PIECEWISE
         return _EXP if ins.name == "exp" else _LARGEST
@@ -623,6 +670,156 @@ def _spread(ins: Instruction, constant: Sequence[bool]) -> int:
 # trunc, frac), every half (round).
 _WHOLE: tuple[str] = ("whole numbers",)
 _HALVES: tuple[str] = ("halves",)
+# ---------------------------------------------------------------- slopes
+
+# A slope rule: (gmpy2, value, argument indices, values, magnitudes, zero_scale)
+# gives the rounding scale a function's value inherits from its arguments', or
+# None to keep the largest met (see _magnitude).
+SlopeRule = Callable[[Any, Any, tuple[int, ...], list[Any], list[Any], Any], Any]
+Spread = int | SlopeRule
+
+# Precision of the slopes: a rounding scale needs no more than its binary
+# exponent, and a separate context keeps their flags out of the evaluation's.
+SLOPE_PRECISION = 64
+
+
+def _one(slope: Callable[[Any, Any, Any], Any]) -> SlopeRule:
+    """A rule from |f'(a)| as a function of (gmpy2, value, a): the first
+    argument's magnitude times that slope. A slope that cannot be had (a on a
+    domain end, where it is infinite) keeps the largest met."""
+
+    def rule(
+        m: Any,
+        value: Any,
+        args: tuple[int, ...],
+        values: list[Any],
+        magnitudes: list[Any],
+        zero_scale: Any,
+    ) -> Any:
+        i = args[0]
+        with m.context(m.get_context(), precision=SLOPE_PRECISION):
+            found = slope(m, value, values[i])
+            if found is None or not m.is_finite(found):
+                return None
+            return abs(found) * magnitudes[i]
+
+    return rule
+
+
+def _inverse_root(m: Any, square: Any) -> Any:
+    """1/sqrt(square), or None where it is infinite or not real (a domain end)."""
+    return 1 / m.sqrt(square) if square > 0 else None
+
+
+def _inverse(m: Any, denominator: Any) -> Any:
+    return 1 / abs(denominator) if denominator else None
+
+
+# e**-(a**2) below this a is far below MPFR's smallest number: erf's slope is 0
+# for every rounding scale MPFR holds (e**-(2**28) is 2**-(3.9e8))
+_ERF_FLAT = 2**14
+
+
+def _erf_slope(m: Any, value: Any, a: Any) -> Any:
+    return 0 if abs(a) > _ERF_FLAT else 2 * m.exp(-a * a) / m.sqrt(m.const_pi())
+
+
+def _trigamma_bound(m: Any, a: Any) -> Any:
+    """An upper bound of polygamma(1, a) (it is positive): below 1/a + 1/a**2 for
+    a > 0; for a <= 0, by the reflection polygamma(1, 1 - a) + polygamma(1, a) =
+    pi**2/sin(pi*a)**2, below pi**2/sin(pi*a)**2 <= pi**2/(4*d**2), d the
+    distance to the nearest whole number (|sin(pi*d)| >= 2*d)."""
+    if a > 0:
+        return 1 / a + 1 / (a * a)
+    d = abs(a - m.rint(a))
+    return 2.5 / (d * d) if d else None
+
+
+def _polygamma(
+    m: Any, value: Any, args: tuple[int, ...], values: list[Any], magnitudes: list[Any], _: Any
+) -> Any:
+    """polygamma(n, b): b's magnitude times |polygamma(n + 1, b)|, below
+    n!/b**(n+1) + (n+1)!/b**(n+2) for b > 0 (n >= 0); the exponent n is an exact
+    whole number. For b <= 0, the largest met."""
+    n, b = int(values[args[0]]), values[args[1]]
+    if b <= 0:
+        return None
+    with m.context(m.get_context(), precision=SLOPE_PRECISION):
+        k = n + 1
+        slope = m.fac(k - 1) / b**k + m.fac(k) / b ** (k + 1)
+        return slope * magnitudes[args[1]] if m.is_finite(slope) else None
+
+
+def _atan2(
+    m: Any, value: Any, args: tuple[int, ...], values: list[Any], magnitudes: list[Any], _: Any
+) -> Any:
+    """atan2(a, b): its partial derivatives are b/(a**2 + b**2) and -a/(a**2 + b**2)."""
+    (i, j), a, b = args, values[args[0]], values[args[1]]
+    with m.context(m.get_context(), precision=SLOPE_PRECISION):
+        square = a * a + b * b
+        if not square or not m.is_finite(square):
+            return None
+        return (abs(b) * magnitudes[i] + abs(a) * magnitudes[j]) / square
+
+
+def _chosen(
+    m: Any,
+    value: Any,
+    args: tuple[int, ...],
+    values: list[Any],
+    magnitudes: list[Any],
+    zero_scale: Any,
+) -> Any:
+    """max and min with their arguments clearly apart: the chosen argument's
+    (max(x, -1) at x = 1e-300 is x, with no rounding of 1's size)."""
+    i, j = args
+    if abs(values[i] - values[j]) <= (magnitudes[i] + magnitudes[j]) * zero_scale:
+        return None
+    return magnitudes[i] if values[i] == value else magnitudes[j]
+
+
+# The functions whose slope is far from 1 somewhere, or that choose between
+# their arguments. The others (sin, cos, sinc, logsumexp, abs, relu, frac, and
+# the step functions, see _STEP_SPREAD) have slopes bounded by pi, and keep the
+# largest magnitude met.
+_SLOPES: dict[str, SlopeRule] = {
+    "tan": _one(lambda m, v, a: 1 + v * v),
+    "asin": _one(lambda m, v, a: _inverse_root(m, 1 - a * a)),
+    "acos": _one(lambda m, v, a: _inverse_root(m, 1 - a * a)),
+    "atan": _one(lambda m, v, a: 1 / (1 + a * a)),
+    "sinh": _one(lambda m, v, a: 1 + abs(v)),  # cosh(a) = sqrt(1 + sinh(a)**2)
+    "cosh": _one(lambda m, v, a: v),  # |sinh(a)| < cosh(a)
+    "tanh": _one(lambda m, v, a: (1 - v) * (1 + v)),  # 1 - v*v would round v*v first
+    "asinh": _one(lambda m, v, a: _inverse_root(m, a * a + 1)),
+    "acosh": _one(lambda m, v, a: _inverse_root(m, a * a - 1)),
+    "atanh": _one(lambda m, v, a: _inverse(m, 1 - a * a)),
+    "expm1": _one(lambda m, v, a: 1 + v),  # exp(a)
+    "log": _one(lambda m, v, a: _inverse(m, a)),
+    "log1p": _one(lambda m, v, a: _inverse(m, 1 + a)),
+    "sqrt": _one(lambda m, v, a: _inverse(m, 2 * v)),
+    "erf": _one(lambda m, v, a: _erf_slope(m, v, a)),
+    "erfc": _one(lambda m, v, a: _erf_slope(m, v, a)),
+    "erfinv": _one(lambda m, v, a: m.sqrt(m.const_pi()) * m.exp(v * v) / 2),
+    "gamma": _one(lambda m, v, a: v * m.digamma(a)),
+    "lgamma": _one(lambda m, v, a: m.digamma(a)),
+    "digamma": _one(lambda m, v, a: _trigamma_bound(m, a)),
+    "polygamma": _polygamma,
+    "sigmoid": _one(lambda m, v, a: v * (1 - v)),
+    "softplus": _one(lambda m, v, a: -m.expm1(-v)),  # sigmoid(a) = 1 - e**-softplus(a)
+    "atan2": _atan2,
+    "max": _chosen,
+    "min": _chosen,
+}
+
+
+_STEP_SPREAD = {
+    "sign": _STEP_AT_ZERO,
+    "heaviside": _STEP_AT_ZERO,
+    "floor": _STEP_AT_WHOLE,
+    "ceil": _STEP_AT_WHOLE,
+    "trunc": _STEP_AT_WHOLE,
+    "round": _STEP_AT_HALVES,
+}
 _STEP_EDGES = {"floor": _WHOLE, "ceil": _WHOLE, "trunc": _WHOLE, "frac": _WHOLE, "round": _HALVES}
 
 
