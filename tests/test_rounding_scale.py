@@ -65,6 +65,15 @@ SMOOTH_HERE: list[tuple[str, str, Callable[[Any], Any]]] = [
     ("relu(cbrt(x**1.25))", "1e240", lambda x: mp(5) / 12 * x ** (mp(-7) / 12)),
     ("relu(x*sign(x - 1e200))", "1e300", lambda x: 1 + 0 * x),
     ("relu(floor(x/3) + 0.5)", "10", lambda x: 0 * x),
+    # x/3 is no whole number (1e100 is 1 modulo 3), so sinc(x/3) is
+    # sin(pi*x/3)/(pi*x/3) = 8.3e-101, not 0: pi's rounding is of size 1 there
+    (
+        "abs(sinc(x/3))",
+        "1e100",
+        lambda x: (
+            mpmath.sign(mpmath.sincpi(x / 3)) * (mpmath.cospi(x / 3) - mpmath.sincpi(x / 3)) / x
+        ),
+    ),
 ]
 
 
@@ -72,7 +81,7 @@ SMOOTH_HERE: list[tuple[str, str, Callable[[Any], Any]]] = [
 def test_far_from_its_kink_a_point_is_smooth(
     cli: Cli, text: str, at: str, slope: Callable[[Any], Any]
 ) -> None:
-    with mpmath.workdps(50):
+    with mpmath.workdps(150):  # sinc(x/3) at 1e100 needs x/3's fraction
         exact = float(slope(mp(float(at))))
     run = cli("grad", text, "--at", f"x={at}", "-f", "json")
     (result,) = run.json()["results"]
@@ -163,7 +172,6 @@ def test_max_and_min_take_the_chosen_argument_s_scale() -> None:
 BOUNDED = {
     "sin": "|cos| <= 1",
     "cos": "|sin| <= 1",
-    "sinc": "|sinc'| < 1.2",
     "logsumexp": "its partial derivatives are weights in [0, 1]",
     "abs": "slope +-1",
     "relu": "slope 0 or 1",
@@ -261,6 +269,19 @@ def test_the_polygamma_rule_bounds_the_next_polygamma(n: int, b: str) -> None:
         args = [gmpy2.mpfr(n), gmpy2.mpfr(b)]
         found = evaluate._SLOPES["polygamma"](gmpy2, None, (0, 1), args, [0, gmpy2.mpfr(1)], 0)
     assert 0.99 * true <= found <= 4 * true
+
+
+@pytest.mark.parametrize("t", ["1e-300", "0.66", "2.5", "100", "3.3e99"])
+def test_the_sinc_rule_has_pi_s_rounding_and_the_slope(t: str) -> None:
+    # sinc'(t) = (cos(pi*t) - sinc(t))/t, by hand; pi's rounding comes in at size 1
+    with mpmath.workdps(50):
+        a = mp(t)
+        true = abs((mpmath.cospi(a) - mpmath.sincpi(a)) / a)
+    for scale in (1, abs(a)):
+        with gmpy2.context(gmpy2.get_context(), precision=256):
+            to = gmpy2.mpfr
+            found = evaluate._SLOPES["sinc"](gmpy2, None, (0,), [to(t)], [to(str(scale))], 0)
+        assert max(1, 0.99 * true * scale) <= found <= 1 + 64 * max(true, 2 / a) * scale
 
 
 def test_the_atan2_rule_is_its_gradient() -> None:

@@ -762,6 +762,20 @@ def _atan2(
         return (abs(b) * magnitudes[i] + abs(a) * magnitudes[j]) / square
 
 
+def _sinc(
+    m: Any, value: Any, args: tuple[int, ...], values: list[Any], magnitudes: list[Any], _: Any
+) -> Any:
+    """sinc(t), computed as sin(pi*t)/(pi*t): pi's rounding, carried through sin
+    and divided by pi*t again, is of size 1 whatever t (sinc is periodic: the
+    evaluation keeps every bit of pi*t below its units digit), not of t's size
+    (sinc(1e100/3) is 8.3e-101, well above that rounding). t's own rounding is
+    carried by the slope, (cos(pi*t) - sinc(t))/t: below pi, and below 2/|t|."""
+    t = values[args[0]]
+    with m.context(m.get_context(), precision=SLOPE_PRECISION):
+        slope = min(m.const_pi(), 2 / abs(t)) if t else m.const_pi()
+        return 1 + slope * magnitudes[args[0]]
+
+
 def _chosen(
     m: Any,
     value: Any,
@@ -779,7 +793,7 @@ def _chosen(
 
 
 # The functions whose slope is far from 1 somewhere, or that choose between
-# their arguments. The others (sin, cos, sinc, logsumexp, abs, relu, frac, and
+# their arguments. The others (sin, cos, logsumexp, abs, relu, frac, and
 # the step functions, see _STEP_SPREAD) have slopes bounded by pi, and keep the
 # largest magnitude met.
 _SLOPES: dict[str, SlopeRule] = {
@@ -806,6 +820,7 @@ _SLOPES: dict[str, SlopeRule] = {
     "polygamma": _polygamma,
     "sigmoid": _one(lambda m, v, a: v * (1 - v)),
     "softplus": _one(lambda m, v, a: -m.expm1(-v)),  # sigmoid(a) = 1 - e**-softplus(a)
+    "sinc": _sinc,
     "atan2": _atan2,
     "max": _chosen,
     "min": _chosen,
