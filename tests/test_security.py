@@ -301,3 +301,19 @@ def test_no_code_runs_for_the_issue_example(cli: Cli) -> None:
     run = cli("grad", "__import__('os').system('touch /tmp/pwned')", "--at", "x=1")
     assert run.code == 2
     assert marker.exists() == existed
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        # an exponent past 64 bits over 1, -1 or 0 is an exact, small number
+        # (symengine's powint failed on 1**1e20: exit 3; fuzz campaign 46)
+        ("x*1**1e20", "1\n"),
+        ("x*1**(-1e20)", "1\n"),
+        ("x*(-1)**(1e20 + 2)", "1\n"),
+        ("x + 0**1e20", "1\n"),
+    ],
+)
+def test_powers_of_one_with_huge_exponents(cli: Cli, text: str, plain: str) -> None:
+    run = cli("grad", text, "--at", "x=1", "-f", "plain")
+    assert (run.code, run.out, run.err) == (0, plain, "")

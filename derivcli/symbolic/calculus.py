@@ -155,6 +155,9 @@ class SymengineBuilder(Fold[Any]):
                 raise InputError(f"division by zero at column {node.column}", column=node.column)
             return _check_exact_size(left / right, node.column)
         _check_exact_power(left, right, node.column)
+        if left == 1 and isinstance(right, se.Integer):
+            # symengine's powint fails on 1**(10**20) (an exponent past 64 bits)
+            return se.Integer(1)
         return _real_or_reject(left**right, node)
 
 
