@@ -1876,6 +1876,25 @@ def constant_problem(text: str) -> str:
     return ""
 
 
+def constant_beyond_oracle(text: str) -> bool:
+    """Whether some variable-free part of ``text`` is past what the oracle can
+    evaluate (polygamma of an argument beyond 2**40): it cannot say that part is
+    a finite real, so it cannot call its rejection wrong."""
+    tree = parse_tree(text)
+    ev = Evaluator(tree)
+    for node in walk(tree):
+        if id(node) not in ev.constant:
+            continue
+        try:
+            with mp.workprec(200):
+                Evaluator(node).value({})
+        except OracleLimit:
+            return True
+        except Undefined:
+            continue
+    return False
+
+
 def _constant_value(node: Node) -> Any:
     try:
         with mp.workprec(200):

@@ -206,6 +206,10 @@ def test_oracle_says_when_it_cannot_tell() -> None:
     # while an exact argument keeps its plain period: d/dy sin(y + 2.5) = cos(y + 2.5)
     truth = oracle.Oracle().judge("sin(y + 2.5)", {"y": 1e300}, ("y",))
     assert truth.conclusive
+    # polygamma(2, 1e80) is past the oracle's range: derivcli's exit 2 for
+    # polygamma(2, 1e80)**1.25 (a negative number to 5/4: not real) is no finding
+    assert oracle.constant_beyond_oracle("polygamma(2, 1e20**4)**1.25 * (7 + erf(y))")
+    assert not oracle.constant_beyond_oracle("polygamma(2, 3)**2 * (7 + erf(y))")
 
 
 def test_generator_is_seeded_and_points_are_torch_linspace() -> None:
