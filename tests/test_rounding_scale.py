@@ -236,6 +236,13 @@ ONE_ARGUMENT: list[tuple[str, Callable[[Any], Any], Callable[[Any], Any], list[s
 ]
 
 
+# Rules that bound the slope from above, and by how much at most: 1 + |sinh(a)|
+# over cosh(a) is below sqrt(2); sinh's over cosh's is coth(1) = 1.31 at the
+# points; digamma's 1/a + 1/a**2 or 2.5/d**2 over polygamma(1, a), 2.5 near a
+# pole. The others are the derivative itself, up to their 64-bit rounding.
+SLACK = {"sinh": 1.5, "cosh": 1.5, "digamma": 3.0}
+
+
 @pytest.mark.parametrize(
     ("name", "f", "slope", "points"), ONE_ARGUMENT, ids=[c[0] for c in ONE_ARGUMENT]
 )
@@ -254,11 +261,21 @@ def test_slope_rules_bound_the_slope_closely(
                     assert found is not None, (name, text)
                     # what the zero test reads: the larger of the value's own
                     # size and the argument's scale carried by the slope; never
-                    # below it (0.99: the rule's 64-bit rounding), and within a
-                    # factor of 64 (the zero test has 48 bits of slack)
+                    # below it (0.99: the rule's 64-bit rounding), and at most
+                    # the rule's slack above it
                     true_scale = max(abs(value), true * scale)
                     found_scale = max(abs(value), mp(str(found)))
-                    assert 0.99 * true_scale <= found_scale <= 64 * true_scale, (name, text, scale)
+                    slack = SLACK.get(name, 1.01)
+                    assert 0.99 * true_scale <= found_scale <= slack * true_scale, (name, text)
+
+
+def test_erf_far_out_is_flat() -> None:
+    # erf(x*0.1) is 1 up to e**-(1e400) at x = 1e201; its slope carries none of
+    # x*0.1's rounding (0.1 is rounded), of 1e200's size. d/dy of
+    # relu(erf(x*0.1)*y - 0.5) is erf(x*0.1) = 1, no exp(-x**2) in it
+    text = "relu(erf(x*0.1)*y - 0.5)"
+    (result,) = api.partial(text, wrt="y", at={"x": 1e201, "y": 1.0}).results
+    assert (result.verdict, result.symbolic, result.note) == ("agree", 1.0, None)
 
 
 @pytest.mark.parametrize(("n", "b"), [(0, "1e-3"), (1, "0.5"), (2, "7"), (3, "1e100")])
