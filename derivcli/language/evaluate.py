@@ -533,6 +533,7 @@ Step = Callable[[Any, list[Any], Mapping[str, Any]], Any]
     _STEP_AT_HALVES,
 ) = range(11)
 _STEPS = (_STEP_AT_ZERO, _STEP_AT_WHOLE, _STEP_AT_HALVES)
+_PIECEWISE_OR_STEP = (_PIECEWISE, *_STEPS)
 
 
 def _magnitude(
@@ -553,7 +554,7 @@ def _magnitude(
             arg = arg - gmpy2().floor(arg) - 0.5
         if abs(arg) > magnitudes[i] * zero_scale:
             return size
-    if spread in (_PIECEWISE, *_STEPS) and not value:
+    if spread in _PIECEWISE_OR_STEP and not value:
         # relu, heaviside, sign, floor, ... on a flat 0 of theirs, their argument
         # clearly away from the kink: an exact 0 (relu(z)*sin(z) at z < 0 is no
         # cancellation of sin(z)'s size)
