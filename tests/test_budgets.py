@@ -123,6 +123,7 @@ def test_autograd_over_blocks_stops_early_when_it_cannot_fit(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import itertools
+    import time
 
     import numpy as np
 
@@ -138,7 +139,7 @@ def test_autograd_over_blocks_stops_early_when_it_cannot_fit(
     # of running into the deadline. (It measured one real block and gave 4x
     # that, which failed twice while another job loaded the machine.)
     ticks = itertools.count(1)
-    monkeypatch.setattr(numeric.time, "monotonic", lambda: float(next(ticks)))
+    monkeypatch.setattr(time, "monotonic", lambda: float(next(ticks)))
     with pytest.raises(BudgetError, match=rf"\({block:,} of {count:,} points done"):
         numeric.autograd(tree, ("x",), {"x": xs}, count, [("x",)], budget=20)
 
