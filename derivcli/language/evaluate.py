@@ -269,6 +269,7 @@ def exact_value(
     precision: int = PRECISION,
     *,
     exact_sums: bool = False,
+    refine: bool = True,
 ) -> Exact:
     """The program's value at ``point`` (floats or mpfr values), in real numbers.
 
@@ -277,10 +278,11 @@ def exact_value(
     (see the module docstring). With ``exact_sums``, a sum that would round
     its smaller term away is evaluated again with enough bits to keep it:
     beside a point, at ``p + 2**-64``, the sign of ``y**3 - 1 + 1`` decides a
-    domain edge.
+    domain edge. ``refine=False``: at ``precision`` only, however much was lost
+    (to compare two precisions).
     """
     outcome = _run_exact(program, point, precision, exact_sums)
-    if not outcome.rounded:
+    if not outcome.rounded or not refine:
         return outcome  # no operation rounded: the value is exact, nothing to refine
     while (outcome.doubtful or outcome.on_rounded_edge) and precision < EDGE_PRECISION:
         # a pole or a domain edge reached through rounding may be the rounding's:
@@ -375,11 +377,13 @@ def _run_exact(
                     else 0  # no rounding to tell it from 0: 1 - exp(0) is exactly 0
                 )
                 magnitudes.append(magnitude)
-                if spread == _ADDITIVE:
-                    if abs(value) * cancelled < magnitude:
-                        cancelled = magnitude / abs(value) if value else m.inf()
-                    if exact_sums:
-                        needs = max(needs, _bits_to_keep(m, values[args[0]], values[args[1]]))
+                if abs(value) * cancelled < magnitude and spread in _CANCELS:
+                    # far below its rounding: a sum that cancelled, or a function
+                    # whose argument's rounding swamps its value (log(1 + x) at
+                    # 1e-100: 1 + x rounds to 1, whose log is 0)
+                    cancelled = magnitude / abs(value) if value else m.inf()
+                if spread == _ADDITIVE and exact_sums:
+                    needs = max(needs, _bits_to_keep(m, values[args[0]], values[args[1]]))
         except _Failed as failure:
             undefined = Undefined(failure.kind, program.nodes[failure.index])
             failing = program.instructions[failure.index]
@@ -777,6 +781,20 @@ def _sinc(
         return 1 + slope * magnitudes[args[0]]
 
 
+def _logsumexp(
+    m: Any, value: Any, args: tuple[int, ...], values: list[Any], magnitudes: list[Any], _: Any
+) -> Any:
+    """logsumexp(a, b) = max(a, b) + log1p(exp(-|a - b|)): its partial derivatives
+    are the weights exp(a - value) and exp(b - value), at most 1, and the log1p
+    term (at most log(2)) has a rounding of its own size. Not the larger
+    argument's size: logsumexp(exp(-516000000), -744430898.5) is 2**-744430641
+    with a rounding of that size."""
+    (i, j), a, b = args, values[args[0]], values[args[1]]
+    with m.context(m.get_context(), precision=SLOPE_PRECISION):
+        term = value - max(a, b)
+        return m.exp(a - value) * magnitudes[i] + m.exp(b - value) * magnitudes[j] + term
+
+
 def _chosen(
     m: Any,
     value: Any,
@@ -794,7 +812,7 @@ def _chosen(
 
 
 # The functions whose slope is far from 1 somewhere, or that choose between
-# their arguments. The others (sin, cos, logsumexp, abs, relu, frac, and
+# their arguments. The others (sin, cos, abs, relu, frac, and
 # the step functions, see _STEP_SPREAD) have slopes bounded by pi, and keep the
 # largest magnitude met.
 _SLOPES: dict[str, SlopeRule] = {
@@ -822,11 +840,27 @@ _SLOPES: dict[str, SlopeRule] = {
     "sigmoid": _one(lambda m, v, a: v * (1 - v)),
     "softplus": _one(lambda m, v, a: -m.expm1(-v)),  # sigmoid(a) = 1 - e**-softplus(a)
     "sinc": _sinc,
+    "logsumexp": _logsumexp,
     "atan2": _atan2,
     "max": _chosen,
     "min": _chosen,
 }
 
+
+# The steps whose value far below their rounding means bits lost that more
+# precision finds: sums, and the functions that carry their argument's rounding
+# by their slope (log(1 + x) at 1e-100). Not sinc at a whole t (0 exactly, with
+# a noise of pi's rounding, of either sign at each precision), nor sqrt, acos
+# and acosh, whose slope is infinite at the end of their domain, where their
+# value is small: a rounded argument there is the domain edge's question
+# (sqrt(sin(pi*x)) at 1 is on the edge, not outside it at one precision and
+# inside at the next).
+_CANCELS = frozenset(
+    {
+        _ADDITIVE,
+        *(rule for name, rule in _SLOPES.items() if name not in ("sinc", "sqrt", "acos", "acosh")),
+    }
+)
 
 _STEP_SPREAD = {
     "sign": _STEP_AT_ZERO,

@@ -166,7 +166,8 @@ def _zero_up_to_rounding(node: Node) -> bool:
     1,024 bits it is below its own rounding and the two do not agree (sinc(100)
     is about 1e-77, then 1e-308: sin(100*pi) with pi rounded)."""
     program = compile_tree(node)
-    coarse, fine = exact_value(program, {}, 256), exact_value(program, {}, 1024)
+    coarse = exact_value(program, {}, 256, refine=False)
+    fine = exact_value(program, {}, 1024, refine=False)
     if coarse.value is None or fine.value is None:
         return False
     last = len(program) - 1
