@@ -14,6 +14,7 @@ at 50 digits, and mpmath's own functions.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -327,6 +328,20 @@ def test_the_sinc_rule_has_pi_s_rounding_and_the_slope(t: str) -> None:
             to = gmpy2.mpfr
             found = evaluate._SLOPES["sinc"](gmpy2, None, (0,), [to(t)], [to(str(scale))], 0)
         assert max(1, 0.99 * true * scale) <= found <= 1 + 64 * max(true, 2 / a) * scale
+
+
+def test_the_logsumexp_rule_weighs_its_arguments() -> None:
+    # logsumexp(a, b) moves by softmax weights: at (0, 0) each is 1/2, plus the
+    # log1p term's own rounding, log(2); at (0, -100) the weights are about
+    # 1 and e**-100
+    with gmpy2.context(gmpy2.get_context(), precision=256):
+        to, rule = gmpy2.mpfr, evaluate._SLOPES["logsumexp"]
+        value = gmpy2.log(to(2))
+        found = rule(gmpy2, value, (0, 1), [to(0), to(0)], [to(1), to(3)], 0)
+        assert found == pytest.approx(0.5 + 1.5 + math.log(2), rel=1e-15)
+        value = gmpy2.log1p(gmpy2.exp(to(-100)))
+        found = rule(gmpy2, value, (0, 1), [to(0), to(-100)], [to(1), to(1e30)], 0)
+        assert found == pytest.approx(1 + 1e30 * math.exp(-100), rel=1e-12)
 
 
 def test_the_atan2_rule_is_its_gradient() -> None:
