@@ -162,6 +162,35 @@ def test_a_flat_point_has_both_sides_0(cli: Cli) -> None:
 # ---------------------------------------------------------------- jumps
 
 
+@pytest.mark.parametrize(
+    ("zeros", "shown"),
+    [
+        # the overflowing part is named in full up to 60 characters, and cut to 57
+        # and "..." past that. Kills analysis.py:f2c38421:15:num_dec:0 (cut at 59)
+        (48, "exp(x + 0.0000000000000000000000000000000000000000000000001) is about"),
+        (49, "exp(x + 0.00000000000000000000000000000000000000000000000... is about"),
+    ],
+)
+def test_the_part_that_overflows_is_named_up_to_60_characters(
+    cli: Cli, zeros: int, shown: str
+) -> None:
+    text = f"log(exp(x + 0.{'0' * zeros}1))"
+    run = cli("grad", text, "--at", "x=1000", "-f", "json")
+    result = one(run)
+    assert result["verdict"] == "DISAGREE" and shown in result["note"]
+
+
+def test_a_tiny_jump_is_measured_from_f_s_value(cli: Cli) -> None:
+    # 1 + heaviside(x)*1e-40 at 0: left limit 1, value 1 + 5e-41 (heaviside(0)
+    # is 1/2), right limit 1 + 1e-40, all within the limits' 2**-100. The jump
+    # is f's distance to its sides, 5e-41 each, not the sides' distance to each
+    # other, 1e-40. Kills analysis.py:e0ef3a38:34:num_dec:0 (left minus right)
+    run = cli("grad", "1 + heaviside(x)*1e-40", "--at", "x=0", "-f", "json")
+    result = one(run)
+    assert run.code == 1 and result["differentiable"] is False
+    assert "it jumps by about 5e-41, below the side limits' resolution" in result["note"]
+
+
 def test_a_jump_of_f_at_a_point_is_not_called_tiny(cli: Cli) -> None:
     # heaviside(x**2) is 1 on both sides of 0 and 1/2 at 0: a jump of 1/2 in f,
     # far above any resolution of the limits. Kills

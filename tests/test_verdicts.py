@@ -1142,6 +1142,9 @@ def test_a_mixed_partial_where_f_is_flat_but_its_closed_forms_are_not(cli: Cli) 
     result = one(run)
     assert result["symbolic"] == 0.0 and result["differentiable"] is True
     assert result["autograd"] == "nan" and result["verdict"] == "DISAGREE"
+    # f is 0 all around: both one-sided derivatives are 0 too (kills
+    # analysis.py:81edaf9e:45:num_dec:1, a left side of -1 there)
+    assert (result["left"], result["right"]) == (0.0, 0.0)
 
 
 def test_a_kink_between_sides_past_float64_names_them(cli: Cli) -> None:
