@@ -247,7 +247,7 @@ PERIODIC_BITS = 64
 
 def _guard_periodic(a: Real) -> None:
     if not isinstance(a, Fraction) and a != 0 and _log2_abs(a) > PERIODIC_BITS:
-        raise OracleLimit("a periodic function of a rounded argument beyond 2**64")
+        raise OracleLimit("a periodic or step function of a rounded argument beyond 2**64")
 
 
 def _iroot(n: int, d: int) -> int | None:
@@ -635,6 +635,9 @@ def _step_of(rounding: Callable[[Fraction], int]) -> Callable[[Real], Real]:
     def call(a: Real) -> Real:
         if a != 0 and _log2_abs(a) > 2 * HUGE_BITS:
             raise OracleLimit("a rounding of an argument beyond 2**2200")
+        # a step every unit, as a period: floor(cot(x)) at 1e-300 steps every
+        # 1e-600 in x, far below the oracle's differences (campaign 48)
+        _guard_periodic(a)
         return Fraction(rounding(to_fraction(a)))
 
     return call
@@ -645,6 +648,7 @@ def _trunc_int(a: Fraction) -> int:
 
 
 def _frac(a: Real) -> Real:
+    _guard_periodic(a)
     return sub(a, Fraction(_trunc_int(to_fraction(a))))
 
 

@@ -206,6 +206,14 @@ def test_oracle_says_when_it_cannot_tell() -> None:
     # while an exact argument keeps its plain period: d/dy sin(y + 2.5) = cos(y + 2.5)
     truth = oracle.Oracle().judge("sin(y + 2.5)", {"y": 1e300}, ("y",))
     assert truth.conclusive
+    # floor(cot(x)) at 1e-300 steps every 1e-600 in x: x/floor(cot(x)) is x/N
+    # there, f'' = 0 as derivcli says; the oracle's differences saw x**2 and 2
+    # (campaign 48)
+    truth = oracle.Oracle().judge("x / floor(cot(x))", {"x": 1e-300}, ("x", "x"))
+    assert not truth.conclusive and "step" in truth.reason
+    # an exact argument keeps its plain steps: ceil(z) at 1e308 jumps by 1
+    truth = oracle.Oracle().judge("z + ceil(z)", {"z": 1.5}, ("z",))
+    assert truth.conclusive
     # polygamma(2, 1e80) is past the oracle's range: derivcli's exit 2 for
     # polygamma(2, 1e80)**1.25 (a negative number to 5/4: not real) is no finding
     assert oracle.constant_beyond_oracle("polygamma(2, 1e20**4)**1.25 * (7 + erf(y))")
