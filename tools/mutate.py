@@ -94,6 +94,8 @@ DEFAULT_MODULES = (
     "derivcli/symbolic/analysis.py",
     "derivcli/language/parser.py",
     "derivcli/language/functions.py",
+    # the exact values and their rounding scale: whether a kink's argument is 0
+    "derivcli/language/evaluate.py",
 )
 EQUIVALENTS_FILE = Path(__file__).resolve().with_name("equivalent_mutants.toml")
 CACHE_DIR = REPO / ".mutate-cache"
