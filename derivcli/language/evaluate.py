@@ -306,13 +306,6 @@ def exact_value(
         if agree_to_64_bits(outcome.value, finer.value) and not math.isinf(finer.cancelled):
             return finer
         outcome = finer
-    if outcome.value is not None and math.isinf(outcome.cancelled) and precision < EDGE_PRECISION:
-        # a sum still exactly 0 at 16,384 bits: 0, or a term below that (1 -
-        # tanh(6000) is 1.2e-5212, 17,312 bits below 1); one last look, as for
-        # a domain edge
-        finer = _run_exact(program, point, EDGE_PRECISION, exact_sums)
-        if finer.value is None or not agree_to_64_bits(outcome.value, finer.value):
-            return finer
     return outcome
 
 
