@@ -435,3 +435,40 @@ def test_side_limits_that_never_settle_are_not_called_a_jump(cli: Cli) -> None:
     note = result["note"]
     assert "has no one-sided limit that settles at x=0" in note, note
     assert "jumps" not in note
+
+
+@pytest.mark.parametrize(
+    ("command", "text", "at", "wrt", "left_limit"),
+    [
+        # atan2(0, x) is pi for x < 0 and 0 for x >= 0 (mpmath.atan2(0, -1e-300) is
+        # pi): along x at the origin f jumps, so there is no derivative. Its kink
+        # was a = 0 alone, which does not move along x: it was called agree, 0 (a
+        # helper's hunt)
+        ("partial", "atan2(y, x)", "x=0,y=0", "x", math.pi),
+        ("grad", "atan2(0, x)", "x=0", None, math.pi),
+        # along y at the origin: -pi/2 below, pi/2 above
+        ("partial", "atan2(y, x)", "x=0,y=0", "y", -math.pi / 2),
+    ],
+)
+def test_atan2_jumps_at_the_origin_along_either_axis(
+    cli: Cli, command: str, text: str, at: str, wrt: str | None, left_limit: float
+) -> None:
+    import mpmath
+
+    assert float(mpmath.atan2(0, mpmath.mpf("-1e-300"))) == math.pi
+    args = [command, text, "--at", at, *(["--wrt", wrt] if wrt else []), "-f", "json"]
+    run = cli(*args)
+    (result,) = run.json()["results"]
+    assert run.code == 1 and result["verdict"] == "not differentiable"
+    assert f"jumps at {wrt or 'x'}=0 (left limit {left_limit:.10g}" in result["note"]
+
+
+@pytest.mark.parametrize(("at", "wrt"), [("x=1,y=0", "y"), ("x=0,y=1", "x"), ("x=-1,y=1", "y")])
+def test_atan2_off_its_cut_is_smooth_with_no_kink_note(cli: Cli, at: str, wrt: str) -> None:
+    # d/dy atan2(y, x) = x/(x**2 + y**2), d/dx = -y/(x**2 + y**2), by hand
+    x, y = (float(part.split("=")[1]) for part in at.split(","))
+    expected = x / (x * x + y * y) if wrt == "y" else -y / (x * x + y * y)
+    run = cli("partial", "atan2(y, x)", "--at", at, "--wrt", wrt, "-f", "json")
+    (result,) = run.json()["results"]
+    assert run.code == 0 and result["verdict"] == "agree" and result["note"] is None
+    assert result["symbolic"] == expected

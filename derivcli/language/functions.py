@@ -579,7 +579,9 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         exact=_exact_atan2,
         float64=lambda np, a: np.arctan2(a[0], a[1]),
         latex=r"\operatorname{atan2}",
-        kinks=("a",),
+        # where it jumps: on the negative x axis and at the origin (a = 0, b <= 0);
+        # along b at a = 0 it jumps at b = 0 too (pi to 0), which "a" alone missed
+        kinks=("abs(a) + relu(b)",),
         torch_convention="torch.atan2 jumps by 2*pi across the negative x axis",
     ),
     _unary("sinh", "hyperbolic sine", "cosh(a)", r"\sinh"),
