@@ -287,6 +287,17 @@ def test_checker_notices_what_it_should(changes: dict[str, Any], categories: lis
     assert [f.category for f in found] == categories
 
 
+def test_a_side_past_float64_shown_as_inf_is_no_finding() -> None:
+    # derivcli's JSON has -inf for a one-sided derivative of -1.93e+1483 (its note
+    # gives the size); the grader took inf - inf for a mismatch (campaign 49)
+    import mpmath
+
+    side = oracle.Side("finite", mpmath.mpf("-1.934e1483"))
+    assert fuzzing._side_problem(-math.inf, side) == ""
+    assert fuzzing._side_problem(math.inf, side) == "wrong one-sided derivative"
+    assert fuzzing._side_problem(-1.0, side) == "wrong one-sided derivative"
+
+
 def test_known_defects_are_gone() -> None:
     run = fuzzing.grade(fuzzing.known_cases())
     if run.tally.findings:
