@@ -278,12 +278,17 @@ def exact_value(
     (see the module docstring). With ``exact_sums``, a sum that would round
     its smaller term away is evaluated again with enough bits to keep it:
     beside a point, at ``p + 2**-64``, the sign of ``y**3 - 1 + 1`` decides a
-    domain edge. ``refine=False``: at ``precision`` only, however much was lost
-    (to compare two precisions).
+    domain edge. ``refine=False``: at ``precision``, however much a sum
+    cancelled (to compare two precisions), though with the bits a periodic
+    function's argument needs (sinc(1e300 + 0.5) needs 1,189).
     """
     outcome = _run_exact(program, point, precision, exact_sums)
-    if not outcome.rounded or not refine:
+    if not outcome.rounded:
         return outcome  # no operation rounded: the value is exact, nothing to refine
+    if not refine:
+        if outcome.needs > precision:
+            outcome = _run_exact(program, point, min(MAX_PRECISION, outcome.needs), exact_sums)
+        return outcome
     while (outcome.doubtful or outcome.on_rounded_edge) and precision < EDGE_PRECISION:
         # a pole or a domain edge reached through rounding may be the rounding's:
         # tanh(400) is 1 - 2e-348, which 256 bits round to 1, the pole of atanh
@@ -358,7 +363,10 @@ def _run_exact(
                     on_rounded_edge = True
                 if periodic and values[args[0]]:
                     needs = max(needs, m.get_exp(values[args[0]]) + PERIODIC_GUARD)
-                context.inexact = False
+                # this step's flags only: the scales computed after the last one
+                # may have underflowed (sign(exp(-744261000)): its argument's
+                # scale times 2**-208 is past MPFR), which is no failure of this one
+                context.clear_flags()
                 value = step(m, values, point)
                 if context.inexact:
                     inexact = True
@@ -389,7 +397,7 @@ def _run_exact(
             failing = program.instructions[failure.index]
             doubtful = (
                 failure.kind in ("pole", "domain")
-                and (inexact or bool(context.inexact))
+                and inexact
                 and _doubtful(m, values, magnitudes, failing)
                 # lgamma(1)**(-2/3) fails at 0 exactly, not by rounding: the
                 # refinement (32,768 bits of digamma beside it) is for nothing
@@ -409,7 +417,7 @@ def _run_exact(
                 precision,
                 cancelled,
                 needs,
-                inexact or bool(context.inexact),
+                inexact,
                 doubtful=doubtful,
             )
         rounded = inexact
@@ -617,10 +625,8 @@ def _magnitude(
                 size, size * (abs(exponent) * magnitudes[i] / base + log_base * magnitudes[j])
             )
     for i in args:
-        # an exact argument's own size too: a function computed through rounded
-        # steps of its own has their rounding (sinc(100) is sin(100*pi)/(100*pi),
-        # 1e-77 at 256 bits with pi rounded, though 100 is exact)
-        size = max(size, magnitudes[i], abs(values[i]))
+        if magnitudes[i] > size:
+            size = magnitudes[i]
     return size
 
 
@@ -720,13 +726,10 @@ def _inverse(m: Any, denominator: Any) -> Any:
     return 1 / abs(denominator) if denominator else None
 
 
-# e**-(a**2) below this a is far below MPFR's smallest number: erf's slope is 0
-# for every rounding scale MPFR holds (e**-(2**28) is 2**-(3.9e8))
-_ERF_FLAT = 2**14
-
-
 def _erf_slope(m: Any, value: Any, a: Any) -> Any:
-    return 0 if abs(a) > _ERF_FLAT else 2 * m.exp(-a * a) / m.sqrt(m.const_pi())
+    # e**-(a**2) underflows to 0 past |a| = 27,282 (MPFR's smallest exponent is
+    # -2**30), in the slopes' own context, whose flags go nowhere
+    return 2 * m.exp(-a * a) / m.sqrt(m.const_pi())
 
 
 def _trigamma_bound(m: Any, a: Any) -> Any:
@@ -745,13 +748,14 @@ def _polygamma(
 ) -> Any:
     """polygamma(n, b): b's magnitude times |polygamma(n + 1, b)|, below
     n!/b**(n+1) + (n+1)!/b**(n+2) for b > 0 (n >= 0); the exponent n is an exact
-    whole number. For b <= 0, the largest met."""
+    whole number. For b <= 0, the largest met. The factorials are gamma's, at
+    64 bits: n may be huge (an exact n! of 10**7 takes seconds)."""
     n, b = int(values[args[0]]), values[args[1]]
     if b <= 0:
         return None
     with m.context(m.get_context(), precision=SLOPE_PRECISION):
         k = n + 1
-        slope = m.fac(k - 1) / b**k + m.fac(k) / b ** (k + 1)
+        slope = m.gamma(m.mpfr(k)) / b**k + m.gamma(m.mpfr(k + 1)) / b ** (k + 1)
         return slope * magnitudes[args[1]] if m.is_finite(slope) else None
 
 
@@ -812,9 +816,9 @@ def _chosen(
 
 
 # The functions whose slope is far from 1 somewhere, or that choose between
-# their arguments. The others (sin, cos, abs, relu, frac, and
-# the step functions, see _STEP_SPREAD) have slopes bounded by pi, and keep the
-# largest magnitude met.
+# their arguments. Of the others, sin, cos, abs, relu and frac have slopes of at
+# most 1 and keep the largest magnitude met; exp has its own spread (_EXP), and
+# the step functions theirs (_STEP_SPREAD).
 _SLOPES: dict[str, SlopeRule] = {
     "tan": _one(lambda m, v, a: 1 + v * v),
     "asin": _one(lambda m, v, a: _inverse_root(m, 1 - a * a)),
