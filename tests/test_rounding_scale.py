@@ -201,6 +201,23 @@ def test_sinc_of_a_huge_constant_is_no_noise(cli: Cli) -> None:
     assert result["derivative"] != "0"
 
 
+@pytest.mark.parametrize(
+    ("zeros", "shown"),
+    [
+        # the part that is undefined is named in full up to 60 characters, cut to
+        # 57 and "..." past that. Kills evaluate.py:_short_text's > 60 -> >= 60,
+        # 59 and 61
+        (47, "(log(x - 0.000000000000000000000000000000000000000000000001) is outside"),
+        (48, "(log(x - 0.0000000000000000000000000000000000000000000000001) is outside"),
+        (49, "(log(x - 0.00000000000000000000000000000000000000000000000... is outside"),
+    ],
+)
+def test_the_undefined_part_is_named_up_to_60_characters(cli: Cli, zeros: int, shown: str) -> None:
+    run = cli("grad", f"log(x - 0.{'0' * zeros}1)", "--at", "x=-1", "-f", "json")
+    (result,) = run.json()["results"]
+    assert run.code == 1 and shown in result["note"]
+
+
 def test_max_and_min_take_the_chosen_argument_s_scale() -> None:
     outcome = _exact("max(x, -1/3)", 1e-300)  # -1/3 is rounded, x is not
     assert outcome.magnitudes[-1] == outcome.value
