@@ -424,3 +424,18 @@ def test_off_its_zero_abs_of_a_slow_function_is_smooth(exponent: float, f: str) 
     (result,) = api.grad(f"abs({f}(x/3))", at={"x": x}).results
     assert result.verdict == "agree" and result.note is None, (x, result.note)
     assert result.symbolic == pytest.approx(exact, rel=1e-13, abs=0)
+
+
+def test_the_float64_screen_adds_the_errors_of_a_difference() -> None:
+    # x*0.1 - x/10 is 0 in real numbers (0.1 is 1/10 exactly in the language);
+    # float64 gives 0, 5.6e-17, 1.1e-16: rounding of two terms of 0.1*x each. The
+    # screen must doubt every point, the two terms' errors adding up, not
+    # cancelling as their values do (kills evaluate.py's ea + eb -> ea - eb)
+    import numpy as np
+
+    from derivcli.language.evaluate import float64_values
+
+    program = compile_tree(parse("x*0.1 - x/10").tree)
+    screened = float64_values(program, {"x": np.array([1.0, 3.0, 7.0, 0.3])}, 4)
+    assert list(screened.values[1:3]) == [5.551115123125783e-17, 1.1102230246251565e-16]
+    assert screened.doubtful.all()
