@@ -439,3 +439,34 @@ def test_the_float64_screen_adds_the_errors_of_a_difference() -> None:
     screened = float64_values(program, {"x": np.array([1.0, 3.0, 7.0, 0.3])}, 4)
     assert list(screened.values[1:3]) == [5.551115123125783e-17, 1.1102230246251565e-16]
     assert screened.doubtful.all()
+
+
+def test_the_documented_precisions_and_margins() -> None:
+    # README, "How a point is judged": 256 bits up to 16,384 (32,768 for an edge),
+    # 0 below 2**(48 - p) times the scale, more bits once p - 80 may be lost,
+    # two results agreeing to 64 bits, 192 bits below a periodic argument's
+    # units digit, slopes at 64 bits. Written here as numbers, so a change to
+    # the contract fails a test
+    assert (evaluate.PRECISION, evaluate.MAX_PRECISION, evaluate.EDGE_PRECISION) == (
+        256,
+        16384,
+        32768,
+    )
+    assert (evaluate.ZERO_MARGIN, evaluate.CANCELLATION_MARGIN) == (48, 80)
+    assert (evaluate.PERIODIC_GUARD, evaluate.SLOPE_PRECISION) == (192, 64)
+    with gmpy2.context(gmpy2.get_context(), precision=256):
+        one = gmpy2.mpfr(1)
+        assert evaluate.agree_to_64_bits(one, one + gmpy2.mpfr(2) ** -64)
+        assert not evaluate.agree_to_64_bits(one, one + 3 * gmpy2.mpfr(2) ** -65)
+
+
+@pytest.mark.parametrize("a", ["1e-10", "0.5", "0.9", "3", "1e300"])
+def test_digamma_s_rule_is_tight_for_positive_arguments(a: str) -> None:
+    # for a > 0, polygamma(1, a) < 1/a + 1/a**2 within 25% (mpmath); the
+    # reflection bound, for a <= 0 only, would be 2x at 0.5
+    with mpmath.workdps(50):
+        true = mpmath.polygamma(1, mp(a))
+    with gmpy2.context(gmpy2.get_context(), precision=256):
+        to = gmpy2.mpfr
+        found = evaluate._SLOPES["digamma"](gmpy2, to(0), (0,), [to(a)], [to(1)], to(0))
+    assert mp("0.99") * true <= mp(str(found)) <= mp("1.25") * true  # 0.99: 64-bit rounding
