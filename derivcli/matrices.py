@@ -25,6 +25,7 @@ saddle. Nothing is said where an entry is not differentiable.
 from __future__ import annotations
 
 import copy
+import itertools
 import math
 import time
 from collections.abc import Iterator, Sequence
@@ -417,13 +418,22 @@ def _matrix(
 
 def determinant(matrix: Sequence[Sequence[float]]) -> float:
     """The determinant of a square matrix of floats, exactly (Fractions), rounded once."""
-    rows = [[Fraction(v) for v in row] for row in matrix]
+    det = determinant_exact([[Fraction(v) for v in row] for row in matrix])
+    try:
+        return float(det)
+    except OverflowError:
+        return math.inf if det > 0 else -math.inf
+
+
+def determinant_exact(matrix: Sequence[Sequence[Fraction]]) -> Fraction:
+    """The determinant of a square matrix of fractions, exactly."""
+    rows = [list(row) for row in matrix]
     n = len(rows)
     det = Fraction(1)
     for col in range(n):
         pivot = next((r for r in range(col, n) if rows[r][col] != 0), None)
         if pivot is None:
-            return 0.0
+            return Fraction(0)
         if pivot != col:
             rows[col], rows[pivot] = rows[pivot], rows[col]
             det = -det
@@ -432,10 +442,71 @@ def determinant(matrix: Sequence[Sequence[float]]) -> float:
             factor = rows[r][col] / rows[col][col]
             if factor:
                 rows[r] = [a - factor * b for a, b in zip(rows[r], rows[col], strict=True)]
-    try:
-        return float(det)
-    except OverflowError:
-        return math.inf if det > 0 else -math.inf
+    return det
+
+
+def _leading_minors(rows: list[list[Fraction]]) -> list[Fraction]:
+    """The leading principal minors of a square matrix of fractions, exactly: the
+    products of the pivots of one elimination without row swaps, or each minor
+    on its own where a pivot is 0."""
+    n = len(rows)
+    work = [list(row) for row in rows]
+    minors: list[Fraction] = []
+    product = Fraction(1)
+    for col in range(n):
+        pivot = work[col][col]
+        if pivot == 0:
+            return [determinant_exact([row[:k] for row in rows[:k]]) for k in range(1, n + 1)]
+        product *= pivot
+        minors.append(product)
+        for r in range(col + 1, n):
+            factor = work[r][col] / pivot
+            if factor:
+                work[r] = [a - factor * b for a, b in zip(work[r], work[col], strict=True)]
+    return minors
+
+
+def _rounding_of_minor(matrix: Sequence[Sequence[float]], k: int) -> float:
+    """How far the k-th leading minor may move with each entry's rounding (the
+    entries are exact values rounded once to float64): a relative change of 2**-52
+    in each entry moves each of the determinant's products by k times that, so
+    the minor by k*2**-52 times the permanent of the entries' sizes (a factor of 8
+    to spare). Up to 6 rows the permanent itself (720 products at most: [[2,
+    1e-100], [1e-100, 0]] is -1e-200 give or take 1e-215); past that Hadamard's
+    bound on it, the product of the rows' lengths."""
+    if k <= 6:
+        bound = math.fsum(
+            math.prod(abs(matrix[i][j]) for i, j in enumerate(order))
+            for order in itertools.permutations(range(k))
+        )
+    else:
+        bound = math.prod(math.hypot(*row[:k]) for row in matrix[:k])
+    return 8 * k * 2.0**-52 * bound
+
+
+def classify_matrix(matrix: Sequence[Sequence[float]], eigenvalues: Sequence[float]) -> str:
+    """The definiteness of a symmetric matrix of floats (its symmetric part): by
+    Sylvester's criterion on its exact leading principal minors where it is
+    nonsingular beyond its entries' rounding (definite, or else indefinite,
+    however small an eigenvalue: x**2 + 1e-6*x*y at 0 has eigenvalues 2 and
+    -5e-13, a saddle), by its eigenvalues otherwise (semidefinite, zero)."""
+    n = len(matrix)
+    rows = [
+        [(Fraction(matrix[a][b]) + Fraction(matrix[b][a])) / 2 for b in range(n)] for a in range(n)
+    ]
+    minors = _leading_minors(rows)
+    if not minors or any(
+        abs(d) <= _rounding_of_minor(matrix, k) for k, d in enumerate(minors, start=1)
+    ):
+        # a minor within the entries' own rounding of 0: singular as far as these
+        # floats tell (sqrt(x**2 + y**2)'s Hessian at (3, 4) has determinant 0,
+        # its float64 entries -8.9e-19)
+        return classify(eigenvalues)
+    if all(d > 0 for d in minors):
+        return "positive definite"
+    if all((d > 0) == (k % 2 == 0) for k, d in enumerate(minors, start=1)):
+        return "negative definite"
+    return "indefinite"
 
 
 def classify(eigenvalues: Sequence[float]) -> str:
@@ -493,7 +564,7 @@ def _hessian_point(
         array = np.array(matrix, dtype=np.float64)
         values = np.linalg.eigvalsh((array + array.T) / 2)
         eigenvalues = tuple(float(v) + 0.0 for v in values)
-        classification = classify(eigenvalues)
+        classification = classify_matrix(matrix, eigenvalues)
     found = MatrixPoint(
         point,
         entries,

@@ -17,6 +17,7 @@ from typing import Any
 import mpmath
 import oracle
 import pytest
+from conftest import Cli
 
 import derivcli
 from derivcli.matrices import classify, determinant
@@ -161,6 +162,41 @@ def test_determinant_is_exact_and_classify_names_every_case() -> None:
     assert classify([0.0, 2.0]) == "positive semidefinite"
     assert classify([1e-20, -3.0]) == "negative semidefinite"
     assert classify([0.0, 0.0]) == "zero"
+
+
+@pytest.mark.parametrize(
+    ("matrix", "eigenvalues", "expected"),
+    [
+        # nonsingular: exactly, by the leading minors, however small an eigenvalue
+        # (a helper's hunt: these were "positive semidefinite, inconclusive")
+        ([[2.0, 1e-6], [1e-6, 0.0]], [-5e-13, 2.0], "indefinite"),  # det -1e-12
+        ([[2e-12, 0.0], [0.0, 2.0]], [2e-12, 2.0], "positive definite"),
+        ([[2.0, 1e-100], [1e-100, 0.0]], [-5e-201, 2.0], "indefinite"),
+        (
+            [[-2.0, 0.0, 0.0], [0.0, -3.0, 0.0], [0.0, 0.0, -1e-20]],
+            [-3, -2, -1e-20],
+            "negative definite",
+        ),
+        ([[0.0, 1.0], [1.0, 0.0]], [-1.0, 1.0], "indefinite"),  # a zero pivot
+        # singular: by the eigenvalues
+        ([[1.0, 1.0], [1.0, 1.0]], [0.0, 2.0], "positive semidefinite"),
+        ([[0.0, 0.0], [0.0, 0.0]], [0.0, 0.0], "zero"),
+    ],
+)
+def test_a_nonsingular_hessian_is_classified_exactly(
+    matrix: list[list[float]], eigenvalues: list[float], expected: str
+) -> None:
+    from derivcli.matrices import classify_matrix
+
+    assert classify_matrix(matrix, eigenvalues) == expected
+
+
+def test_a_saddle_with_a_tiny_eigenvalue_is_a_saddle(cli: Cli) -> None:
+    # f = x**2 + 1e-6*x*y: H = [[2, 1e-6], [1e-6, 0]], det = -1e-12 < 0 by hand, so
+    # one eigenvalue is negative: f(-5e-7, 1) = -2.5e-13 < f(0, 0)
+    run = cli("hessian", "x**2 + 1e-6*x*y", "--at", "x=0,y=0")
+    assert run.code == 0
+    assert "indefinite" in run.out and "a saddle point" in run.out
 
 
 # ---------------------------------------------------------------- the library
