@@ -34,8 +34,9 @@ from typing import TYPE_CHECKING, Any
 from derivcli.errors import CannotComputeError, DerivcliError, ExitCode, InputError
 from derivcli.language.evaluate import Exact, compile_tree, exact_value
 from derivcli.language.functions import function as function_spec
+from derivcli.language.functions import lookup_constant
 from derivcli.language.parser import Expression, parse
-from derivcli.language.tree import BinaryOp, Call, Node, Number, unique_nodes
+from derivcli.language.tree import BinaryOp, Call, Constant, Node, Number, unique_nodes
 from derivcli.results import Displayed, count, json_number, wrt_label
 
 if TYPE_CHECKING:
@@ -217,10 +218,14 @@ def check(request: CheckRequest) -> CheckResult:
 
 
 def spot_values(constants: Sequence[float] = ()) -> list[float]:
-    """The values each variable takes: SPOT_VALUES, both sides of each constant, far out."""
+    """The values each variable takes: SPOT_VALUES, each constant itself and both
+    sides of it, far out."""
     values = list(SPOT_VALUES)
     chosen = sorted(set(constants), key=abs)[:MAX_CONSTANTS]
     for c in chosen:
+        # the constant itself: sign(x - 3.141592653589793) and abs(x - pi) differ at
+        # that float only (a point on a kink of the expression is skipped)
+        values.append(c)
         values.extend(c + offset * max(1.0, abs(c) / 10) for offset in CONSTANT_OFFSETS)
     marks = sorted({0.0, *chosen})
     values.extend((a + b) / 2 for a, b in itertools.pairwise(marks))
@@ -243,12 +248,20 @@ def _same_float(a: float, b: float) -> bool:
 
 
 def _constants(*trees: Node) -> list[float]:
-    """The numbers of the trees where a kink or a domain edge could sit (|c| in 1e-9..1e15)."""
+    """The numbers of the trees where a kink or a domain edge could sit (0 < |c| <=
+    1e15, so half-way to 0 separates sign(x - 1e-12) from sign(x)), pi and E among
+    them."""
     found: list[float] = []
     for tree in trees:
         for node in unique_nodes(tree):
-            if isinstance(node, Number) and 1e-9 <= abs(node.value) <= 1e15:
-                found.extend((float(node.value), -float(node.value)))
+            value = None
+            if isinstance(node, Number):
+                value = float(node.value)
+            elif isinstance(node, Constant):
+                constant = lookup_constant(node.name)
+                value = None if constant is None else float(constant.value)
+            if value is not None and 0 < abs(value) <= 1e15:
+                found.extend((value, -value))
     return found
 
 

@@ -239,3 +239,42 @@ def test_budget_exhausted_exits_3(capsys: pytest.CaptureFixture[str]) -> None:
     assert out == ""
     assert err.startswith("derivcli: error: ")
     assert "budget" in err
+
+
+@pytest.mark.parametrize(
+    ("function", "answer", "x", "answer_value", "true_value"),
+    [
+        # a breakpoint a hair from the true kink: they differ only between them.
+        # Constants below 1e-9 were left out of the spot points, and none was tried
+        # at a constant itself (a helper's hunt: these were "right, not proven")
+        ("abs(x)", "sign(x-1e-12)", 1e-12, -1.0, 1.0),  # float(1e-12) < 1e-12
+        ("relu(x)", "heaviside(x-1e-100)", 5e-101, 0.0, 1.0),
+        # float(pi) < pi, so abs(x - pi) slopes down there, while the decimal
+        # 3.141592653589793 is below float(pi)
+        ("abs(x-pi)", "sign(x-3.141592653589793)", 3.141592653589793, 1.0, -1.0),
+    ],
+)
+def test_an_answer_wrong_only_beside_a_tiny_or_named_constant_is_caught(
+    capsys: pytest.CaptureFixture[str],
+    function: str,
+    answer: str,
+    x: float,
+    answer_value: float,
+    true_value: float,
+) -> None:
+    from fractions import Fraction
+
+    assert Fraction(1e-12) < Fraction(1, 10**12)
+    assert Fraction(3.141592653589793) > Fraction("3.141592653589793")
+    code, found = run_json(capsys, function, "--answer", answer)
+    assert code == 1 and found["verdict"] == "wrong"
+    spots = {s["point"]["x"]: s for s in found["spot_checks"]}
+    assert x in spots, sorted(spots)
+    assert (spots[x]["answer"], spots[x]["derivative"]) == (answer_value, true_value)
+
+
+def test_a_right_answer_with_named_constants_stays_right(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, found = run_json(capsys, "abs(x-pi)", "--answer", "sign(x-pi)")
+    assert code == 0 and found["verdict"] == "right"
