@@ -606,7 +606,10 @@ def _magnitude(
     if spread == _EXP:
         return max(size, size * magnitudes[args[0]])
     if not isinstance(spread, int):
-        scale = spread(gmpy2(), value, args, values, magnitudes, zero_scale)
+        m = gmpy2()
+        # the rules' own arithmetic at 64 bits, in a context whose flags go nowhere
+        with m.context(m.get_context(), precision=SLOPE_PRECISION):
+            scale = spread(m, value, args, values, magnitudes, zero_scale)
         if scale is not None:
             return max(size, scale)
     if spread == _POWER:
@@ -685,7 +688,7 @@ _HALVES: tuple[str] = ("halves",)
 
 # A slope rule: (gmpy2, value, argument indices, values, magnitudes, zero_scale)
 # gives the rounding scale a function's value inherits from its arguments', or
-# None to keep the largest met (see _magnitude).
+# None to keep the largest met (see _magnitude, which runs it at SLOPE_PRECISION).
 SlopeRule = Callable[[Any, Any, tuple[int, ...], list[Any], list[Any], Any], Any]
 Spread = int | SlopeRule
 
@@ -708,11 +711,10 @@ def _one(slope: Callable[[Any, Any, Any], Any]) -> SlopeRule:
         zero_scale: Any,
     ) -> Any:
         i = args[0]
-        with m.context(m.get_context(), precision=SLOPE_PRECISION):
-            found = slope(m, value, values[i])
-            if found is None or not m.is_finite(found):
-                return None
-            return abs(found) * magnitudes[i]
+        found = slope(m, value, values[i])
+        if found is None or not m.is_finite(found):
+            return None
+        return abs(found) * magnitudes[i]
 
     return rule
 
@@ -753,10 +755,9 @@ def _polygamma(
     n, b = int(values[args[0]]), values[args[1]]
     if b <= 0:
         return None
-    with m.context(m.get_context(), precision=SLOPE_PRECISION):
-        k = n + 1
-        slope = m.gamma(m.mpfr(k)) / b**k + m.gamma(m.mpfr(k + 1)) / b ** (k + 1)
-        return slope * magnitudes[args[1]] if m.is_finite(slope) else None
+    k = n + 1
+    slope = m.gamma(m.mpfr(k)) / b**k + m.gamma(m.mpfr(k + 1)) / b ** (k + 1)
+    return slope * magnitudes[args[1]] if m.is_finite(slope) else None
 
 
 def _atan2(
@@ -764,11 +765,10 @@ def _atan2(
 ) -> Any:
     """atan2(a, b): its partial derivatives are b/(a**2 + b**2) and -a/(a**2 + b**2)."""
     (i, j), a, b = args, values[args[0]], values[args[1]]
-    with m.context(m.get_context(), precision=SLOPE_PRECISION):
-        square = a * a + b * b
-        if not square or not m.is_finite(square):
-            return None
-        return (abs(b) * magnitudes[i] + abs(a) * magnitudes[j]) / square
+    square = a * a + b * b
+    if not square or not m.is_finite(square):
+        return None
+    return (abs(b) * magnitudes[i] + abs(a) * magnitudes[j]) / square
 
 
 def _sinc(
@@ -780,9 +780,8 @@ def _sinc(
     (sinc(1e100/3) is 8.3e-101, well above that rounding). t's own rounding is
     carried by the slope, (cos(pi*t) - sinc(t))/t: below pi, and below 2/|t|."""
     t = values[args[0]]
-    with m.context(m.get_context(), precision=SLOPE_PRECISION):
-        slope = min(m.const_pi(), 2 / abs(t)) if t else m.const_pi()
-        return 1 + slope * magnitudes[args[0]]
+    slope = min(m.const_pi(), 2 / abs(t)) if t else m.const_pi()
+    return 1 + slope * magnitudes[args[0]]
 
 
 def _logsumexp(
@@ -794,9 +793,8 @@ def _logsumexp(
     argument's size: logsumexp(exp(-516000000), -744430898.5) is 2**-744430641
     with a rounding of that size."""
     (i, j), a, b = args, values[args[0]], values[args[1]]
-    with m.context(m.get_context(), precision=SLOPE_PRECISION):
-        term = value - max(a, b)
-        return m.exp(a - value) * magnitudes[i] + m.exp(b - value) * magnitudes[j] + term
+    term = value - max(a, b)
+    return m.exp(a - value) * magnitudes[i] + m.exp(b - value) * magnitudes[j] + term
 
 
 def _chosen(
