@@ -248,6 +248,71 @@ def test_mixed_partial_across_a_kink_does_not_exist(cli: Cli) -> None:
     assert result["differentiable"] is False and "x=0" in result["note"]
 
 
+# abs(x)*sign(x) is x, so each f below is a polynomial by hand, and its mixed
+# derivative on the line x = 0 is that polynomial's. The closed forms have
+# sign(x)**2 = 0 all along that line (a convention, not the derivative): the
+# entry was called "not differentiable", and reading the sides there would make
+# it a false "agree, 0"
+@pytest.mark.parametrize(
+    ("text", "wrt", "at", "expected"),
+    [
+        ("abs(x)*sign(x)*y", "x y", "x=0,y=1", 1.0),  # x*y
+        ("abs(x)*sign(x)*y", "y x", "x=0,y=1", 1.0),
+        ("abs(x)*sign(x)*y**2", "x y y", "x=0,y=1", 2.0),  # x*y**2: d3/dxdy2 = 2
+        ("abs(x)*sign(x)*y**2", "y x y", "x=0,y=1", 2.0),
+        ("abs(x)*sign(x)*y**3", "x y y y", "x=0,y=1", 6.0),
+        ("abs(x)*sign(x)*y*z", "x y z", "x=0,y=1,z=2", 1.0),  # x*y*z
+        ("abs(x)*sign(x)*exp(y)", "x y", "x=0,y=0", 1.0),  # x*e**y
+        ("abs(x - z)*sign(x - z)*y", "x y", "x=1,y=2,z=1", 1.0),  # (x - z)*y
+        ("abs(x)*sign(x)*abs(y)*sign(y)", "x y", "x=0,y=0", 1.0),  # x*y
+    ],
+)
+def test_a_mixed_derivative_on_a_kink_line_is_read_beside_it(
+    cli: Cli, text: str, wrt: str, at: str, expected: float
+) -> None:
+    args = [arg for name in wrt.split() for arg in ("--wrt", name)]
+    run = cli("partial", text, *args, "--at", at, "-f", "json")
+    (result,) = run.json()["results"]
+    # torch differentiates the convention too (sign's gradient is 0): DISAGREE
+    assert run.code == 1 and result["verdict"] == "DISAGREE"
+    assert result["symbolic"] == expected and result["autograd"] == 0.0
+    assert "the closed form as written (0)" in result["note"]
+
+
+@pytest.mark.parametrize(
+    ("text", "wrt", "at", "verdict", "expected"),
+    [
+        # 2*abs(x)*y read beside x = 0 has slope 2*abs(x) along y, which shrinks
+        # with the distance to the line: 0, not a jump
+        ("x*abs(x)*y", "x y", "x=0,y=1", "agree", 0.0),
+        ("abs(x)*sign(x)*y", "x y x", "x=0,y=1", "agree", 0.0),  # x*y: 0
+        # x*abs(y - 1): d/dx is abs(y - 1), whose sides along y at 1 are -1 and 1
+        ("abs(x)*sign(x)*abs(y - 1)", "x y", "x=0,y=1", "not differentiable", 0.0),
+    ],
+)
+def test_beside_a_kink_line_a_shrinking_reading_is_zero(
+    cli: Cli, text: str, wrt: str, at: str, verdict: str, expected: float
+) -> None:
+    args = [arg for name in wrt.split() for arg in ("--wrt", name)]
+    run = cli("partial", text, *args, "--at", at, "-f", "json")
+    (result,) = run.json()["results"]
+    assert result["verdict"] == verdict and result["symbolic"] == expected
+    assert run.code == (0 if verdict == "agree" else 1)
+
+
+def test_a_hessian_on_a_kink_line_has_its_mixed_entries(cli: Cli) -> None:
+    # f = x*y: [[0, 1], [1, 0]], both mixed entries 1 (torch says 0: DISAGREE)
+    run = cli("hessian", "abs(x)*sign(x)*y", "--at", "x=0,y=1", "-f", "json")
+    (point,) = run.json()["points"]
+    assert run.code == 1 and point["verdict"] == "DISAGREE"
+    assert point["symbolic_values"] == [[0.0, 1.0], [1.0, 0.0]]
+    assert point["autograd"] == [[0.0, 0.0], [0.0, 0.0]]
+    assert point["differentiable"] == [[True, True], [True, True]]
+    # the gradient is (y, x) = (1, 0); the eigenvalues of [[0, 1], [1, 0]] are -1, 1
+    assert point["gradient"]["symbolic_values"] == [1.0, 0.0]
+    assert point["eigenvalues"] == [-1.0, 1.0] and point["classification"] == "indefinite"
+
+
 @pytest.mark.parametrize("at", ["x=1e-300", "x=5e-324"])
 def test_a_finite_value_past_float64_near_a_pole_is_an_overflow(cli: Cli, at: str) -> None:
     # d/dx 1/x at 1e-300 is -1e600: finite, beyond float64 (exit 3), not a pole

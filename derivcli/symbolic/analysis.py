@@ -751,12 +751,10 @@ def examine(
     missing_sides, missing = _lower_missing_beside(derivative, point, f_program)
     if missing and missing_sides != {-1} and missing_sides != {+1}:
         return PointAnalysis(Reason.STEP_UNDEFINED, False, kinks=on_kink, detail=missing)
-    g = derivative.program(derivative.steps.order - 1)
     # the sides as exact limits (MPFR) where they converged, compared exactly:
     # min(z*1e20, log(z) + z*1e20) at 1 has sides 1e20 and 1e20 + 1, one
     # float64 apart from nothing
-    exact_left = _one_sided(g, point, var, -1, f_program)
-    exact_right = _one_sided(g, point, var, +1, f_program)
+    exact_left, exact_right = _sides_along(derivative, point, f_program)
     if pure and derivative.steps.order > 1:
         # the lower closed forms may have no value all along the line (z=0 in
         # (y*z)**1.5): then the derivative comes from f's own differences
@@ -834,6 +832,95 @@ def examine(
     if not (_finite(exact_left) and _finite(exact_right)):
         return PointAnalysis(Reason.INFINITE, False, left, right)
     return PointAnalysis(Reason.CORNER, False, left, right, detail=apart)
+
+
+def _sides_along(
+    derivative: _Derivative, point: Mapping[str, float], f_program: Program
+) -> tuple[Any, Any]:
+    """The one-sided derivatives along the last variable of the order below the
+    last; read off a kink line its closed form stays on (_off_line)."""
+    var = derivative.var
+    order = derivative.steps.order - 1
+    g = derivative.program(order)
+
+    def sides(base: Mapping[str, Any]) -> tuple[Any, Any]:
+        return _one_sided(g, base, var, -1, f_program), _one_sided(g, base, var, +1, f_program)
+
+    off = _off_line(derivative, point, order, var, sides)
+    return sides(point) if off is None else off
+
+
+# How far off a kink line a closed form is read (relative, along the variable
+# that crossed the kink): far below every probe step (2**-4096 at most), and
+# twice, to see what the distance itself adds (2*abs(x)*y read at x = 2**-8192
+# has slope 2**-8191 along y, not 0).
+OFF_LINE_EXPONENTS = (8192, 16384)
+
+
+def _off_line(
+    derivative: _Derivative,
+    point: Mapping[str, float],
+    order: int,
+    name: str,
+    measure: Callable[[Mapping[str, Any]], tuple[Any, Any]],
+) -> tuple[Any, Any] | None:
+    """What ``measure`` gives of the derivative of this order along ``name``, read
+    off a kink line its closed form stays on; None where there is no such line,
+    or the readings do not settle.
+
+    Where a derivative up to this order was taken along a variable (own) that
+    crosses a kink whose argument ``name`` does not move, the closed form's
+    values all along the line through the point are the kink's convention, not
+    the derivative: d/dx of abs(x)*sign(x)*y (f is x*y) is sign(x)**2*y, 0 on the
+    whole line x = 0, where the derivative is y. Beside the line the closed form
+    is the derivative, and on the line the derivative is its limit (it exists
+    there: _lower_missing_beside). So it is measured at 2**-8192 and 2**-16384
+    off the line (relative) on both sides: a reading that stays is the limit,
+    one that shrinks with the distance is 0, and the two sides must meet.
+    """
+    crossed = [
+        own
+        for kink in derivative.kinks
+        if kink.step < order and name not in kink.variables
+        for own in derivative.wrt[kink.step : order]
+        if own in kink.variables and _zero_here(kink.program, point)
+    ]
+    if not crossed:
+        return None  # f's own values (order 0), or no such line
+    own = crossed[0]
+    found: list[tuple[Any, ...]] = []
+    for side in (+1, -1):
+        near, nearer = (
+            measure(_beside(point, own, _step(point, own, side, exponent)))
+            for exponent in OFF_LINE_EXPONENTS
+        )
+        found.append(tuple(_settled_off(a, b) for a, b in zip(near, nearer, strict=True)))
+    above, below = found
+    if all(
+        a is not None and b is not None and _same_limit(a, b)
+        for a, b in zip(above, below, strict=True)
+    ):
+        return above[0], above[1]
+    return None
+
+
+def _zero_here(program: Program, point: Mapping[str, float]) -> bool:
+    outcome = exact_value(program, point)
+    return outcome.defined and outcome.is_zero(len(program) - 1)
+
+
+def _settled_off(near: Any, nearer: Any) -> Any:
+    """A reading at 2**-8192 and 2**-16384 off a line: the same (to 2**-100) is the
+    reading; one that shrank with the distance is 0; else None."""
+    if near is None or nearer is None:
+        return None
+    if _same_limit(near, nearer):
+        return nearer
+    if _finite(near) and _finite(nearer):
+        m = gmpy2()
+        if abs(m.mpfr(nearer)) <= abs(m.mpfr(near)) * m.mul_2exp(m.mpfr(1), -4096):
+            return m.mpfr(0)
+    return None
 
 
 def _lower_missing_beside(
@@ -1234,8 +1321,7 @@ def _jump(derivative: _Derivative, point: Mapping[str, float]) -> str:
         # variable does not: heaviside(2*z - 1) - x jumps along z at z = 1/2,
         # yet d/dx is -1 all around, and d/dz of that is 0.
         for name in dict.fromkeys(derivative.wrt[max(0, order - 1) : order + 1]):
-            below = _side_limit(program, point, name, -1, exact=True)
-            above = _side_limit(program, point, name, +1, exact=True)
+            below, above = _side_limits(derivative, point, order, name)
             if below is None or above is None:
                 continue
             # where order k is a pure derivative along another variable, its value
@@ -1280,6 +1366,23 @@ def _jump(derivative: _Derivative, point: Mapping[str, float]) -> str:
                 text += f"; it jumps by {_size_text(gap)}"
             return text + ")"
     return ""
+
+
+def _side_limits(
+    derivative: _Derivative, point: Mapping[str, float], order: int, name: str
+) -> tuple[Any, Any]:
+    """The limits of the derivative of this order at the point along ``name`` from
+    both sides; read off a kink line its closed form stays on (_off_line)."""
+    program = derivative.program(order)
+
+    def limits(base: Mapping[str, Any]) -> tuple[Any, Any]:
+        return (
+            _side_limit(program, base, name, -1, exact=True),
+            _side_limit(program, base, name, +1, exact=True),
+        )
+
+    off = _off_line(derivative, point, order, name, limits)
+    return limits(point) if off is None else off
 
 
 def _true_lower(derivative: _Derivative, point: Mapping[str, float], order: int) -> Any:
