@@ -265,6 +265,14 @@ def test_mixed_partial_across_a_kink_does_not_exist(cli: Cli) -> None:
         ("abs(x)*sign(x)*exp(y)", "x y", "x=0,y=0", 1.0),  # x*e**y
         ("abs(x - z)*sign(x - z)*y", "x y", "x=1,y=2,z=1", 1.0),  # (x - z)*y
         ("abs(x)*sign(x)*abs(y)*sign(y)", "x y", "x=0,y=0", 1.0),  # x*y
+        # a kink whose argument has the last variable too, but stays 0 along it
+        ("abs(x*y)*sign(x*y)", "x y", "x=0,y=1", 1.0),  # x*y
+        ("abs(x*y)*sign(x*y)", "x y", "x=0,y=0", 1.0),
+        ("abs(x*y)*sign(x*y)*z", "x y z", "x=0,y=1,z=2", 1.0),  # x*y*z
+        # two lines crossed, x = 0 and y = 0: read off both
+        ("abs(x)*sign(x)*abs(y)*sign(y)*z", "x y z", "x=0,y=0,z=1", 1.0),  # x*y*z
+        ("sign(x)**2*sign(y)**2*x*y*z", "y x z", "x=0,y=0,z=3", 1.0),
+        ("abs(x)*sign(x)*abs(y)*sign(y)*abs(z)*sign(z)", "x y z", "x=0,y=0,z=0", 1.0),
     ],
 )
 def test_a_mixed_derivative_on_a_kink_line_is_read_beside_it(
@@ -288,9 +296,20 @@ def test_a_mixed_derivative_on_a_kink_line_is_read_beside_it(
         ("abs(x)*sign(x)*y", "x y x", "x=0,y=1", "agree", 0.0),  # x*y: 0
         # x*abs(y - 1): d/dx is abs(y - 1), whose sides along y at 1 are -1 and 1
         ("abs(x)*sign(x)*abs(y - 1)", "x y", "x=0,y=1", "not differentiable", 0.0),
+        # f jumps across x = 0 wherever y != 0: d/dx exists nowhere on the line
+        # beside the point, though its one-sided slopes there are 0 and 0
+        ("sign(x)*y**2", "x y", "x=0,y=0", "not differentiable", 0.0),
+        ("heaviside(x)*y**2", "x y", "x=0,y=0", "not differentiable", 0.0),
+        # d/dx has sides 1 - (y - 1)**2 and 1 + (y - 1)**2 on x = 0: apart
+        # wherever y != 1, by less than the sides' 2**-100 at 2**-64 from it
+        ("abs(x)*(y - 1)**2 + x", "x y", "x=0,y=1", "not differentiable", 0.0),
+        # f = x*[y = 0]: d/dy exists on y = 0 only at x = 0
+        ("abs(x)*sign(x)*(1 - sign(y)**2)", "y x", "x=0,y=0", "not differentiable", 0.0),
+        # f is 0 within 1e-8 of the point: a feature 6e-8 away along y is no gap
+        ("abs(x)*relu(y - 1 - 1e-8)", "x y", "x=0,y=1", "agree", 0.0),
     ],
 )
-def test_beside_a_kink_line_a_shrinking_reading_is_zero(
+def test_beside_a_kink_line_shrinking_readings_and_gaps(
     cli: Cli, text: str, wrt: str, at: str, verdict: str, expected: float
 ) -> None:
     args = [arg for name in wrt.split() for arg in ("--wrt", name)]

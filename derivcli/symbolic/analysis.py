@@ -750,6 +750,11 @@ def examine(
             )
     missing_sides, missing = _lower_missing_beside(derivative, point, f_program)
     if missing and missing_sides != {-1} and missing_sides != {+1}:
+        # a jump at the point itself is the plainer reason: heaviside(2*z - 1) - x
+        # jumps at z = 1/2, so d/dz exists nowhere on that line
+        jump = _jump(derivative, point) if on_kink else ""
+        if jump:
+            return PointAnalysis(Reason.JUMP, False, kinks=on_kink, detail=jump)
         return PointAnalysis(Reason.STEP_UNDEFINED, False, kinks=on_kink, detail=missing)
     # the sides as exact limits (MPFR) where they converged, compared exactly:
     # min(z*1e20, log(z) + z*1e20) at 1 has sides 1e20 and 1e20 + 1, one
@@ -869,31 +874,36 @@ def _off_line(
     or the readings do not settle.
 
     Where a derivative up to this order was taken along a variable (own) that
-    crosses a kink whose argument ``name`` does not move, the closed form's
+    crosses a kink whose argument stays 0 along ``name``, the closed form's
     values all along the line through the point are the kink's convention, not
     the derivative: d/dx of abs(x)*sign(x)*y (f is x*y) is sign(x)**2*y, 0 on the
     whole line x = 0, where the derivative is y. Beside the line the closed form
     is the derivative, and on the line the derivative is its limit (it exists
     there: _lower_missing_beside). So it is measured at 2**-8192 and 2**-16384
-    off the line (relative) on both sides: a reading that stays is the limit,
+    off the line (relative, along every such own) on both sides: a reading that stays is the limit,
     one that shrinks with the distance is 0, and the two sides must meet.
     """
-    crossed = [
-        own
-        for kink in derivative.kinks
-        if kink.step < order and name not in kink.variables
-        for own in derivative.wrt[kink.step : order]
-        if own in kink.variables and _zero_here(kink.program, point)
-    ]
+    crossed = list(
+        dict.fromkeys(
+            own
+            for kink in derivative.kinks
+            if kink.step < order and _zero_along(kink, point, name)
+            for own in derivative.wrt[kink.step : order]
+            if own in kink.variables
+        )
+    )
     if not crossed:
         return None  # f's own values (order 0), or no such line
-    own = crossed[0]
+
+    def off(side: int, exponent: int) -> dict[str, Any]:
+        moved: dict[str, Any] = dict(point)
+        for own in crossed:  # off every such line: sign(x)**2*sign(y)**2*z at x = y = 0
+            moved = _beside(moved, own, _step(point, own, side, exponent))
+        return moved
+
     found: list[tuple[Any, ...]] = []
     for side in (+1, -1):
-        near, nearer = (
-            measure(_beside(point, own, _step(point, own, side, exponent)))
-            for exponent in OFF_LINE_EXPONENTS
-        )
+        near, nearer = (measure(off(side, exponent)) for exponent in OFF_LINE_EXPONENTS)
         found.append(tuple(_settled_off(a, b) for a, b in zip(near, nearer, strict=True)))
     above, below = found
     if all(
@@ -904,7 +914,19 @@ def _off_line(
     return None
 
 
-def _zero_here(program: Program, point: Mapping[str, float]) -> bool:
+def _zero_along(kink: _Kink, point: Mapping[str, float], name: str) -> bool:
+    """Whether the kink's argument is 0 at the point and stays 0 along ``name``
+    (abs(x*y) at x = 0 along y): 0 at 2**-64 and 2**-32 (relative) both ways."""
+    if not _zero_here(kink.program, point):
+        return False
+    return name not in kink.variables or all(
+        _zero_here(kink.program, _beside(point, name, _step(point, name, side, exponent)))
+        for side in (-1, +1)
+        for exponent in (32, 64)
+    )
+
+
+def _zero_here(program: Program, point: Mapping[str, Any]) -> bool:
     outcome = exact_value(program, point)
     return outcome.defined and outcome.is_zero(len(program) - 1)
 
@@ -947,18 +969,45 @@ def _lower_missing_beside(
         if own == along:
             continue
         lower = derivative.program(k - 1)
-        for side in (-1, +1):
-            moved = _beside(point, along, _step(point, along, side, 64))
+
+        def exists(
+            exponent: int, side: int, lower: Program = lower, own: str = own, along: str = along
+        ) -> bool:
+            moved = _beside(point, along, _step(point, along, side, exponent))
             left = _one_sided(lower, moved, own, -1, f_program)
             right = _one_sided(lower, moved, own, +1, f_program)
             if not _one_derivative(left, right):
-                order = "f's derivative" if k == 1 else f"the derivative of order {k}"
-                why = (
-                    f"{order} along {own} does not exist beside the point along {along}, "
-                    f"so there is no derivative of it along {along}"
-                )
-                sides |= {side} if k == len(wrt) - 1 else {-1, +1}
+                return False
+            # the one-sided slopes leave out f's value on the line: sign(x)*y**2
+            # has slopes 0 and 0 at (0, 2**-64), but jumps there
+            return lower is not f_program or _continuous_at(f_program, moved, own)
+
+        for side in (-1, +1):
+            # at 2**-64, and where a gap there is below the sides' 2**-100 (d/dx of
+            # abs(x)*(y - 1)**2 + x beside y = 1 has sides 1 -+ (y - 1)**2), at
+            # 2**-24 and 2**-32 both: a gap at one distance only is a feature that
+            # far off, not one all around the point
+            if exists(64, side) and (exists(24, side) or exists(32, side)):
+                continue
+            order = "f's derivative" if k == 1 else f"the derivative of order {k}"
+            why = (
+                f"{order} along {own} does not exist beside the point along {along}, "
+                f"so there is no derivative of it along {along}"
+            )
+            sides |= {side} if k == len(wrt) - 1 else {-1, +1}
     return sides, why
+
+
+def _continuous_at(f_program: Program, point: Mapping[str, Any], var: str) -> bool:
+    """Whether f's value at the point is both of its limits along ``var``."""
+    here = exact_value(f_program, point, EXACT_LIMIT_BITS, exact_sums=True)
+    if here.value is None:
+        return False
+    value = gmpy2().mpfr(0) if here.is_zero(len(here.values) - 1) else here.value
+    return all(
+        limit is not None and _sides_meet(limit, value)
+        for limit in (_side_limit(f_program, point, var, side, exact=True) for side in (-1, +1))
+    )
 
 
 def _exists_by_sides(
