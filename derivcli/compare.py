@@ -401,12 +401,15 @@ class _Joined:
         where = dict(common["point"])
         common = {**common, "left": special.left, "right": special.right}
         if special.reason is Reason.OVERFLOW:
+            # the sides' common value where the analysis has one (the closed form's
+            # may be a kink's convention)
+            shown = sym if special.value is None else special.value
             return DerivativeResult(
                 **common,
-                symbolic=sym,
+                symbolic=shown,
                 agree=None,
                 computable=False,
-                note=explain.overflow(self.dtype, sym),
+                note=explain.overflow(self.dtype, shown),
             )
         if special.reason is Reason.OUT_OF_RANGE:
             return DerivativeResult(

@@ -307,6 +307,30 @@ def test_a_mixed_derivative_on_a_kink_line_is_read_beside_it(
         ("abs(x)*sign(x)*(1 - sign(y)**2)", "y x", "x=0,y=0", "not differentiable", 0.0),
         # f is 0 within 1e-8 of the point: a feature 6e-8 away along y is no gap
         ("abs(x)*relu(y - 1 - 1e-8)", "x y", "x=0,y=1", "agree", 0.0),
+        # f is identically 0 around each of these points (the feature along y is
+        # 1e-10 or 1e-12 away, or sin(7e9) = -0.78 and sin(1e20) = -0.65 keep relu
+        # at 0): d2/dxdy is 0 (a second helper's hunt; comparing the sides 2**-32
+        # and 2**-24 away along y called them not differentiable)
+        ("abs(x)*relu(y - 1)", "x y", "x=0,y=0.9999999999", "agree", 0.0),
+        ("abs(x)*floor(y)", "x y", "x=0,y=0.999999999999", "agree", 0.0),
+        ("abs(x)*relu(y - 1e10)", "x y", "x=0,y=9999999999", "agree", 0.0),
+        ("abs(x)*relu(sin(y))", "x y", "x=0,y=7e9", "agree", 0.0),
+        # at 1e20 a step of 2**-64 relative is 5.4, most of a period of sin: the
+        # moves along y start below 1 there, as the probes do
+        ("abs(x)*relu(sin(y))", "x y", "x=0,y=1e20", "agree", 0.0),
+        # d/dx has sides 1 -+ (y - 1)**4 on x = 0: 2**-256 apart at 2**-64 from the
+        # point, far below the sides' 2**-100, but a gap that stays as the steps
+        # shrink; and the same with the kink line read beside it
+        ("abs(x)*(y - 1)**4 + x", "x y", "x=0,y=1", "not differentiable", 0.0),
+        ("abs(x)*(y - 1)**2*1e-40 + x", "x y", "x=0,y=1", "not differentiable", 0.0),
+        ("abs(x)*sign(x)*y + abs(x)*(y - 1)**4", "x y", "x=0,y=1", "not differentiable", 0.0),
+        # x + abs(x)**1.1*y: d/dx is 1 on x = 0 (its sides' quotients meet only
+        # as h**0.1 shrinks), so d2/dxdy is 0
+        ("x + abs(x)**1.1*y", "x y", "x=0,y=1", "agree", 0.0),
+        # relu(y) is 0 around y = -70: f is x + e**-4900 there, whose sides along x
+        # shrink to 0 through 2**-4096 beside f's value 9e-2129: no jump
+        ("abs(x)*relu(y) + x + exp(-y**2)", "x y", "x=0,y=-70", "agree", 0.0),
+        ("abs(x)*relu(y) + x + exp(-y**2)", "x", "x=0,y=-70", "agree", 1.0),
     ],
 )
 def test_beside_a_kink_line_shrinking_readings_and_gaps(
@@ -317,6 +341,18 @@ def test_beside_a_kink_line_shrinking_readings_and_gaps(
     (result,) = run.json()["results"]
     assert result["verdict"] == verdict and result["symbolic"] == expected
     assert run.code == (0 if verdict == "agree" else 1)
+
+
+def test_a_kink_line_value_past_float64_is_shown_as_its_sides(cli: Cli) -> None:
+    # f = x*e**y: d2/dxdy at y = 710 is e**710 = 2.2e308, past float64 (exit 3).
+    # The closed form on the line x = 0 is sign(0)**2*e**710 = 0; the value shown
+    # is the sides' (inf, past float64), not that convention's 0
+    run = cli("partial", "abs(x)*sign(x)*exp(y)", "--wrt", "x", "--wrt", "y",
+              "--at", "x=0,y=710", "-f", "json")  # fmt: skip
+    (result,) = run.json()["results"]
+    assert run.code == 3 and result["verdict"] == "not computed"
+    assert result["symbolic"] == "inf"
+    assert "beyond float64's range" in result["note"]
 
 
 def test_a_hessian_on_a_kink_line_has_its_mixed_entries(cli: Cli) -> None:
