@@ -1128,3 +1128,239 @@ def test_f_at_an_exact_zero_of_decimal_constants_does_not_jump(cli: Cli) -> None
     assert result["left"] == -40080.03 and result["right"] == 40080.03
     assert "jumps" not in result["note"]
     assert "kink of abs at x=2500.125" in result["note"]
+
+
+# ---------------------------------------------------------------- stop 23: seed 27's survivors
+
+
+def test_a_kink_at_a_huge_coordinate_keeps_sides_far_below_the_values(cli: Cli) -> None:
+    # f = cos(x/2**900) + 1e-280*abs(x - 2**900) at x = 2**900 (8.45e270, a float
+    # exactly): sides -sin(1)/2**900 -+ 1e-280, about -9.96e-272, 1e-280 apart. A
+    # quotient's rounding is relative to the step 2**-k*|x|: scaled by |x| instead
+    # of divided, the rounding bound (1e-114) swallowed both sides to 0 and the
+    # kink passed for smooth (kills analysis.py:eb52c977:0:arith_div_mul:0)
+    x = 2.0**900
+    run = cli("grad", "cos(x/2**900) + 1e-280*abs(x - 2**900)", "--at", f"x={x!r}", "-f", "json")
+    result = one(run)
+    with mpmath.workdps(50):
+        slope = -mpmath.sin(1) / mpmath.mpf(2) ** 900
+        left, right = float(slope - mpmath.mpf("1e-280")), float(slope + mpmath.mpf("1e-280"))
+    assert run.code == 1 and result["verdict"] == "not differentiable"
+    assert result["left"] == pytest.approx(left, rel=1e-15)
+    assert result["right"] == pytest.approx(right, rel=1e-15)
+    assert result["left"] != result["right"]
+
+
+def test_a_pure_derivative_from_f_keeps_a_term_1e300_times_smaller(cli: Cli) -> None:
+    # d2/dz2 of y**z + 1e300*z + z**2 at y = 0, z = 1: y**z is 0 for every z > 0,
+    # so f is 1e300*z + z**2 near the point and the derivative is 2. The closed
+    # form y**z*log(y)**2 + 2 is 0*inf there, so it comes from f's own second
+    # differences, where 1e300*z is 1e300 times h**2's size: the differences
+    # are taken again at twice the bits until two agree (8,704 bits here)
+    run = cli("partial", "y**z + 1e300*z + z**2", "--wrt", "z", "--wrt", "z",
+              "--at", "y=0,z=1", "-f", "json")  # fmt: skip
+    result = one(run)
+    assert result["symbolic"] == 2.0 and result["differentiable"] is True
+    assert result["left"] == 2.0 and result["right"] == 2.0
+
+
+def test_an_earlier_order_missing_on_one_side_stops_both_sides(cli: Cli) -> None:
+    # f = abs(x)*relu(y)*z at (0, 0, 1), d3/dxdydz: d/dx does not exist on x = 0
+    # for y > 0 (abs's corner times relu(y) > 0), so d2/dxdy does not exist at
+    # the point, and neither does anything taken from it along z: no sides at
+    # all (kills analysis.py:a480d178:48:num_neg:0, which kept the right side of z)
+    run = cli("partial", "abs(x)*relu(y)*z", "--wrt", "x", "--wrt", "y", "--wrt", "z",
+              "--at", "x=0,y=0,z=1", "-f", "json")  # fmt: skip
+    result = one(run)
+    assert run.code == 1 and result["verdict"] == "not differentiable"
+    assert result["left"] is None and result["right"] is None
+    assert "f's derivative along x does not exist beside the point along y" in result["note"]
+
+
+def test_a_quotient_exact_at_the_first_guard_is_not_taken_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # x**2 beside x = 1 from the right: each probe's quotient is far above its
+    # rounding at the first guard width (k + 128 bits), so each probe takes two
+    # values, g(1 + h) and g(1 + 2h), at that width only: 2 per probe of 2**-256,
+    # 2**-512, 2**-1024, and the slope is 2. And beside a point where g has no
+    # value (sqrt at 0, from the left), a probe stops at the first width too.
+    # Kills analysis.py:5b434551:0:break_continue:1 and :break_continue:0 (the
+    # later widths tried all the same: 6 values a probe)
+    from derivcli.symbolic import analysis
+
+    calls: list[int] = []
+    beside_value = analysis._beside_value
+
+    def counted(program: Any, point: Any, precision: int = 256, **kwargs: Any) -> Any:
+        calls.append(precision)
+        return beside_value(program, point, precision, **kwargs)
+
+    monkeypatch.setattr(analysis, "_beside_value", counted)
+    g = compile_tree(parse("x**2").tree)
+    assert float(analysis._one_sided(g, {"x": 1.0}, "x", +1, g)) == 2.0
+    assert sorted(calls) == [256 + 128] * 2 + [512 + 128] * 2 + [1024 + 128] * 2
+    calls.clear()
+    root = compile_tree(parse("sqrt(x)").tree)
+    assert analysis._one_sided(root, {"x": 0.0}, "x", -1, root) is None
+    assert sorted(calls) == [256 + 128] * 2 + [512 + 128] * 2 + [1024 + 128] * 2
+
+
+def test_a_sequence_that_shrank_to_exactly_0_has_settled() -> None:
+    import gmpy2
+
+    # 1, 2**-300, 0 at the three probes shrinks to 0, and its last value is 0
+    # itself: nothing further to probe (a last value that is not 0 yet, like
+    # 2**-600, is probed further: relu(x)*1e-200 + x**2 settles on 1e-200 only
+    # below 2**-664). Kills analysis.py:40103304:56:num_dec:0 (values[-1] != -1)
+    from derivcli.symbolic import analysis
+
+    asked: list[int] = []
+
+    def sequence(exponents: Any, last: Any) -> list[Any]:
+        asked.extend(exponents)
+        m = gmpy2
+        table = {256: m.mpfr(1), 512: m.mul_2exp(m.mpfr(1), -300), 1024: last}
+        return [table.get(k, m.mpfr(0)) for k in exponents]
+
+    m = gmpy2
+    assert analysis._settle(lambda ks: sequence(ks, m.mpfr(0))) == 0.0
+    assert asked == [256, 512, 1024]
+    asked.clear()
+    assert analysis._settle(lambda ks: sequence(ks, m.mul_2exp(m.mpfr(1), -600))) == 0.0
+    assert asked == [256, 512, 1024, 2048]  # 0 there: settled
+
+
+def test_f_undefined_far_below_the_first_probe_is_a_domain_edge(cli: Cli) -> None:
+    # f = x*y + (y*(y - c))**1.5 with c = 1e-305: at y = 0 f is 0, defined for
+    # y <= 0 and y >= c, undefined between. Along y, f is undefined right of the
+    # point at 2**-1024 = 5.6e-309 < c (but defined at 2**-512 = 7.5e-155 > c):
+    # d/dy does not exist, and d2/dydx says so by f's one-sided domain along y.
+    # Kills analysis.py:21c5909f:31:num_inc:0 (checked at 2**-512 only: defined)
+    run = cli("partial", "x*y + (y*(y - 1e-300*1e-5))**1.5", "--wrt", "y", "--wrt", "x",
+              "--at", "x=1,y=0", "-f", "json")  # fmt: skip
+    result = one(run)
+    assert run.code == 1 and result["verdict"] == "not differentiable"
+    assert "f is undefined on one side along y" in result["note"]
+
+
+# ---------------------------------------------------------------- the budget's cadence
+
+
+def _f_clock(monkeypatch: pytest.MonkeyPatch, count: int, text: str = "x") -> Any:
+    """A request on ``count`` points of [-1, 1] whose clock moves 1 s for the
+    first exact evaluation of f at each point (nothing else takes time)."""
+    from types import SimpleNamespace
+
+    from derivcli.autograd.values import make_points
+    from derivcli.language.points import Grid, PointSpec
+    from derivcli.symbolic import analysis
+
+    points = make_points(PointSpec(("x",), ((("x", Grid(-1.0, 1.0, count)),),), count))
+    request = analysis.make_request(parse(text), [("x",)], budget=1000.0)
+    prepared = analysis.prepare(request, time.monotonic() + 60.0)  # on the real clock
+    clock = [0.0]
+    monkeypatch.setattr(analysis, "time", SimpleNamespace(monotonic=lambda: clock[0]))
+    exact = analysis._ExactCache.exact
+
+    seen: set[int] = set()
+
+    def slow_exact(self: Any, program: Any, i: int) -> Any:
+        if program is prepared.function and i not in seen:  # (later calls are cached)
+            seen.add(i)
+            clock[0] += 1.0
+        return exact(self, program, i)
+
+    monkeypatch.setattr(analysis._ExactCache, "exact", slow_exact)
+    return lambda deadline: analysis.analyse(prepared, request, points, deadline=deadline)
+
+
+def test_the_budget_is_checked_every_64_values_of_f(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 200 points of f, 1 s each, a budget of 100.5 s: the check before point 64
+    # finds 64 s spent and 200 s predicted, and gives up with "64 done" (the
+    # checks before are at point 0 only). Kills analysis.py:6170a1e6:7:num_dec:0
+    # (every 63) and :10:cmp_eq_ne:0 (every point but each 64th: "26 done",
+    # where a quarter of the budget is spent and the pace overruns it)
+    from derivcli.errors import BudgetError
+
+    run = _f_clock(monkeypatch, 200)
+    with pytest.raises(BudgetError, match=r"at 200 points within the time budget \(64 done\)"):
+        run(100.5)
+
+
+def test_a_pace_that_just_fits_the_budget_goes_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 128 points of f, 1 s each, a budget of exactly 128 s: at point 64, 64 s
+    # spent predicts the end at 64 + 64 = 128 s, the deadline itself, which is
+    # no overrun: all 128 values come. Kills analysis.py:9001ec67:32:cmp_gt_ge:0
+    response = _f_clock(monkeypatch, 128)(128.0)
+    assert len(response.function_values) == 128
+    assert response.derivatives[0].values == [1.0] * 128
+
+
+# ---------------------------------------------------------------- which points the screen sends
+
+
+def _screened(text: str, grid: tuple[float, float, int], dtype: str = "float64") -> Any:
+    from derivcli.autograd.values import make_points
+    from derivcli.language.points import Grid, PointSpec
+    from derivcli.symbolic import analysis
+
+    start, stop, count = grid
+    points = make_points(PointSpec(("x",), ((("x", Grid(start, stop, count)),),), count))
+    request = analysis.make_request(parse(text), [("x",)], budget=120.0, dtype=dtype)
+    return points, analysis.run(request, points)
+
+
+@pytest.mark.parametrize(("count", "approximate"), [(8, 0), (9, 9)])
+def test_up_to_8_points_are_exact_however_large_the_work(
+    monkeypatch: pytest.MonkeyPatch, count: int, approximate: int
+) -> None:
+    # With the work limit at 0, a grid is screened in float64 unless it has at
+    # most 8 points (README: "up to 8 points ... exactly"). Kills
+    # analysis.py:435fe502:47:cmp_le_lt:0 and :3e01e63d:19:num_dec:0
+    from derivcli.symbolic import analysis
+
+    monkeypatch.setattr(analysis, "EXACT_WORK", 0)
+    _, response = _screened("x**2", (1.0, 2.0, count))
+    assert response.approximate == approximate
+
+
+def test_the_screen_sends_points_within_1e_6_of_a_kink() -> None:
+    # relu(x - 0.5) on 5,001 points 1e-8 apart around 0.5: the screen sends the
+    # points whose kink argument is within 1e-6 (relative to max(1, |x|)) to the
+    # exact evaluation: |x - 0.5| <= 1e-6, 201 points (README). The other 4,800
+    # take float64's values. Kills analysis.py:64bd10b1:14:num_x10:0 (1e-5: 2,001)
+    points, response = _screened("relu(x - 0.5)", (0.5 - 2.5e-5, 0.5 + 2.5e-5, 5001))
+    xs = [float(v) for v in points.columns["x"]]
+    near = sum(abs(x - 0.5) <= 1e-6 for x in xs)
+    assert 199 <= near <= 201
+    assert response.approximate == 5001 - near
+
+
+def test_the_screen_sends_points_within_1e_6_of_a_domain_edge() -> None:
+    # sqrt(x) on 5,001 points 1e-9 apart from 1e-7: the edge 0 is within 1e-6
+    # (absolute below 1) of the points up to 1e-6, 901 of them, which are
+    # evaluated exactly. Kills analysis.py:3a090ccd:52:num_div10:0 (a margin of
+    # 1e-7 at edges below 1: none sent)
+    points, response = _screened("sqrt(x)", (1e-7, 1e-7 + 5e-6, 5001))
+    xs = [float(v) for v in points.columns["x"]]
+    near = sum(x <= 1e-6 for x in xs)
+    assert 899 <= near <= 902
+    assert response.approximate == 5001 - near
+
+
+def test_a_derivative_past_float32_on_a_long_grid_is_an_overflow() -> None:
+    # f = 1e30*tanh(1e10*x) stays below float32's 3.4e38, but its derivative
+    # 1e40/cosh(1e10*x)**2 is past it where cosh(1e10*x)**2 < 1e40/3.4e38, that is
+    # |x| < acosh(sqrt(29.4))/1e10 = 2.38e-10: on 5,001 points of [-1e-9, 1e-9],
+    # those are overflows for float32, found by the screen from the derivative's
+    # values. Kills analysis.py:2404171c:24:num_dec:0 (f's values looked at)
+    from derivcli.symbolic.analysis import Reason
+
+    points, response = _screened("1e30*tanh(1e10*x)", (-1e-9, 1e-9, 5001), dtype="float32")
+    xs = [float(v) for v in points.columns["x"]]
+    bound = math.acosh(math.sqrt(1e40 / 3.4028234663852886e38)) / 1e10
+    over = {i for i, x in enumerate(xs) if abs(x) < bound * (1 - 1e-6)}
+    assert len(over) > 1000
+    special = response.derivatives[0].special
+    assert over <= {i for i, found in special.items() if found.reason is Reason.OVERFLOW}
