@@ -273,6 +273,11 @@ def test_mixed_partial_across_a_kink_does_not_exist(cli: Cli) -> None:
         ("abs(x)*sign(x)*abs(y)*sign(y)*z", "x y z", "x=0,y=0,z=1", 1.0),  # x*y*z
         ("sign(x)**2*sign(y)**2*x*y*z", "y x z", "x=0,y=0,z=3", 1.0),
         ("abs(x)*sign(x)*abs(y)*sign(y)*abs(z)*sign(z)", "x y z", "x=0,y=0,z=0", 1.0),
+        # f is x*y everywhere (the second term is 0 off x = 0, and x = 0 on it),
+        # but d/dx's closed form is y**2 on the line and y beside it: equal at the
+        # point, apart along the line. torch says 2 (a third hunt)
+        ("abs(x)*sign(x)*y + (1 - sign(x)**2)*x*y**2", "x y", "x=0,y=1", 1.0),
+        ("abs(x)*sign(x)*exp(y) + (1 - sign(x)**2)*x*exp(2*y)", "x y", "x=0,y=0", 1.0),
     ],
 )
 def test_a_mixed_derivative_on_a_kink_line_is_read_beside_it(
@@ -283,8 +288,8 @@ def test_a_mixed_derivative_on_a_kink_line_is_read_beside_it(
     (result,) = run.json()["results"]
     # torch differentiates the convention too (sign's gradient is 0): DISAGREE
     assert run.code == 1 and result["verdict"] == "DISAGREE"
-    assert result["symbolic"] == expected and result["autograd"] == 0.0
-    assert "the closed form as written (0)" in result["note"]
+    assert result["symbolic"] == expected and result["autograd"] != expected
+    assert "the closed form as written" in result["note"]
 
 
 @pytest.mark.parametrize(
@@ -331,6 +336,13 @@ def test_a_mixed_derivative_on_a_kink_line_is_read_beside_it(
         # shrink to 0 through 2**-4096 beside f's value 9e-2129: no jump
         ("abs(x)*relu(y) + x + exp(-y**2)", "x y", "x=0,y=-70", "agree", 0.0),
         ("abs(x)*relu(y) + x + exp(-y**2)", "x", "x=0,y=-70", "agree", 1.0),
+        # ... but a jump of that size is still one: f(0+) - f(0-) = e**-2000
+        # (1.3e-869) and e**-9000 (heaviside(0) = 1/2), seen below the probes'
+        # steps as gaps to f's value that stop shrinking (a third hunt)
+        ("x + heaviside(x)*exp(-2000)", "x", "x=0", "not differentiable", 1.0),
+        ("x**2 + heaviside(x)*exp(-9000)", "x", "x=0", "not differentiable", 0.0),
+        ("y + exp(-2000)*(1 - sign(x)**2)", "x", "x=0,y=1", "not differentiable", 0.0),
+        ("x*y + heaviside(x)*exp(-2000)*y", "x y", "x=0,y=1", "not differentiable", 1.0),
     ],
 )
 def test_beside_a_kink_line_shrinking_readings_and_gaps(

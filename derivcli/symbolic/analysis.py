@@ -906,15 +906,22 @@ def _off_line(
 
     # the readings off the line are costly (a sum of 1 and 2**-16384 holds 16,384
     # bits, and erf of it takes milliseconds): taken only where the closed form on
-    # the line is not what it is beside it, at 2**-64 along name
+    # the line is not what it is just beside it (2**-200 off, to 2**-150), at
+    # 2**-64 and 2**-20 along name. The convention may agree with the derivative
+    # at the point itself and differ along the line (d/dx of abs(x)*sign(x)*y +
+    # (1 - sign(x)**2)*x*y**2 is y**2 on x = 0 and y beside it)
     program = derivative.program(order)
-    on = _beside(point, name, _step(point, name, +1, 64 + _offset(point, name)))
-    here = exact_value(program, on, exact_sums=True).value
-    if here is not None and all(
-        (beside := exact_value(program, off(on, side, 64), exact_sums=True).value) is not None
-        and abs(beside - here) <= max(abs(beside), abs(here)) * gmpy2().mul_2exp(1, -32)
-        for side in (+1, -1)
-    ):
+    m = gmpy2()
+    for along in (64, 20):
+        on = _beside(point, name, _step(point, name, +1, along + _offset(point, name)))
+        here = exact_value(program, on, exact_sums=True).value
+        if here is None or not all(
+            (beside := exact_value(program, off(on, side, 200), exact_sums=True).value) is not None
+            and abs(beside - here) <= max(abs(beside), abs(here)) * m.mul_2exp(1, -150)
+            for side in (+1, -1)
+        ):
+            break
+    else:
         return None
     found: list[tuple[Any, ...]] = []
     for side in (+1, -1):
@@ -1052,8 +1059,8 @@ def _continuous_at(f_program: Program, point: Mapping[str, Any], var: str) -> bo
     value = gmpy2().mpfr(0) if here.is_zero(len(here.values) - 1) else here.value
     limits = [_side_limit(f_program, point, var, side, exact=True) for side in (-1, +1)]
     if value and all(isinstance(limit, float) and limit == 0 for limit in limits):
-        # sides that shrink to 0 through 2**-4096 beside a value below them (see _jump)
-        return not _tiny_jump(f_program, point, var, with_value=True)
+        # sides that shrink to 0 through 2**-4096 beside a value that is not 0 (see _jump)
+        return not _deep_jump(f_program, point, var)
     return all(limit is not None and _sides_meet(limit, value) for limit in limits)
 
 
@@ -1457,9 +1464,9 @@ def _jump(derivative: _Derivative, point: Mapping[str, float]) -> str:
             )
             if order == 0 and shrinking and value_here:
                 # both sides shrink to 0 through steps of 2**-4096 (f = x + e**-4900
-                # at x = 0: values of h + 9e-2129); f's value below the values seen
-                # there is told from a jump by whether the gaps to it shrink
-                tiny = _tiny_jump(program, point, name, with_value=True)
+                # at x = 0: values of h + 9e-2129): a jump below the steps' size
+                # (x + sign(x)*e**-2000), or a value below them, shows further down
+                tiny = _deep_jump(program, point, name)
                 if not tiny:
                     continue
             elif _same_limit(below, above) and (
@@ -1531,20 +1538,18 @@ def _true_lower(derivative: _Derivative, point: Mapping[str, float], order: int)
 TINY_JUMP_EXPONENTS = (2048, 4096)
 
 
-def _tiny_jump(program: Program, point: Mapping[str, float], name: str, *, with_value: bool) -> str:
-    """A jump smaller than the limits' 2**-100 tolerance, or ''.
-
-    Beside a continuous function's point the gap to it (to f's value; for a
-    lower derivative, between the two sides) shrinks with the step, by about
-    2**-2048 from a step of 2**-2048 to 2**-4096; a jump's gap stays. So a gap
-    that does not shrink at least fourfold is a jump: logsumexp(y, trunc(x)) at
-    x = -2, y = 710 jumps by 1.3e-309 on top of 710.
-    """
+def _gap(
+    program: Program, point: Mapping[str, float], name: str, k: int, *, with_value: bool
+) -> Any:
+    """The gap at step 2**-k along ``name``: from the value at the point to the
+    farther of the two values beside it (``with_value``), else between the two
+    sides; None where a value is undefined. A gap that changes when the values
+    are taken with twice the bits is rounding: 0 (the two sides of d/dz
+    acosh(cosh(z)) beside 1e-300 are both 1, each after 17,000 bits of
+    cancellation that leave a different last bit)."""
     m = gmpy2()
 
-    def gap_at(k: int, precision: int) -> tuple[Any, int]:
-        """The gap at step 2**-k (None where a value is undefined), and the most
-        bits a value took."""
+    def gap_at(precision: int) -> tuple[Any, int]:
         beside = [_beside(point, name, _step(point, name, side, k)) for side in (-1, +1)]
         outcomes = [_beside_value(program, p, precision, exact_sums=True) for p in beside]
         if with_value:
@@ -1558,24 +1563,59 @@ def _tiny_jump(program: Program, point: Mapping[str, float], name: str, *, with_
                 return abs(values[1] - values[0]), used
             return max(abs(values[0] - values[2]), abs(values[1] - values[2])), used
 
+    gap, used = gap_at(k + PROBE_GUARD_BITS)
+    if gap:
+        finer, _ = gap_at(2 * used)
+        if finer is None or not abs(finer - gap) <= gap / 4:
+            gap = m.mpfr(0)
+    return gap
+
+
+def _tiny_jump(program: Program, point: Mapping[str, float], name: str, *, with_value: bool) -> str:
+    """A jump smaller than the limits' 2**-100 tolerance, or ''.
+
+    Beside a continuous function's point the gap to it (to f's value; for a
+    lower derivative, between the two sides) shrinks with the step, by about
+    2**-2048 from a step of 2**-2048 to 2**-4096; a jump's gap stays. So a gap
+    that does not shrink at least fourfold is a jump: logsumexp(y, trunc(x)) at
+    x = -2, y = 710 jumps by 1.3e-309 on top of 710.
+    """
     gaps = []
     for k in TINY_JUMP_EXPONENTS:
-        gap, used = gap_at(k, k + PROBE_GUARD_BITS)
+        gap = _gap(program, point, name, k, with_value=with_value)
         if gap is None:
             return ""
-        if gap:
-            # a jump's gap stays when the values are taken with twice the bits;
-            # rounding's changes (the two sides of d/dz acosh(cosh(z)) beside
-            # 1e-300 are both 1, each after 17,000 bits of cancellation that
-            # leave a different last bit)
-            finer, _ = gap_at(k, 2 * used)
-            if finer is None or not abs(finer - gap) <= gap / 4:
-                gap = m.mpfr(0)
         gaps.append(gap)
     coarse, fine = gaps
     if fine == 0 or fine * 4 <= coarse:
         return ""
     return f"it jumps by about {_size_text(fine)}, below the side limits' resolution"
+
+
+# Steps of 2**-k (relative) at which f's values beside a point are compared
+# with its value, where both sides shrink to 0 through the probes.
+DEEP_JUMP_EXPONENTS = (4096, 8192, 16384, 32768)
+
+
+def _deep_jump(program: Program, point: Mapping[str, float], name: str) -> str:
+    """A jump of f below the steps' own size, or '': where both sides of f shrink to
+    0 through steps of 2**-4096, f's gaps to its value are compared further down.
+    A gap that stays (to a quarter) from one step to the next is a jump: x +
+    heaviside(x)*e**-2000 at 0 has gaps of about h down to h = 2**-2885, then
+    e**-2000/2. A gap that keeps shrinking is no jump: x + e**-4900 (f's value
+    cancels in each gap, h at every step). Jumps below 2**-32768 (relative) are
+    not looked for. Taken only where f's value is not 0 (a 0 beside sides that
+    shrink to 0 is taken for continuous: looking deeper at every such kink, abs(x)
+    at 0 among them, would cost seconds for erf's)."""
+    previous = None
+    for k in DEEP_JUMP_EXPONENTS:
+        gap = _gap(program, point, name, k, with_value=True)
+        if gap is None or gap == 0:
+            return ""
+        if previous is not None and abs(gap - previous) <= gap / 4:
+            return f"it jumps by about {_size_text(gap)}, below the probes' steps"
+        previous = gap
+    return ""
 
 
 EXACT_LIMIT_BITS = 384
