@@ -1364,3 +1364,19 @@ def test_a_derivative_past_float32_on_a_long_grid_is_an_overflow() -> None:
     assert len(over) > 1000
     special = response.derivatives[0].special
     assert over <= {i for i, found in special.items() if found.reason is Reason.OVERFLOW}
+
+
+def test_the_documented_steps_and_margins_of_the_analysis() -> None:
+    # README, "How a point is judged": steps of 2**-256, 2**-512, 2**-1024,
+    # further to 2**-4096; grids of more than 8 points and 200,000
+    # instruction-evaluations screened in float64, points within 1e-6 of a kink
+    # or an edge evaluated exactly; kink lines read 2**-8192 and 2**-16384 beside
+    # them. Written out here so a change to the contract fails a test
+    from derivcli.symbolic import analysis
+
+    assert analysis.PROBE_EXPONENTS == (256, 512, 1024)
+    assert analysis.MAX_PROBE_EXPONENT == 4096
+    assert (analysis.MAX_EXACT_POINTS, analysis.EXACT_WORK) == (8, 200_000)
+    assert analysis.SCREEN_RTOL == 1e-6
+    assert analysis.OFF_LINE_EXPONENTS == (8192, 16384)
+    assert analysis.DEEP_JUMP_EXPONENTS == (4096, 8192, 16384, 32768)
