@@ -470,3 +470,17 @@ def test_digamma_s_rule_is_tight_for_positive_arguments(a: str) -> None:
         to = gmpy2.mpfr
         found = evaluate._SLOPES["digamma"](gmpy2, to(0), (0,), [to(a)], [to(1)], to(0))
     assert mp("0.99") * true <= mp(str(found)) <= mp("1.25") * true  # 0.99: 64-bit rounding
+
+
+def test_a_rounded_argument_on_a_step_of_round_is_refined() -> None:
+    # cosh(2**-128)/2 is 1/2 + 2.2e-78 (mpmath): above round's step at 1/2, so
+    # round gives 1. At 256 bits it rounds to 1/2 exactly, where round (half to
+    # even, as torch) would give 0: a rounded argument on a half-integer is
+    # refined (kills evaluate.py's half-integer test made always false)
+    x = 2.0**-128
+    with mpmath.workdps(200):
+        assert mpmath.cosh(mp(x)) / 2 - mp("0.5") > mp("2e-78")
+    assert _exact("round(cosh(x)/2)", x).to_float() == 1.0
+    assert _exact("round(cosh(x)/2 + 2)", x).to_float() == 3.0  # 5/2 + 2.2e-78
+    # on a whole number it is no step of round: cosh(x)/2 - 1/2 + 3 is 3 + 2e-78
+    assert _exact("round(cosh(x)/2 + 2.5)", x).to_float() == 3.0
