@@ -209,3 +209,24 @@ def test_equivalents_file_entries_have_reasons() -> None:
     for ident, entry in entries.items():
         assert entry.reason
         assert ident.count(":") == 4
+
+
+def test_a_test_that_names_a_constant_is_selected_for_it(tmp_path: Path) -> None:
+    # a test pinning a documented constant (ZERO_MARGIN == 48) covers no line
+    # that mentions it, yet is the one that kills ZERO_MARGIN = 47
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_x.py").write_text(
+        "def test_pins():\n    assert evaluate.ZERO_MARGIN == 48\n\n"
+        "def test_other():\n    assert 1\n"
+    )
+    cov = mutate.CoverageMap(
+        tests=["tests/test_x.py::test_pins", "tests/test_x.py::test_other[a]"],
+        durations=[0.1, 0.1],
+        lines={},
+        fingerprint="",
+        pytest_exit=0,
+    )
+    selector = mutate.Selector(cov, root=tmp_path)
+    assert selector._tests_naming("ZERO_MARGIN") == {0}
+    assert selector._tests_naming("evaluate") == {0}
+    assert selector._tests_naming("PRECISION") == set()

@@ -1025,6 +1025,7 @@ class Selector:
         self.root = root
         self._trees: dict[str, ast.Module] = {}
         self._mentions: dict[str, dict[str, set[int]]] | None = None
+        self._test_names: dict[str, set[int]] | None = None
 
     def tree(self, module: str) -> ast.Module:
         if module not in self._trees:
@@ -1119,7 +1120,35 @@ class Selector:
                     if not isinstance(chain[0], (ast.FunctionDef, ast.AsyncFunctionDef)):
                         if not isinstance(chain[0], (ast.Import, ast.ImportFrom, ast.ClassDef)):
                             names.update(_bound_names(chain[0]))
+            tests |= self._tests_naming(name)
         return tests
+
+    def _tests_naming(self, name: str) -> set[int]:
+        """Tests whose own function body names ``name`` (a test that pins a
+        documented constant, ``evaluate.ZERO_MARGIN == 48``, covers no line that
+        mentions it)."""
+        if self._test_names is None:
+            self._test_names = {}
+            bodies: dict[str, dict[str, set[str]]] = {}
+            for index, nodeid in enumerate(self.cov.tests):
+                path, _, rest = nodeid.partition("::")
+                function = rest.split("[", 1)[0].split("::")[-1]
+                if path not in bodies:
+                    bodies[path] = {}
+                    try:
+                        module = ast.parse((self.root / path).read_text())
+                    except (OSError, SyntaxError):
+                        module = ast.Module(body=[], type_ignores=[])
+                    for node in ast.walk(module):
+                        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                            bodies[path][node.name] = {
+                                n.id if isinstance(n, ast.Name) else n.attr
+                                for n in ast.walk(node)
+                                if isinstance(n, (ast.Name, ast.Attribute))
+                            }
+                for named in bodies[path].get(function, set()):
+                    self._test_names.setdefault(named, set()).add(index)
+        return self._test_names.get(name, set())
 
 
 def _decorators(stmt: ast.stmt) -> list[ast.expr]:
