@@ -343,6 +343,17 @@ def test_a_mixed_derivative_on_a_kink_line_is_read_beside_it(
         ("x**2 + heaviside(x)*exp(-9000)", "x", "x=0", "not differentiable", 0.0),
         ("y + exp(-2000)*(1 - sign(x)**2)", "x", "x=0,y=1", "not differentiable", 0.0),
         ("x*y + heaviside(x)*exp(-2000)*y", "x y", "x=0,y=1", "not differentiable", 1.0),
+        # f = x*(y - 1)**2 + x*abs(x)*y (the middle term is 0 everywhere): d2/dxdy
+        # at (0, 1) is 2*(y - 1) + 2*abs(x) = 0. d/dx's closed form is y on the line
+        # x = 0 (slope 1, torch's answer) and (y - 1)**2 + 2*abs(x)*y beside it,
+        # whose slope 2*abs(x) shrinks with the distance read off the line: 0
+        (
+            "abs(x)*sign(x)*(y - 1)**2 + (1 - sign(x)**2)*x*y + x*abs(x)*y",
+            "x y",
+            "x=0,y=1",
+            "DISAGREE",
+            0.0,
+        ),
     ],
 )
 def test_beside_a_kink_line_shrinking_readings_and_gaps(
