@@ -850,11 +850,25 @@ def _sides_along(
     var = derivative.var
     order = derivative.steps.order - 1
     g = derivative.program(order)
+    return _both_sides(
+        derivative, point, order, var, lambda base, side: _one_sided(g, base, var, side, f_program)
+    )
+
+
+def _both_sides(
+    derivative: _Derivative,
+    point: Mapping[str, float],
+    order: int,
+    name: str,
+    one_side: Callable[[Mapping[str, Any], int], Any],
+) -> tuple[Any, Any]:
+    """``one_side`` (of the derivative of this order along ``name``) left and right of
+    the point; off a kink line its closed form stays on, where there is one."""
 
     def sides(base: Mapping[str, Any]) -> tuple[Any, Any]:
-        return _one_sided(g, base, var, -1, f_program), _one_sided(g, base, var, +1, f_program)
+        return one_side(base, -1), one_side(base, +1)
 
-    off = _off_line(derivative, point, order, var, sides)
+    off = _off_line(derivative, point, order, name, sides)
     return sides(point) if off is None else off
 
 
@@ -1507,15 +1521,13 @@ def _side_limits(
     """The limits of the derivative of this order at the point along ``name`` from
     both sides; read off a kink line its closed form stays on (_off_line)."""
     program = derivative.program(order)
-
-    def limits(base: Mapping[str, Any]) -> tuple[Any, Any]:
-        return (
-            _side_limit(program, base, name, -1, exact=True),
-            _side_limit(program, base, name, +1, exact=True),
-        )
-
-    off = _off_line(derivative, point, order, name, limits)
-    return limits(point) if off is None else off
+    return _both_sides(
+        derivative,
+        point,
+        order,
+        name,
+        lambda base, side: _side_limit(program, base, name, side, exact=True),
+    )
 
 
 def _true_lower(derivative: _Derivative, point: Mapping[str, float], order: int) -> Any:
