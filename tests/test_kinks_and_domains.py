@@ -354,6 +354,25 @@ def test_a_mixed_derivative_on_a_kink_line_is_read_beside_it(
             "DISAGREE",
             0.0,
         ),
+        # f = abs(x)**p*y (the second term is 0 everywhere): d/dx is
+        # p*abs(x)**(p - 1)*sign(x)*y, continuous, so d2/dxdy at (0, 1) is 0. The
+        # closed form is 2*y on x = 0 (torch's 2) and p*abs(x)**(p - 1)*sign(x)
+        # beside it, a reading that shrinks as d**(p - 1) with the distance d off
+        # the line: by 2**-2048 from 2**-8192 to 2**-16384 for p = 1.25, by exactly
+        # 2**-100 for p = 1 + 100/8192. Both are 0; taking only readings that shrank
+        # by 2**-4096 called p = 1.25 "not differentiable" (order 1 "jumps" at y=1)
+        ("abs(x)**1.25*y + (1 - sign(x)**2)*x*y**2", "x y", "x=0,y=1", "DISAGREE", 0.0),
+        ("abs(x)**1.5*y + (1 - sign(x)**2)*x*y**2", "x y", "x=0,y=1", "DISAGREE", 0.0),
+        (
+            "abs(x)**(1 + 100/8192)*y + (1 - sign(x)**2)*x*y**2",
+            "x y",
+            "x=0,y=1",
+            "DISAGREE",
+            0.0,
+        ),
+        # f is 0 where y < 1 + 1.5*2**-64: d2/dxdy at (0, 1) is 0. The sides of d/dx
+        # are compared 2**-64 along y, short of the feature (2**-63 is past it)
+        ("abs(x)*relu(y - 1 - 3*2**-65)", "x y", "x=0,y=1", "agree", 0.0),
     ],
 )
 def test_beside_a_kink_line_shrinking_readings_and_gaps(

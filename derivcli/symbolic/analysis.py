@@ -218,8 +218,7 @@ class _Steps:
         self.text = self.final.text
         self.total = is_total(f.tree)
         self._forms = forms
-        self._lower: list[tuple[Node, Program] | None] = [None] * (len(forms) - 1)
-        self._lower[0] = (f.tree, f_program)
+        self._lower: dict[int, tuple[Node, Program]] = {0: (f.tree, f_program)}
 
     @property
     def order(self) -> int:
@@ -229,7 +228,7 @@ class _Steps:
         """The k-th derivative (0: f as written) as a tree and a program."""
         from derivcli.symbolic import calculus
 
-        found = self._lower[k]
+        found = self._lower.get(k)
         if found is None:
             found = calculus.lower_form(self._forms[k])
             self._lower[k] = found
@@ -446,9 +445,12 @@ def _overflowing_part(program: Program, outcome: Exact, limit: float) -> str | N
 
 
 def _scientific(value: Any) -> str:
-    """An mpfr of any size as 1.97e+434."""
+    """An mpfr of any size as 1.97e+434, rounded from its exact value (rounding it
+    to 64 bits first would show 1.235000...01e434, which the exponent's arithmetic
+    gives at thousands of bits, as 1.23e+434)."""
     m = gmpy2()
-    text: str = m.mpfr(value, 64).__format__(".3g")
+    exact = value if isinstance(value, m.mpfr) else m.mpfr(value)
+    text: str = exact.__format__(".3g")
     return text
 
 
@@ -877,6 +879,9 @@ def _both_sides(
 # twice, to see what the distance itself adds (2*abs(x)*y read at x = 2**-8192
 # has slope 2**-8191 along y, not 0).
 OFF_LINE_EXPONENTS = (8192, 16384)
+# A reading off the line that shrinks by 2**-100 or more from the first distance
+# to the second is 0 (_settled_off).
+OFF_LINE_SHRINK_BITS = 100
 
 
 def _off_line(
@@ -972,14 +977,21 @@ def _zero_here(program: Program, point: Mapping[str, Any]) -> bool:
 
 def _settled_off(near: Any, nearer: Any) -> Any:
     """A reading at 2**-8192 and 2**-16384 off a line: the same (to 2**-100) is the
-    reading; one that shrank with the distance is 0; else None."""
+    reading; one that shrank with the distance is 0; else None.
+
+    "Shrank" is by 2**-OFF_LINE_SHRINK_BITS or more, the tolerance that "the same"
+    allows: a reading c*d**p at distance d shrinks by 2**(-8192*p), so every p from
+    100/8192 up reads as 0 (1.25*abs(x)**0.25*sign(x), d/dx of abs(x)**1.25, shrinks
+    by 2**-2048; a threshold of 2**-4096 took only p >= 1/2), while a reading that
+    tends to a value that is not 0 moves far less than that."""
     if near is None or nearer is None:
         return None
     if _same_limit(near, nearer):
         return nearer
     if _finite(near) and _finite(nearer):
         m = gmpy2()
-        if abs(m.mpfr(nearer)) <= abs(m.mpfr(near)) * m.mul_2exp(m.mpfr(1), -4096):
+        shrunk = abs(m.mpfr(near)) * m.mul_2exp(m.mpfr(1), -OFF_LINE_SHRINK_BITS)
+        if abs(m.mpfr(nearer)) <= shrunk:
             return m.mpfr(0)
     return None
 
@@ -1635,9 +1647,8 @@ EXACT_LIMIT_BITS = 384
 
 def _same_limit(a: Any, b: Any) -> bool:
     """Two limits (mpfr, or floats for infinite and shrinking ones) are the same,
-    to 2**-100 relative (what a side's convergence test leaves)."""
-    if a is None or b is None:
-        return a is b
+    to 2**-100 relative (what a side's convergence test leaves). Every caller has
+    checked that both exist."""
     if isinstance(a, float) or isinstance(b, float):
         x, y = float(a), float(b)
         return (
