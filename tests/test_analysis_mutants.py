@@ -593,6 +593,19 @@ def test_a_base_between_0_and_1_under_a_moving_exponent_is_no_edge(cli: Cli) -> 
     assert result["symbolic"] == 2.0**1000
 
 
+@pytest.mark.parametrize("power", ["(x + 1)**0.5", "(x + 1)**x"])
+def test_a_base_of_1_is_no_edge(cli: Cli, power: str) -> None:
+    # (x + 1)**0.5 and (x + 1)**x are smooth at x = 0, where the base is 1: a plain
+    # point, f'(0) = 1/2 + 2**1000 and 1 + 2**1000 (2**1000 in float64). Examined as
+    # an edge, the quotients would evaluate exp(x*2**1000) at x = -2**-256, past
+    # any number format, and the point would be "not computed" (exit 3). Kills
+    # analysis.py:09c7377d:12:num_inc:0 (base == 1 read as 0**y's edge)
+    run = cli("grad", f"{power} + exp(x*2**1000)", "--at", "x=0", "-f", "json")
+    result = one(run)
+    assert run.code == 0 and result["verdict"] == "agree" and result["note"] is None
+    assert result["symbolic"] == 2.0**1000
+
+
 def test_a_negative_base_under_a_moving_exponent_is_an_edge(cli: Cli) -> None:
     # f = 0*(y - 3)**x at y = 1 is 0*(-2)**x: 0 at x = 2, undefined at every x that is
     # not whole (a negative base), so f has no derivative along x there, though its
@@ -1380,3 +1393,37 @@ def test_the_documented_steps_and_margins_of_the_analysis() -> None:
     assert analysis.SCREEN_RTOL == 1e-6
     assert analysis.OFF_LINE_EXPONENTS == (8192, 16384)
     assert analysis.DEEP_JUMP_EXPONENTS == (4096, 8192, 16384, 32768)
+    assert analysis.OFF_LINE_SHRINK_BITS == 100
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        # decimal ties at 3 digits, 2**-100 off them: rounded from the exact value,
+        # never from a 64-bit copy (which lands on the tie's other side for these)
+        ("1.2350000000000000000000000000001e434", "1.24e+434"),
+        ("1.2349999999999999999999999999999e434", "1.23e+434"),
+        ("9.9949999999999999999999e-300", "9.99e-300"),
+        ("9.9950000000000000000001e-300", "1e-299"),
+        ("-6.02214076e100000", "-6.02e+100000"),
+    ],
+)
+def test_a_value_past_float64_is_shown_rounded_to_3_digits(text: str, shown: str) -> None:
+    import gmpy2
+
+    from derivcli.symbolic.analysis import _scientific
+
+    assert _scientific(gmpy2.mpfr(text, 400)) == shown
+
+
+def test_f_s_sides_shrinking_to_a_tiny_value_with_no_gap_left_is_no_jump(cli: Cli) -> None:
+    # abs(x)**3 + e**-4900 at 0: f's sides shrink to 0 through the probes (h**3 is
+    # far above e**-4900 = 2**-7069.3 down to 2**-2048), beside f's value e**-4900,
+    # so f's gaps are followed down from 2**-4096, where h**3 = 2**-12288 leaves
+    # no gap at all at 4,096 + 128 bits. f is continuous and f'(0) = 0 (3*x*abs(x)).
+    # Kills analysis.py:e8edf357:25:num_dec:0 (a gap of 0 kept and compared: "it
+    # jumps by about 0")
+    run = cli("grad", "abs(x)**3 + exp(-4900)", "--at", "x=0", "-f", "json")
+    result = one(run)
+    assert run.code == 0 and result["verdict"] == "agree"
+    assert result["symbolic"] == 0.0 and result["differentiable"] is True
