@@ -141,3 +141,88 @@ def test_an_exact_0_under_a_fractional_power_is_an_edge() -> None:
     # decides (kills the zero base's edge rule b == 1 -> b != 1, which passed the
     # base's error 0 on)
     assert bool(_screen("relu(x - 5)**0.5", [1.0]).doubtful[0])
+
+
+def _mp(x: float) -> Any:
+    return mpmath.mpf(x)
+
+
+def _tenth() -> Any:
+    return mpmath.mpf(1) / 10  # at the precision in force: exactly 1/10 to it
+
+
+@pytest.mark.parametrize(
+    ("text", "real"),
+    [
+        # x - 0.1 at the float 0.1 is 0 in float64 and 5.55e-18 exactly (0.1 is
+        # 1/10): its cube is 1.7e-52, not the exact 0 that "0**3 is exact" made
+        # of it (a hunt found the grid's row "agree, 0" where d/dx is 9.2e-35)
+        ("(x - 0.1)**3", lambda x: (_mp(x) - _tenth()) ** 3),
+        ("(x - 0.1)**2.5", lambda x: (_mp(x) - _tenth()) ** 2.5),
+        # the kink argument is -1.98e28 in float64 and +5.55e27 exactly: relu's
+        # flat side in float64, its slope 1 really; far from the kink for the
+        # screen's 1e-6 margin, inside the argument's own error of 3.3e28
+        ("relu(1e45*x - 1e44)", lambda x: max(10**45 * _mp(x) - 10**44, 0)),
+        ("heaviside(1e45*x - 1e44)", lambda x: 1 if 10**45 * _mp(x) > 10**44 else 0),
+    ],
+)
+def test_a_value_whose_argument_s_error_crosses_a_kink_or_zero_is_doubtful(
+    text: str, real: Any
+) -> None:
+    with mpmath.workdps(60):
+        truth = real(0.1)
+    screened = _screen(text, [0.1])
+    assert abs(screened.values[0] - truth) > TRUSTED_ERROR * abs(truth)  # float64 is off
+    assert bool(screened.doubtful[0])
+
+
+@pytest.mark.parametrize(
+    ("text", "real", "xs"),
+    [
+        # the argument's error (about 0.2 at 1e15, 1e-4 at 1e12) spans a good
+        # part of a period, which a move of 2**-20 relative (1e9, or 1e6) does
+        # not see: it measures a slope of about 0 across 1e8 periods
+        ("sin(1e15*x)", lambda x: mpmath.sin(10**15 * _mp(x)), np.linspace(1.0, 2.0, 200)),
+        ("cos(x**3)", lambda x: mpmath.cos(_mp(x) ** 3), np.linspace(9990.0, 10000.0, 200)),
+    ],
+)
+def test_a_periodic_function_of_a_large_rounded_argument_is_doubtful(
+    text: str, real: Any, xs: Any
+) -> None:
+    screened = _screen(text, [float(x) for x in xs])
+    trusted = 0
+    with mpmath.workdps(60):
+        for x, value, doubtful in zip(xs, screened.values, screened.doubtful, strict=True):
+            truth = real(float(x))
+            if not doubtful:
+                trusted += 1
+                assert abs(value - truth) <= TRUSTED_ERROR * abs(truth), (text, x, value)
+    assert trusted < len(xs) // 10  # nearly every value is off by more than 1e-10
+
+
+def test_a_long_grid_row_at_a_rounded_zero_base_is_judged_exactly(cli: Any) -> None:
+    # the whole way through: 10,001 points (the float64 screen), and the row at
+    # the float 0.1, where d/dx = 3*(x - 0.1)**2 is 3*(5.55e-18)**2 = 9.24e-35
+    # (mpmath) and torch's is 0: DISAGREE with atol 0, not "agree, 0"
+    run = cli("grad", "(x-0.1)**3", "--at", "x=0:1:10001", "--atol", "0", "-f", "json")
+    rows = {row["point"]["x"]: row for row in run.json()["results"]}
+    row = rows[0.1]
+    with mpmath.workdps(60):
+        truth = 3 * (mpmath.mpf(0.1) - _tenth()) ** 2
+    assert row["verdict"] == "DISAGREE" and row["autograd"] == 0.0
+    assert abs(row["symbolic"] - truth) <= 1e-15 * truth
+    assert run.code == 1
+    assert sum(r["verdict"] == "agree" for r in rows.values()) == 10_000
+
+
+def test_a_number_float64_holds_exactly_has_no_rounding() -> None:
+    # polygamma's order 1 is exactly 1: moved by a rounding of 2**-53 it would be
+    # order 0 (digamma) and every value doubtful, which sent all 20,001 points of a
+    # grid to the exact evaluation, past the time budget
+    xs = [float(v) for v in np.linspace(0.5, 1.5, 11)]
+    screened = _screen("polygamma(1, x)*exp(x)", xs)
+    assert not screened.doubtful.any()
+    with mpmath.workdps(50):
+        for x, value in zip(xs, screened.values, strict=True):
+            real = mpmath.polygamma(1, x) * mpmath.exp(x)
+            assert abs(value - real) <= TRUSTED_ERROR * abs(real)

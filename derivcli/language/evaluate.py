@@ -996,12 +996,25 @@ def float64_values(
             value = np.broadcast_to(np.asarray(value, dtype=np.float64), (count,))
             undefined |= ~np.isfinite(value)
             values.append(value)
-            # a coordinate is exact (it is the very float64 torch gets)
-            rounding = 0.0 if ins.kind == VAR else _EPSILON * np.abs(value)
+            # a coordinate is exact (it is the very float64 torch gets), and so is
+            # a number float64 holds exactly (2, 0.5, polygamma's order 1, which
+            # moved by its rounding would be another function)
+            exact = ins.kind == VAR or (ins.kind == NUM and _float64_holds(ins.number))
+            rounding = 0.0 if exact else _EPSILON * np.abs(value)
             errors.append(np.broadcast_to(np.asarray(error + rounding, dtype=np.float64), (count,)))
         result = np.where(undefined, np.nan, values[-1])
         doubtful = ~undefined & ~(errors[-1] <= TRUSTED_ERROR * np.abs(result))
     return Float64Values(result, undefined, doubtful, tuple(values))
+
+
+def _float64_holds(number: Fraction | None) -> bool:
+    """Whether float64 holds the number exactly."""
+    if number is None:
+        return False
+    try:
+        return Fraction(float(number)) == number
+    except OverflowError:
+        return False
 
 
 def _float64_step(
@@ -1033,16 +1046,26 @@ def _float64_step(
         assert float64 is not None  # programs call primitives only
         value = float64(np, args)
         # the slope by a small move of each argument, for piecewise functions
-        # too: relu's flat part and a step away from its jump pass no error on
+        # too: relu's flat part and a step away from its jump pass no error on.
+        # And what the function does across the argument's own error, which may
+        # hold a kink, a jump or many periods that the small move does not see:
+        # relu(1e45*x - 1e44) at x = 0.1 has the argument -1.98e28 in float64 and
+        # 5.55e27 exactly (an error of 3.3e28); sin(1e15*x) has an error of about
+        # 0.2 in its argument, and a move of 2**-20 relative spans 1e8 periods
         error: Any = 0.0
         for position in range(len(args)):
             if not np.any(arg_errors[position]):
                 continue  # an exact argument (a constant parameter, a variable)
-            a = args[position]
+            a, ea = args[position], arg_errors[position]
             step = np.maximum(np.abs(a), 1e-300) * _PERTURBATION
             moved = [*args[:position], a + step, *args[position + 1 :]]
             slope = np.abs(float64(np, moved) - value) / step
-            error = error + slope * arg_errors[position]
+            below, above = (
+                float64(np, [*args[:position], a + side * ea, *args[position + 1 :]])
+                for side in (-1, +1)
+            )
+            across = np.maximum(np.abs(below - value), np.abs(above - value))
+            error = error + np.maximum(slope * ea, across)
         return value, error
     (a, ea), (b, eb) = ((values[i], errors[i]) for i in ins.args)
     if kind == ADD:
@@ -1056,9 +1079,11 @@ def _float64_step(
         return value, (ea + np.abs(value) * eb) / np.abs(b)
     value = np.power(a, b)
     error = np.abs(value) * (np.abs(b / a) * ea + np.abs(np.log(np.abs(a))) * eb)
-    # a zero base: the error is |b|*|a|**(b - 1)*ea, 0 for b > 1 (an exact 0 stays
-    # exact: heaviside(x)**2 where heaviside is 0); below that, an edge: re-check
-    at_zero = np.where(b > 1, 0.0, np.where(b == 1, ea, np.inf))
+    # a zero base: for b > 1 the power is at most ea**b (an exact 0 stays exact:
+    # heaviside(x)**2 where heaviside is 0; x - 0.1 at the float 0.1 is 0 in
+    # float64 and 5.55e-18 exactly, so its cube is 1.7e-52, not 0); below that,
+    # an edge: re-check
+    at_zero = np.where(b > 1, ea**b, np.where(b == 1, ea, np.inf))
     return value, np.where(a == 0, at_zero, error)
 
 
