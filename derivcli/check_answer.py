@@ -26,6 +26,7 @@ needs neither.
 from __future__ import annotations
 
 import itertools
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -279,7 +280,7 @@ def run(request: CheckRequest) -> CheckResult:
     ]
     answer_form = symbolic.build(answer_expr)
     difference = se.expand(answer_form - true_form)
-    spots, skipped = _spot_check(
+    spots, skipped, answer_missing = _spot_check(
         expression.tree, symbolic.to_tree(true_form), answer_expr.tree, request.names
     )
     disagreeing = [s for s in spots if not s.agree]
@@ -305,8 +306,37 @@ def run(request: CheckRequest) -> CheckResult:
             note=note,
         )
 
+    if answer_missing and not spots:
+        # the answer is a function nowhere the derivative is one: 1 + 0*sqrt(-x**2 - 1)
+        # for d/dx of x expands to the derivative, yet has no real value at all
+        first = answer_missing[0]
+        return CheckResult(
+            expression=str(expression),
+            source=request.source,
+            answer=str(answer_expr),
+            answer_source=request.answer,
+            wrt=request.wrt,
+            derivative=symbolic.to_text(true_form),
+            correct=False,
+            method=METHOD_SPOTS,
+            reason=(
+                "your answer has no real value at any of the "
+                f"{count(len(answer_missing), 'point')} where the derivative has one"
+            ),
+            spots=(),
+            skipped=skipped,
+            counterexample=first,
+        )
+    where = ""
+    if answer_missing:
+        first = answer_missing[0]
+        where = (
+            f"your answer has no real value at {_point_text(first.point)}, where the "
+            f"derivative is {first.derivative:.10g}"
+            + (f" ({len(answer_missing)} such points)" if len(answer_missing) > 1 else "")
+        )
     if difference == 0:
-        return result(True, METHOD_EXPAND, "answer - derivative expands to 0")
+        return result(True, METHOD_EXPAND, "answer - derivative expands to 0", where or None)
     if _is_polynomial(difference, se):
         return result(
             False,
@@ -344,14 +374,20 @@ def run(request: CheckRequest) -> CheckResult:
         METHOD_SPOTS,
         f"equal at {'all ' if len(spots) > 1 else ''}{count(len(spots), 'point')} where both "
         "are defined",
-        note=f"not proven symbolically: {why_not}",
+        note=f"not proven symbolically: {why_not}" + (f"; {where}" if where else ""),
     )
+
+
+def _point_text(point: tuple[tuple[str, float], ...]) -> str:
+    return ", ".join(f"{name}={value:g}" for name, value in point)
 
 
 def _spot_check(
     function: Node, true_tree: Node, answer_tree: Node, names: Sequence[str]
-) -> tuple[list[SpotCheck], int]:
-    """Both closed forms at the spot points, compared exactly.
+) -> tuple[list[SpotCheck], int, list[SpotCheck]]:
+    """Both closed forms at the spot points, compared exactly; the points skipped;
+    and, among those, the ones where only the answer is undefined (f and the true
+    derivative have values there, and f is on no kink).
 
     Points where f itself is undefined or on a kink (where there is no
     derivative to compare with), or where either closed form is undefined,
@@ -369,11 +405,21 @@ def _spot_check(
     gap_program = compile_tree(BinaryOp("-", answer_tree, true_tree))
     spots = []
     skipped = 0
+    answer_missing = []
     for point in spot_points(names, _constants(function, answer_tree)):
         f_value = exact_value(f, point)
         true, answer = exact_value(true_program, point), exact_value(answer_program, point)
         if not (f_value.defined and true.defined and answer.defined) or _on_kink(f_value, kinks):
             skipped += 1
+            if f_value.defined and true.defined and not _on_kink(f_value, kinks):
+                answer_missing.append(
+                    SpotCheck(
+                        point=tuple((n, point[n]) for n in names),
+                        answer=math.nan,
+                        derivative=true.to_float(),
+                        agree=False,
+                    )
+                )
             continue
         gap = exact_value(gap_program, point)
         agree = gap.defined and gap.is_zero(len(gap_program) - 1)
@@ -385,7 +431,7 @@ def _spot_check(
                 agree=agree,
             )
         )
-    return spots, skipped
+    return spots, skipped, answer_missing
 
 
 def _on_kink(outcome: Exact, kinks: Sequence[Sequence[int]]) -> bool:

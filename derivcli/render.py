@@ -494,7 +494,9 @@ def check_table(result: CheckResult) -> Any:
     table.add_row("verdict", verdict)
     table.add_row("decided by", f"{result.method}: {result.reason}")
     checked = (
-        f"{count(len(result.spots), 'point')} agree{'s' if len(result.spots) == 1 else ''}"
+        "no point where both are defined"
+        if not result.spots
+        else f"{count(len(result.spots), 'point')} agree{'s' if len(result.spots) == 1 else ''}"
         if result.correct
         else (
             f"{sum(not s.agree for s in result.spots)} of "
@@ -506,9 +508,10 @@ def check_table(result: CheckResult) -> Any:
     table.add_row("spot checks", checked)
     spot = result.counterexample
     if spot is not None:
+        yours = "has no real value" if math.isnan(spot.answer) else f"{format_number(spot.answer)}"
         table.add_row(
             "differs at",
-            f"{_point_words(spot.point)}: your answer {format_number(spot.answer)}, "
+            f"{_point_words(spot.point)}: your answer {yours}, "
             f"true derivative {format_number(spot.derivative)}",
         )
     elif not result.correct:

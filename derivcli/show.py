@@ -461,7 +461,7 @@ def check_latex(result: CheckResult) -> str:
         at = rf"\left.{label}\right|_{{{_point_latex(spot.point)}}}"
         rows.append(
             rf"{at} &= {latex_number(spot.derivative)} && "
-            rf"\text{{your answer there: {latex_text(_plain(spot.answer))}}}"
+            rf"\text{{your answer there: {latex_text(_answer_there(spot.answer))}}}"
         )
     displays = (
         steps_latex(result.derivation, partial=partial) if result.derivation is not None else []
@@ -478,3 +478,7 @@ def check_latex(result: CheckResult) -> str:
             *(_comment(f"{note}") for note in notes),
         ]
     )
+
+
+def _answer_there(value: float) -> str:
+    return "no real value" if math.isnan(value) else _plain(value)

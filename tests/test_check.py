@@ -278,3 +278,48 @@ def test_a_right_answer_with_named_constants_stays_right(
 ) -> None:
     code, found = run_json(capsys, "abs(x-pi)", "--answer", "sign(x-pi)")
     assert code == 0 and found["verdict"] == "right"
+
+
+# ---------------------------------------------------------------- an answer without values
+
+
+@pytest.mark.parametrize(
+    ("function", "answer"),
+    [
+        # expands to the derivative, but sqrt(-x**2 - 1) has no real value anywhere
+        ("x", "1 + 0*sqrt(-x**2-1)"),
+        # defined at x = 1 only, where asin's derivative is not (a hunt: this was
+        # "cannot decide", the case above "right")
+        ("asin(x)", "1/sqrt(1-x**2)+sqrt(x-1)"),
+    ],
+)
+def test_an_answer_with_no_value_where_the_derivative_has_one_is_wrong(
+    capsys: pytest.CaptureFixture[str], function: str, answer: str
+) -> None:
+    code, out, err = run(capsys, function, "--answer", answer)
+    assert code == 1 and err == ""
+    assert "WRONG" in out and "has no real value" in out
+    code, data = run_json(capsys, function, "--answer", answer)
+    assert code == 1 and data["verdict"] == "wrong" and data["proven"] is True
+    assert data["spot_checks"] == []
+    spot = data["counterexample"]
+    assert spot["answer"] == "nan" and spot["agree"] is False
+    # the true derivative there, by hand: 1, or 1/sqrt(1 - x**2)
+    x = spot["point"]["x"]
+    expected = 1.0 if function == "x" else 1 / (1 - x * x) ** 0.5
+    assert abs(spot["derivative"] - expected) <= 1e-15 * expected
+
+
+def test_an_answer_undefined_where_the_derivative_exists_says_where(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # 1 + 0*sqrt(x) is 1 wherever it has a value, and none for x < 0, where d/dx of x
+    # is 1: right (equal where both are defined), with a note naming such a point
+    code, data = run_json(capsys, "x", "--answer", "1 + 0*sqrt(x)")
+    assert code == 0 and data["verdict"] == "right"
+    note = data["note"]
+    assert note.startswith("your answer has no real value at x=-")
+    assert note.split(", where the derivative is ")[1].startswith("1 (")
+    # f undefined there too (log(x) for x <= 0): nothing to say
+    code, data = run_json(capsys, "log(x)", "--answer", "1/x")
+    assert code == 0 and data["note"] is None
