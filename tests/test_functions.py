@@ -435,3 +435,36 @@ def test_functions_command_lists_every_signature_and_torch_call(cli: Cli) -> Non
         assert function_spec.signature in run.out
         assert function_spec.torch_code in run.out
     assert "leaky_relu(a, negative_slope=0.01)" in run.out
+
+
+@pytest.mark.parametrize("order", [0, 1, 2, 3, 4, 7])
+@pytest.mark.parametrize("x", ["-32.5", "-100.7", "-57.25", "-1000.1", "-13721.3"])
+def test_polygamma_below_minus_32_by_reflection_matches_mpmath(order: int, x: str) -> None:
+    # derivcli reflects polygamma's argument below -32 (mpmath steps it up one by
+    # one); mpmath's own value at 600 bits is the oracle, to 2**-250 relative
+    from derivcli.language.evaluate import compile_tree, exact_value
+
+    program = compile_tree(parse(f"polygamma({order}, x)").tree)
+    outcome = exact_value(program, {"x": float(x)}, 256)
+    assert outcome.value is not None
+    with mpmath.workprec(600):
+        real = mpmath.polygamma(order, mpmath.mpf(float(x)))
+        got = mpmath.mpf(outcome.value.as_integer_ratio()[0]) / outcome.value.as_integer_ratio()[1]
+        assert abs(got - real) <= abs(real) * mpmath.mpf(2) ** -250
+
+
+def test_trigamma_far_below_0_and_its_poles() -> None:
+    # trigamma's reflection, typed here: psi1(x) + psi1(1 - x) = pi**2/sin(pi*x)**2,
+    # at one of check's spot points, -1.37e6 + 0.5; and a whole x <= 0 is a pole
+    from derivcli.language.evaluate import compile_tree, exact_value
+
+    program = compile_tree(parse("polygamma(1, x)").tree)
+    outcome = exact_value(program, {"x": -1369999.5}, 256)
+    assert outcome.value is not None
+    with mpmath.workprec(600):
+        x = mpmath.mpf(-1369999.5)
+        real = mpmath.pi**2 / mpmath.sin(mpmath.pi * x) ** 2 - mpmath.polygamma(1, 1 - x)
+        num, den = outcome.value.as_integer_ratio()
+        assert abs(mpmath.mpf(num) / den - real) <= real * mpmath.mpf(2) ** -250
+    for pole in (-1370000.0, -40.0, 0.0):
+        assert exact_value(program, {"x": pole}).undefined is not None
