@@ -468,3 +468,38 @@ def test_trigamma_far_below_0_and_its_poles() -> None:
         assert abs(mpmath.mpf(num) / den - real) <= real * mpmath.mpf(2) ** -250
     for pole in (-1370000.0, -40.0, 0.0):
         assert exact_value(program, {"x": pole}).undefined is not None
+
+
+@pytest.mark.parametrize("zero", [1, 2])
+@pytest.mark.parametrize("k", [257, 300, 1024, 4096])
+@pytest.mark.parametrize("precision", [256, 1100, 4160])
+def test_lgamma_beside_its_zeros_to_its_precision(zero: int, k: int, precision: int) -> None:
+    # lgamma(1 + h) and lgamma(2 + h) for |h| = 3*2**-k come from a series below
+    # 2**-256 (MPFR took seconds there): within 1 unit of the last bit of mpmath's
+    # loggamma, taken with k + 200 more bits
+    import gmpy2
+
+    from derivcli.language.functions import _exact_lgamma
+
+    for side in (-1, +1):
+        with gmpy2.context(gmpy2.get_context(), precision=precision + k + 8):
+            x = gmpy2.mpfr(zero) + side * gmpy2.mul_2exp(gmpy2.mpfr(3), -k)
+        with gmpy2.context(gmpy2.get_context(), precision=precision):
+            value = _exact_lgamma(gmpy2, x)
+        with mpmath.workprec(precision + k + 200):
+            real = mpmath.loggamma(mpmath.mpf(zero) + side * 3 * mpmath.mpf(2) ** -k)
+            num, den = value.as_integer_ratio()
+            assert abs(mpmath.mpf(num) / den - real) <= abs(real) * mpmath.mpf(2) ** -precision
+
+
+@pytest.mark.parametrize(("x", "slope"), [(1.0, "euler"), (2.0, "1 - euler")])
+def test_abs_of_lgamma_at_its_zeros_is_a_kink(cli: Cli, x: float, slope: str) -> None:
+    # lgamma'(1) = digamma(1) = -euler, lgamma'(2) = 1 - euler: abs(lgamma) has the
+    # sides -+|lgamma'| there (this ran out of its 2 s budget: lgamma's exact values
+    # at 1 + 2**-4096 took MPFR 10 s each)
+    run = cli("grad", "abs(lgamma(x))", "--at", f"x={x:g}", "-f", "json")
+    (result,) = run.json()["results"]
+    size = float(mpmath.euler) if slope == "euler" else float(1 - mpmath.euler)
+    assert run.code == 1 and result["verdict"] == "not differentiable"
+    assert result["left"] == pytest.approx(-size, rel=1e-15)
+    assert result["right"] == pytest.approx(size, rel=1e-15)
