@@ -274,6 +274,12 @@ def not_differentiable(
     if reason is Reason.DOMAIN_EDGE:
         inside = "right" if special.left is None else "left"
         outside = "left" if inside == "right" else "right"
+        if special.detail:
+            # f is defined all around; the order below has no derivative on one side
+            return (
+                f"only the {inside} derivative exists at {where} ({sides}): on the "
+                f"{outside}, {special.detail}"
+            )
         text = (
             f"{where} is at the edge of the function's real domain: it is undefined on the "
             f"{outside}, so only the {inside} derivative exists ({sides})"

@@ -634,3 +634,27 @@ def test_atan2_off_its_cut_is_smooth_with_no_kink_note(cli: Cli, at: str, wrt: s
     (result,) = run.json()["results"]
     assert run.code == 0 and result["verdict"] == "agree" and result["note"] is None
     assert result["symbolic"] == expected
+
+
+@pytest.mark.parametrize("text", ["relu(x)*relu(y)", "heaviside(x)*heaviside(y)*x*y"])
+def test_a_side_missing_below_is_not_called_a_domain_edge(cli: Cli, text: str) -> None:
+    # f is defined everywhere; d/dx is heaviside(x)*relu(y) (or alike), whose sides
+    # along x are 0 and y: it does not exist beside (0, 0) for y > 0, so d2/dxdy
+    # has its left side only (0, by hand: d/dx is 0 for y <= 0). The note said
+    # "y=0 is at the edge of the function's real domain" (a hunt)
+    run = cli("partial", text, "--wrt", "x", "--wrt", "y", "--at", "x=0,y=0", "-f", "json")
+    (result,) = run.json()["results"]
+    assert run.code == 1 and result["verdict"] == "not differentiable"
+    assert result["left"] == 0.0 and result["right"] is None
+    assert "real domain" not in result["note"]
+    assert result["note"].startswith("only the left derivative exists at y=0")
+    assert "f's derivative along x does not exist beside the point along y" in result["note"]
+
+
+def test_a_side_where_f_is_undefined_is_still_a_domain_edge(cli: Cli) -> None:
+    # sqrt(y)*x: f has no value for y < 0, so that is the edge of its domain
+    run = cli("partial", "sqrt(y)*x", "--wrt", "x", "--wrt", "y", "--at", "x=0,y=0", "-f", "json")
+    (result,) = run.json()["results"]
+    assert (
+        "at the edge of the function's real domain: it is undefined on the left" in (result["note"])
+    )

@@ -798,7 +798,16 @@ def examine(
                 return PointAnalysis(Reason.UNDECIDED, None, kinks=on_kink, detail=detail)
             detail = f"f is defined at this point but nowhere beside it along {var}"
             return PointAnalysis(Reason.UNDEFINED, False, kinks=on_kink, detail=detail)
-        return PointAnalysis(Reason.DOMAIN_EDGE, False, left, right, kinks=on_kink)
+        # a side missing because the order below has no derivative there (d/dx of
+        # relu(x)*relu(y) is heaviside(x)*relu(y), whose sides along x differ for
+        # y > 0): not an edge of f's domain, and the note says so
+        absent = -1 if left is None else +1
+        detail = (
+            missing
+            if absent in missing_sides and _defined_beside(f_program, point, var, absent)
+            else ""
+        )
+        return PointAnalysis(Reason.DOMAIN_EDGE, False, left, right, kinks=on_kink, detail=detail)
     if on_kink or not all(o.defined for o in steps[1:]):
         # a kink, or a lower-order closed form without a value here (z/sqrt(z**2),
         # f' of sqrt(z**2) at 0, jumps from -1 to 1 with no kinked function)
