@@ -226,3 +226,23 @@ def test_a_number_float64_holds_exactly_has_no_rounding() -> None:
         for x, value in zip(xs, screened.values, strict=True):
             real = mpmath.polygamma(1, x) * mpmath.exp(x)
             assert abs(value - real) <= TRUSTED_ERROR * abs(real)
+
+
+@pytest.mark.parametrize(
+    ("text", "real"),
+    [
+        # ceil(0.1) is 1 and floor of it 1, exactly in float64: given a rounding of
+        # its own, 1 "might be just below 1" and floor of it 0, so every value was
+        # doubtful (a fuzz campaign's long grid ran out of its budget on it)
+        ("floor(ceil(0.1))", 1),
+        ("x + round(0.5) + sign(0.3) + heaviside(0.25)", "x + 2"),
+        ("relu(x) + abs(x) + max(x, 2) + min(x, 2)", "2*x + 2 + x"),
+    ],
+)
+def test_step_and_choosing_functions_add_no_rounding(text: str, real: Any) -> None:
+    xs = [float(v) for v in np.linspace(0.5, 1.5, 11)]
+    screened = _screen(text, xs)
+    assert not screened.doubtful.any()
+    for x, value in zip(xs, screened.values, strict=True):
+        expected = real if isinstance(real, int) else eval(real, {"x": x})  # noqa: S307
+        assert value == expected  # by hand: round(0.5) = 0 (to even), the rest 1

@@ -999,12 +999,25 @@ def float64_values(
             # a coordinate is exact (it is the very float64 torch gets), and so is
             # a number float64 holds exactly (2, 0.5, polygamma's order 1, which
             # moved by its rounding would be another function)
-            exact = ins.kind == VAR or (ins.kind == NUM and _float64_holds(ins.number))
+            exact = (
+                ins.kind == VAR
+                or (ins.kind == NUM and _float64_holds(ins.number))
+                or (ins.kind == CALL and ins.name in _EXACT_IN_FLOAT64)
+            )
             rounding = 0.0 if exact else _EPSILON * np.abs(value)
             errors.append(np.broadcast_to(np.asarray(error + rounding, dtype=np.float64), (count,)))
         result = np.where(undefined, np.nan, values[-1])
         doubtful = ~undefined & ~(errors[-1] <= TRUSTED_ERROR * np.abs(result))
     return Float64Values(result, undefined, doubtful, tuple(values))
+
+
+# Functions whose float64 value is exactly what they give of their float64
+# argument (a whole number, 1/2, the argument itself, or one of two): no rounding
+# of their own. Given one, floor(ceil(0.1)) was 1 with an error of 2**-53 and so
+# "may be just below 1": every point of a grid went to the exact evaluation.
+_EXACT_IN_FLOAT64 = frozenset(
+    {"sign", "heaviside", "floor", "ceil", "trunc", "round", "abs", "relu", "max", "min"}
+)
 
 
 def _float64_holds(number: Fraction | None) -> bool:
