@@ -246,3 +246,66 @@ def test_step_and_choosing_functions_add_no_rounding(text: str, real: Any) -> No
     for x, value in zip(xs, screened.values, strict=True):
         expected = real if isinstance(real, int) else eval(real, {"x": x})  # noqa: S307
         assert value == expected  # by hand: round(0.5) = 0 (to even), the rest 1
+
+
+def _gamma_family_real(name: str, x: float) -> Any:
+    t = mpmath.mpf(x)
+    if name == "sinc":
+        return mpmath.sin(mpmath.pi * t) / (mpmath.pi * t)
+    if name == "lgamma":
+        return mpmath.log(abs(mpmath.gamma(t)))
+    return mpmath.digamma(t)
+
+
+@pytest.mark.parametrize(
+    ("name", "centre", "width"),
+    [
+        # a hunt's rows: np.sinc rounds pi*x (1e20*sinc(x)**2 said "agree, -2598.78"
+        # at x = 3, where the derivative is 0); math.lgamma beside its zeros 1, 2 and
+        # -2.457... (6% off at 1 + 1e-14); digamma beside its zero 1.4616..., which
+        # mpmath gave at its default 53 bits (0.4% off)
+        ("sinc", 3.0, 1e-12),
+        ("sinc", -7.0, 1e-6),
+        ("lgamma", 1.0, 1e-9),
+        ("lgamma", 2.0, 1e-9),
+        ("lgamma", -2.457024738220800, 1e-11),
+        ("lgamma", -3.143580888349980, 1e-11),
+        ("digamma", 1.4616321449683623, 1e-12),
+    ],
+)
+def test_a_function_float64_computes_badly_near_its_zeros_is_not_trusted_there(
+    name: str, centre: float, width: float
+) -> None:
+    xs = [float(v) for v in np.linspace(centre - width, centre + width, 201)]
+    screened = _screen(f"{name}(x)", xs)
+    with mpmath.workdps(50):
+        for x, value, doubtful, undefined in zip(
+            xs, screened.values, screened.doubtful, screened.undefined, strict=True
+        ):
+            if doubtful or undefined:
+                continue
+            real = _gamma_family_real(name, x)
+            assert abs(value - real) <= TRUSTED_ERROR * abs(real), (name, x, value)
+
+
+def test_a_long_grid_through_sinc_s_zeros_is_judged_exactly(cli: Any) -> None:
+    # 50,001 points over [0, 10]: at x = 3, d/dx of 1e20*sinc(x)**2 is 0 (sinc(3) = 0),
+    # while torch's sinc rounds pi*x and gives -2598.78: DISAGREE, not "agree"
+    run = cli("grad", "1e20*sinc(x)**2", "--at", "x=0:10:50001", "-f", "json")
+    rows = {row["point"]["x"]: row for row in run.json()["results"]}
+    for whole in (1.0, 3.0, 10.0):
+        row = rows[whole]
+        assert row["verdict"] == "DISAGREE" and abs(row["symbolic"]) < 1e-40, row
+        assert abs(row["autograd"]) > 100
+    assert run.code == 1
+
+
+def test_a_constant_past_float64_on_a_long_grid_is_no_crash(cli: Any) -> None:
+    # 1e300*1e300 is 1e600, past float64: the screen took it with float() and the
+    # whole grid failed ("OverflowError"). By hand: -exp(-800)*1e600 = -3.6679e252
+    run = cli("grad", "exp(-x)*1e300*1e300", "--at", "x=800:801:20000", "-f", "json")
+    first = run.json()["results"][0]
+    assert run.code == 1 and "OverflowError" not in run.err  # torch's inf*0: nan, DISAGREE
+    with mpmath.workdps(30):
+        real = -mpmath.exp(-800) * mpmath.mpf(10) ** 600
+    assert abs(first["symbolic"] - real) <= 1e-15 * abs(real)
