@@ -201,6 +201,11 @@ with mpmath.workdps(40):
         ("(-10/3)**x", 3.0, mp(1000) / 9),
         # sinc(0.9): pi's rounding (1) and 0.9's through the slope, 1.18 there
         ("sinc(x*0.1)", 9.0, 1 + _sinc_slope(mp("0.9")) * mp("0.9")),
+        # x*0.1 - 0.8 at 9 is 0.1 with the rounding scale 0.9 of the terms it came
+        # from: atan's slope 1/(1 + a**2) and erf's 2*exp(-a**2)/sqrt(pi) carry it,
+        # far above the values atan(0.1) = 0.0997 and erf(0.1) = 0.112
+        ("atan(x*0.1 - 0.8)", 9.0, mp("0.9") / (1 + mp("0.1") ** 2)),
+        ("erf(x*0.1 - 0.8)", 9.0, 2 * mpmath.exp(-mp("0.01")) / mpmath.sqrt(mpmath.pi) * mp("0.9")),
     ]
 
 

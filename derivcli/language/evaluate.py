@@ -932,12 +932,6 @@ def _exact_power(m: Any, base: Any, exponent: Any) -> Any:
     return base**exponent  # MPFR: nan for a negative base and a fractional exponent
 
 
-def point_in_mpfr(point: Mapping[str, float]) -> dict[str, Any]:
-    """A float64 point as exact MPFR numbers (53 bits hold a float64 exactly)."""
-    m = gmpy2()
-    return {name: m.mpfr(value, 64) for name, value in point.items()}
-
-
 def beside(point: Mapping[str, Any], name: str, offset: Any) -> dict[str, Any]:
     """The point moved by ``offset`` along ``name``, exactly (at enough precision)."""
     m = gmpy2()
@@ -1001,7 +995,7 @@ def float64_values(
             # moved by its rounding would be another function)
             exact = (
                 ins.kind == VAR
-                or (ins.kind == NUM and _float64_holds(ins.number))
+                or (ins.kind == NUM and ins.number is not None and _float64_holds(ins.number))
                 or (ins.kind == CALL and ins.name in _EXACT_IN_FLOAT64)
             )
             rounding = 0.0 if exact else _EPSILON * np.abs(value)
@@ -1049,10 +1043,8 @@ _FLOAT64_LOSES: dict[str, Callable[[Any, Any, Any], Any]] = {
 }
 
 
-def _float64_holds(number: Fraction | None) -> bool:
+def _float64_holds(number: Fraction) -> bool:
     """Whether float64 holds the number exactly."""
-    if number is None:
-        return False
     try:
         return Fraction(float(number)) == number
     except OverflowError:
