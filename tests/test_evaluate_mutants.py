@@ -220,6 +220,15 @@ def test_a_rounding_scale_carries_its_arguments_roundings(
     assert outcome.magnitudes[-1] >= carried * (1 - mp(2) ** -50)
 
 
+@pytest.mark.parametrize("case", [c for c in _CARRIED if c[0].startswith(("atan", "erf"))])
+def test_a_slope_rule_s_scale_is_the_slope_times_the_argument_s(case: Any) -> None:
+    """atan's and erf's rules give their slope exactly (to the 64 bits slopes are
+    taken with): 1/(1 + a**2), not 1/(a**2 - 1), which is 2% larger at a = 0.1."""
+    text, x, carried = case
+    outcome = _exact(text, x)
+    assert abs(_mp(outcome.magnitudes[-1]) - carried) <= carried * mp(2) ** -60
+
+
 @pytest.mark.parametrize("text", ["x**(10/3)", "0.5**(x*(10/3))"])
 def test_a_power_s_scale_from_its_exponent_is_not_overstated(text: str) -> None:
     """The exponent's rounding reaches a**b through |log(a)|, bounded by a's

@@ -164,8 +164,11 @@ def _tenth() -> Any:
         # screen's 1e-6 margin, inside the argument's own error of 3.3e28
         ("relu(1e45*x - 1e44)", lambda x: max(10**45 * _mp(x) - 10**44, 0)),
         ("heaviside(1e45*x - 1e44)", lambda x: 1 if 10**45 * _mp(x) > 10**44 else 0),
-        # the other way: +1.98e28 in float64, -5.55e27 exactly (below the kink)
+        # the other way: +1.98e28 in float64, -5.55e27 exactly, below the step,
+        # which only a look below the float64 argument finds (above it heaviside
+        # is flat)
         ("relu(1e44 - 1e45*x)", lambda x: max(10**44 - 10**45 * _mp(x), 0)),
+        ("heaviside(1e44 - 1e45*x)", lambda x: 1 if 10**44 > 10**45 * _mp(x) else 0),
     ],
 )
 def test_a_value_whose_argument_s_error_crosses_a_kink_or_zero_is_doubtful(
