@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import pytest
@@ -359,3 +360,38 @@ def test_a_tiny_constant_off_a_digamma_answer_is_wrong(capsys: pytest.CaptureFix
     code, data = run_json(capsys, "x*digamma(2)", "--answer", "digamma(2)+exp(-3000)")
     assert code == 1 and data["verdict"] == "wrong" and data["proven"] is True
     assert "about 1.31e-1303" in data["reason"]
+
+
+@pytest.mark.parametrize(
+    ("function", "answer"),
+    [
+        # right wherever the derivative exists: hardshrink jumps at |x| = 1/2 (a hunt:
+        # "WRONG at x=0.5, true derivative 0"), x*floor(x) at every whole x != 0
+        # ("WRONG at x=1, true derivative 1"); those points have no derivative
+        ("hardshrink(x)", "heaviside(abs(x)-0.5)"),
+        ("hardshrink(x, 1)", "heaviside(abs(x)-1)"),
+        ("x*floor(x)", "ceil(x)-1"),
+    ],
+)
+def test_a_right_answer_is_not_judged_where_f_jumps(
+    capsys: pytest.CaptureFixture[str], function: str, answer: str
+) -> None:
+    code, data = run_json(capsys, function, "--answer", answer)
+    assert code == 0 and data["verdict"] == "right", data["reason"]
+    # by hand: off the jumps the answer is the derivative (0 or 1; floor(x))
+    assert data["spot_checks"]
+    for spot in data["spot_checks"]:
+        x = spot["point"]["x"]
+        cut = 1 if "1" in function else 0.5
+        expected = math.floor(x) if function == "x*floor(x)" else float(abs(x) > cut)
+        assert spot["answer"] == spot["derivative"] == expected
+
+
+def test_an_answer_wrong_only_at_0_is_caught(capsys: pytest.CaptureFixture[str]) -> None:
+    # 2*x + sign(x)**2 - 1 is 2*x except at 0, where it is -1 and d/dx of x**2 is 0
+    # (by hand): 0 is a spot value now (it was left out for its kinks and poles,
+    # which are skipped anyway)
+    code, data = run_json(capsys, "x**2", "--answer", "2*x + sign(x)**2 - 1")
+    assert code == 1 and data["verdict"] == "wrong" and data["proven"] is True
+    spot = data["counterexample"]
+    assert spot == {"point": {"x": 0.0}, "answer": -1.0, "derivative": 0.0, "agree": False}
