@@ -153,10 +153,12 @@ def _table_formula(name: str) -> str:
     params = ", ".join(names)
     expressions = names[len(spec.params) :] if spec.params_first else names[: spec.arity]
     first = len(spec.params) if spec.params_first else 0
+    # the rule in full, its parameters named (sigmoid(b*a) for softplus(a, b, c))
+    rules = spec.step_derivative or spec.derivative
     return ", ".join(
-        f"d/d{arg} {spec.name}({params}) = {spec.derivative[first + i]}"
+        f"d/d{arg} {spec.name}({params}) = {rules[first + i]}"
         for i, arg in enumerate(expressions)
-        if first + i < len(spec.derivative)
+        if first + i < len(rules)
     )
 
 

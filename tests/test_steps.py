@@ -186,6 +186,10 @@ ODD_SHAPES = [
     "1*x + x*1 + 0*x",
     "x**1 + x**0",
     "exp(log(x))",
+    # softplus's beta changes its rule: sigmoid(beta*a), not sigmoid(a) (a hunt:
+    # "d/dx softplus(x, 2) = sigmoid(x) = sigmoid(2*x)")
+    "softplus(x, 2)",
+    "softplus(3*x, 0.5, 4)",
 ]
 
 

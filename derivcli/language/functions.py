@@ -78,6 +78,10 @@ class FunctionSpec:
     # derivcli's own language: the rule opaque functions are differentiated
     # by, and the rule a derivation (steps) names for every function.
     derivative: tuple[str, ...] = ()
+    # The rule a derivation names where the parameters given change it
+    # (softplus(a, beta) has d/da = sigmoid(beta*a); the closed form comes from
+    # its definition, softplus(beta*a)/beta, for any beta). None: ``derivative``.
+    step_derivative: tuple[str, ...] | None = None
     # Optional constant parameters after the expressions (leaky_relu's slope).
     params: tuple[Param, ...] = ()
     # Parameters come first instead (polygamma(n, x)).
@@ -1106,6 +1110,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         exact=_exact_softplus,
         float64=lambda np, a: np.logaddexp(0.0, a[0]),
         derivative=("sigmoid(a)",),
+        step_derivative=("sigmoid(b*a)",),
         latex=r"\operatorname{softplus}",
     ),
     _defined(

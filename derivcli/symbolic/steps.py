@@ -502,7 +502,10 @@ class _Deriver:
         return _Plan(GENERAL_POWER, [base, exponent], general)
 
     def call(self, node: Call) -> _Plan:
-        rules = table_rules(node.name)
+        spec = function(node.name)
+        # parameters that change the rule (softplus(x, 2)): the rule naming them
+        with_params = len(node.args) > spec.arity and spec.step_derivative is not None
+        rules = table_rules(node.name, with_params=with_params)
         varying = [i for i, arg in enumerate(node.args) if self.varies(arg)]
         # the rule names every parameter: the ones not given take their defaults
         args = with_defaults(function(node.name), list(node.args))
@@ -777,10 +780,12 @@ def substitute(rule: Node, args: Sequence[Node]) -> Node:
 _TABLE_RULES: dict[str, tuple[Node, ...]] = {}
 
 
-def table_rules(name: str) -> tuple[Node, ...]:
-    """The function's partial derivatives from the function table, as trees in a and b."""
-    if name not in _TABLE_RULES:
-        _TABLE_RULES[name] = tuple(
-            parse(rule, template=True).tree for rule in function(name).derivative
-        )
-    return _TABLE_RULES[name]
+def table_rules(name: str, *, with_params: bool = False) -> tuple[Node, ...]:
+    """The function's partial derivatives from the function table, as trees in a and b
+    (with_params: the rules that name its parameters, where those differ)."""
+    key = f"{name} with params" if with_params else name
+    if key not in _TABLE_RULES:
+        spec = function(name)
+        texts = spec.step_derivative if with_params and spec.step_derivative else spec.derivative
+        _TABLE_RULES[key] = tuple(parse(rule, template=True).tree for rule in texts)
+    return _TABLE_RULES[key]
