@@ -71,6 +71,9 @@ class MatrixPoint:
     gradient: tuple[DerivativeResult, ...] = ()  # Hessian only: df/dx_i, one per variable
     symmetric: bool | None = None  # Hessian: H[i][j] agrees with H[j][i]
     determinant: float | None = None  # square matrices
+    # the exact determinant where float64 cannot hold it (4e+400 shows as inf,
+    # 4e-400 as 0): "4e+400", else None
+    determinant_past_float64: str | None = None
     eigenvalues: tuple[float, ...] | None = None  # Hessian, when symmetric
     classification: str | None = None  # "positive definite", ..., "indefinite"
     stationary: bool | None = None  # Hessian: see _stationary
@@ -416,6 +419,20 @@ def _matrix(
     return [list(row) for row in rows if row is not None]
 
 
+def determinant_past_float64(matrix: Sequence[Sequence[float]]) -> str | None:
+    """The exact determinant in 3 digits where float64 rounds it to inf or to 0
+    (the Hessian of 1e200*(x**2 + y**2) has determinant 4e+400); else None."""
+    det = determinant_exact([[Fraction(v) for v in row] for row in matrix])
+    shown = determinant(matrix)
+    if det == 0 or (math.isfinite(shown) and shown != 0):
+        return None
+    import gmpy2
+
+    with gmpy2.context(gmpy2.get_context(), precision=64, emax=2**30, emin=-(2**30)):
+        exact = gmpy2.mpfr(det.numerator) / gmpy2.mpfr(det.denominator)
+        return format(exact, ".3g")
+
+
 def determinant(matrix: Sequence[Sequence[float]]) -> float:
     """The determinant of a square matrix of floats, exactly (Fractions), rounded once."""
     det = determinant_exact([[Fraction(v) for v in row] for row in matrix])
@@ -571,6 +588,7 @@ def _hessian_point(
         gradient,
         symmetric=symmetric,
         determinant=determinant(matrix),
+        determinant_past_float64=determinant_past_float64(matrix),
         eigenvalues=eigenvalues,
         classification=classification,
         basis=basis,
@@ -624,4 +642,11 @@ def _jacobian_point(entries: tuple[tuple[DerivativeResult, ...], ...]) -> Matrix
         return MatrixPoint(point, entries, note=why or (None if point is None else NO_VALUE))
     if not square:
         return MatrixPoint(point, entries, basis=basis, note=why)
-    return MatrixPoint(point, entries, determinant=determinant(matrix), basis=basis, note=why)
+    return MatrixPoint(
+        point,
+        entries,
+        determinant=determinant(matrix),
+        determinant_past_float64=determinant_past_float64(matrix),
+        basis=basis,
+        note=why,
+    )

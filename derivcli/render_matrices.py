@@ -56,6 +56,7 @@ def point_json(report: MatrixReport, point: MatrixPoint) -> dict[str, Any]:
         "differentiable": [[e.differentiable for e in row] for row in rows],
         "verdict": point.verdict,
         "determinant": json_number(point.determinant),
+        "determinant_past_float64": point.determinant_past_float64,
     }
     if report.kind == HESSIAN:
         grad = point.gradient
@@ -308,7 +309,11 @@ def _properties(report: MatrixReport, point: MatrixPoint) -> list[str]:
         said = (
             [] if report.kind != HESSIAN else ["symmetric" if point.symmetric else "NOT symmetric"]
         )
-        said.append(f"determinant {_short(point.determinant)}")
+        if point.determinant_past_float64 is not None:
+            # inf or 0 in float64: the exact value, labelled
+            said.append(f"determinant {point.determinant_past_float64} (past float64)")
+        else:
+            said.append(f"determinant {_short(point.determinant)}")
         if point.eigenvalues is not None:
             values = ", ".join(_short(v) for v in point.eigenvalues)
             said.append(f"eigenvalues {values}: {point.classification}")

@@ -379,3 +379,24 @@ def test_every_symbolic_entry_parses(cli: Cli) -> None:
     for row in document["points"][0]["symbolic"]:
         for form in row:
             parse(form)
+
+
+@pytest.mark.parametrize(
+    ("args", "exact"),
+    [
+        # by hand: diag(2e200, 2e200) and diag(2e-200, 2e-200) have determinants
+        # 4e400 and 4e-400, past float64 (inf and 0 there); diag(1e200, 1e200) 1e400
+        (["hessian", "1e200*(x**2+y**2)", "--at", "x=0,y=0"], "4e+400"),
+        (["hessian", "1e-200*(x**2+y**2)", "--at", "x=0,y=0"], "4e-400"),
+        (["jacobian", "1e200*x", "1e200*y", "--at", "x=1,y=1"], "1e+400"),
+    ],
+)
+def test_a_determinant_past_float64_is_shown_exactly(cli: Any, args: list[str], exact: str) -> None:
+    # it showed as a plain inf, or as 0 beside "positive definite" (a hunt)
+    run = cli(*args, "-f", "json")
+    (point,) = run.json()["points"]
+    assert point["determinant_past_float64"] == exact
+    text = cli(*args).out
+    assert f"determinant {exact} (past float64)" in text
+    regular = cli("hessian", "x**2+y**2", "--at", "x=0,y=0", "-f", "json").json()["points"][0]
+    assert regular["determinant"] == 4.0 and regular["determinant_past_float64"] is None
