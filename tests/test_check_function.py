@@ -119,6 +119,18 @@ def test_backward_wrong_entirely(capsys: pytest.CaptureFixture[str]) -> None:
     assert data["diagnosis"] == "backward is wrong: it does not return grad_output * f'(x)"
 
 
+def test_a_backward_returning_0_is_not_said_to_ignore_grad_output(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # ZeroAtOne returns 0 at x = 1, where f'(1) = 2 (by hand): at that point alone
+    # every upstream gradient gets 0, which is no sign of ignoring it
+    code, data = run_json(
+        capsys, target("square_wrong.py", "ZeroAtOne"), "--expr", "x**2", "--at", "x=1"
+    )
+    assert code == 1
+    assert data["diagnosis"] == "backward returns 0 where f'(x) is not 0"
+
+
 def test_wrong_forward(capsys: pytest.CaptureFixture[str]) -> None:
     code, data = run_json(
         capsys, target("square_wrong.py", "WrongForward"), "--expr", "x**2", "--at", "x=2"

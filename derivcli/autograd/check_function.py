@@ -534,6 +534,12 @@ def diagnose(
         for vs in values.values()
         for v, b in zip(vs, base, strict=True)
     )
+    if all(abs(v) <= atol for v in base) and any(abs(d) > atol for d in derivative):
+        # 0 is the same for every upstream gradient, but that says nothing of
+        # grad_output: a backward that returns 0 where it should not (a hunt: "ignores
+        # grad_output: it returns 0 * f'(x)" for one wrong at x == 1 only)
+        messages.append("backward returns 0 where f'(x) is not 0")
+        return "; ".join(messages)
     if same_for_every_g and any(abs(d) > atol for d in derivative):
         c = _constant_factor(base, derivative, rtol, atol)
         if c == 1:
