@@ -658,3 +658,27 @@ def test_a_side_where_f_is_undefined_is_still_a_domain_edge(cli: Cli) -> None:
     assert (
         "at the edge of the function's real domain: it is undefined on the left" in (result["note"])
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict", "left", "right"),
+    [
+        # the left quotient is 1 - c*h**(1/16): still 2**-94 from 1 at h = 2**-1024,
+        # where it settled to 60 bits, yet its limit is 1 (by hand), as the right
+        # side's: f'(0) = 1. It was called "not differentiable" (sides 'differing
+        # by 5.9e-29'); the gap between the sides' quotients shrinks by 2**-64 a step
+        ("x + 1e-9*relu(-x)**1.0625", "agree", 1.0, 1.0),
+        ("x + relu(-x)**1.0625", "agree", 1.0, 1.0),
+        # a gap that stays is a corner, however small: sides 1 -+ 1e-30
+        ("x + 1e-30*abs(x)", "not differentiable", 1.0, 1.0),
+    ],
+)
+def test_one_sided_limits_that_settle_slowly_are_told_apart_by_their_gap(
+    cli: Cli, text: str, verdict: str, left: float, right: float
+) -> None:
+    run = cli("grad", text, "--at", "x=0", "-f", "json")
+    (result,) = run.json()["results"]
+    assert result["verdict"] == verdict and (result["left"], result["right"]) == (left, right)
+    assert run.code == (0 if verdict == "agree" else 1)
+    if verdict == "agree":
+        assert result["symbolic"] == 1.0 and result["differentiable"] is True

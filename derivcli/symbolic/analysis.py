@@ -824,6 +824,24 @@ def examine(
     sides_meet = (
         _finite(exact_left) and _finite(exact_right) and _sides_meet(exact_left, exact_right)
     )
+    if (
+        not sides_meet
+        and derivative.steps.order == 1
+        and _finite(exact_left)
+        and _finite(exact_right)
+        and _within(exact_left, exact_right, SETTLED_BITS)
+    ):
+        # limits that settled to 60 bits and differ below that may be one limit
+        # reached slowly: x + 1e-9*relu(-x)**1.0625 at 0 has the left side
+        # 1 - 1e-9*h**(1/16), still 2**-94 from 1 at h = 2**-1024
+        joined = _gap_shrinks(derivative.program(0), point, var, f_program)
+        if joined is None:
+            detail = (
+                "its one-sided derivatives differ by less than their limits can be "
+                "told apart, and their gap neither stays nor shrinks clearly"
+            )
+            return PointAnalysis(Reason.UNDECIDED, None, left, right, kinks=on_kink, detail=detail)
+        sides_meet = joined
     if sides_meet:
         common = right if abs(right) <= abs(left) else left
         if not abs(common) <= derivative.limit:
@@ -1084,6 +1102,40 @@ def _sides_apart(left: _Quotients, right: _Quotients) -> bool:
         and abs(gaps[1]) > size * m.mul_2exp(m.mpfr(1), 32 - guards[0])
         and _converged(gaps)
     )
+
+
+# One-sided limits settle once two quotients agree to this many bits (_converged).
+SETTLED_BITS = 60
+
+
+def _within(a: Any, b: Any, bits: int) -> bool:
+    m = gmpy2()
+    return bool(abs(a - b) <= max(abs(a), abs(b)) * m.mul_2exp(m.mpfr(1), -bits))
+
+
+# Steps (2**-k) at which the gap between the two sides' quotients is followed.
+GAP_EXPONENTS = (1024, 2048, 4096)
+
+
+def _gap_shrinks(g: Program, point: Mapping[str, Any], var: str, f: Program) -> bool | None:
+    """For one-sided derivatives of g that differ by less than their settling can
+    tell: True where the gap between the two sides' quotients at the same steps
+    keeps shrinking (by 2**-16 or more a step: one limit, reached slowly), False
+    where it stays (to 60 bits: a corner), None where it does neither or cannot
+    be had. Quotients with 640 guard bits, as _sides_apart's."""
+    sides = [
+        _Quotients(g, point, var, side, f, GUARD_STEPS[1:])(GAP_EXPONENTS) for side in (-1, +1)
+    ]
+    if any(q is None or not _finite(q) for side in sides for q in side):
+        return None
+    m = gmpy2()
+    gaps = [abs(b - a) for a, b in zip(*sides, strict=True)]
+    if _converged(gaps) and gaps[-1] != 0:
+        return False
+    shrink = m.mul_2exp(m.mpfr(1), -16)
+    if all(later <= earlier * shrink for earlier, later in itertools.pairwise(gaps)):
+        return True
+    return None
 
 
 def _continuous_at(f_program: Program, point: Mapping[str, Any], var: str) -> bool:
