@@ -298,11 +298,18 @@ def run(request: CheckRequest) -> CheckResult:
     )
     disagreeing = [s for s in spots if not s.agree]
 
-    def result(correct: bool, method: str, reason: str, note: str | None = None) -> CheckResult:
+    def result(
+        correct: bool,
+        method: str,
+        reason: str,
+        note: str | None = None,
+        counterexample: SpotCheck | None = None,
+    ) -> CheckResult:
         # A point where they visibly differ; none when the difference is
         # proven but too small to show in float64 (exp(-1000)).
         visible = [s for s in disagreeing if not _same_float(s.answer, s.derivative)]
-        counterexample = visible[0] if not correct and visible else None
+        if counterexample is None and not correct and visible:
+            counterexample = visible[0]
         return CheckResult(
             expression=str(expression),
             source=request.source,
@@ -322,23 +329,12 @@ def run(request: CheckRequest) -> CheckResult:
     if answer_missing and not spots:
         # the answer is a function nowhere the derivative is one: 1 + 0*sqrt(-x**2 - 1)
         # for d/dx of x expands to the derivative, yet has no real value at all
-        first = answer_missing[0]
-        return CheckResult(
-            expression=str(expression),
-            source=request.source,
-            answer=str(answer_expr),
-            answer_source=request.answer,
-            wrt=request.wrt,
-            derivative=symbolic.to_text(true_form),
-            correct=False,
-            method=METHOD_SPOTS,
-            reason=(
-                "your answer has no real value at any of the "
-                f"{count(len(answer_missing), 'point')} where the derivative has one"
-            ),
-            spots=(),
-            skipped=skipped,
-            counterexample=first,
+        return result(
+            False,
+            METHOD_SPOTS,
+            "your answer has no real value at any of the "
+            f"{count(len(answer_missing), 'point')} where the derivative has one",
+            counterexample=answer_missing[0],
         )
     where = ""
     if answer_missing:

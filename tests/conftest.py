@@ -205,3 +205,19 @@ def _warm_symbolic_worker() -> None:
     import sympy  # noqa: F401
 
     import derivcli.symbolic.calculus  # noqa: F401
+
+
+def count_beside_values(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The precisions of the analysis's evaluations beside a point, as they happen
+    (how many values a probe takes, at which guard widths)."""
+    from derivcli.symbolic import analysis
+
+    calls: list[int] = []
+    beside_value = analysis._beside_value
+
+    def counted(program: Any, point: Any, precision: int = 256, **kwargs: Any) -> Any:
+        calls.append(precision)
+        return beside_value(program, point, precision, **kwargs)
+
+    monkeypatch.setattr(analysis, "_beside_value", counted)
+    return calls

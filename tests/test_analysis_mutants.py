@@ -15,7 +15,7 @@ from typing import Any
 
 import mpmath
 import pytest
-from conftest import Cli, CliRun
+from conftest import Cli, CliRun, count_beside_values
 
 from derivcli.language.evaluate import compile_tree
 from derivcli.language.parser import parse
@@ -1202,14 +1202,7 @@ def test_a_quotient_exact_at_the_first_guard_is_not_taken_again(
     # later widths tried all the same: 6 values a probe)
     from derivcli.symbolic import analysis
 
-    calls: list[int] = []
-    beside_value = analysis._beside_value
-
-    def counted(program: Any, point: Any, precision: int = 256, **kwargs: Any) -> Any:
-        calls.append(precision)
-        return beside_value(program, point, precision, **kwargs)
-
-    monkeypatch.setattr(analysis, "_beside_value", counted)
+    calls = count_beside_values(monkeypatch)
     g = compile_tree(parse("x**2").tree)
     assert float(analysis._one_sided(g, {"x": 1.0}, "x", +1, g)) == 2.0
     assert sorted(calls) == [256 + 128] * 2 + [512 + 128] * 2 + [1024 + 128] * 2

@@ -14,7 +14,7 @@ from typing import Any
 
 import mpmath
 import pytest
-from conftest import Cli, CliRun
+from conftest import Cli, CliRun, count_beside_values
 
 from derivcli.language.parser import parse
 
@@ -188,14 +188,7 @@ def test_a_quotient_104_bits_above_its_rounding_is_taken_at_the_first_guard(
     from derivcli.language.evaluate import compile_tree
     from derivcli.symbolic import analysis
 
-    calls: list[int] = []
-    beside_value = analysis._beside_value
-
-    def counted(program: Any, point: Any, precision: int = 256, **kwargs: Any) -> Any:
-        calls.append(precision)
-        return beside_value(program, point, precision, **kwargs)
-
-    monkeypatch.setattr(analysis, "_beside_value", counted)
+    calls = count_beside_values(monkeypatch)
     g = compile_tree(parse("1 + x/524288").tree)
     assert analysis._one_sided(g, {"x": 0.0}, "x", +1, g) == 2.0**-19
     assert sorted(calls) == [256 + 128] * 2 + [512 + 128] * 2 + [1024 + 128] * 2
