@@ -320,3 +320,31 @@ def test_a_constant_past_float64_on_a_long_grid_is_no_crash(cli: Any) -> None:
     with mpmath.workdps(30):
         real = -mpmath.exp(-800) * mpmath.mpf(10) ** 600
     assert abs(first["symbolic"] - real) <= 1e-15 * abs(real)
+
+
+def test_sinc_and_lgamma_away_from_their_zeros_stay_trusted() -> None:
+    # their extra error is absolute (sinc: 4*2**-53) or of their size (lgamma:
+    # 16*2**-53 for x > 0, from its two parts for x < 0): far from a zero that is
+    # far below 1e-10 of the value, so float64's value is used (checked here
+    # against mpmath). An error of 4/2**-53 would send every point exact
+    cases = [
+        ("sinc", np.linspace(0.1, 0.9, 9)),
+        ("lgamma", np.linspace(3.0, 30.0, 10)),
+        ("lgamma", np.linspace(-3.9, -3.6, 4)),
+    ]
+    for name, xs in cases:
+        screened = _screen(f"{name}(x)", [float(x) for x in xs])
+        assert not screened.doubtful.any(), name
+        with mpmath.workdps(40):
+            for x, value in zip(xs, screened.values, strict=True):
+                real = _gamma_family_real(name, float(x))
+                assert abs(value - real) <= 1e-14 * abs(real)
+
+
+def test_a_rounded_argument_after_an_exact_one_still_counts() -> None:
+    # max(x, 3*s) with s = (x + 1e8) - 1e8 at 0.3: x is exact (a coordinate), 3*s =
+    # 0.89999999105... is chosen, 9e-9 from the real 0.9: doubtful. An exact
+    # first argument must not end the look at the others
+    screened = _screen(f"max(x, 3*{S})", [0.3])
+    assert abs(screened.values[0] - 0.9) > 1e-9
+    assert bool(screened.doubtful[0])

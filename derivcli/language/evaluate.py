@@ -116,17 +116,6 @@ class Program:
             object.__setattr__(self, "_moving", cached)
         return cached
 
-    def index(self, node: Node) -> int:
-        """The instruction that computes ``node`` (a node of the compiled tree)."""
-        return self._positions()[id(node)]
-
-    def _positions(self) -> dict[int, int]:
-        cached: dict[int, int] | None = self.__dict__.get("_cached_positions")
-        if cached is None:
-            cached = {id(node): i for i, node in enumerate(self.nodes)}
-            object.__setattr__(self, "_cached_positions", cached)
-        return cached
-
 
 class _Compiler(Fold[int]):
     def __init__(self) -> None:
