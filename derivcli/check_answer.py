@@ -418,18 +418,21 @@ def _spot_check(
     # floor's at every whole x (only relu-like kinks at an argument of 0 were
     # seen, and check called x*floor(x)'s right answer ceil(x) - 1 wrong at x = 1,
     # where f jumps and has no derivative)
-    kinks = [
-        compile_tree(tree)
+    kink_expressions = [
+        tree
         for node in unique_nodes(function)
         if isinstance(node, Call) and function_spec(node.name).kink
         for tree in kink_trees(node)
     ]
+    kinks = [compile_tree(tree) for tree in kink_expressions]
     true_program, answer_program = compile_tree(true_tree), compile_tree(answer_tree)
     gap_program = compile_tree(BinaryOp("-", answer_tree, true_tree))
     spots = []
     skipped = 0
     answer_missing = []
-    for point in spot_points(names, _constants(function, answer_tree)):
+    # the kinks' own numbers too: relu6's 6 is in no expression as typed
+    constants = _constants(function, answer_tree, *kink_expressions)
+    for point in spot_points(names, constants):
         f_value = exact_value(f, point)
         true, answer = exact_value(true_program, point), exact_value(answer_program, point)
         if not (f_value.defined and true.defined and answer.defined) or _on_kink(kinks, point):

@@ -395,3 +395,14 @@ def test_an_answer_wrong_only_at_0_is_caught(capsys: pytest.CaptureFixture[str])
     assert code == 1 and data["verdict"] == "wrong" and data["proven"] is True
     spot = data["counterexample"]
     assert spot == {"point": {"x": 0.0}, "answer": -1.0, "derivative": 0.0, "agree": False}
+
+
+def test_a_kink_the_function_table_holds_is_a_spot_constant(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # relu6's second kink, 6, is in no expression as typed: the answer is 1 on
+    # (6, 6.001), where relu6' is 0 (by hand), and no spot point fell there
+    code, data = run_json(capsys, "relu6(x)", "--answer", "heaviside(x)*heaviside(6.001-x)")
+    assert code == 1 and data["verdict"] == "wrong"
+    spot = data["counterexample"]
+    assert 6 < spot["point"]["x"] < 6.001 and (spot["answer"], spot["derivative"]) == (1.0, 0.0)

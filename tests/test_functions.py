@@ -503,3 +503,16 @@ def test_abs_of_lgamma_at_its_zeros_is_a_kink(cli: Cli, x: float, slope: str) ->
     assert run.code == 1 and result["verdict"] == "not differentiable"
     assert result["left"] == pytest.approx(-size, rel=1e-15)
     assert result["right"] == pytest.approx(size, rel=1e-15)
+
+
+@pytest.mark.parametrize("text", ["polygamma(1, x)", "digamma(x)"])
+def test_torch_s_polygamma_far_below_0_is_refused_not_waited_for(cli: Cli, text: str) -> None:
+    # torch steps a negative argument up one by one: polygamma(1, -1e15) did not
+    # return in minutes (no budget reaches C++). Below -2**24, autograd stops with
+    # one line and exit 3
+    run = cli("grad", text, "-n", "2", "--at", "x=-999999999999999.5")
+    assert run.code == 3
+    assert run.err.strip().splitlines() == [
+        f"derivcli: error: autograd cannot evaluate {text.split('(')[0]} below -2**24 (-1.7e7): "
+        "torch steps its argument up one at a time there and would not return"
+    ]

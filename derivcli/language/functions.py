@@ -427,6 +427,30 @@ def _torch_gamma(torch: Any, a: Sequence[Any]) -> Any:
     return sign * torch.exp(torch.lgamma(x))
 
 
+# torch's polygamma (and digamma's gradient, polygamma(1, x)) steps a negative
+# argument up one by one: 0.1 s at -1e7 for order 2, and no answer in minutes at
+# -1e10 or -1e15, in C++ where no time budget reaches. Below this, autograd stops
+# with a clear error instead.
+TORCH_POLYGAMMA_FLOOR = -(2.0**24)
+
+
+def _torch_gamma_family(name: str) -> Builder:
+    def build(torch: Any, a: Sequence[Any]) -> Any:
+        from derivcli.errors import CannotComputeError
+
+        x = a[-1]
+        if bool((x < TORCH_POLYGAMMA_FLOOR).any()):
+            raise CannotComputeError(
+                f"autograd cannot evaluate {name} below -2**24 (-1.7e7): torch steps its "
+                "argument up one at a time there and would not return"
+            )
+        if name == "digamma":
+            return torch.digamma(x)
+        return torch.polygamma(int(a[0]), x)
+
+    return build
+
+
 def _torch_factorial(torch: Any, a: Sequence[Any]) -> Any:
     return _torch_gamma(torch, [torch.tensor(float(a[0]) + 1, dtype=torch.float64)])
 
@@ -897,7 +921,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "digamma",
         "digamma function, gamma'/gamma",
         "torch.digamma(a)",
-        lambda t, a: t.digamma(a[0]),
+        _torch_gamma_family("digamma"),
         ("polygamma(1, a)",),
         exact=_nan_safe(_exact_digamma),
         float64=lambda np, a: _float64_polygamma(np, [np.zeros_like(a[0]), a[0]]),
@@ -909,7 +933,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "polygamma",
         "n-th derivative of digamma, polygamma(n, a) for a whole n >= 0",
         "torch.polygamma(a, b)",
-        lambda t, a: t.polygamma(int(a[0]), a[1]),
+        _torch_gamma_family("polygamma"),
         ("0", "polygamma(a + 1, b)"),
         arity=1,
         params=(Param(name="n", default=None, check="whole"),),
