@@ -435,9 +435,10 @@ def _spot_check(
     for point in spot_points(names, constants):
         f_value = exact_value(f, point)
         true, answer = exact_value(true_program, point), exact_value(answer_program, point)
-        if not (f_value.defined and true.defined and answer.defined) or _on_kink(kinks, point):
+        on_kink = _on_kink(kinks, point)
+        if not (f_value.defined and true.defined and answer.defined) or on_kink:
             skipped += 1
-            if f_value.defined and true.defined and not _on_kink(kinks, point):
+            if f_value.defined and true.defined and not on_kink:
                 answer_missing.append(
                     SpotCheck(
                         point=tuple((n, point[n]) for n in names),

@@ -419,27 +419,27 @@ def _matrix(
     return [list(row) for row in rows if row is not None]
 
 
-def determinant_past_float64(matrix: Sequence[Sequence[float]]) -> str | None:
-    """The exact determinant in 3 digits where float64 rounds it to inf or to 0
-    (the Hessian of 1e200*(x**2 + y**2) has determinant 4e+400); else None."""
+def determinants(matrix: Sequence[Sequence[float]]) -> tuple[float, str | None]:
+    """The determinant of a square matrix of floats, exactly (Fractions), rounded
+    once; and, where float64 rounds it to inf or to 0, the exact value in 3 digits
+    (the Hessian of 1e200*(x**2 + y**2) has determinant 4e+400), else None."""
     det = determinant_exact([[Fraction(v) for v in row] for row in matrix])
-    shown = determinant(matrix)
+    try:
+        shown = float(det)
+    except OverflowError:
+        shown = math.inf if det > 0 else -math.inf
     if det == 0 or (math.isfinite(shown) and shown != 0):
-        return None
+        return shown, None
     import gmpy2
 
     with gmpy2.context(gmpy2.get_context(), precision=64, emax=2**30, emin=-(2**30)):
         exact = gmpy2.mpfr(det.numerator) / gmpy2.mpfr(det.denominator)
-        return format(exact, ".3g")
+        return shown, format(exact, ".3g")
 
 
 def determinant(matrix: Sequence[Sequence[float]]) -> float:
     """The determinant of a square matrix of floats, exactly (Fractions), rounded once."""
-    det = determinant_exact([[Fraction(v) for v in row] for row in matrix])
-    try:
-        return float(det)
-    except OverflowError:
-        return math.inf if det > 0 else -math.inf
+    return determinants(matrix)[0]
 
 
 def determinant_exact(matrix: Sequence[Sequence[Fraction]]) -> Fraction:
@@ -582,13 +582,14 @@ def _hessian_point(
         values = np.linalg.eigvalsh((array + array.T) / 2)
         eigenvalues = tuple(float(v) + 0.0 for v in values)
         classification = classify_matrix(matrix, eigenvalues)
+    det, past_float64 = determinants(matrix)
     found = MatrixPoint(
         point,
         entries,
         gradient,
         symmetric=symmetric,
-        determinant=determinant(matrix),
-        determinant_past_float64=determinant_past_float64(matrix),
+        determinant=det,
+        determinant_past_float64=past_float64,
         eigenvalues=eigenvalues,
         classification=classification,
         basis=basis,
@@ -642,11 +643,12 @@ def _jacobian_point(entries: tuple[tuple[DerivativeResult, ...], ...]) -> Matrix
         return MatrixPoint(point, entries, note=why or (None if point is None else NO_VALUE))
     if not square:
         return MatrixPoint(point, entries, basis=basis, note=why)
+    det, past_float64 = determinants(matrix)
     return MatrixPoint(
         point,
         entries,
-        determinant=determinant(matrix),
-        determinant_past_float64=determinant_past_float64(matrix),
+        determinant=det,
+        determinant_past_float64=past_float64,
         basis=basis,
         note=why,
     )

@@ -508,7 +508,7 @@ def check_table(result: CheckResult) -> Any:
     table.add_row("spot checks", checked)
     spot = result.counterexample
     if spot is not None:
-        yours = "has no real value" if math.isnan(spot.answer) else f"{format_number(spot.answer)}"
+        yours = "has no real value" if math.isnan(spot.answer) else format_number(spot.answer)
         table.add_row(
             "differs at",
             f"{_point_words(spot.point)}: your answer {yours}, "

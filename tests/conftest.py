@@ -221,3 +221,24 @@ def count_beside_values(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
     monkeypatch.setattr(analysis, "_beside_value", counted)
     return calls
+
+
+def one(run: CliRun) -> dict[str, Any]:
+    """The one result object of a single-point run's JSON."""
+    (result,) = run.json()["results"]
+    assert isinstance(result, dict)
+    return result
+
+
+def screen_grid(text: str, grid: tuple[float, float, int], dtype: str = "float64") -> Any:
+    """``text`` analysed along x on a grid (start, stop, count), long enough for the
+    float64 screen: the points and the symbolic response."""
+    from derivcli.autograd.values import make_points
+    from derivcli.language.parser import parse
+    from derivcli.language.points import Grid, PointSpec
+    from derivcli.symbolic import analysis
+
+    start, stop, count = grid
+    points = make_points(PointSpec(("x",), ((("x", Grid(start, stop, count)),),), count))
+    request = analysis.make_request(parse(text), [("x",)], budget=120.0, dtype=dtype)
+    return points, analysis.run(request, points)

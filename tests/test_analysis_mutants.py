@@ -15,17 +15,10 @@ from typing import Any
 
 import mpmath
 import pytest
-from conftest import Cli, CliRun, count_beside_values
+from conftest import Cli, count_beside_values, one, screen_grid
 
 from derivcli.language.evaluate import compile_tree
 from derivcli.language.parser import parse
-
-
-def one(run: CliRun) -> dict[str, Any]:
-    (result,) = run.json()["results"]
-    assert isinstance(result, dict)
-    return result
-
 
 # ---------------------------------------------------------------- is_total
 
@@ -1306,17 +1299,6 @@ def test_a_pace_that_just_fits_the_budget_goes_on(monkeypatch: pytest.MonkeyPatc
 # ---------------------------------------------------------------- which points the screen sends
 
 
-def _screened(text: str, grid: tuple[float, float, int], dtype: str = "float64") -> Any:
-    from derivcli.autograd.values import make_points
-    from derivcli.language.points import Grid, PointSpec
-    from derivcli.symbolic import analysis
-
-    start, stop, count = grid
-    points = make_points(PointSpec(("x",), ((("x", Grid(start, stop, count)),),), count))
-    request = analysis.make_request(parse(text), [("x",)], budget=120.0, dtype=dtype)
-    return points, analysis.run(request, points)
-
-
 @pytest.mark.parametrize(("count", "approximate"), [(8, 0), (9, 9)])
 def test_up_to_8_points_are_exact_however_large_the_work(
     monkeypatch: pytest.MonkeyPatch, count: int, approximate: int
@@ -1327,7 +1309,7 @@ def test_up_to_8_points_are_exact_however_large_the_work(
     from derivcli.symbolic import analysis
 
     monkeypatch.setattr(analysis, "EXACT_WORK", 0)
-    _, response = _screened("x**2", (1.0, 2.0, count))
+    _, response = screen_grid("x**2", (1.0, 2.0, count))
     assert response.approximate == approximate
 
 
@@ -1336,7 +1318,7 @@ def test_the_screen_sends_points_within_1e_6_of_a_kink() -> None:
     # points whose kink argument is within 1e-6 (relative to max(1, |x|)) to the
     # exact evaluation: |x - 0.5| <= 1e-6, 201 points (README). The other 4,800
     # take float64's values. Kills analysis.py:64bd10b1:14:num_x10:0 (1e-5: 2,001)
-    points, response = _screened("relu(x - 0.5)", (0.5 - 2.5e-5, 0.5 + 2.5e-5, 5001))
+    points, response = screen_grid("relu(x - 0.5)", (0.5 - 2.5e-5, 0.5 + 2.5e-5, 5001))
     xs = [float(v) for v in points.columns["x"]]
     near = sum(abs(x - 0.5) <= 1e-6 for x in xs)
     assert 199 <= near <= 201
@@ -1348,7 +1330,7 @@ def test_the_screen_sends_points_within_1e_6_of_a_domain_edge() -> None:
     # (absolute below 1) of the points up to 1e-6, 901 of them, which are
     # evaluated exactly. Kills analysis.py:3a090ccd:52:num_div10:0 (a margin of
     # 1e-7 at edges below 1: none sent)
-    points, response = _screened("sqrt(x)", (1e-7, 1e-7 + 5e-6, 5001))
+    points, response = screen_grid("sqrt(x)", (1e-7, 1e-7 + 5e-6, 5001))
     xs = [float(v) for v in points.columns["x"]]
     near = sum(x <= 1e-6 for x in xs)
     assert 899 <= near <= 902
@@ -1363,7 +1345,7 @@ def test_a_derivative_past_float32_on_a_long_grid_is_an_overflow() -> None:
     # values. Kills analysis.py:2404171c:24:num_dec:0 (f's values looked at)
     from derivcli.symbolic.analysis import Reason
 
-    points, response = _screened("1e30*tanh(1e10*x)", (-1e-9, 1e-9, 5001), dtype="float32")
+    points, response = screen_grid("1e30*tanh(1e10*x)", (-1e-9, 1e-9, 5001), dtype="float32")
     xs = [float(v) for v in points.columns["x"]]
     bound = math.acosh(math.sqrt(1e40 / 3.4028234663852886e38)) / 1e10
     over = {i for i, x in enumerate(xs) if abs(x) < bound * (1 - 1e-6)}

@@ -10,33 +10,12 @@ prints one. Helpers the CLI cannot reach precisely are tested directly.
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import mpmath
 import pytest
-from conftest import Cli, CliRun, count_beside_values
+from conftest import Cli, count_beside_values, one, screen_grid
 
 from derivcli.language.parser import parse
-
-
-def one(run: CliRun) -> dict[str, Any]:
-    (result,) = run.json()["results"]
-    assert isinstance(result, dict)
-    return result
-
-
-def _screened(text: str, grid: tuple[float, float, int]) -> Any:
-    """``text`` analysed along x on a grid long enough for the float64 screen."""
-    from derivcli.autograd.values import make_points
-    from derivcli.language.points import Grid, PointSpec
-    from derivcli.symbolic import analysis
-
-    start, stop, count = grid
-    points = make_points(PointSpec(("x",), ((("x", Grid(start, stop, count)),),), count))
-    request = analysis.make_request(parse(text), [("x",)], budget=120.0)
-    xs = [float(v) for v in points.columns["x"]]
-    return xs, analysis.run(request, points)
-
 
 # ---------------------------------------------------------------- a derivative past MPFR
 
@@ -113,7 +92,8 @@ def test_the_screen_sends_a_kink_within_a_millionth_of_a_large_coordinate() -> N
     # points with |x - 1000| <= 1e-6*|x| (about 11) are evaluated exactly and
     # the others take float64's values. Kills analysis.py:a60704a9:36:arith_mul_div:0
     # (the margin divided by the coordinates' size, 1e-9: only x = 1000 sent)
-    xs, response = _screened("relu(x - 1000)", (999.5, 1000.5, 5001))
+    points, response = screen_grid("relu(x - 1000)", (999.5, 1000.5, 5001))
+    xs = [float(v) for v in points.columns["x"]]
     near = sum(abs(x - 1000) <= 1e-6 * abs(x) for x in xs)
     assert near >= 9
     assert response.approximate == len(xs) - near
@@ -125,7 +105,8 @@ def test_the_screen_sends_no_point_of_a_power_0() -> None:
     # (hundreds within 1e-6 of 0) the screen gives every value itself. Kills
     # analysis.py:095aab2e:76:num_inc:0 (exponents below 1, 0 among them, taken
     # for poles)
-    xs, response = _screened("x**0 + x", (-1e-5, 1e-5, 5001))
+    points, response = screen_grid("x**0 + x", (-1e-5, 1e-5, 5001))
+    xs = [float(v) for v in points.columns["x"]]
     assert response.approximate == len(xs)
     assert response.derivatives[0].values == [1.0] * len(xs)
 

@@ -1032,12 +1032,19 @@ _FLOAT64_LOSES: dict[str, Callable[[Any, Any, Any], Any]] = {
 }
 
 
+def _to_float64(number: Fraction) -> float:
+    """The number in float64; past its range +-inf (1e600, a product of constants
+    folded: torch's value is inf too, and the points go to the exact evaluation)."""
+    try:
+        return float(number)
+    except OverflowError:
+        return math.inf if number > 0 else -math.inf
+
+
 def _float64_holds(number: Fraction) -> bool:
     """Whether float64 holds the number exactly."""
-    try:
-        return Fraction(float(number)) == number
-    except OverflowError:
-        return False
+    value = _to_float64(number)
+    return math.isfinite(value) and Fraction(value) == number
 
 
 def _float64_step(
@@ -1054,13 +1061,7 @@ def _float64_step(
     if kind == NUM:
         number = ins.number
         assert number is not None
-        try:
-            return float(number), 0.0
-        except OverflowError:
-            # 1e600 (a product of constants folded): past float64, as torch's value
-            # is; the points go to the exact evaluation (this raised, and the grid
-            # got no answer at all)
-            return (math.inf if number > 0 else -math.inf), 0.0
+        return _to_float64(number), 0.0
     if kind == CONST:
         constant = lookup_constant(ins.name)
         assert constant is not None

@@ -243,6 +243,13 @@ def _polygamma(mpmath: Any, n: Any, x: Any) -> Any:
     return +result  # rounded to the caller's precision
 
 
+def _call_mpmath(mpmath: Any, name: str, args: Sequence[Any]) -> Any:
+    """mpmath's function ``name`` at the working precision (polygamma ours: reflected)."""
+    if name == "polygamma":
+        return _polygamma(mpmath, *args)
+    return getattr(mpmath, name)(*args)
+
+
 def _mpmath(name: str) -> Builder:
     """An exact builder through mpmath, at the current MPFR precision (for the few
     functions MPFR lacks: erfinv, polygamma)."""
@@ -258,10 +265,7 @@ def _mpmath(name: str) -> Builder:
             # over a long grid spent a third of its time formatting)
             args = [_to_mpmath(mpmath, m, x) for x in a]
             try:
-                if name == "polygamma":
-                    value = _polygamma(mpmath, *args)
-                else:
-                    value = getattr(mpmath, name)(*args)
+                value = _call_mpmath(mpmath, name, args)
             except ZeroDivisionError:  # polygamma(1, 0)
                 return m.inf()  # a pole
             except ValueError as error:  # "polygamma pole", or outside the domain
@@ -332,9 +336,14 @@ def _exact_logsumexp(m: Any, a: Sequence[Any]) -> Any:
     return big + m.log1p(m.exp(-gap))
 
 
+def _gamma_pole(m: Any, x: Any) -> bool:
+    """Whether x is a pole of gamma (and of lgamma, digamma): a whole x <= 0."""
+    return bool(x <= 0 and m.is_integer(x))
+
+
 def _exact_lgamma(m: Any, x: Any) -> Any:
-    if x <= 0 and m.is_integer(x):
-        return m.inf()  # a pole of the gamma function
+    if _gamma_pole(m, x):
+        return m.inf()
     for zero in (1, 2):
         h = x - zero  # exact: x is within 2**-256 of 1 or 2 here, or not used
         if h and abs(h) < LGAMMA_SERIES_BELOW:
@@ -371,7 +380,7 @@ def _lgamma_near_zero(m: Any, h: Any, zero: int) -> Any:
     of the first."""
     context = m.get_context()
     precision = context.precision
-    with m.context(context, precision=precision + 32) as work:
+    with m.context(context, precision=precision + 32):
         total = -m.const_euler() * h
         power = h
         for k in range(2, precision // 256 + 4):
@@ -380,7 +389,6 @@ def _lgamma_near_zero(m: Any, h: Any, zero: int) -> Any:
             total = total + term if k % 2 == 0 else total - term
         if zero == 2:
             total = total + m.log1p(h)
-        work.inexact = True
     context.inexact = True  # a series' value, rounded: never exact
     return +total
 
@@ -389,13 +397,13 @@ def _exact_digamma(m: Any, x: Any) -> Any:
     # MPFR's digamma (correctly rounded), not mpmath's: at the thousands of bits a
     # kink's probes take, mpmath computes Bernoulli numbers for it (0.56 s at 4,096
     # bits, 20 times MPFR's), and check's spot points timed out on digamma(2)
-    if x <= 0 and m.is_integer(x):
-        return m.inf()  # a pole, as gamma's
+    if _gamma_pole(m, x):
+        return m.inf()
     return m.digamma(x)
 
 
 def _exact_gamma(m: Any, x: Any) -> Any:
-    if x <= 0 and m.is_integer(x):
+    if _gamma_pole(m, x):
         return m.inf()
     return m.gamma(x)
 
@@ -533,10 +541,7 @@ def _mpmath_float(name: str, *values: float) -> float:
 
     try:
         with mpmath.workprec(112):
-            if name == "polygamma":
-                result = _polygamma(mpmath, *(mpmath.mpf(v) for v in values))
-            else:
-                result = getattr(mpmath, name)(*values)
+            result = _call_mpmath(mpmath, name, [mpmath.mpf(v) for v in values])
     except (ValueError, ZeroDivisionError):
         return math.nan
     return float(result) if isinstance(result, mpmath.mpf) else math.nan

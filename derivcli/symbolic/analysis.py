@@ -957,13 +957,12 @@ def _off_line(
     # at the point itself and differ along the line (d/dx of abs(x)*sign(x)*y +
     # (1 - sign(x)**2)*x*y**2 is y**2 on x = 0 and y beside it)
     program = derivative.program(order)
-    m = gmpy2()
     for along in (64, 20):
         on = _beside(point, name, _step(point, name, +1, along + _offset(point, name)))
         here = exact_value(program, on, exact_sums=True).value
         if here is None or not all(
             (beside := exact_value(program, off(on, side, 200), exact_sums=True).value) is not None
-            and abs(beside - here) <= max(abs(beside), abs(here)) * m.mul_2exp(1, -150)
+            and _within(beside, here, 150)
             for side in (+1, -1)
         ):
             break
@@ -1102,15 +1101,6 @@ def _sides_apart(left: _Quotients, right: _Quotients) -> bool:
         and abs(gaps[1]) > size * m.mul_2exp(m.mpfr(1), 32 - guards[0])
         and _converged(gaps)
     )
-
-
-# One-sided limits settle once two quotients agree to this many bits (_converged).
-SETTLED_BITS = 60
-
-
-def _within(a: Any, b: Any, bits: int) -> bool:
-    m = gmpy2()
-    return bool(abs(a - b) <= max(abs(a), abs(b)) * m.mul_2exp(m.mpfr(1), -bits))
 
 
 # Steps (2**-k) at which the gap between the two sides' quotients is followed.
@@ -1474,14 +1464,19 @@ def _side_limit(
     return _settle(values, exact, _offset(point, var))
 
 
+# One-sided limits settle once two quotients agree to this many bits (_converged).
+SETTLED_BITS = 60
+
+
+def _within(a: Any, b: Any, bits: int) -> bool:
+    """a and b equal to ``bits`` bits, relative to the larger."""
+    m = gmpy2()
+    return bool(abs(a - b) <= max(abs(a), abs(b)) * m.mul_2exp(m.mpfr(1), -bits))
+
+
 def _converged(sequence: list[Any]) -> bool:
     b, c = sequence[-2:]
-    m = gmpy2()
-    return (
-        b is not None
-        and c is not None
-        and bool(abs(c - b) <= max(abs(b), abs(c)) * m.mul_2exp(m.mpfr(1), -60))
-    )
+    return b is not None and c is not None and _within(b, c, SETTLED_BITS)
 
 
 def _limit(sequence: list[Any]) -> float | None:
@@ -1717,8 +1712,7 @@ def _same_limit(a: Any, b: Any) -> bool:
             or math.isclose(x, y, rel_tol=1e-15, abs_tol=0.0)
             or (abs(x) < 1e-300 and abs(y) < 1e-300)
         )
-    m = gmpy2()
-    return bool(abs(a - b) <= max(abs(a), abs(b)) * m.mul_2exp(m.mpfr(1), -100))
+    return _within(a, b, 100)
 
 
 def _text(value: float) -> str:
