@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
@@ -269,8 +269,16 @@ def exact_value(
     beside a point, at ``p + 2**-64``, the sign of ``y**3 - 1 + 1`` decides a
     domain edge. ``refine=False``: at ``precision``, however much a sum
     cancelled (to compare two precisions), though with the bits a periodic
-    function's argument needs (sinc(1e300 + 0.5) needs 1,189).
+    function's argument needs (sinc(1e300 + 0.5) needs 1,189), and with no
+    look for a pole reached through rounding (see _pole_of_noise).
     """
+    outcome = _refined(program, point, precision, exact_sums, refine)
+    return _pole_of_noise(program, point, outcome, exact_sums) if refine else outcome
+
+
+def _refined(
+    program: Program, point: Mapping[str, Any], precision: int, exact_sums: bool, refine: bool
+) -> Exact:
     outcome = _run_exact(program, point, precision, exact_sums)
     if not outcome.rounded:
         return outcome  # no operation rounded: the value is exact, nothing to refine
@@ -301,6 +309,88 @@ def exact_value(
             return finer
         outcome = finer
     return outcome
+
+
+def _pole_of_noise(
+    program: Program, point: Mapping[str, Any], outcome: Exact, exact_sums: bool
+) -> Exact:
+    """A pole reached through rounding: 1/cos(pi*x) at 0.5 divides by pi's
+    rounding (cos(pi/2) is 1e-77 at 256 bits), and tan(pi*x), log(sin(pi*x))
+    at their poles are likewise finite. Such a step is large (|value| >= 1)
+    and below its own rounding (is_zero: its value is the rounding's). With
+    4x the bits a pole's noise grows (1e77, then 1e308; log's 177, then 710)
+    while a true value settles: a step that grows there, still below its
+    rounding, is that pole; so is one that noise crossing a domain edge
+    there (sqrt of a negative noise) leaves undefined."""
+    if outcome.value is None or not outcome.rounded or not _suspects(outcome):
+        return outcome
+    if outcome.precision < MAX_PRECISION:
+        finer = min(MAX_PRECISION, 4 * outcome.precision)
+        coarse, finest = outcome, _run_exact(program, point, finer, exact_sums)
+    else:  # refined this far already (tan's value far below its rounding looks cancelled)
+        coarse, finest = _run_exact(program, point, PRECISION, exact_sums), outcome
+    for i in _suspects(coarse):
+        # undefined before this step once the rounding is 4x finer (the noise
+        # under 1/sqrt(sin(pi*x)) at 1 turned negative), or growing with the
+        # precision: the noise is a 0's, and this step its pole
+        if i >= len(finest.values) or (
+            finest.is_zero(i) and abs(finest.values[i]) >= 2 * abs(coarse.values[i])
+        ):
+            return replace(
+                outcome,
+                value=None,
+                undefined=Undefined("pole", program.nodes[i]),
+                values=outcome.values[:i],
+                magnitudes=outcome.magnitudes[:i],
+                on_rounded_edge=False,
+            )
+    return outcome
+
+
+def _suspects(outcome: Exact) -> list[int]:
+    """The steps that are large (|value| >= 1) and below their own rounding."""
+    return [i for i, v in enumerate(outcome.values) if abs(v) >= 1 and outcome.is_zero(i)]
+
+
+# A real number below 2**-1076 rounds to 0 in float64 (its least subnormal is
+# 2**-1074): a value known to be that small is shown as the 0 it rounds to.
+_FLOAT64_ZERO_EXPONENT = -1076
+
+
+def settled_value(program: Program, point: Mapping[str, Any]) -> Exact:
+    """exact_value, for a value a user sees (rounded once to float64): one
+    still below its own rounding (is_zero) is evaluated again with enough bits
+    that its rounding is below 2**-1076. If it is still below its rounding
+    there, the real value is smaller than float64's least subnormal: 0. The
+    derivative of sin(pi*x)**2 at 3, 2*pi*cos(3*pi)*sin(3*pi), is 0; pi
+    rounded to 256 bits makes it 2.3e-76 (a periodic function at a zero of
+    pi's rounding is not refined as a sum that cancels is, see _CANCELS). A
+    value that rises above its rounding there is that finer value (sin(pi*x)
+    + 1e-300 at 3: 1e-300); one that stays large (a pole's noise, see
+    _pole_of_noise) is left as first found."""
+    outcome = exact_value(program, point)
+    last = len(program) - 1
+    if (
+        outcome.value is None
+        or not outcome.value
+        or outcome.precision >= MAX_PRECISION
+        or not outcome.is_zero(last)
+    ):
+        return outcome
+    m = gmpy2()
+    scale = outcome.magnitudes[last]  # nonzero: the value is not 0 and at most this
+    bits = ZERO_MARGIN - _FLOAT64_ZERO_EXPONENT + int(m.get_exp(scale))
+    bits = min(MAX_PRECISION, max(2 * outcome.precision, -(-bits // 64) * 64))
+    finer = exact_value(program, point, bits, refine=False)
+    if finer.value is None:
+        return outcome  # the noise crossed a domain edge: the value first found
+    if not finer.is_zero(last):
+        return finer
+    bound = abs(finer.value) + finer.magnitudes[last] * _power_of_two(ZERO_MARGIN - bits)
+    if bound > _power_of_two(_FLOAT64_ZERO_EXPONENT):
+        return outcome  # still below its rounding, and not surely tiny
+    zero = m.mpfr(0)
+    return replace(finer, value=zero, values=(*finer.values[:-1], zero))
 
 
 def _may_cancel(outcome: Exact) -> bool:

@@ -1,0 +1,175 @@
+"""Values that are 0, or poles, only through pi's rounding.
+
+derivcli evaluates a closed form exactly with pi rounded to 256 bits, so
+sin(3*pi) comes out as 1e-77 and cos(pi/2) as 6e-78: noise of pi's rounding,
+below the value's own rounding scale. A derivative that is such a product was
+shown as the noise (`sin(pi*x)**2` at 3 gave 2.3e-76, and `1e290*sin(pi*x)**2`
+a symbolic 2.3e+214), and a division by it read as a finite value
+(`1/cos(pi*x)` at 0.5 was a DISAGREE with a symbolic 1e155, though f has a
+pole there). The oracles: mpmath's sinpi and cospi, which are exact at whole
+and half-whole arguments, in derivatives worked out by hand.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import mpmath
+import pytest
+from conftest import Cli, one
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from derivcli.language.evaluate import (
+    compile_tree,
+    exact_value,
+    settled_value,
+)
+from derivcli.language.parser import parse
+
+mpmath.mp.dps = 50
+PI = mpmath.pi
+
+
+def _program(text: str) -> Any:
+    return compile_tree(parse(text).tree)
+
+
+# (f, x, f'(x) by hand with mpmath's exact sinpi/cospi)
+ZERO_OR_TINY: list[tuple[str, str, Callable[[Any], Any]]] = [
+    # 2*pi*sinpi*cospi: 0 at every whole and half-whole x
+    ("sin(pi*x)**2", "3", lambda x: 2 * PI * mpmath.sinpi(x) * mpmath.cospi(x)),
+    ("sin(pi*x)**2", "-7", lambda x: 2 * PI * mpmath.sinpi(x) * mpmath.cospi(x)),
+    ("sin(pi*x)**2", "2.5", lambda x: 2 * PI * mpmath.sinpi(x) * mpmath.cospi(x)),
+    ("cos(pi*x)", "3", lambda x: -PI * mpmath.sinpi(x)),
+    ("x*sin(pi*x)", "4", lambda x: mpmath.sinpi(x) + PI * x * mpmath.cospi(x)),
+    # a true value far below the noise of 256 bits: sinpi(3) + 1e-300
+    ("-cos(pi*x)/pi + 1e-300*x", "3", lambda x: mpmath.sinpi(x) + mpmath.mpf("1e-300")),
+    # not near 0 at all: the noise-free value, to the last bit
+    ("x*sin(pi*x)*cos(pi*x)", "2.5", lambda x: -x * PI),
+]
+
+
+@pytest.mark.parametrize(("text", "at", "derivative"), ZERO_OR_TINY)
+def test_a_derivative_that_is_0_up_to_pi_is_shown_exactly(
+    cli: Cli, text: str, at: str, derivative: Callable[[Any], Any]
+) -> None:
+    run = cli("grad", text, "--at", f"x={at}", "-f", "json")
+    result = one(run)
+    assert run.code == 0, run.err
+    assert result["verdict"] == "agree"
+    assert result["symbolic"] == float(derivative(mpmath.mpf(at)))
+
+
+def test_sinc_squared_at_a_whole_number_is_0(cli: Cli) -> None:
+    # d/dx sinc(x)**2 = 2*sinc(x)*sinc'(x), and sinc(5) = sin(5*pi)/(5*pi) = 0
+    assert mpmath.sinpi(5) == 0
+    result = one(cli("grad", "sinc(x)**2", "--at", "x=5", "-f", "json"))
+    assert result["symbolic"] == 0.0
+
+
+def test_a_huge_multiple_of_pi_noise_is_0_and_autograd_is_the_one_off(cli: Cli) -> None:
+    # f' = 1e290*2*pi*sin(3*pi)*cos(3*pi) = 0; torch computes sin of the float
+    # 3*pi (3.67e-16 from the real 3*pi), so its 2.3e275 is float64's rounding
+    run = cli("grad", "1e290*sin(pi*x)**2", "--at", "x=3", "-f", "json")
+    result = one(run)
+    assert run.code == 1
+    assert result["symbolic"] == 0.0
+    a = math.pi * 3.0
+    by_hand = 1e290 * (2 * math.sin(a) * math.cos(a)) * math.pi
+    assert result["autograd"] == pytest.approx(by_hand, rel=1e-12)
+    assert result["verdict"] == "DISAGREE"
+    assert "the derivative is 0" in result["note"]
+
+
+# f with a pole at x: cos(pi/2), sin(3*pi) and sin(pi) are exactly 0
+POLES = [
+    ("1/cos(pi*x)", "0.5", "1/cos(pi*x)"),
+    ("tan(pi*x)", "0.5", "tan(pi*x)"),
+    ("x*tan(pi*x)", "2.5", "tan(pi*x)"),
+    ("1/sin(pi*x)", "3", "1/sin(pi*x)"),
+    ("log(abs(sin(pi*x)))", "1", "log(abs(sin(pi*x)))"),
+]
+
+
+@pytest.mark.parametrize(("text", "at", "pole"), POLES)
+def test_a_pole_reached_through_pi_is_a_pole(cli: Cli, text: str, at: str, pole: str) -> None:
+    assert mpmath.cospi(0.5) == 0 and mpmath.sinpi(3) == 0 and mpmath.sinpi(1) == 0
+    run = cli("grad", text, "--at", f"x={at}", "-f", "json")
+    result = one(run)
+    assert run.code == 1
+    assert result["verdict"] == "not differentiable"
+    assert result["differentiable"] is False
+    assert result["symbolic"] == "nan"
+    assert result["note"] == (
+        f"the function is undefined at x={at}: {pole} has a pole (an infinite value)"
+    )
+
+
+def test_on_a_grid_only_the_pole_is_undefined(cli: Cli) -> None:
+    # d/dx sec(pi*x) = pi*sin(pi*x)/cos(pi*x)**2
+    run = cli("grad", "1/cos(pi*x)", "--at", "x=0:1:5", "-f", "json")
+    results = run.json()["results"]
+    assert run.code == 1
+    by_x = {r["point"]["x"]: r for r in results}
+    assert by_x[0.5]["verdict"] == "not differentiable"
+    for x in (0.0, 0.25, 0.75, 1.0):
+        true = PI * mpmath.sinpi(x) / mpmath.cospi(x) ** 2
+        assert by_x[x]["symbolic"] == float(true)
+        assert by_x[x]["verdict"] == "agree"
+
+
+@settings(max_examples=60)
+@given(k=st.integers(min_value=-(10**6), max_value=10**6), half=st.booleans())
+def test_any_whole_or_half_multiple(k: int, half: bool) -> None:
+    # sin(pi*x)**2 has derivative 0 at every whole and half-whole x; sec(pi*x)
+    # has a pole at every half-whole x, and sin(pi*x)/x a derivative of
+    # cospi(x)*pi/x at a whole x != 0 (the sinpi term is 0)
+    x = k + 0.5 if half else float(k)
+    zero = settled_value(_program("2*pi*cos(pi*x)*sin(pi*x)"), {"x": x})
+    assert zero.value == 0
+    sec = exact_value(_program("1/cos(pi*x)"), {"x": x})
+    if half:
+        assert sec.undefined is not None and sec.undefined.kind == "pole"
+    else:
+        assert sec.value == (1 if k % 2 == 0 else -1)
+    if not half and k:
+        slope = settled_value(_program("(pi*x*cos(pi*x) - sin(pi*x))/x**2"), {"x": x})
+        assert float(slope.value) == float(mpmath.cospi(k) * PI / k)
+
+
+def test_a_pole_s_noise_is_never_called_0() -> None:
+    # 1/sin(pi*x) at 3 grows with the precision (1e76, then 1e4930): no 0, and
+    # exact_value calls it the pole it is
+    outcome = exact_value(_program("1/sin(pi*x)"), {"x": 3.0})
+    assert outcome.value is None
+    assert outcome.undefined is not None and outcome.undefined.kind == "pole"
+    # under sqrt, the noise may turn negative at 16,384 bits: still sqrt(0)'s pole
+    edge = exact_value(_program("pi*cos(pi*x)/(2*sqrt(sin(pi*x)))"), {"x": 1.0})
+    assert edge.undefined is not None and edge.undefined.kind == "pole"
+
+
+def test_a_value_that_settles_is_not_a_pole() -> None:
+    # large and exactly known: no finer look changes it
+    outcome = exact_value(_program("1/cos(pi*x)"), {"x": 0.25})
+    assert float(outcome.value) == float(1 / mpmath.cospi(0.25))
+    # sin(pi*x) itself stays the small noise the domain-edge rules expect
+    # (sqrt(sin(pi*x)) at 1 is on its domain's edge): only what a user sees is 0
+    noise = exact_value(_program("sin(pi*x)"), {"x": 1.0})
+    assert noise.value != 0 and abs(noise.value) < 1e-70
+    assert settled_value(_program("sin(pi*x)"), {"x": 1.0}).value == 0
+
+
+@pytest.mark.parametrize("tiny", ["1e-300", "1e-300*1e-20", "1e-300*5e-24"])
+def test_a_true_value_down_to_the_least_subnormal_is_not_called_0(tiny: str) -> None:
+    # sinpi(3) + tiny is tiny: float64 holds 1e-320 and 5e-324 as subnormals,
+    # which 256 bits of pi cannot see (the noise there is 1e-77)
+    settled = settled_value(_program(f"sin(pi*x) + {tiny}"), {"x": 3.0})
+    true = mpmath.sinpi(3) + mpmath.fprod(mpmath.mpf(t) for t in tiny.split("*"))
+    assert float(settled.value) == float(true) > 0
+    # while noise alone is 0, known to be below 2**-1076 (half the least subnormal)
+    zero = settled_value(_program("sin(pi*x)*1e300"), {"x": 3.0})
+    assert zero.value == 0
+    assert zero.magnitudes[-1] * 2.0 ** (48 - zero.precision) <= 2.0**-1076
