@@ -671,6 +671,17 @@ def test_a_side_where_f_is_undefined_is_still_a_domain_edge(cli: Cli) -> None:
         ("x + relu(-x)**1.0625", "agree", 1.0, 1.0),
         # a gap that stays is a corner, however small: sides 1 -+ 1e-30
         ("x + 1e-30*abs(x)", "not differentiable", 1.0, 1.0),
+        # below the 2**-100 to which two limits count as one: sides 1 -+ 3e-31
+        # (2**-100.4 apart), 1 -+ 1e-300, 1 -+ e**-2000 (by hand); these were
+        # called differentiable
+        ("x + 3e-31*abs(x)", "not differentiable", 1.0, 1.0),
+        ("x + 1e-300*abs(x)", "not differentiable", 1.0, 1.0),
+        ("x + exp(-2000)*abs(x)", "not differentiable", 1.0, 1.0),
+        ("exp(x)*(1 + 1e-50*abs(x))", "not differentiable", 1.0, 1.0),
+        # sides that meet exactly, and a gap that shrinks (|x|**1.001 has slope
+        # 1.001*|x|**0.001 -> 0): differentiable, f'(0) = 1
+        ("x + 1e-40*relu(-x)**1.0625", "agree", 1.0, 1.0),
+        ("x + 1e-40*abs(x)**1.001", "agree", 1.0, 1.0),
     ],
 )
 def test_one_sided_limits_that_settle_slowly_are_told_apart_by_their_gap(

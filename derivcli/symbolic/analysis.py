@@ -842,6 +842,16 @@ def examine(
             )
             return PointAnalysis(Reason.UNDECIDED, None, left, right, kinks=on_kink, detail=detail)
         sides_meet = joined
+    elif (
+        sides_meet
+        and derivative.steps.order == 1
+        and not isinstance(exact_left, float)
+        and not isinstance(exact_right, float)
+        and exact_left != exact_right
+    ):
+        # equal to 2**-100 but not exactly: a gap that stays is a corner all the
+        # same (x + 3e-31*abs(x) at 0 has sides 1 -+ 3e-31, 2**-100.4 apart)
+        sides_meet = _gap_shrinks(derivative.program(0), point, var, f_program) is not False
     if sides_meet:
         common = right if abs(right) <= abs(left) else left
         if not abs(common) <= derivative.limit:
@@ -1121,11 +1131,28 @@ def _gap_shrinks(g: Program, point: Mapping[str, Any], var: str, f: Program) -> 
     m = gmpy2()
     gaps = [abs(b - a) for a, b in zip(*sides, strict=True)]
     if _converged(gaps) and gaps[-1] != 0:
-        return False
+        rounding = max(abs(q) for side in sides for q in side) * m.mul_2exp(
+            m.mpfr(1), 32 - GUARD_STEPS[1]
+        )
+        if gaps[-1] > rounding or _gap_stays_finer(g, point, var, f, gaps[-1]):
+            return False
+        # else the quotients' own rounding, which stays too: -y**x along x at
+        # (11800, 1/4) has quotients 2**-654 apart with 640 guard bits
     shrink = m.mul_2exp(m.mpfr(1), -16)
     if all(later <= earlier * shrink for earlier, later in itertools.pairwise(gaps)):
         return True
     return None
+
+
+def _gap_stays_finer(g: Program, point: Mapping[str, Any], var: str, f: Program, gap: Any) -> bool:
+    """Whether a gap at the level of the quotients' rounding is the same with
+    1,280 guard bits: a real one (x + 1e-300*abs(x): 2e-300 whatever the
+    precision), not rounding (which moves with it)."""
+    exponent = GAP_EXPONENTS[-1:]
+    finer = [_Quotients(g, point, var, side, f, GUARD_STEPS[2:])(exponent)[0] for side in (-1, +1)]
+    if any(q is None or not _finite(q) for q in finer):
+        return False
+    return _within(abs(finer[1] - finer[0]), gap, SETTLED_BITS)
 
 
 def _continuous_at(f_program: Program, point: Mapping[str, Any], var: str) -> bool:
