@@ -693,3 +693,33 @@ def test_one_sided_limits_that_settle_slowly_are_told_apart_by_their_gap(
     assert run.code == (0 if verdict == "agree" else 1)
     if verdict == "agree":
         assert result["symbolic"] == 1.0 and result["differentiable"] is True
+
+
+@pytest.mark.parametrize(
+    ("args", "verdict", "value"),
+    [
+        # d2/dxdy and d2/dydx of (x + 1e-9*relu(-x)**1.0625)*y at (0, 1): the
+        # x-slope of x + 1e-9*relu(-x)**1.0625 is 1 - 1.0625e-9*relu(-x)**(1/16)
+        # on the left, 1 on the right, so 1 at 0 (by hand), times y's slope 1.
+        # Both orders were "not differentiable": the left side is still 2**-94
+        # from 1 at 2**-1024, where it settles to 60 bits
+        (("(x + 1e-9*relu(-x)**1.0625)*y", "--wrt", "x", "--wrt", "y"), "agree", 1.0),
+        (("(x + 1e-9*relu(-x)**1.0625)*y", "--wrt", "y", "--wrt", "x"), "agree", 1.0),
+        # f'' of x**2 + 1e-9*relu(-x)**2.0625 is 2 + 2.19e-9*relu(-x)**(1/16): 2 at 0
+        (("x**2 + 1e-9*relu(-x)**2.0625", "-n", "2"), "agree", 2.0),
+        # gaps that stay are corners: the x-slope of x + 1e-30*abs(x) is 1 -+ 1e-30
+        (("(x + 1e-30*abs(x))*y", "--wrt", "x", "--wrt", "y"), "not differentiable", 1.0),
+        (("(x + 1e-30*abs(x))*y", "--wrt", "y", "--wrt", "x"), "not differentiable", 1.0),
+        (("(x + 3e-31*abs(x))*y", "--wrt", "y", "--wrt", "x"), "not differentiable", 1.0),
+        (("x**2 + 1e-30*abs(x)*x", "-n", "2"), "not differentiable", 2.0),
+    ],
+)
+def test_higher_and_mixed_sides_that_meet_slowly_are_told_apart_by_their_gap(
+    cli: Cli, args: tuple[str, ...], verdict: str, value: float
+) -> None:
+    command = "partial" if "--wrt" in args else "grad"
+    run = cli(command, *args, "--at", "x=0,y=1" if command == "partial" else "x=0", "-f", "json")
+    (result,) = run.json()["results"]
+    assert result["verdict"] == verdict, result["note"]
+    assert result["symbolic"] == value
+    assert run.code == (0 if verdict == "agree" else 1)

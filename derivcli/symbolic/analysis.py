@@ -824,17 +824,22 @@ def examine(
     sides_meet = (
         _finite(exact_left) and _finite(exact_right) and _sides_meet(exact_left, exact_right)
     )
+    below = derivative.steps.order - 1
+    # the gap test reads the order below at the point's sides, which is the
+    # derivative there unless that closed form sits on a kink line (_off_line)
+    gap_test = below == 0 or not _crossed(derivative, point, below, var)
     if (
         not sides_meet
-        and derivative.steps.order == 1
+        and gap_test
         and _finite(exact_left)
         and _finite(exact_right)
         and _within(exact_left, exact_right, SETTLED_BITS)
     ):
         # limits that settled to 60 bits and differ below that may be one limit
         # reached slowly: x + 1e-9*relu(-x)**1.0625 at 0 has the left side
-        # 1 - 1e-9*h**(1/16), still 2**-94 from 1 at h = 2**-1024
-        joined = _gap_shrinks(derivative.program(0), point, var, f_program)
+        # 1 - 1e-9*h**(1/16), still 2**-94 from 1 at h = 2**-1024 (and so has
+        # d/dx of d/dy of that times y, at (0, 1))
+        joined = _gap_shrinks(derivative.program(below), point, var, f_program)
         if joined is None:
             detail = (
                 "its one-sided derivatives differ by less than their limits can be "
@@ -844,14 +849,15 @@ def examine(
         sides_meet = joined
     elif (
         sides_meet
-        and derivative.steps.order == 1
+        and gap_test
         and not isinstance(exact_left, float)
         and not isinstance(exact_right, float)
         and exact_left != exact_right
     ):
         # equal to 2**-100 but not exactly: a gap that stays is a corner all the
         # same (x + 3e-31*abs(x) at 0 has sides 1 -+ 3e-31, 2**-100.4 apart)
-        sides_meet = _gap_shrinks(derivative.program(0), point, var, f_program) is not False
+        program = derivative.program(below)
+        sides_meet = _gap_shrinks(program, point, var, f_program) is not False
     if sides_meet:
         common = right if abs(right) <= abs(left) else left
         if not abs(common) <= derivative.limit:
@@ -921,6 +927,22 @@ OFF_LINE_EXPONENTS = (8192, 16384)
 OFF_LINE_SHRINK_BITS = 100
 
 
+def _crossed(
+    derivative: _Derivative, point: Mapping[str, float], order: int, name: str
+) -> list[str]:
+    """The variables (own) along which a derivative up to this order was taken
+    across a kink whose argument stays 0 along ``name`` (see _off_line)."""
+    return list(
+        dict.fromkeys(
+            own
+            for kink in derivative.kinks
+            if kink.step < order and _zero_along(kink, point, name)
+            for own in derivative.wrt[kink.step : order]
+            if own in kink.variables
+        )
+    )
+
+
 def _off_line(
     derivative: _Derivative,
     point: Mapping[str, float],
@@ -942,15 +964,7 @@ def _off_line(
     off the line (relative, along every such own) on both sides: a reading that stays is the limit,
     one that shrinks with the distance is 0, and the two sides must meet.
     """
-    crossed = list(
-        dict.fromkeys(
-            own
-            for kink in derivative.kinks
-            if kink.step < order and _zero_along(kink, point, name)
-            for own in derivative.wrt[kink.step : order]
-            if own in kink.variables
-        )
-    )
+    crossed = _crossed(derivative, point, order, name)
     if not crossed:
         return None  # f's own values (order 0), or no such line
 
@@ -1064,7 +1078,9 @@ def _lower_missing_beside(
             offset = _offset(moved, own)
             left = _settle(left_quotients, exact=True, offset=offset)
             right = _settle(right_quotients, exact=True, offset=offset)
-            if not _one_derivative(left, right):
+            if not _one_derivative(left, right) and not _one_slowly(
+                lower, moved, own, f_program, left, right
+            ):
                 return False
             if _sides_apart(left_quotients, right_quotients):
                 return False
@@ -1224,6 +1240,24 @@ def _one_derivative(left: Any, right: Any) -> bool:
         and _finite(left)
         and _finite(right)
         and _sides_meet(left, right)
+    )
+
+
+def _one_slowly(
+    g: Program, point: Mapping[str, Any], var: str, f: Program, left: Any, right: Any
+) -> bool:
+    """One-sided derivatives of g, finite, settled to 60 bits and apart below
+    that, whose quotients' gap keeps shrinking: one derivative, reached slowly
+    (_gap_shrinks)."""
+    return (
+        left is not None
+        and right is not None
+        and not isinstance(left, float)
+        and not isinstance(right, float)
+        and _finite(left)
+        and _finite(right)
+        and _within(left, right, SETTLED_BITS)
+        and _gap_shrinks(g, point, var, f) is True
     )
 
 
@@ -1567,6 +1601,8 @@ def _jump(derivative: _Derivative, point: Mapping[str, float]) -> str:
                 # constants leave (x*200.1*200.3 - 100205085.00375 at 2500.125
                 # is 1e-7390 at 24,576 bits) is no value beside limits of 0
                 value_here = gmpy2().mpfr(0)
+            if order and _joined_slowly(derivative, point, order, name, below, above):
+                continue
             tiny = ""
             shrinking = (
                 isinstance(below, float) and isinstance(above, float) and below == above == 0
@@ -1744,6 +1780,49 @@ def _same_limit(a: Any, b: Any) -> bool:
 
 def _text(value: float) -> str:
     return f"{value + 0.0:.10g}"  # no -0
+
+
+def _joined_slowly(
+    derivative: _Derivative,
+    point: Mapping[str, float],
+    order: int,
+    name: str,
+    below: Any,
+    above: Any,
+) -> bool:
+    """Whether a lower derivative's side limits along ``name``, settled to 60 bits
+    and apart below that, are one limit reached slowly: the gap between its
+    values at 2**-1024, 2**-2048 and 2**-4096 on either side keeps shrinking
+    (by 2**-16 a step, as _gap_shrinks asks of quotients). d/dx of
+    (x + 1e-9*relu(-x)**1.0625)*y is y*(1 - c*relu(-x)**(1/16)), whose left
+    limit at x = 0 is still 2**-94 from y at 2**-1024. Only where the closed
+    form is read at the point's sides (no kink line it stays on, _off_line)."""
+    if (
+        isinstance(below, float)
+        or isinstance(above, float)
+        or _same_limit(below, above)
+        or not _within(below, above, SETTLED_BITS)
+        or _crossed(derivative, point, order, name)
+    ):
+        return False
+    program = derivative.program(order)
+    m = gmpy2()
+    gaps = []
+    for k in GAP_EXPONENTS:
+        values = [
+            _beside_value(
+                program,
+                _beside(point, name, _step(point, name, side, k)),
+                k + GUARD_STEPS[1],
+                exact_sums=True,
+            ).value
+            for side in (-1, +1)
+        ]
+        if values[0] is None or values[1] is None:
+            return False
+        gaps.append(abs(values[1] - values[0]))
+    shrink = m.mul_2exp(m.mpfr(1), -16)
+    return all(later <= earlier * shrink for earlier, later in itertools.pairwise(gaps))
 
 
 def _past_float64(exact_left: Any, exact_right: Any) -> str:
