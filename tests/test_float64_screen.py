@@ -15,6 +15,7 @@ from typing import Any
 import mpmath
 import numpy as np
 import pytest
+from conftest import Cli
 
 from derivcli.language.evaluate import TRUSTED_ERROR, compile_tree, float64_values
 from derivcli.language.parser import parse
@@ -348,3 +349,44 @@ def test_a_rounded_argument_after_an_exact_one_still_counts() -> None:
     screened = _screen(f"max(x, 3*{S})", [0.3])
     assert abs(screened.values[0] - 0.9) > 1e-9
     assert bool(screened.doubtful[0])
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 5, 10, 12, 15, 20, 21, 40, 100, 250])
+def test_polygamma_in_float64_is_within_its_declared_error_at_every_order(n: int) -> None:
+    # The asymptotic series started at x >= 10 whatever the order: its first
+    # term left out, B18*C(17 + n, 18)/x**18 of the first, was 1.3e-10 at
+    # order 10 and 1e-8 at order 15 (x = 10), while the screen took the value
+    # for one rounding. Now it starts at 10 + 2n, and the error the screen
+    # carries for polygamma (2**-40 relative) holds against mpmath; up to order
+    # 20, within 8 units of 2**-53.
+    xs = [0.01, 0.5, 1.0, 3.3, 9.99, 10.0, 10.5, 15.0, 9.5 + 2 * n, 10.0 + 2 * n, 51.3, 1e3, 1e6]
+    program = compile_tree(parse(f"polygamma({n}, x)").tree)
+    screened = float64_values(program, {"x": np.array(xs)}, len(xs))
+    bound = 8 * 2.0**-53 if n <= 20 else 2.0**-40
+    with mpmath.workdps(50):
+        for x, value in zip(xs, screened.values, strict=True):
+            real = mpmath.polygamma(n, x)
+            if abs(real) > 1.7e308 or abs(real) < 1e-300:
+                continue  # past float64's range
+            assert abs(value - real) <= bound * abs(real), (n, x)
+    assert not screened.doubtful[np.isfinite(screened.values)].any()
+
+
+def test_a_long_polygamma_grid_is_screened_not_sent_point_by_point(cli: Cli) -> None:
+    # d/dx polygamma(11, x) = polygamma(12, x), 6.9e-5 at 10. The grid counted its
+    # program as 3 instructions, went point by point through mpmath (2 ms each)
+    # and ran out of its 2 s budget (exit 3); and above 100 every polygamma value
+    # below 1e-4 went to mpmath. Both grids now end, each value within
+    # TRUSTED_ERROR of mpmath's.
+    for text, grid, order in (
+        ("polygamma(11, x)", "10:11:2001", 12),
+        ("polygamma(1, x)", "100:1000:2001", 2),
+    ):
+        run = cli("grad", text, "--at", f"x={grid}", "-f", "json")
+        assert run.code == 0, run.err
+        rows = run.json()["results"]
+        assert len(rows) == 2001 and all(r["verdict"] == "agree" for r in rows)
+        with mpmath.workdps(50):
+            for row in rows[::97]:
+                real = mpmath.polygamma(order, row["point"]["x"])
+                assert abs(row["symbolic"] - real) <= TRUSTED_ERROR * abs(real)
