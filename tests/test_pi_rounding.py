@@ -155,11 +155,10 @@ def test_a_value_that_settles_is_not_a_pole() -> None:
     # large and exactly known: no finer look changes it
     outcome = exact_value(_program("1/cos(pi*x)"), {"x": 0.25})
     assert float(outcome.value) == float(1 / mpmath.cospi(0.25))
-    # sin(pi*x) itself stays the small noise the domain-edge rules expect
-    # (sqrt(sin(pi*x)) at 1 is on its domain's edge): only what a user sees is 0
+    # sin(pi*x) itself is 0: still below its rounding at 2,048 bits, and shrunk
+    # there by far more than half the bits added (1e-77, then 1e-616)
     noise = exact_value(_program("sin(pi*x)"), {"x": 1.0})
-    assert noise.value != 0 and abs(noise.value) < 1e-70
-    assert settled_value(_program("sin(pi*x)"), {"x": 1.0}).value == 0
+    assert noise.value == 0
 
 
 @pytest.mark.parametrize("tiny", ["1e-300", "1e-300*1e-20", "1e-300*5e-24"])
@@ -173,3 +172,119 @@ def test_a_true_value_down_to_the_least_subnormal_is_not_called_0(tiny: str) -> 
     zero = settled_value(_program("sin(pi*x)*1e300"), {"x": 3.0})
     assert zero.value == 0
     assert zero.magnitudes[-1] * 2.0 ** (48 - zero.precision) <= 2.0**-1076
+
+
+# ------------------------------------------------ what follows a 0 of pi's rounding
+# (a hunt's findings: sin(pi*x) at a whole x, cos(pi*x) at a half-whole one, is
+# exactly 0 -- mpmath's sinpi and cospi -- and what is built on it sees that 0)
+
+JUMPS = [
+    # f at the point against its sides, by hand with sinpi = 0: heaviside(0) = 1/2
+    # between sides of 0, floor(0) = 0 between -1s, ceil(0) = 0 between 1s,
+    # x + sign(0) = 3 between 4s. All were "agree", exit 0
+    ("heaviside(-sin(pi*x)**2)", "1", "left limit 0, value 0.5, right limit 0"),
+    ("floor(-sin(pi*x)**2)", "1", "left limit -1, value 0, right limit -1"),
+    ("ceil(sin(pi*x)**2)", "2", "left limit 1, value 0, right limit 1"),
+    ("x + sign(sin(pi*x)**2)", "3", "left limit 4, value 3, right limit 4"),
+    ("sign(cos(pi*x))", "0.5", "left limit 1, value 0, right limit -1"),
+]
+
+
+@pytest.mark.parametrize(("text", "at", "sides"), JUMPS)
+def test_a_jump_at_a_zero_of_pi_is_a_jump(cli: Cli, text: str, at: str, sides: str) -> None:
+    assert mpmath.sinpi(int(float(at))) == 0 and mpmath.cospi(0.5) == 0
+    run = cli("grad", text, "--at", f"x={at}", "-f", "json")
+    result = one(run)
+    assert run.code == 1
+    assert result["verdict"] == "not differentiable"
+    assert f"the function being differentiated jumps at x={at} ({sides}" in result["note"]
+
+
+@pytest.mark.parametrize(
+    ("text", "at"),
+    [
+        # 0/0 by hand (sinpi(1) = sinpi(2) = 0): f has no value there, as the same
+        # quotient with an exact 0 (sin(x-1)/sin(2*x-2) at 1) has none; these were
+        # "agree" with a finite value
+        ("sin(pi*x)/sin(2*pi*x)", "1"),
+        ("sin(pi*x)/tan(pi*x)", "1"),
+        ("(1 - cos(pi*x))/sin(pi*x)**2", "2"),
+    ],
+)
+def test_0_over_0_at_a_zero_of_pi_is_undefined(cli: Cli, text: str, at: str) -> None:
+    run = cli("grad", text, "--at", f"x={at}", "-f", "json")
+    result = one(run)
+    assert run.code == 1
+    assert result["verdict"] == "not differentiable"
+    assert result["note"].startswith(f"the function is undefined at x={at}")
+
+
+@pytest.mark.parametrize(
+    ("text", "at", "derivative"),
+    [
+        # sin(pi*x)**2 times a huge factor: 0 by hand at a whole x. The shown values
+        # were -5.95e10 and -7.1e264, "the closed form, evaluated exactly"
+        ("exp(x)*sin(pi*x)**2", "11370", lambda x: mpmath.mpf(0)),
+        ("x**19*sin(pi*x)**2", "1e300", lambda x: mpmath.mpf(0)),
+        ("x**20*sin(pi*x)**2", "1e300", lambda x: mpmath.mpf(0)),
+        # sqrt(0 + 1e-300) is 1e-150, not undefined: f' = pi*cospi/(2*sqrt(1e-300));
+        # log(0 + 1e-300) likewise, f' = pi*cospi/1e-300
+        (
+            "sqrt(sin(pi*x) + 1e-300)",
+            "1073741824",
+            lambda x: PI * mpmath.cospi(x) / (2 * mpmath.sqrt(mpmath.mpf("1e-300"))),
+        ),
+        (
+            "log(sin(pi*x) + 1e-300)",
+            "1073741824",
+            lambda x: PI * mpmath.cospi(x) / mpmath.mpf("1e-300"),
+        ),
+    ],
+)
+def test_what_a_zero_of_pi_feeds_is_exact(
+    cli: Cli, text: str, at: str, derivative: Callable[[Any], Any]
+) -> None:
+    result = one(cli("grad", text, "--at", f"x={at}", "-f", "json"))
+    assert result["symbolic"] == float(derivative(mpmath.mpf(at)))
+
+
+@pytest.mark.parametrize(
+    ("text", "at", "pole"),
+    [
+        # 1/sin(pi)**2 = 1/0: a pole, not "too large/small for any number format"
+        ("exp(1/sin(pi*x)**2)", "1", "1/sin(pi*x)**2"),
+        ("exp(-1/cos(pi*x)**2)", "0.5", "-1/cos(pi*x)**2"),
+        ("sigmoid(1/sin(pi*x))", "1", "1/sin(pi*x)"),
+        # a noise of 1e-3 (1e80 times cos(pi/2)'s), below the |value| >= 1 the
+        # growing-noise look asks: still 1/0
+        ("1/(1e80*cos(pi*x))", "0.5", "1/(1e80*cos(pi*x))"),
+    ],
+)
+def test_a_pole_under_exp_or_sigmoid_is_a_pole(cli: Cli, text: str, at: str, pole: str) -> None:
+    run = cli("grad", text, "--at", f"x={at}", "-f", "json")
+    result = one(run)
+    assert run.code == 1
+    assert result["verdict"] == "not differentiable"
+    assert result["note"] == (
+        f"the function is undefined at x={at}: {pole} has a pole (an infinite value)"
+    )
+
+
+def test_atan2_on_the_negative_axis_takes_pi(cli: Cli) -> None:
+    # atan2(sin(-3*pi), cos(-3*pi)) = atan2(0, -1) = pi (mpmath below); its note
+    # gave the value -pi, atan2 of a negative noise
+    with mpmath.workdps(50):
+        assert mpmath.atan2(mpmath.sinpi(-3), mpmath.cospi(-3)) == +PI
+    result = one(cli("grad", "atan2(sin(pi*x), cos(pi*x))", "--at", "x=-3", "-f", "json"))
+    assert "value 3.141592654" in result["note"]
+
+
+def test_check_shows_the_zero_of_pi_as_0(cli: Cli) -> None:
+    # pi*cos(pi/2) is 0 (cospi(0.5) = 0); the counterexample said 1.7e-77
+    run = cli("check", "sin(pi*x)", "--answer", "pi*cos(pi*x) + 1e-300*sin(pi*x)", "-f", "json")
+    data = run.json()
+    assert run.code == 1 and data["verdict"] == "wrong"
+    counterexample = data["counterexample"]
+    assert counterexample["point"] == {"x": 0.5}
+    assert counterexample["derivative"] == float(PI * mpmath.cospi(0.5)) == 0.0
+    assert counterexample["answer"] == 1e-300

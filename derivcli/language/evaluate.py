@@ -230,8 +230,10 @@ class Exact:
         return self.undefined is None
 
     def to_float(self) -> float:
-        """The value rounded once to float64 (nan when undefined; may be +-inf: overflow)."""
-        return math.nan if self.value is None else float(self.value)
+        """The value rounded once to float64 (nan when undefined; may be +-inf:
+        overflow). A real 0 has no sign: -0.0 (a product with an exact 0, such
+        as cos(3*pi)*sin(3*pi)) is 0.0."""
+        return math.nan if self.value is None else float(self.value) + 0.0
 
     def is_zero(self, index: int) -> bool:
         """Whether instruction ``index``'s value is 0 up to this evaluation's rounding."""
@@ -286,21 +288,24 @@ def _refined(
         if outcome.needs > precision:
             outcome = _run_exact(program, point, min(MAX_PRECISION, outcome.needs), exact_sums)
         return outcome
+    zeros = _noise_zeros(program, point, outcome, exact_sums)
+    if zeros:
+        outcome = _run_exact(program, point, precision, exact_sums, zeros)
     while (outcome.doubtful or outcome.on_rounded_edge) and precision < EDGE_PRECISION:
         # a pole or a domain edge reached through rounding may be the rounding's:
         # tanh(400) is 1 - 2e-348, which 256 bits round to 1, the pole of atanh
         # (log(sinh(y)) at y = -2 is plainly outside: no second try)
         precision *= 2
-        outcome = _run_exact(program, point, precision, exact_sums)
+        outcome = _run_exact(program, point, precision, exact_sums, zeros)
         if not outcome.rounded:
             return outcome
     if outcome.needs > precision:
         # sin(y + 2.5) at y = 1e308: y + 2.5 needs 1,024 bits to keep its 2.5
         precision = min(MAX_PRECISION, outcome.needs)
-        outcome = _run_exact(program, point, precision, exact_sums)
+        outcome = _run_exact(program, point, precision, exact_sums, zeros)
     while outcome.value is not None and precision < MAX_PRECISION and _may_cancel(outcome):
         precision *= 2
-        finer = _run_exact(program, point, precision, exact_sums)
+        finer = _run_exact(program, point, precision, exact_sums, zeros)
         # Two equal results confirm each other, unless a sum came out exactly
         # 0 in both (x - sin(x) at 1e-300 needs thousands of bits to be seen).
         if finer.value is None:
@@ -309,6 +314,49 @@ def _refined(
             return finer
         outcome = finer
     return outcome
+
+
+# Noise of a 0 is told from a small value at this many bits (_snap_noise).
+NOISE_PRECISION = 2048
+
+
+def _noise_zeros(
+    program: Program, point: Mapping[str, Any], outcome: Exact, exact_sums: bool
+) -> frozenset[int]:
+    """The periodic calls whose value is 0 up to pi's rounding, to be taken as
+    exactly 0. sin(pi*x) at a whole x is 0, but pi rounded to 256 bits makes
+    it 1e-77, of either sign, and no refinement ends that: 1/cos(pi*x) at 0.5
+    was a finite 1e77, sin(pi*x)/sin(2*pi*x) at 1 a finite 0.5 (0/0),
+    heaviside(-sin(pi*x)**2) at 1 was 0 where it is 1/2 (a removable jump),
+    and sqrt(sin(pi*x) + 1e-300) at 2**30 undefined. A periodic call's value
+    below its own rounding (is_zero) that is still below it at NOISE_PRECISION
+    bits (or twice the bits), having shrunk there by at least half the bits
+    added, is such noise; what follows then sees an exact 0 (1/0 is a pole,
+    0/0 undefined, heaviside(0) 1/2). A true value below about 2**-2000 of its
+    argument's size is taken for 0 too. Sums that cancel are not touched:
+    their refinement finds what is left of them."""
+    if outcome.precision >= MAX_PRECISION:
+        return frozenset()
+    candidates = [
+        i
+        for i, v in enumerate(outcome.values)
+        if v != 0
+        and program.instructions[i].kind == CALL
+        and function(program.instructions[i].name).periodic
+        and outcome.is_zero(i)
+    ]
+    if not candidates:
+        return frozenset()
+    bits = min(MAX_PRECISION, max(NOISE_PRECISION, 2 * outcome.precision))
+    finer = _run_exact(program, point, bits, exact_sums)
+    shrink = _power_of_two((outcome.precision - bits) // 2)
+    return frozenset(
+        i
+        for i in candidates
+        if i < len(finer.values)
+        and finer.is_zero(i)
+        and abs(finer.values[i]) <= abs(outcome.values[i]) * shrink
+    )
 
 
 def _pole_of_noise(
@@ -413,8 +461,14 @@ def _bits_to_keep(m: Any, a: Any, b: Any) -> int:
 
 
 def _run_exact(
-    program: Program, point: Mapping[str, Any], precision: int, exact_sums: bool = False
+    program: Program,
+    point: Mapping[str, Any],
+    precision: int,
+    exact_sums: bool = False,
+    zeros: frozenset[int] = frozenset(),
 ) -> Exact:
+    """One evaluation at ``precision``; the steps in ``zeros`` are exactly 0
+    (noise of a 0, see _snap_noise)."""
     m = gmpy2()
     is_finite, mpfr = m.is_finite, m.mpfr
     with m.context(m.get_context(), precision=precision, allow_complex=False) as context:
@@ -434,12 +488,17 @@ def _run_exact(
                     edges
                     and inexact
                     and _at_edge(m, values[args[0]], edges)
-                    and not _computed_exactly(program, point, precision, index)[args[0]]
+                    and not _computed_exactly(program, point, precision, index, zeros)[args[0]]
                 ):
                     # a rounded argument exactly on the end of the domain
                     # (cosh(2**-128) is 1 + 2**-257, 256 bits say 1), or on a
                     # step (frac(cos(2**-128)): cos rounds to 1, a jump): unsure
                     on_rounded_edge = True
+                if index in zeros:
+                    values.append(mpfr(0))
+                    exact.append(True)
+                    magnitudes.append(0)
+                    continue
                 if periodic and values[args[0]]:
                     needs = max(needs, m.get_exp(values[args[0]]) + PERIODIC_GUARD)
                 # this step's flags only: the scales computed after the last one
@@ -485,7 +544,7 @@ def _run_exact(
                     values,
                     magnitudes,
                     failing,
-                    _computed_exactly(program, point, precision, failure.index),
+                    _computed_exactly(program, point, precision, failure.index, zeros),
                 )
             )
             return Exact(
@@ -559,7 +618,11 @@ def _near(
 
 
 def _computed_exactly(
-    program: Program, point: Mapping[str, Any], precision: int, upto: int
+    program: Program,
+    point: Mapping[str, Any],
+    precision: int,
+    upto: int,
+    zeros: frozenset[int] = frozenset(),
 ) -> list[bool]:
     """For each instruction before ``upto``, whether its value came out with no
     rounding anywhere on its way: MPFR's inexact flag, per step, and exact
@@ -575,6 +638,10 @@ def _computed_exactly(
     with m.context(m.get_context(), precision=precision, allow_complex=False) as context:
         for index in range(min(upto, len(steps))):
             step, args = steps[index][:2]
+            if index in zeros:
+                values.append(m.mpfr(0))
+                exact.append(True)
+                continue
             context.clear_flags()
             value = step(m, values, point)
             values.append(value)
