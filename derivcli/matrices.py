@@ -483,22 +483,28 @@ def _leading_minors(rows: list[list[Fraction]]) -> list[Fraction]:
     return minors
 
 
-def _rounding_of_minor(matrix: Sequence[Sequence[float]], k: int) -> float:
+def _rounding_of_minor(matrix: Sequence[Sequence[float]], k: int) -> Fraction:
     """How far the k-th leading minor may move with each entry's rounding (the
     entries are exact values rounded once to float64): a relative change of 2**-52
     in each entry moves each of the determinant's products by k times that, so
     the minor by k*2**-52 times the permanent of the entries' sizes (a factor of 8
     to spare). Up to 6 rows the permanent itself (720 products at most: [[2,
-    1e-100], [1e-100, 0]] is -1e-200 give or take 1e-215); past that Hadamard's
-    bound on it, the product of the rows' lengths."""
+    1e-100], [1e-100, 0]] is -1e-200 give or take 1e-215); past that a bound on
+    it, the product of the rows' sums of sizes. In exact fractions: in float64
+    the products of entries of 1e-250 underflowed to 0, so rounding counted
+    as a nonzero minor, and of 1e200 overflowed to inf."""
+    sizes = [[abs(Fraction(value)) for value in row[:k]] for row in matrix[:k]]
     if k <= 6:
-        bound = math.fsum(
-            math.prod(abs(matrix[i][j]) for i, j in enumerate(order))
-            for order in itertools.permutations(range(k))
+        bound = sum(
+            (
+                math.prod(sizes[i][j] for i, j in enumerate(order))
+                for order in itertools.permutations(range(k))
+            ),
+            Fraction(0),
         )
     else:
-        bound = math.prod(math.hypot(*row[:k]) for row in matrix[:k])
-    return 8 * k * 2.0**-52 * bound
+        bound = math.prod((sum(row, Fraction(0)) for row in sizes), start=Fraction(1))
+    return 8 * k * Fraction(1, 2**52) * bound
 
 
 def classify_matrix(matrix: Sequence[Sequence[float]], eigenvalues: Sequence[float]) -> str:
@@ -579,7 +585,13 @@ def _hessian_point(
     classification = "not symmetric"
     if symmetric:
         array = np.array(matrix, dtype=np.float64)
-        values = np.linalg.eigvalsh((array + array.T) / 2)
+        # scaled to a largest entry of 1 on the way: products of entries of
+        # 1e-200 underflow inside eigvalsh (a rank-1 matrix of 2e-100 and
+        # 2e-300 got the eigenvalue 2e-300 for 0), and of 1e200 overflow
+        scale = float(np.max(np.abs(array))) if array.size else 0.0
+        if not math.isfinite(scale) or scale == 0:
+            scale = 1.0
+        values = np.linalg.eigvalsh((array / scale + array.T / scale) / 2) * scale
         eigenvalues = tuple(float(v) + 0.0 for v in values)
         classification = classify_matrix(matrix, eigenvalues)
     det, past_float64 = determinants(matrix)

@@ -400,3 +400,42 @@ def test_a_determinant_past_float64_is_shown_exactly(cli: Any, args: list[str], 
     assert f"determinant {exact} (past float64)" in text
     regular = cli("hessian", "x**2+y**2", "--at", "x=0,y=0", "-f", "json").json()["points"][0]
     assert regular["determinant"] == 4.0 and regular["determinant_past_float64"] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "classification", "stationary_point"),
+    [
+        # H = c*2*[[1/9, 1/21], [1/21, 1/49]]: rank 1 (1/9 * 1/49 = (1/21)**2), so
+        # positive semidefinite at every scale c > 0 (f >= 0 and f(0) = 0: a
+        # non-strict minimum). At c = 1e-250 the minors' rounding bound, products
+        # of entries in float64, underflowed to 0 and the float entries'
+        # determinant -2e-518 (rounding) read as a saddle; at 1e-160 as definite
+        ("1e-250*(x/3 + y/7)**2", "positive semidefinite", "inconclusive"),
+        ("1e-160*(x/3 + y/7)**2", "positive semidefinite", "inconclusive"),
+        # (1e-50*x + 1e-150*y)**2: rank 1 as well
+        ("1e-100*x**2 + 1e-300*y**2 + 2e-200*x*y", "positive semidefinite", "inconclusive"),
+        # [[2e200, 1e194], [1e194, 0]] has determinant -1e388 < 0: a saddle (the
+        # README's x**2 + 1e-6*x*y, times 1e200); the bound overflowed to inf
+        ("1e200*x**2 + 1e194*x*y", "indefinite", "saddle point"),
+        # determinant (2e200/9)*2e187 > 0 and 2e200/9 > 0: positive definite
+        ("1e200*(x/3 + y/7)**2 + 1e187*y**2", "positive definite", "local minimum"),
+    ],
+)
+def test_definiteness_does_not_depend_on_the_scale(
+    cli: Cli, text: str, classification: str, stationary_point: str
+) -> None:
+    run = cli("hessian", text, "--at", "x=0,y=0", "-f", "json")
+    (point,) = run.json()["points"]
+    assert point["classification"] == classification
+    assert stationary_point in point["stationary_point"]
+
+
+def test_eigenvalues_of_tiny_entries_do_not_underflow(cli: Cli) -> None:
+    # H = [[2e-100, 2e-200], [2e-200, 2e-300]] is singular (by hand: 4e-400 -
+    # (2e-200)**2 = 0): eigenvalues 0 and 2e-100 + 2e-300. numpy's eigvalsh
+    # squares entries on the way, and 2e-200**2 underflowed: it gave 2e-300 for 0
+    run = cli("hessian", "1e-100*x**2 + 1e-300*y**2 + 2e-200*x*y", "--at", "x=0,y=0", "-f", "json")
+    (point,) = run.json()["points"]
+    small, large = point["eigenvalues"]
+    assert abs(small) <= 1e-300 * 1e-10
+    assert large == pytest.approx(2e-100, rel=1e-15)
