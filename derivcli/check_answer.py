@@ -222,6 +222,10 @@ def check(request: CheckRequest) -> CheckResult:
 # ---------------------------------------------------------------- the worker
 
 
+# Points with every variable equal, among the spot points of two or more variables.
+DIAGONAL_POINTS = 3
+
+
 def spot_values(constants: Sequence[float] = ()) -> list[float]:
     """The values each variable takes: SPOT_VALUES, each constant itself and both
     sides of it, far out."""
@@ -239,12 +243,18 @@ def spot_values(constants: Sequence[float] = ()) -> list[float]:
 
 
 def spot_points(names: Sequence[str], constants: Sequence[float] = ()) -> list[dict[str, float]]:
-    """The spot-check points; each variable walks the spot values at its own offset."""
+    """The spot-check points; each variable walks the spot values at its own
+    offset, and with two or more variables a few points have them all equal:
+    max(x, y) and abs(x - y) have their kinks there, where the derivative of
+    max(x, y)*min(x, y) (f is x*y) is not its closed form's value."""
     values = spot_values(constants)
     count = len(values)
-    return [
+    points = [
         {name: values[(i + 3 * k) % count] for k, name in enumerate(names)} for i in range(count)
     ]
+    if len(names) > 1:
+        points.extend({name: v for name in names} for v in values[:DIAGONAL_POINTS])
+    return points
 
 
 def _same_float(a: float, b: float) -> bool:
@@ -289,7 +299,7 @@ def run(request: CheckRequest) -> CheckResult:
     # digamma(2) is 0 at every precision, and refining it took seconds a point)
     constant_gap = _constant_gap(difference, symbolic)
     decided = difference == 0 or _is_polynomial(difference, se) or constant_gap is not None
-    spots, skipped, answer_missing = _spot_check(
+    spots, skipped, answer_missing, on_kinks = _spot_check(
         expression.tree,
         symbolic.to_tree(true_form),
         answer_expr.tree,
@@ -297,6 +307,7 @@ def run(request: CheckRequest) -> CheckResult:
         refine=not decided,
     )
     disagreeing = [s for s in spots if not s.agree]
+    at_kink = _kink_points(expression, request.wrt, request.names, on_kinks, deadline)
 
     def result(
         correct: bool,
@@ -343,6 +354,16 @@ def run(request: CheckRequest) -> CheckResult:
             f"your answer has no real value at {_point_text(first.point)}, where the "
             f"derivative is {first.derivative:.10g}"
             + (f" ({len(answer_missing)} such points)" if len(answer_missing) > 1 else "")
+        )
+    if at_kink is not None:
+        point = _point_text(at_kink.point)
+        return result(
+            False,
+            METHOD_SPOTS,
+            f"at {point}, on a kink of the function, the derivative is "
+            f"{at_kink.derivative:.10g} (its one-sided derivatives meet there) and your "
+            f"answer is {at_kink.answer:.10g}",
+            counterexample=at_kink,
         )
     if difference == 0:
         return result(True, METHOD_EXPAND, "answer - derivative expands to 0", where or None)
@@ -400,7 +421,7 @@ def _point_text(point: tuple[tuple[str, float], ...]) -> str:
 
 def _spot_check(
     function: Node, true_tree: Node, answer_tree: Node, names: Sequence[str], *, refine: bool
-) -> tuple[list[SpotCheck], int, list[SpotCheck]]:
+) -> tuple[list[SpotCheck], int, list[SpotCheck], list[tuple[dict[str, float], float]]]:
     """Both closed forms at the spot points, compared exactly; the points skipped;
     and, among those, the ones where only the answer is undefined (f and the true
     derivative have values there, and f is on no kink).
@@ -409,7 +430,8 @@ def _spot_check(
     derivative to compare with), or where either closed form is undefined,
     are skipped. The two agree where answer - derivative is 0 up to the
     rounding of the exact evaluation (256 bits or more), so a difference far
-    below float64's resolution still counts.
+    below float64's resolution still counts. Last, the points on a kink where f
+    and the answer have values, with the answer's value (see _kink_points).
     """
     from derivcli.language.definitions import kink_trees
 
@@ -430,12 +452,15 @@ def _spot_check(
     spots = []
     skipped = 0
     answer_missing = []
+    on_kinks: list[tuple[dict[str, float], float]] = []
     # the kinks' own numbers too: relu6's 6 is in no expression as typed
     constants = _constants(function, answer_tree, *kink_expressions)
     for point in spot_points(names, constants):
         f_value = exact_value(f, point)
         true, answer = exact_value(true_program, point), exact_value(answer_program, point)
         on_kink = _on_kink(kinks, point)
+        if on_kink and f_value.defined and answer.defined:
+            on_kinks.append((point, answer.to_float()))
         if not (f_value.defined and true.defined and answer.defined) or on_kink:
             skipped += 1
             if f_value.defined and true.defined and not on_kink:
@@ -458,7 +483,51 @@ def _spot_check(
                 agree=agree,
             )
         )
-    return spots, skipped, answer_missing
+    return spots, skipped, answer_missing, on_kinks
+
+
+def _kink_points(
+    expression: Expression,
+    wrt: tuple[str, ...],
+    names: Sequence[str],
+    on_kinks: list[tuple[dict[str, float], float]],
+    deadline: float,
+) -> SpotCheck | None:
+    """A kink point where f has a derivative and the answer is another number.
+
+    There the closed form's value is its kink's convention (sign(0) = 0,
+    heaviside(0) = 1/2), not the derivative: abs(x)*sign(x) is x, with
+    derivative 1 at 0, yet its closed form sign(x)**2 is 0 there, and an
+    answer equal to that closed form was "proven" right. The derivative comes
+    from grad's own analysis (one-sided limits)."""
+    if not on_kinks:
+        return None
+    from derivcli.language.points import PointSet
+    from derivcli.symbolic import analysis
+
+    points = PointSet(
+        tuple(names),
+        {name: [point[name] for point, _ in on_kinks] for name in names},
+        len(on_kinks),
+    )
+    request = analysis.make_request(expression, [wrt], budget=max(0.1, deadline - time.monotonic()))
+    (found,) = analysis.run(request, points).derivatives
+    for i, (point, answer) in enumerate(on_kinks):
+        special = found.special.get(i)
+        if special is None:
+            true = found.values[i]  # regular after all: the closed form is the derivative
+        elif special.differentiable and special.value is not None:
+            true = special.value
+        else:
+            continue  # no derivative here: nothing to compare with
+        if not math.isclose(answer, true, rel_tol=1e-9, abs_tol=0.0):
+            return SpotCheck(
+                point=tuple((n, point[n]) for n in names),
+                answer=answer,
+                derivative=true,
+                agree=False,
+            )
+    return None
 
 
 def _on_kink(kinks: Sequence[Any], point: Mapping[str, float]) -> bool:

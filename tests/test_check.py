@@ -7,6 +7,7 @@ import math
 from typing import Any
 
 import pytest
+from conftest import Cli
 
 from derivcli.commands.main import main
 
@@ -406,3 +407,80 @@ def test_a_kink_the_function_table_holds_is_a_spot_constant(
     assert code == 1 and data["verdict"] == "wrong"
     spot = data["counterexample"]
     assert 6 < spot["point"]["x"] < 6.001 and (spot["answer"], spot["derivative"]) == (1.0, 0.0)
+
+
+@pytest.mark.parametrize(
+    ("function", "answer", "extra", "at", "derivative", "given"),
+    [
+        # f = abs(x)*sign(x) is x: f'(0) = 1 (by hand). The answer sign(x)**2, the
+        # closed form as symengine writes it, is 0 at 0 (sign(0) = 0), and was
+        # "proven" right because it expands to that closed form
+        ("abs(x)*sign(x)", "sign(x)**2", (), "x=0", 1.0, 0.0),
+        # f = relu(x)**2 + relu(-x)**2 is x**2: f''(0) = 2; the answer is
+        # 2*(1/2)**2 + 2*(1/2)**2 = 1 there (heaviside(0) = 1/2)
+        (
+            "relu(x)**2 + relu(-x)**2",
+            "2*heaviside(x)**2 + 2*heaviside(-x)**2",
+            ("--order", "2"),
+            "x=0",
+            2.0,
+            1.0,
+        ),
+        # f = max(x, y)*min(x, y) is x*y: d2/dxdy = 1 everywhere; the answer is
+        # (1/2)**2 + (1/2)**2 on the line x = y, which no spot point was on
+        (
+            "max(x,y)*min(x,y)",
+            "heaviside(y - x)**2 + heaviside(x - y)**2",
+            ("--wrt", "x", "--wrt", "y"),
+            "x=1, y=1",
+            1.0,
+            0.5,
+        ),
+        (
+            "max(x,y)*min(x,y)",
+            "1 + heaviside(-(x-y)**2)",
+            ("--wrt", "x", "--wrt", "y"),
+            "x=1, y=1",
+            1.0,
+            1.5,
+        ),
+    ],
+)
+def test_an_answer_wrong_on_a_kink_where_f_is_differentiable_is_wrong(
+    cli: Cli,
+    function: str,
+    answer: str,
+    extra: tuple[str, ...],
+    at: str,
+    derivative: float,
+    given: float,
+) -> None:
+    run = cli("check", function, "--answer", answer, *extra, "-f", "json")
+    data = run.json()
+    assert run.code == 1
+    assert data["verdict"] == "wrong"
+    assert data["reason"] == (
+        f"at {at}, on a kink of the function, the derivative is {derivative:.10g} "
+        f"(its one-sided derivatives meet there) and your answer is {given:.10g}"
+    )
+    assert data["counterexample"]["derivative"] == derivative
+    assert data["counterexample"]["answer"] == given
+
+
+@pytest.mark.parametrize(
+    ("function", "answer", "extra"),
+    [
+        ("abs(x)*sign(x)", "1", ()),
+        ("relu(x)**2 + relu(-x)**2", "2", ("--order", "2")),
+        ("max(x,y)*min(x,y)", "1", ("--wrt", "x", "--wrt", "y")),
+        # where f has no derivative on its kink (abs at 0), the convention is no
+        # counterexample: sign(x) is still proven equal to the closed form
+        ("abs(x)", "sign(x)", ()),
+    ],
+)
+def test_the_right_answer_at_a_kink_stays_right(
+    cli: Cli, function: str, answer: str, extra: tuple[str, ...]
+) -> None:
+    run = cli("check", function, "--answer", answer, *extra, "-f", "json")
+    assert run.code == 0, run.out
+    assert run.json()["verdict"] == "right"
