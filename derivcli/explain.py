@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 SOFTPLUS_NOTE = (
     "torch's softplus returns its input unchanged where beta*input is above its threshold "
     "(20 unless given), so autograd's derivatives there are exactly those of the input "
-    "(slope 1, curvature 0), while the closed form's are those of log(1 + exp(beta*input))/beta"
+    "(slope 1, curvature 0; the curvature is 0 at the threshold itself too), while the "
+    "closed form's are those of log(1 + exp(beta*input))/beta"
 )
 
 TORCH_KINK_NOTE = (

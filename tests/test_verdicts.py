@@ -1195,3 +1195,26 @@ def test_a_mixed_partial_next_to_a_step_along_the_other_variable(cli: Cli) -> No
     result = one(run)
     assert run.code == 0 and result["verdict"] == "agree"
     assert result["symbolic"] == 0.0 and result["differentiable"] is True
+
+
+@pytest.mark.parametrize(
+    ("text", "at", "beta"), [("softplus(x, 2)", "10", 2), ("softplus(x)", "20", 1)]
+)
+def test_softplus_at_its_threshold_is_torchs_convention_not_lost_accuracy(
+    cli: Cli, text: str, at: str, beta: int
+) -> None:
+    # beta*x is exactly the threshold 20. f'' = beta*s*(1 - s) with s =
+    # sigmoid(20) (mpmath below); torch's double backward keeps the curvature
+    # only below the threshold, so autograd gives exactly 0: a DISAGREE that
+    # torch's convention explains (the note blamed float64's rounding)
+    with mpmath.workdps(50):
+        s = 1 / (1 + mpmath.exp(-20))
+        truth = float(beta * s * (1 - s))
+    run = cli("grad", text, "-n", "2", "--at", f"x={at}", "-f", "json")
+    (result,) = run.json()["results"]
+    assert run.code == 1
+    assert result["symbolic"] == truth
+    assert result["autograd"] == 0.0
+    assert result["verdict"] == "DISAGREE"
+    assert result["note"].startswith("torch's softplus returns its input unchanged")
+    assert "the curvature is 0 at the threshold itself too" in result["note"]

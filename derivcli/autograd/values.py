@@ -138,7 +138,9 @@ class GraphBuilder(Fold[Any]):
         self.dtype = dtype
         self.device = device
         # beta*input - threshold of softplus calls: torch returns the input
-        # itself where it is above 0, a convention worth telling the user about.
+        # itself where it is above 0, a convention worth telling the user about;
+        # at 0 its second derivative is already 0 (its double backward keeps
+        # the curvature only below the threshold)
         self.softplus_inputs: list[Any] = []
         # Arguments of kinked functions (a - b for max/min), as torch computed them.
         self.kink_inputs: list[Any] = []
@@ -414,7 +416,7 @@ def _autograd_block(
     return AutogradValues(
         function=_to_floats(output.detach(), count),
         derivatives=values,
-        past_softplus_threshold=_any_point([t > 0 for t in builder.softplus_inputs], count),
+        past_softplus_threshold=_any_point([t >= 0 for t in builder.softplus_inputs], count),
         at_torch_kink=_any_point([t == 0 for t in builder.kink_inputs], count),
     )
 
