@@ -723,3 +723,32 @@ def test_higher_and_mixed_sides_that_meet_slowly_are_told_apart_by_their_gap(
     assert result["verdict"] == verdict, result["note"]
     assert result["symbolic"] == value
     assert run.code == (0 if verdict == "agree" else 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "at"),
+    [
+        # f(0) = atan2(0, -1) = pi (a real 0 has no sign), while y = -x**2 < 0 on
+        # both sides makes f -> -pi: a removable jump (mpmath: atan2(0, -1) = pi,
+        # atan2(-1e-40, -1) = -pi). MPFR's atan2(-0, -1) is -pi, and -x**2 at 0 is
+        # -0, so f's value was taken for its sides' limit: "agree" (a hunt)
+        ("atan2(-x**2, -1 + 0*x)", "0"),
+        ("atan2(-sin(pi*x)**2, cos(pi*x))", "1"),
+    ],
+)
+def test_atan2_on_the_negative_axis_is_pi_so_approaching_from_below_jumps(
+    cli: Cli, text: str, at: str
+) -> None:
+    import mpmath
+
+    with mpmath.workdps(50):
+        assert mpmath.atan2(0, -1) == mpmath.pi
+        assert mpmath.atan2(-mpmath.mpf("1e-40"), -1) == -mpmath.pi + mpmath.mpf("1e-40")
+    run = cli("grad", text, "--at", f"x={at}", "-f", "json")
+    (result,) = run.json()["results"]
+    assert run.code == 1
+    assert result["verdict"] == "not differentiable"
+    assert (
+        f"jumps at x={at} (left limit -3.141592654, value 3.141592654, right limit -3.141592654)"
+        in result["note"]
+    )

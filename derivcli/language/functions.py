@@ -444,7 +444,10 @@ def _exact_sinc(m: Any, x: Any) -> Any:
 
 
 def _exact_atan2(m: Any, a: Sequence[Any]) -> Any:
-    return m.atan2(a[0], a[1])
+    # real numbers have no signed zero: on the negative x axis the angle is pi
+    # (MPFR's atan2(-0, -1) is -pi: -x**2 at 0 is -0, and atan2(-x**2, -1) at 0
+    # took -pi, its sides' limit, for f's value there: no jump seen)
+    return m.atan2(a[0] if a[0] != 0 else m.mpfr(0), a[1])
 
 
 def _float64_sinc(np: Any, a: Sequence[Any]) -> Any:
