@@ -7,7 +7,13 @@ as the expectation) and names the mutant it kills.
 
 from __future__ import annotations
 
+import math
+
+import pytest
 from conftest import Cli, CliRun
+
+from derivcli.language.evaluate import compile_tree, exact_value, gmpy2
+from derivcli.language.parser import parse
 
 
 def _mixed(cli: Cli, expression: str, at: str) -> CliRun:
@@ -135,3 +141,40 @@ def test_a_gap_just_above_the_640_bit_rounding_is_apart(cli: Cli) -> None:
     assert run.code == 1 and result["differentiable"] is False
     assert result["left"] is None and result["right"] is None
     assert "it jumps by about 1.41" in result["note"]
+
+
+# ---------------------------------------------------------------- _on_edge
+
+
+@pytest.mark.parametrize("base", ["y - 0.5", "y - 2"])
+def test_a_negative_base_above_minus_1_under_a_moving_exponent_is_an_edge(base: str) -> None:
+    # (y - 0.5)**x at (x, y) = (2, 0) is (-0.5)**2 = 1/4, but (-0.5)**(2 + h)
+    # has no real value for any h that makes the exponent not whole: the point
+    # is isolated in f's domain along x, an edge, whatever the base's size
+    # (-2 as well). Kills analysis.py:eb83ad4e:10:num_dec:0 (only bases below
+    # -1 taken for edges)
+    from derivcli.symbolic.analysis import _on_edge
+
+    program = compile_tree(parse(f"({base})**x").tree)
+    outcome = exact_value(program, {"x": 2.0, "y": 0.0})
+    assert outcome.value == (0.25 if base == "y - 0.5" else 4.0)
+    assert _on_edge(program, outcome) is True
+
+
+# ---------------------------------------------------------------- _limit
+
+
+def test_a_sequence_whose_last_step_moves_by_more_than_2_to_the_60_has_no_limit() -> None:
+    # _limit reads the last value when the last two agree to 60 bits: 1 and
+    # 1 + 3*2**-61 are 1.5*2**-60 apart (relative, about 1.5*2**-60 too), so
+    # they do not; 1 and 1 + 2**-61 do. Neither shrinks nor grows: nan. Kills
+    # analysis.py:79b032cc:57:num_inc:0 (agreement to 59 bits taken)
+    from derivcli.symbolic.analysis import _limit
+
+    m = gmpy2()
+    with m.context(m.get_context(), precision=200):
+        one = m.mpfr(1)
+        moving = one + 3 * m.mul_2exp(one, -61)
+        settled = one + m.mul_2exp(one, -61)
+        assert math.isnan(_limit([one, one, moving]))
+        assert _limit([one, one, settled]) == 1.0
