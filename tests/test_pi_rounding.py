@@ -288,3 +288,40 @@ def test_check_shows_the_zero_of_pi_as_0(cli: Cli) -> None:
     assert counterexample["point"] == {"x": 0.5}
     assert counterexample["derivative"] == float(PI * mpmath.cospi(0.5)) == 0.0
     assert counterexample["answer"] == 1e-300
+
+
+@pytest.mark.parametrize(
+    ("text", "at", "derivative"),
+    [
+        # the argument is pi + y*z once 2**1900 cancels (z stops symengine from
+        # adding pi first): 1/sin(pi + t) has derivative cos(pi + t)*pi/sin(pi + t)**2
+        # -> pi/t**2 = 8.1e120 at t = 2**-200; not a pole. The periodic call is below
+        # its rounding at 2,048 bits only because 2**1900's rounding rides on its
+        # argument; taken for pi's noise and made 0, it read as a pole (a hunt)
+        (
+            "1/sin(pi*x + z*(abs(y + 2**1900) - 2**1900))",
+            "x=1,y=2**-200,z=1",
+            lambda t: -mpmath.cos(PI + t) * PI / mpmath.sin(PI + t) ** 2,
+        ),
+        (
+            "1e271*cos(pi*x + z*(abs(y + 2**1900) - 2**1900))",
+            "x=1,y=2**-900,z=1",
+            lambda t: -(mpmath.mpf(10) ** 271) * PI * mpmath.sin(PI + t),
+        ),
+        (
+            "1e300*cos(pi*x + z*(abs(y + 1e300) - 1e300))",
+            "x=1,y=1e-320,z=1",
+            lambda t: -(mpmath.mpf(10) ** 300) * PI * mpmath.sin(PI + t),
+        ),
+    ],
+)
+def test_a_periodic_call_of_a_cancelled_sum_is_refined_not_snapped(
+    cli: Cli, text: str, at: str, derivative: Callable[[Any], Any]
+) -> None:
+    y = {"2**-200": mpmath.mpf(2) ** -200, "2**-900": mpmath.mpf(2) ** -900}.get(
+        at.split(",")[1][2:], mpmath.mpf(1e-320)
+    )
+    with mpmath.workdps(1200):
+        truth = float(derivative(y))
+    result = one(cli("partial", text, "--wrt", "x", "--at", at, "-f", "json"))
+    assert result["symbolic"] == pytest.approx(truth, rel=1e-15)

@@ -333,8 +333,8 @@ def _noise_zeros(
     bits (or twice the bits), having shrunk there by at least half the bits
     added, is such noise; what follows then sees an exact 0 (1/0 is a pole,
     0/0 undefined, heaviside(0) 1/2). A true value below about 2**-2000 of its
-    argument's size is taken for 0 too. Sums that cancel are not touched:
-    their refinement finds what is left of them."""
+    argument's size is taken for 0 too. Sums that cancel are not touched, nor
+    a periodic call of one: their refinement finds what is left of them."""
     if outcome.precision >= MAX_PRECISION:
         return frozenset()
     candidates = [
@@ -344,6 +344,7 @@ def _noise_zeros(
         and program.instructions[i].kind == CALL
         and function(program.instructions[i].name).periodic
         and outcome.is_zero(i)
+        and _uncancelled(outcome, program.instructions[i].args[-1])
     ]
     if not candidates:
         return frozenset()
@@ -357,6 +358,16 @@ def _noise_zeros(
         and finer.is_zero(i)
         and abs(finer.values[i]) <= abs(outcome.values[i]) * shrink
     )
+
+
+def _uncancelled(outcome: Exact, index: int) -> bool:
+    """Whether step ``index``'s rounding is of its own size (within 2**16): no
+    sum on its way cancelled. sin(pi + (abs(y + 2**1900) - 2**1900)) at y =
+    2**-900 is 1e-271, but its argument carries 2**1900's rounding: below it
+    at 2,048 bits too, it was taken for pi's noise and made 0, where the
+    refinement of the cancelling sum finds it."""
+    magnitude = outcome.magnitudes[index]
+    return bool(magnitude <= abs(outcome.values[index]) * 65536)
 
 
 def _pole_of_noise(
