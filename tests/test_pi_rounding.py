@@ -325,3 +325,20 @@ def test_a_periodic_call_of_a_cancelled_sum_is_refined_not_snapped(
         truth = float(derivative(y))
     result = one(cli("partial", text, "--wrt", "x", "--at", at, "-f", "json"))
     assert result["symbolic"] == pytest.approx(truth, rel=1e-15)
+
+
+def test_a_step_of_a_tiny_true_value_beside_pis_noise_is_refined(cli: Cli) -> None:
+    # f = abs(sin(pi*x + 1e-300)) at 1: sin(pi + 1e-300) = -1e-300 (mpmath), so f is
+    # 1e-300 there, smooth (its kink is 3e-301 away), and f' = sign(-1e-300)*pi*
+    # cos(pi + 1e-300) = pi. 256 bits lose the 1e-300: f's value read as 0 beside
+    # sides of 1e-300 ("jumps"), and sign() of pi's noise gave the closed form -pi.
+    # torch, in float64, has the same loss: its -pi is float64's, a DISAGREE.
+    with mpmath.workdps(400):
+        assert mpmath.sin(PI + mpmath.mpf("1e-300")) == pytest.approx(-1e-300, rel=1e-30)
+    run = cli("grad", "abs(sin(pi*x + 1e-300))", "--at", "x=1", "-f", "json")
+    result = one(run)
+    assert result["symbolic"] == float(PI)
+    assert result["differentiable"] is True
+    assert result["verdict"] == "DISAGREE" and result["autograd"] == -float(PI)
+    sign = exact_value(_program("sign(sin(pi*x + 1e-300))"), {"x": 1.0})
+    assert sign.value == -1

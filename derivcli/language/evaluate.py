@@ -539,6 +539,17 @@ def _run_exact(
                     # whose argument's rounding swamps its value (log(1 + x) at
                     # 1e-100: 1 + x rounds to 1, whose log is 0)
                     cancelled = magnitude / abs(value) if value else m.inf()
+                if (
+                    spread in _STEPS
+                    and magnitudes[args[0]]
+                    and _step_distance(spread, values[args[0]]) <= magnitudes[args[0]] * zero_scale
+                ):
+                    # a step function whose argument is within its rounding of a
+                    # step: which side it is on is the rounding's, so more bits
+                    # are asked for, as for a sum that cancelled (sign(sin(pi*x +
+                    # 1e-300)) at 1 is -1: 256 bits lose the 1e-300 and give
+                    # the sign of pi's noise)
+                    cancelled = m.inf()
                 if spread == _ADDITIVE and exact_sums:
                     needs = max(needs, _bits_to_keep(m, values[args[0]], values[args[1]]))
         except _Failed as failure:
@@ -705,6 +716,15 @@ _STEPS = (_STEP_AT_ZERO, _STEP_AT_WHOLE, _STEP_AT_HALVES)
 _PIECEWISE_OR_STEP = (_PIECEWISE, *_STEPS)
 
 
+def _step_distance(spread: Spread, arg: Any) -> Any:
+    """How far a step function's argument is from its nearest step."""
+    if spread == _STEP_AT_WHOLE:
+        return abs(arg - gmpy2().rint(arg))  # the distance to the nearest whole number
+    if spread == _STEP_AT_HALVES:
+        return abs(arg - gmpy2().floor(arg) - 0.5)
+    return abs(arg)
+
+
 def _magnitude(
     spread: Spread,
     value: Any,
@@ -716,12 +736,7 @@ def _magnitude(
     size = abs(value)
     if spread in _STEPS:
         i = args[0]
-        arg = values[i]
-        if spread == _STEP_AT_WHOLE:
-            arg = arg - gmpy2().rint(arg)  # the distance to the nearest whole number
-        elif spread == _STEP_AT_HALVES:
-            arg = arg - gmpy2().floor(arg) - 0.5
-        if abs(arg) > magnitudes[i] * zero_scale:
+        if _step_distance(spread, values[i]) > magnitudes[i] * zero_scale:
             return size
     if spread in _PIECEWISE_OR_STEP and not value:
         # relu, heaviside, sign, floor, ... on a flat 0 of theirs, their argument

@@ -1591,7 +1591,7 @@ def _jump(derivative: _Derivative, point: Mapping[str, float]) -> str:
 
     for order in derivative.steps.lower_orders():
         program = derivative.program(order)
-        here = exact_value(program, point, EXACT_LIMIT_BITS)
+        here = exact_value(program, point, EXACT_LIMIT_BITS, exact_sums=True)
         # The derivative of order k is taken along wrt[k - 1], and the next one
         # along wrt[k]: a jump along either stops the derivative asked for (the
         # first means order k itself does not exist: d/dx (abs(x)*y) is
