@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from conftest import Cli, CliRun
+from conftest import Cli, CliRun, one
 
 from derivcli.language.evaluate import compile_tree, exact_value, gmpy2
 from derivcli.language.parser import parse
@@ -19,11 +19,6 @@ from derivcli.language.parser import parse
 def _mixed(cli: Cli, expression: str, at: str) -> CliRun:
     """d2f/dydx (x first, then y) at a point, as json."""
     return cli("partial", expression, "--wrt", "x", "--wrt", "y", "--at", at, "-f", "json")
-
-
-def _one(run: CliRun) -> dict:
-    (result,) = run.json()["results"]
-    return result
 
 
 # ---------------------------------------------------------------- _crossed, _zero_along
@@ -37,7 +32,7 @@ def test_a_second_derivative_corner_below_2_to_the_100_is_found_by_the_gap(cli: 
     # kink of f along x taken for a kink line the order below is read off, so
     # the gap test was skipped)
     run = cli("grad", "x**2 + 1.5e-31*abs(x)*x", "-n", "2", "--at", "x=0", "-f", "json")
-    result = _one(run)
+    result = one(run)
     assert run.code == 1 and result["differentiable"] is False
     assert result["verdict"] == "not differentiable"
     assert "the two differ by 6e-31" in result["note"]
@@ -51,7 +46,7 @@ def test_a_kink_argument_zero_on_one_side_only_is_no_kink_line(cli: Cli) -> None
     # looking at the left side twice: a kink line, and no gap test)
     expression = "x**2 + 1.5e-31*abs(x)*x + abs(relu(x))**3"
     run = cli("grad", expression, "-n", "2", "--at", "x=0", "-f", "json")
-    result = _one(run)
+    result = one(run)
     assert run.code == 1 and result["differentiable"] is False
     assert "the two differ by 6e-31" in result["note"]
 
@@ -66,7 +61,7 @@ def test_f_equal_at_the_box_corners_but_not_on_its_axes_is_not_flat(cli: Cli) ->
     # analysis.py:67d410e7:36:num_inc:0 (the box's points on its axes skipped:
     # f taken for flat, every derivative 0)
     run = _mixed(cli, "cbrt(x**2 - y**2)", "x=0,y=0")
-    result = _one(run)
+    result = one(run)
     assert run.code == 1 and result["differentiable"] is False
     assert result["symbolic"] == "nan"
     assert "the derivative of order 1 has no value there" in result["note"]
@@ -83,7 +78,7 @@ def test_slopes_on_a_line_where_f_has_no_value_are_no_derivative(cli: Cli) -> No
     # Kills analysis.py:6c028299:7:false_true:0 (a point without a value taken
     # for continuous: f's derivative along x said to exist there)
     run = _mixed(cli, "x**2*(x**2)**(-y**2)", "x=0,y=0")
-    result = _one(run)
+    result = one(run)
     assert run.code == 1 and result["differentiable"] is False
     assert "f's derivative along x does not exist beside the point along y" in result["note"]
 
@@ -109,7 +104,7 @@ def test_the_line_beside_a_point_past_2_to_the_53_is_read_close_to_it(cli: Cli) 
         "-f",
         "json",
     )
-    result = _one(run)
+    result = one(run)
     assert run.code == 0 and result["differentiable"] is True
     assert result["symbolic"] == 0.0 and result["left"] == 0.0 and result["right"] == 0.0
 
@@ -125,7 +120,7 @@ def test_sides_exactly_1_apart_beside_slopes_of_2_to_the_110_are_apart(cli: Cli)
     # 1 at every step. Kills analysis.py:d2830bbc:11:num_inc:0 (a gap of exactly
     # 1 taken for none)
     run = _mixed(cli, "(2**110*x + 0.5*abs(x))*y", "x=0,y=1")
-    result = _one(run)
+    result = one(run)
     assert run.code == 1 and result["differentiable"] is False
     assert result["left"] is None and result["right"] is None
 
@@ -137,7 +132,7 @@ def test_a_gap_just_above_the_640_bit_rounding_is_apart(cli: Cli) -> None:
     # one-sided derivatives there. The gap is between size*2**(32 - 640) and
     # twice that. Kills analysis.py:fe6d8447:44:num_inc:0 (threshold doubled)
     run = _mixed(cli, "(x + 3*2**-610*abs(x))*y", "x=0,y=1")
-    result = _one(run)
+    result = one(run)
     assert run.code == 1 and result["differentiable"] is False
     assert result["left"] is None and result["right"] is None
     assert "it jumps by about 1.41" in result["note"]
@@ -176,5 +171,6 @@ def test_a_sequence_whose_last_step_moves_by_more_than_2_to_the_60_has_no_limit(
         one = m.mpfr(1)
         moving = one + 3 * m.mul_2exp(one, -61)
         settled = one + m.mul_2exp(one, -61)
-        assert math.isnan(_limit([one, one, moving]))
+        unsettled = _limit([one, one, moving])
+        assert unsettled is not None and math.isnan(unsettled)
         assert _limit([one, one, settled]) == 1.0
