@@ -493,7 +493,16 @@ def _rounding_of_minor(matrix: Sequence[Sequence[float]], k: int) -> Fraction:
     it, the product of the rows' sums of sizes. In exact fractions: in float64
     the products of entries of 1e-250 underflowed to 0, so rounding counted
     as a nonzero minor, and of 1e200 overflowed to inf."""
-    sizes = [[abs(Fraction(value)) for value in row[:k]] for row in matrix[:k]]
+    # an entry's rounding is 2**-52 of it, or 2**-1074 where float64 has no
+    # more bits (a subnormal): a nonzero entry counts as at least 2**-1022
+    # (rank-1 matrices of 1e-311 read as saddles). A 0 is taken as exact (the
+    # closed form's 0: y**2 + 1e-200*x*y's first entry), not as a value below
+    # 2**-1075 rounded to 0
+    floor = Fraction(1, 2**1022)
+    sizes = [
+        [max(abs(Fraction(value)), floor) if value else Fraction(0) for value in row[:k]]
+        for row in matrix[:k]
+    ]
     if k <= 6:
         bound = sum(
             (
@@ -518,13 +527,21 @@ def classify_matrix(matrix: Sequence[Sequence[float]], eigenvalues: Sequence[flo
         [(Fraction(matrix[a][b]) + Fraction(matrix[b][a])) / 2 for b in range(n)] for a in range(n)
     ]
     minors = _leading_minors(rows)
-    if not minors or any(
-        abs(d) <= _rounding_of_minor(matrix, k) for k, d in enumerate(minors, start=1)
-    ):
-        # a minor within the entries' own rounding of 0: singular as far as these
-        # floats tell (sqrt(x**2 + y**2)'s Hessian at (3, 4) has determinant 0,
-        # its float64 entries -8.9e-19)
+    unsure = [abs(d) <= _rounding_of_minor(matrix, k) for k, d in enumerate(minors, start=1)]
+    if not minors or unsure[-1]:
+        # the determinant within the entries' own rounding of 0: singular as far
+        # as these floats tell (sqrt(x**2 + y**2)'s Hessian at (3, 4) has
+        # determinant 0, its float64 entries -8.9e-19)
         return classify(eigenvalues)
+    if any(unsure):
+        # nonsingular, but a leading minor is unsure (0 in y**2 + 1e-6*x*y, whose
+        # first entry is 0): no eigenvalue is 0, so their signs tell, however
+        # small; and with an even number of rows a negative determinant is
+        # indefinite whatever the eigenvalues show (both definite kinds have
+        # a positive one)
+        if n % 2 == 0 and minors[-1] < 0:
+            return "indefinite"
+        return classify(eigenvalues, nonsingular=True)
     if all(d > 0 for d in minors):
         return "positive definite"
     if all((d > 0) == (k % 2 == 0) for k, d in enumerate(minors, start=1)):
@@ -532,11 +549,50 @@ def classify_matrix(matrix: Sequence[Sequence[float]], eigenvalues: Sequence[flo
     return "indefinite"
 
 
-def classify(eigenvalues: Sequence[float]) -> str:
-    """What the eigenvalues of a symmetric matrix say about its definiteness."""
+# Entries within these sizes (and no further apart than 2**EIGEN_SPREAD_BITS)
+# go to numpy's eigvalsh; others to mpmath's eigsy at enough bits.
+EIGEN_SAFE = (1e-150, 1e150)
+EIGEN_SPREAD_BITS = 100
+
+
+def symmetric_eigenvalues(matrix: Sequence[Sequence[float]]) -> tuple[float, ...]:
+    """The eigenvalues of the matrix's symmetric part, ascending. numpy's eigvalsh
+    squares entries on the way: of 1e-200 they underflow (a rank-1 matrix of
+    2e-100 and 2e-300 got 2e-300 for its 0 eigenvalue), of 1e200 they overflow,
+    and entries far apart lose the small ones (1e200 beside 2e-200). Such
+    matrices go to mpmath's eigsy, with bits for the entries' spread."""
+    import numpy as np
+
+    n = len(matrix)
+    sym = [
+        [(Fraction(matrix[a][b]) + Fraction(matrix[b][a])) / 2 for b in range(n)] for a in range(n)
+    ]
+    sizes = [abs(v) for row in sym for v in row if v]
+    if not sizes:
+        return (0.0,) * n
+    low, high = min(sizes), max(sizes)
+    spread = high.numerator.bit_length() - high.denominator.bit_length()
+    spread -= low.numerator.bit_length() - low.denominator.bit_length()
+    if EIGEN_SAFE[0] <= low and high <= EIGEN_SAFE[1] and spread <= EIGEN_SPREAD_BITS:
+        array = np.array([[float(v) for v in row] for row in sym], dtype=np.float64)
+        return tuple(float(v) + 0.0 for v in np.linalg.eigvalsh(array))
+    import mpmath
+
+    with mpmath.workprec(min(8192, 128 + 2 * spread)):
+        rows = [[mpmath.mpf(v.numerator) / v.denominator for v in row] for row in sym]
+        values = mpmath.eigsy(mpmath.matrix(rows), eigvals_only=True)
+        return tuple(sorted(float(v) + 0.0 for v in values))
+
+
+def classify(eigenvalues: Sequence[float], *, nonsingular: bool = False) -> str:
+    """What the eigenvalues of a symmetric matrix say about its definiteness.
+    ``nonsingular``: the exact determinant is clearly not 0, so no eigenvalue
+    is, and only their rounding (a few ulps of the largest, for eigvalsh) is
+    taken for 0."""
     scale = max((abs(v) for v in eigenvalues), default=0.0)
-    positive = sum(v > EIGENVALUE_RTOL * scale for v in eigenvalues)
-    negative = sum(v < -EIGENVALUE_RTOL * scale for v in eigenvalues)
+    rtol = len(eigenvalues) * 2.0**-46 if nonsingular else EIGENVALUE_RTOL
+    positive = sum(v > rtol * scale for v in eigenvalues)
+    negative = sum(v < -rtol * scale for v in eigenvalues)
     if positive and negative:
         return "indefinite"
     if positive == len(eigenvalues):
@@ -584,15 +640,7 @@ def _hessian_point(
     eigenvalues = None
     classification = "not symmetric"
     if symmetric:
-        array = np.array(matrix, dtype=np.float64)
-        # scaled to a largest entry of 1 on the way: products of entries of
-        # 1e-200 underflow inside eigvalsh (a rank-1 matrix of 2e-100 and
-        # 2e-300 got the eigenvalue 2e-300 for 0), and of 1e200 overflow
-        scale = float(np.max(np.abs(array))) if array.size else 0.0
-        if not math.isfinite(scale) or scale == 0:
-            scale = 1.0
-        values = np.linalg.eigvalsh((array / scale + array.T / scale) / 2) * scale
-        eigenvalues = tuple(float(v) + 0.0 for v in values)
+        eigenvalues = symmetric_eigenvalues(matrix)
         classification = classify_matrix(matrix, eigenvalues)
     det, past_float64 = determinants(matrix)
     found = MatrixPoint(

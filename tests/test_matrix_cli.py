@@ -439,3 +439,49 @@ def test_eigenvalues_of_tiny_entries_do_not_underflow(cli: Cli) -> None:
     small, large = point["eigenvalues"]
     assert abs(small) <= 1e-300 * 1e-10
     assert large == pytest.approx(2e-100, rel=1e-15)
+
+
+@pytest.mark.parametrize(
+    ("text", "at", "wrt", "classification", "eigenvalues"),
+    [
+        # [[0, 1e-6], [1e-6, 2]]: determinant -1e-12 < 0 (by hand), so indefinite, a
+        # saddle, in either variable order; with x first its leading minor 0 sent
+        # it to the eigenvalues, where -5e-13 next to 2 was taken for 0 (a hunt)
+        ("y**2 + 1e-6*x*y", "x=0,y=0", ("x", "y"), "indefinite", None),
+        ("y**2 + 1e-6*x*y", "x=0,y=0", ("y", "x"), "indefinite", None),
+        # determinant -1e-400, exactly (fractions), entries 0, 1e-200 and 2e200
+        ("1e200*y**2 + 1e-200*x*y", "x=0,y=0", ("x", "y"), "indefinite", None),
+        # three rows: determinant -2e-12, eigenvalues -5e-13, 2, 2 + 5e-13
+        ("z**2 + y**2 + 1e-6*x*y", "x=0,y=0,z=0", ("x", "y", "z"), "indefinite", None),
+        # rank 1 with subnormal entries (1e-311, 1e-321): positive semidefinite;
+        # their rounding is 2**-1074, not 2**-52 of them, and the rounding of the
+        # determinant read as a saddle, or as definite
+        ("1e-300*1e-10*(x/3 + y/7)**2", "x=0,y=0", ("x", "y"), "positive semidefinite", None),
+        ("1e-300*1e-20*(x/3 + y/7)**2", "x=0,y=0", ("x", "y"), "positive semidefinite", None),
+        # diagonal: the eigenvalues are the entries, exactly; scaling by the largest
+        # made 2e-200 underflow to 0 beside 2e200
+        ("1e200*x**2 + 1e-200*y**2", "x=0,y=0", ("x", "y"), "positive definite", [2e-200, 2e200]),
+        ("1e160*x**2 - 1e-160*y**2", "x=0,y=0", ("x", "y"), "indefinite", [-2e-160, 2e160]),
+        (
+            "1e200*x**2 + 1e-200*y**2 - 1e-250*z**2",
+            "x=0,y=0,z=0",
+            ("x", "y", "z"),
+            "indefinite",
+            [-2e-250, 2e-200, 2e200],
+        ),
+    ],
+)
+def test_definiteness_and_eigenvalues_at_any_scale_and_order(
+    cli: Cli,
+    text: str,
+    at: str,
+    wrt: tuple[str, ...],
+    classification: str,
+    eigenvalues: list[float] | None,
+) -> None:
+    flags = [part for name in wrt for part in ("--wrt", name)]
+    run = cli("hessian", text, "--at", at, *flags, "-f", "json")
+    (point,) = run.json()["points"]
+    assert point["classification"] == classification
+    if eigenvalues is not None:
+        assert point["eigenvalues"] == eigenvalues
