@@ -752,3 +752,21 @@ def test_atan2_on_the_negative_axis_is_pi_so_approaching_from_below_jumps(
         f"jumps at x={at} (left limit -3.141592654, value 3.141592654, right limit -3.141592654)"
         in result["note"]
     )
+
+
+def test_a_gap_of_the_quotients_rounding_is_no_corner(cli: Cli) -> None:
+    # acosh(1) sits on its domain's edge (a special point), and d/dy of -erf(y) is
+    # -2*exp(-y**2)/sqrt(pi) = -1.33e-15 at -5.863 (mpmath below): smooth. Its
+    # sides' quotients differ by 2**-593 of them, the rounding of f's values
+    # (about 1, 1e15 times the slope) over the step; the gap test took that for
+    # a gap that stays, a corner (fuzz campaign 58). A corner must now keep its
+    # gap with 1,280 guard bits too.
+    import mpmath
+
+    with mpmath.workdps(50):
+        truth = float(-2 * mpmath.exp(-(mpmath.mpf("-5.863") ** 2)) / mpmath.sqrt(mpmath.pi))
+    run = cli("partial", "acosh(1) - erf(y)", "--at", "y=-5.863", "--wrt", "y", "-f", "json")
+    (result,) = run.json()["results"]
+    assert run.code == 0
+    assert result["verdict"] == "agree" and result["differentiable"] is True
+    assert result["symbolic"] == pytest.approx(truth, rel=1e-15)
