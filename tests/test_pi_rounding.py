@@ -25,7 +25,6 @@ from hypothesis import strategies as st
 from derivcli.language.evaluate import (
     compile_tree,
     exact_value,
-    settled_value,
 )
 from derivcli.language.parser import parse
 
@@ -128,7 +127,7 @@ def test_any_whole_or_half_multiple(k: int, half: bool) -> None:
     # has a pole at every half-whole x, and sin(pi*x)/x a derivative of
     # cospi(x)*pi/x at a whole x != 0 (the sinpi term is 0)
     x = k + 0.5 if half else float(k)
-    zero = settled_value(_program("2*pi*cos(pi*x)*sin(pi*x)"), {"x": x})
+    zero = exact_value(_program("2*pi*cos(pi*x)*sin(pi*x)"), {"x": x})
     assert zero.value == 0
     sec = exact_value(_program("1/cos(pi*x)"), {"x": x})
     if half:
@@ -136,17 +135,17 @@ def test_any_whole_or_half_multiple(k: int, half: bool) -> None:
     else:
         assert sec.value == (1 if k % 2 == 0 else -1)
     if not half and k:
-        slope = settled_value(_program("(pi*x*cos(pi*x) - sin(pi*x))/x**2"), {"x": x})
+        slope = exact_value(_program("(pi*x*cos(pi*x) - sin(pi*x))/x**2"), {"x": x})
         assert float(slope.value) == float(mpmath.cospi(k) * PI / k)
 
 
 def test_a_pole_s_noise_is_never_called_0() -> None:
-    # 1/sin(pi*x) at 3 grows with the precision (1e76, then 1e4930): no 0, and
-    # exact_value calls it the pole it is
+    # 1/sin(pi*x) at 3 is 1/0: sin(3*pi) is exactly 0 (pi's noise, taken as 0),
+    # and exact_value calls it the pole it is
     outcome = exact_value(_program("1/sin(pi*x)"), {"x": 3.0})
     assert outcome.value is None
     assert outcome.undefined is not None and outcome.undefined.kind == "pole"
-    # under sqrt, the noise may turn negative at 16,384 bits: still sqrt(0)'s pole
+    # under sqrt: sin(pi) is exactly 0, so this is sqrt(0)'s pole
     edge = exact_value(_program("pi*cos(pi*x)/(2*sqrt(sin(pi*x)))"), {"x": 1.0})
     assert edge.undefined is not None and edge.undefined.kind == "pole"
 
@@ -165,13 +164,12 @@ def test_a_value_that_settles_is_not_a_pole() -> None:
 def test_a_true_value_down_to_the_least_subnormal_is_not_called_0(tiny: str) -> None:
     # sinpi(3) + tiny is tiny: float64 holds 1e-320 and 5e-324 as subnormals,
     # which 256 bits of pi cannot see (the noise there is 1e-77)
-    settled = settled_value(_program(f"sin(pi*x) + {tiny}"), {"x": 3.0})
+    found = exact_value(_program(f"sin(pi*x) + {tiny}"), {"x": 3.0})
     true = mpmath.sinpi(3) + mpmath.fprod(mpmath.mpf(t) for t in tiny.split("*"))
-    assert float(settled.value) == float(true) > 0
-    # while noise alone is 0, known to be below 2**-1076 (half the least subnormal)
-    zero = settled_value(_program("sin(pi*x)*1e300"), {"x": 3.0})
-    assert zero.value == 0
-    assert zero.magnitudes[-1] * 2.0 ** (48 - zero.precision) <= 2.0**-1076
+    assert float(found.value) == float(true) > 0
+    # while the noise alone is exactly 0, however large its factor
+    zero = exact_value(_program("sin(pi*x)*1e300"), {"x": 3.0})
+    assert zero.value == 0 and zero.magnitudes[-1] == 0
 
 
 # ------------------------------------------------ what follows a 0 of pi's rounding

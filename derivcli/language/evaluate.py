@@ -411,47 +411,6 @@ def _suspects(outcome: Exact) -> list[int]:
     return [i for i, v in enumerate(outcome.values) if abs(v) >= 1 and outcome.is_zero(i)]
 
 
-# A real number below 2**-1076 rounds to 0 in float64 (its least subnormal is
-# 2**-1074): a value known to be that small is shown as the 0 it rounds to.
-_FLOAT64_ZERO_EXPONENT = -1076
-
-
-def settled_value(program: Program, point: Mapping[str, Any]) -> Exact:
-    """exact_value, for a value a user sees (rounded once to float64): one
-    still below its own rounding (is_zero) is evaluated again with enough bits
-    that its rounding is below 2**-1076. If it is still below its rounding
-    there, the real value is smaller than float64's least subnormal: 0. The
-    derivative of sin(pi*x)**2 at 3, 2*pi*cos(3*pi)*sin(3*pi), is 0; pi
-    rounded to 256 bits makes it 2.3e-76 (a periodic function at a zero of
-    pi's rounding is not refined as a sum that cancels is, see _CANCELS). A
-    value that rises above its rounding there is that finer value (sin(pi*x)
-    + 1e-300 at 3: 1e-300); one that stays large (a pole's noise, see
-    _pole_of_noise) is left as first found."""
-    outcome = exact_value(program, point)
-    last = len(program) - 1
-    if (
-        outcome.value is None
-        or not outcome.value
-        or outcome.precision >= MAX_PRECISION
-        or not outcome.is_zero(last)
-    ):
-        return outcome
-    m = gmpy2()
-    scale = outcome.magnitudes[last]  # nonzero: the value is not 0 and at most this
-    bits = ZERO_MARGIN - _FLOAT64_ZERO_EXPONENT + int(m.get_exp(scale))
-    bits = min(MAX_PRECISION, max(2 * outcome.precision, -(-bits // 64) * 64))
-    finer = exact_value(program, point, bits, refine=False)
-    if finer.value is None:
-        return outcome  # the noise crossed a domain edge: the value first found
-    if not finer.is_zero(last):
-        return finer
-    bound = abs(finer.value) + finer.magnitudes[last] * _power_of_two(ZERO_MARGIN - bits)
-    if bound > _power_of_two(_FLOAT64_ZERO_EXPONENT):
-        return outcome  # still below its rounding, and not surely tiny
-    zero = m.mpfr(0)
-    return replace(finer, value=zero, values=(*finer.values[:-1], zero))
-
-
 def _may_cancel(outcome: Exact) -> bool:
     """Some sum on the way is so far below its terms that cancellation may have
     eaten more than precision - CANCELLATION_MARGIN bits (a sum that is exactly

@@ -42,7 +42,6 @@ from derivcli.language.evaluate import (
     exact_constant,
     exact_value,
     gmpy2,
-    settled_value,
 )
 from derivcli.language.functions import (
     ARGUMENT_NAMES,
@@ -690,7 +689,7 @@ def render(expr: Any) -> Form:
     text, tree = readable(expr)
     if tree is not None:
         program = compile_tree(tree)
-        return Form(text, tree, program, lambda point: settled_value(program, point))
+        return Form(text, tree, program, lambda point: exact_value(program, point))
     huge = HugeForm(expr)
     return Form(text, None, None, huge.exact)
 
