@@ -337,14 +337,11 @@ def _noise_zeros(
     a periodic call of one: their refinement finds what is left of them."""
     if outcome.precision >= MAX_PRECISION:
         return frozenset()
+    values = outcome.values
     candidates = [
         i
-        for i, v in enumerate(outcome.values)
-        if v != 0
-        and program.instructions[i].kind == CALL
-        and function(program.instructions[i].name).periodic
-        and outcome.is_zero(i)
-        and _uncancelled(outcome, program.instructions[i].args[-1])
+        for i, arg in _periodic_calls(program)
+        if i < len(values) and values[i] and outcome.is_zero(i) and _uncancelled(outcome, arg)
     ]
     if not candidates:
         return frozenset()
@@ -358,6 +355,19 @@ def _noise_zeros(
         and finer.is_zero(i)
         and abs(finer.values[i]) <= abs(outcome.values[i]) * shrink
     )
+
+
+def _periodic_calls(program: Program) -> tuple[tuple[int, int], ...]:
+    """The program's periodic calls (sin, cos, tan, sinc) and their arguments, as
+    instruction indices, found once per program (the common path pays a
+    lookup)."""
+    cached: tuple[tuple[int, int], ...] | None = program.__dict__.get("_periodic")
+    if cached is None:
+        cached = tuple(
+            (i, args[-1]) for i, (_, args, _, periodic, _) in enumerate(_steps(program)) if periodic
+        )
+        object.__setattr__(program, "_periodic", cached)
+    return cached
 
 
 def _uncancelled(outcome: Exact, index: int) -> bool:
@@ -408,7 +418,13 @@ def _pole_of_noise(
 
 def _suspects(outcome: Exact) -> list[int]:
     """The steps that are large (|value| >= 1) and below their own rounding."""
-    return [i for i, v in enumerate(outcome.values) if abs(v) >= 1 and outcome.is_zero(i)]
+    scale = _power_of_two(ZERO_MARGIN - outcome.precision)
+    magnitudes = outcome.magnitudes
+    return [
+        i
+        for i, v in enumerate(outcome.values)
+        if abs(v) >= 1 and magnitudes[i] and abs(v) <= magnitudes[i] * scale
+    ]
 
 
 def _may_cancel(outcome: Exact) -> bool:
