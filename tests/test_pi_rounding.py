@@ -340,3 +340,67 @@ def test_a_step_of_a_tiny_true_value_beside_pis_noise_is_refined(cli: Cli) -> No
     assert result["verdict"] == "DISAGREE" and result["autograd"] == -float(PI)
     sign = exact_value(_program("sign(sin(pi*x + 1e-300))"), {"x": 1.0})
     assert sign.value == -1
+
+
+def test_noise_is_taken_for_0_only_once_it_shrinks_by_half_the_bits_added() -> None:
+    # The rule: a periodic call below its rounding at 256 bits and at 2,048 is
+    # pi's noise only if it shrank by at least 2**-(2048 - 256)/2 = 2**-896
+    # (pi's noise itself shrinks by about 2**-1792: x*(pi - pi rounded)). A
+    # value 256 bits gave as only 2**700 times what 2,048 give is no such noise.
+    import dataclasses
+
+    from derivcli.language import evaluate
+
+    program = _program("sin(pi*x)")
+    point = {"x": 3.0}
+    last = len(program) - 1
+    real = evaluate._run_exact(program, point, 256)
+    finer = evaluate._run_exact(program, point, evaluate.NOISE_PRECISION)
+    assert evaluate._noise_zeros(program, point, real, False) == frozenset({last})
+    for shrunk_by, snapped in ((700, False), (900, True)):
+        coarse_value = finer.values[last] * gmpy2_power(shrunk_by)
+        coarse = dataclasses.replace(real, values=(*real.values[:last], coarse_value))
+        assert coarse.is_zero(last)
+        found = evaluate._noise_zeros(program, point, coarse, False)
+        assert found == (frozenset({last}) if snapped else frozenset())
+
+
+def test_a_large_value_is_a_pole_once_it_doubles_with_4x_the_bits() -> None:
+    # tan(pi*x) at 0.5 is 1e77 at 256 bits and 1e308 at 1,024: pi/2's noise
+    # under a pole. The rule: a large value below its rounding that at least
+    # doubles with 4x the bits is a pole (log of a noise grows 4x: 177, 710); one
+    # that grows less (1.5x here, made by hand) is left as it is.
+    import dataclasses
+
+    from derivcli.language import evaluate
+
+    program = _program("tan(pi*x)")
+    point = {"x": 0.5}
+    real = evaluate._run_exact(program, point, 256)
+    pole = evaluate._pole_of_noise(program, point, real, False)
+    assert pole.undefined is not None and pole.undefined.kind == "pole"
+    finer = evaluate._run_exact(program, point, 1024)
+    last = len(program) - 1
+    for grows_by, is_pole in (("2.5", True), ("1.5", False)):
+        coarse_value = finer.values[last] / gmpy2_mpfr(grows_by)
+        coarse = dataclasses.replace(
+            real,
+            values=(*real.values[:last], coarse_value),
+            magnitudes=(*real.magnitudes[:last], finer.magnitudes[last]),
+            value=coarse_value,
+        )
+        assert coarse.is_zero(last)
+        outcome = evaluate._pole_of_noise(program, point, coarse, False)
+        assert (outcome.undefined is not None) is is_pole
+
+
+def gmpy2_power(bits: int) -> Any:
+    import gmpy2
+
+    return gmpy2.mul_2exp(gmpy2.mpfr(1), bits)
+
+
+def gmpy2_mpfr(text: str) -> Any:
+    import gmpy2
+
+    return gmpy2.mpfr(text)

@@ -358,13 +358,13 @@ def _noise_zeros(
 
 
 def _periodic_calls(program: Program) -> tuple[tuple[int, int], ...]:
-    """The program's periodic calls (sin, cos, tan, sinc) and their arguments, as
-    instruction indices, found once per program (the common path pays a
-    lookup)."""
+    """The program's periodic calls (sin, cos, tan, sinc: one argument each) and
+    their arguments, as instruction indices, found once per program (the
+    common path pays a lookup)."""
     cached: tuple[tuple[int, int], ...] | None = program.__dict__.get("_periodic")
     if cached is None:
         cached = tuple(
-            (i, args[-1]) for i, (_, args, _, periodic, _) in enumerate(_steps(program)) if periodic
+            (i, args[0]) for i, (_, args, _, periodic, _) in enumerate(_steps(program)) if periodic
         )
         object.__setattr__(program, "_periodic", cached)
     return cached
@@ -411,7 +411,6 @@ def _pole_of_noise(
                 undefined=Undefined("pole", program.nodes[i]),
                 values=outcome.values[:i],
                 magnitudes=outcome.magnitudes[:i],
-                on_rounded_edge=False,
             )
     return outcome
 
