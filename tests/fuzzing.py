@@ -794,6 +794,10 @@ class Checker:
                 report("valid input rejected (exit 2)", f"derivcli: {message}")
         elif code == 3 and ("budget" in message or "--timeout" in message):
             self.tally.conventions["exit 3: time budget"] += 1
+        elif code == 3 and "would not return" in message:
+            # torch's digamma and polygamma step a negative argument up one by
+            # one: below -2**24 derivcli refuses rather than hang (README, limits)
+            self.tally.conventions["exit 3: torch's digamma below -2**24 (a documented limit)"] += 1
         elif code == 3 and "autograd failed" in message:
             # torch has no higher derivative of some functions (hardsigmoid);
             # the whole command fails, closed form and all
