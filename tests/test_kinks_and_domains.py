@@ -770,3 +770,33 @@ def test_a_gap_of_the_quotients_rounding_is_no_corner(cli: Cli) -> None:
     assert run.code == 0
     assert result["verdict"] == "agree" and result["differentiable"] is True
     assert result["symbolic"] == pytest.approx(truth, rel=1e-15)
+
+
+@pytest.mark.parametrize(
+    ("text", "wrt", "at", "var"),
+    [
+        # 0**0 is 1 (README, as torch and mpmath have it), and 0**(y**2) is 0 for
+        # every y != 0: f jumps at y = 0 (value 1, both sides 0), so there is no
+        # derivative; the quotients beside the point (both 0) said "agree", exit 0
+        # (a hunt). mpmath: (f(0, h) - f(0, 0))/h = -1/h
+        ("x**(y**2)", "y", "x=0,y=0", "y"),
+        ("abs(x)**(y**2)", "y", "x=0,y=0", "y"),
+        ("(y**2)**(x**2)", "x", "x=0,y=0", "x"),
+        ("x**(y**2 + z**2)", "y", "x=0,y=0,z=0", "y"),
+    ],
+)
+def test_zero_to_the_zero_beside_zeros_is_a_jump(
+    cli: Cli, text: str, wrt: str, at: str, var: str
+) -> None:
+    import mpmath
+
+    with mpmath.workdps(50):
+        assert mpmath.power(0, 0) == 1 and mpmath.power(0, mpmath.mpf("1e-40") ** 2) == 0
+    run = cli("partial", text, "--wrt", wrt, "--at", at, "-f", "json")
+    (result,) = run.json()["results"]
+    assert run.code == 1
+    assert result["verdict"] == "not differentiable"
+    assert (
+        f"the function being differentiated jumps at {var}=0 "
+        "(left limit 0, value 1, right limit 0)" in result["note"]
+    )

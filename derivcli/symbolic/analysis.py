@@ -822,9 +822,11 @@ def examine(
             else ""
         )
         return PointAnalysis(Reason.DOMAIN_EDGE, False, left, right, kinks=on_kink, detail=detail)
-    if on_kink or not all(o.defined for o in steps[1:]):
+    if on_kink or not all(o.defined for o in steps[1:]) or not closed.defined:
         # a kink, or a lower-order closed form without a value here (z/sqrt(z**2),
-        # f' of sqrt(z**2) at 0, jumps from -1 to 1 with no kinked function)
+        # f' of sqrt(z**2) at 0, jumps from -1 to 1 with no kinked function), or
+        # the derivative's own (x**(y**2) at (0, 0): 0**0 is 1, f is 0 beside
+        # it along y, and the sides' quotients, taken beside the point, both 0)
         jump = _jump(derivative, point)
         if jump:
             # a side past float64 shows as inf: say what it is (e**y*floor(y) at
