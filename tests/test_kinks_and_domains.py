@@ -800,3 +800,28 @@ def test_zero_to_the_zero_beside_zeros_is_a_jump(
         f"the function being differentiated jumps at {var}=0 "
         "(left limit 0, value 1, right limit 0)" in result["note"]
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "at", "var"), [("x**y", "x=0,y=0", "y"), ("x**(y-1)", "x=0,y=1", "y")]
+)
+def test_a_jump_at_a_domain_edge_is_named_a_jump(cli: Cli, text: str, at: str, var: str) -> None:
+    # 0**0 is 1, 0**h is 0 for h > 0 and undefined for h < 0: f jumps on its one
+    # side, (f(0, h) - f(0, 0))/h = -1/h -> -inf (mpmath below). The note called
+    # it a domain edge with a right derivative of 0, the quotients beside the
+    # point (which leave f's value out); a hunt
+    import mpmath
+
+    with mpmath.workdps(50):
+        h = mpmath.mpf("1e-40")
+        assert (mpmath.power(0, h) - mpmath.power(0, 0)) / h == -1 / h
+    run = cli("partial", text, "--wrt", var, "--at", at, "-f", "json")
+    (result,) = run.json()["results"]
+    assert run.code == 1
+    assert result["verdict"] == "not differentiable"
+    assert result["right"] is None
+    value = at.split(f"{var}=")[1]
+    assert result["note"].startswith(
+        f"the function being differentiated jumps at {var}={value} "
+        "(left limit undefined, value 1, right limit 0)"
+    )

@@ -816,6 +816,9 @@ def examine(
         # relu(x)*relu(y) is heaviside(x)*relu(y), whose sides along x differ for
         # y > 0): not an edge of f's domain, and the note says so
         absent = -1 if left is None else +1
+        jump = _edge_jump(f_program, point, var, -absent) if derivative.steps.order == 1 else ""
+        if jump:
+            return PointAnalysis(Reason.JUMP, False, kinks=on_kink, detail=jump)
         detail = (
             missing
             if absent in missing_sides and _defined_beside(f_program, point, var, absent)
@@ -1575,6 +1578,27 @@ def _limit(sequence: list[Any]) -> float | None:
     if abs(c) >= 1.5 * abs(b) >= 2.25 * abs(a) > 0 and (a > 0) == (b > 0) == (c > 0):
         return math.inf if c > 0 else -math.inf
     return math.nan
+
+
+def _edge_jump(f: Program, point: Mapping[str, float], var: str, side: int) -> str:
+    """At an edge of f's domain (f defined on one side only, ``side``), a jump of
+    f to that side's limit, described; or ''. x**y at (0, 0) along y: 0**0 is
+    1, 0**h is 0 for h > 0, so the right quotients go to -inf, not to the 0 that
+    the quotients beside the point (which leave f's value out) show."""
+    here = exact_value(f, point, EXACT_LIMIT_BITS, exact_sums=True)
+    limit = _side_limit(f, point, var, side, exact=True)
+    if here.value is None or limit is None or (isinstance(limit, float) and math.isnan(limit)):
+        return ""
+    value = gmpy2().mpfr(0) if here.is_zero(len(here.values) - 1) else here.value
+    if _sides_meet(limit, value):
+        return ""
+    below, above = (
+        ("undefined", _size_text(limit)) if side > 0 else (_size_text(limit), "undefined")
+    )
+    return (
+        f"the function being differentiated jumps at {var}={point[var]:g} (left limit {below}, "
+        f"value {_size_text(value)}, right limit {above})"
+    )
 
 
 def _jump(derivative: _Derivative, point: Mapping[str, float]) -> str:
