@@ -523,10 +523,7 @@ def classify_matrix(matrix: Sequence[Sequence[float]], eigenvalues: Sequence[flo
     however small an eigenvalue: x**2 + 1e-6*x*y at 0 has eigenvalues 2 and
     -5e-13, a saddle), by its eigenvalues otherwise (semidefinite, zero)."""
     n = len(matrix)
-    rows = [
-        [(Fraction(matrix[a][b]) + Fraction(matrix[b][a])) / 2 for b in range(n)] for a in range(n)
-    ]
-    minors = _leading_minors(rows)
+    minors = _leading_minors(_symmetric_part(matrix))
     unsure = [abs(d) <= _rounding_of_minor(matrix, k) for k, d in enumerate(minors, start=1)]
     if not minors or unsure[-1]:
         # the determinant within the entries' own rounding of 0: singular as far
@@ -555,6 +552,14 @@ EIGEN_SAFE = (1e-150, 1e150)
 EIGEN_SPREAD_BITS = 100
 
 
+def _symmetric_part(matrix: Sequence[Sequence[float]]) -> list[list[Fraction]]:
+    """(M + M^T)/2 of the float entries, exactly."""
+    n = len(matrix)
+    return [
+        [(Fraction(matrix[a][b]) + Fraction(matrix[b][a])) / 2 for b in range(n)] for a in range(n)
+    ]
+
+
 def symmetric_eigenvalues(matrix: Sequence[Sequence[float]]) -> tuple[float, ...]:
     """The eigenvalues of the matrix's symmetric part, ascending. numpy's eigvalsh
     squares entries on the way: of 1e-200 they underflow (a rank-1 matrix of
@@ -564,9 +569,7 @@ def symmetric_eigenvalues(matrix: Sequence[Sequence[float]]) -> tuple[float, ...
     import numpy as np
 
     n = len(matrix)
-    sym = [
-        [(Fraction(matrix[a][b]) + Fraction(matrix[b][a])) / 2 for b in range(n)] for a in range(n)
-    ]
+    sym = _symmetric_part(matrix)
     sizes = [abs(v) for row in sym for v in row if v]
     if not sizes:
         return (0.0,) * n

@@ -316,7 +316,7 @@ def _refined(
     return outcome
 
 
-# Noise of a 0 is told from a small value at this many bits (_snap_noise).
+# Noise of a 0 is told from a small value at this many bits (_noise_zeros).
 NOISE_PRECISION = 2048
 
 
@@ -383,22 +383,24 @@ def _uncancelled(outcome: Exact, index: int) -> bool:
 def _pole_of_noise(
     program: Program, point: Mapping[str, Any], outcome: Exact, exact_sums: bool
 ) -> Exact:
-    """A pole reached through rounding: 1/cos(pi*x) at 0.5 divides by pi's
-    rounding (cos(pi/2) is 1e-77 at 256 bits), and tan(pi*x), log(sin(pi*x))
-    at their poles are likewise finite. Such a step is large (|value| >= 1)
+    """A pole reached through rounding that no exact 0 makes (_noise_zeros):
+    tan(pi*x) at 0.5 takes tan of pi/2 rounded, 1e77 at 256 bits, and a sum
+    that cancels to noise may be divided by. Such a step is large (|value| >= 1)
     and below its own rounding (is_zero: its value is the rounding's). With
     4x the bits a pole's noise grows (1e77, then 1e308; log's 177, then 710)
     while a true value settles: a step that grows there, still below its
     rounding, is that pole; so is one that noise crossing a domain edge
     there (sqrt of a negative noise) leaves undefined."""
-    if outcome.value is None or not outcome.rounded or not _suspects(outcome):
+    suspects = _suspects(outcome) if outcome.value is not None and outcome.rounded else []
+    if not suspects:
         return outcome
     if outcome.precision < MAX_PRECISION:
         finer = min(MAX_PRECISION, 4 * outcome.precision)
         coarse, finest = outcome, _run_exact(program, point, finer, exact_sums)
     else:  # refined this far already (tan's value far below its rounding looks cancelled)
         coarse, finest = _run_exact(program, point, PRECISION, exact_sums), outcome
-    for i in _suspects(coarse):
+        suspects = _suspects(coarse)
+    for i in suspects:
         # undefined before this step once the rounding is 4x finer (the noise
         # under 1/sqrt(sin(pi*x)) at 1 turned negative), or growing with the
         # precision: the noise is a 0's, and this step its pole
@@ -453,7 +455,7 @@ def _run_exact(
     zeros: frozenset[int] = frozenset(),
 ) -> Exact:
     """One evaluation at ``precision``; the steps in ``zeros`` are exactly 0
-    (noise of a 0, see _snap_noise)."""
+    (noise of a 0, see _noise_zeros)."""
     m = gmpy2()
     is_finite, mpfr = m.is_finite, m.mpfr
     with m.context(m.get_context(), precision=precision, allow_complex=False) as context:

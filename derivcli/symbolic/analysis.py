@@ -1163,7 +1163,6 @@ def _gap_shrinks(g: Program, point: Mapping[str, Any], var: str, f: Program) -> 
     ]
     if any(q is None or not _finite(q) for side in sides for q in side):
         return None
-    m = gmpy2()
     gaps = [abs(b - a) for a, b in zip(*sides, strict=True)]
     if _converged(gaps) and gaps[-1] != 0:
         if _gap_stays_finer(g, point, var, f, gaps[-1]):
@@ -1172,10 +1171,15 @@ def _gap_shrinks(g: Program, point: Mapping[str, Any], var: str, f: Program) -> 
         # (11800, 1/4) has quotients 2**-654 apart with 640 guard bits, and
         # acosh(1) - erf(y) along y at -5.863 2**-593 (the rounding is f's
         # size over the step, and f is 1e15 times its slope there)
+    return True if _keeps_shrinking(gaps) else None
+
+
+def _keeps_shrinking(gaps: Sequence[Any]) -> bool:
+    """Each gap at least 2**16 times smaller than the one before (one limit,
+    reached slowly)."""
+    m = gmpy2()
     shrink = m.mul_2exp(m.mpfr(1), -16)
-    if all(later <= earlier * shrink for earlier, later in itertools.pairwise(gaps)):
-        return True
-    return None
+    return all(later <= earlier * shrink for earlier, later in itertools.pairwise(gaps))
 
 
 def _gap_stays_finer(g: Program, point: Mapping[str, Any], var: str, f: Program, gap: Any) -> bool:
@@ -1845,7 +1849,6 @@ def _joined_slowly(
     ):
         return False
     program = derivative.program(order)
-    m = gmpy2()
     gaps = []
     for k in GAP_EXPONENTS:
         values = [
@@ -1860,8 +1863,7 @@ def _joined_slowly(
         if values[0] is None or values[1] is None:
             return False
         gaps.append(abs(values[1] - values[0]))
-    shrink = m.mul_2exp(m.mpfr(1), -16)
-    return all(later <= earlier * shrink for earlier, later in itertools.pairwise(gaps))
+    return _keeps_shrinking(gaps)
 
 
 def _past_float64(exact_left: Any, exact_right: Any) -> str:
