@@ -13,7 +13,7 @@ from fractions import Fraction
 from typing import Any
 
 import pytest
-from conftest import Cli
+from conftest import Cli, one
 
 # ---------------------------------------------------------------- undefined / not differentiable
 
@@ -825,3 +825,34 @@ def test_a_jump_at_a_domain_edge_is_named_a_jump(cli: Cli, text: str, at: str, v
         f"the function being differentiated jumps at {var}={value} "
         "(left limit undefined, value 1, right limit 0)"
     )
+
+
+@pytest.mark.parametrize("text", ["sinc(x + x / 1e-300)", "sinc((1 + 1e300)*x)"])
+def test_a_huge_scale_inside_an_even_function_is_not_a_divergence(cli: Cli, text: str) -> None:
+    # f(x) = sinc(c*x) with c = 1 + 1e300 is even, so f'(0) = 0 by symmetry, and its
+    # difference quotients beside 0 are -(pi*c)**2*h/2 + O(h**3) (mpmath below) once
+    # c*h is small. Where c*h is still huge (h = 2**-256 .. 2**-1024) they grow from
+    # about 1e-400 to 1e292 with one sign, which was taken for a divergence: "not
+    # finite, left derivative inf, right -inf" (fuzz campaign 60)
+    import mpmath
+
+    with mpmath.workdps(700):
+        c = 1 + mpmath.mpf(10) ** 300
+        h = mpmath.mpf(2) ** -2048
+        quotient = (mpmath.sincpi(c * 2 * h) - mpmath.sincpi(c * h)) / h
+        assert abs(quotient / (-((mpmath.pi * c) ** 2) * h / 2) - 1) < 1e-10
+        assert abs(quotient) < 1e-15
+    result = one(cli("grad", text, "--at", "x=0", "-f", "json"))
+    assert result["verdict"] == "agree"
+    assert result["symbolic"] == 0.0 and result["autograd"] == 0.0
+    assert result["left"] == 0.0 and result["right"] == 0.0
+
+
+def test_a_confirmed_divergence_beside_a_huge_scale_stays_one(cli: Cli) -> None:
+    # sqrt(abs(c*x)) = sqrt(c)*sqrt(abs(x)): its one-sided quotients grow like
+    # h**-1/2 at every step, so the growth confirmed one step further is still growth
+    run = cli("grad", "sqrt(abs(x + x/1e-300))", "--at", "x=0", "-f", "json")
+    result = one(run)
+    assert run.code == 1
+    assert result["verdict"] == "not differentiable"
+    assert (result["left"], result["right"]) == ("-inf", "inf")

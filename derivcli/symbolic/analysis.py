@@ -1423,12 +1423,19 @@ def _settle(
     while (
         exponent < MAX_PROBE_EXPONENT
         and limit is not None
-        and (math.isnan(limit) or (limit == 0 and values[-1] != 0 and not _converged(values)))
+        and (
+            math.isnan(limit)
+            or (limit == 0 and values[-1] != 0 and not _converged(values))
+            or (math.isinf(limit) and len(values) == len(PROBE_EXPONENTS))
+        )
     ):
         # still moving; or shrinking, which may stop at a tiny nonzero slope:
         # relu(x)*1e-200 + x**2 beside 0 gives 3h + 1e-200, 0 only down to 2**-664.
         # A sequence already settled on a value below float64 (0.25**x's slope
-        # at x = 11800 is 1e-7105) is not shrinking: its limit is that value
+        # at x = 11800 is 1e-7105) is not shrinking: its limit is that value.
+        # Growth is confirmed one step further: sinc((1 + 1e300)*x)'s quotients
+        # beside 0 grow from 1e-400 to 1e292 while (1 + 1e300)*h is still huge,
+        # then shrink to 0 once it is small
         exponent *= 2
         values = [*values, *sequence_at([exponent + offset])]
         limit = _limit(values)
