@@ -856,3 +856,63 @@ def test_a_confirmed_divergence_beside_a_huge_scale_stays_one(cli: Cli) -> None:
     assert run.code == 1
     assert result["verdict"] == "not differentiable"
     assert (result["left"], result["right"]) == ("-inf", "inf")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # d/dx = sinc'(x)*y, and sinc'(0) = 0 (sinc is even), so d2/dxdy = sinc'(0) = 0
+        ("sinc(x)*y", 0.0),
+        # d2/dxdy = sinc'(0)*e**y + 2*y = 2 at y = 1
+        ("sinc(x)*exp(y) + x*y**2", 2.0),
+        # sinc'(0)*1 + 3*y**2 = 3
+        ("sinc(x)*y + x*y**3", 3.0),
+    ],
+)
+def test_a_mixed_partial_through_a_lower_closed_form_without_values(
+    cli: Cli, text: str, expected: float
+) -> None:
+    # d/dx's closed form has (cos(pi*x) - sinc(x))/x, 0/0 all along x = 0, so its
+    # quotients along y cannot be taken: "cannot decide", exit 3. f's own mixed
+    # differences give the derivative. torch's double backward of sinc at 0 is nan
+    # (checked below), so the verdict is DISAGREE, exit 1; the other order answers
+    import mpmath
+    import torch
+
+    with mpmath.workdps(50):
+        assert abs(mpmath.diff(mpmath.sincpi, 0)) < mpmath.mpf(10) ** -40
+    x = torch.tensor(0.0, dtype=torch.float64, requires_grad=True)
+    y = torch.tensor(1.0, dtype=torch.float64, requires_grad=True)
+    (dx,) = torch.autograd.grad(torch.sinc(x) * y, x, create_graph=True)
+    (dxdy,) = torch.autograd.grad(dx, y)
+    assert math.isnan(dxdy.item())
+    run = cli("partial", text, "--wrt", "x", "--wrt", "y", "--at", "x=0,y=1", "-f", "json")
+    result = one(run)
+    assert run.code == 1
+    assert result["verdict"] == "DISAGREE"
+    assert result["symbolic"] == expected
+    assert result["left"] == expected and result["right"] == expected
+    assert result["autograd"] == "nan"
+    other = one(cli("partial", text, "--wrt", "y", "--wrt", "x", "--at", "x=0,y=1", "-f", "json"))
+    assert other["verdict"] == "agree" and other["symbolic"] == expected
+
+
+def test_a_corner_of_the_mixed_partial_through_f_s_differences(cli: Cli) -> None:
+    # d/dx of sinc(x)*abs(y - 1) + x*abs(y - 1) on x = 0 is abs(y - 1) (sinc'(0) =
+    # 0): its slopes along y at 1 are -1 and 1, so d2/dxdy does not exist there
+    run = cli(
+        "partial",
+        "sinc(x)*abs(y-1) + x*abs(y-1)",
+        "--wrt",
+        "x",
+        "--wrt",
+        "y",
+        "--at",
+        "x=0,y=1",
+        "-f",
+        "json",
+    )
+    result = one(run)
+    assert run.code == 1
+    assert result["verdict"] == "not differentiable"
+    assert (result["left"], result["right"]) == (-1.0, 1.0)

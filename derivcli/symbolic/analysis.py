@@ -784,6 +784,15 @@ def examine(
             exact_left = _finite_difference(f_program, point, var, -1, derivative.steps.order)
         if exact_right is None and _defined_beside(f_program, point, var, +1):
             exact_right = _finite_difference(f_program, point, var, +1, derivative.steps.order)
+    elif (
+        derivative.steps.order == 2
+        and exact_left is None
+        and exact_right is None
+        and _defined_around(f_program, point, var)
+    ):
+        # the order-1 closed form has no value beside the point along var (d/dx
+        # of sinc(x)*y is 0/0 all along x = 0): f's own mixed differences
+        exact_left, exact_right = _mixed_sides(f_program, point, derivative.wrt[0], var)
     if -1 in missing_sides:  # the lower order does not exist on that side
         exact_left = None
     if +1 in missing_sides:
@@ -1321,14 +1330,26 @@ def _finite_difference(
                 total += (-1) ** (order - j) * comb(order, j) * outcome.value
             return total / h**order, used
 
+    differences = _refined_differences(quotient, order)
+    limit: Any = _settle(differences, exact=True, offset=_offset(point, var))
+    return limit
+
+
+def _refined_differences(
+    quotient: Callable[[int, int], tuple[Any, int]], bits_per_k: int
+) -> Callable[[Sequence[int]], list[Any]]:
+    """The sequence of difference quotients at steps 2**-k, each ``quotient(k,
+    precision)`` (a value and the most bits a value in it took) taken first with
+    ``bits_per_k * k`` bits and a guard, then again with twice the bits, until
+    two agree: rounding that the values' own checks do not see (acosh(cosh(z))
+    beside 1e-300 loses all but 55 of 2,048 bits, and its differences at 2**-64
+    are all rounding) shows as a change."""
+    m = gmpy2()
+
     def differences(exponents: Sequence[int]) -> list[Any]:
         found: list[Any] = []
         for k in exponents:
-            # Taken again with twice the bits the values took, until two agree:
-            # rounding that the values' own checks do not see (acosh(cosh(z))
-            # beside 1e-300 loses all but 55 of 2,048 bits, and its differences
-            # at 2**-64 are all rounding) shows as a change
-            value, used = quotient(k, order * k + PROBE_GUARD_BITS)
+            value, used = quotient(k, bits_per_k * k + PROBE_GUARD_BITS)
             compared = False
             while value is not None:
                 if used >= EDGE_PRECISION:
@@ -1347,8 +1368,58 @@ def _finite_difference(
             found.append(value)
         return found
 
+    return differences
+
+
+def _mixed_difference(
+    f: Program, point: Mapping[str, float], inner: str, var: str, side: int, inner_side: int
+) -> Any:
+    """The one-sided derivative along ``var`` of f's one-sided derivative along
+    ``inner`` (``inner_side``), from f's own values: the limit of
+    (D(p + 2h) - D(p + h))/h, D(q) = (f(q + 2a) - f(q + a))/a, with the inner
+    step a = h**2 far below h (its error, O(a), is O(h) over h). For a mixed
+    partial whose order-1 closed form has no value on a whole line through the
+    point: d/dx of sinc(x)*y is y*(cos(pi*x) - sinc(x))/x, 0/0 all along x = 0,
+    though d/dx is 0 there and d2/dxdy too."""
+    m = gmpy2()
+    inner_offset = _offset(point, inner)
+
+    def quotient(k: int, precision: int) -> tuple[Any, int]:
+        h = _step(point, var, side, k)
+        a = _step(point, inner, inner_side, 2 * k + inner_offset)
+        used = precision
+        slopes = []
+        with m.context(m.get_context(), precision=precision):
+            for j in (1, 2):
+                moved = _beside(point, var, j * h)
+                values = []
+                for i in (1, 2):
+                    outcome = _beside_value(
+                        f, _beside(moved, inner, i * a), precision, exact_sums=True
+                    )
+                    if outcome.value is None:
+                        return None, used
+                    used = max(used, outcome.precision)
+                    values.append(outcome.value)
+                slopes.append((values[1] - values[0]) / a)
+            return (slopes[1] - slopes[0]) / h, used
+
+    differences = _refined_differences(quotient, 3)
     limit: Any = _settle(differences, exact=True, offset=_offset(point, var))
     return limit
+
+
+def _mixed_sides(f: Program, point: Mapping[str, float], inner: str, var: str) -> tuple[Any, Any]:
+    """The left and right derivatives along ``var`` of f's derivative along
+    ``inner`` (see _mixed_difference); a side is None unless the inner
+    derivative's two sides give one value there."""
+
+    def side(s: int) -> Any:
+        below = _mixed_difference(f, point, inner, var, s, -1)
+        above = _mixed_difference(f, point, inner, var, s, +1)
+        return above if _one_derivative(below, above) else None
+
+    return side(-1), side(+1)
 
 
 def _finite(side: Any) -> bool:
