@@ -554,3 +554,52 @@ def test_a_constant_of_gamma_relatives_that_cancels_is_0(cli: Cli, text: str) ->
     (result,) = run.json()["results"]
     assert run.code == 0
     assert result["symbolic"] == 0.0 and result["verdict"] == "agree"
+
+
+# ---------------------------------------------------------------- 1 + erf without the cancellation
+
+
+@pytest.mark.parametrize(
+    ("text", "x", "expected"),
+    [
+        # 1 + erf(x) = erfc(-x): at -200 it is 1e-17375, far below 16,384 bits of 1
+        ("1 + erf(x)", -200, lambda x: mpmath.erfc(-x)),
+        ("erf(x) + 1", -30, lambda x: mpmath.erfc(-x)),
+        ("1 - erf(x)", 30, lambda x: mpmath.erfc(x)),
+        ("erf(x) - 1", 30, lambda x: -mpmath.erfc(x)),
+        ("-1 + erf(x)", 30, lambda x: -mpmath.erfc(x)),
+        ("-1 - erf(x)", -30, lambda x: -mpmath.erfc(-x)),
+        ("-(1) - erf(x)", -30, lambda x: -mpmath.erfc(-x)),
+        ("(1 + erf(x/sqrt(2)))/2", -137.3, lambda x: mpmath.erfc(-x / mpmath.sqrt(2)) / 2),
+        # not a complement: left as a sum (2 + erf(x) is 1 + erfc(-x) ~ 1)
+        ("2 + erf(x)", -30, lambda x: 2 + mpmath.erf(x)),
+    ],
+)
+def test_one_plus_erf_keeps_its_digits_far_out(
+    text: str, x: float, expected: Callable[[Any], Any]
+) -> None:
+    from derivcli.language.evaluate import compile_tree, exact_value
+    from derivcli.language.parser import parse
+
+    outcome = exact_value(compile_tree(parse(text).tree), {"x": x})
+    assert outcome.value is not None
+    with mpmath.workdps(100):
+        truth = expected(mpmath.mpf(x))
+        assert truth != 0
+        value = mpmath.mpf(outcome.value)
+        assert abs(value / truth - 1) < mpmath.mpf(2) ** -200
+
+
+def test_gelu_check_fits_the_default_budget(cli: Cli) -> None:
+    # The spot value of 1 + erf(x/sqrt(2)) at -137.3 is erfc(97) = 1e-4094: as a
+    # sum it was refined to 16,384 bits, and the check ran out of its 2 s (exit 3)
+    run = cli(
+        "check",
+        "gelu(x)",
+        "--answer",
+        "(1 + erf(x/sqrt(2)))/2 + x*exp(-x**2/2)/sqrt(2*pi)",
+        "-f",
+        "json",
+    )
+    assert run.code == 0, run.err
+    assert run.json()["correct"] is True
