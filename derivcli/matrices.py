@@ -483,7 +483,9 @@ def _leading_minors(rows: list[list[Fraction]]) -> list[Fraction]:
     return minors
 
 
-def _rounding_of_minor(matrix: Sequence[Sequence[float]], k: int) -> Fraction:
+def _rounding_of_minor(
+    matrix: Sequence[Sequence[float]], k: int, rows: Sequence[int] | None = None
+) -> Fraction:
     """How far the k-th leading minor may move with each entry's rounding (the
     entries are exact values rounded once to float64): a relative change of 2**-52
     in each entry moves each of the determinant's products by k times that, so
@@ -492,16 +494,18 @@ def _rounding_of_minor(matrix: Sequence[Sequence[float]], k: int) -> Fraction:
     1e-100], [1e-100, 0]] is -1e-200 give or take 1e-215); past that a bound on
     it, the product of the rows' sums of sizes. In exact fractions: in float64
     the products of entries of 1e-250 underflowed to 0, so rounding counted
-    as a nonzero minor, and of 1e200 overflowed to inf."""
+    as a nonzero minor, and of 1e200 overflowed to inf. ``rows``: the principal
+    minor of those rows and columns instead of the k-th leading one."""
     # an entry's rounding is 2**-52 of it, or 2**-1074 where float64 has no
     # more bits (a subnormal): a nonzero entry counts as at least 2**-1022
     # (rank-1 matrices of 1e-311 read as saddles). A 0 is taken as exact (the
     # closed form's 0: y**2 + 1e-200*x*y's first entry), not as a value below
     # 2**-1075 rounded to 0
     floor = Fraction(1, 2**1022)
+    chosen = range(k) if rows is None else rows
     sizes = [
-        [max(abs(Fraction(value)), floor) if value else Fraction(0) for value in row[:k]]
-        for row in matrix[:k]
+        [max(abs(Fraction(matrix[a][b])), floor) if matrix[a][b] else Fraction(0) for b in chosen]
+        for a in chosen
     ]
     if k <= 6:
         bound = sum(
@@ -517,33 +521,67 @@ def _rounding_of_minor(matrix: Sequence[Sequence[float]], k: int) -> Fraction:
 
 
 def classify_matrix(matrix: Sequence[Sequence[float]], eigenvalues: Sequence[float]) -> str:
-    """The definiteness of a symmetric matrix of floats (its symmetric part): by
-    Sylvester's criterion on its exact leading principal minors where it is
-    nonsingular beyond its entries' rounding (definite, or else indefinite,
-    however small an eigenvalue: x**2 + 1e-6*x*y at 0 has eigenvalues 2 and
-    -5e-13, a saddle), by its eigenvalues otherwise (semidefinite, zero)."""
+    """The definiteness of a symmetric matrix of floats (its symmetric part), each
+    entry an exact value rounded once. Exactly where the entries decide it
+    whatever their rounding: two diagonal entries of opposite signs, or a 2x2
+    principal minor clearly below 0, make it indefinite (x*y*1e-8 + y**2/2 +
+    z**2/2 at 0: the first entry is 0, the minor with the second is -1e-16);
+    leading principal minors all clearly away from 0 give Sylvester's criterion.
+    Otherwise by the eigenvalues, each taken as 0 unless it is further from it
+    than the entries' rounding and the eigensolver's can move it (Weyl's
+    inequality); where the determinant is clearly not 0, no eigenvalue is, and
+    its sign names that of a single one too small to tell."""
     n = len(matrix)
-    minors = _leading_minors(_symmetric_part(matrix))
+    sym = _symmetric_part(matrix)
+    diagonal = {(d > 0) - (d < 0) for d in (sym[i][i] for i in range(n))}
+    if {1, -1} <= diagonal:
+        return "indefinite"
+    for i, j in itertools.combinations(range(n), 2):
+        minor = sym[i][i] * sym[j][j] - sym[i][j] * sym[j][i]
+        if minor < 0 and -minor > _rounding_of_minor(matrix, 2, (i, j)):
+            return "indefinite"
+    minors = _leading_minors(sym)
     unsure = [abs(d) <= _rounding_of_minor(matrix, k) for k, d in enumerate(minors, start=1)]
+    if minors and not any(unsure):
+        if all(d > 0 for d in minors):
+            return "positive definite"
+        if all((d > 0) == (k % 2 == 0) for k, d in enumerate(minors, start=1)):
+            return "negative definite"
+        return "indefinite"
+    tolerance = _eigenvalue_rounding(sym)
     if not minors or unsure[-1]:
         # the determinant within the entries' own rounding of 0: singular as far
         # as these floats tell (sqrt(x**2 + y**2)'s Hessian at (3, 4) has
         # determinant 0, its float64 entries -8.9e-19)
-        return classify(eigenvalues)
-    if any(unsure):
-        # nonsingular, but a leading minor is unsure (0 in y**2 + 1e-6*x*y, whose
-        # first entry is 0): no eigenvalue is 0, so their signs tell, however
-        # small; and with an even number of rows a negative determinant is
-        # indefinite whatever the eigenvalues show (both definite kinds have
-        # a positive one)
-        if n % 2 == 0 and minors[-1] < 0:
-            return "indefinite"
-        return classify(eigenvalues, nonsingular=True)
-    if all(d > 0 for d in minors):
-        return "positive definite"
-    if all((d > 0) == (k % 2 == 0) for k, d in enumerate(minors, start=1)):
-        return "negative definite"
-    return "indefinite"
+        return classify(eigenvalues, tolerance=tolerance)
+    # nonsingular, but a leading minor is unsure (0 in y**2 + 1e-6*x*y, whose
+    # first entry is 0): with an even number of rows a negative determinant is
+    # indefinite whatever the eigenvalues show (both definite kinds have a
+    # positive one)
+    if n % 2 == 0 and minors[-1] < 0:
+        return "indefinite"
+    return classify(eigenvalues, tolerance=tolerance, determinant=minors[-1])
+
+
+def _eigenvalue_rounding(sym: Sequence[Sequence[Fraction]]) -> float:
+    """How far an eigenvalue computed from these entries may be from the exact
+    matrix's: the Frobenius norm of the entries' rounding (2**-52 of each, at
+    least 2**-1074 where nonzero; Weyl: no eigenvalue moves further than the
+    perturbation's norm), plus the eigensolver's own, 8n*2**-52 of the matrix's
+    norm (eigvalsh is backward stable; mpmath's eigsy is finer)."""
+    n = len(sym)
+    sizes = [abs(v) for row in sym for v in row]
+    top = max(sizes, default=Fraction(0))
+    if not top:
+        return 0.0
+    # relative to the largest entry, so nothing overflows or underflows on the way
+    relative = [float(v / top) for v in sizes]
+    floor = Fraction(1, 2**1074) / top
+    rounding = math.sqrt(
+        sum(max(r, float(floor)) ** 2 for r, v in zip(relative, sizes, strict=True) if v)
+    )
+    norm = math.sqrt(sum(r * r for r in relative))
+    return float(top) * 2.0**-52 * (rounding + 8 * n * norm)
 
 
 # Entries within these sizes (and no further apart than 2**EIGEN_SPREAD_BITS)
@@ -587,15 +625,30 @@ def symmetric_eigenvalues(matrix: Sequence[Sequence[float]]) -> tuple[float, ...
         return tuple(sorted(float(v) + 0.0 for v in values))
 
 
-def classify(eigenvalues: Sequence[float], *, nonsingular: bool = False) -> str:
-    """What the eigenvalues of a symmetric matrix say about its definiteness.
-    ``nonsingular``: the exact determinant is clearly not 0, so no eigenvalue
-    is, and only their rounding (a few ulps of the largest, for eigvalsh) is
-    taken for 0."""
+def classify(
+    eigenvalues: Sequence[float],
+    *,
+    tolerance: float | None = None,
+    determinant: Fraction | None = None,
+) -> str:
+    """What the eigenvalues of a symmetric matrix say about its definiteness: an
+    eigenvalue within ``tolerance`` of 0 (by default EIGENVALUE_RTOL of the
+    largest) counts as 0. With a nonzero exact ``determinant`` none is 0: a
+    single one within the tolerance has the sign the determinant gives it, and
+    several have the signs computed."""
     scale = max((abs(v) for v in eigenvalues), default=0.0)
-    rtol = len(eigenvalues) * 2.0**-46 if nonsingular else EIGENVALUE_RTOL
-    positive = sum(v > rtol * scale for v in eigenvalues)
-    negative = sum(v < -rtol * scale for v in eigenvalues)
+    tol = EIGENVALUE_RTOL * scale if tolerance is None else tolerance
+    signs = [(v > tol) - (v < -tol) for v in eigenvalues]
+    if determinant:
+        unsure = [i for i, s in enumerate(signs) if not s]
+        if len(unsure) == 1:
+            negative_sure = sum(s < 0 for s in signs)
+            (i,) = unsure
+            signs[i] = (1 if determinant > 0 else -1) * (-1) ** negative_sure
+        else:
+            signs = [s or (v > 0) - (v < 0) for s, v in zip(signs, eigenvalues, strict=True)]
+    positive = signs.count(1)
+    negative = signs.count(-1)
     if positive and negative:
         return "indefinite"
     if positive == len(eigenvalues):

@@ -282,3 +282,98 @@ def test_a_small_gradient_alone_is_not_a_stationary_point(
     assert point.gradient_norm is not None and 0 < point.gradient_norm < 1e-10
     assert point.stationary is stationary
     assert point.stationary_point == ("saddle point" if stationary else None)
+
+
+# ---------------------------------------------------------------- small eigenvalues, sure signs
+
+
+def _six_variable_saddle(eta: str) -> tuple[str, str]:
+    """A quadratic in six variables whose Hessian is J + I with its first 2x2 block
+    changed: eigenvalues -eta, 1, 1, 1, 1, 7 (mpmath below); its determinant is
+    -7*eta, within the permanent's rounding bound for eta = 1e-12."""
+    names = "abcdgh"
+    terms = []
+    for i in range(6):
+        for j in range(i, 6):
+            if i == j:
+                c = f"(3/2 - {eta}/2)/2" if i < 2 else "1"
+                terms.append(f"{c}*{names[i]}**2")
+            else:
+                c = f"(3/2 + {eta}/2)" if (i, j) == (0, 1) else "1"
+                terms.append(f"{c}*{names[i]}*{names[j]}")
+    return " + ".join(terms), ",".join(f"{n}=0" for n in names)
+
+
+@pytest.mark.parametrize(
+    ("text", "at", "size"),
+    [
+        # H = [[0, 1e-8, 0], [1e-8, 1, 0], [0, 0, 1]]: the 2x2 principal minor of the
+        # first two rows is 0*1 - 1e-16 < 0 exactly, so H is indefinite; f along
+        # y = -1e-8*x is -0.5e-16*x**2 < 0. Was "positive semidefinite,
+        # inconclusive" (its eigenvalue -1e-16 taken as 0); without z it was a saddle
+        ("1e-8*x*y + y**2/2 + z**2/2", "x=0,y=0,z=0", 3),
+        ("1e-7*x*y + y**2 + z**2", "x=0,y=0,z=0", 3),
+        # the determinant -7e-12 is within the entries' rounding bound, but the
+        # eigenvalue -1e-12 is 1,000 times further from 0 than rounding can move it
+        (*_six_variable_saddle("1e-12"), 6),
+    ],
+)
+def test_a_small_negative_eigenvalue_beyond_rounding_makes_a_saddle(
+    cli: Cli, text: str, at: str, size: int
+) -> None:
+    run = cli("hessian", text, "--at", at, "-f", "json")
+    (point,) = run.json()["points"]
+    values = [[float(v) for v in row] for row in point["symbolic_values"]]
+    with mpmath.workdps(50):
+        # the oracle: the exact matrix of second partials, by hand from the
+        # polynomial's coefficients, and mpmath's eigenvalues of it
+        exact = mpmath.matrix(size, size)
+        for i in range(size):
+            for j in range(size):
+                exact[i, j] = mpmath.mpf(values[i][j])
+        lowest = min(mpmath.eigsy(exact)[0])
+        assert lowest < 0
+    assert run.code == 0
+    assert point["classification"] == "indefinite"
+    assert point["stationary_point"] == "saddle point"
+
+
+@pytest.mark.parametrize(
+    ("matrix", "expected"),
+    [
+        # diagonal entries of opposite signs, whatever the rest
+        ([[1.0, 0.0, 0.0], [0.0, -1e-300, 0.0], [0.0, 0.0, 1.0]], "indefinite"),
+        ([[0.0, 1e-8, 0.0], [1e-8, 1.0, 0.0], [0.0, 0.0, 1.0]], "indefinite"),
+        # a negative 2x2 minor of non-leading rows
+        ([[1.0, 0.0, 0.0], [0.0, 0.0, 1e-200], [0.0, 1e-200, 1.0]], "indefinite"),
+        # a 2x2 minor -1e-32 of entries near 1 is within their rounding: not sure,
+        # and the eigenvalues (2, ~0) say semidefinite
+        ([[1.0, 1.0], [1.0, 1.0]], "positive semidefinite"),
+    ],
+)
+def test_small_principal_minors_decide_exactly(matrix: list[list[float]], expected: str) -> None:
+    from derivcli.matrices import classify_matrix, symmetric_eigenvalues
+
+    assert classify_matrix(matrix, symmetric_eigenvalues(matrix)) == expected
+
+
+def test_one_eigenvalue_too_small_to_tell_takes_the_determinant_s_sign() -> None:
+    from fractions import Fraction
+
+    from derivcli.matrices import classify
+
+    # no eigenvalue of a nonsingular matrix is 0: the product of the eigenvalues
+    # is the determinant, so a single unsure one has sign det / (the others')
+    assert classify([1e-20, 1.0, 2.0], tolerance=1e-15, determinant=Fraction(1)) == (
+        "positive definite"
+    )
+    assert classify([1e-20, 1.0, 2.0], tolerance=1e-15, determinant=Fraction(-1)) == "indefinite"
+    assert classify([-2.0, -1.0, 1e-20], tolerance=1e-15, determinant=Fraction(-1)) == (
+        "negative definite"
+    )
+    # two unsure ones: their computed signs
+    assert classify([-1e-20, 1e-20, 2.0], tolerance=1e-15, determinant=Fraction(-1)) == (
+        "indefinite"
+    )
+    # without a determinant (singular as far as the entries tell) they count as 0
+    assert classify([-1e-20, 1.0, 2.0], tolerance=1e-15) == "positive semidefinite"
