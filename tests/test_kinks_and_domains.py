@@ -916,3 +916,40 @@ def test_a_corner_of_the_mixed_partial_through_f_s_differences(cli: Cli) -> None
     assert run.code == 1
     assert result["verdict"] == "not differentiable"
     assert (result["left"], result["right"]) == (-1.0, 1.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "order", "expected"),
+    [
+        # each f is a polynomial for every real x, so every derivative exists; by hand:
+        ("cbrt(x**3)", 3, 0.0),  # x
+        ("cbrt(x**3)", 4, 0.0),
+        ("cbrt(8*x**3)", 3, 0.0),  # 2x
+        ("cbrt(x**3) - x", 3, 0.0),  # 0
+        ("cbrt(x**6)", 4, 0.0),  # x**2
+        ("(x**6)**(1/3)", 4, 0.0),
+        ("abs(x**3)**(2/3)", 4, 0.0),
+        # x*(1 + x**2)**(1/3) = x + x**3/3 + O(x**5): f'''(0) = 3!/3 = 2
+        ("cbrt(x**3 + x**5)", 3, 2.0),
+    ],
+)
+def test_a_lower_closed_form_that_cancels_to_zero_does_not_jump(
+    cli: Cli, text: str, order: int, expected: float
+) -> None:
+    # the order-2 closed form of cbrt(x**3) is a sum of terms of size 1/x that
+    # cancel to 0; their residue below the rounding, 2**-24640/h, grew as the
+    # steps shrank and read as a jump from -inf to inf: "not differentiable"
+    import mpmath
+
+    with mpmath.workdps(50):
+        h = mpmath.mpf("1e-12")
+        g = lambda x: mpmath.cbrt(x**3 + x**5)  # noqa: E731
+        assert abs(mpmath.diff(g, h, 3) - 2) < mpmath.mpf("1e-9")
+    run = cli("grad", text, "-n", str(order), "--at", "x=0", "-f", "json")
+    result = one(run)
+    # torch's nth backward through cbrt at 0 is nan: the verdict is DISAGREE, exit 1
+    assert result["verdict"] == "DISAGREE", result["note"]
+    assert result["autograd"] == "nan"
+    assert result["symbolic"] == expected
+    assert result["left"] == expected and result["right"] == expected
+    assert run.code == 1
