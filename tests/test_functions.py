@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from fractions import Fraction
 from typing import Any
 
 import mpmath
@@ -603,3 +604,21 @@ def test_gelu_check_fits_the_default_budget(cli: Cli) -> None:
     )
     assert run.code == 0, run.err
     assert run.json()["correct"] is True
+
+
+def test_an_erf_read_both_as_a_complement_and_alone_is_computed_once_for_each() -> None:
+    # (1 + erf(x))*erf(x) with one erf node shared by both parents (a DAG, as
+    # closed forms converted from symengine are): the sum is erfc(-x), the
+    # factor erf(x) itself
+    from derivcli.language.evaluate import compile_tree, exact_value
+    from derivcli.language.tree import BinaryOp, Call, Number, Variable
+
+    erf = Call("erf", (Variable("x"),))
+    tree = BinaryOp("*", BinaryOp("+", Number(Fraction(1), "1"), erf), erf)
+    program = compile_tree(tree)
+    assert [i.name for i in program.instructions if i.name in ("erf", "erfc")] == ["erf", "erfc"]
+    outcome = exact_value(program, {"x": -30.0})
+    with mpmath.workdps(60):
+        x = mpmath.mpf(-30)
+        truth = mpmath.erfc(-x) * mpmath.erf(x)
+        assert abs(mpmath.mpf(outcome.value) / truth - 1) < mpmath.mpf(2) ** -200

@@ -51,7 +51,9 @@ from derivcli.language.tree import (
     Node,
     Number,
     Variable,
+    children,
     fold,
+    unique_nodes,
 )
 
 PRECISION = 256  # bits of the exact evaluation (float64 has 53)
@@ -118,10 +120,13 @@ class Program:
 
 
 class _Compiler(Fold[int]):
-    def __init__(self) -> None:
+    def __init__(self, complemented: set[int]) -> None:
         self.instructions: list[Instruction] = []
         self.nodes: list[Node] = []
         self.variables: set[str] = set()
+        # erf calls that are only ever read as 1 +- erf(z) (see _complemented):
+        # folded to their argument's index, as the sum computes erfc instead
+        self.complemented = complemented
 
     def emit(self, node: Node, instruction: Instruction) -> int:
         self.instructions.append(instruction)
@@ -142,36 +147,17 @@ class _Compiler(Fold[int]):
         return self.emit(node, Instruction(NEG, (operand,)))
 
     def binary(self, node: BinaryOp, left: int, right: int) -> int:
-        complement = self._erf_complement(node, left, right)
-        if complement is not None:
-            return complement
-        return self.emit(node, Instruction(_BINARY[node.op], (left, right)))
-
-    def _erf_complement(self, node: BinaryOp, left: int, right: int) -> int | None:
-        """1 + erf(z) as erfc(-z), 1 - erf(z) as erfc(z), erf(z) - 1 as -erfc(z) (and
-        the other signs): the same number, without the cancellation. gelu's
-        1 + erf(x/sqrt(2)) at x = -137 is erfc(97) = 1e-4094, which the sum
-        reaches only at 16,384 bits (MPFR's erf there takes 0.2 s a point), and
-        past x = -200 not at all (erf rounds to -1 and the sum to 0)."""
-        if node.op not in ("+", "-"):
-            return None
-        if isinstance(node.right, Call) and node.right.name == "erf":
-            erf, erf_at, unit = node.right, right, _unit(node.left)
-            # unit + erf(z) or unit - erf(z)
-            erf_sign = 1 if node.op == "+" else -1
-        elif isinstance(node.left, Call) and node.left.name == "erf":
-            erf, erf_at, unit = node.left, left, _unit(node.right)
-            erf_sign = 1
-            if unit is not None and node.op == "-":
-                unit = -unit  # erf(z) - 1
-        else:
-            return None
-        if unit is None:
-            return None
+        parts = _erf_complement(node)
+        if parts is None:
+            return self.emit(node, Instruction(_BINARY[node.op], (left, right)))
+        erf, unit, erf_sign = parts
+        at = right if erf is node.right else left
+        # the argument's index: the erf call was not computed, or it was (it is
+        # read elsewhere too) and its argument is its instruction's
+        z = at if id(erf) in self.complemented else self.instructions[at].args[0]
         # unit + erf_sign*erf(z) = unit*(1 + unit*erf_sign*erf(z)): 1 + erf(w) is
         # erfc(-w), 1 - erf(w) is erfc(w)
         (z_node,) = erf.args
-        (z,) = self.instructions[erf_at].args
         if unit * erf_sign > 0:
             z_node = Negate(z_node)
             z = self.emit(z_node, Instruction(NEG, (z,)))
@@ -181,7 +167,31 @@ class _Compiler(Fold[int]):
         return self.emit(node, Instruction(NEG, (complement,)))
 
     def call(self, node: Call, args: list[int]) -> int:
+        if id(node) in self.complemented:
+            return args[0]
         return self.emit(node, Instruction(CALL, tuple(args), name=node.name))
+
+
+def _erf_complement(node: BinaryOp) -> tuple[Call, int, int] | None:
+    """A sum 1 + erf(z), 1 - erf(z), erf(z) - 1, -1 - erf(z) (and the like): its erf
+    call, the unit's sign and erf's. Such a sum is computed as erfc, the same
+    number without the cancellation: gelu's 1 + erf(x/sqrt(2)) at x = -137 is
+    erfc(97) = 1e-4094, which the sum reaches only at 16,384 bits (MPFR's erf
+    there takes 0.2 s a point), and past x = -200 not at all (erf rounds to -1
+    and the sum to 0)."""
+    if node.op not in ("+", "-"):
+        return None
+    if isinstance(node.right, Call) and node.right.name == "erf":
+        unit = _unit(node.left)
+        if unit is None:
+            return None
+        return node.right, unit, 1 if node.op == "+" else -1
+    if isinstance(node.left, Call) and node.left.name == "erf":
+        unit = _unit(node.right)
+        if unit is None:
+            return None
+        return node.left, unit if node.op == "+" else -unit, 1
+    return None
 
 
 def _unit(node: Node) -> int | None:
@@ -194,15 +204,35 @@ def _unit(node: Node) -> int | None:
     return None
 
 
+def _complemented(tree: Node) -> set[int]:
+    """The erf calls (by id) whose every parent is a sum that computes erfc (see
+    _erf_complement): they need not be computed at all."""
+    parents: dict[int, int] = {}
+    complementing: dict[int, int] = {}
+    erfs: set[int] = set()
+    for node in unique_nodes(tree):
+        if isinstance(node, Call) and node.name == "erf":
+            erfs.add(id(node))
+        for child in children(node):
+            parents[id(child)] = parents.get(id(child), 0) + 1
+        if isinstance(node, BinaryOp):
+            parts = _erf_complement(node)
+            if parts is not None:
+                key = id(parts[0])
+                complementing[key] = complementing.get(key, 0) + 1
+    return {key for key in erfs if key in complementing and complementing[key] == parents[key]}
+
+
 def compile_tree(tree: Node) -> Program:
     """Compile a tree (or DAG: shared subtrees are computed once) into a Program.
 
     Functions with a definition (silu is a*sigmoid(a)) are written out first,
     so a program calls primitives only; its nodes are those of the written-out
-    tree.
+    tree. 1 + erf(z) and the like are computed as erfc (_erf_complement).
     """
-    compiler = _Compiler()
-    fold(expand(tree), compiler)
+    expanded = expand(tree)
+    compiler = _Compiler(_complemented(expanded))
+    fold(expanded, compiler)
     return Program(
         tuple(compiler.instructions), tuple(compiler.nodes), tuple(sorted(compiler.variables))
     )
