@@ -484,3 +484,20 @@ def test_the_right_answer_at_a_kink_stays_right(
     run = cli("check", function, "--answer", answer, *extra, "-f", "json")
     assert run.code == 0, run.out
     assert run.json()["verdict"] == "right"
+
+
+def test_an_answer_written_with_erfc_is_proven_by_expand(cli: Cli) -> None:
+    # gelu'(x) = (1 + erf(x/sqrt(2)))/2 + x*exp(-x**2/2)/sqrt(2*pi), and 1 + erf(w)
+    # is erfc(-w) by definition; expand does not know it, and the spot checks
+    # refined a difference of 0 to 16,384 bits (20 s, past the 2 s budget)
+    answer = "erfc(-x/sqrt(2))/2 + x*exp(-x**2/2)/sqrt(2*pi)"
+    run = cli("check", "gelu(x)", "--answer", answer, "-f", "json")
+    assert run.code == 0, run.err
+    found = run.json()
+    assert found["correct"] is True
+    assert found["method"] == "symengine expand"
+    assert "with erfc(z) as 1 - erf(z)" in found["reason"]
+    # wrong by a factor 1 + 1e-30 on its second term: not 0 after the rewrite
+    run = cli("check", "gelu(x)", "--answer", answer + "*(1 + 1e-30)", "-f", "json")
+    assert run.code == 1, run.err
+    assert run.json()["correct"] is False
