@@ -390,3 +390,21 @@ def test_a_long_polygamma_grid_is_screened_not_sent_point_by_point(cli: Cli) -> 
             for row in rows[::97]:
                 real = mpmath.polygamma(order, row["point"]["x"])
                 assert abs(row["symbolic"] - real) <= TRUSTED_ERROR * abs(real)
+
+
+def test_an_isolated_point_of_the_domain_on_a_long_grid(cli: Cli) -> None:
+    # (x - x)*(x + 0.75)**x: a negative base under a moving exponent has a real
+    # value at whole x only, so at x = -1 f is 0 (0*(-0.25)**-1 = 0*-4) and
+    # undefined at every point beside it: no derivative of any order. At one
+    # point derivcli said so; on a long grid the float64 screen trusted x = -1
+    # (every closed form is 0, all defined) and called it differentiable (fuzz 62)
+    text, at = "(x - x) * (x - -0.75)**x", "x=-1.75:0.25:20001"
+    run = cli("partial", text, "--at", at, "--wrt", "x", "--order", "3", "-f", "json")
+    results = run.json()["results"]
+    assert run.code == 1
+    (result,) = [r for r in results if r["point"]["x"] == -1.0]
+    assert result["verdict"] == "not differentiable"
+    assert "f is defined at this point but nowhere beside it along x" in result["note"]
+    # and beside it, where (x + 0.75)**x has no real value, f is undefined
+    beside = [r for r in results if -1.001 < r["point"]["x"] < -1.0]
+    assert beside and all(r["verdict"] == "not differentiable" for r in beside)

@@ -2121,4 +2121,9 @@ def _near_special(
             base, exponent = (outcome.node_values[i] for i in ins.args)
             edge = moving[ins.args[1]] | (exponent != np.round(exponent)) | (exponent < 0)
             flag |= (np.abs(base) <= SCREEN_RTOL * scale) & edge
+            if moving[ins.args[1]]:
+                # a negative base under a moving exponent has a value at whole
+                # exponents only, each an isolated point of f's domain (see
+                # _on_edge): (x - x)*(x + 0.75)**x at -1 is 0, but undefined beside
+                flag |= base < 0
     return flag
