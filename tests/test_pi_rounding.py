@@ -356,13 +356,13 @@ def test_noise_is_taken_for_0_only_once_it_shrinks_by_half_the_bits_added() -> N
     last = len(program) - 1
     real = evaluate._run_exact(program, point, 256)
     finer = evaluate._run_exact(program, point, evaluate.NOISE_PRECISION)
-    assert evaluate._noise_zeros(program, point, real, False) == frozenset({last})
+    assert evaluate._noise_zeros(program, point, real, False) == (frozenset({last}), 0)
     for shrunk_by, snapped in ((700, False), (900, True)):
         coarse_value = finer.values[last] * gmpy2_power(shrunk_by)
         coarse = dataclasses.replace(real, values=(*real.values[:last], coarse_value))
         assert coarse.is_zero(last)
-        found = evaluate._noise_zeros(program, point, coarse, False)
-        assert found == (frozenset({last}) if snapped else frozenset())
+        found = evaluate._shrunk(coarse, finer, [last])
+        assert found == ({last} if snapped else set())
 
 
 def test_a_large_value_is_a_pole_once_it_doubles_with_4x_the_bits() -> None:
@@ -404,3 +404,31 @@ def gmpy2_mpfr(text: str) -> Any:
     import gmpy2
 
     return gmpy2.mpfr(text)
+
+
+def test_pi_s_noise_under_a_huge_argument_is_still_noise(cli: Cli) -> None:
+    # y = 2**580: pi*y*y = 2*pi*2**1159, so sin is exactly 0 and d/dx of
+    # x*sign(sin(pi*y*y)) is sign(0) = 0. At 256 bits the argument's rounding is
+    # 2**906: the sine was any number in [-1, 1], too large to shrink by half the
+    # bits added at 2,048, so its sign decided: d/dx was 1 (a mutation hunt)
+    import mpmath
+
+    with mpmath.workprec(4000):
+        assert abs(mpmath.sin(mpmath.pi * mpmath.mpf(2) ** 1160)) < mpmath.mpf(2) ** -2000
+    run = cli("grad", "x*sign(sin(pi*y*y))", "--at", f"x=1,y={2.0**580!r}", "-f", "json")
+    (by_x,) = [r for r in run.json()["results"] if r["wrt"] == "x"]
+    assert by_x["symbolic"] == 0.0 and by_x["verdict"] == "agree"
+
+
+@pytest.mark.parametrize("k", [500, 580, 1000])
+def test_a_small_true_value_under_pi_s_noise_is_refined(k: int) -> None:
+    # sin(pi*x*x + 2**-700) at x = 2**k is sin(2**-700) (pi*x*x is a multiple of
+    # 2*pi): about 1.9e-211. The argument first asked for exponent + 192 bits,
+    # where the sine is noise of 2**-193 (1e-58), and that noise was the value
+    import gmpy2
+    import mpmath
+
+    outcome = exact_value(_program("sin(pi*x*x + 2**-700)"), {"x": gmpy2.mpfr(2) ** k})
+    with mpmath.workprec(100):
+        truth = mpmath.sin(mpmath.mpf(2) ** -700)
+        assert abs(mpmath.mpf(outcome.value) / truth - 1) < mpmath.mpf(2) ** -60

@@ -364,8 +364,9 @@ def _refined(
         if outcome.needs > precision:
             outcome = _run_exact(program, point, min(MAX_PRECISION, outcome.needs), exact_sums)
         return outcome
-    zeros = _noise_zeros(program, point, outcome, exact_sums)
-    if zeros:
+    zeros, needed = _noise_zeros(program, point, outcome, exact_sums)
+    if zeros or needed > precision:
+        precision = max(precision, needed)
         outcome = _run_exact(program, point, precision, exact_sums, zeros)
     while (outcome.doubtful or outcome.on_rounded_edge) and precision < EDGE_PRECISION:
         # a pole or a domain edge reached through rounding may be the rounding's:
@@ -398,7 +399,7 @@ NOISE_PRECISION = 2048
 
 def _noise_zeros(
     program: Program, point: Mapping[str, Any], outcome: Exact, exact_sums: bool
-) -> frozenset[int]:
+) -> tuple[frozenset[int], int]:
     """The periodic calls whose value is 0 up to pi's rounding, to be taken as
     exactly 0. sin(pi*x) at a whole x is 0, but pi rounded to 256 bits makes
     it 1e-77, of either sign, and no refinement ends that: 1/cos(pi*x) at 0.5
@@ -410,9 +411,14 @@ def _noise_zeros(
     added, is such noise; what follows then sees an exact 0 (1/0 is a pole,
     0/0 undefined, heaviside(0) 1/2). A true value below about 2**-2000 of its
     argument's size is taken for 0 too. Sums that cancel are not touched, nor
-    a periodic call of one: their refinement finds what is left of them."""
+    a periodic call of one: their refinement finds what is left of them.
+
+    Also the precision the evaluation needs instead (0 if none): a call whose
+    value rises above its rounding at NOISE_PRECISION bits was noise at the
+    first precision around a small true value (sin(pi*y*y + 2**-700) at y =
+    2**500 is 2**-700, but 1e-59 at the bits its argument first asked for)."""
     if outcome.precision >= MAX_PRECISION:
-        return frozenset()
+        return frozenset(), 0
     values = outcome.values
     candidates = [
         i
@@ -420,17 +426,36 @@ def _noise_zeros(
         if i < len(values) and values[i] and outcome.is_zero(i) and _uncancelled(outcome, arg)
     ]
     if not candidates:
-        return frozenset()
+        return frozenset(), 0
     bits = min(MAX_PRECISION, max(NOISE_PRECISION, 2 * outcome.precision))
     finer = _run_exact(program, point, bits, exact_sums)
-    shrink = _power_of_two((outcome.precision - bits) // 2)
-    return frozenset(
+    zeros = _shrunk(outcome, finer, candidates)
+    later = [i for i in candidates if i not in zeros and i < len(finer.values) and finer.is_zero(i)]
+    if later and bits < MAX_PRECISION:
+        # noise as large as the value's whole range at first (sin(pi*y*y) at
+        # y = 2**580: the argument's rounding at 256 bits is 2**906), so that it
+        # cannot shrink from there by half the bits added: the next doubling
+        # tells, from the finer value on
+        finest = _run_exact(program, point, min(MAX_PRECISION, 2 * bits), exact_sums)
+        zeros |= _shrunk(finer, finest, later)
+        finer = finest
+    emerged = any(
+        i not in zeros and i < len(finer.values) and not finer.is_zero(i) for i in candidates
+    )
+    return frozenset(zeros), finer.precision if emerged else 0
+
+
+def _shrunk(coarse: Exact, finer: Exact, candidates: Sequence[int]) -> set[int]:
+    """The candidates still within rounding of 0 in ``finer`` that shrank from
+    ``coarse`` by at least half the bits added."""
+    shrink = _power_of_two((coarse.precision - finer.precision) // 2)
+    return {
         i
         for i in candidates
         if i < len(finer.values)
         and finer.is_zero(i)
-        and abs(finer.values[i]) <= abs(outcome.values[i]) * shrink
-    )
+        and abs(finer.values[i]) <= abs(coarse.values[i]) * shrink
+    }
 
 
 def _periodic_calls(program: Program) -> tuple[tuple[int, int], ...]:
@@ -544,7 +569,6 @@ def _run_exact(
         zero_scale = _power_of_two(ZERO_MARGIN - precision)
         inexact = False  # some step so far rounded
         exact: list[bool] = []  # per step: its value is exact (no rounding on its way)
-        index = 0
         try:
             for index, (step, args, spread, periodic, edges) in enumerate(_steps(program)):
                 if (
