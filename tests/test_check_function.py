@@ -113,6 +113,49 @@ def test_backward_off_by_a_constant_factor(capsys: pytest.CaptureFixture[str]) -
     )
 
 
+def test_a_small_offset_is_not_called_a_constant_factor(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # g*2*x + 1e-6 against g*2*x: the ratio is 1 + 1e-6/(2*g*x), above 1 where
+    # g*x > 0 and below where g*x < 0 (the spot points have both signs), so no
+    # single c makes got = c * expected. Ratios within 1e-4 of each other were
+    # called "off by a constant factor 1.000001351" (a hunt)
+    code, data = run_json(capsys, target("square_wrong.py", "SmallOffset"), "--expr", "x**2")
+    assert code == 1
+    ratios = [
+        p["got"] / p["expected"]
+        for row in data["checks"]
+        if row["kind"] == "backward"
+        for p in row["points"]
+        if p["expected"]
+    ]
+    assert min(ratios) < 1 < max(ratios)
+    assert data["diagnosis"] == "backward is wrong: it does not return grad_output * f'(x)"
+
+
+def test_a_forward_that_is_not_elementwise_fails_on_the_vector(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # (i**2).sum() of one number is i**2, and as a function of the vector its
+    # backward is right (gradcheck passes), but x**2 of 5 points is 5 values
+    code, data = run_json(capsys, target("square_wrong.py", "Summed"), "--expr", "x**2")
+    assert code == 1
+    (row,) = [r for r in data["checks"] if r["kind"] == "gradcheck"]
+    assert row["passed"] is False
+    assert "forward returns shape [] for an input of shape [5]" in row["detail"]
+    assert all(r["passed"] for r in data["checks"] if r["kind"] != "gradcheck")
+
+
+def test_the_report_s_exit_code_is_the_command_s() -> None:
+    import derivcli
+    from derivcli.errors import ExitCode
+
+    good = derivcli.check_function(target("square_ok.py", "MySquare"), expr="x**2")
+    bad = derivcli.check_function(target("square_wrong.py", "MySquare"), expr="x**2")
+    assert (good.exit_code, bad.exit_code) == (ExitCode.OK, ExitCode.DISAGREE)
+    assert derivcli.graph("x**2", at="x=3").exit_code == ExitCode.OK
+
+
 def test_backward_wrong_entirely(capsys: pytest.CaptureFixture[str]) -> None:
     code, data = run_json(capsys, target("square_wrong.py", "WrongEntirely"), "--expr", "x**2")
     assert code == 1

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from derivcli.autograd.values import GraphBuilder, import_torch, resolve_device, resolve_dtype
-from derivcli.errors import CannotComputeError, InputError
+from derivcli.errors import CannotComputeError, ExitCode, InputError
 from derivcli.language.functions import ARGUMENT_NAMES, function
 from derivcli.language.parser import Expression
 from derivcli.language.points import PointSpec, float64_points
@@ -88,6 +88,12 @@ class Graph(Displayed):
     root: GraphNode | None  # None when the output has no grad_fn
     leaves: tuple[LeafResult, ...]
     notes: tuple[str, ...] = ()
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """What ``derivcli graph`` exits with once the graph is built: 0 (it
+        computes no verdict; bad input raises instead)."""
+        return ExitCode.OK
 
     def to_dict(self) -> dict[str, Any]:
         """What --format json prints."""
