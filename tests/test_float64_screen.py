@@ -399,7 +399,9 @@ def test_an_isolated_point_of_the_domain_on_a_long_grid(cli: Cli) -> None:
     # point derivcli said so; on a long grid the float64 screen trusted x = -1
     # (every closed form is 0, all defined) and called it differentiable (fuzz 62)
     text, at = "(x - x) * (x - -0.75)**x", "x=-1.75:0.25:20001"
-    run = cli("partial", text, "--at", at, "--wrt", "x", "--order", "3", "-f", "json")
+    # (a generous budget: 10,000 undefined points are each looked at exactly)
+    args = ("--wrt", "x", "--order", "3", "-f", "json", "--timeout", "120")
+    run = cli("partial", text, "--at", at, *args)
     results = run.json()["results"]
     assert run.code == 1
     (result,) = [r for r in results if r["point"]["x"] == -1.0]
