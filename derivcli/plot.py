@@ -10,12 +10,13 @@ both are imported inside the functions that draw.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from derivcli.errors import CannotComputeError, ExitCode, InputError, LimitError
+from derivcli.errors import BudgetError, CannotComputeError, ExitCode, InputError, LimitError
 from derivcli.language.definitions import kink_trees
 from derivcli.language.functions import function
 from derivcli.language.parser import Expression, parse
@@ -32,6 +33,10 @@ from derivcli.language.printer import to_text
 from derivcli.language.tree import Call, Node, walk
 from derivcli.results import count as plural
 from derivcli.results import format_number
+from derivcli.symbolic.analysis import PointAnalysis, Reason
+
+if TYPE_CHECKING:
+    from derivcli.results import DerivativeResult
 
 MIN_POINTS = 2
 MAX_POINTS = 100_000
@@ -60,7 +65,8 @@ class PlotData:
     autograd: tuple[float, ...]
     derivative: str | None  # the closed form's text; None if it was not reached
     kinks: tuple[float, ...]  # x of every kink in the range
-    kink_differentiable: tuple[bool, ...]  # per kink: left and right derivatives agree
+    # per kink: left and right derivatives agree (None: could not be decided)
+    kink_differentiable: tuple[bool | None, ...]
     undefined: tuple[int, ...]  # indices where f is not finite (beyond float64 excluded)
     not_differentiable: tuple[int, ...]  # other non-differentiable indices (e.g. f' infinite)
     disagree: tuple[int, ...]  # differentiable indices where the engines disagree
@@ -70,6 +76,10 @@ class PlotData:
     beyond_float64: tuple[int, ...] = ()  # indices where a value overflows float64
     # why the engines disagree at the first such point ("at x=0.1: torch ..."), if said
     disagree_note: str | None = None
+    # per kink: whether its argument is 0 at the float x itself (else x is the float
+    # nearest a kink between two floats, judged at the kink: relu(x - 1/3))
+    kink_at_float: tuple[bool, ...] = ()
+    kink_sides: tuple[tuple[float | None, float | None, str], ...] = ()  # left, right, note
 
     @property
     def label(self) -> str:
@@ -79,7 +89,13 @@ class PlotData:
     def bad_kinks(self) -> list[int]:
         """Indices of the kinks where the function is not differentiable."""
         ok = dict(zip(self.kinks, self.kink_differentiable, strict=True))
-        return [i for i, x in enumerate(self.xs) if x in ok and not ok[x]]
+        return [i for i, x in enumerate(self.xs) if x in ok and ok[x] is False]
+
+    @property
+    def undecided_kinks(self) -> list[int]:
+        """Indices of the kinks where differentiability could not be decided."""
+        ok = dict(zip(self.kinks, self.kink_differentiable, strict=True))
+        return [i for i, x in enumerate(self.xs) if x in ok and ok[x] is None]
 
     def to_dict(self) -> dict[str, Any]:
         """What --format json prints: every sampled value, the kinks, the summary."""
@@ -100,8 +116,21 @@ class PlotData:
             "symbolic": numbers(self.symbolic),
             "autograd": numbers(self.autograd),
             "kinks": [
-                {"x": json_number(x), "differentiable": ok}
-                for x, ok in zip(self.kinks, self.kink_differentiable, strict=True)
+                {
+                    "x": json_number(x),
+                    "at_float": at_float,
+                    "differentiable": ok,
+                    "left": json_number(left),
+                    "right": json_number(right),
+                    "note": note or None,
+                }
+                for x, ok, at_float, (left, right, note) in zip(
+                    self.kinks,
+                    self.kink_differentiable,
+                    self.kink_at_float,
+                    self.kink_sides,
+                    strict=True,
+                )
             ],
             "undefined": [json_number(self.xs[i]) for i in self.undefined],
             "not_differentiable": [json_number(self.xs[i]) for i in self.not_differentiable],
@@ -225,21 +254,104 @@ def _float_keys(x: Any) -> Any:
 
 
 def _from_keys(torch: Any, keys: Any) -> Any:
+    return torch.from_numpy(_from_keys_np(keys))
+
+
+@dataclass(frozen=True)
+class Kink:
+    """A kink in the plotted range, drawn at the float ``x``.
+
+    ``roots``: where a kink argument is 0 strictly between two neighbouring
+    floats (relu(x - 1/3) at 1/3, which no float is), the exact root (an
+    mpfr, see :func:`derivcli.symbolic.analysis.kink_root`), judged there and
+    not at ``x``; empty where the argument is 0 at ``x`` itself, which the
+    symbolic analysis judges at that float as ``grad`` does.
+    """
+
+    x: float
+    roots: tuple[Any, ...] = ()
+    at_float: bool = True  # some kink argument is 0 at x itself
+
+
+def _neighbour(x: float, steps: int) -> float:
+    """The float ``steps`` floats above x (below for negative steps)."""
+    import numpy as np
+
+    key = int(_float_keys(np.array([x]))[0]) + steps
+    return float(_from_keys_np(np.array([key], dtype=np.int64))[0])
+
+
+def _from_keys_np(keys: Any) -> Any:
     import numpy as np
 
     magnitude = np.abs(keys).astype(np.int64)
     bits = np.where(keys < 0, magnitude | np.int64(-0x8000000000000000), magnitude)
-    return torch.from_numpy(bits.view(np.float64).copy())
+    return bits.view(np.float64).copy()
+
+
+# Floats searched on each side of torch's root for the exact sign change: 2**k
+# floats away for k up to this (within the grid interval).
+BRACKET_DOUBLINGS = 64
+
+
+def locate_exactly(
+    argument: Node,
+    wrt: str,
+    x: float,
+    bounds: tuple[float, float],
+    fixed: tuple[tuple[str, float], ...],
+) -> tuple[float, Any]:
+    """Where the kink argument torch found 0 at or near the float x (between
+    ``bounds``) is 0 exactly: (x', None) where it is 0 at the float x', (x', root)
+    for a root strictly between floats (x' the float nearest), and (x, None)
+    where its exact values show no sign change near x (then the analysis at x
+    judges it, as before).
+
+    torch rounds: x - 0.1 is exactly 0 at the float 0.1, though x - 1/10 is
+    5.6e-18 there; so the exact sign at x is compared with the floats 1, 2, 4,
+    ... away on each side until they differ, and the root is bisected exactly
+    between the two.
+    """
+    from derivcli.language.evaluate import compile_tree
+    from derivcli.symbolic.analysis import exact_sign, kink_root
+
+    program = compile_tree(argument)
+    point = dict(fixed)
+    here = exact_sign(program, {**point, wrt: x})
+    if here == 0 or here is None:
+        return x, None
+    lo_bound, hi_bound = bounds
+    for k in range(BRACKET_DOUBLINGS):
+        for side in (-1, 1):
+            y = _neighbour(x, side * 2**k)
+            y = min(max(y, lo_bound), hi_bound)
+            there = exact_sign(program, {**point, wrt: y})
+            if there is None or there == here:
+                continue
+            root = kink_root(program, point, wrt, *sorted((x, y)))
+            if root is None:
+                continue
+            if isinstance(root, float):
+                return root, None
+            return float(root), root
+        if _neighbour(x, -(2**k)) <= lo_bound and _neighbour(x, 2**k) >= hi_bound:
+            break
+    return x, None
 
 
 def find_kinks(
-    tree: Node, wrt: str, grid: Sequence[float], fixed: tuple[tuple[str, float], ...]
-) -> list[float]:
+    tree: Node,
+    wrt: str,
+    grid: Sequence[float],
+    fixed: tuple[tuple[str, float], ...],
+    deadline: float = math.inf,
+) -> list[Kink]:
     """x where a kinked function's argument is 0: on the grid or between two points.
 
     Sign changes between neighbouring grid points are narrowed down by
-    bisection; a sign change across a pole (the argument blows up instead of
-    passing through 0) is dropped.
+    bisection in float64; a sign change across a pole (the argument blows up
+    instead of passing through 0) is dropped. Each root is then located
+    exactly (:func:`locate_exactly`): at a float, or strictly between two.
     """
     import numpy as np
 
@@ -250,12 +362,15 @@ def find_kinks(
         return []
     torch = import_torch()
     xs = torch.tensor(list(grid), dtype=torch.float64)
-    found: set[float] = set()
+    # (torch's root, the interval it lies in, the argument)
+    candidates: list[tuple[float, tuple[float, float], Node]] = []
     for _, arg in arguments:
         values = _evaluate(torch, arg, wrt, xs, fixed).reshape(-1).expand(len(grid))
         # Where the engine would call a grid point a kink (exactly 0), so does the plot.
         zero = values == 0
-        found.update(xs[zero].tolist())
+        for j in torch.nonzero(zero).reshape(-1).tolist():
+            bounds = (grid[max(j - 1, 0)], grid[min(j + 1, len(grid) - 1)])
+            candidates.append((grid[j], bounds, arg))
         left, right = values[:-1], values[1:]
         finite = torch.isfinite(left) & torch.isfinite(right) & ~zero[:-1] & ~zero[1:]
         crossing = finite & (torch.sign(left) * torch.sign(right) < 0)
@@ -282,10 +397,21 @@ def find_kinks(
         v_hi = _evaluate(torch, arg, wrt, hi_x, fixed).reshape(-1).expand(len(hi_x))
         root = torch.where(v_lo.abs() <= v_hi.abs(), lo_x, hi_x)
         residual = torch.minimum(v_lo.abs(), v_hi.abs())
-        found.update(root[residual <= 1e-8 * scale].tolist())
-        if len(found) > MAX_KINKS:
+        kept = (residual <= 1e-8 * scale).tolist()
+        for j, x, keep in zip(index.tolist(), root.tolist(), kept, strict=True):
+            if keep:
+                candidates.append((x, (grid[j], grid[j + 1]), arg))
+        if len(candidates) > MAX_KINKS:
             break
-    return sorted(found)[:MAX_KINKS]
+    found: dict[float, tuple[list[Any], bool]] = {}
+    for done, (x, bounds, arg) in enumerate(candidates[: MAX_KINKS + 1]):
+        _on_time(deadline, "located", done, len(candidates))
+        at, root = locate_exactly(arg, wrt, x, bounds, fixed)
+        roots, at_float = found.get(at, ([], False))
+        found[at] = (roots + ([] if root is None else [root]), at_float or root is None)
+    return [Kink(x, tuple(roots), at_float) for x, (roots, at_float) in sorted(found.items())][
+        :MAX_KINKS
+    ]
 
 
 # ---------------------------------------------------------------- computing
@@ -334,10 +460,13 @@ def compute_plot(
 
     line = make_points(PointSpec((name,), (((name, Grid(start, stop, points)),),), points))
     grid = [float(x) for x in line.columns[name]]
+    deadline = time.monotonic() + timeout
     try:
-        kinks = find_kinks(expression.tree, name, grid, fixed)
+        found = find_kinks(expression.tree, name, grid, fixed, deadline)
     except (RuntimeError, ValueError, TypeError, OverflowError) as exc:
         raise CannotComputeError(f"autograd failed: {exc}") from None
+    kinks = [kink.x for kink in found]
+    between = judge_between(expression, name, found, fixed, deadline)
     xs = sorted(set(grid) | set(kinks))
     count = len(xs)
     if kinks:
@@ -393,6 +522,17 @@ def compute_plot(
         a, b = near[2 * k], near[2 * k + 1]
         if not (math.isfinite(a) and math.isfinite(b)) or abs(a - b) > 1e-4 * (1 + abs(a) + abs(b)):
             jumps.append(kink_index[x])
+        elif any(judged.reason is Reason.JUMP for judged in between[x]):
+            jumps.append(kink_index[x])
+    verdicts = tuple(
+        _kink_verdict(results[kink_index[kink.x]] if kink.at_float else None, between[kink.x])
+        for kink in found
+    )
+    exit_code = report.exit_code
+    if any(ok is None for ok, _ in verdicts):
+        exit_code = max(exit_code, ExitCode.CANNOT_COMPUTE)
+    elif any(ok is False for ok, _ in verdicts):
+        exit_code = max(exit_code, ExitCode.DISAGREE)
     derivative = next((r.derivative for r in results if r.derivative is not None), None)
     # torch rounding x - 0.1 onto relu's kink at the float 0.1, or losing digits
     # to cancellation: the first disagreement's note says which engine to believe
@@ -417,18 +557,67 @@ def compute_plot(
         autograd=auto,
         derivative=derivative,
         kinks=tuple(kinks),
-        kink_differentiable=tuple(
-            results[kink_index[x]].differentiable is not False for x in kinks
-        ),
+        kink_differentiable=tuple(ok for ok, _ in verdicts),
         undefined=undefined,
         not_differentiable=not_diff,
         disagree=disagree,
         f_jumps=tuple(jumps),
-        exit_code=report.exit_code,
+        exit_code=ExitCode(exit_code),
         note=report.note,
         beyond_float64=beyond,
         disagree_note=disagree_note,
+        kink_at_float=tuple(kink.at_float and not kink.roots for kink in found),
+        kink_sides=tuple(sides for _, sides in verdicts),
     )
+
+
+def _on_time(deadline: float, what: str, done: int, count: int) -> None:
+    if time.monotonic() > deadline:
+        raise BudgetError(
+            f"the kinks between grid points could not be {what} exactly within the time "
+            f"budget ({done:,} of {count:,} done; raise it with --timeout)"
+        )
+
+
+def judge_between(
+    expression: Expression,
+    wrt: str,
+    found: Sequence[Kink],
+    fixed: tuple[tuple[str, float], ...],
+    deadline: float,
+) -> dict[float, list[PointAnalysis]]:
+    """Per kink, the verdict at each of its roots between floats (see Kink):
+    f's limits and one-sided derivatives there, taken exactly."""
+    from derivcli.language.evaluate import compile_tree
+    from derivcli.symbolic.analysis import kink_between
+
+    judged: dict[float, list[PointAnalysis]] = {kink.x: [] for kink in found}
+    if not any(kink.roots for kink in found):
+        return judged
+    f_program = compile_tree(expression.tree)
+    for done, kink in enumerate(found):
+        _on_time(deadline, "judged", done, len(found))
+        for root in kink.roots:
+            judged[kink.x].append(kink_between(f_program, {**dict(fixed), wrt: root}, wrt))
+    return judged
+
+
+def _kink_verdict(
+    at_float: DerivativeResult | None, between: Sequence[PointAnalysis]
+) -> tuple[bool | None, tuple[float | None, float | None, str]]:
+    """Whether f is differentiable at a kink, and its (left, right, note): the
+    analysis at the float where the argument is 0 there, the exact judgement at
+    each root between floats; not differentiable if either says so."""
+    verdicts: list[tuple[bool | None, tuple[float | None, float | None, str]]] = []
+    if at_float is not None:
+        verdicts.append((at_float.differentiable is not False, (at_float.left, at_float.right, "")))
+    for judged in between:
+        verdicts.append((judged.differentiable, (judged.left, judged.right, judged.detail)))
+    for wanted in (False, None):
+        for ok, sides in verdicts:
+            if ok is wanted:
+                return ok, sides
+    return True, verdicts[0][1] if verdicts else (None, None, "")
 
 
 # ---------------------------------------------------------------- summary
@@ -458,6 +647,12 @@ def summary_line(data: PlotData) -> str:
     if bad_kinks:
         problems.append(
             f"not differentiable at {_plural(len(bad_kinks), 'kink')} ({_where(data, bad_kinks)})"
+        )
+    undecided = data.undecided_kinks
+    if undecided:
+        problems.append(
+            f"differentiability not decided at {_plural(len(undecided), 'kink')} "
+            f"({_where(data, undecided)})"
         )
     if data.not_differentiable:
         problems.append(
@@ -518,6 +713,12 @@ def cannot_compute_reason(data: PlotData) -> str:
         return (
             f"values beyond float64's range at {_plural(len(data.beyond_float64), 'point')} "
             f"({_where(data, data.beyond_float64)})"
+        )
+    undecided = data.undecided_kinks
+    if undecided:
+        return (
+            f"the one-sided derivatives at {_plural(len(undecided), 'kink')} "
+            f"({_where(data, undecided)}) could not be decided"
         )
     return data.note or "a budget ran out"
 

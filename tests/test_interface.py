@@ -236,7 +236,17 @@ def test_plot_json_has_the_sampled_values_and_the_kinks(cli: Cli) -> None:
     assert doc["x"] == [-1.0, -0.5, 0.0, 0.5, 1.0]
     assert doc["f"] == [0.0, 0.0, 0.0, 0.5, 1.0]
     assert doc["autograd"] == [0.0, 0.0, 0.0, 1.0, 1.0]
-    assert doc["kinks"] == [{"x": 0.0, "differentiable": False}]
+    # relu's slopes are 0 left of 0 and 1 right of it
+    assert doc["kinks"] == [
+        {
+            "x": 0.0,
+            "at_float": True,
+            "differentiable": False,
+            "left": 0.0,
+            "right": 1.0,
+            "note": None,
+        }
+    ]
     assert doc["exit"] == 1 and doc["summary"].startswith("d/dx of relu(x)")
 
 

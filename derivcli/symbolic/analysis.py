@@ -2127,3 +2127,165 @@ def _near_special(
                 # _on_edge): (x - x)*(x + 0.75)**x at -1 is 0, but undefined beside
                 flag |= base < 0
     return flag
+
+
+# ---------------------------------------------------------------- kinks between floats
+
+
+# A kink whose argument changes sign between two neighbouring floats (relu(x -
+# 1/3) at 1/3, relu(x**2 - 2) at sqrt(2)) is at no float: `plot` draws it at the
+# nearest, where the argument is not 0 and the closed form's value is one
+# side's derivative. It is judged at the kink itself: located exactly to
+# 2**-KINK_ROOT_BITS of its size, and read at 2**-k of that size on each side
+# for k in KINK_PROBES, far below float64's spacing (2**-52) and far above the
+# root's uncertainty, so every probe is on its own side.
+KINK_ROOT_BITS = 256
+KINK_PROBES = (128, 160, 192)
+
+
+def _exact_at(program: Program, point: Mapping[str, Any]) -> Any:
+    """The program's exact value (an mpfr; exactly 0 within its rounding), or None
+    where it is undefined."""
+    outcome = exact_value(program, point, KINK_ROOT_BITS + 128)
+    if outcome.value is None:
+        return None
+    if outcome.is_zero(len(program) - 1):
+        return gmpy2().mpfr(0)
+    return outcome.value
+
+
+def exact_sign(program: Program, point: Mapping[str, Any]) -> int | None:
+    """The sign of the program's exact value (0 within its rounding); None if undefined."""
+    value = _exact_at(program, point)
+    return None if value is None else (value > 0) - (value < 0)
+
+
+def kink_root(
+    argument: Program, point: Mapping[str, float], var: str, lo: float, hi: float
+) -> float | Any | None:
+    """Where ``argument`` is 0 in [lo, hi] along ``var``, its exact values at lo and
+    hi having opposite signs: a float where it is 0 at that float, else an mpfr
+    strictly between two neighbouring floats, to KINK_ROOT_BITS bits; None where
+    the signs are not opposite (or the argument is undefined on the way)."""
+    f_lo, f_hi = (_exact_at(argument, {**point, var: x}) for x in (lo, hi))
+    if f_lo is None or f_hi is None:
+        return None
+    if f_lo == 0 or f_hi == 0:
+        return lo if f_lo == 0 else hi
+    if (f_lo > 0) == (f_hi > 0):
+        return None
+    m = gmpy2()
+    with m.context(m.get_context(), precision=KINK_ROOT_BITS + 64):
+        root = _Bracket(argument, point, var, m.mpfr(lo), m.mpfr(hi), f_lo, f_hi).narrow()
+    if root is None:
+        return None
+    nearest = float(root)
+    return nearest if exact_sign(argument, {**point, var: nearest}) == 0 else root
+
+
+class _Bracket:
+    """A sign change of a program along ``var`` between a and b, narrowed down to
+    2**-KINK_ROOT_BITS of its size by the Illinois variant of regula falsi (a
+    few steps for a smooth argument), each step followed by a probe just past
+    its point (which closes the bracket once the point is that close), and a
+    bisection wherever a step did not halve it (so at most about twice
+    bisection's steps, whatever the argument)."""
+
+    def __init__(
+        self,
+        program: Program,
+        point: Mapping[str, float],
+        var: str,
+        a: Any,
+        b: Any,
+        f_a: Any,
+        f_b: Any,
+    ) -> None:
+        self.program, self.point, self.var = program, point, var
+        self.a, self.b, self.f_a, self.f_b = a, b, f_a, f_b
+        self.kept = 0  # which end the last step kept: -1 a, +1 b
+
+    def narrow(self) -> Any:
+        m = gmpy2()
+        tolerance = m.mul_2exp(max(abs(self.a), abs(self.b)), -KINK_ROOT_BITS)
+        bisect = False
+        while self.b - self.a > tolerance:
+            width = self.b - self.a
+            middle = (self.a + self.b) / 2
+            if not bisect:
+                guess = self.a - self.f_a * width / (self.f_b - self.f_a)
+                if self.a < guess < self.b:
+                    middle = guess
+            moved = self.at(middle, step=True)
+            if moved is None:
+                return None
+            if self.b - self.a > tolerance and moved:
+                probe = self.a + tolerance / 2 if moved < 0 else self.b - tolerance / 2
+                if self.a < probe < self.b and self.at(probe, step=False) is None:
+                    return None
+            bisect = self.b - self.a > width / 2
+        return (self.a + self.b) / 2
+
+    def at(self, x: Any, *, step: bool) -> int | None:
+        """Move an end of the bracket to x: -1 a moved, +1 b, 0 the root is x;
+        None where the program is undefined there. A ``step`` (not a probe)
+        that keeps the same end as the last halves that end's value (Illinois)."""
+        value = _exact_at(self.program, {**self.point, self.var: x})
+        if value is None:
+            return None
+        if value == 0:
+            self.a = self.b = x
+            return 0
+        moved = -1 if (value > 0) == (self.f_a > 0) else 1
+        if moved < 0:
+            self.a, self.f_a = x, value
+        else:
+            self.b, self.f_b = x, value
+        if step:
+            if self.kept == -moved:  # the other end kept twice
+                if moved < 0:
+                    self.f_b /= 2
+                else:
+                    self.f_a /= 2
+            self.kept = -moved
+        return moved
+
+
+def kink_between(f: Program, point: Mapping[str, Any], var: str) -> PointAnalysis:
+    """Whether f is differentiable along ``var`` at a kink between floats (``point[var]``
+    is kink_root's mpfr): f's limits on both sides must meet (else a jump: sign(x -
+    1/3)), and so must its one-sided derivatives, the limits of its difference
+    quotients on each side (relu(x - 1/3): 0 and 1; relu(x - 1/3)**2: 0 and 0)."""
+
+    def value(side: int, k: int) -> Any:
+        outcome = _beside_value(
+            f, _beside(point, var, _step(point, var, side, k)), k + 64, exact_sums=True
+        )
+        if outcome.value is not None and outcome.is_zero(len(outcome.values) - 1):
+            return gmpy2().mpfr(0)
+        return outcome.value
+
+    try:
+        f_left, f_right = (_limit([value(side, k) for k in KINK_PROBES]) for side in (-1, 1))
+        left, right = (_limit(_Quotients(f, point, var, side, f)(KINK_PROBES)) for side in (-1, 1))
+    except _BesideOutOfRange as beside:
+        return PointAnalysis(Reason.OUT_OF_RANGE, None, detail=beside.undefined.describe())
+    if left is None or right is None:
+        reason = Reason.UNDEFINED if left is None and right is None else Reason.DOMAIN_EDGE
+        return PointAnalysis(reason, False, left, right, detail="f is undefined on one side")
+    if (
+        f_left is not None
+        and f_right is not None
+        and math.isfinite(f_left)
+        and math.isfinite(f_right)
+        and not _same_limit(f_left, f_right)
+    ):
+        detail = f"f jumps from {_text(f_left)} to {_text(f_right)}"
+        return PointAnalysis(Reason.JUMP, False, left, right, detail=detail)
+    if math.isnan(left) or math.isnan(right):
+        return PointAnalysis(Reason.UNDECIDED, None, left, right)
+    if math.isfinite(left) and math.isfinite(right) and _same_limit(left, right):
+        common = right if abs(right) <= abs(left) else left
+        return PointAnalysis(Reason.SMOOTH_KINK, True, left, right, common)
+    reason = Reason.KINK if math.isfinite(left) and math.isfinite(right) else Reason.INFINITE
+    return PointAnalysis(reason, False, left, right)
