@@ -194,6 +194,9 @@ class Computation:
         self.engine = engine
         self.own_runner = own_runner
         self.unavailable = ""  # why torch gave no values, when it cannot compute them
+        # f at each point, exactly (nan: undefined), once finish() has the closed
+        # form's response; None before, or when it ran out of budget
+        self.function_values: list[float] | None = None
 
     def finish(self) -> Report:
         """Run autograd here, collect the closed form, and join the two."""
@@ -202,6 +205,8 @@ class Computation:
         finally:
             if self.own_runner is not None:
                 self.own_runner.stop()
+        if response is not None:
+            self.function_values = response.function_values
         if response is None and values is None:
             raise BudgetError(
                 f"neither the closed form nor autograd finished within {self.settings.budget:g} s "

@@ -429,7 +429,7 @@ def compute_plot(
 ) -> PlotData:
     """Check the input, then differentiate over the range with both engines."""
     from derivcli.autograd.values import autograd, make_points
-    from derivcli.compare import check_work, compute
+    from derivcli.compare import begin, check_work
     from derivcli.options import Settings, require_variables
 
     check_out(out)
@@ -475,9 +475,11 @@ def compute_plot(
         )
     columns = {name: xs, **{n: [v] * count for n, v in fixed}}
     point_set = PointSet(names=variables, columns=columns, count=count)
-    report = compute(expression, [(name,)], point_set, Settings(budget=timeout))
+    computation = begin(expression, [(name,)], point_set, Settings(budget=timeout))
+    report = computation.finish()
 
-    # f itself, and just beside each kink to see whether f jumps there.
+    # f in float64 (torch), here and just beside each kink to see whether f jumps
+    # there (where the line is broken).
     beside = [x + side * 1e-7 * max(1.0, abs(x)) for x in kinks for side in (-1, 1)]
     all_x = xs + beside
     try:
@@ -490,8 +492,12 @@ def compute_plot(
         )
     except (RuntimeError, ValueError, TypeError, OverflowError) as exc:
         raise CannotComputeError(f"autograd failed: {exc}") from None
-    function = values.function[:count]
     near = values.function[count:]
+    # f's values and where it is undefined are the exact evaluation's, as for the
+    # derivative (torch's float64 f is nan for exp(x)/exp(x - 1) at 750, 0.49 for
+    # (1 - cos(x))/x**2 at 1.5e-8); torch's only where the closed form ran out of time
+    exact = computation.function_values
+    function = values.function[:count] if exact is None else [float(v) for v in exact]
 
     results = report.results
     kink_set = set(kinks)
@@ -499,10 +505,12 @@ def compute_plot(
     auto = tuple(math.nan if r.autograd is None else r.autograd for r in results)
     # Both sides computed, but a value is past float64 (exp(x) at 720): exit 3,
     # not "undefined". (A side that ran out of budget has no value: not this.)
+    # So is f's exact value past float64 (an infinity of torch's is a pole, or not).
     beyond = tuple(
         i
         for i, r in enumerate(results)
-        if r.derivative is not None and r.autograd is not None and not r.computable
+        if (r.derivative is not None and r.autograd is not None and not r.computable)
+        or (exact is not None and math.isinf(function[i]))
     )
     beyond_set = set(beyond)
     undefined = tuple(

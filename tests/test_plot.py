@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
+import mpmath
 import pytest
+from conftest import Cli
 
 from derivcli.commands.main import main
 
@@ -212,3 +215,41 @@ def test_a_disagreement_says_which_engine_to_believe(capsys: pytest.CaptureFixtu
     # plain output stays one line, for $(...)
     code = main(["plot", "relu(x-0.1)", "--range", "-1:1", "--points", "21", "-f", "plain"])
     assert code == 1 and len(capsys.readouterr().out.splitlines()) == 1
+
+
+# ---------------------------------------------------------------- f's values are exact
+
+
+def test_f_is_the_exact_value_not_torchs(cli: Cli) -> None:
+    # exp(x)/exp(x - 1) is e everywhere; torch's float64 has inf/inf = nan past 709.8
+    run = cli("plot", "exp(x)/exp(x - 1)", "--range", "700:800", "--points", "3", "-f", "json")
+    doc = run.json()
+    assert run.err == ""
+    assert doc["f"] == [math.e, math.e, math.e]
+    assert doc["undefined"] == []
+    assert "undefined" not in doc["summary"]
+
+
+def test_f_does_not_lose_digits_to_cancellation(cli: Cli) -> None:
+    # (1 - cos(x))/x**2 = 1/2 - x**2/24 + ...: within 2e-17 of 1/2 at x <= 2e-8,
+    # which float64 rounds to 0.5 (torch's 1 - cos(x) keeps no digit: 0, 0.49, 0.56)
+    run = cli("plot", "(1 - cos(x))/x**2", "--range", "1e-8:2e-8", "--points", "3", "-f", "json")
+    assert run.err == ""
+    assert run.json()["f"] == [0.5, 0.5, 0.5]
+
+
+def test_f_is_defined_at_the_float_nearest_a_pole(cli: Cli) -> None:
+    # The float nearest 1/3 is 6004799503160661/2**54, 1/(3*2**54) below it, where
+    # log(abs(x - 1/3)) is -(log(3) + 54*log(2)); torch rounds x - 1/3 to 0 there
+    run = cli("plot", "log(abs(x - 1/3))", "--range", "-1:1.9", "--points", "10", "-f", "json")
+    doc = run.json()
+    assert (run.code, run.err) == (1, "")
+    with mpmath.workprec(100):
+        expected = float(-(mpmath.log(3) + 54 * mpmath.log(2)))
+    assert doc["f"][doc["x"].index(1 / 3)] == expected
+    assert doc["undefined"] == []
+    assert "f undefined" not in doc["summary"]
+    # at 1/3 itself f has no value, and no derivative: the slopes run to -inf and inf
+    (kink,) = doc["kinks"]
+    assert (kink["x"], kink["differentiable"]) == (1 / 3, False)
+    assert (kink["left"], kink["right"]) == ("-inf", "inf")

@@ -17,11 +17,11 @@ import mpmath
 import pytest
 from conftest import Cli
 
-mpmath.mp.prec = 200
 SQRT2 = math.sqrt(2)  # correctly rounded, as every float below
-PI_3 = float(mpmath.pi / 3)
 E = math.e
-INV_E = float(1 / mpmath.e)
+with mpmath.workprec(200):
+    PI_3 = float(mpmath.pi / 3)
+    INV_E = float(1 / mpmath.e)
 
 
 Doc = dict[str, Any]
