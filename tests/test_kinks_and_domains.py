@@ -953,3 +953,86 @@ def test_a_lower_closed_form_that_cancels_to_zero_does_not_jump(
     assert result["symbolic"] == expected
     assert result["left"] == expected and result["right"] == expected
     assert run.code == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "wrt", "at", "line"),
+    [
+        # f = x*y*sign(abs(x) - abs(y)) is x*y where |x| > |y| and -x*y where
+        # |x| < |y|. f_x(0, y) = -y, so f_xy(0, 0) = -1, while f_xy(x, 0) = 1 for
+        # x != 0: f_xy jumps along x at the origin, and f_xyx does not exist there
+        ("x*y*sign(abs(x)-abs(y))", ("x", "y", "x"), "x=0,y=0", "x=0 (left limit 1, value -1"),
+        # the same with the roles turned: f_yx(0, 0) = 1, f_yx(0, y) = -1
+        ("x*y*sign(abs(x)-abs(y))", ("y", "x", "y"), "x=0,y=0", "y=0 (left limit -1, value 1"),
+        # the textbook counterexample to Schwarz's theorem, defined at 0 (the
+        # denominator is x**2 + y**2 off the origin, 1 at it): f_xy(0, 0) = -1,
+        # f_xy(x, 0) = 1 for x != 0
+        (
+            "x*y*(x**2-y**2)/(x**2+y**2+1-sign(x**2+y**2))",
+            ("x", "y", "x"),
+            "x=0,y=0",
+            "x=0 (left limit 1, value -1",
+        ),
+        # three variables: f_x(0, y, 0) = -y (|z| < |y|), so f_xy(0, 0, 0) = -1,
+        # and f_xy(0, 0, z) = 1 for z != 0
+        (
+            "x*y*sign(abs(z)-abs(x)-abs(y))",
+            ("x", "y", "z"),
+            "x=0,y=0,z=0",
+            "z=0 (left limit 1, value -1",
+        ),
+        # order 4 needs f_xyx beside the origin along x, which does not exist at it
+        (
+            "x*y*sign(abs(x)-abs(y))",
+            ("x", "y", "x", "x"),
+            "x=0,y=0",
+            "x=0 (left limit 1, value -1",
+        ),
+    ],
+)
+def test_a_mixed_lower_derivative_s_own_value_is_compared_with_its_sides(
+    cli: Cli, text: str, wrt: tuple[str, ...], at: str, line: str
+) -> None:
+    # These were "agree", exit 0 (a hunt): at order 3 and above only the sides of
+    # a mixed lower derivative were compared, never its value at the point
+    import mpmath
+
+    def f(x: Any, y: Any) -> Any:
+        return x * y * mpmath.sign(abs(x) - abs(y))
+
+    with mpmath.workdps(80):
+        # nested one-sided differences: the inner step far below the outer one
+        h, k = mpmath.mpf("1e-50"), mpmath.mpf("1e-30")
+
+        def fx(x: Any, y: Any) -> Any:
+            return (f(x + 2 * h, y) - f(x + h, y)) / h
+
+        assert abs((fx(0, 2 * k) - fx(0, k)) / k + 1) < mpmath.mpf("1e-15")  # f_xy(0, 0)
+        x0 = mpmath.mpf("1e-8")
+        assert abs((fx(x0, 2 * k) - fx(x0, k)) / k - 1) < mpmath.mpf("1e-15")  # beside
+    args = [a for name in wrt for a in ("--wrt", name)]
+    run = cli("partial", text, *args, "--at", at, "-f", "json")
+    result = one(run)
+    assert run.code == 1
+    assert result["verdict"] == "not differentiable"
+    assert f"the derivative of order 2 jumps at {line}" in result["note"]
+
+
+@pytest.mark.parametrize(
+    ("text", "at", "expected"),
+    [
+        # max(x, y)*min(x, y) is x*y: d3/dxdydx = 0 on its kink line too
+        ("max(x,y)*min(x,y)", "x=1,y=1", 0.0),
+        # x**2*y + relu(x*y)**3: relu(x*y)**3 is (x*y)**3 where x*y > 0, whose
+        # f_xyx is 18*x*y**2, and 0 elsewhere: f_xyx = 2 + 0 at the origin, a
+        # point of the kink lines x = 0 and y = 0
+        ("x**2*y + relu(x*y)**3", "x=0,y=0", 2.0),
+    ],
+)
+def test_a_mixed_lower_derivative_that_is_continuous_stays_differentiable(
+    cli: Cli, text: str, at: str, expected: float
+) -> None:
+    run = cli("partial", text, "--wrt", "x", "--wrt", "y", "--wrt", "x", "--at", at, "-f", "json")
+    result = one(run)
+    assert result["verdict"] == "agree", result["note"]
+    assert result["symbolic"] == expected

@@ -1791,11 +1791,19 @@ def _side_limits(
 
 def _true_lower(derivative: _Derivative, point: Mapping[str, float], order: int) -> Any:
     """The derivative of this order at the point from f's own differences, where its
-    variables so far are all one (a pure derivative) and it exists; else None."""
+    variables so far are all one (a pure derivative), or two at order 2 (a mixed
+    one: the value of d2/dxdy of x*y*sign(abs(x) - abs(y)) at (0, 0) is -1, its
+    limit along x is 1, so d3/dxdydx does not exist there), and it exists; else
+    None."""
     prefix = derivative.wrt[:order]
+    f_program = derivative.program(0)
+    if order == 2 and prefix[0] != prefix[1]:
+        if not _defined_around(f_program, point, prefix[1]):
+            return None
+        left, right = _mixed_sides(f_program, point, prefix[0], prefix[1])
+        return right if _one_derivative(left, right) else None
     if len(set(prefix)) != 1:
         return None
-    f_program = derivative.program(0)
     var = prefix[0]
     if not _defined_around(f_program, point, var):
         return None
