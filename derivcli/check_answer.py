@@ -224,6 +224,11 @@ def check(request: CheckRequest) -> CheckResult:
 
 # Points with every variable equal, among the spot points of two or more variables.
 DIAGONAL_POINTS = 3
+# ... and points with every variable at 0 or at one of the expression's first
+# constants (SPECIAL_MARKS values, 0 included), while there are at most
+# MAX_SPECIAL_POINTS of them; else the origin alone.
+SPECIAL_MARKS = 5
+MAX_SPECIAL_POINTS = 125
 
 
 def spot_values(constants: Sequence[float] = ()) -> list[float]:
@@ -254,6 +259,19 @@ def spot_points(names: Sequence[str], constants: Sequence[float] = ()) -> list[d
     ]
     if len(names) > 1:
         points.extend({name: v for name in names} for v in values[:DIAGONAL_POINTS])
+        # every variable at 0 or a constant of the expression at once: where the
+        # kinks of several variables meet (x*sign(x**2 + y**2) is x, with
+        # derivative 1 at (0, 0), and sign(x**2 + y**2) is 0 there; (0, 1) for
+        # x*sign(x**2 + (y - 1)**2))
+        marks = [0.0, *sorted(set(constants), key=abs)[: SPECIAL_MARKS - 1]]
+        marks = list(dict.fromkeys(marks))
+        if len(marks) ** len(names) <= MAX_SPECIAL_POINTS:
+            points.extend(
+                dict(zip(names, combination, strict=True))
+                for combination in itertools.product(marks, repeat=len(names))
+            )
+        else:
+            points.append({name: 0.0 for name in names})
     return points
 
 

@@ -501,3 +501,42 @@ def test_an_answer_written_with_erfc_is_proven_by_expand(cli: Cli) -> None:
     run = cli("check", "gelu(x)", "--answer", answer + "*(1 + 1e-30)", "-f", "json")
     assert run.code == 1, run.err
     assert run.json()["correct"] is False
+
+
+@pytest.mark.parametrize(
+    ("function", "wrt", "answer", "point", "true_value"),
+    [
+        # f = x for every (x, y): the sign is 1 off the origin and x = 0 at it, so
+        # df/dx = 1 everywhere; the answer sign(x**2 + y**2) is 0 at (0, 0) only.
+        # Expand "proved" it right: no spot point had both variables at 0
+        ("x*sign(x**2+y**2)", ("x",), "sign(x**2+y**2)", (0.0, 0.0), 1.0),
+        ("x*sign(x**2+(y-1)**2)", ("x",), "sign(x**2+(y-1)**2)", (0.0, 1.0), 1.0),
+        ("x*sign(abs(x)+abs(y))", ("x",), "sign(abs(x)+abs(y))", (0.0, 0.0), 1.0),
+        # f_xy of x*y*sign(abs(x) - abs(y)) at (0, 0): f_x(0, y) = -y, so -1
+        ("x*y*sign(abs(x)-abs(y))", ("x", "y"), "sign(abs(x)-abs(y))", (0.0, 0.0), -1.0),
+    ],
+)
+def test_an_answer_wrong_where_several_variables_meet_a_kink_is_caught(
+    cli: Cli,
+    function: str,
+    wrt: tuple[str, ...],
+    answer: str,
+    point: tuple[float, float],
+    true_value: float,
+) -> None:
+    args = [a for name in wrt for a in ("--wrt", name)]
+    run = cli("check", function, *args, "--answer", answer, "-f", "json")
+    assert run.code == 1, run.err
+    found = run.json()
+    assert found["verdict"] == "wrong"
+    x, y = point
+    assert (
+        f"at x={x:g}, y={y:g}, on a kink of the function, the derivative is {true_value:g}"
+        in (found["reason"])
+    )
+
+
+def test_the_special_points_leave_right_answers_right(cli: Cli) -> None:
+    run = cli("check", "x*sign(x**2+y**2)", "--wrt", "x", "--answer", "1", "-f", "json")
+    assert run.code == 0, run.err
+    assert run.json()["verdict"] == "right"
