@@ -1614,22 +1614,24 @@ def _side_limit(
     """The limit of the program's value at the point from one side along ``var``
     (with ``exact``, as an mpfr when the values converge)."""
 
-    def value(k: int) -> Any:
-        outcome = _beside_value(
-            program, _beside(point, var, _step(point, var, side, k)), k + 64, exact_sums=True
-        )
-        if outcome.value is not None and outcome.is_zero(len(outcome.values) - 1):
-            # within its own rounding of 0 at every precision tried: 0. The
-            # second derivative of cbrt(x**3) (that is, of x) is a sum of terms
-            # of size 1/x that cancel; their residue, 2**-24640/h, grows as the
-            # steps shrink and read as a jump from -inf to inf
-            return gmpy2().mpfr(0)
-        return outcome.value
-
     def values(exponents: Sequence[int]) -> list[Any]:
-        return [value(k) for k in exponents]
+        return [_side_value(program, point, var, side, k) for k in exponents]
 
     return _settle(values, exact, _offset(point, var))
+
+
+def _side_value(program: Program, point: Mapping[str, Any], var: str, side: int, k: int) -> Any:
+    """The program's value at 2**-k (relative) beside the point along ``var``, with
+    k + 64 bits; 0 where it is within its own rounding of 0 at every precision
+    tried: the second derivative of cbrt(x**3) (that is, of x) is a sum of terms
+    of size 1/x that cancel, and their residue, 2**-24640/h, grew as the steps
+    shrank and read as a jump from -inf to inf."""
+    outcome = _beside_value(
+        program, _beside(point, var, _step(point, var, side, k)), k + 64, exact_sums=True
+    )
+    if outcome.value is not None and outcome.is_zero(len(outcome.values) - 1):
+        return gmpy2().mpfr(0)
+    return outcome.value
 
 
 # One-sided limits settle once two quotients agree to this many bits (_converged).
@@ -2265,16 +2267,10 @@ def kink_between(f: Program, point: Mapping[str, Any], var: str) -> PointAnalysi
     1/3)), and so must its one-sided derivatives, the limits of its difference
     quotients on each side (relu(x - 1/3): 0 and 1; relu(x - 1/3)**2: 0 and 0)."""
 
-    def value(side: int, k: int) -> Any:
-        outcome = _beside_value(
-            f, _beside(point, var, _step(point, var, side, k)), k + 64, exact_sums=True
-        )
-        if outcome.value is not None and outcome.is_zero(len(outcome.values) - 1):
-            return gmpy2().mpfr(0)
-        return outcome.value
-
     try:
-        f_left, f_right = (_limit([value(side, k) for k in KINK_PROBES]) for side in (-1, 1))
+        f_left, f_right = (
+            _limit([_side_value(f, point, var, side, k) for k in KINK_PROBES]) for side in (-1, 1)
+        )
         left, right = (_limit(_Quotients(f, point, var, side, f)(KINK_PROBES)) for side in (-1, 1))
     except _BesideOutOfRange as beside:
         return PointAnalysis(Reason.OUT_OF_RANGE, None, detail=beside.undefined.describe())
