@@ -51,9 +51,7 @@ from derivcli.language.tree import (
     Node,
     Number,
     Variable,
-    children,
     fold,
-    unique_nodes,
 )
 
 PRECISION = 256  # bits of the exact evaluation (float64 has 53)
@@ -120,13 +118,11 @@ class Program:
 
 
 class _Compiler(Fold[int]):
-    def __init__(self, complemented: set[int]) -> None:
+    def __init__(self) -> None:
         self.instructions: list[Instruction] = []
         self.nodes: list[Node] = []
         self.variables: set[str] = set()
-        # erf calls that are only ever read as 1 +- erf(z) (see _complemented):
-        # folded to their argument's index, as the sum computes erfc instead
-        self.complemented = complemented
+        self.complemented = False  # some 1 +- erf(z) was computed as erfc
 
     def emit(self, node: Node, instruction: Instruction) -> int:
         self.instructions.append(instruction)
@@ -152,9 +148,8 @@ class _Compiler(Fold[int]):
             return self.emit(node, Instruction(_BINARY[node.op], (left, right)))
         erf, unit, erf_sign = parts
         at = right if erf is node.right else left
-        # the argument's index: the erf call was not computed, or it was (it is
-        # read elsewhere too) and its argument is its instruction's
-        z = at if id(erf) in self.complemented else self.instructions[at].args[0]
+        (z,) = self.instructions[at].args  # the erf call's own, unread if only here
+        self.complemented = True
         # unit + erf_sign*erf(z) = unit*(1 + unit*erf_sign*erf(z)): 1 + erf(w) is
         # erfc(-w), 1 - erf(w) is erfc(w)
         (z_node,) = erf.args
@@ -167,9 +162,24 @@ class _Compiler(Fold[int]):
         return self.emit(node, Instruction(NEG, (complement,)))
 
     def call(self, node: Call, args: list[int]) -> int:
-        if id(node) in self.complemented:
-            return args[0]
         return self.emit(node, Instruction(CALL, tuple(args), name=node.name))
+
+    def program(self) -> Program:
+        instructions, nodes = self.instructions, self.nodes
+        if self.complemented:
+            # an erf call read only as 1 +- erf(z) was never read at all: left
+            # out, so it costs nothing (MPFR's erf at -137 with 16,384 bits took
+            # 0.2 s); one read elsewhere too (a shared node) stays
+            read = {a for ins in instructions for a in ins.args}
+            read.add(len(instructions) - 1)
+            keep = [i for i, ins in enumerate(instructions) if i in read or ins.name != "erf"]
+            index = {old: new for new, old in enumerate(keep)}
+            instructions = [
+                replace(instructions[i], args=tuple(index[a] for a in instructions[i].args))
+                for i in keep
+            ]
+            nodes = [nodes[i] for i in keep]
+        return Program(tuple(instructions), tuple(nodes), tuple(sorted(self.variables)))
 
 
 def _erf_complement(node: BinaryOp) -> tuple[Call, int, int] | None:
@@ -204,25 +214,6 @@ def _unit(node: Node) -> int | None:
     return None
 
 
-def _complemented(tree: Node) -> set[int]:
-    """The erf calls (by id) whose every parent is a sum that computes erfc (see
-    _erf_complement): they need not be computed at all."""
-    parents: dict[int, int] = {}
-    complementing: dict[int, int] = {}
-    erfs: set[int] = set()
-    for node in unique_nodes(tree):
-        if isinstance(node, Call) and node.name == "erf":
-            erfs.add(id(node))
-        for child in children(node):
-            parents[id(child)] = parents.get(id(child), 0) + 1
-        if isinstance(node, BinaryOp):
-            parts = _erf_complement(node)
-            if parts is not None:
-                key = id(parts[0])
-                complementing[key] = complementing.get(key, 0) + 1
-    return {key for key in erfs if key in complementing and complementing[key] == parents[key]}
-
-
 def compile_tree(tree: Node) -> Program:
     """Compile a tree (or DAG: shared subtrees are computed once) into a Program.
 
@@ -230,12 +221,9 @@ def compile_tree(tree: Node) -> Program:
     so a program calls primitives only; its nodes are those of the written-out
     tree. 1 + erf(z) and the like are computed as erfc (_erf_complement).
     """
-    expanded = expand(tree)
-    compiler = _Compiler(_complemented(expanded))
-    fold(expanded, compiler)
-    return Program(
-        tuple(compiler.instructions), tuple(compiler.nodes), tuple(sorted(compiler.variables))
-    )
+    compiler = _Compiler()
+    fold(expand(tree), compiler)
+    return compiler.program()
 
 
 # ---------------------------------------------------------------- exact values
