@@ -491,14 +491,16 @@ def test_an_answer_written_with_erfc_is_proven_by_expand(cli: Cli) -> None:
     # is erfc(-w) by definition; expand does not know it, and the spot checks
     # refined a difference of 0 to 16,384 bits (20 s, past the 2 s budget)
     answer = "erfc(-x/sqrt(2))/2 + x*exp(-x**2/2)/sqrt(2*pi)"
-    run = cli("check", "gelu(x)", "--answer", answer, "-f", "json")
+    run = cli("check", "gelu(x)", "--answer", answer, "-f", "json", "--timeout", "60")
     assert run.code == 0, run.err
     found = run.json()
     assert found["correct"] is True
     assert found["method"] == "symengine expand"
     assert "with erfc(z) as 1 - erf(z)" in found["reason"]
     # wrong by a factor 1 + 1e-30 on its second term: not 0 after the rewrite
-    run = cli("check", "gelu(x)", "--answer", answer + "*(1 + 1e-30)", "-f", "json")
+    run = cli(
+        "check", "gelu(x)", "--answer", answer + "*(1 + 1e-30)", "-f", "json", "--timeout", "60"
+    )
     assert run.code == 1, run.err
     assert run.json()["correct"] is False
 
