@@ -571,6 +571,13 @@ def test_a_constant_of_gamma_relatives_that_cancels_is_0(cli: Cli, text: str) ->
         ("-1 + erf(x)", 30, lambda x: -mpmath.erfc(x)),
         ("-1 - erf(x)", -30, lambda x: -mpmath.erfc(-x)),
         ("-(1) - erf(x)", -30, lambda x: -mpmath.erfc(-x)),
+        # symengine writes -(1 + erf(x)) as -erf(x) - 1 (a hunt: at -1000 the
+        # derivative of (-1 - erf(x))*exp(x**2) was -1.128, true -5.6e-7)
+        ("-erf(x) - 1", -1000, lambda x: -mpmath.erfc(-x)),
+        ("-erf(x) + 1", 1000, lambda x: mpmath.erfc(x)),
+        ("1 + -erf(x)", 30, lambda x: mpmath.erfc(x)),
+        ("-erf(x) - -1", 30, lambda x: mpmath.erfc(x)),
+        ("(-erf(x) - 1)*exp(x**2)", -300, lambda x: -mpmath.erfc(-x) * mpmath.exp(x**2)),
         ("(1 + erf(x/sqrt(2)))/2", -137.3, lambda x: mpmath.erfc(-x / mpmath.sqrt(2)) / 2),
         # not a complement: left as a sum (2 + erf(x) is 1 + erfc(-x) ~ 1)
         ("2 + erf(x)", -30, lambda x: 2 + mpmath.erf(x)),
@@ -624,3 +631,15 @@ def test_an_erf_read_both_as_a_complement_and_alone_is_computed_once_for_each() 
         x = mpmath.mpf(-30)
         truth = mpmath.erfc(-x) * mpmath.erf(x)
         assert abs(mpmath.mpf(outcome.value) / truth - 1) < mpmath.mpf(2) ** -200
+
+
+def test_the_closed_form_s_own_minus_erf_minus_1_keeps_its_digits(cli: Cli) -> None:
+    # f = (-1 - erf(x))*exp(x**2) = -erfcx(-x); f' = -(2*x*erfcx(-x) + 2/sqrt(pi)),
+    # whose closed form symengine writes 2*x*(-erf(x) - 1)*exp(x**2) - 2/sqrt(pi)
+    with mpmath.workdps(50):
+        x = mpmath.mpf(-1000)
+        truth = -(2 * x * mpmath.erfc(-x) * mpmath.exp(x**2) + 2 / mpmath.sqrt(mpmath.pi))
+    run = cli("grad", "(-1-erf(x))*exp(x**2)", "--at", "x=-1000", "-f", "json")
+    (result,) = run.json()["results"]
+    assert "(-erf(x) - 1)" in result["derivative"]
+    assert math.isclose(result["symbolic"], float(truth), rel_tol=1e-14)

@@ -146,8 +146,10 @@ class _Compiler(Fold[int]):
         parts = _erf_complement(node)
         if parts is None:
             return self.emit(node, Instruction(_BINARY[node.op], (left, right)))
-        erf, unit, erf_sign = parts
-        at = right if erf is node.right else left
+        erf, negated, unit, erf_sign = parts
+        at = right if _erf_term(node.right) is not None else left
+        if negated:
+            (at,) = self.instructions[at].args  # -erf(z): the erf call under it
         (z,) = self.instructions[at].args  # the erf call's own, unread if only here
         self.complemented = True
         # unit + erf_sign*erf(z) = unit*(1 + unit*erf_sign*erf(z)): 1 + erf(w) is
@@ -167,12 +169,15 @@ class _Compiler(Fold[int]):
     def program(self) -> Program:
         instructions, nodes = self.instructions, self.nodes
         if self.complemented:
-            # an erf call read only as 1 +- erf(z) was never read at all: left
-            # out, so it costs nothing (MPFR's erf at -137 with 16,384 bits took
-            # 0.2 s); one read elsewhere too (a shared node) stays
-            read = {a for ins in instructions for a in ins.args}
-            read.add(len(instructions) - 1)
-            keep = [i for i, ins in enumerate(instructions) if i in read or ins.name != "erf"]
+            # an erf call read only as 1 +- erf(z) (and the -erf(z) over it) is
+            # never read at all: left out, so it costs nothing (MPFR's erf at -137
+            # with 16,384 bits took 0.2 s); one read elsewhere too (a shared
+            # node) stays. Nothing else in a compiled tree goes unread
+            live = {len(instructions) - 1}
+            for i in range(len(instructions) - 1, -1, -1):
+                if i in live:
+                    live.update(instructions[i].args)
+            keep = sorted(live)
             index = {old: new for new, old in enumerate(keep)}
             instructions = [
                 replace(instructions[i], args=tuple(index[a] for a in instructions[i].args))
@@ -182,25 +187,39 @@ class _Compiler(Fold[int]):
         return Program(tuple(instructions), tuple(nodes), tuple(sorted(self.variables)))
 
 
-def _erf_complement(node: BinaryOp) -> tuple[Call, int, int] | None:
-    """A sum 1 + erf(z), 1 - erf(z), erf(z) - 1, -1 - erf(z) (and the like): its erf
-    call, the unit's sign and erf's. Such a sum is computed as erfc, the same
-    number without the cancellation: gelu's 1 + erf(x/sqrt(2)) at x = -137 is
-    erfc(97) = 1e-4094, which the sum reaches only at 16,384 bits (MPFR's erf
-    there takes 0.2 s a point), and past x = -200 not at all (erf rounds to -1
-    and the sum to 0)."""
+def _erf_complement(node: BinaryOp) -> tuple[Call, bool, int, int] | None:
+    """A sum 1 + erf(z), 1 - erf(z), erf(z) - 1, -erf(z) - 1, -erf(z) + 1 (and the
+    like): its erf call, whether the operand is -erf(z), the unit's sign and
+    erf's. Such a sum is computed as erfc, the same number without the
+    cancellation: gelu's 1 + erf(x/sqrt(2)) at x = -137 is erfc(97) = 1e-4094,
+    which the sum reaches only at 16,384 bits (MPFR's erf there takes 0.2 s a
+    point), and past x = -200 not at all (erf rounds to -1 and the sum to 0).
+    symengine writes -(1 + erf(x)) as -erf(x) - 1."""
     if node.op not in ("+", "-"):
         return None
-    if isinstance(node.right, Call) and node.right.name == "erf":
+    right, left = _erf_term(node.right), _erf_term(node.left)
+    if right is not None:
         unit = _unit(node.left)
         if unit is None:
             return None
-        return node.right, unit, 1 if node.op == "+" else -1
-    if isinstance(node.left, Call) and node.left.name == "erf":
+        erf, negated = right
+        sign = (1 if node.op == "+" else -1) * (-1 if negated else 1)
+        return erf, negated, unit, sign
+    if left is not None:
         unit = _unit(node.right)
         if unit is None:
             return None
-        return node.left, unit if node.op == "+" else -unit, 1
+        erf, negated = left
+        return erf, negated, unit if node.op == "+" else -unit, -1 if negated else 1
+    return None
+
+
+def _erf_term(node: Node) -> tuple[Call, bool] | None:
+    """erf(z) or -erf(z): the call, and whether it is negated."""
+    negated = isinstance(node, Negate)
+    inner = node.operand if isinstance(node, Negate) else node
+    if isinstance(inner, Call) and inner.name == "erf":
+        return inner, negated
     return None
 
 
