@@ -1036,3 +1036,37 @@ def test_a_mixed_lower_derivative_that_is_continuous_stays_differentiable(
     result = one(run)
     assert result["verdict"] == "agree", result["note"]
     assert result["symbolic"] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # sinc is even, so d/dx of 1e290*sinc(1e300*x) at 0 is 0 and f'(0) = 1;
+        # the quotients beside 0 were -3e582, -1.5e274 and 1 at 2**-4096, read as
+        # "shrinking to 0": symbolic 0 and a DISAGREE blaming autograd's right 1
+        ("1e290*sinc(1e300*x) + x", 1.0),
+        # the same below the tolerance: f'(0) = 1e-300, it was 0
+        ("sinc(1e300*x) + 1e-300*x", 1e-300),
+    ],
+)
+def test_a_shrinking_that_slows_down_is_no_limit_of_0(
+    cli: Cli, text: str, expected: float
+) -> None:
+    result = one(cli("grad", text, "--at", "x=0", "-f", "json"))
+    assert result["symbolic"] == expected
+    assert result["left"] == expected and result["right"] == expected
+    assert result["verdict"] == "agree"
+
+
+@pytest.mark.parametrize("scale", ["1e300*1e140", "1e300*1e160"])
+def test_growth_that_stops_before_the_last_step_is_no_divergence(cli: Cli, scale: str) -> None:
+    # sinc(c*x) with c = 1e440: its quotients beside 0 grow to 1e264 at 2**-2048
+    # and are 1e-352 at 2**-4096, where (pi*c)**2*h is small at last: f'(0) is 0
+    # (sinc is even), but the growth over the first four steps was called a
+    # derivative that is not finite (exit 1). derivcli cannot follow it further:
+    # "cannot decide", exit 3, is the honest answer (a hunt)
+    run = cli("grad", f"sinc({scale}*x)", "--at", "x=0", "-f", "json")
+    assert run.code == 3
+    result = one(run)
+    assert result["verdict"] == "not computed"
+    assert result["note"].startswith("derivcli cannot decide whether the derivative exists")

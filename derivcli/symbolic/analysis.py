@@ -1497,22 +1497,38 @@ def _settle(
         and (
             math.isnan(limit)
             or (limit == 0 and values[-1] != 0 and not _converged(values))
-            or (math.isinf(limit) and len(values) == len(PROBE_EXPONENTS))
+            or math.isinf(limit)
         )
     ):
         # still moving; or shrinking, which may stop at a tiny nonzero slope:
         # relu(x)*1e-200 + x**2 beside 0 gives 3h + 1e-200, 0 only down to 2**-664.
         # A sequence already settled on a value below float64 (0.25**x's slope
         # at x = 11800 is 1e-7105) is not shrinking: its limit is that value.
-        # Growth is confirmed one step further: sinc((1 + 1e300)*x)'s quotients
-        # beside 0 grow from 1e-400 to 1e292 while (1 + 1e300)*h is still huge,
-        # then shrink to 0 once it is small
+        # Growth is confirmed down to the last step: sinc((1 + 1e300)*x)'s
+        # quotients beside 0 grow from 1e-400 to 1e292 while (1 + 1e300)*h is
+        # still huge, then shrink to 0 once it is small (at 2**-2048); those of
+        # sinc(1e440*x) grow to 1e264 at 2**-2048 and are 1e-352 at 2**-4096
+        exponent *= 2
+        values = [*values, *sequence_at([exponent + offset])]
+        limit = _limit(values)
+    if limit == 0 and values[-1] != 0 and not _converged(values) and not _accelerating(values):
+        # shrinking, but less at the last step than at the one before, as a
+        # slope of h**p never does: 1e290*sinc(1e300*x) + x beside 0 gives
+        # -3e582, -1.5e274, then 1 at 2**-4096 (1e300*h small at last), which
+        # is its limit, not a 0 it shrinks to. One more step tells
         exponent *= 2
         values = [*values, *sequence_at([exponent + offset])]
         limit = _limit(values)
     if exact and limit is not None and not math.isnan(limit) and _converged(values):
         return values[-1]  # finite, even where float64 says +-inf (2**-1e7 away)
     return limit
+
+
+def _accelerating(values: Sequence[Any]) -> bool:
+    """The last three values shrink by at least as much at the last step as at the
+    one before (a power of h does, by the square, at steps whose exponents double)."""
+    a, b, c = (abs(v) for v in values[-3:])
+    return bool(c == 0 or (b and a / b <= b / c))
 
 
 MAX_PROBE_EXPONENT = 4096
