@@ -224,10 +224,10 @@ def check(request: CheckRequest) -> CheckResult:
 
 # Points with every variable equal, among the spot points of two or more variables.
 DIAGONAL_POINTS = 3
-# ... and points with every variable at 0 or at one of the expression's first
-# constants (SPECIAL_MARKS values, 0 included), while there are at most
-# MAX_SPECIAL_POINTS of them; else the origin alone.
-SPECIAL_MARKS = 5
+# ... and points with every variable at 0 or at one of the expression's
+# constants (positive ones first, smallest first), as many values per variable
+# as keep their combinations within MAX_SPECIAL_POINTS (11 for two variables,
+# 5 for three, the origin alone past six).
 MAX_SPECIAL_POINTS = 125
 
 
@@ -263,15 +263,15 @@ def spot_points(names: Sequence[str], constants: Sequence[float] = ()) -> list[d
         # kinks of several variables meet (x*sign(x**2 + y**2) is x, with
         # derivative 1 at (0, 0), and sign(x**2 + y**2) is 0 there; (0, 1) for
         # x*sign(x**2 + (y - 1)**2))
-        marks = [0.0, *sorted(set(constants), key=abs)[: SPECIAL_MARKS - 1]]
-        marks = list(dict.fromkeys(marks))
-        if len(marks) ** len(names) <= MAX_SPECIAL_POINTS:
-            points.extend(
-                dict(zip(names, combination, strict=True))
-                for combination in itertools.product(marks, repeat=len(names))
-            )
-        else:
-            points.append({name: 0.0 for name in names})
+        distinct = sorted(set(constants) - {0.0}, key=lambda c: (c < 0, abs(c)))
+        per_variable = 1
+        while (per_variable + 1) ** len(names) <= MAX_SPECIAL_POINTS:
+            per_variable += 1
+        marks = [0.0, *distinct][:per_variable]
+        points.extend(
+            dict(zip(names, combination, strict=True))
+            for combination in itertools.product(marks, repeat=len(names))
+        )
     return points
 
 

@@ -516,6 +516,15 @@ def test_an_answer_written_with_erfc_is_proven_by_expand(cli: Cli) -> None:
         ("x*sign(abs(x)+abs(y))", ("x",), "sign(abs(x)+abs(y))", (0.0, 0.0), 1.0),
         # f_xy of x*y*sign(abs(x) - abs(y)) at (0, 0): f_x(0, y) = -y, so -1
         ("x*y*sign(abs(x)-abs(y))", ("x", "y"), "sign(abs(x)-abs(y))", (0.0, 0.0), -1.0),
+        # f is x - 2.5 everywhere; the answer is 0 at (2.5, 3) only. The exponent
+        # 2 and the signs of 2.5 took the places of 3 (a hunt)
+        (
+            "(x-2.5)*sign((x-2.5)**2+(y-3)**2)",
+            ("x",),
+            "sign((x-2.5)**2+(y-3)**2)",
+            (2.5, 3.0),
+            1.0,
+        ),
     ],
 )
 def test_an_answer_wrong_where_several_variables_meet_a_kink_is_caught(
