@@ -317,3 +317,39 @@ def test_no_code_runs_for_the_issue_example(cli: Cli) -> None:
 def test_powers_of_one_with_huge_exponents(cli: Cli, text: str, plain: str) -> None:
     run = cli("grad", text, "--at", "x=1", "-f", "plain")
     assert (run.code, run.out, run.err) == (0, plain, "")
+
+
+@pytest.mark.parametrize(
+    ("text", "bits"),
+    [
+        # 2**e has e + 1 bits, 3**e has floor(e*log2(3)) + 1 (Python's bit_length
+        # below): the limit is 4,096 bits, and the estimate was e times the base's
+        # bit length, which refused 2**2100 as "about 4,200 bits" (a hunt)
+        ("2**2100*x", (2**2100).bit_length()),
+        ("2**4095*x", (2**4095).bit_length()),
+        ("3**2584*x", (3**2584).bit_length()),
+        ("(1/2)**4095*x", (2**4095).bit_length()),
+    ],
+)
+def test_a_power_within_4096_bits_is_taken(cli: Cli, text: str, bits: int) -> None:
+    assert bits <= 4096
+    run = cli("grad", text, "--at", "x=1", "-f", "json")
+    # taken: its derivative is the constant, past float64's range for the large
+    # ones (exit 3, said so), a number below it for (1/2)**4095
+    assert run.code in (0, 1, 3), run.err
+    assert "exact numbers are limited" not in run.err
+    (result,) = run.json()["results"]
+    assert result["derivative"] not in ("", None)
+
+
+@pytest.mark.parametrize(
+    ("text", "bits"), [("2**4096*x", (2**4096).bit_length()), ("3**2585*x", (3**2585).bit_length())]
+)
+def test_a_power_past_4096_bits_is_refused_with_its_size(cli: Cli, text: str, bits: int) -> None:
+    assert bits > 4096
+    run = cli("grad", text, "--at", "x=1")
+    assert run.code == 2
+    assert run.error == (
+        f"the power at column 2 is a number of about {bits:,} bits; "
+        "exact numbers are limited to 4,096 bits"
+    )

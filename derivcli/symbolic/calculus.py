@@ -23,6 +23,7 @@ LaTeX) works on derivcli's trees, and symengine stays here.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -257,7 +258,9 @@ def _check_exact_power(base: Any, exponent: Any, column: int) -> None:
     if magnitude in (0, 1):
         return
     size = max(abs(magnitude.numerator), abs(magnitude.denominator))
-    bits = abs(int(exponent)) * size.bit_length()
+    # size**e has floor(e*log2(size)) + 1 bits (2**2100 has 2,101; the bit length
+    # of 2 times 2,100 said 4,200 and refused it)
+    bits = math.floor(abs(int(exponent)) * math.log2(size)) + 1
     if bits > MAX_EXACT_BITS:
         raise LimitError(
             f"the power at column {column} is a number of about {bits:,} bits; "
