@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from fractions import Fraction
 from typing import Any
 
 import mpmath
@@ -358,8 +359,6 @@ def test_small_principal_minors_decide_exactly(matrix: list[list[float]], expect
 
 
 def test_one_eigenvalue_too_small_to_tell_takes_the_determinant_s_sign() -> None:
-    from fractions import Fraction
-
     from derivcli.matrices import classify
 
     # no eigenvalue of a nonsingular matrix is 0: the product of the eigenvalues
@@ -377,3 +376,41 @@ def test_one_eigenvalue_too_small_to_tell_takes_the_determinant_s_sign() -> None
     )
     # without a determinant (singular as far as the entries tell) they count as 0
     assert classify([-1e-20, 1.0, 2.0], tolerance=1e-15) == "positive semidefinite"
+
+
+def _quadratic(matrix: list[list[Fraction]]) -> str:
+    """x^T A x / 2 in four variables, written out: its Hessian is A, exactly."""
+    names = "abcd"
+    terms = []
+    for i in range(4):
+        for j in range(i, 4):
+            c = matrix[i][j] / 2 if i == j else matrix[i][j]
+            if c:
+                product = f"{names[i]}**2" if i == j else f"{names[i]}*{names[j]}"
+                terms.append(f"({c.numerator}/{c.denominator})*{product}")
+    return " + ".join(terms)
+
+
+@pytest.mark.parametrize(("shift", "expected"), [(1, "positive definite"), (-1, "indefinite")])
+def test_a_cancelling_determinant_is_bounded_to_first_order(shift: int, expected: str) -> None:
+    # A = v1 v1^T + v2 v2^T + v3 v3^T +- 1e-13 I: rank 3 plus a tiny multiple of I,
+    # so its eigenvalues are +-1e-13 and three of order 1-60 (mpmath below). Its
+    # determinant, about +-3e-11, is far beyond what the entries' rounding can
+    # move it (1e-13 to first order), but the permanent's bound (1e-6) said
+    # "singular": both were "positive semidefinite" (a hunt)
+    vectors = [(1, 2, 0, 1), (0, 1, 3, 1), (2, 0, 1, 1)]
+    eps = Fraction(1, 10**13) * shift
+    matrix = [
+        [
+            sum(Fraction(v[i] * v[j]) for v in vectors) + (eps if i == j else Fraction(0))
+            for j in range(4)
+        ]
+        for i in range(4)
+    ]
+    with mpmath.workdps(60):
+        rows = [[mpmath.mpf(e.numerator) / e.denominator for e in row] for row in matrix]
+        exact = mpmath.matrix(rows)
+        lowest = min(mpmath.eigsy(exact)[0])
+        assert abs(lowest - shift * mpmath.mpf("1e-13")) < mpmath.mpf("1e-20")
+    (point,) = derivcli.hessian(_quadratic(matrix), at="a=0,b=0,c=0,d=0").points
+    assert point.classification == expected
