@@ -1049,9 +1049,7 @@ def test_a_mixed_lower_derivative_that_is_continuous_stays_differentiable(
         ("sinc(1e300*x) + 1e-300*x", 1e-300),
     ],
 )
-def test_a_shrinking_that_slows_down_is_no_limit_of_0(
-    cli: Cli, text: str, expected: float
-) -> None:
+def test_a_shrinking_that_slows_down_is_no_limit_of_0(cli: Cli, text: str, expected: float) -> None:
     result = one(cli("grad", text, "--at", "x=0", "-f", "json"))
     assert result["symbolic"] == expected
     assert result["left"] == expected and result["right"] == expected
