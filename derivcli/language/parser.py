@@ -621,7 +621,7 @@ class _Parser:
         return ParseError(
             f"unknown function '{name}'",
             tok.column,
-            f"; did you mean '{close[0]}'? (known: {', '.join(known)})",
+            f"; did you mean '{close[0]}'? (`derivcli functions` lists all {len(known)})",
         )
 
     def arguments(self, tok: Token, name: str) -> list[Node]:
