@@ -217,8 +217,11 @@ def check_entries(points: int, rows: int, columns: int, kind: str) -> None:
 
 
 def in_expression(error: DerivcliError, number: int, total: int, source: str) -> DerivcliError:
-    """The same error, saying which expression of several it is about."""
-    if total == 1:
+    """The same error, saying which expression of several it is about; an error
+    about the machine (--device cuda without a GPU) is about none of them."""
+    from derivcli.errors import DeviceError
+
+    if total == 1 or isinstance(error, DeviceError):
         return error
     shown = source if len(source) <= 40 else source[:37] + "..."
     named = copy.copy(error)

@@ -300,6 +300,11 @@ def test_cuda_without_cuda_is_exit_3(cli: Cli) -> None:
         pytest.skip("a CUDA device is visible")
     run = cli("hessian", "x*y", "--at", "x=1,y=2", "--device", "cuda")
     assert run.code == 3 and run.out == "" and "--device cuda" in run.error
+    # with several expressions the machine's error names none of them (it said
+    # "expression 1 of 2 ('x*y'): --device cuda: ..."; a new user's pass)
+    run = cli("jacobian", "x*y", "x", "--at", "x=1,y=1", "--device", "cuda")
+    assert run.code == 3 and run.out == ""
+    assert run.error.startswith("--device cuda: ")
 
 
 def test_an_expression_may_start_with_a_minus(cli: Cli) -> None:
