@@ -173,6 +173,9 @@ def check_function(
     grad_output, passes with upstream gradient 1 but fails the others, and is
     named as such; a backward off by a constant factor is named too.
 
+    Your Function runs in a child process with at least 30 s (or --timeout, if
+    longer) plus 5 s for torch's import; one that hangs ends in exit 3.
+
     Examples:
 
       derivcli check-function my_square.py:MySquare --expr "x**2"
