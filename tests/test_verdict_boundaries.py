@@ -336,3 +336,25 @@ def test_long_grids_screened_in_float64_are_accurate(
             assert result["symbolic"] == pytest.approx(float(expected), rel=1e-10, abs=1e-300)
             checked += 1
     assert checked >= 6000
+
+
+@pytest.mark.parametrize(
+    ("coefficient", "code"),
+    [
+        # float32's largest value is (2 - 2**-23)*2**127; half an ulp above it,
+        # 2**128 - 2**103 = 3.4028235677...e38, rounds to inf (to even), anything
+        # below to a finite float32. 3.40282356e38 is a finite float32 derivative
+        # (it was "beyond float32's range", exit 3; a hunt), 3.40282357e38 is not
+        ("340282356000000000000000000000000000000", 0),
+        ("340282357000000000000000000000000000000", 3),
+    ],
+)
+def test_float32_s_range_ends_half_an_ulp_past_its_largest_value(
+    cli: Cli, coefficient: str, code: int
+) -> None:
+    from fractions import Fraction
+
+    halfway = Fraction(2**128 - 2**103)
+    assert (Fraction(int(coefficient)) < halfway) == (code == 0)
+    run = cli("grad", f"{coefficient}*x", "--at", "x=1", "--dtype", "float32", "-f", "json")
+    assert run.code == code, run.err

@@ -328,11 +328,18 @@ def is_total(tree: Node) -> bool:
 # ---------------------------------------------------------------- evaluation at the points
 
 
+# The largest float64 that float32 rounds to a finite number: 2**128 - 2**103 is
+# half an ulp above float32's largest value, FLT_MAX, and rounds (to even) to
+# inf; anything below it rounds to FLT_MAX at most (3.40282356e38 is a finite
+# float32, though above FLT_MAX).
+FLOAT32_LARGEST_ROUNDED = math.nextafter(2.0**128 - 2.0**103, 0.0)
+
+
 def analyse(
     prepared: _Prepared, request: SymbolicRequest, points: PointSet, deadline: float
 ) -> SymbolicResponse:
     count = points.count
-    limit = FLOAT32_MAX if request.dtype == "float32" else FLOAT64_MAX
+    limit = FLOAT32_LARGEST_ROUNDED if request.dtype == "float32" else FLOAT64_MAX
     cache = _ExactCache(points)
     sizes = [_size(steps) for steps in prepared.steps.values()]
     work = count * (max([_cost(prepared.function), *sizes]) + POINT_OVERHEAD)
