@@ -945,7 +945,7 @@ def test_a_lower_closed_form_that_cancels_to_zero_does_not_jump(
         h = mpmath.mpf("1e-12")
         g = lambda x: mpmath.cbrt(x**3 + x**5)  # noqa: E731
         assert abs(mpmath.diff(g, h, 3) - 2) < mpmath.mpf("1e-9")
-    run = cli("grad", text, "-n", str(order), "--at", "x=0", "-f", "json")
+    run = cli("grad", text, "-n", str(order), "--at", "x=0", "-f", "json", "--timeout", "120")
     result = one(run)
     # torch's nth backward through cbrt at 0 is nan: the verdict is DISAGREE, exit 1
     assert result["verdict"] == "DISAGREE", result["note"]
@@ -1054,6 +1054,52 @@ def test_a_shrinking_that_slows_down_is_no_limit_of_0(cli: Cli, text: str, expec
     assert result["symbolic"] == expected
     assert result["left"] == expected and result["right"] == expected
     assert result["verdict"] == "agree"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # sinc is even (sinc'(0) = 0), so f'(0) is x's coefficient. The quotients
+        # beside 0 are -5e291 at 2**-1024 (1e300*h still 5.6e-9), then 1 - 1.7e-17
+        # at 2**-2048 and 1 - 1e-1250 at 2**-4096: not yet the same to 60 bits at
+        # the last step, so this was "cannot decide" (exit 3)
+        ("sinc(1e300*x) + x", 1.0),
+        ("2*sinc(1e300*x) + 3*x", 3.0),
+    ],
+)
+def test_a_sequence_that_settles_at_the_last_step_takes_one_more(
+    cli: Cli, text: str, expected: float
+) -> None:
+    run = cli("grad", text, "--at", "x=0", "-f", "json", "--timeout", "60")
+    assert run.code == 0, run.err
+    result = one(run)
+    assert result["symbolic"] == expected
+    assert result["left"] == expected and result["right"] == expected
+    assert result["verdict"] == "agree"
+
+
+def test_a_mixed_partial_whose_lower_derivative_settles_at_the_last_step(cli: Cli) -> None:
+    # f = sinc(1e300*x)*y + x*y: f_x(0, y) = 1e300*sinc'(0)*y + y = y on the
+    # whole line x = 0, so f_xy(0, 1) = 1. f_x beside the point along y needs
+    # the settling above; it was "f's derivative along x does not exist beside
+    # the point". torch's value is nan (0/0 in sinc's derivative): DISAGREE
+    run = cli(
+        "partial", "sinc(1e300*x)*y + x*y", "--wrt", "x", "--wrt", "y", "--at", "x=0,y=1",
+        "-f", "json", "--timeout", "60",
+    )  # fmt: skip
+    assert run.code == 1, run.err
+    result = one(run)
+    assert result["symbolic"] == 1.0
+    assert result["verdict"] == "DISAGREE"
+    assert result["autograd"] == "nan"
+
+
+def test_an_oscillation_takes_no_extra_step(cli: Cli) -> None:
+    # x*sin(1/x) at 0: quotients sin(1/h)-like move by about 1 at every step,
+    # never settling; it stays "not differentiable" (oscillating), exit 1
+    run = cli("grad", "x*sin(1/x)", "--at", "x=0", "-f", "json", "--timeout", "60")
+    assert run.code == 1, run.err
+    assert one(run)["verdict"] == "not differentiable"
 
 
 @pytest.mark.parametrize("scale", ["1e300*1e140", "1e300*1e160"])

@@ -1526,6 +1526,14 @@ def _settle(
         exponent *= 2
         values = [*values, *sequence_at([exponent + offset])]
         limit = _limit(values)
+    elif limit is not None and math.isnan(limit) and _settling(values):
+        # not yet the same to 60 bits, but the last step moved far less than
+        # the one before: sinc(1e300*x) + x beside 0 gives -5e291 at 2**-1024,
+        # then 1 - 1.7e-17 at 2**-2048 and 1 - 1e-1250 at 2**-4096 (its
+        # quotients reach 1 only once 1e300*h is small). One more step tells
+        exponent *= 2
+        values = [*values, *sequence_at([exponent + offset])]
+        limit = _limit(values)
     if exact and limit is not None and not math.isnan(limit) and _converged(values):
         return values[-1]  # finite, even where float64 says +-inf (2**-1e7 away)
     return limit
@@ -1538,6 +1546,19 @@ def _accelerating(values: Sequence[Any]) -> bool:
     return bool(c == 0 or (b and a / b <= b / c))
 
 
+def _settling(values: Sequence[Any]) -> bool:
+    """The last three values are finite and the last step moved them by less than
+    2**-SETTLING_BITS of the step before (an oscillation moves them alike)."""
+    a, b, c = values[-3:]
+    if any(v is None or not _finite(v) for v in (a, b, c)):
+        return False
+    m = gmpy2()
+    return bool(abs(c - b) <= abs(b - a) * m.mul_2exp(m.mpfr(1), -SETTLING_BITS))
+
+
+# How much smaller the last move of a sequence must be than the one before for
+# _settle to take one more step past MAX_PROBE_EXPONENT.
+SETTLING_BITS = 32
 MAX_PROBE_EXPONENT = 4096
 # Bits of precision tried beyond those a difference quotient at 2**-k cancels,
 # when its value is within rounding of 0: a slope of 1e-300 beside values of 1
