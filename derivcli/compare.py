@@ -217,6 +217,7 @@ class Computation:
                 f"{response.approximate:,} closed-form values of this long grid were computed in "
                 "float64 where that is accurate to 1e-10; the others exactly"
             )
+        notes.extend(explain.held(self.points.moved, self.settings.dtype))
         settings = self.settings
         rtol, atol = settings.tolerances
         text = str(self.expression)  # printed once: every regular point's note may quote it

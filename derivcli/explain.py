@@ -321,3 +321,19 @@ def samples(checked: Sequence[Sample], count: int) -> str:
         )
     )
     return f"checked against autograd at {where}; largest |difference| {worst:.3g}"
+
+
+# How many moved numbers the note names before it counts the rest.
+HELD_SHOWN = 3
+
+
+def held(moved: Sequence[tuple[str, float, float]], dtype: str) -> list[str]:
+    """The note for numbers of --at that the dtype holds as another value: both
+    engines work at the value torch holds (0.1 in float32 is 0.10000000149011612,
+    where d/dx of x**2 is 0.20000000298023224, not 0.2). [] when none moved."""
+    if not moved:
+        return []
+    named = ", ".join(f"{name}={given!r} as {value!r}" for name, given, value in moved[:HELD_SHOWN])
+    rest = len(moved) - HELD_SHOWN
+    more = f" (and {count_of(rest, 'more number')})" if rest > 0 else ""
+    return [f"{dtype} holds {named}{more}: both derivatives are taken there, as torch takes them"]

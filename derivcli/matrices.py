@@ -357,11 +357,6 @@ def jacobian_report(
             tuple(report.results[c * count + i] for c in range(len(names))) for report in reports
         )
         matrices.append(_jacobian_point(entries))
-    notes = [
-        note if len(reports) == 1 else f"expression {r + 1}: {note}"
-        for r, note in enumerate(report.note for report in reports)
-        if note
-    ]
     rtol, atol = settings.tolerances
     return MatrixReport(
         kind=JACOBIAN,
@@ -374,8 +369,22 @@ def jacobian_report(
         atol=atol,
         method=torch_side.method,
         points=tuple(matrices),
-        note="; ".join(notes) or None,
+        note=_rows_note([report.note for report in reports]),
     )
+
+
+def _rows_note(notes: Sequence[str | None]) -> str | None:
+    """The rows' notes as one: a part every row has (float32 holding a number of
+    --at as another value) once, the others after the row's expression number."""
+    parts = [note.split("; ") if note else [] for note in notes]
+    shared = [part for part in parts[0] if all(part in other for other in parts[1:])]
+    own = [
+        f"expression {r + 1}: {part}" if len(notes) > 1 else part
+        for r, row in enumerate(parts)
+        for part in row
+        if part not in shared
+    ]
+    return "; ".join([*shared, *own]) or None
 
 
 # Each Jacobian row gets at least this much time for its closed forms, so

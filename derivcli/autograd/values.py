@@ -21,7 +21,7 @@ import os
 import sys
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from derivcli.errors import BudgetError, DeviceError, PointError
@@ -471,15 +471,20 @@ def make_points(spec: PointSpec, dtype: str = "float64") -> PointSet:
         return _point_set(spec, parts)
     torch = import_torch()
     tdtype = resolve_dtype(torch, dtype)
+    moved: dict[tuple[str, float], float] = {}
     for option, size in zip(spec.options, spec.sizes(), strict=True):
         axes = {name: _held(torch, tdtype, name, c, dtype) for name, c in option}
+        for name, c in option:
+            if not isinstance(c, Grid) and float(axes[name][0]) != c:
+                moved.setdefault((name, c), float(axes[name][0]))
         if spec.mesh:  # every combination, as torch.meshgrid(..., indexing="ij")
             grids = torch.meshgrid(*axes.values(), indexing="ij")
             axes = {name: grid.reshape(-1) for name, grid in zip(axes, grids, strict=True)}
         for name, tensor in axes.items():
             column = tensor.expand(size) if tensor.numel() == 1 else tensor
             parts[name].append(column.to(torch.float64).numpy())
-    return _point_set(spec, parts)
+    held = tuple((name, c, value) for (name, c), value in moved.items())
+    return replace(_point_set(spec, parts), moved=held)
 
 
 def _held(torch: Any, tdtype: Any, name: str, coordinate: Coordinate, dtype: str) -> Any:

@@ -81,6 +81,9 @@ class PointSet:
     names: tuple[str, ...]
     columns: Mapping[str, Column]
     count: int
+    # numbers of --at that the dtype holds as another value (0.1 in float32 is
+    # 0.10000000149011612): (name, as given, as held), in the order given
+    moved: tuple[tuple[str, float, float], ...] = ()
 
     def point(self, index: int) -> dict[str, float]:
         return {name: float(self.columns[name][index]) for name in self.names}
