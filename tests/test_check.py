@@ -164,6 +164,35 @@ def test_difference_below_any_precision_is_still_wrong(
     assert code == 1 and "WRONG" in out and "too small for float64" in out
 
 
+@pytest.mark.parametrize(
+    ("expression", "answer", "at", "answer_value", "derivative_value"),
+    [
+        # 2*x*(1 + 1e-13) at x = 1 is the float nearest 2 + 2e-13, 450 floats
+        # above 2: float64 shows it, so it is the counterexample (a tolerance of
+        # 1e-12 called it "none visible: too small for float64"; a hunt)
+        ("x**2", "2*x*(1+1e-13)", 1.0, 2 + 2e-13, 2.0),
+        # one float apart is still visible: 2*x + 2**-51 at 1 is 2 + 2**-51
+        ("x**2", "2*x + 2**-51", 1.0, 2 + 2**-51, 2.0),
+    ],
+)
+def test_a_difference_float64_shows_is_the_counterexample(
+    capsys: pytest.CaptureFixture[str],
+    expression: str,
+    answer: str,
+    at: float,
+    answer_value: float,
+    derivative_value: float,
+) -> None:
+    code, data = run_json(capsys, expression, "--answer", answer, "--timeout", "60")
+    assert code == 1 and data["correct"] is False
+    spot = data["counterexample"]
+    assert spot is not None
+    assert spot["point"] == {"x": at}
+    assert (spot["answer"], spot["derivative"]) == (answer_value, derivative_value)
+    code, out, _ = run(capsys, expression, "--answer", answer, "--timeout", "60")
+    assert code == 1 and "none visible" not in out
+
+
 def test_tiny_difference_is_still_wrong(capsys: pytest.CaptureFixture[str]) -> None:
     # 1e-12*sin(x) is below float64 noise relative to the values; the
     # high-precision spot check still sees it.
