@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from derivcli.errors import BudgetError, CannotComputeError, ExitCode, InputError, LimitError
 from derivcli.language.definitions import kink_trees
+from derivcli.language.evaluate import gmpy2
 from derivcli.language.functions import function
 from derivcli.language.parser import Expression, parse
 from derivcli.language.points import (
@@ -30,12 +32,13 @@ from derivcli.language.points import (
     parse_wrt,
 )
 from derivcli.language.printer import to_text
-from derivcli.language.tree import Call, Node, walk
+from derivcli.language.tree import BinaryOp, Call, Constant, Negate, Node, Number, Variable, walk
 from derivcli.results import count as plural
 from derivcli.results import format_number
 from derivcli.symbolic.analysis import PointAnalysis, Reason
 
 if TYPE_CHECKING:
+    from derivcli.language.evaluate import Program
     from derivcli.results import DerivativeResult
 
 MIN_POINTS = 2
@@ -80,6 +83,9 @@ class PlotData:
     # nearest a kink between two floats, judged at the kink: relu(x - 1/3))
     kink_at_float: tuple[bool, ...] = ()
     kink_sides: tuple[tuple[float | None, float | None, str], ...] = ()  # left, right, note
+    # poles of f strictly between two grid points (the float nearest each): f is
+    # unbounded there, though every grid point is finite (1/(x - 1/3))
+    poles: tuple[float, ...] = ()
 
     @property
     def label(self) -> str:
@@ -133,6 +139,7 @@ class PlotData:
                 )
             ],
             "undefined": [json_number(self.xs[i]) for i in self.undefined],
+            "poles": [json_number(x) for x in self.poles],
             "not_differentiable": [json_number(self.xs[i]) for i in self.not_differentiable],
             "disagree": [json_number(self.xs[i]) for i in self.disagree],
             "summary": summary_line(self),
@@ -339,6 +346,62 @@ def locate_exactly(
     return x, None
 
 
+def _roots(
+    torch: Any,
+    arg: Node,
+    wrt: str,
+    xs: Any,
+    grid: Sequence[float],
+    fixed: tuple[tuple[str, float], ...],
+) -> list[tuple[float, tuple[float, float]]]:
+    """Where torch's float64 ``arg`` is 0 on the grid or changes sign between
+    neighbouring grid points (both values finite and nonzero), each with the
+    interval around it: a grid point with its neighbours, or torch's root
+    between two grid points, bisected in float64 down to two neighbouring
+    floats. A sign change across a pole of the argument itself (it blows up
+    instead of passing through 0) is dropped."""
+    import numpy as np
+
+    values = _evaluate(torch, arg, wrt, xs, fixed).reshape(-1).expand(len(grid))
+    zero = values == 0
+    found = [
+        (grid[j], (grid[max(j - 1, 0)], grid[min(j + 1, len(grid) - 1)]))
+        for j in torch.nonzero(zero).reshape(-1).tolist()
+    ]
+    left, right = values[:-1], values[1:]
+    finite = torch.isfinite(left) & torch.isfinite(right) & ~zero[:-1] & ~zero[1:]
+    crossing = finite & (torch.sign(left) * torch.sign(right) < 0)
+    index = torch.nonzero(crossing).reshape(-1)
+    if index.numel() == 0:
+        return found
+    # Bisect on the floats themselves (their bit patterns, in order), down
+    # to two neighbouring floats: a kink at exactly 0.0 or 0.1 is found
+    # at that float, not at a point 1e-33 beside it.
+    lo, hi = _float_keys(xs[index].numpy()), _float_keys(xs[index + 1].numpy())
+    v_lo = left[index]
+    scale = torch.maximum(left[index].abs(), right[index].abs()).clamp(min=1.0)
+    for _ in range(BISECTION_STEPS):
+        if not (hi - lo > 1).any():
+            break
+        mid = lo + (hi - lo) // 2
+        v_mid = _evaluate(torch, arg, wrt, _from_keys(torch, mid), fixed)
+        v_mid = v_mid.reshape(-1).expand(len(mid))
+        same = (torch.sign(v_mid) == torch.sign(v_lo)).numpy()
+        lo = np.where(same, mid, lo)
+        hi = np.where(same, hi, mid)
+    lo_x, hi_x = _from_keys(torch, lo), _from_keys(torch, hi)
+    v_lo = _evaluate(torch, arg, wrt, lo_x, fixed).reshape(-1).expand(len(lo_x))
+    v_hi = _evaluate(torch, arg, wrt, hi_x, fixed).reshape(-1).expand(len(hi_x))
+    root = torch.where(v_lo.abs() <= v_hi.abs(), lo_x, hi_x)
+    residual = torch.minimum(v_lo.abs(), v_hi.abs())
+    kept = (residual <= 1e-8 * scale).tolist()
+    return found + [
+        (x, (grid[j], grid[j + 1]))
+        for j, x, keep in zip(index.tolist(), root.tolist(), kept, strict=True)
+        if keep
+    ]
+
+
 def find_kinks(
     tree: Node,
     wrt: str,
@@ -353,8 +416,6 @@ def find_kinks(
     instead of passing through 0) is dropped. Each root is then located
     exactly (:func:`locate_exactly`): at a float, or strictly between two.
     """
-    import numpy as np
-
     from derivcli.autograd.values import import_torch
 
     arguments = kink_arguments(tree)
@@ -365,42 +426,9 @@ def find_kinks(
     # (torch's root, the interval it lies in, the argument)
     candidates: list[tuple[float, tuple[float, float], Node]] = []
     for _, arg in arguments:
-        values = _evaluate(torch, arg, wrt, xs, fixed).reshape(-1).expand(len(grid))
         # Where the engine would call a grid point a kink (exactly 0), so does the plot.
-        zero = values == 0
-        for j in torch.nonzero(zero).reshape(-1).tolist():
-            bounds = (grid[max(j - 1, 0)], grid[min(j + 1, len(grid) - 1)])
-            candidates.append((grid[j], bounds, arg))
-        left, right = values[:-1], values[1:]
-        finite = torch.isfinite(left) & torch.isfinite(right) & ~zero[:-1] & ~zero[1:]
-        crossing = finite & (torch.sign(left) * torch.sign(right) < 0)
-        index = torch.nonzero(crossing).reshape(-1)
-        if index.numel() == 0:
-            continue
-        # Bisect on the floats themselves (their bit patterns, in order), down
-        # to two neighbouring floats: a kink at exactly 0.0 or 0.1 is found
-        # at that float, not at a point 1e-33 beside it.
-        lo, hi = _float_keys(xs[index].numpy()), _float_keys(xs[index + 1].numpy())
-        v_lo = left[index]
-        scale = torch.maximum(left[index].abs(), right[index].abs()).clamp(min=1.0)
-        for _ in range(BISECTION_STEPS):
-            if not (hi - lo > 1).any():
-                break
-            mid = lo + (hi - lo) // 2
-            v_mid = _evaluate(torch, arg, wrt, _from_keys(torch, mid), fixed)
-            v_mid = v_mid.reshape(-1).expand(len(mid))
-            same = (torch.sign(v_mid) == torch.sign(v_lo)).numpy()
-            lo = np.where(same, mid, lo)
-            hi = np.where(same, hi, mid)
-        lo_x, hi_x = _from_keys(torch, lo), _from_keys(torch, hi)
-        v_lo = _evaluate(torch, arg, wrt, lo_x, fixed).reshape(-1).expand(len(lo_x))
-        v_hi = _evaluate(torch, arg, wrt, hi_x, fixed).reshape(-1).expand(len(hi_x))
-        root = torch.where(v_lo.abs() <= v_hi.abs(), lo_x, hi_x)
-        residual = torch.minimum(v_lo.abs(), v_hi.abs())
-        kept = (residual <= 1e-8 * scale).tolist()
-        for j, x, keep in zip(index.tolist(), root.tolist(), kept, strict=True):
-            if keep:
-                candidates.append((x, (grid[j], grid[j + 1]), arg))
+        roots = _roots(torch, arg, wrt, xs, grid, fixed)
+        candidates.extend((x, bounds, arg) for x, bounds in roots)
         if len(candidates) > MAX_KINKS:
             break
     found: dict[float, tuple[list[Any], bool]] = {}
@@ -412,6 +440,180 @@ def find_kinks(
     return [Kink(x, tuple(roots), at_float) for x, (roots, at_float) in sorted(found.items())][
         :MAX_KINKS
     ]
+
+
+# ---------------------------------------------------------------- poles
+
+# Functions whose argument's zeros may be poles of f (the function itself is
+# unbounded there): the log family at 0, atanh at +-1 (given as the factors
+# 1 - a and 1 + a), tan at the zeros of cos. A division's denominator and the
+# base of a negative power are the others (sec, csc and cot are divisions once
+# written out). Each zero found is a pole only if f grows without bound there
+# (:func:`_is_pole`): sin(x)/x at 0 is not one.
+_POLE_ARGUMENTS: dict[str, Callable[[Node], list[Node]]] = {
+    "log": lambda a: [a],
+    "log2": lambda a: [a],
+    "log10": lambda a: [a],
+    "log1p": lambda a: [BinaryOp("+", Number(Fraction(1), "1"), a)],
+    "atanh": lambda a: [
+        BinaryOp("-", Number(Fraction(1), "1"), a),
+        BinaryOp("+", Number(Fraction(1), "1"), a),
+    ],
+    "tan": lambda a: [Call("cos", (a,))],
+    # poles at 0, -1, -2, ...: sin(pi*a) is 0 at every integer, and the
+    # growth test drops the positive ones
+    "gamma": lambda a: [Call("sin", (BinaryOp("*", Constant("pi"), a),))],
+    "lgamma": lambda a: [Call("sin", (BinaryOp("*", Constant("pi"), a),))],
+    "digamma": lambda a: [Call("sin", (BinaryOp("*", Constant("pi"), a),))],
+}
+
+
+def pole_arguments(tree: Node, wrt: str) -> list[Node]:
+    """The expressions whose zeros may be poles of f, each moving with ``wrt``: a
+    division's denominator, a negative power's base, and the arguments of the
+    functions above, split into factors (the zeros of (x - 1/3)**2 are those of
+    x - 1/3, where the sign changes)."""
+    from derivcli.language.definitions import expand
+
+    found: list[Node] = []
+    seen: set[str] = set()
+
+    def add(node: Node) -> None:
+        for factor in _zero_factors(node):
+            key = to_text(factor)
+            if key not in seen and _moves(factor, wrt):
+                seen.add(key)
+                found.append(factor)
+
+    for node in walk(expand(tree)):
+        if isinstance(node, BinaryOp) and node.op == "/":
+            add(node.right)
+        elif isinstance(node, BinaryOp) and node.op == "**" and _negative_constant(node.right):
+            add(node.left)
+        elif isinstance(node, Call) and node.name in _POLE_ARGUMENTS:
+            for argument in _POLE_ARGUMENTS[node.name](node.args[0]):
+                add(argument)
+        elif isinstance(node, Call) and node.name == "polygamma":
+            (argument,) = node.args[-1:]
+            add(Call("sin", (BinaryOp("*", Constant("pi"), argument),)))
+    return found
+
+
+def _zero_factors(node: Node) -> list[Node]:
+    """Expressions whose zeros are node's, each changing sign at a simple zero."""
+    if isinstance(node, Negate):
+        return _zero_factors(node.operand)
+    if isinstance(node, BinaryOp) and node.op == "*":
+        return _zero_factors(node.left) + _zero_factors(node.right)
+    if isinstance(node, BinaryOp) and node.op == "**" and _positive_constant(node.right):
+        return _zero_factors(node.left)
+    if isinstance(node, Call) and node.name == "abs":
+        return _zero_factors(node.args[0])
+    return [node]
+
+
+def _constant_value(node: Node) -> Fraction | None:
+    if isinstance(node, Number):
+        return node.value
+    if isinstance(node, Negate) and isinstance(node.operand, Number):
+        return -node.operand.value
+    return None
+
+
+def _negative_constant(node: Node) -> bool:
+    value = _constant_value(node)
+    return value is not None and value < 0
+
+
+def _positive_constant(node: Node) -> bool:
+    value = _constant_value(node)
+    return value is not None and value > 0
+
+
+def _moves(node: Node, wrt: str) -> bool:
+    return any(isinstance(n, Variable) and n.name == wrt for n in walk(node))
+
+
+# Steps beside a pole, as fractions 2**-k of its size, at which f must grow.
+POLE_STEPS = (40, 80, 160)
+# f grows toward a pole by at least this factor from one step to the next:
+# 1/x by 2**40, log(abs(x)) by 2 (its size doubles as k does), x**-0.01 by 1.3
+POLE_GROWTH = 1.2
+MAX_POLES = 1_000  # poles between grid points looked at (more: the budget decides)
+
+
+def _is_pole(f: Program, point: Mapping[str, float], wrt: str, root: Any) -> bool:
+    """Whether f grows without bound toward ``root`` (an mpfr or a float) from
+    either side: |f| at root +- |root|*2**-k for k in POLE_STEPS grows by
+    POLE_GROWTH or more at each step, or f has an exact pole at a float root."""
+    from derivcli.language.evaluate import exact_value
+
+    m = gmpy2()
+    at = m.mpfr(root) if isinstance(root, float) else root  # m.mpfr() would round to 53 bits
+    if isinstance(root, float):
+        here = exact_value(f, {**point, wrt: root})
+        if here.undefined is not None and here.undefined.kind == "pole":
+            return True
+    size = abs(at) if at != 0 else m.mpfr(1)
+    for side in (-1, 1):
+        magnitudes = []
+        for k in POLE_STEPS:
+            with m.context(m.get_context(), precision=at.precision + max(POLE_STEPS) + 64):
+                x = at + side * size * m.mul_2exp(m.mpfr(1), -k)
+            outcome = exact_value(f, {**point, wrt: x})
+            if outcome.undefined is not None and outcome.undefined.kind == "overflow":
+                magnitudes.append(m.inf())  # past MPFR's range: exp(1/(x - 1/3)) at 1/3
+                continue
+            if outcome.value is None:
+                break
+            magnitudes.append(abs(outcome.value))
+        if len(magnitudes) == len(POLE_STEPS) and all(
+            later >= POLE_GROWTH * earlier > 0
+            for earlier, later in zip(magnitudes, magnitudes[1:], strict=False)
+        ):
+            return True
+    return False
+
+
+def find_poles(
+    tree: Node,
+    wrt: str,
+    grid: Sequence[float],
+    fixed: tuple[tuple[str, float], ...],
+    deadline: float = math.inf,
+) -> list[float]:
+    """The floats nearest the poles of f strictly between grid points: where an
+    expression of :func:`pole_arguments` changes sign between two neighbouring
+    grid points (found as a kink argument's zero is) and f grows without bound
+    there. A zero on a grid point is not looked at: f is undefined there, which
+    the grid itself shows."""
+    from derivcli.autograd.values import import_torch
+    from derivcli.language.evaluate import compile_tree
+
+    arguments = pole_arguments(tree, wrt)
+    if not arguments:
+        return []
+    torch = import_torch()
+    xs = torch.tensor(list(grid), dtype=torch.float64)
+    on_grid = set(grid)
+    f_program = compile_tree(tree)
+    point = dict(fixed)
+    poles: set[float] = set()
+    candidates: list[tuple[float, tuple[float, float], Node]] = []
+    for arg in arguments:
+        # a grid point where torch's argument is 0 may be no root: x - 1/3 at the
+        # float nearest 1/3, where f is finite (-5.4e16) and the pole is strictly
+        # between that float and the next
+        roots = _roots(torch, arg, wrt, xs, grid, fixed)
+        candidates.extend((x, bounds, arg) for x, bounds in roots)
+    for done, (x, bounds, arg) in enumerate(candidates[:MAX_POLES]):
+        _on_time(deadline, "located", done, len(candidates), "poles")
+        at, root = locate_exactly(arg, wrt, x, bounds, fixed)
+        if (root is None and at in on_grid) or at in poles:
+            continue  # f is undefined at that grid point, which says so itself
+        if _is_pole(f_program, point, wrt, at if root is None else root):
+            poles.add(at)
+    return sorted(poles)
 
 
 # ---------------------------------------------------------------- computing
@@ -467,6 +669,10 @@ def compute_plot(
         raise CannotComputeError(f"autograd failed: {exc}") from None
     kinks = [kink.x for kink in found]
     between = judge_between(expression, name, found, fixed, deadline)
+    try:
+        poles = find_poles(expression.tree, name, grid, fixed, deadline)
+    except (RuntimeError, ValueError, TypeError, OverflowError) as exc:
+        raise CannotComputeError(f"autograd failed: {exc}") from None
     xs = sorted(set(grid) | set(kinks))
     count = len(xs)
     if kinks:
@@ -539,7 +745,7 @@ def compute_plot(
     exit_code = report.exit_code
     if any(ok is None for ok, _ in verdicts):
         exit_code = max(exit_code, ExitCode.CANNOT_COMPUTE)
-    elif any(ok is False for ok, _ in verdicts):
+    elif any(ok is False for ok, _ in verdicts) or poles:
         exit_code = max(exit_code, ExitCode.DISAGREE)
     derivative = next((r.derivative for r in results if r.derivative is not None), None)
     # torch rounding x - 0.1 onto relu's kink at the float 0.1, or losing digits
@@ -576,13 +782,14 @@ def compute_plot(
         disagree_note=disagree_note,
         kink_at_float=tuple(kink.at_float and not kink.roots for kink in found),
         kink_sides=tuple(sides for _, sides in verdicts),
+        poles=tuple(poles),
     )
 
 
-def _on_time(deadline: float, what: str, done: int, count: int) -> None:
+def _on_time(deadline: float, what: str, done: int, count: int, things: str = "kinks") -> None:
     if time.monotonic() > deadline:
         raise BudgetError(
-            f"the kinks between grid points could not be {what} exactly within the time "
+            f"the {things} between grid points could not be {what} exactly within the time "
             f"budget ({done:,} of {count:,} done; raise it with --timeout)"
         )
 
@@ -672,6 +879,12 @@ def summary_line(data: PlotData) -> str:
             f"f undefined at {_plural(len(data.undefined), 'point')} "
             f"({_where(data, data.undefined)})"
         )
+    if data.poles:
+        shown = ", ".join(f"{data.wrt}≈{format_number(x)}" for x in data.poles[:3])
+        problems.append(
+            f"f has {_plural(len(data.poles), 'pole')} between grid points "
+            f"({shown}{', ...' if len(data.poles) > 3 else ''})"
+        )
     if data.beyond_float64:
         problems.append(
             f"beyond float64's range at {_plural(len(data.beyond_float64), 'point')} "
@@ -752,15 +965,24 @@ def y_limits(series: Sequence[Sequence[float]]) -> tuple[float, float] | None:
 
 
 def segments(
-    xs: Sequence[float], ys: Sequence[float], breaks: set[int], limits: tuple[float, float] | None
+    xs: Sequence[float],
+    ys: Sequence[float],
+    breaks: set[int],
+    limits: tuple[float, float] | None,
+    gaps: frozenset[int] = frozenset(),
 ) -> list[tuple[list[float], list[float]]]:
-    """Split a line where it is undefined, at the given indices, and across poles."""
+    """Split a line where it is undefined, at the given indices (left out), before
+    the indices in ``gaps`` (a pole between them and the point before), and
+    across poles the values show."""
     parts: list[tuple[list[float], list[float]]] = []
     cur_x: list[float] = []
     cur_y: list[float] = []
     lo, hi = limits if limits is not None else (-math.inf, math.inf)
     previous: float | None = None
     for i, (x, y) in enumerate(zip(xs, ys, strict=True)):
+        if i in gaps and cur_x:
+            parts.append((cur_x, cur_y))
+            cur_x, cur_y, previous = [], [], None
         crosses = (
             previous is not None
             and math.isfinite(y)
@@ -795,6 +1017,14 @@ def _runs(indices: Sequence[int]) -> list[tuple[int, int]]:
 def _marker_indices(count: int, target: int, extra: Sequence[int]) -> list[int]:
     step = max(1, math.ceil(count / target))
     return sorted(set(range(0, count, step)) | set(extra))
+
+
+def _gaps(data: PlotData) -> frozenset[int]:
+    """Indices of the points right after a pole between grid points: no line
+    joins them to the point before."""
+    import bisect
+
+    return frozenset(bisect.bisect_right(data.xs, x) for x in data.poles)
 
 
 def _breaks(data: PlotData) -> tuple[set[int], set[int]]:
@@ -844,11 +1074,12 @@ def save_figure(data: PlotData, out: str) -> None:
     xs = list(data.xs)
     limits = y_limits([data.function, data.symbolic, data.autograd])
     f_breaks, d_breaks = _breaks(data)
-    for k, (sx, sy) in enumerate(segments(xs, data.function, f_breaks, limits)):
+    gaps = _gaps(data)
+    for k, (sx, sy) in enumerate(segments(xs, data.function, f_breaks, limits, gaps)):
         ax.plot(sx, sy, color="tab:blue", lw=2, label=f"f({data.wrt})" if k == 0 else None)
     closed = data.derivative or "not computed"
     short = closed if len(closed) <= 40 else closed[:37] + "..."
-    for k, (sx, sy) in enumerate(segments(xs, data.symbolic, d_breaks, limits)):
+    for k, (sx, sy) in enumerate(segments(xs, data.symbolic, d_breaks, limits, gaps)):
         ax.plot(
             sx,
             sy,
@@ -874,6 +1105,8 @@ def save_figure(data: PlotData, out: str) -> None:
         label=f"autograd {data.label}"
         + ("" if math.ceil(len(xs) / 60) == 1 else f" (1 point in {math.ceil(len(xs) / 60)})"),
     )
+    for k, x in enumerate(data.poles):
+        ax.axvline(x, color="tab:red", ls="--", lw=1.0, label=("pole" if k == 0 else None))
     for k, (x, ok) in enumerate(zip(data.kinks, data.kink_differentiable, strict=True)):
         ax.axvline(x, color="0.45", ls=":", lw=1.2, label=("kink" if k == 0 else None))
         i = data.xs.index(x)
@@ -956,7 +1189,7 @@ def terminal_plot(
 
     def line(ys: Sequence[float], breaks: set[int], symbol: str, pixel: str, label: str) -> None:
         first = True
-        for sx, sy in segments(xs, ys, breaks, limits):
+        for sx, sy in segments(xs, ys, breaks, limits, _gaps(data)):
             inside = [
                 (x, y)
                 for x, y in zip(sx, sy, strict=True)
@@ -991,6 +1224,8 @@ def terminal_plot(
         )
     for k, x in enumerate(data.kinks):
         fig.line(x, "vertical", pixel="gray", style="dotted", label="kink" if k == 0 else None)
+    for k, x in enumerate(data.poles):
+        fig.line(x, "vertical", pixel="red", style="dotted", label="pole" if k == 0 else None)
     for k, (a, b) in enumerate(_runs(data.undefined)):
         for x in {xs[a], xs[b]}:
             fig.line(

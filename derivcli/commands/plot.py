@@ -19,8 +19,8 @@ from derivcli.options import DEFAULT_BUDGET, Device, DType, check_timeout
 PLOT_EXIT_CODES_HELP = (
     "Exit codes: 0 plotted, and the closed form and autograd agree at every point; "
     "1 plotted, but they disagree somewhere or a point is not differentiable (a kink, "
-    "a point outside the domain); 2 bad input; 3 cannot compute (e.g. the closed form ran "
-    "out of time; the plot then shows autograd alone)."
+    "a point outside the domain, a pole between grid points); 2 bad input; 3 cannot "
+    "compute (e.g. the closed form ran out of time; the plot then shows autograd alone)."
 )
 
 
