@@ -322,10 +322,15 @@ def jacobian_report(
     all rows are computed at the same points.
     """
     from derivcli.autograd.matrices import TorchMatrices
+    from derivcli.autograd.values import make_points
     from derivcli.compare import compute, new_runner
+    from derivcli.explain import held
 
     names = tuple(variables)
     torch_side = TorchMatrices([e.tree for e in expressions], names, hessian=False)
+    # the points once for all rows, and their float32 note once (each row's has it)
+    point_set = None if points is None else make_points(points, settings.dtype)
+    shared = held(point_set.moved if point_set is not None else (), settings.dtype)
     own = runner is None
     worker = new_runner() if runner is None else runner
     deadline = time.monotonic() + settings.budget
@@ -339,7 +344,7 @@ def jacobian_report(
                     compute(
                         expression,
                         [(name,) for name in names],
-                        points,
+                        point_set,
                         replace(settings, budget=left),
                         worker,
                         engine=torch_side.engine(r),
@@ -369,21 +374,23 @@ def jacobian_report(
         atol=atol,
         method=torch_side.method,
         points=tuple(matrices),
-        note=_rows_note([report.note for report in reports]),
+        note=_rows_note([report.note for report in reports], shared),
     )
 
 
-def _rows_note(notes: Sequence[str | None]) -> str | None:
-    """The rows' notes as one: a part every row has (float32 holding a number of
-    --at as another value) once, the others after the row's expression number."""
-    parts = [note.split("; ") if note else [] for note in notes]
-    shared = [part for part in parts[0] if all(part in other for other in parts[1:])]
-    own = [
-        f"expression {r + 1}: {part}" if len(notes) > 1 else part
-        for r, row in enumerate(parts)
-        for part in row
-        if part not in shared
-    ]
+def _rows_note(notes: Sequence[str | None], shared: Sequence[str] = ()) -> str | None:
+    """The rows' notes as one, each after its expression number, and the notes in
+    ``shared`` (the float32 note, which compare puts last in every row's) once,
+    first: the whole note, never a part of one (a note may hold '; ' itself)."""
+    own: list[str] = []
+    for r, note in enumerate(notes):
+        for common in shared:
+            if note == common:
+                note = None
+            elif note is not None and note.endswith(f"; {common}"):
+                note = note[: -len(common) - 2]
+        if note:
+            own.append(f"expression {r + 1}: {note}" if len(notes) > 1 else note)
     return "; ".join([*shared, *own]) or None
 
 

@@ -86,6 +86,8 @@ class PlotData:
     # poles of f strictly between two grid points (the float nearest each): f is
     # unbounded there, though every grid point is finite (1/(x - 1/3))
     poles: tuple[float, ...] = ()
+    pole_sides: tuple[int, ...] = ()  # per pole: -1 below its float, +1 above, 0 at it
+    poles_unsearched: int = 0  # sign changes not looked at for a pole (budget, MAX_POLES)
 
     @property
     def label(self) -> str:
@@ -140,6 +142,7 @@ class PlotData:
             ],
             "undefined": [json_number(self.xs[i]) for i in self.undefined],
             "poles": [json_number(x) for x in self.poles],
+            "poles_not_searched": self.poles_unsearched,
             "not_differentiable": [json_number(self.xs[i]) for i in self.not_differentiable],
             "disagree": [json_number(self.xs[i]) for i in self.disagree],
             "summary": summary_line(self),
@@ -409,13 +412,9 @@ def find_kinks(
     fixed: tuple[tuple[str, float], ...],
     deadline: float = math.inf,
 ) -> list[Kink]:
-    """x where a kinked function's argument is 0: on the grid or between two points.
-
-    Sign changes between neighbouring grid points are narrowed down by
-    bisection in float64; a sign change across a pole (the argument blows up
-    instead of passing through 0) is dropped. Each root is then located
-    exactly (:func:`locate_exactly`): at a float, or strictly between two.
-    """
+    """x where a kinked function's argument is 0: on the grid or between two points
+    (found by :func:`_roots`), each located exactly (:func:`locate_exactly`): at a
+    float, or strictly between two."""
     from derivcli.autograd.values import import_torch
 
     arguments = kink_arguments(tree)
@@ -507,72 +506,92 @@ def _zero_factors(node: Node) -> list[Node]:
         return _zero_factors(node.left) + _zero_factors(node.right)
     if isinstance(node, BinaryOp) and node.op == "**" and _positive_constant(node.right):
         return _zero_factors(node.left)
-    if isinstance(node, Call) and node.name == "abs":
+    if isinstance(node, Call) and node.name in ("abs", "sqrt", "cbrt"):
         return _zero_factors(node.args[0])
     return [node]
 
 
-def _constant_value(node: Node) -> Fraction | None:
+def _constant_sign(node: Node) -> int | None:
+    """The sign of a subtree without variables (-2/2, -1/2, -pi), exactly; None
+    where it has a variable or no real value."""
+    from derivcli.language.evaluate import exact_constant
+
+    if any(isinstance(n, Variable) for n in walk(node)):
+        return None
     if isinstance(node, Number):
-        return node.value
-    if isinstance(node, Negate) and isinstance(node.operand, Number):
-        return -node.operand.value
-    return None
+        return (node.value > 0) - (node.value < 0)
+    value = exact_constant(node).value
+    return None if value is None else (value > 0) - (value < 0)
 
 
 def _negative_constant(node: Node) -> bool:
-    value = _constant_value(node)
-    return value is not None and value < 0
+    return _constant_sign(node) == -1
 
 
 def _positive_constant(node: Node) -> bool:
-    value = _constant_value(node)
-    return value is not None and value > 0
+    return _constant_sign(node) == 1
 
 
 def _moves(node: Node, wrt: str) -> bool:
     return any(isinstance(n, Variable) and n.name == wrt for n in walk(node))
 
 
-# Steps beside a pole, as fractions 2**-k of its size, at which f must grow.
-POLE_STEPS = (40, 80, 160)
+# Steps beside a pole at which f must grow: 2**-k of the float spacing at the
+# root (2**-52 of its size; 2**-52 at 0), so a pole far from 0 is probed as
+# closely as one near it (log(abs(x - 1e18 - 1/3)) grows from 4.9 to 95 over
+# these; steps relative to 1e18 itself saw 13.7, then 14.0). The deepest is
+# 2**-196 of the root's size, above the 2**-256 the root is located to.
+POLE_STEPS = (0, 48, 96, 144)
 # f grows toward a pole by at least this factor from one step to the next:
-# 1/x by 2**40, log(abs(x)) by 2 (its size doubles as k does), x**-0.01 by 1.3
+# 1/x by 2**48, log(abs(x)) by 1.3 or more (its size grows with k), while a
+# bounded f (sin(1/x) at 0) does not keep growing over four steps
 POLE_GROWTH = 1.2
-MAX_POLES = 1_000  # poles between grid points looked at (more: the budget decides)
+MAX_POLES = 1_000  # roots looked at; the rest are counted as not searched
 
 
 def _is_pole(f: Program, point: Mapping[str, float], wrt: str, root: Any) -> bool:
-    """Whether f grows without bound toward ``root`` (an mpfr or a float) from
-    either side: |f| at root +- |root|*2**-k for k in POLE_STEPS grows by
-    POLE_GROWTH or more at each step, or f has an exact pole at a float root."""
+    """Whether f is defined on both sides of ``root`` (an mpfr, or a float) and
+    grows without bound toward it from at least one: |f| at the POLE_STEPS beside
+    it grows by POLE_GROWTH or more at each step, or is past MPFR's range. A
+    root with f undefined on one side is a domain edge (log(x - 1/3) at 1/3),
+    which the undefined points of the grid show, not a pole between them."""
     from derivcli.language.evaluate import exact_value
 
     m = gmpy2()
     at = m.mpfr(root) if isinstance(root, float) else root  # m.mpfr() would round to 53 bits
-    if isinstance(root, float):
-        here = exact_value(f, {**point, wrt: root})
-        if here.undefined is not None and here.undefined.kind == "pole":
-            return True
-    size = abs(at) if at != 0 else m.mpfr(1)
+    size = abs(at) * m.mul_2exp(m.mpfr(1), -52) if at != 0 else m.mul_2exp(m.mpfr(1), -52)
+    growing = False
     for side in (-1, 1):
         magnitudes = []
         for k in POLE_STEPS:
-            with m.context(m.get_context(), precision=at.precision + max(POLE_STEPS) + 64):
+            with m.context(m.get_context(), precision=at.precision + max(POLE_STEPS) + 128):
                 x = at + side * size * m.mul_2exp(m.mpfr(1), -k)
             outcome = exact_value(f, {**point, wrt: x})
-            if outcome.undefined is not None and outcome.undefined.kind == "overflow":
-                magnitudes.append(m.inf())  # past MPFR's range: exp(1/(x - 1/3)) at 1/3
+            kind = outcome.undefined.kind if outcome.undefined is not None else ""
+            if kind in ("overflow", "underflow"):
+                # past MPFR's range, or nonzero below it: exp(1/(x - 1/3)) right
+                # and left of 1/3 (defined, so no domain edge)
+                magnitudes.append(m.inf() if kind == "overflow" else m.mpfr(0))
                 continue
             if outcome.value is None:
-                break
+                return False  # undefined beside it: an edge of f's domain
             magnitudes.append(abs(outcome.value))
-        if len(magnitudes) == len(POLE_STEPS) and all(
+        growing = growing or all(
             later >= POLE_GROWTH * earlier > 0
             for earlier, later in zip(magnitudes, magnitudes[1:], strict=False)
-        ):
-            return True
-    return False
+        )
+    return growing
+
+
+@dataclass(frozen=True)
+class Poles:
+    """What :func:`find_poles` found: the float nearest each pole, on which side
+    of it the pole lies (-1 below, +1 above, 0 at the float itself), and how
+    many sign changes were not looked at (the budget or MAX_POLES ran out)."""
+
+    xs: tuple[float, ...] = ()
+    sides: tuple[int, ...] = ()
+    unsearched: int = 0
 
 
 def find_poles(
@@ -581,39 +600,47 @@ def find_poles(
     grid: Sequence[float],
     fixed: tuple[tuple[str, float], ...],
     deadline: float = math.inf,
-) -> list[float]:
-    """The floats nearest the poles of f strictly between grid points: where an
-    expression of :func:`pole_arguments` changes sign between two neighbouring
-    grid points (found as a kink argument's zero is) and f grows without bound
-    there. A zero on a grid point is not looked at: f is undefined there, which
-    the grid itself shows."""
+    shown: Sequence[float] = (),
+) -> Poles:
+    """The poles of f between grid points: where an expression of
+    :func:`pole_arguments` is 0 on the grid in torch's float64 or changes sign
+    between neighbouring grid points, located exactly as a kink argument's zero
+    is, where f grows without bound (:func:`_is_pole`). A root exactly at a grid
+    point is left to it (f is undefined there, and says so), as is one at a
+    kink ``shown`` (the kink's judgement covers it); one strictly beside a grid
+    point, as x - 1/3 at the float nearest 1/3, is a pole. Past the deadline or
+    MAX_POLES the rest are counted, not looked at."""
     from derivcli.autograd.values import import_torch
     from derivcli.language.evaluate import compile_tree
 
     arguments = pole_arguments(tree, wrt)
     if not arguments:
-        return []
+        return Poles()
     torch = import_torch()
     xs = torch.tensor(list(grid), dtype=torch.float64)
     on_grid = set(grid)
+    kinks = set(shown)
     f_program = compile_tree(tree)
     point = dict(fixed)
-    poles: set[float] = set()
+    found: dict[float, int] = {}
     candidates: list[tuple[float, tuple[float, float], Node]] = []
     for arg in arguments:
-        # a grid point where torch's argument is 0 may be no root: x - 1/3 at the
-        # float nearest 1/3, where f is finite (-5.4e16) and the pole is strictly
-        # between that float and the next
         roots = _roots(torch, arg, wrt, xs, grid, fixed)
         candidates.extend((x, bounds, arg) for x, bounds in roots)
-    for done, (x, bounds, arg) in enumerate(candidates[:MAX_POLES]):
-        _on_time(deadline, "located", done, len(candidates), "poles")
+    for done, (x, bounds, arg) in enumerate(candidates):
+        if done >= MAX_POLES or time.monotonic() > deadline:
+            return _poles(found, len(candidates) - done)
         at, root = locate_exactly(arg, wrt, x, bounds, fixed)
-        if (root is None and at in on_grid) or at in poles:
-            continue  # f is undefined at that grid point, which says so itself
+        if (root is None and at in on_grid) or at in kinks or at in found:
+            continue  # the grid point, or the kink judged there, says what f does
         if _is_pole(f_program, point, wrt, at if root is None else root):
-            poles.add(at)
-    return sorted(poles)
+            found[at] = 0 if root is None else (-1 if root < at else 1)
+    return _poles(found, 0)
+
+
+def _poles(found: Mapping[float, int], unsearched: int) -> Poles:
+    xs = tuple(sorted(found))
+    return Poles(xs, tuple(found[x] for x in xs), unsearched)
 
 
 # ---------------------------------------------------------------- computing
@@ -670,7 +697,7 @@ def compute_plot(
     kinks = [kink.x for kink in found]
     between = judge_between(expression, name, found, fixed, deadline)
     try:
-        poles = find_poles(expression.tree, name, grid, fixed, deadline)
+        poles = find_poles(expression.tree, name, grid, fixed, deadline, shown=kinks)
     except (RuntimeError, ValueError, TypeError, OverflowError) as exc:
         raise CannotComputeError(f"autograd failed: {exc}") from None
     xs = sorted(set(grid) | set(kinks))
@@ -745,8 +772,10 @@ def compute_plot(
     exit_code = report.exit_code
     if any(ok is None for ok, _ in verdicts):
         exit_code = max(exit_code, ExitCode.CANNOT_COMPUTE)
-    elif any(ok is False for ok, _ in verdicts) or poles:
+    elif any(ok is False for ok, _ in verdicts) or poles.xs:
         exit_code = max(exit_code, ExitCode.DISAGREE)
+    if poles.unsearched:
+        exit_code = max(exit_code, ExitCode.CANNOT_COMPUTE)
     derivative = next((r.derivative for r in results if r.derivative is not None), None)
     # torch rounding x - 0.1 onto relu's kink at the float 0.1, or losing digits
     # to cancellation: the first disagreement's note says which engine to believe
@@ -782,14 +811,16 @@ def compute_plot(
         disagree_note=disagree_note,
         kink_at_float=tuple(kink.at_float and not kink.roots for kink in found),
         kink_sides=tuple(sides for _, sides in verdicts),
-        poles=tuple(poles),
+        poles=poles.xs,
+        pole_sides=poles.sides,
+        poles_unsearched=poles.unsearched,
     )
 
 
-def _on_time(deadline: float, what: str, done: int, count: int, things: str = "kinks") -> None:
+def _on_time(deadline: float, what: str, done: int, count: int) -> None:
     if time.monotonic() > deadline:
         raise BudgetError(
-            f"the {things} between grid points could not be {what} exactly within the time "
+            f"the kinks between grid points could not be {what} exactly within the time "
             f"budget ({done:,} of {count:,} done; raise it with --timeout)"
         )
 
@@ -885,6 +916,8 @@ def summary_line(data: PlotData) -> str:
             f"f has {_plural(len(data.poles), 'pole')} between grid points "
             f"({shown}{', ...' if len(data.poles) > 3 else ''})"
         )
+    if data.poles_unsearched:
+        problems.append(_unsearched(data))
     if data.beyond_float64:
         problems.append(
             f"beyond float64's range at {_plural(len(data.beyond_float64), 'point')} "
@@ -910,6 +943,14 @@ def summary_line(data: PlotData) -> str:
         )
         return f"{head}; closed form and autograd agree at every point{smooth}{tail}"
     return f"{head}; " + "; ".join(problems) + tail
+
+
+def _unsearched(data: PlotData) -> str:
+    return (
+        f"{_plural(data.poles_unsearched, 'sign change')} of denominators and the like "
+        "not looked at for a pole (the time budget or the limit of "
+        f"{MAX_POLES:,} ran out; raise --timeout or narrow the range)"
+    )
 
 
 def _hidden(data: PlotData) -> list[int]:
@@ -941,6 +982,8 @@ def cannot_compute_reason(data: PlotData) -> str:
             f"the one-sided derivatives at {_plural(len(undecided), 'kink')} "
             f"({_where(data, undecided)}) could not be decided"
         )
+    if data.poles_unsearched:
+        return _unsearched(data)
     return data.note or "a budget ran out"
 
 
@@ -1020,11 +1063,16 @@ def _marker_indices(count: int, target: int, extra: Sequence[int]) -> list[int]:
 
 
 def _gaps(data: PlotData) -> frozenset[int]:
-    """Indices of the points right after a pole between grid points: no line
-    joins them to the point before."""
+    """Indices of the points right after a pole: no line joins them to the point
+    before. A pole just below a point shown (1/(x - 1/10) beside the float 0.1,
+    which is above 1/10) comes before that point, not after it."""
     import bisect
 
-    return frozenset(bisect.bisect_right(data.xs, x) for x in data.poles)
+    sides = data.pole_sides or (0,) * len(data.poles)
+    return frozenset(
+        bisect.bisect_left(data.xs, x) if side < 0 else bisect.bisect_right(data.xs, x)
+        for x, side in zip(data.poles, sides, strict=True)
+    )
 
 
 def _breaks(data: PlotData) -> tuple[set[int], set[int]]:

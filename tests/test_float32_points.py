@@ -95,10 +95,14 @@ def test_a_jacobian_says_it_once_not_per_row(cli: Cli) -> None:
 def test_a_jacobian_keeps_each_rows_own_note_after_the_shared_one() -> None:
     from derivcli.matrices import _rows_note
 
-    assert _rows_note(["held; grid B", "held", "held; budget C"]) == (
-        "held; expression 1: grid B; expression 3: budget C"
-    )
-    assert _rows_note(["held; grid B"]) == "held; grid B"  # one row: no numbers
+    held = "float32 holds x=0.1 as 0.10000000149011612: both derivatives are taken there"
+    # compare puts the float32 note last in each row's note
+    assert _rows_note([f"grid B; {held}", held], [held]) == f"{held}; expression 1: grid B"
+    # a row's own note that holds '; ' stays whole after its number (splitting on
+    # '; ' moved the tail of one to the front: a review)
+    own = "the closed form was not reached; the autograd value is shown without it"
+    assert _rows_note([own, "budget C"]) == f"expression 1: {own}; expression 2: budget C"
+    assert _rows_note([held], [held]) == held  # one row: no numbers
     assert _rows_note(["only mine", None]) == "expression 1: only mine"
     assert _rows_note([None, None]) is None
 
