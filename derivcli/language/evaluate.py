@@ -1187,16 +1187,6 @@ def _exact_power(m: Any, base: Any, exponent: Any) -> Any:
     return base**exponent  # MPFR: nan for a negative base and a fractional exponent
 
 
-def beside(point: Mapping[str, Any], name: str, offset: Any) -> dict[str, Any]:
-    """The point moved by ``offset`` along ``name``, exactly (at enough precision)."""
-    m = gmpy2()
-    moved = dict(point)
-    x = m.mpfr(point[name], MAX_PRECISION)
-    with m.context(m.get_context(), precision=MAX_PRECISION):
-        moved[name] = x + offset
-    return moved
-
-
 # ---------------------------------------------------------------- float64 over grids
 
 
