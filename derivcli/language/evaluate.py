@@ -499,7 +499,9 @@ def _pole_of_noise(
     while a true value settles: a step that grows there, still below its
     rounding, is that pole; so is one that noise crossing a domain edge
     there (sqrt of a negative noise) leaves undefined."""
-    suspects = _suspects(outcome) if outcome.value is not None and outcome.rounded else []
+    # an undefined outcome too: exp(tan(pi*x)) at 0.5 overflows at exp after
+    # tan's noise pole (1e77), which is the first node without a value
+    suspects = _suspects(outcome) if outcome.rounded else []
     if not suspects:
         return outcome
     if outcome.precision < MAX_PRECISION:
