@@ -16,17 +16,22 @@ never derivcli's own output.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import gmpy2
+import mpmath
+import numpy as np
 from conftest import Cli
 
 from derivcli.language.evaluate import (
     _STEP_AT_WHOLE,
+    TRUSTED_ERROR,
     Exact,
     _step_distance,
     compile_tree,
     exact_value,
+    float64_values,
 )
 from derivcli.language.parser import parse
 from derivcli.language.tree import Call
@@ -80,3 +85,75 @@ def test_a_step_s_distance_is_to_the_nearest_whole_number() -> None:
     0.25 from theirs (3 and -3), 5 is on one."""
     for value, distance in ((3.25, 0.25), (-2.75, 0.25), (5.0, 0.0), (0.5, 0.5)):
         assert _step_distance(_STEP_AT_WHOLE, gmpy2.mpfr(value)) == distance
+
+
+# ---------------------------------------------------------------- float64 screen bounds
+#
+# The screen trusts a value when its error estimate is at most TRUSTED_ERROR
+# (1e-10) of it; a trusted value is reported as float64 computed it, a
+# doubtful one is evaluated exactly. Each case below sits between the
+# thresholds that the declared bound and a mutant's give, worked out by hand
+# from the estimate: a variable is exact, a function adds eps*|v| (eps =
+# 2**-53) plus its declared loss, a constant float64 cannot hold adds
+# eps*|c|, a difference adds both sides' errors and eps*|result|.
+
+_EPS = 2.0**-53
+
+
+def _screen(text: str, x: float) -> Any:
+    program = compile_tree(parse(text).tree)
+    return float64_values(program, {"x": np.array([x])}, 1)
+
+
+def test_sinc_s_declared_loss_of_4_eps_decides_trust_near_its_zero() -> None:
+    """sinc near 3 is about -(x - 3)/3: at x = 3 + 1.17e-5, mpmath gives
+    v = -3.89998e-6. The estimate eps*|v| + 4*eps (np.sinc rounds pi*x first)
+    is above 1e-10*|v| for |v| < 4*eps/(1e-10 - eps) = 4.44e-6: doubtful.
+    With 3*eps the threshold is 3.33e-6, and the value passed for trusted."""
+    x = 3 + 1.17e-5
+    with mpmath.workdps(40):
+        v = mpmath.sinc(mpmath.pi * x)
+    assert 3.34e-6 < abs(v) < 4.43e-6
+    assert bool(_screen("sinc(x)", x).doubtful[0])
+
+
+def test_lgamma_s_loss_for_negative_x_counts_8_eps_of_its_parts() -> None:
+    """lgamma(x) - c at x = -0.01, c = v - 7.25e-5 (v = lgamma(-0.01) in
+    float64, 4.61102...). The declared loss for x < 0 is 8*eps*parts, parts =
+    |log(pi/|sin(pi*x)|)| + y*log(y) + 2 with y = 1 - x: 4.6049 + 0.0100 + 2 =
+    6.6149 (by hand). The estimate, eps*(|v| + 8*6.6149 + |c|) = 62.14*eps
+    (c is no float64 number: its rounding counts), is below 1e-10 of the
+    difference 7.25e-5 from 6.90e-5 on: trusted, and mpmath agrees the float64
+    difference is that close. 9*eps*parts (68.76*eps) needs 7.63e-5: doubtful."""
+    x = -0.01
+    c = math.lgamma(x) - 7.25e-5
+    screened = _screen(f"lgamma(x) - {c!r}", x)
+    assert not bool(screened.doubtful[0])
+    with mpmath.workdps(50):
+        real = mpmath.log(abs(mpmath.gamma(mpmath.mpf(x)))) - mpmath.mpf(repr(c))
+        assert abs(screened.values[0] - real) <= TRUSTED_ERROR * abs(real)
+
+
+def test_lgamma_s_parts_take_log_of_pi_over_sin() -> None:
+    """As above with the difference 5.8e-5, below the 6.90e-5 that the parts
+    with log(pi/|sin(pi*x)|) = 4.6049 ask for: doubtful. With log(pi*|sin|)
+    instead, |log(0.0986)| = 2.3165, the parts are 4.33 and the estimate
+    43.8*eps, trusted from 4.86e-5 on."""
+    x = -0.01
+    with mpmath.workdps(30):
+        assert abs(mpmath.log(mpmath.pi / abs(mpmath.sin(mpmath.pi * x))) - 4.6049) < 1e-3
+    c = math.lgamma(x) - 5.8e-5
+    assert bool(_screen(f"lgamma(x) - {c!r}", x).doubtful[0])
+
+
+def test_polygamma_s_declared_loss_is_2_to_the_minus_40() -> None:
+    """polygamma(1, x) - 1.625 at x = 1: pi**2/6 - 13/8 = 0.0199341 (mpmath).
+    The estimate (eps + 2**-40)*|v| + eps*|result|, with v = 1.6449, is below
+    1e-10 of 0.0199 (from 0.01497 on): trusted, and mpmath agrees. With a
+    declared 2**-39 it needs 0.0299: doubtful. 2**-40 is what
+    test_float64_screen measures polygamma's float64 error against."""
+    screened = _screen("polygamma(1, x) - 1.625", 1.0)
+    assert not bool(screened.doubtful[0])
+    with mpmath.workdps(50):
+        real = mpmath.pi**2 / 6 - mpmath.mpf(13) / 8
+        assert abs(screened.values[0] - real) <= TRUSTED_ERROR * abs(real)
