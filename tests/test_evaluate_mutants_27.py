@@ -1,0 +1,176 @@
+"""The erfc rewrite of evaluate.py pinned by the values it gives.
+
+A sum of 1 (or -1, written ``-1`` or ``-(1)``) and erf(z) (or -erf(z)), on
+either side of ``+`` or ``-``, is compiled as erfc(z) or erfc(-z), negated
+where the sum is negative (_erf_complement): the same number without the
+cancellation. Each form is checked here by its value where the complement is
+tiny (x = +-3, +-6, +-26, +-30) and where it is not (0.5), directly in
+evaluate.py and through the CLI (grad's closed-form values, plot's f), and
+the compiled program is checked to leave out the erf call it no longer reads.
+
+The oracles are mpmath: the sum itself at 1,000 digits (erf(30) is
+1 - 2.6e-393, so 1 - erf(30) keeps about 600 digits), or erfc at 50 digits
+where the identity 1 - erf(w) = erfc(w) = 2 - erfc(-w) is written out by hand;
+never derivcli's own output.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import mpmath
+import numpy as np
+import pytest
+from conftest import Cli
+
+from derivcli.language.evaluate import CALL, compile_tree, exact_value, float64_values
+from derivcli.language.parser import parse
+
+mp = mpmath.mpf
+
+# ---------------------------------------------------------------- the forms
+
+# (text, unit, erf's sign): the text is unit + sign*erf(x)
+UNIT_LEFT = [
+    (f"{unit_text} {op} {erf_text}", unit, (1 if op == "+" else -1) * erf_sign)
+    for unit_text, unit in (("1", 1), ("-1", -1), ("-(1)", -1), ("(-1)", -1))
+    for op in ("+", "-")
+    for erf_text, erf_sign in (("erf(x)", 1), ("-erf(x)", -1))
+]
+UNIT_RIGHT = [
+    (f"{erf_text} {op} {unit_text}", (1 if op == "+" else -1) * unit, erf_sign)
+    for erf_text, erf_sign in (("erf(x)", 1), ("-erf(x)", -1))
+    for op in ("+", "-")
+    for unit_text, unit in (("1", 1), ("-1", -1), ("-(1)", -1))
+]
+FORMS = UNIT_LEFT + UNIT_RIGHT
+POINTS = [-30.0, -6.0, -3.0, 0.5, 3.0, 6.0, 30.0]
+
+
+def _mp(value: Any) -> Any:
+    """An mpfr as an mpmath number, exactly."""
+    mantissa, exponent = value.as_mantissa_exp()
+    return mp(int(mantissa)) * mp(2) ** int(exponent)
+
+
+def _sum(unit: int, sign: int, x: float) -> Any:
+    """unit + sign*erf(x) computed as written, at 1,000 digits (no erfc)."""
+    return unit + sign * mpmath.erf(mp(x))
+
+
+@pytest.mark.parametrize(("text", "unit", "sign"), FORMS)
+def test_each_erf_complement_form_has_its_own_value(text: str, unit: int, sign: int) -> None:
+    """Every way of writing +-1 +- erf(x) is the sum it says, to 200 bits, at
+    points where the sum is as small as 1e-393 (1 - erf(30), mpmath at 1,000
+    digits) and where it is near 2 or near 1. A rewrite that takes 1 - erf for
+    1 + erf, or forgets the minus of -erfc, is off by a factor of 1e393."""
+    program = compile_tree(parse(text).tree)
+    with mpmath.workdps(1000):
+        for x in POINTS:
+            truth = _sum(unit, sign, x)
+            outcome = exact_value(program, {"x": x})
+            assert outcome.defined, (text, x)
+            assert abs(_mp(outcome.value) - truth) <= abs(truth) * mp(2) ** -200, (text, x)
+
+
+@pytest.mark.parametrize(("text", "unit", "sign"), FORMS)
+def test_each_erf_complement_form_in_float64(text: str, unit: int, sign: int) -> None:
+    """The float64 screen runs the same program: every form is its sum to 1e-13
+    (relative, mpmath at 1,000 digits) at points from -26 to 26, where the
+    smallest sum, 1 - erf(26) = 5.7e-296 (mpmath), is still a float64."""
+    program = compile_tree(parse(text).tree)
+    xs = [-26.0, -6.0, -3.0, 0.5, 3.0, 6.0, 26.0]
+    screened = float64_values(program, {"x": np.array(xs)}, len(xs))
+    with mpmath.workdps(1000):
+        for x, value in zip(xs, screened.values, strict=True):
+            truth = _sum(unit, sign, x)
+            assert abs(mp(float(value)) - truth) <= abs(truth) * mp(10) ** -13, (text, x)
+
+
+# ---------------------------------------------------------------- the program
+
+
+def _calls(text: str) -> list[str]:
+    program = compile_tree(parse(text).tree)
+    return [ins.name for ins in program.instructions if ins.kind == CALL]
+
+
+def test_an_erf_read_only_as_its_complement_is_left_out() -> None:
+    """1 - erf(x) and the like read erf(x) only through erfc: the program has
+    erfc and no erf (MPFR's erf at -137 with 16,384 bits took 0.2 s, for
+    nothing). An erf also read elsewhere (erf(x)*(1 - erf(x))) stays, once."""
+    for text in ("1 - erf(x)", "-erf(x) - 1", "-(1) + -erf(x)", "x*(erf(x) + 1)"):
+        assert _calls(text) == ["erfc"], text
+    assert sorted(_calls("erf(x)*(1 - erf(x))")) == ["erf", "erfc"]
+
+
+# ---------------------------------------------------------------- through the CLI
+
+
+def _erfc_sum(unit: int, sign: int, x: Any) -> Any:
+    """unit + sign*erf(x) through erfc, by hand: 1 - erf(x) = erfc(x),
+    1 + erf(x) = erfc(-x), and -1 -+ erf(x) is minus those."""
+    complement = mpmath.erfc(x if unit * sign < 0 else -x)
+    return complement if unit > 0 else -complement
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "sign"),
+    [
+        ("x*(1-erf(x))", 1, -1),
+        ("x*(erf(x)-1)", -1, 1),
+        ("x*(-erf(x)-1)", -1, -1),
+        ("x*(1+erf(x))", 1, 1),
+    ],
+)
+def test_grad_of_x_times_an_erf_complement_is_its_value(
+    cli: Cli, text: str, unit: int, sign: int
+) -> None:
+    """d/dx x*(unit + sign*erf(x)) = unit + sign*erf(x) + sign*2*x*exp(-x**2)/sqrt(pi)
+    (by hand), which symengine writes as erf(x) - 1 + ..., -erf(x) + 1 + ... and
+    the like: the closed form's value is that, correctly rounded (mpmath, 50
+    digits), at points where the complement is 2e-5 (x = +-3) or 5.7e-296
+    (x = +-26) and where it is not small (0.5)."""
+    xs = [-26.0, -3.0, 0.5, 3.0, 26.0]
+    run = cli(
+        "grad",
+        text,
+        *[a for x in xs for a in ("--at", f"x={x}")],
+        "--timeout",
+        "60",
+        "--format",
+        "json",
+    )
+    assert run.code == 0, run.err
+    results = run.json()["results"]
+    assert [r["point"]["x"] for r in results] == xs
+    with mpmath.workdps(50):
+        for x, result in zip(xs, results, strict=True):
+            w = mp(x)
+            truth = _erfc_sum(unit, sign, w) + sign * 2 * w * mpmath.exp(-w * w) / mpmath.sqrt(
+                mpmath.pi
+            )
+            assert result["verdict"] == "agree", result
+            assert abs(mp(result["symbolic"]) - truth) <= abs(truth) * mp(2) ** -52, (x, result)
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "sign"),
+    [("1 - erf(x)", 1, -1), ("-(1) - erf(x)", -1, -1)],
+)
+def test_plot_shows_f_of_an_erf_complement_form(cli: Cli, text: str, unit: int, sign: int) -> None:
+    """plot's f of unit + sign*erf(x) at x = -6, -3, 0, 3, 6 is the complement
+    (see _erfc_sum), to 1e-13 (mpmath, 50 digits): 1 - erf(6) = erfc(6) =
+    2.2e-17 and -(1) - erf(-6) = -erfc(6), where a complement taken on the
+    wrong side, or without its sign, is near 2 or -2."""
+    run = cli(
+        "plot", text, "--range", "-6:6", "--points", "5", "--timeout", "60", "--format", "json"
+    )
+    assert run.code == 0, run.err
+    document = run.json()
+    assert document["x"] == [-6.0, -3.0, 0.0, 3.0, 6.0]
+    with mpmath.workdps(50):
+        for x, value in zip(document["x"], document["f"], strict=True):
+            w = mp(x)
+            truth = _erfc_sum(unit, sign, w)
+            assert abs(mp(value) - truth) <= abs(truth) * mp(10) ** -13, (x, value)
