@@ -174,3 +174,22 @@ def test_plot_shows_f_of_an_erf_complement_form(cli: Cli, text: str, unit: int, 
             w = mp(x)
             truth = _erfc_sum(unit, sign, w)
             assert abs(mp(value) - truth) <= abs(truth) * mp(10) ** -13, (x, value)
+
+
+# ---------------------------------------------------------------- refine=False
+
+
+def test_an_unrefined_evaluation_takes_only_the_bits_a_periodic_argument_needs() -> None:
+    """sinc(x + 0.5) at x = 1e300 without refinement: x + 0.5 needs about 1,000
+    bits to keep its 0.5 and 192 more below its units digit, so the evaluation
+    is done again at that precision (1,189 bits), not at the most derivcli ever
+    takes (16,384). The float 1e300 is a multiple of its ulp, 2**944, so an
+    even whole number: sin(pi*(x + 0.5)) = cos(pi*x) = 1 and the value is
+    1/(pi*(x + 0.5)) (by hand; mpmath, 50 digits)."""
+    outcome = exact_value(compile_tree(parse("sinc(x + 0.5)").tree), {"x": 1e300}, refine=False)
+    assert 1024 < outcome.precision < 2048
+    with mpmath.workdps(50):
+        x = mp(1e300)
+        assert x % mp(2) ** 944 == 0
+        truth = 1 / (mpmath.pi * (x + mp("0.5")))
+        assert abs(_mp(outcome.value) - truth) <= truth * mp(10) ** -40
