@@ -193,3 +193,22 @@ def test_an_unrefined_evaluation_takes_only_the_bits_a_periodic_argument_needs()
         assert x % mp(2) ** 944 == 0
         truth = 1 / (mpmath.pi * (x + mp("0.5")))
         assert abs(_mp(outcome.value) - truth) <= truth * mp(10) ** -40
+
+
+# ---------------------------------------------------------------- the float64 screen
+
+
+def test_a_long_grid_below_float32_s_largest_value_is_screened_in_float64(cli: Cli) -> None:
+    """d/dx (1e38*x + x**2) = 1e38 + 2*x (by hand) is 1e38 in float64 at every
+    point of [0, 1] (2*x <= 2 is far below half an ulp of 1e38, 7e21): well
+    inside float32's range (3.4e38), so the float64 screen of this 5,001-point
+    grid (5,001 points of a small closed form: more than 200,000
+    instruction-evaluations) needs no exact evaluation for it, and says that
+    all 5,001 values were computed in float64. Looking closer from a tenth of
+    float32's largest value would take them all exactly."""
+    run = cli("grad", "1e38*x + x**2", "--at", "x=0:1:5001", "--timeout", "60", "--format", "json")
+    assert run.code == 0, run.err
+    document = run.json()
+    assert document["note"].startswith("5,001 closed-form values of this long grid were computed")
+    assert len(document["results"]) == 5001
+    assert all(r["symbolic"] == 1e38 and r["verdict"] == "agree" for r in document["results"])
