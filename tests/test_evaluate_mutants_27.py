@@ -212,3 +212,40 @@ def test_a_long_grid_below_float32_s_largest_value_is_screened_in_float64(cli: C
     assert document["note"].startswith("5,001 closed-form values of this long grid were computed")
     assert len(document["results"]) == 5001
     assert all(r["symbolic"] == 1e38 and r["verdict"] == "agree" for r in document["results"])
+
+
+# ---------------------------------------------------------------- how far refinement goes
+
+
+def test_a_sum_that_cancels_completely_is_refined_up_to_16384_bits_and_no_further() -> None:
+    """(x + 1/3) - x - 1/3 at x = 1 is 0 (by hand). At p bits, 1 + 1/3 and 1/3
+    are rounded at different scales, so what is left is rounding, about 2**-p,
+    and evaluations at p and 2p bits never agree to 64 bits: the precision
+    doubles up to 16,384 bits, the most a cancellation is given, and stops
+    there, with a value within 2**-16000 of 0."""
+    outcome = exact_value(compile_tree(parse("(x + 1/3) - x - 1/3").tree), {"x": 1.0})
+    assert outcome.precision == 16384
+    assert abs(_mp(outcome.value)) <= mp(2) ** -16000
+
+
+@pytest.mark.parametrize(
+    ("text", "x", "argument"),
+    [
+        ("sin(x + 2.5)", 1e308, lambda x: x + mp("2.5")),
+        ("sin(x**4)", 1e300, lambda x: x**4),
+    ],
+)
+def test_a_periodic_argument_is_given_the_bits_it_needs_not_the_most(
+    text: str, x: float, argument: Any
+) -> None:
+    """sin(x + 2.5) at x = 1e308: x + 2.5 needs about 1,024 bits to keep its 2.5,
+    and sin(x**4) at 1e300 about 3,986 (x**4 = 1e1200 is about 2**3986), plus 192
+    below the units digit: the refined evaluation takes what the argument needs
+    (through the look for noise at 2,048 bits, or directly), not 16,384 bits.
+    The value is sin of the exact argument (mpmath at 5,000 bits, the float x
+    exact), to 2**-200."""
+    outcome = exact_value(compile_tree(parse(text).tree), {"x": x})
+    assert 1024 < outcome.precision < 16384
+    with mpmath.workprec(5000):
+        truth = mpmath.sin(argument(mp(x)))
+        assert abs(_mp(outcome.value) - truth) <= abs(truth) * mp(2) ** -200
