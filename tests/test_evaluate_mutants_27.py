@@ -249,3 +249,21 @@ def test_a_periodic_argument_is_given_the_bits_it_needs_not_the_most(
     with mpmath.workprec(5000):
         truth = mpmath.sin(argument(mp(x)))
         assert abs(_mp(outcome.value) - truth) <= abs(truth) * mp(2) ** -200
+
+
+def test_a_pole_reached_through_rounding_is_looked_at_up_to_32768_bits() -> None:
+    """atanh(tanh(x)) is x in real numbers (by hand), but tanh(x) rounds to 1,
+    atanh's pole, until the precision reaches the bits between 1 and tanh(x):
+    1 - tanh(x) = 2/(exp(2x) + 1), about 2**-17,311 at x = 6000 and 2**-34,624
+    at x = 12000 (1 - 2x/log(2) in bits, by hand). The precision doubles from
+    256 while the pole may be the rounding's, up to 32,768 bits: 6000 is found
+    there, and at 12000 the pole stays, doubtful (beyond, a point stays
+    undecided)."""
+    program = compile_tree(parse("atanh(tanh(x))").tree)
+    found = exact_value(program, {"x": 6000.0})
+    assert found.precision == 32768
+    assert abs(_mp(found.value) - 6000) <= mp(2) ** -200
+    beyond = exact_value(program, {"x": 12000.0})
+    assert beyond.precision == 32768
+    assert beyond.undefined is not None and beyond.undefined.kind == "pole"
+    assert beyond.doubtful
