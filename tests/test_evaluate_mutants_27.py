@@ -229,23 +229,25 @@ def test_a_sum_that_cancels_completely_is_refined_up_to_16384_bits_and_no_furthe
 
 
 @pytest.mark.parametrize(
-    ("text", "x", "argument"),
+    ("text", "x", "argument", "bits"),
     [
-        ("sin(x + 2.5)", 1e308, lambda x: x + mp("2.5")),
-        ("sin(x**4)", 1e300, lambda x: x**4),
+        ("sin(x + 2.5)", 1e308, lambda x: x + mp("2.5"), 2048),
+        ("sin(x**4)", 1e300, lambda x: x**4, 4179),
     ],
 )
 def test_a_periodic_argument_is_given_the_bits_it_needs_not_the_most(
-    text: str, x: float, argument: Any
+    text: str, x: float, argument: Any, bits: int
 ) -> None:
-    """sin(x + 2.5) at x = 1e308: x + 2.5 needs about 1,024 bits to keep its 2.5,
-    and sin(x**4) at 1e300 about 3,986 (x**4 = 1e1200 is about 2**3986), plus 192
-    below the units digit: the refined evaluation takes what the argument needs
-    (through the look for noise at 2,048 bits, or directly), not 16,384 bits.
-    The value is sin of the exact argument (mpmath at 5,000 bits, the float x
-    exact), to 2**-200."""
+    """A periodic function's argument is given the bits it needs, not 16,384.
+    sin(x + 2.5) at x = 1e308: x + 2.5 needs 1,024 bits to keep its 2.5 and 192
+    below its units digit, but sin's value at 256 bits is within its rounding
+    of 0, so it is looked at again at 2,048 bits (NOISE_PRECISION), where it
+    emerges: that evaluation is kept. sin(x**4) at x = 1e300: x**4 = 1e1200 is
+    below 2**3987 (and at least 2**3986), so it asks for 3,987 + 192 = 4,179
+    bits. The value is sin of the exact argument (mpmath at 5,000 bits, the
+    float x exact), to 2**-200."""
     outcome = exact_value(compile_tree(parse(text).tree), {"x": x})
-    assert 1024 < outcome.precision < 16384
+    assert outcome.precision == bits
     with mpmath.workprec(5000):
         truth = mpmath.sin(argument(mp(x)))
         assert abs(_mp(outcome.value) - truth) <= abs(truth) * mp(2) ** -200
@@ -267,3 +269,25 @@ def test_a_pole_reached_through_rounding_is_looked_at_up_to_32768_bits() -> None
     assert beyond.precision == 32768
     assert beyond.undefined is not None and beyond.undefined.kind == "pole"
     assert beyond.doubtful
+
+
+def test_a_pole_made_by_rounding_is_outside_the_domain_once_nothing_rounds() -> None:
+    """log(x - (1 + 2**-300)) at x = 1: at 256 bits 1 + 2**-300 rounds to 1 and
+    log sees 0, a pole that may be the rounding's; at 512 bits every step is
+    exact and x - (1 + 2**-300) = -2**-300 < 0 (by hand): outside the domain,
+    which an evaluation with no rounding left says at once."""
+    outcome = exact_value(compile_tree(parse("log(x - (1 + 2**-300))").tree), {"x": 1.0})
+    assert outcome.undefined is not None and outcome.undefined.kind == "domain"
+    assert not outcome.rounded
+    assert outcome.precision == 512
+
+
+def test_a_cancelled_zero_that_turns_negative_under_sqrt_is_outside_the_domain() -> None:
+    """sqrt(cos(x) - 1) at x = 1e-40: cos(x) - 1 = -x**2/2 + x**4/24 - ... is
+    about -5e-81 < 0 (by hand), outside sqrt's domain. At 256 bits cos(x)
+    rounds to 1 and the sum to 0, sqrt's domain edge, which may be the
+    rounding's: looked at with twice the bits, the negative sum shows and the
+    result is undefined."""
+    outcome = exact_value(compile_tree(parse("sqrt(cos(x) - 1)").tree), {"x": 1e-40})
+    assert outcome.value is None
+    assert outcome.undefined is not None and outcome.undefined.kind == "domain"
