@@ -291,3 +291,24 @@ def test_a_cancelled_zero_that_turns_negative_under_sqrt_is_outside_the_domain()
     outcome = exact_value(compile_tree(parse("sqrt(cos(x) - 1)").tree), {"x": 1e-40})
     assert outcome.value is None
     assert outcome.undefined is not None and outcome.undefined.kind == "domain"
+
+
+# ---------------------------------------------------------------- noise of a 0
+
+
+def test_no_look_for_noise_at_the_most_bits_or_without_a_periodic_call() -> None:
+    """_noise_zeros returns the calls to take as exactly 0 and the precision
+    needed instead, 0 if none (its docstring). sin(pi*x) at x = 3 is 0 (by
+    hand), and at 16,384 bits pi's noise leaves it just below 2**-16,380 (under its
+    rounding): at the most bits derivcli takes there is no finer evaluation to
+    tell noise from a value, so nothing is taken for 0 and nothing needed; nor
+    in exp(x), which has no periodic call."""
+    from derivcli.language import evaluate
+
+    program = compile_tree(parse("sin(pi*x)").tree)
+    at_most = evaluate._run_exact(program, {"x": 3.0}, evaluate.MAX_PRECISION)
+    assert at_most.is_zero(len(program) - 1)
+    assert evaluate._noise_zeros(program, {"x": 3.0}, at_most, False) == (frozenset(), 0)
+    plain = compile_tree(parse("exp(x)").tree)
+    outcome = evaluate._run_exact(plain, {"x": 3.0}, 256)
+    assert evaluate._noise_zeros(plain, {"x": 3.0}, outcome, False) == (frozenset(), 0)
