@@ -312,3 +312,23 @@ def test_no_look_for_noise_at_the_most_bits_or_without_a_periodic_call() -> None
     plain = compile_tree(parse("exp(x)").tree)
     outcome = evaluate._run_exact(plain, {"x": 3.0}, 256)
     assert evaluate._noise_zeros(plain, {"x": 3.0}, outcome, False) == (frozenset(), 0)
+
+
+@pytest.mark.parametrize(("y", "precision"), [(2.0**700, 256), (2.0**1000, 2048)])
+def test_a_small_value_under_noise_is_looked_for_at_twice_the_bits(
+    y: float, precision: int
+) -> None:
+    """sin(pi*y*y + 2**-700) is sin(2**-700) (by hand: y*y is an even power of
+    2, so pi*y*y is a multiple of 2*pi), 2**-700 to 2**-1400 (mpmath). The
+    argument pi*y*y is rounded at 2**(2 + log2(y*y) - bits): at y = 2**700 that
+    is above 2**-700 at 256 and at 2,048 bits (NOISE_PRECISION), where the value
+    neither emerges nor shrinks by half the bits added, so the look goes on at
+    twice that, 4,096 bits, where 2**-700 emerges; at y = 2**1000 evaluated from
+    2,048 bits, the look is at twice those, again 4,096. Either way the value
+    is taken at 4,096 bits, not 0 and not at more bits."""
+    program = compile_tree(parse("sin(pi*y*y + 2**-700)").tree)
+    outcome = exact_value(program, {"y": y}, precision)
+    assert outcome.precision == 4096
+    with mpmath.workdps(100):
+        truth = mpmath.sin(mp(2) ** -700)
+        assert abs(_mp(outcome.value) - truth) <= truth * mp(2) ** -200
