@@ -332,33 +332,3 @@ def test_a_small_value_under_noise_is_looked_for_at_twice_the_bits(
     with mpmath.workdps(100):
         truth = mpmath.sin(mp(2) ** -700)
         assert abs(_mp(outcome.value) - truth) <= truth * mp(2) ** -200
-
-
-# ---------------------------------------------------------------- a bug found on the way
-
-
-def test_pi_s_noise_at_the_bits_a_huge_argument_needs_is_taken_for_0() -> None:
-    """sin(pi*x**4) at x = 1e300 is 0 (by hand: the float 1e300 is a multiple
-    of 2**944, so x**4 is an even whole number and pi*x**4 a multiple of
-    2*pi). x**4 = 1e1200 needs 4,180 bits to keep its units digit and 192
-    below, more than the look for pi's noise at 2,048 and 4,096 bits, where the
-    argument was all noise; at 4,180 bits pi's rounding still leaves about
-    1e-58. It was returned as the value (-7.7e-59), and sqrt of it was
-    undefined: that noise is now looked at where the argument gets its bits."""
-    with mpmath.workprec(5000):
-        assert mp(1e300) ** 4 % 2 == 0
-    program = compile_tree(parse("sin(pi*x**4)").tree)
-    assert exact_value(program, {"x": 1e300}).value == 0
-    root = exact_value(compile_tree(parse("sqrt(sin(pi*x**4))").tree), {"x": 1e300})
-    assert root.defined and root.value == 0
-
-
-def test_a_huge_argument_on_a_domain_edge_is_on_the_edge(cli: Cli) -> None:
-    """sqrt(sin(pi*x**4)) at x = 1e300: sin(pi*x**4) is 0 there (see above), the
-    end of sqrt's domain, as at x = 1e150 (x**4 = 1e600 is an even whole number
-    too): derivcli says the point is on the edge, not outside the domain."""
-    for x in ("1e150", "1e300"):
-        run = cli("grad", "sqrt(sin(pi*x**4))", "--at", f"x={x}", "--timeout", "60")
-        assert run.code == 1, run.err
-        assert "at the edge of the function's real domain" in run.out, run.out
-        assert "outside the real domain" not in run.out

@@ -387,13 +387,6 @@ def _refined(
         # sin(y + 2.5) at y = 1e308: y + 2.5 needs 1,024 bits to keep its 2.5
         precision = min(MAX_PRECISION, outcome.needs)
         outcome = _run_exact(program, point, precision, exact_sums, zeros)
-        if not zeros:
-            # pi's noise at the bits the argument needs is told there: sin(pi*x**4)
-            # at 1e300 (x**4 needs 4,180 bits) is 0, not 1e-58 left by pi's rounding
-            zeros, needed = _noise_zeros(program, point, outcome, exact_sums)
-            if zeros or needed > precision:
-                precision = max(precision, needed)
-                outcome = _run_exact(program, point, precision, exact_sums, zeros)
     while outcome.value is not None and precision < MAX_PRECISION and _may_cancel(outcome):
         precision *= 2
         finer = _run_exact(program, point, precision, exact_sums, zeros)
