@@ -322,15 +322,14 @@ def jacobian_report(
     all rows are computed at the same points.
     """
     from derivcli.autograd.matrices import TorchMatrices
-    from derivcli.autograd.values import make_points
     from derivcli.compare import compute, new_runner
     from derivcli.explain import held
+    from derivcli.language.points import held_numbers
 
     names = tuple(variables)
     torch_side = TorchMatrices([e.tree for e in expressions], names, hessian=False)
-    # the points once for all rows, and their float32 note once (each row's has it)
-    point_set = None if points is None else make_points(points, settings.dtype)
-    shared = held(point_set.moved if point_set is not None else (), settings.dtype)
+    # the float32 note once for all rows (each row's has it)
+    shared = held(() if points is None else held_numbers(points, settings.dtype), settings.dtype)
     own = runner is None
     worker = new_runner() if runner is None else runner
     deadline = time.monotonic() + settings.budget
@@ -344,7 +343,7 @@ def jacobian_report(
                     compute(
                         expression,
                         [(name,) for name in names],
-                        point_set,
+                        points,
                         replace(settings, budget=left),
                         worker,
                         engine=torch_side.engine(r),

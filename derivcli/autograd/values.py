@@ -27,7 +27,14 @@ from typing import Any
 from derivcli.errors import BudgetError, DeviceError, PointError
 from derivcli.language.definitions import kink_values
 from derivcli.language.functions import FunctionSpec, lookup_constant, lookup_function
-from derivcli.language.points import Column, Coordinate, Grid, PointSet, PointSpec
+from derivcli.language.points import (
+    Column,
+    Coordinate,
+    Grid,
+    PointSet,
+    PointSpec,
+    held_numbers,
+)
 from derivcli.language.tree import (
     BinaryOp,
     Call,
@@ -471,20 +478,15 @@ def make_points(spec: PointSpec, dtype: str = "float64") -> PointSet:
         return _point_set(spec, parts)
     torch = import_torch()
     tdtype = resolve_dtype(torch, dtype)
-    moved: dict[tuple[str, float], float] = {}
     for option, size in zip(spec.options, spec.sizes(), strict=True):
         axes = {name: _held(torch, tdtype, name, c, dtype) for name, c in option}
-        for name, c in option:
-            if not isinstance(c, Grid) and float(axes[name][0]) != c:
-                moved.setdefault((name, c), float(axes[name][0]))
         if spec.mesh:  # every combination, as torch.meshgrid(..., indexing="ij")
             grids = torch.meshgrid(*axes.values(), indexing="ij")
             axes = {name: grid.reshape(-1) for name, grid in zip(axes, grids, strict=True)}
         for name, tensor in axes.items():
             column = tensor.expand(size) if tensor.numel() == 1 else tensor
             parts[name].append(column.to(torch.float64).numpy())
-    held = tuple((name, c, value) for (name, c), value in moved.items())
-    return replace(_point_set(spec, parts), moved=held)
+    return replace(_point_set(spec, parts), moved=held_numbers(spec, dtype))
 
 
 def _held(torch: Any, tdtype: Any, name: str, coordinate: Coordinate, dtype: str) -> Any:

@@ -89,6 +89,28 @@ class PointSet:
         return {name: float(self.columns[name][index]) for name in self.names}
 
 
+def held_numbers(spec: PointSpec, dtype: str) -> tuple[tuple[str, float, float], ...]:
+    """The numbers of ``spec`` (not grids) that ``dtype`` holds as another value:
+    (name, as given, as held), each once, in the order given. float32 rounds to
+    nearest, ties to even, as torch.tensor(value, dtype=torch.float32) does;
+    float64 holds every Python float. A number past float32's range is left to
+    the points' own check (autograd.values.make_points refuses it)."""
+    if dtype == "float64":
+        return ()
+    import numpy as np
+
+    found: dict[tuple[str, float], float] = {}
+    with np.errstate(over="ignore"):
+        for option in spec.options:
+            for name, c in option:
+                if isinstance(c, Grid):
+                    continue
+                value = float(np.float32(c))
+                if value != c and math.isfinite(value):
+                    found.setdefault((name, c), value)
+    return tuple((name, c, value) for (name, c), value in found.items())
+
+
 def _is_identifier(name: str) -> bool:
     return name.isascii() and name.isidentifier() and not name.startswith("_")
 

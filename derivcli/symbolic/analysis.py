@@ -1518,19 +1518,17 @@ def _settle(
         exponent *= 2
         values = [*values, *sequence_at([exponent + offset])]
         limit = _limit(values)
-    if limit == 0 and values[-1] != 0 and not _converged(values) and not _accelerating(values):
-        # shrinking, but less at the last step than at the one before, as a
+    shrinking_slower = (
+        limit == 0 and values[-1] != 0 and not _converged(values) and not _accelerating(values)
+    )
+    if shrinking_slower or (limit is not None and math.isnan(limit) and _settling(values)):
+        # Shrinking, but less at the last step than at the one before, as a
         # slope of h**p never does: 1e290*sinc(1e300*x) + x beside 0 gives
         # -3e582, -1.5e274, then 1 at 2**-4096 (1e300*h small at last), which
-        # is its limit, not a 0 it shrinks to. One more step tells
-        exponent *= 2
-        values = [*values, *sequence_at([exponent + offset])]
-        limit = _limit(values)
-    elif limit is not None and math.isnan(limit) and _settling(values):
-        # not yet the same to 60 bits, but the last step moved far less than
-        # the one before: sinc(1e300*x) + x beside 0 gives -5e291 at 2**-1024,
-        # then 1 - 1.7e-17 at 2**-2048 and 1 - 1e-1250 at 2**-4096 (its
-        # quotients reach 1 only once 1e300*h is small). One more step tells
+        # is its limit, not a 0 it shrinks to. Or not yet the same to 60 bits,
+        # but the last step moved far less than the one before: sinc(1e300*x)
+        # + x beside 0 gives -5e291 at 2**-1024, then 1 - 1.7e-17 at 2**-2048
+        # and 1 - 1e-1250 at 2**-4096. One more step tells
         exponent *= 2
         values = [*values, *sequence_at([exponent + offset])]
         limit = _limit(values)
