@@ -498,7 +498,7 @@ def test_abs_of_lgamma_at_its_zeros_is_a_kink(cli: Cli, x: float, slope: str) ->
     # lgamma'(1) = digamma(1) = -euler, lgamma'(2) = 1 - euler: abs(lgamma) has the
     # sides -+|lgamma'| there (this ran out of its 2 s budget: lgamma's exact values
     # at 1 + 2**-4096 took MPFR 10 s each)
-    run = cli("grad", "abs(lgamma(x))", "--at", f"x={x:g}", "-f", "json")
+    run = cli("grad", "abs(lgamma(x))", "--at", f"x={x:g}", "-f", "json", "--timeout", "60")
     (result,) = run.json()["results"]
     size = float(mpmath.euler) if slope == "euler" else float(1 - mpmath.euler)
     assert run.code == 1 and result["verdict"] == "not differentiable"

@@ -92,6 +92,8 @@ def test_the_process_ends_with_all_of_its_output_written(tmp_path: Path) -> None
                 "x=0",
                 "-f",
                 "json",
+                "--timeout",
+                "60",
             ],
             stdout=handle,
             stderr=subprocess.PIPE,
