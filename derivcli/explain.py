@@ -198,10 +198,13 @@ def _one_sided(value: float, special: PointAnalysis) -> bool:
 
 
 def out_of_range(special: PointAnalysis) -> str:
-    """A point where some value on the way is past the range of MPFR itself."""
+    """A point where some value on the way is past the range of MPFR itself, or
+    cancels past the precision derivcli evaluates with."""
+    detail = special.detail or ""
+    if detail.endswith("number format"):
+        detail += " (past about 2**(2**30))"
     return (
-        f"derivcli cannot judge this point: {special.detail} (past about 2**(2**30)), "
-        "so the exact evaluation has no value for it"
+        f"derivcli cannot judge this point: {detail}, so the exact evaluation has no value for it"
     )
 
 

@@ -254,7 +254,9 @@ class Undefined:
 
     # "pole" (1/0, log(0): an infinite value), "domain" (log(-1), sqrt(-1)),
     # "overflow": finite, but past even MPFR's range (about 2**(2**30)), or
-    # "underflow": nonzero, but below it (exp(-1e20)), so what follows is unsure
+    # "underflow": nonzero, but below it (exp(-1e20)), so what follows is unsure,
+    # "cancelled": a sum cancels past MAX_PRECISION bits and the value left is
+    # its rounding's (see _lost_to_cancellation)
     kind: str
     node: Node  # the first node, in evaluation order, without a real value
 
@@ -267,6 +269,8 @@ class Undefined:
             return f"{text} is finite but too large for any number format"
         if self.kind == "underflow":
             return f"{text} is nonzero but too small for any number format"
+        if self.kind == "cancelled":
+            return f"{text} cancels past the {MAX_PRECISION:,} bits derivcli evaluates with"
         return f"{text} is outside the real domain"
 
 
@@ -358,7 +362,9 @@ def exact_value(
     look for a pole reached through rounding (see _pole_of_noise).
     """
     outcome = _refined(program, point, precision, exact_sums, refine)
-    return _pole_of_noise(program, point, outcome, exact_sums) if refine else outcome
+    if not refine:
+        return outcome
+    return _lost_to_cancellation(program, _pole_of_noise(program, point, outcome, exact_sums))
 
 
 def _refined(
@@ -525,6 +531,30 @@ def _pole_of_noise(
                 magnitudes=outcome.magnitudes[:i],
             )
     return outcome
+
+
+def _lost_to_cancellation(program: Program, outcome: Exact) -> Exact:
+    """Undefined ("cancelled") where even MAX_PRECISION bits leave the value
+    to its rounding: the sum that cancelled most is named. x*erf(x) + x at
+    x = -110 is x*erfc(110), 1e-5257, which 16,384 bits round to 0 (erf(-110)
+    is -1 to that precision); times exp(x**2) in a closed form, that 0 gave a
+    derivative of -124 where the true one is 4.2e-7. A value known only to
+    float64's underflow (the noise of sin(x)**2 + cos(x)**2 - 1, 2**-16384)
+    is known well enough: any float64 it could be is 0."""
+    value = outcome.value
+    if value is None or outcome.precision < MAX_PRECISION or not _may_cancel(outcome):
+        return outcome
+    noise = outcome.magnitudes[-1] * _power_of_two(ZERO_MARGIN - outcome.precision)
+    if noise <= abs(value) * _power_of_two(-64) or noise < _power_of_two(-1100):
+        return outcome
+    steps = _steps(program)
+    worst, ratio = len(outcome.values) - 1, gmpy2().mpfr(0)
+    for i, v in enumerate(outcome.values):
+        if steps[i][2] in _CANCELS and outcome.magnitudes[i]:
+            r = outcome.magnitudes[i] / abs(v) if v else gmpy2().inf()
+            if r > ratio:
+                worst, ratio = i, r
+    return replace(outcome, value=None, undefined=Undefined("cancelled", program.nodes[worst]))
 
 
 def _suspects(outcome: Exact) -> list[int]:

@@ -586,8 +586,9 @@ class _Derivative:
             return value, PointAnalysis(Reason.OUT_OF_RANGE, None, kinks=on_kink, detail=detail)
 
 
-# Values past MPFR's range: nothing can be said about the point.
-_OUT_OF_RANGE = ("overflow", "underflow")
+# Values past MPFR's range, or left to rounding past MAX_PRECISION bits: nothing
+# can be said about the point.
+_OUT_OF_RANGE = ("overflow", "underflow", "cancelled")
 
 
 class _BesideOutOfRange(Exception):  # noqa: N818 - a signal inside the analysis
@@ -611,6 +612,15 @@ def _beside_value(
     undefined."""
     outcome = exact_value(program, point, precision, exact_sums=exact_sums)
     if outcome.undefined is not None and outcome.undefined.kind in _OUT_OF_RANGE:
+        raise _BesideOutOfRange(outcome.undefined)
+    return outcome
+
+
+def _valued(outcome: Exact) -> Exact:
+    """An outcome left to its rounding past MAX_PRECISION bits ("cancelled")
+    stops the examination, as a value past MPFR's range does, instead of
+    passing for undefined beside the point."""
+    if outcome.undefined is not None and outcome.undefined.kind == "cancelled":
         raise _BesideOutOfRange(outcome.undefined)
     return outcome
 
@@ -1018,9 +1028,10 @@ def _off_line(
     program = derivative.program(order)
     for along in (64, 20):
         on = _beside(point, name, _step(point, name, +1, along + _offset(point, name)))
-        here = exact_value(program, on, exact_sums=True).value
+        here = _valued(exact_value(program, on, exact_sums=True)).value
         if here is None or not all(
-            (beside := exact_value(program, off(on, side, 200), exact_sums=True).value) is not None
+            (beside := _valued(exact_value(program, off(on, side, 200), exact_sums=True)).value)
+            is not None
             and _within(beside, here, 150)
             for side in (+1, -1)
         ):
@@ -1056,7 +1067,7 @@ def _zero_along(kink: _Kink, point: Mapping[str, float], name: str) -> bool:
 
 
 def _zero_here(program: Program, point: Mapping[str, Any]) -> bool:
-    outcome = exact_value(program, point)
+    outcome = _valued(exact_value(program, point))
     return outcome.defined and outcome.is_zero(len(program) - 1)
 
 
@@ -1211,7 +1222,7 @@ def _gap_stays_finer(g: Program, point: Mapping[str, Any], var: str, f: Program,
 
 def _continuous_at(f_program: Program, point: Mapping[str, Any], var: str) -> bool:
     """Whether f's value at the point is both of its limits along ``var``."""
-    here = exact_value(f_program, point, EXACT_LIMIT_BITS, exact_sums=True)
+    here = _valued(exact_value(f_program, point, EXACT_LIMIT_BITS, exact_sums=True))
     if here.value is None:
         return False
     value = gmpy2().mpfr(0) if here.is_zero(len(here.values) - 1) else here.value
@@ -1241,7 +1252,7 @@ def _flat_around(f_program: Program, point: Mapping[str, float], wrt: Sequence[s
     names = list(dict.fromkeys(wrt))
     if len(names) > 3:
         return None
-    here = exact_value(f_program, point, exact_sums=True).value
+    here = _valued(exact_value(f_program, point, exact_sums=True)).value
     if here is None:
         return False
     for signs in itertools.product((-1, 0, 1), repeat=len(names)):
@@ -1718,7 +1729,7 @@ def _edge_jump(f: Program, point: Mapping[str, float], var: str, side: int) -> s
     f to that side's limit, described; or ''. x**y at (0, 0) along y: 0**0 is
     1, 0**h is 0 for h > 0, so the right quotients go to -inf, not to the 0 that
     the quotients beside the point (which leave f's value out) show."""
-    here = exact_value(f, point, EXACT_LIMIT_BITS, exact_sums=True)
+    here = _valued(exact_value(f, point, EXACT_LIMIT_BITS, exact_sums=True))
     limit = _side_limit(f, point, var, side, exact=True)
     if here.value is None or limit is None or (isinstance(limit, float) and math.isnan(limit)):
         return ""
@@ -1749,7 +1760,7 @@ def _jump(derivative: _Derivative, point: Mapping[str, float]) -> str:
 
     for order in derivative.steps.lower_orders():
         program = derivative.program(order)
-        here = exact_value(program, point, EXACT_LIMIT_BITS, exact_sums=True)
+        here = _valued(exact_value(program, point, EXACT_LIMIT_BITS, exact_sums=True))
         # The derivative of order k is taken along wrt[k - 1], and the next one
         # along wrt[k]: a jump along either stops the derivative asked for (the
         # first means order k itself does not exist: d/dx (abs(x)*y) is
@@ -1876,7 +1887,7 @@ def _gap(
         beside = [_beside(point, name, _step(point, name, side, k)) for side in (-1, +1)]
         outcomes = [_beside_value(program, p, precision, exact_sums=True) for p in beside]
         if with_value:
-            outcomes.append(exact_value(program, point, precision))
+            outcomes.append(_valued(exact_value(program, point, precision)))
         values = [o.value for o in outcomes]
         used = max(o.precision for o in outcomes)
         if any(v is None for v in values):
