@@ -214,7 +214,8 @@ def test_a_kink_between_floats_at_an_edge_of_fs_domain() -> None:
 def test_a_kink_between_floats_where_f_is_undefined_on_both_sides() -> None:
     """f = relu(x - 1/3) + sqrt(-(x - 1/3)**2) is defined at 1/3 alone (the
     square root of a negative number everywhere else): undefined on both sides
-    of the kink, so no one-sided slope at all, not differentiable.
+    of the kink, so no one-sided slope at all, not differentiable, and the
+    detail says both sides (it said "one side" before).
 
     Kills analysis.py:e3d7ac12:34:cmp_is_isnot:0 (Reason.DOMAIN_EDGE, as if
     f were defined on one side) and analysis.py:544615d6:29:false_true:0.
@@ -223,6 +224,7 @@ def test_a_kink_between_floats_where_f_is_undefined_on_both_sides() -> None:
     result = kink_between(f, {"x": _third()}, "x")
     assert result.reason is Reason.UNDEFINED and result.differentiable is False
     assert (result.left, result.right) == (None, None)
+    assert result.detail == "f is undefined on both sides"
 
 
 def test_plot_judges_a_kink_at_an_edge_of_fs_domain_not_differentiable(cli: Cli) -> None:

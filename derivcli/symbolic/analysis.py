@@ -2329,7 +2329,8 @@ def kink_between(f: Program, point: Mapping[str, Any], var: str) -> PointAnalysi
         return PointAnalysis(Reason.OUT_OF_RANGE, None, detail=beside.undefined.describe())
     if left is None or right is None:
         reason = Reason.UNDEFINED if left is None and right is None else Reason.DOMAIN_EDGE
-        return PointAnalysis(reason, False, left, right, detail="f is undefined on one side")
+        sides = "both sides" if reason is Reason.UNDEFINED else "one side"
+        return PointAnalysis(reason, False, left, right, detail=f"f is undefined on {sides}")
     if (
         f_left is not None
         and f_right is not None
