@@ -143,3 +143,18 @@ def test_a_constant_factor_that_cancels_is_labelled(cli: Cli) -> None:
     run = cli("grad", "(-110*erf(-110)-110)*exp(12100)*x", "--at", "x=1", "--timeout", "60")
     assert run.code == 3
     assert "-110*erf(-110) - 110 cancels past the 16,384 bits" in run.err
+
+
+def test_a_constant_part_that_cancels_is_refused_as_a_limit(cli: Cli) -> None:
+    """A constant part is evaluated once, before differentiating; log(C + 1) with
+    C = (-110*erf(-110) - 110)*exp(12100), about -0.564 (above), is log(0.436),
+    a finite number, so "not a finite real number" (what a lost C read as) would
+    be false: derivcli says it cannot evaluate it and why (exit 2, a limit)."""
+    f = "log((-110*erf(-110)-110)*exp(12100) + 1)*x"
+    run = cli("grad", f, "--at", "x=1", "--timeout", "60")
+    assert run.code == 2
+    assert run.out == ""
+    (line,) = run.err.strip().splitlines()
+    assert "at column 1 cannot be evaluated" in line
+    assert "-110*erf(-110) - 110 cancels past the 16,384 bits" in line
+    assert "not a finite real number" not in line

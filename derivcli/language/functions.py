@@ -222,6 +222,37 @@ def _polygamma(mpmath: Any, n: Any, x: Any) -> Any:
     derivative of cot, a polynomial in c = cot(y): cot_0 = c, cot_(k+1) = -(1 + c**2)*cot_k'."""
     if x <= 0 and mpmath.isint(x):
         raise ValueError("polygamma pole")  # mpmath would step up to it first
+    if x > 0:
+        return mpmath.polygamma(n, x)
+    # Left of 0 both ways cancel: mpmath steps x up to positive values through
+    # terms that may be far larger than the result (polygamma(50, -31.5) is
+    # 3e-13 from terms of 1e64), and the reflection's two terms cancel for large
+    # |x| (polygamma(14, -9999999.5) is -6.2e-89, each term far larger). So it is
+    # computed with more bits until two results agree to the caller's precision
+    # and 8 bits more (a Ziv loop), which the evaluator cannot see inside one call.
+    target = mpmath.mp.prec
+    extra = 64 + max(0, int(mpmath.log(abs(x), 2)))
+    previous = None
+    while True:
+        with mpmath.workprec(target + extra):
+            value = _polygamma_left(mpmath, n, x)
+            done = previous is not None and (
+                abs(value - previous) <= abs(value) * mpmath.ldexp(1, -(target + 8))
+                or extra >= POLYGAMMA_MAX_EXTRA
+            )
+        if done:
+            return +value  # rounded to the caller's precision
+        previous, extra = value, 2 * extra
+
+
+# The most bits polygamma left of 0 adds to find two results that agree; past it
+# the last result stands (the budget ends such an evaluation long before).
+POLYGAMMA_MAX_EXTRA = 1 << 17
+
+
+def _polygamma_left(mpmath: Any, n: Any, x: Any) -> Any:
+    """polygamma(n, x) for x < 0 at the working precision, as mpmath steps it
+    up, or by reflection below POLYGAMMA_REFLECT_BELOW."""
     if x >= POLYGAMMA_REFLECT_BELOW:
         return mpmath.polygamma(n, x)
     order = int(n)
@@ -233,14 +264,10 @@ def _polygamma(mpmath: Any, n: Any, x: Any) -> Any:
             product[i] -= coefficient
             product[i + 2] -= coefficient
         coefficients = product
-    # pi*x loses the bits of x's size to cot, and the two terms may cancel
-    extra = 64 + max(0, int(mpmath.log(abs(x), 2)))
-    with mpmath.workprec(mpmath.mp.prec + extra):
-        cot = mpmath.cot(mpmath.pi * x)
-        value = mpmath.polyval(coefficients[::-1], cot)
-        reflected = (-1) ** order * mpmath.polygamma(order, 1 - x)
-        result = reflected - mpmath.pi ** (order + 1) * value
-    return +result  # rounded to the caller's precision
+    cot = mpmath.cot(mpmath.pi * x)
+    value = mpmath.polyval(coefficients[::-1], cot)
+    reflected = (-1) ** order * mpmath.polygamma(order, 1 - x)
+    return reflected - mpmath.pi ** (order + 1) * value
 
 
 def _call_mpmath(mpmath: Any, name: str, args: Sequence[Any]) -> Any:
