@@ -1769,6 +1769,17 @@ def _jump(derivative: _Derivative, point: Mapping[str, float]) -> str:
         # yet d/dx is -1 all around, and d/dz of that is 0.
         for name in dict.fromkeys(derivative.wrt[max(0, order - 1) : order + 1]):
             below, above = _side_limits(derivative, point, order, name)
+            if (below is None or above is None) and order and set(derivative.wrt[:order]) == {name}:
+                # the closed form of this order has no value on a side (0/0 all
+                # along it: d/dx of (relu(x)**3)**(1/3), which is relu(x), is
+                # heaviside(x)*relu(x)**2/(relu(x)**3)**(2/3), 0/0 left of 0):
+                # that side's limit from f's own differences on that side
+                below, above = (
+                    _finite_difference(derivative.program(0), point, name, side, order)
+                    if limit is None
+                    else limit
+                    for side, limit in ((-1, below), (+1, above))
+                )
             if below is None or above is None:
                 continue
             # where order k is a pure derivative along another variable, its value
