@@ -85,6 +85,32 @@ def test_a_function_constant_below_the_probes_steps_does_not_jump(cli: Cli) -> N
     assert "jump" not in result["note"]
 
 
+def test_a_lower_derivative_undefined_at_fine_steps_on_one_side_still_jumps(cli: Cli) -> None:
+    """f = x + 2**-80*(r**3)**(1/3), r = relu(-x) + relu(x - 2**-2000) >= 0, so
+    (r**3)**(1/3) = r and f = x + 2**-80*r: slope 1 - 2**-80 left of 0, 1 on
+    (0, 2**-2000), 1 + 2**-80 beyond. f's one-sided slopes at 0 differ
+    (1 - 2**-80 and 1), so f' does not exist at 0, nor does f'' (by hand):
+    d2/dx2 is not differentiable there, and f' jumps at 0.
+
+    The closed form of f' (with r**2/(r**3)**(2/3)) has no value where r = 0,
+    on [0, 2**-2000]. Its side limits, read at 2**-256 to 2**-1024, are 1 -
+    2**-80 and 1 + 2**-80: within 60 bits of each other, not within 100, so
+    whether they are one limit reached slowly is checked at 2**-1024, 2**-2048
+    and 2**-4096. At 2**-2048 the right value (x < 2**-2000, r = 0) is
+    undefined, the left one (r = 2**-2048) is not: no slow join, a jump.
+
+    Kills analysis.py:fb795a3f:31:num_dec:0 (values[0] is None tested twice:
+    the undefined right value is subtracted, and the command fails with a
+    TypeError).
+    """
+    text = "x + 2**-80*((relu(-x) + relu(x - 2**-2000))**3)**(1/3)"
+    run = cli("grad", text, "--at", "x=0", "-n", "2", "--timeout", "60", "-f", "json")
+    assert (run.code, run.err) == (1, "")
+    result = one(run)
+    assert result["verdict"] == "not differentiable" and result["differentiable"] is False
+    assert "the derivative of order 1 jumps at x=0 (left limit 1, " in result["note"]
+
+
 # ---------------------------------------------------------------- kink_root, _Bracket
 
 
