@@ -15,22 +15,9 @@ from typing import Any
 
 import mpmath
 from conftest import Cli, one
+from test_analysis_mutants_28 import _exact, _program
 
-from derivcli.language.evaluate import Program, compile_tree, gmpy2
-from derivcli.language.parser import parse
 from derivcli.symbolic.analysis import Reason, kink_between, kink_root
-
-
-def _program(text: str) -> Program:
-    return compile_tree(parse(text).tree)
-
-
-def _exact(root: Any) -> Fraction:
-    """An mpfr (or float) as the fraction it is, exactly."""
-    if isinstance(root, float):
-        return Fraction(root)
-    q = gmpy2().mpq(root)
-    return Fraction(int(q.numerator), int(q.denominator))
 
 
 def _grad(cli: Cli, text: str, *args: str) -> dict[str, Any]:
