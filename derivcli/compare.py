@@ -197,6 +197,8 @@ class Computation:
         # f at each point, exactly (nan: undefined), once finish() has the closed
         # form's response; None before, or when it ran out of budget
         self.function_values: list[float] | None = None
+        # points where f's exact value is left to rounding (not undefined): why
+        self.function_lost: dict[int, str] = {}
 
     def finish(self) -> Report:
         """Run autograd here, collect the closed form, and join the two."""
@@ -207,6 +209,7 @@ class Computation:
                 self.own_runner.stop()
         if response is not None:
             self.function_values = response.function_values
+            self.function_lost = response.lost
         if response is None and values is None:
             raise BudgetError(
                 f"neither the closed form nor autograd finished within {self.settings.budget:g} s "

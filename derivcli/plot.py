@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from derivcli.errors import BudgetError, CannotComputeError, ExitCode, InputError, LimitError
 from derivcli.language.definitions import kink_trees
-from derivcli.language.evaluate import gmpy2
+from derivcli.language.evaluate import CANCELS_PAST, gmpy2
 from derivcli.language.functions import function
 from derivcli.language.parser import Expression, parse
 from derivcli.language.points import (
@@ -88,6 +88,10 @@ class PlotData:
     poles: tuple[float, ...] = ()
     pole_sides: tuple[int, ...] = ()  # per pole: -1 below its float, +1 above, 0 at it
     poles_unsearched: int = 0  # sign changes not looked at for a pole (budget, MAX_POLES)
+    # indices where f's exact value is left to rounding past 16,384 bits: not
+    # undefined, not judged (exit 3); and why, at the first
+    not_evaluated: tuple[int, ...] = ()
+    not_evaluated_why: str = ""
 
     @property
     def label(self) -> str:
@@ -141,6 +145,7 @@ class PlotData:
                 )
             ],
             "undefined": [json_number(self.xs[i]) for i in self.undefined],
+            "f_not_evaluated": [json_number(self.xs[i]) for i in self.not_evaluated],
             "poles": [json_number(x) for x in self.poles],
             "poles_not_searched": self.poles_unsearched,
             "not_differentiable": [json_number(self.xs[i]) for i in self.not_differentiable],
@@ -739,15 +744,26 @@ def compute_plot(
     # Both sides computed, but a value is past float64 (exp(x) at 720): exit 3,
     # not "undefined". (A side that ran out of budget has no value: not this.)
     # So is f's exact value past float64 (an infinity of torch's is a pole, or not).
+    # f, or the closed form, left to rounding past 16,384 bits: not evaluated
+    # (exit 3), neither undefined nor past float64
+    lost = dict(computation.function_lost) if exact is not None else {}
+    for i, r in enumerate(results):
+        if i not in lost and not r.computable and r.note and CANCELS_PAST in r.note:
+            lost[i] = r.note.split(": ", 1)[-1].split(", so the exact evaluation")[0]
     beyond = tuple(
         i
         for i, r in enumerate(results)
-        if (r.derivative is not None and r.autograd is not None and not r.computable)
-        or (exact is not None and math.isinf(function[i]))
+        if i not in lost
+        and (
+            (r.derivative is not None and r.autograd is not None and not r.computable)
+            or (exact is not None and math.isinf(function[i]))
+        )
     )
     beyond_set = set(beyond)
     undefined = tuple(
-        i for i in range(count) if not math.isfinite(function[i]) and i not in beyond_set
+        i
+        for i in range(count)
+        if not math.isfinite(function[i]) and i not in beyond_set and i not in lost
     )
     kink_index = {x: i for i, x in enumerate(xs) if x in kink_set}
     not_diff = tuple(
@@ -774,7 +790,7 @@ def compute_plot(
         exit_code = max(exit_code, ExitCode.CANNOT_COMPUTE)
     elif any(ok is False for ok, _ in verdicts) or poles.xs:
         exit_code = max(exit_code, ExitCode.DISAGREE)
-    if poles.unsearched:
+    if poles.unsearched or lost:
         exit_code = max(exit_code, ExitCode.CANNOT_COMPUTE)
     derivative = next((r.derivative for r in results if r.derivative is not None), None)
     # torch rounding x - 0.1 onto relu's kink at the float 0.1, or losing digits
@@ -808,6 +824,8 @@ def compute_plot(
         exit_code=ExitCode(exit_code),
         note=report.note,
         beyond_float64=beyond,
+        not_evaluated=tuple(sorted(lost)),
+        not_evaluated_why=lost[min(lost)] if lost else "",
         disagree_note=disagree_note,
         kink_at_float=tuple(kink.at_float and not kink.roots for kink in found),
         kink_sides=tuple(sides for _, sides in verdicts),
@@ -918,6 +936,11 @@ def summary_line(data: PlotData) -> str:
         )
     if data.poles_unsearched:
         problems.append(_unsearched(data))
+    if data.not_evaluated:
+        problems.append(
+            f"f or its derivative not evaluated at {_plural(len(data.not_evaluated), 'point')} "
+            f"({_where(data, data.not_evaluated)}: {data.not_evaluated_why})"
+        )
     if data.beyond_float64:
         problems.append(
             f"beyond float64's range at {_plural(len(data.beyond_float64), 'point')} "
@@ -984,6 +1007,12 @@ def cannot_compute_reason(data: PlotData) -> str:
         )
     if data.poles_unsearched:
         return _unsearched(data)
+    if data.not_evaluated:
+        return (
+            f"f or its derivative not evaluated at "
+            f"{_plural(len(data.not_evaluated), 'point')} ({_where(data, data.not_evaluated)}): "
+            f"{data.not_evaluated_why}"
+        )
     return data.note or "a budget ran out"
 
 

@@ -158,3 +158,29 @@ def test_a_constant_part_that_cancels_is_refused_as_a_limit(cli: Cli) -> None:
     assert "at column 1 cannot be evaluated" in line
     assert "-110*erf(-110) - 110 cancels past the 16,384 bits" in line
     assert "not a finite real number" not in line
+
+
+def test_plot_says_not_evaluated_not_undefined(cli: Cli) -> None:
+    """f = (x*erf(x) + x)*exp(x**2) is x*erfc(-x)*exp(x**2), about -1/sqrt(pi)
+    (-0.5642) far left, defined everywhere. At -110 and -108 its sum cancels
+    past 16,384 bits (erfc(108) is about 2**-16,830): such points are "not
+    evaluated" (exit 3), not "f undefined" (which plot said) nor past float64;
+    at -106 f and f' are shown and right (mpmath, by hand as above)."""
+    run = cli("plot", F, "--range", "-110:-106", "--points", "3", "--timeout", "60", "-f", "json")
+    assert run.code == 3
+    data = run.json()
+    assert data["undefined"] == []
+    assert data["f_not_evaluated"] == [-110.0, -108.0]
+    assert "x*erf(x) + x cancels past the 16,384 bits" in data["summary"]
+    assert "beyond float64" not in data["summary"]
+    for x, f, d in zip(data["x"], data["f"], data["symbolic"], strict=True):
+        if x >= -106:
+            with mpmath.workdps(60):
+                t = mpmath.mpf(x)
+                true_f = float(t * mpmath.erfc(-t) * mpmath.exp(t**2))
+            assert f == pytest.approx(true_f, rel=1e-14)
+            assert d == pytest.approx(_true_derivative(x), rel=1e-12)
+        else:
+            assert f == "nan" and d == "nan"
+    (line,) = run.err.strip().splitlines()
+    assert line.startswith("derivcli: error: f or its derivative not evaluated at 2 points")

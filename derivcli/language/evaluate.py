@@ -58,6 +58,8 @@ PRECISION = 256  # bits of the exact evaluation (float64 has 53)
 # A periodic function's argument keeps this many bits below its units digit.
 PERIODIC_GUARD = 192
 MAX_PRECISION = 16384
+# What a value left to rounding past MAX_PRECISION says of its sum ("cancelled")
+CANCELS_PAST = "cancels past the"
 # ... and to tell a domain edge or pole from rounding onto it: 1 - tanh(y)**2 at
 # y = -6020 is 1e-5229, 17,370 bits below 1 (beyond, a point stays undecided)
 EDGE_PRECISION = 32768
@@ -270,7 +272,7 @@ class Undefined:
         if self.kind == "underflow":
             return f"{text} is nonzero but too small for any number format"
         if self.kind == "cancelled":
-            return f"{text} cancels past the {MAX_PRECISION:,} bits derivcli evaluates with"
+            return f"{text} {CANCELS_PAST} {MAX_PRECISION:,} bits derivcli evaluates with"
         return f"{text} is outside the real domain"
 
 

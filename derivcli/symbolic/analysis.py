@@ -176,6 +176,9 @@ class SymbolicResponse:
     overflows: dict[int, str]
     derivatives: list[DerivativeAnalysis]
     approximate: int = 0  # grid points whose closed form was evaluated in float64 only
+    # per point where f's exact value is left to rounding past MAX_PRECISION bits
+    # (its function_values entry is nan, but f is not undefined there): why
+    lost: dict[int, str] = field(default_factory=dict)
 
 
 def make_request(
@@ -347,6 +350,7 @@ def analyse(
     screen = None if exact_everywhere else _Screen(prepared, points, deadline)
     f_values: list[float] = []
     overflows: dict[int, str] = {}
+    lost: dict[int, str] = {}
     began = time.monotonic()
     for i in range(count):
         if i % 64 == 0:
@@ -356,6 +360,8 @@ def analyse(
             continue
         f_exact = cache.exact(prepared.function, i)
         f_values.append(f_exact.to_float())
+        if f_exact.undefined is not None and f_exact.undefined.kind == "cancelled":
+            lost[i] = f_exact.undefined.describe()
         where = _overflowing_part(prepared.function, f_exact, limit)
         if where is not None:
             overflows[i] = where
@@ -381,7 +387,7 @@ def analyse(
         derivatives.append(
             DerivativeAnalysis(wrt=wrt, text=steps.text, values=values, special=special)
         )
-    return SymbolicResponse(f_values, overflows, derivatives, approximate)
+    return SymbolicResponse(f_values, overflows, derivatives, approximate, lost)
 
 
 # At most this many points are always evaluated exactly, however large the closed form.
