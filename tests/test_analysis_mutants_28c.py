@@ -1,0 +1,85 @@
+"""Cases for survivors of tools/mutate.py in derivcli/symbolic/analysis.py
+(issue 16: the seed 34 sample, part A).
+
+Each test pins a fact worked out by hand, never derivcli's own output recorded
+as the expectation, and names the mutant it kills (``.venv/bin/python
+tools/mutate.py --show ID`` prints one). The inputs are built so that one
+reading of the analysis falls exactly where the mutant moves it; the
+docstrings say how.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conftest import Cli, CliRun, one
+
+
+def _partial(cli: Cli, text: str, at: str, *wrt: str) -> tuple[CliRun, dict[str, Any]]:
+    args = [a for name in wrt for a in ("--wrt", name)]
+    run = cli("partial", text, *args, "--at", at, "-f", "json", "--timeout", "60")
+    assert run.err == "", run.err
+    return run, one(run)
+
+
+# ---------------------------------------------------------------- _off_line
+
+
+def test_a_convention_that_differs_from_the_line_only_at_2_to_the_minus_64(cli: Cli) -> None:
+    """abs(x)*sign(x) is x, so f = x*(y + J(y)) with
+    J(y) = 2**19*(y - 1 - 2**-65)*(y - 1 - 2**-20), and d2f/dxdy at (0, 1) is
+    1 + J'(1) = 1 - 2**19*(2**-20 + 2**-65) = 1/2 - 2**-46 (by hand; exact in
+    float64). The closed form of d/dx, sign(x)**2*J(y) + y, reads y on the
+    line x = 0 (sign(0) is 0). _off_line compares the line with the closed
+    form 2**-200 beside it at y = 1 + 2**-64 and 1 + 2**-20: J is 0 at the
+    second but about -2**-66 at the first, so the readings are taken off the
+    line. Kills analysis.py:285cac84:14:num_inc:0 (the first probe at
+    y = 1 + 2**-65, where J is exactly 0 as at 1 + 2**-20: the line's value is
+    taken, and a jump of d/dx is reported)."""
+    text = "x*y + abs(x)*sign(x)*(2**19*(y - 1 - 2**-65)*(y - 1 - 2**-20))"
+    run, result = _partial(cli, text, "x=0,y=1", "x", "y")
+    expected = 0.5 - 2.0**-46
+    assert result["differentiable"] is True, result["note"]
+    assert (result["symbolic"], result["left"], result["right"]) == (expected,) * 3
+
+
+def test_readings_off_the_line_below_it_are_taken_at_the_same_distances(cli: Cli) -> None:
+    """abs(x)*sign(x) is x, so f = y*(x + g(x)) with g(x) = x*(1 + p(|x|)),
+    p(t) = sin(pi/2*log2(t + c))**2/(1 + 2**12288*(t + c)), c = 2**-20000
+    (written exp(-20000*log(2))). p is continuous at 0 and p(0) =
+    sin(-10000*pi)**2/(...) = 0, so g'(0) = lim g(x)/x = 1 + p(0) = 1 and
+    d2f/dxdy at (0, 1) is 1 + g'(0) = 2 (by hand). The closed form of d/dx is
+    y on the line x = 0 (sign(0) is 0), so d2f/dxdy is read off the line, at
+    x = +-2**-8192 and +-2**-16384, where g'(x) = 1 + p + |x|*p'(|x|): at
+    |x| = 2**-k, p's sine is sin(-k*pi/2), 0 for even k (and so is p'), and
+    its step factor is at most 2**-4096 for k <= 8192. So every reading is 2.
+    Kills analysis.py:db62758b:18:num_inc:0 (side -2: the readings below the
+    line at -2**-8191 and -2**-16383, odd k, where sin(-k*pi/2)**2 is 1 and,
+    at 2**-16383, the step factor is about 1: readings 2 and 3, no limit, and
+    the line's convention 1 is taken: "jumps")."""
+    c = "exp(-20000*log(2))"
+    p = f"sin(pi/2*log2(abs(x) + {c}))**2/(1 + exp(12288*log(2))*(abs(x) + {c}))"
+    run, result = _partial(cli, f"x*y + y*abs(x)*sign(x)*(1 + {p})", "x=0,y=1", "x", "y")
+    assert result["differentiable"] is True, result["note"]
+    assert (result["left"], result["right"]) == (2.0, 2.0)
+    assert "the derivative at x=0, y=1 is 2 " in result["note"]
+
+
+def test_a_kink_away_from_the_point_is_no_line_the_closed_form_stays_on(cli: Cli) -> None:
+    """f = x*(1 - 1e-9*relu(1 - y)**(1/16)) + abs(x + 7) at (0, 1): d/dx is
+    1 - 1e-9*relu(1 - y)**(1/16) + sign(x + 7), continuous along y (it tends
+    to 2 from both sides, slowly from the left: still about 2**-94 off at
+    y = 1 - 2**-1024), so it has no jump; its slope along y is
+    1e-9/16*(1 - y)**(-15/16) on the left, which grows without bound, and 0 on
+    the right (by hand): d2f/dxdy does not exist, left inf, right 0. abs(x + 7)
+    is a kink of f along x, but its argument is 7 at the point, not 0: no kink
+    line. Kills analysis.py:0575bf93:7:false_true:0 (a kink whose argument is
+    not 0 taken as one that stays 0 along y: the slow join of d/dx is not
+    looked for, and d/dx is said to jump)."""
+    text = "x*(1 - 1e-9*relu(1 - y)**0.0625) + abs(x + 7)"
+    run, result = _partial(cli, text, "x=0,y=1", "x", "y")
+    assert run.code == 1
+    assert result["differentiable"] is False
+    assert (result["left"], result["right"]) == ("inf", 0.0)  # JSON writes inf as "inf"
+    assert "jumps" not in result["note"]
+    assert "left derivative inf, right 0" in result["note"]
