@@ -83,3 +83,42 @@ def test_a_kink_away_from_the_point_is_no_line_the_closed_form_stays_on(cli: Cli
     assert (result["left"], result["right"]) == ("inf", 0.0)  # JSON writes inf as "inf"
     assert "jumps" not in result["note"]
     assert "left derivative inf, right 0" in result["note"]
+
+
+# ---------------------------------------------------------------- _gap_shrinks
+
+
+def test_a_gap_shrinking_by_just_over_2_to_the_16_is_one_derivative(cli: Cli) -> None:
+    """f = x + 1e-16*relu(-x)**(1 + p), p = 0.015633: the relu power is o(|x|),
+    so f'(0) = 1 (by hand). The one-sided quotients at h = 2**-k are 1 on the
+    right and 1 - 1e-16*(2**(1 + p) - 1)*h**p on the left: they settle to 60
+    bits at 2**-1024 but are 2**-69 apart there, so whether the gap shrinks
+    decides. It is a multiple of h**p: from 2**-1024 to 2**-2048 it shrinks by
+    2**(-1024*p) = 2**-16.008, at least the 2**-16 asked (one limit, reached
+    slowly). Kills analysis.py:f767f31c:17:num_inc:0 (the gap followed from
+    2**-1025: it shrinks by 2**(-1023*p) = 2**-15.993 there, and the point is
+    left undecided)."""
+    run = cli(
+        "grad", "x + 1e-16*relu(-x)**1.015633", "--at", "x=0", "-f", "json", "--timeout", "60"
+    )
+    result = one(run)
+    assert run.code == 0, result["note"]
+    assert result["verdict"] == "agree" and result["differentiable"] is True
+    assert (result["symbolic"], result["left"], result["right"]) == (1.0, 1.0, 1.0)
+
+
+def test_a_gap_shrinking_by_less_than_2_to_the_16_is_not_one_derivative(cli: Cli) -> None:
+    """f = x + 1e-16*relu(-x)**(2079/2048) + 1e-31*relu(x): its left derivative
+    at 0 is 1 (the relu power is o(|x|)) and its right one 1 + 1e-31 (by
+    hand), so f'(0) does not exist. The quotients' gap at h = 2**-k is
+    1e-31 + 1e-16*(2**(2079/2048) - 1)*h**(31/2048): about 2.2e-21 at 2**-1024,
+    4.8e-26 at 2**-2048 (2**-15.5 times that, less than the 2**-16 a slowly
+    reached limit shrinks by), 1.0e-31 at 2**-4096. derivcli may leave this
+    undecided, but must not call it differentiable. Kills
+    analysis.py:20b3a7ce:27:num_inc:0 (shrink = 2**-15: the gap keeps
+    shrinking, and f is called differentiable with derivative 1)."""
+    text = "x + 1e-16*relu(-x)**(2079/2048) + 1e-31*relu(x)"
+    run = cli("grad", text, "--at", "x=0", "-f", "json", "--timeout", "60")
+    result = one(run)
+    assert result["differentiable"] is not True
+    assert result["verdict"] != "agree"
