@@ -122,3 +122,25 @@ def test_a_gap_shrinking_by_less_than_2_to_the_16_is_not_one_derivative(cli: Cli
     result = one(run)
     assert result["differentiable"] is not True
     assert result["verdict"] != "agree"
+
+
+# ---------------------------------------------------------------- _settling
+
+
+def test_quotients_that_settle_only_past_2_to_the_minus_4096_take_one_more_step(
+    cli: Cli,
+) -> None:
+    """f = x + 1e12*relu(x)**(1 + p), p = 5/128: the relu power is o(|x|), so
+    f'(0) = 1 (by hand). The right quotients at h = 2**-k are 1 + e with
+    e = 1e12*(2**(1 + p) - 1)*h**p = 2**39.94*2**(-5k/128): about 0.96, 2**-40
+    and 2**-120 at 2**-1024, 2**-2048 and 2**-4096. The last two are not the
+    same to 60 bits, but the last move (2**-40) is below 2**-32 of the one
+    before (0.96): settling, so one more step (2**-8192, 1 + 2**-280) is taken,
+    and the side's limit is 1. Kills analysis.py:6da49dc9:18:arith_sub_add:0
+    (abs(c + b), about 2, against 2**-32: not settling, the right side is nan,
+    and the point is left undecided)."""
+    run = cli("grad", "x + 1e12*relu(x)**(133/128)", "--at", "x=0", "-f", "json", "--timeout", "60")
+    result = one(run)
+    assert run.code == 0, result["note"]
+    assert result["verdict"] == "agree" and result["differentiable"] is True
+    assert (result["symbolic"], result["left"], result["right"]) == (1.0, 1.0, 1.0)
