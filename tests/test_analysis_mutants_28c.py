@@ -10,8 +10,10 @@ docstrings say how.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
+import mpmath
 from conftest import Cli, CliRun, one
 
 
@@ -144,3 +146,28 @@ def test_quotients_that_settle_only_past_2_to_the_minus_4096_take_one_more_step(
     assert run.code == 0, result["note"]
     assert result["verdict"] == "agree" and result["differentiable"] is True
     assert (result["symbolic"], result["left"], result["right"]) == (1.0, 1.0, 1.0)
+
+
+def test_the_reading_beside_a_kink_line_keeps_every_bit_of_its_sums(cli: Cli) -> None:
+    """abs(x)*sign(x) is x, so f = x*(y + J(y)) with
+    J(y) = (1 + y*2**-600)**(2**600) - 1 + 2**-200, and d2f/dxdy at (0, 1) is
+    1 + J'(1) = 1 + (1 + 2**-600)**(2**600 - 1) = 1 + e*(1 - O(2**-600)),
+    3.718281828459045 in float64 (mpmath, 3,000 bits). The closed form of d/dx,
+    y + sign(x)**2*(...), reads y on the line x = 0 (sign(0) is 0); 2**-200
+    beside it, J adds e - 1 + 2**-200 to y, so the line is not the closed form
+    and the readings are taken off it. That J needs its sum 1 + y*2**-600
+    kept whole: at 256 and 512 bits it rounds to 1, the power to exactly 1,
+    and J to 2**-200, below the 2**-150 the comparison allows (the
+    cancellation in J asks for more bits, but 512 bits agree with 256, so the
+    refinement stops there). Kills
+    analysis.py:1e328f4f:71:true_false:0 (exact_sums=False for the reading
+    beside the line; 2dc556f4:63 in the seed 34 sample, before _valued): the
+    line's y is taken, and d/dx is said to jump."""
+    text = "x*y + abs(x)*sign(x)*((1 + y*2**-600)**(2**600) - 1 + 2**-200)"
+    run, result = _partial(cli, text, "x=0,y=1", "x", "y")
+    with mpmath.workprec(3000):
+        t = mpmath.mpf(2) ** -600
+        expected = float(1 + (1 + t) ** (2**600 - 1))
+    assert expected == 1 + math.e
+    assert result["differentiable"] is True, result["note"]
+    assert (result["symbolic"], result["left"], result["right"]) == (expected,) * 3
