@@ -171,3 +171,27 @@ def test_the_reading_beside_a_kink_line_keeps_every_bit_of_its_sums(cli: Cli) ->
     assert expected == 1 + math.e
     assert result["differentiable"] is True, result["note"]
     assert (result["symbolic"], result["left"], result["right"]) == (expected,) * 3
+
+
+# ---------------------------------------------------------------- _sides_apart
+
+
+def test_a_gap_of_640_bit_rounding_that_stays_is_no_corner(cli: Cli) -> None:
+    """f = erfc(x)*y + relu(y - 1)**3 is smooth in x, so d/dx = erfc'(x)*y
+    exists all along x = 0 and d2f/dxdy at (0, 1) is erfc'(0) = -2/sqrt(pi)
+    (mpmath). relu's kink at y = 1 has the sides of d/dx checked at
+    y = 1 -+ 2**-64: f's quotients along x from both sides, taken again with
+    640 guard bits. erfc(h) is 1 - 1.128*h: just below 1 on the right and just
+    above on the left (binades whose last bits differ by one place), and the
+    bits rounded off are those of 2/sqrt(pi) at a fixed place below h's, so
+    the two sides' rounding leaves a gap of about 2**-639 that is the same at
+    2**-512 and 2**-1024: it stays, but at 2**-639 of the quotients it is
+    below the 2**(32 - 640) counted as rounding. Kills
+    analysis.py:fe6d8447:60:num_inc:0 (2**(32 - 1280): the rounding is taken
+    for a corner, and d/dx for missing beside the point)."""
+    run, result = _partial(cli, "erfc(x)*y + relu(y - 1)**3", "x=0,y=1", "x", "y")
+    with mpmath.workdps(40):
+        expected = float(mpmath.diff(mpmath.erfc, 0))
+    assert expected == -2 / math.sqrt(math.pi)
+    assert result["differentiable"] is True, result["note"]
+    assert (result["symbolic"], result["left"], result["right"]) == (expected,) * 3
