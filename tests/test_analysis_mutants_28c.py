@@ -195,3 +195,27 @@ def test_a_gap_of_640_bit_rounding_that_stays_is_no_corner(cli: Cli) -> None:
     assert expected == -2 / math.sqrt(math.pi)
     assert result["differentiable"] is True, result["note"]
     assert (result["symbolic"], result["left"], result["right"]) == (expected,) * 3
+
+
+# ---------------------------------------------------------------- _continuous_at
+
+
+def test_f_exactly_0_beside_a_line_it_is_not_0_on_is_no_continuous_f(cli: Cli) -> None:
+    """f = y*(1 - sign(x)**2) + H(x), H(x) = relu(1 - |x|*2**3000)*(1 +
+    cos(pi/5*log2(|x| + c)))/2, c = e**-30000: H is continuous (c > 0), so
+    along x at any (0, y), y != 0, f tends to H(0) but is y + H(0) there: f
+    jumps along x all along x = 0 near (0, 1), d/dx exists nowhere on that
+    line, and d2f/dxdy at (0, 1) has no one-sided derivatives along y (left
+    and right null) and does not exist (by hand). Checked at y = 1 -+ 2**-64:
+    f's values beside the line at 2**-256 to 2**-1024 are exactly 0 (H's relu
+    is 0 there), exact limits of 0 beside a value that is not; deeper, at
+    2**-4096 to 2**-32768, H is (1 + cos(pi/5*k))/2 at |x| = 2**-k, which moves
+    from step to step (k mod 10 is 6, 2, 4, 8), so no deep jump is found.
+    Kills analysis.py:0e246fad:42:bool_and_or:0 (limits that are float or 0
+    sent to the deep-jump check, which finds none: f taken for continuous
+    there, and the sides 0.0 and 0.0 reported)."""
+    h = "relu(1 - abs(x)*2**3000)*(1 + cos(pi/5*log2(abs(x) + exp(-30000))))/2"
+    run, result = _partial(cli, f"y*(1 - sign(x)**2) + {h}", "x=0,y=1", "x", "y")
+    assert run.code == 1
+    assert result["differentiable"] is False
+    assert (result["left"], result["right"]) == (None, None)
