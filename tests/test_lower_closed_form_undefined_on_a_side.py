@@ -52,3 +52,21 @@ def test_away_from_the_kink_the_second_derivative_is_0(cli: Cli) -> None:
         f = "(relu(x)**3)**(1/3)"
         run = cli("grad", f, "-n", "2", "--at", at, "--timeout", "60", "-f", "json")
         assert one(run)["symbolic"] == 0.0
+
+
+def test_a_side_shrinking_to_0_beside_a_tiny_exact_limit_is_no_jump_of_f(cli: Cli) -> None:
+    """relu(x - 11800)**3 - 0.25**x is continuous (a sum of continuous functions);
+    at 11800 its left limit is f's value, -4**-11800 = -4.92e-7105 exactly, and
+    the right one, swamped by h**3 at every probe step, shrinks to a float 0. It
+    was called "the function being differentiated jumps" (a helper's find); the
+    sides now meet f's value further down (_deep_jump) and no jump of f is said.
+    (Open: its slopes, ln(4)*4**-11800 on both sides, are told apart the same
+    way, so the verdict is still "not differentiable"; see the README's limits.)
+    The control with a real jump of exp(-9000) on the right still jumps."""
+    smooth = "relu(x - 11800)**3 - 0.25**x"
+    run = cli("grad", smooth, "--at", "x=11800", "--timeout", "60", "-f", "json")
+    assert "the function being differentiated jumps" not in one(run)["note"]
+    jump = "relu(x - 11800)**3 - 0.25**x + heaviside(x - 11800)*exp(-9000)"
+    run = cli("grad", jump, "--at", "x=11800", "--timeout", "60", "-f", "json")
+    assert run.code == 1
+    assert "the function being differentiated jumps at x=11800" in one(run)["note"]

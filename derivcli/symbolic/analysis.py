@@ -1804,8 +1804,11 @@ def _jump(derivative: _Derivative, point: Mapping[str, float]) -> str:
             if order and _joined_slowly(derivative, point, order, name, below, above):
                 continue
             tiny = ""
-            shrinking = (
-                isinstance(below, float) and isinstance(above, float) and below == above == 0
+            # a side that shrinks to 0 (a float 0) beside one whose exact limit is
+            # tiny (relu(x - 11800)**3 - 0.25**x at 11800: 4**-11800 on the left,
+            # h**3 swamping it on the right) meets f's value only further down
+            shrinking = _same_limit(below, above) and any(
+                isinstance(v, float) and v == 0 for v in (below, above)
             )
             if order == 0 and shrinking and value_here:
                 # both sides shrink to 0 through steps of 2**-4096 (f = x + e**-4900
