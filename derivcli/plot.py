@@ -937,10 +937,7 @@ def summary_line(data: PlotData) -> str:
     if data.poles_unsearched:
         problems.append(_unsearched(data))
     if data.not_evaluated:
-        problems.append(
-            f"f or its derivative not evaluated at {_plural(len(data.not_evaluated), 'point')} "
-            f"({_where(data, data.not_evaluated)}: {data.not_evaluated_why})"
-        )
+        problems.append(_not_evaluated(data))
     if data.beyond_float64:
         problems.append(
             f"beyond float64's range at {_plural(len(data.beyond_float64), 'point')} "
@@ -1008,12 +1005,16 @@ def cannot_compute_reason(data: PlotData) -> str:
     if data.poles_unsearched:
         return _unsearched(data)
     if data.not_evaluated:
-        return (
-            f"f or its derivative not evaluated at "
-            f"{_plural(len(data.not_evaluated), 'point')} ({_where(data, data.not_evaluated)}): "
-            f"{data.not_evaluated_why}"
-        )
+        return _not_evaluated(data)
     return data.note or "a budget ran out"
+
+
+def _not_evaluated(data: PlotData) -> str:
+    """Where f or its closed form is left to rounding past 16,384 bits, and why."""
+    return (
+        f"f or its derivative not evaluated at {_plural(len(data.not_evaluated), 'point')} "
+        f"({_where(data, data.not_evaluated)}: {data.not_evaluated_why})"
+    )
 
 
 # ---------------------------------------------------------------- drawing helpers

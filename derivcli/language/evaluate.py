@@ -318,6 +318,12 @@ class Exact:
     def defined(self) -> bool:
         return self.undefined is None
 
+    @property
+    def lost(self) -> bool:
+        """Left to rounding past MAX_PRECISION bits (see _lost_to_cancellation):
+        not undefined, but without a value."""
+        return self.undefined is not None and self.undefined.kind == "cancelled"
+
     def to_float(self) -> float:
         """The value rounded once to float64 (nan when undefined; may be +-inf:
         overflow). A real 0 has no sign: -0.0 (a product with an exact 0, such

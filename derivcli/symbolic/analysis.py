@@ -360,7 +360,7 @@ def analyse(
             continue
         f_exact = cache.exact(prepared.function, i)
         f_values.append(f_exact.to_float())
-        if f_exact.undefined is not None and f_exact.undefined.kind == "cancelled":
+        if f_exact.lost and f_exact.undefined is not None:
             lost[i] = f_exact.undefined.describe()
         where = _overflowing_part(prepared.function, f_exact, limit)
         if where is not None:
@@ -626,7 +626,7 @@ def _valued(outcome: Exact) -> Exact:
     """An outcome left to its rounding past MAX_PRECISION bits ("cancelled")
     stops the examination, as a value past MPFR's range does, instead of
     passing for undefined beside the point."""
-    if outcome.undefined is not None and outcome.undefined.kind == "cancelled":
+    if outcome.lost and outcome.undefined is not None:
         raise _BesideOutOfRange(outcome.undefined)
     return outcome
 

@@ -215,7 +215,7 @@ def _real_or_reject(value: Any, node: Node) -> Any:
             "format derivcli computes with (past about 2**(+-2**30))",
             column=node.column,
         )
-    if outcome.undefined is not None and outcome.undefined.kind == "cancelled":
+    if outcome.lost and outcome.undefined is not None:
         raise LimitError(
             f"'{to_source(node)}' at column {node.column} cannot be evaluated: "
             f"{outcome.undefined.describe()}",
