@@ -428,6 +428,7 @@ class _Joined:
                 differentiable=None,
                 computable=False,
                 note=explain.out_of_range(special),
+                lost=special.detail if special.lost else "",
             )
         if special.reason is Reason.UNDECIDED:
             return DerivativeResult(

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from derivcli.errors import BudgetError, CannotComputeError, ExitCode, InputError, LimitError
 from derivcli.language.definitions import kink_trees
-from derivcli.language.evaluate import CANCELS_PAST, gmpy2
+from derivcli.language.evaluate import gmpy2
 from derivcli.language.functions import function
 from derivcli.language.parser import Expression, parse
 from derivcli.language.points import (
@@ -748,8 +748,8 @@ def compute_plot(
     # (exit 3), neither undefined nor past float64
     lost = dict(computation.function_lost) if exact is not None else {}
     for i, r in enumerate(results):
-        if i not in lost and not r.computable and r.note and CANCELS_PAST in r.note:
-            lost[i] = r.note.split(": ", 1)[-1].split(", so the exact evaluation")[0]
+        if i not in lost and r.lost:
+            lost[i] = r.lost
     beyond = tuple(
         i
         for i, r in enumerate(results)

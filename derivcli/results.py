@@ -110,6 +110,9 @@ class DerivativeResult:
     samples: tuple[Sample, ...] = ()
     computable: bool = True  # False: a budget ran out or a value overflowed (exit 3)
     derivation: Derivation | None = None  # how the closed form was worked out (--steps)
+    # not computable because the exact evaluation lost a value to a sum cancelling
+    # past its precision: what cancelled (plot counts such points as not evaluated)
+    lost: str = ""
 
     @property
     def order(self) -> int:

@@ -184,3 +184,38 @@ def test_plot_says_not_evaluated_not_undefined(cli: Cli) -> None:
             assert f == "nan" and d == "nan"
     (line,) = run.err.strip().splitlines()
     assert line.startswith("derivcli: error: f or its derivative not evaluated at 2 points")
+
+
+def test_plot_says_not_evaluated_where_only_the_derivative_cancels(cli: Cli) -> None:
+    """Between -106.2 and -106 f's own sum still has enough of its 16,384 bits
+    but the derivative's closed form (whose value, 4.7e-7, is 2**-23 of f's)
+    cancels further: such a point shows f, right, and lists the point as not
+    evaluated (the result's `lost` reason), never as undefined or as a
+    number. Every point is either right (mpmath, as above) or listed."""
+    run = cli("plot", F, "--range", "-106.4:-106", "--points", "5", "--timeout", "60", "-f", "json")
+    data = run.json()
+    assert data["undefined"] == []
+    listed = set(data["f_not_evaluated"])
+    only_derivative = [
+        x
+        for x, f, d in zip(data["x"], data["f"], data["symbolic"], strict=True)
+        if f != "nan" and d == "nan"
+    ]
+    assert only_derivative, "no point where f is shown but its derivative is not"
+    for x, f, d in zip(data["x"], data["f"], data["symbolic"], strict=True):
+        if d == "nan":
+            assert x in listed
+        else:
+            assert x not in listed
+            assert d == pytest.approx(_true_derivative(x), rel=1e-12)
+        if f != "nan":
+            with mpmath.workdps(60):
+                t = mpmath.mpf(x)
+                true_f = float(t * mpmath.erfc(-t) * mpmath.exp(t**2))
+            assert f == pytest.approx(true_f, rel=1e-14)
+    assert run.code == 3
+    (line,) = run.err.strip().splitlines()
+    assert (
+        "x*erf(x) + x cancels past the 16,384 bits" in line
+        or "cancels past the 16,384 bits" in line
+    )

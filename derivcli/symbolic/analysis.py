@@ -136,6 +136,7 @@ class PointAnalysis:
     value: float | None = None  # the derivative, where it exists (the common side)
     kinks: tuple[str, ...] = ()  # kinked functions sitting on their kink here
     detail: str = ""  # a phrase for the note (what is undefined, what jumps)
+    lost: bool = False  # OUT_OF_RANGE by a sum cancelling past MAX_PRECISION bits
 
 
 @dataclass(frozen=True)
@@ -566,7 +567,9 @@ class _Derivative:
                 # exp(x**2 + y**2) at x = 0 is 0)
                 return math.inf, PointAnalysis(Reason.OVERFLOW, None)
             detail = undefined.describe()
-            return math.nan, PointAnalysis(Reason.OUT_OF_RANGE, None, detail=detail)
+            return math.nan, PointAnalysis(
+                Reason.OUT_OF_RANGE, None, detail=detail, lost=undefined.kind == "cancelled"
+            )
         on_kink = _kinks_here(
             [
                 kink
@@ -589,7 +592,10 @@ class _Derivative:
             # z**1e20 beside 0 is 2**(-6.4e21): not undefined, but past what any
             # number format holds, so the sides cannot be told
             detail = f"beside the point, {beside.undefined.describe()}"
-            return value, PointAnalysis(Reason.OUT_OF_RANGE, None, kinks=on_kink, detail=detail)
+            lost = beside.undefined.kind == "cancelled"
+            return value, PointAnalysis(
+                Reason.OUT_OF_RANGE, None, kinks=on_kink, detail=detail, lost=lost
+            )
 
 
 # Values past MPFR's range, or left to rounding past MAX_PRECISION bits: nothing
@@ -2346,7 +2352,13 @@ def kink_between(f: Program, point: Mapping[str, Any], var: str) -> PointAnalysi
         )
         left, right = (_limit(_Quotients(f, point, var, side, f)(KINK_PROBES)) for side in (-1, 1))
     except _BesideOutOfRange as beside:
-        return PointAnalysis(Reason.OUT_OF_RANGE, None, detail=beside.undefined.describe())
+        undefined = beside.undefined
+        return PointAnalysis(
+            Reason.OUT_OF_RANGE,
+            None,
+            detail=undefined.describe(),
+            lost=undefined.kind == "cancelled",
+        )
     if left is None or right is None:
         reason = Reason.UNDEFINED if left is None and right is None else Reason.DOMAIN_EDGE
         sides = "both sides" if reason is Reason.UNDEFINED else "one side"
