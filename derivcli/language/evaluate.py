@@ -147,6 +147,9 @@ class _Compiler(Fold[int]):
     def binary(self, node: BinaryOp, left: int, right: int) -> int:
         parts = _erf_complement(node)
         if parts is None:
+            multiple = _erf_multiple(node)
+            if multiple is not None:
+                return self.erf_multiple(node, left, right, multiple)
             return self.emit(node, Instruction(_BINARY[node.op], (left, right)))
         erf, negated, unit, erf_sign = parts
         at = right if _erf_term(node.right) is not None else left
@@ -164,6 +167,34 @@ class _Compiler(Fold[int]):
             return self.emit(node, Instruction(CALL, (z,), name="erfc"))
         complement = self.emit(Call("erfc", (z_node,)), Instruction(CALL, (z,), name="erfc"))
         return self.emit(node, Instruction(NEG, (complement,)))
+
+    def erf_multiple(
+        self, node: BinaryOp, left: int, right: int, parts: tuple[bool, int, int]
+    ) -> int:
+        """c*erf(z) +- c (and the like) as c*erfc(-+z), up to sign: x*erf(x) + x at
+        x = -137.3 is -137.3*erfc(137.3) = -1e-8189, which 16,384 bits of the
+        sum round to 0 (erf(-137.3) rounds to -1), so heaviside of it read 1/2
+        where it is 0."""
+        on_left, unit, erf_sign = parts
+        at = left if on_left else right
+        if self.instructions[at].kind == NEG:
+            (at,) = self.instructions[at].args  # -(c*erf(z)): the product under it
+        product = self.instructions[at].args
+        term = _erf_product(node.left if on_left else node.right)
+        assert term is not None
+        c_node, erf, _, erf_at = term
+        c, (z,) = product[1 - erf_at], self.instructions[product[erf_at]].args
+        self.complemented = True
+        (z_node,) = erf.args
+        if unit * erf_sign > 0:
+            z_node = Negate(z_node)
+            z = self.emit(z_node, Instruction(NEG, (z,)))
+        erfc_node = Call("erfc", (z_node,))
+        erfc = self.emit(erfc_node, Instruction(CALL, (z,), name="erfc"))
+        if unit > 0:
+            return self.emit(node, Instruction(_BINARY["*"], (c, erfc)))
+        scaled = self.emit(BinaryOp("*", c_node, erfc_node), Instruction(_BINARY["*"], (c, erfc)))
+        return self.emit(node, Instruction(NEG, (scaled,)))
 
     def call(self, node: Call, args: list[int]) -> int:
         return self.emit(node, Instruction(CALL, tuple(args), name=node.name))
@@ -214,6 +245,58 @@ def _erf_complement(node: BinaryOp) -> tuple[Call, bool, int, int] | None:
         erf, negated = left
         return erf, negated, unit if node.op == "+" else -unit, -1 if negated else 1
     return None
+
+
+def _erf_multiple(node: BinaryOp) -> tuple[bool, int, int] | None:
+    """A sum c*erf(z) + c, c - c*erf(z), -c*erf(z) - c, erf(z)*c + c (and the
+    like, c any expression, written the same both times): whether the erf
+    product is the left operand, and the unit and erf signs of c*(unit +
+    erf_sign*erf(z)). symengine writes x*(1 + erf(x)) as x*erf(x) + x."""
+    if node.op not in ("+", "-"):
+        return None
+    op_sign = 1 if node.op == "+" else -1
+    for on_left, term, other, term_sign, other_sign in (
+        (True, node.left, node.right, 1, op_sign),
+        (False, node.right, node.left, op_sign, 1),
+    ):
+        found = _erf_product(term)
+        if found is None:
+            continue
+        c, _, negated, _ = found
+        same = _same_up_to_sign(other, c)
+        if same:
+            return on_left, other_sign * same, term_sign * negated
+    return None
+
+
+def _erf_product(node: Node) -> tuple[Node, Call, int, int] | None:
+    """c*erf(z), erf(z)*c or -(c*erf(z)): c, the erf call, -1 under a minus (else
+    1), and the erf call's operand (1: the right one)."""
+    sign = 1
+    if isinstance(node, Negate):
+        node, sign = node.operand, -1
+    if not (isinstance(node, BinaryOp) and node.op == "*"):
+        return None
+    for erf, c, erf_at in ((node.right, node.left, 1), (node.left, node.right, 0)):
+        if isinstance(erf, Call) and erf.name == "erf":
+            return c, erf, sign, erf_at
+    return None
+
+
+def _same_up_to_sign(a: Node, b: Node) -> int:
+    """1 where a and b are the same expression, -1 where a is -b, else 0 (as
+    written: x + 1 and 1 + x differ)."""
+    sign = 1
+    for node in (a, b):
+        if isinstance(node, Negate):
+            sign = -sign
+    a = a.operand if isinstance(a, Negate) else a
+    b = b.operand if isinstance(b, Negate) else b
+    if isinstance(a, Number) and isinstance(b, Number):
+        if a.value == b.value != 0:
+            return sign
+        return -sign if a.value == -b.value != 0 else 0
+    return sign if type(a) is type(b) and to_text(a) == to_text(b) else 0
 
 
 def _erf_term(node: Node) -> tuple[Call, bool] | None:
