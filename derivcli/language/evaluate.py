@@ -396,6 +396,9 @@ class Exact:
     # of the failing step is within rounding of a whole number (every pole and
     # domain end of the language is at one: 0, +-1, the poles of digamma)
     doubtful: bool = False
+    # a step function whose argument is within its rounding of the step and
+    # rests on a saturated value (see _SATURATES): where it is, by index
+    blind_step: int | None = None
 
     @property
     def defined(self) -> bool:
@@ -636,7 +639,18 @@ def _lost_to_cancellation(program: Program, outcome: Exact) -> Exact:
     float64's underflow (the noise of sin(x)**2 + cos(x)**2 - 1, 2**-16384)
     is known well enough: any float64 it could be is 0."""
     value = outcome.value
-    if value is None or outcome.precision < MAX_PRECISION or not _may_cancel(outcome):
+    if value is None or outcome.precision < MAX_PRECISION:
+        return outcome
+    if outcome.blind_step is not None:
+        # heaviside(x*tanh(x) + x) at x = -6000: tanh(-6000) is -1 + 2e**-12000,
+        # which 16,384 bits round to -1, so the argument is exactly 0, its kink,
+        # where it is surely below 0 (heaviside reads 1/2 where f is 0). A step's
+        # argument within its rounding is read as on the step by design (x*0.1 -
+        # 0.3 at 3, sin(pi*x) at 1 are 0), but not one resting on a function
+        # rounded onto a value it never takes
+        argument = program.nodes[program.instructions[outcome.blind_step].args[0]]
+        return replace(outcome, value=None, undefined=Undefined("cancelled", argument))
+    if not _may_cancel(outcome):
         return outcome
     noise = outcome.magnitudes[-1] * _power_of_two(ZERO_MARGIN - outcome.precision)
     if noise <= abs(value) * _power_of_two(-64) or noise < _power_of_two(-1100):
@@ -649,6 +663,28 @@ def _lost_to_cancellation(program: Program, outcome: Exact) -> Exact:
             if r > ratio:
                 worst, ratio = i, r
     return replace(outcome, value=None, undefined=Undefined("cancelled", program.nodes[worst]))
+
+
+# Functions that tend to a constant they never reach: a value rounded onto it
+# (tanh(-6000) to -1 at 16,384 bits) is surely off it by less than the rounding,
+# so a step function's side that rests on it is unknown.
+_SATURATES: dict[str, tuple[int, ...]] = {
+    "tanh": (-1, 1),
+    "erf": (-1, 1),
+    "sigmoid": (1,),
+    "erfc": (2,),
+}
+
+
+def _saturation_bounds(program: Program) -> list[tuple[int, ...]]:
+    """Per step, the constants its function tends to but never takes (or ())."""
+    cached: list[tuple[int, ...]] | None = program.__dict__.get("_saturation")
+    if cached is None:
+        cached = [
+            _SATURATES.get(ins.name, ()) if ins.kind == CALL else () for ins in program.instructions
+        ]
+        object.__setattr__(program, "_saturation", cached)
+    return cached
 
 
 def _suspects(outcome: Exact) -> list[int]:
@@ -711,6 +747,10 @@ def _run_exact(
         zero_scale = _power_of_two(ZERO_MARGIN - precision)
         inexact = False  # some step so far rounded
         exact: list[bool] = []  # per step: its value is exact (no rounding on its way)
+        bounds = _saturation_bounds(program)
+        # per step, whether it rests on a saturated value (only where some can be)
+        resting: list[bool] | None = [] if any(bounds) else None
+        blind_step = None
         try:
             for index, (step, args, spread, periodic, edges) in enumerate(_steps(program)):
                 if (
@@ -727,6 +767,8 @@ def _run_exact(
                     values.append(mpfr(0))
                     exact.append(True)
                     magnitudes.append(0)
+                    if resting is not None:
+                        resting.append(False)
                     continue
                 if periodic and values[args[0]]:
                     needs = max(needs, m.get_exp(values[args[0]]) + PERIODIC_GUARD)
@@ -745,6 +787,9 @@ def _run_exact(
                     kind = "domain" if m.is_nan(value) else "pole"
                     raise _Failed(index, "overflow" if context.overflow else kind)
                 values.append(value)
+                if resting is not None:
+                    saturated = context.inexact and value in bounds[index]
+                    resting.append(saturated or any(resting[i] for i in args))
                 exact.append(not context.inexact and all(exact[i] for i in args))
                 magnitude = (
                     _magnitude(spread, value, args, values, magnitudes, zero_scale)
@@ -768,6 +813,8 @@ def _run_exact(
                     # 1e-300)) at 1 is -1: 256 bits lose the 1e-300 and give
                     # the sign of pi's noise)
                     cancelled = m.inf()
+                    if resting is not None and resting[args[0]] and blind_step is None:
+                        blind_step = index
                 if spread == _ADDITIVE and exact_sums:
                     needs = max(needs, _bits_to_keep(m, values[args[0]], values[args[1]]))
         except _Failed as failure:
@@ -809,6 +856,7 @@ def _run_exact(
             needs,
             rounded,
             on_rounded_edge,
+            blind_step=blind_step,
         )
 
 
