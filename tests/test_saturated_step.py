@@ -1,8 +1,10 @@
 """A step function whose side rests on a saturated value is labelled, not read as its kink.
 
 tanh(z) never reaches -1 or 1, nor erf(z); sigmoid(z) never reaches 1,
-erfc(z) never 2 (erfc(120) is 2**-20,780-odd, past 16,384 bits). Far enough out, 16,384 bits (the most derivcli
-evaluates with) round them onto that value: tanh(-6000) is -1 + 2e**-12000
+erfc(z) never 2 (erfc(120) is 2**-20,780-odd, past 16,384 bits). Nor does a
+sum with a nonzero term equal its other term, though rounding can make it so.
+Far enough out, 16,384 bits (the most derivcli evaluates with) round them
+onto that value: tanh(-6000) is -1 + 2e**-12000
 (by hand: 1 + tanh(z) = 2/(1 + e**(-2z))), 17,311 bits below 1. Then
 x*tanh(x) + x at -6000 is exactly 0, and heaviside read it as its kink:
 ``grad "heaviside(x*tanh(x)+x)*x" --at x=-6000`` said agree, 0.5 (exit 0),
@@ -14,6 +16,8 @@ step where nothing saturated (x*0.1 - 0.3 at 3 and sin(pi*x) at 1 are 0): the
 designed cases below. Where the side rests on a saturated value, the point is
 "cannot judge" (exit 3) with the sum named; derivcli cannot tell the side
 without more than 16,384 bits.
+
+_true_sign's oracle: mpmath at 40,000 bits, where none of these saturates.
 """
 
 from __future__ import annotations
@@ -32,19 +36,26 @@ SATURATED = [
     ("heaviside(sigmoid(x) - 1)", 20000.0, "sigmoid(x) - 1", -1),
     ("sign(erf(x) + erf(x) + 2)", -120.0, "erf(x) + erf(x) + 2", 1),
     ("heaviside(erfc(x) - 2)", -120.0, "erfc(x) - 2", -1),
+    # a sum that rounded a nonzero term away entirely: softsign is written out
+    # as z/(1 + abs(z)), whose 1 is lost beside exp(12000) = 2**17,312
+    ("heaviside(softsign(exp(x)) - 1)", 12000.0, "exp(x)/(1 + abs(exp(x))) - 1", -1),
+    ("heaviside(exp(x) + 1 - exp(x))", 12000.0, "exp(x) + 1 - exp(x)", 1),
 ]
 
 
 def _true_sign(text: str, x: float) -> int:
     """The argument's sign from mpmath at 30,000 bits, where none of them
-    saturates (the oracle's check that the case is what the docstring says)."""
+    saturates nor absorbs (the oracle's check that the case is what the
+    docstring says)."""
     z = mpmath.mpf(x)
-    with mpmath.workprec(30000):
+    with mpmath.workprec(40000):
         values = {
             "x*tanh(x) + x": z * mpmath.tanh(z) + z,
             "sigmoid(x) - 1": 1 / (1 + mpmath.exp(-z)) - 1,
             "erf(x) + erf(x) + 2": 2 * mpmath.erf(z) + 2,
             "erfc(x) - 2": mpmath.erfc(z) - 2,
+            "exp(x)/(1 + abs(exp(x))) - 1": mpmath.exp(z) / (1 + mpmath.exp(z)) - 1,
+            "exp(x) + 1 - exp(x)": mpmath.exp(z) + 1 - mpmath.exp(z),
         }
         value = values[text]
     assert value != 0

@@ -396,9 +396,9 @@ class Exact:
     # of the failing step is within rounding of a whole number (every pole and
     # domain end of the language is at one: 0, +-1, the poles of digamma)
     doubtful: bool = False
-    # a step function whose argument is within its rounding of the step and
-    # rests on a saturated value (see _SATURATES): where it is, by index
-    blind_step: int | None = None
+    # the step functions (by index) whose argument is within its rounding of
+    # their step (read as on the step; see _blind_step)
+    on_step: tuple[int, ...] = ()
 
     @property
     def defined(self) -> bool:
@@ -641,14 +641,9 @@ def _lost_to_cancellation(program: Program, outcome: Exact) -> Exact:
     value = outcome.value
     if value is None or outcome.precision < MAX_PRECISION:
         return outcome
-    if outcome.blind_step is not None:
-        # heaviside(x*tanh(x) + x) at x = -6000: tanh(-6000) is -1 + 2e**-12000,
-        # which 16,384 bits round to -1, so the argument is exactly 0, its kink,
-        # where it is surely below 0 (heaviside reads 1/2 where f is 0). A step's
-        # argument within its rounding is read as on the step by design (x*0.1 -
-        # 0.3 at 3, sin(pi*x) at 1 are 0), but not one resting on a function
-        # rounded onto a value it never takes
-        argument = program.nodes[program.instructions[outcome.blind_step].args[0]]
+    blind = _blind_step(program, outcome)
+    if blind is not None:
+        argument = program.nodes[program.instructions[blind].args[0]]
         return replace(outcome, value=None, undefined=Undefined("cancelled", argument))
     if not _may_cancel(outcome):
         return outcome
@@ -676,15 +671,32 @@ _SATURATES: dict[str, tuple[int, ...]] = {
 }
 
 
-def _saturation_bounds(program: Program) -> list[tuple[int, ...]]:
-    """Per step, the constants its function tends to but never takes (or ())."""
-    cached: list[tuple[int, ...]] | None = program.__dict__.get("_saturation")
-    if cached is None:
-        cached = [
-            _SATURATES.get(ins.name, ()) if ins.kind == CALL else () for ins in program.instructions
-        ]
-        object.__setattr__(program, "_saturation", cached)
-    return cached
+def _blind_step(program: Program, outcome: Exact) -> int | None:
+    """The first step function read as on its step whose argument rests on a
+    value rounding put off its true one for sure, or None. A step's argument
+    within its rounding is read as on the step by design (x*0.1 - 0.3 at 3 and
+    sin(pi*x) at 1 are 0), but heaviside(x*tanh(x) + x) at x = -6000 is not
+    on its step: tanh(-6000) is -1 + 2e**-12000, which 16,384 bits round to -1,
+    so the argument came out exactly 0 where it is surely below 0 (heaviside
+    read 1/2 where f is 0). Surely off: a function rounded onto a value it
+    never takes (_SATURATES), or a sum that rounded one nonzero term away
+    entirely (softsign(exp(x)) at 12000 is exp(x)/(1 + exp(x)), whose 1 is
+    lost: it reads 1). Asked only at the cap: below it, more bits are tried."""
+    if not outcome.on_step:
+        return None
+    values, instructions = outcome.values, program.instructions
+    resting: list[bool] = []
+    for i in range(max(outcome.on_step)):
+        ins, value = instructions[i], values[i]
+        if ins.kind == CALL:
+            own = value in _SATURATES.get(ins.name, ())
+        elif ins.kind in (ADD, SUB):
+            a, b = (values[j] for j in ins.args)
+            own = bool(a) and bool(b) and (value == a or value == (b if ins.kind == ADD else -b))
+        else:
+            own = False
+        resting.append(own or any(resting[j] for j in ins.args))
+    return next((i for i in outcome.on_step if resting[instructions[i].args[0]]), None)
 
 
 def _suspects(outcome: Exact) -> list[int]:
@@ -747,10 +759,7 @@ def _run_exact(
         zero_scale = _power_of_two(ZERO_MARGIN - precision)
         inexact = False  # some step so far rounded
         exact: list[bool] = []  # per step: its value is exact (no rounding on its way)
-        bounds = _saturation_bounds(program)
-        # per step, whether it rests on a saturated value (only where some can be)
-        resting: list[bool] | None = [] if any(bounds) else None
-        blind_step = None
+        on_step: list[int] = []
         try:
             for index, (step, args, spread, periodic, edges) in enumerate(_steps(program)):
                 if (
@@ -767,8 +776,6 @@ def _run_exact(
                     values.append(mpfr(0))
                     exact.append(True)
                     magnitudes.append(0)
-                    if resting is not None:
-                        resting.append(False)
                     continue
                 if periodic and values[args[0]]:
                     needs = max(needs, m.get_exp(values[args[0]]) + PERIODIC_GUARD)
@@ -787,9 +794,6 @@ def _run_exact(
                     kind = "domain" if m.is_nan(value) else "pole"
                     raise _Failed(index, "overflow" if context.overflow else kind)
                 values.append(value)
-                if resting is not None:
-                    saturated = context.inexact and value in bounds[index]
-                    resting.append(saturated or any(resting[i] for i in args))
                 exact.append(not context.inexact and all(exact[i] for i in args))
                 magnitude = (
                     _magnitude(spread, value, args, values, magnitudes, zero_scale)
@@ -813,8 +817,7 @@ def _run_exact(
                     # 1e-300)) at 1 is -1: 256 bits lose the 1e-300 and give
                     # the sign of pi's noise)
                     cancelled = m.inf()
-                    if resting is not None and resting[args[0]] and blind_step is None:
-                        blind_step = index
+                    on_step.append(index)
                 if spread == _ADDITIVE and exact_sums:
                     needs = max(needs, _bits_to_keep(m, values[args[0]], values[args[1]]))
         except _Failed as failure:
@@ -856,7 +859,7 @@ def _run_exact(
             needs,
             rounded,
             on_rounded_edge,
-            blind_step=blind_step,
+            on_step=tuple(on_step),
         )
 
 
