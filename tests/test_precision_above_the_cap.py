@@ -47,16 +47,45 @@ def test_a_precision_above_the_cap_keeps_the_sign_of_cos_y_minus_1(sign: int) ->
 
 
 @pytest.mark.parametrize(
-    "expression",
-    ["y - heaviside(cos(y) - 1)", "3*y - heaviside(cos(y) - 1)", "sin(y) + heaviside(cos(y) - 1)"],
+    ("expression", "order"),
+    [
+        ("y - heaviside(cos(y) - 1)", "1"),
+        ("3*y - heaviside(cos(y) - 1)", "1"),
+        ("sin(y) + heaviside(cos(y) - 1)", "1"),
+        # fuzz seed 69: y/2.5 is rounded, so the gap at steps of 2**-8192 was
+        # first taken at 16,384 bits (cos(y) - 1 read 0, heaviside 1/2: a gap of
+        # y/2.5) and then at 34,300 (1/2): the change was taken for rounding
+        ("y/2.5 + heaviside(cos(y) - 1)", "1"),
+        ("y/2.5 + heaviside(cos(y) - 1)", "2"),
+    ],
 )
-def test_a_jump_below_the_probes_steps_under_a_slope_is_found(cli: Cli, expression: str) -> None:
+def test_a_jump_below_the_probes_steps_under_a_slope_is_found(
+    cli: Cli, expression: str, order: str
+) -> None:
     # f at 0 is -1/2 (or +1/2); beside 0 it is a multiple of y or sin(y), whose
-    # limits are 0 on both sides: f jumps, so there is no derivative
-    run = cli("grad", expression, "--at", "y=0", "--timeout", "60", "-f", "json")
+    # limits are 0 on both sides: f jumps, so there is no derivative of any order
+    run = cli("grad", expression, "--at", "y=0", "-n", order, "--timeout", "60", "-f", "json")
     assert run.code == 1, run.err
     result = one(run)
     assert result["verdict"] == "not differentiable"
     assert result["differentiable"] is False
     assert "jumps at y=0" in result["note"]
     assert "value -0.5" in result["note"] or "value 0.5" in result["note"]
+
+
+@pytest.mark.parametrize(
+    ("expression", "column"), [("(pi*y)**1.5/(y+y)**1e300", 18), ("(y+y)**1e300", 6)]
+)
+def test_a_huge_integer_power_of_a_scaled_base_is_a_limit(
+    cli: Cli, expression: str, column: int
+) -> None:
+    """Fuzz seed 69: symengine writes (y + y)**1e300 as 2**(10**300)*y**(10**300),
+    and its integer powers stop at 64-bit exponents; derivcli said "the symbolic
+    engine failed: RuntimeError: powint ..." (exit 3). It is a documented limit:
+    exit 2, one line, with the column of the power."""
+    run = cli("grad", expression, "--at", "y=0.5", "--timeout", "60")
+    assert run.code == 2
+    assert run.out == ""
+    (line,) = run.err.strip().splitlines()
+    assert f"the power at column {column} cannot be formed exactly" in line
+    assert "RuntimeError" not in line

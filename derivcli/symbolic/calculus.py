@@ -159,7 +159,18 @@ class SymengineBuilder(Fold[Any]):
         if left == 1 and isinstance(right, se.Integer):
             # symengine's powint fails on 1**(10**20) (an exponent past 64 bits)
             return se.Integer(1)
-        return _real_or_reject(left**right, node)
+        try:
+            power = left**right
+        except RuntimeError:
+            # (y + y)**1e300 is 2**(10**300)*y**(10**300) to symengine, whose
+            # integer powers stop at 64-bit exponents (found by fuzz seed 69)
+            raise LimitError(
+                f"the power at column {node.column} cannot be formed exactly: its base "
+                f"has a number factor and its exponent, {to_source(node.right)}, is past "
+                "the 64-bit integer powers the symbolic engine computes",
+                column=node.column,
+            ) from None
+        return _real_or_reject(power, node)
 
 
 def _zero_up_to_rounding(node: Node) -> bool:
