@@ -345,6 +345,12 @@ class Undefined:
     kind: str
     node: Node  # the first node, in evaluation order, without a real value
 
+    @property
+    def lost(self) -> bool:
+        """A value left to rounding past MAX_PRECISION bits ("cancelled"), not
+        undefined."""
+        return self.kind == "cancelled"
+
     def describe(self) -> str:
         """A phrase for a note: "log(x) has a pole", "sqrt(x - 1) is undefined"."""
         text = _short_text(self.node)
@@ -408,7 +414,7 @@ class Exact:
     def lost(self) -> bool:
         """Left to rounding past MAX_PRECISION bits (see _lost_to_cancellation):
         not undefined, but without a value."""
-        return self.undefined is not None and self.undefined.kind == "cancelled"
+        return self.undefined is not None and self.undefined.lost
 
     def to_float(self) -> float:
         """The value rounded once to float64 (nan when undefined; may be +-inf:

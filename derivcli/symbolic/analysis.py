@@ -568,7 +568,7 @@ class _Derivative:
                 return math.inf, PointAnalysis(Reason.OVERFLOW, None)
             detail = undefined.describe()
             return math.nan, PointAnalysis(
-                Reason.OUT_OF_RANGE, None, detail=detail, lost=undefined.kind == "cancelled"
+                Reason.OUT_OF_RANGE, None, detail=detail, lost=undefined.lost
             )
         on_kink = _kinks_here(
             [
@@ -592,9 +592,8 @@ class _Derivative:
             # z**1e20 beside 0 is 2**(-6.4e21): not undefined, but past what any
             # number format holds, so the sides cannot be told
             detail = f"beside the point, {beside.undefined.describe()}"
-            lost = beside.undefined.kind == "cancelled"
             return value, PointAnalysis(
-                Reason.OUT_OF_RANGE, None, kinks=on_kink, detail=detail, lost=lost
+                Reason.OUT_OF_RANGE, None, kinks=on_kink, detail=detail, lost=beside.undefined.lost
             )
 
 
@@ -2362,10 +2361,7 @@ def kink_between(f: Program, point: Mapping[str, Any], var: str) -> PointAnalysi
     except _BesideOutOfRange as beside:
         undefined = beside.undefined
         return PointAnalysis(
-            Reason.OUT_OF_RANGE,
-            None,
-            detail=undefined.describe(),
-            lost=undefined.kind == "cancelled",
+            Reason.OUT_OF_RANGE, None, detail=undefined.describe(), lost=undefined.lost
         )
     if left is None or right is None:
         reason = Reason.UNDEFINED if left is None and right is None else Reason.DOMAIN_EDGE
