@@ -82,11 +82,13 @@ def test_a_cancellation_exactly_at_the_margin_is_not_refined() -> None:
 
 def test_exact_sums_keep_the_smaller_term() -> None:
     """With exact_sums, a sum that would round its smaller term away asks for
-    enough bits to keep it: (x + 1) - 1 at x = 2**-300 is x exactly, even without
-    the cancellation refinement (refine=False); 256 bits alone give 0."""
-    outcome = _exact("(x + 1) - 1", 2.0**-300, exact_sums=True, refine=False)
+    enough bits to keep it: (x + cos(0)) - 1 at x = 2**-300 is x exactly, even
+    without the cancellation refinement (refine=False); 256 bits alone give 0.
+    (cos(0), not 1: (x + 1) - 1 is all rationals, which are taken exactly
+    where a sum cancels; see test_exact_rationals.py.)"""
+    outcome = _exact("(x + cos(0)) - 1", 2.0**-300, exact_sums=True, refine=False)
     assert outcome.value == gmpy2.mpfr(2.0**-300)
-    assert _exact("(x + 1) - 1", 2.0**-300, refine=False).value == 0  # the contrast
+    assert _exact("(x + cos(0)) - 1", 2.0**-300, refine=False).value == 0  # the contrast
 
 
 def test_a_periodic_function_s_argument_keeps_192_bits_below_its_units() -> None:
@@ -139,12 +141,13 @@ def test_a_surely_negative_base_fails_without_doubt() -> None:
 
 def test_a_value_is_0_within_2_to_the_48_roundings_of_its_scale() -> None:
     """A value counts as 0 when it is at most 2**-(256 - 48) = 2**-208 times its
-    rounding scale. (x + 1/3) - 1/3 is x exactly (x is a multiple of 1/3's last
-    place), on the scale of 1/3: x = 2**-210 is 0.75 * 2**-208 of that scale
-    (0), x = 2**-209 is 1.5 * 2**-208 (not 0)."""
-    inside = _exact("(x + 1/3) - 1/3", 2.0**-210, refine=False)
+    rounding scale. (x + c/3) - c/3 with c = cos(0) = 1 is x exactly (x is a
+    multiple of 1/3's last place), on the scale of 1/3: x = 2**-210 is 0.75 *
+    2**-208 of that scale (0), x = 2**-209 is 1.5 * 2**-208 (not 0). (cos(0)/3,
+    not 1/3: a sum of rationals is taken exactly where it cancels.)"""
+    inside = _exact("(x + cos(0)/3) - cos(0)/3", 2.0**-210, refine=False)
     assert inside.value == gmpy2.mpfr(2.0**-210) and inside.is_zero(-1)
-    outside = _exact("(x + 1/3) - 1/3", 2.0**-209, refine=False)
+    outside = _exact("(x + cos(0)/3) - cos(0)/3", 2.0**-209, refine=False)
     assert outside.value == gmpy2.mpfr(2.0**-209) and not outside.is_zero(-1)
 
 
@@ -168,12 +171,16 @@ def test_a_step_whose_argument_counts_as_0_carries_its_rounding() -> None:
 
 
 def test_round_at_a_half_carries_its_argument_s_rounding() -> None:
-    """round(x*0.1 - 3) at 45 is round(1.5 up to 0.1's rounding): 1 or 2, so its
-    scale is its argument's (4.5 = 45*0.1); at 40.5 the argument is 1.05, 0.45
-    from the nearest half, and round's value 1 is exact (scale 1)."""
-    on_step = _exact("round(x*0.1 - 3)", 45.0)
+    """round(x*(0.1*c) - 3) with c = cos(0) = 1 at 45 is round(1.5 up to 0.1's
+    rounding): 1 or 2, so its scale is its argument's (4.5 = 45*0.1); at 40.5
+    the argument is 1.05, 0.45 from the nearest half, and round's value 1 is
+    exact (scale 1). (0.1*cos(0), not 0.1: x*0.1 - 3 is all rationals, taken
+    exactly on a step: round(3/2) is 2 with no rounding at all.)"""
+    on_step = _exact("round(x*(0.1*cos(0)) - 3)", 45.0)
     assert on_step.value == 2 and on_step.magnitudes[-1] >= on_step.magnitudes[-2] >= 4.5
-    off_step = _exact("round(x*0.1 - 3)", 40.5)
+    rational = _exact("round(x*0.1 - 3)", 45.0)  # the contrast: its argument is exact
+    assert rational.value == 2 and rational.magnitudes[-2] == 0
+    off_step = _exact("round(x*(0.1*cos(0)) - 3)", 40.5)
     assert off_step.value == 1 and off_step.magnitudes[-1] == 1
 
 

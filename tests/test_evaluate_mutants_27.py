@@ -218,14 +218,17 @@ def test_a_long_grid_below_float32_s_largest_value_is_screened_in_float64(cli: C
 
 
 def test_a_sum_that_cancels_completely_is_refined_up_to_16384_bits_and_no_further() -> None:
-    """(x + 1/3) - x - 1/3 at x = 1 is 0 (by hand). At p bits, 1 + 1/3 and 1/3
-    are rounded at different scales, so what is left is rounding, about 2**-p,
-    and evaluations at p and 2p bits never agree to 64 bits: the precision
-    doubles up to 16,384 bits, the most a cancellation is given, and stops
-    there, with a value within 2**-16000 of 0."""
-    outcome = exact_value(compile_tree(parse("(x + 1/3) - x - 1/3").tree), {"x": 1.0})
+    """(x + c/3) - x - c/3 with c = cos(0) = 1 at x = 1 is 0 (by hand). At p
+    bits, 1 + 1/3 and 1/3 are rounded at different scales, so what is left is
+    rounding, about 2**-p, and evaluations at p and 2p bits never agree to 64
+    bits: the precision doubles up to 16,384 bits, the most a cancellation is
+    given, and stops there, with a value within 2**-16000 of 0. (With 1/3 in
+    place of cos(0)/3 the sum is all rationals, taken exactly: 0 at 256 bits.)"""
+    outcome = exact_value(compile_tree(parse("(x + cos(0)/3) - x - cos(0)/3").tree), {"x": 1.0})
     assert outcome.precision == 16384
     assert abs(_mp(outcome.value)) <= mp(2) ** -16000
+    rational = exact_value(compile_tree(parse("(x + 1/3) - x - 1/3").tree), {"x": 1.0})
+    assert rational.value == 0 and rational.precision == 256
 
 
 @pytest.mark.parametrize(
@@ -272,11 +275,12 @@ def test_a_pole_reached_through_rounding_is_looked_at_up_to_32768_bits() -> None
 
 
 def test_a_pole_made_by_rounding_is_outside_the_domain_once_nothing_rounds() -> None:
-    """log(x - (1 + 2**-300)) at x = 1: at 256 bits 1 + 2**-300 rounds to 1 and
-    log sees 0, a pole that may be the rounding's; at 512 bits every step is
-    exact and x - (1 + 2**-300) = -2**-300 < 0 (by hand): outside the domain,
-    which an evaluation with no rounding left says at once."""
-    outcome = exact_value(compile_tree(parse("log(x - (1 + 2**-300))").tree), {"x": 1.0})
+    """log(x - (c + 2**-300)) with c = cos(0) = 1 at x = 1: at 256 bits c +
+    2**-300 rounds to 1 and log sees 0, a pole that may be the rounding's; at
+    512 bits every step is exact and x - (1 + 2**-300) = -2**-300 < 0 (by
+    hand): outside the domain, which an evaluation with no rounding left says
+    at once. (cos(0), not 1: a sum of rationals is taken exactly at once.)"""
+    outcome = exact_value(compile_tree(parse("log(x - (cos(0) + 2**-300))").tree), {"x": 1.0})
     assert outcome.undefined is not None and outcome.undefined.kind == "domain"
     assert not outcome.rounded
     assert outcome.precision == 512

@@ -21,6 +21,12 @@ right by construction rather than fast:
   (``1 - tanh(x)**2`` at 20, derivatives of ``x/erf(x)`` near 0), the
   tree is evaluated again with twice the precision, until two evaluations agree to
   64 bits (up to 16,384 bits).
+* **Rationals exactly where it matters.** Where rounding may decide the
+  outcome (a cancelling sum, a step function's argument on its step, a pole
+  or a domain edge within rounding), the steps computed from rationals alone
+  (numbers, coordinates, + - * /, whole powers) are taken exactly
+  (:func:`_exact_rationals`): ``(0.1*z - 0.3)**1.5`` at ``z = 3`` is 0, where
+  MPFR's roundings of 0.1 and 0.3 leave 0 or +-2**-130 by the precision's luck.
 
 The tree is first compiled (one :func:`~derivcli.language.tree.fold`) into a
 :class:`Program`, a list of instructions in evaluation order, so that
@@ -35,8 +41,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
+from types import MappingProxyType
 from typing import Any
 
 from derivcli.language.definitions import expand
@@ -333,6 +340,10 @@ def compile_tree(tree: Node) -> Program:
 # ---------------------------------------------------------------- exact values
 
 
+# No step given a value (_run_exact's default)
+_NOTHING_FIXED: Mapping[int, Any] = MappingProxyType({})
+
+
 @dataclass(frozen=True)
 class Undefined:
     """Why a tree has no real value at a point."""
@@ -405,6 +416,8 @@ class Exact:
     # the step functions (by index) whose argument is within its rounding of
     # their step (read as on the step; see _blind_step)
     on_step: tuple[int, ...] = ()
+    # the steps given an exact value instead of being computed (_run_exact's fixed)
+    fixed: Mapping[int, Any] = field(default_factory=dict)
 
     @property
     def defined(self) -> bool:
@@ -473,20 +486,29 @@ def _refined(
     outcome = _run_exact(program, point, precision, exact_sums)
     if not outcome.rounded:
         return outcome  # no operation rounded: the value is exact, nothing to refine
+    if _unsure(outcome):
+        rationals = _exact_rationals(program, point, outcome)
+        if rationals:
+            outcome = _run_exact(program, point, precision, exact_sums, rationals)
+            if not outcome.rounded:
+                return outcome
+    fixed = outcome.fixed
     if not refine:
         if outcome.needs > precision < MAX_PRECISION:
-            outcome = _run_exact(program, point, min(MAX_PRECISION, outcome.needs), exact_sums)
+            precision = min(MAX_PRECISION, outcome.needs)
+            outcome = _run_exact(program, point, precision, exact_sums, fixed)
         return outcome
     zeros, needed = _noise_zeros(program, point, outcome, exact_sums)
     if zeros or needed > precision:
         precision = max(precision, needed)
-        outcome = _run_exact(program, point, precision, exact_sums, zeros)
+        fixed = {**fixed, **dict.fromkeys(zeros, 0)}
+        outcome = _run_exact(program, point, precision, exact_sums, fixed)
     while (outcome.doubtful or outcome.on_rounded_edge) and precision < EDGE_PRECISION:
         # a pole or a domain edge reached through rounding may be the rounding's:
         # tanh(400) is 1 - 2e-348, which 256 bits round to 1, the pole of atanh
         # (log(sinh(y)) at y = -2 is plainly outside: no second try)
         precision *= 2
-        outcome = _run_exact(program, point, precision, exact_sums, zeros)
+        outcome = _run_exact(program, point, precision, exact_sums, fixed)
         if not outcome.rounded:
             return outcome
     if outcome.needs > precision < MAX_PRECISION:
@@ -495,10 +517,10 @@ def _refined(
         # beside a point at steps of 2**-8192 are compared at 34,300 bits, where
         # cos(y) - 1 (-2**-16385) still has its sign
         precision = min(MAX_PRECISION, outcome.needs)
-        outcome = _run_exact(program, point, precision, exact_sums, zeros)
+        outcome = _run_exact(program, point, precision, exact_sums, fixed)
     while outcome.value is not None and precision < MAX_PRECISION and _may_cancel(outcome):
         precision *= 2
-        finer = _run_exact(program, point, precision, exact_sums, zeros)
+        finer = _run_exact(program, point, precision, exact_sums, fixed)
         # Two equal results confirm each other, unless a sum came out exactly
         # 0 in both (x - sin(x) at 1e-300 needs thousands of bits to be seen).
         if finer.value is None:
@@ -507,6 +529,108 @@ def _refined(
             return finer
         outcome = finer
     return outcome
+
+
+def _unsure(outcome: Exact) -> bool:
+    """Whether rounding may decide the outcome: a failure or a domain edge
+    within rounding of its cause, a step function within rounding of its step,
+    or a sum that cancelled."""
+    return bool(
+        outcome.doubtful or outcome.on_rounded_edge or outcome.on_step or _may_cancel(outcome)
+    )
+
+
+# Exact rationals (_exact_rationals) give up past this many bits in a numerator
+# or denominator: x**100000 at a 1,000-bit coordinate is left to MPFR.
+RATIONAL_BITS = 65536
+
+
+def _rational_steps(program: Program) -> tuple[bool, ...]:
+    """Per instruction, whether its value is a rational computed from rationals
+    only (numbers, the point's coordinates, + - * /, and powers, whole ones at
+    run time), found once per program."""
+    cached: tuple[bool, ...] | None = program.__dict__.get("_rational")
+    if cached is None:
+        rational: list[bool] = []
+        for ins in program.instructions:
+            rational.append(
+                ins.kind in (NUM, VAR)
+                or (
+                    ins.kind in (NEG, ADD, SUB, MUL, DIV, POW)
+                    and all(rational[i] for i in ins.args)
+                )
+            )
+        cached = tuple(rational)
+        object.__setattr__(program, "_rational", cached)
+    return cached
+
+
+def _exact_rationals(program: Program, point: Mapping[str, Any], outcome: Exact) -> dict[int, Any]:
+    """The rational steps that rounded (or were not reached) whose exact value is
+    a binary fraction, with that value (an mpq), where rounding may decide the
+    outcome (_unsure). Numbers in an expression are exact rationals and the point's
+    coordinates binary fractions, so 0.1*z - 0.3 at z = 3 is exactly 0; MPFR
+    rounds 0.1 and 0.3, and the difference, 2**-130 or 0 or -2**-129 by the
+    precision's luck, made (0.1*z - 0.3)**1.5 undefined beside z = 3 along
+    another variable (f defined "nowhere beside it"). Empty when none."""
+    rational = _rational_steps(program)
+    magnitudes = outcome.magnitudes
+    instructions = program.instructions
+    targets = [
+        i
+        for i, ins in enumerate(instructions)
+        if rational[i] and ins.kind not in (NUM, VAR) and (i >= len(magnitudes) or magnitudes[i])
+    ]
+    if not targets:
+        return {}
+    m = gmpy2()
+    exact: list[Any] = []
+    for ins in instructions[: max(targets) + 1]:
+        exact.append(_rational_value(m, ins, exact, point) if rational[len(exact)] else None)
+    fixed: dict[int, Any] = {}
+    for i in targets:
+        q = exact[i]
+        if q is not None and q.denominator & (q.denominator - 1) == 0:
+            fixed[i] = q  # a binary fraction: exact at the precisions it fits in
+    return fixed
+
+
+def _rational_value(
+    m: Any, ins: Instruction, exact: Sequence[Any], point: Mapping[str, Any]
+) -> Any:
+    """One rational step's exact value (an mpq), or None: an argument without
+    one, a division by 0, a power that is not a rational, or a result past
+    RATIONAL_BITS."""
+    kind = ins.kind
+    if kind == NUM:
+        assert ins.number is not None
+        return m.mpq(ins.number.numerator, ins.number.denominator)
+    if kind == VAR:
+        value = point[ins.name]
+        return m.mpq(value) if m.is_finite(m.mpfr(value)) else None
+    args = [exact[i] for i in ins.args]
+    if any(a is None for a in args):
+        return None
+    if kind == NEG:
+        result = -args[0]
+    elif kind == POW:
+        base, exponent = args
+        if exponent.denominator != 1 or (base == 0 and exponent < 0):
+            return None
+        size = max(base.numerator.bit_length(), base.denominator.bit_length())
+        if size * abs(exponent.numerator) > RATIONAL_BITS:
+            return None
+        result = base ** int(exponent)
+    elif kind == DIV:
+        if args[1] == 0:
+            return None
+        result = args[0] / args[1]
+    else:
+        a, b = args
+        result = a + b if kind == ADD else a - b if kind == SUB else a * b
+    if max(result.numerator.bit_length(), result.denominator.bit_length()) > RATIONAL_BITS:
+        return None
+    return result
 
 
 # Noise of a 0 is told from a small value at this many bits (_noise_zeros).
@@ -544,7 +668,7 @@ def _noise_zeros(
     if not candidates:
         return frozenset(), 0
     bits = min(MAX_PRECISION, max(NOISE_PRECISION, 2 * outcome.precision))
-    finer = _run_exact(program, point, bits, exact_sums)
+    finer = _run_exact(program, point, bits, exact_sums, outcome.fixed)
     zeros = _shrunk(outcome, finer, candidates)
     later = [i for i in candidates if i not in zeros and i < len(finer.values) and finer.is_zero(i)]
     if later and bits < MAX_PRECISION:
@@ -552,7 +676,7 @@ def _noise_zeros(
         # y = 2**580: the argument's rounding at 256 bits is 2**906), so that it
         # cannot shrink from there by half the bits added: the next doubling
         # tells, from the finer value on
-        finest = _run_exact(program, point, min(MAX_PRECISION, 2 * bits), exact_sums)
+        finest = _run_exact(program, point, min(MAX_PRECISION, 2 * bits), exact_sums, outcome.fixed)
         zeros |= _shrunk(finer, finest, later)
         finer = finest
     emerged = any(
@@ -615,9 +739,10 @@ def _pole_of_noise(
         return outcome
     if outcome.precision < MAX_PRECISION:
         finer = min(MAX_PRECISION, 4 * outcome.precision)
-        coarse, finest = outcome, _run_exact(program, point, finer, exact_sums)
+        coarse, finest = outcome, _run_exact(program, point, finer, exact_sums, outcome.fixed)
     else:  # refined this far already (tan's value far below its rounding looks cancelled)
-        coarse, finest = _run_exact(program, point, PRECISION, exact_sums), outcome
+        coarse = _run_exact(program, point, PRECISION, exact_sums, outcome.fixed)
+        finest = outcome
         suspects = _suspects(coarse)
     for i in suspects:
         # undefined before this step once the rounding is 4x finer (the noise
@@ -749,10 +874,11 @@ def _run_exact(
     point: Mapping[str, Any],
     precision: int,
     exact_sums: bool = False,
-    zeros: frozenset[int] = frozenset(),
+    fixed: Mapping[int, Any] = _NOTHING_FIXED,
 ) -> Exact:
-    """One evaluation at ``precision``; the steps in ``zeros`` are exactly 0
-    (noise of a 0, see _noise_zeros)."""
+    """One evaluation at ``precision``; the steps in ``fixed`` take the exact
+    value given there (an mpq that is exact at this precision): 0 for the noise
+    of a 0 (_noise_zeros), or a rational's exact value (_exact_rationals)."""
     m = gmpy2()
     is_finite, mpfr = m.is_finite, m.mpfr
     with m.context(m.get_context(), precision=precision, allow_complex=False) as context:
@@ -772,17 +898,20 @@ def _run_exact(
                     edges
                     and inexact
                     and _at_edge(m, values[args[0]], edges)
-                    and not _computed_exactly(program, point, precision, index, zeros)[args[0]]
+                    and not _computed_exactly(program, point, precision, index, fixed)[args[0]]
                 ):
                     # a rounded argument exactly on the end of the domain
                     # (cosh(2**-128) is 1 + 2**-257, 256 bits say 1), or on a
                     # step (frac(cos(2**-128)): cos rounds to 1, a jump): unsure
                     on_rounded_edge = True
-                if index in zeros:
-                    values.append(mpfr(0))
-                    exact.append(True)
-                    magnitudes.append(0)
-                    continue
+                if index in fixed:
+                    context.clear_flags()
+                    value = mpfr(fixed[index])
+                    if not context.inexact:  # exact at this precision (it is, or is 0)
+                        values.append(value)
+                        exact.append(True)
+                        magnitudes.append(0)
+                        continue
                 if periodic and values[args[0]]:
                     needs = max(needs, m.get_exp(values[args[0]]) + PERIODIC_GUARD)
                 # this step's flags only: the scales computed after the last one
@@ -840,7 +969,7 @@ def _run_exact(
                     values,
                     magnitudes,
                     failing,
-                    _computed_exactly(program, point, precision, failure.index, zeros),
+                    _computed_exactly(program, point, precision, failure.index, fixed),
                 )
             )
             return Exact(
@@ -853,6 +982,7 @@ def _run_exact(
                 needs,
                 inexact,
                 doubtful=doubtful,
+                fixed=fixed,
             )
         rounded = inexact
         return Exact(
@@ -866,6 +996,7 @@ def _run_exact(
             rounded,
             on_rounded_edge,
             on_step=tuple(on_step),
+            fixed=fixed,
         )
 
 
@@ -919,7 +1050,7 @@ def _computed_exactly(
     point: Mapping[str, Any],
     precision: int,
     upto: int,
-    zeros: frozenset[int] = frozenset(),
+    fixed: Mapping[int, Any] = _NOTHING_FIXED,
 ) -> list[bool]:
     """For each instruction before ``upto``, whether its value came out with no
     rounding anywhere on its way: MPFR's inexact flag, per step, and exact
@@ -935,19 +1066,22 @@ def _computed_exactly(
     with m.context(m.get_context(), precision=precision, allow_complex=False) as context:
         for index in range(min(upto, len(steps))):
             step, args = steps[index][:2]
-            if index in zeros:
-                values.append(m.mpfr(0))
-                exact.append(True)
-                continue
+            if index in fixed:
+                context.clear_flags()
+                value = m.mpfr(fixed[index])
+                if not context.inexact:
+                    values.append(value)
+                    exact.append(True)
+                    continue
             context.clear_flags()
             value = step(m, values, point)
             values.append(value)
             known = not context.inexact and all(exact[i] for i in args)
             if not known and not context.inexact and m.is_finite(value):
                 kind = program.instructions[index].kind
-                fixed = [values[i] for i in args if exact[i]]
+                settled = [values[i] for i in args if exact[i]]
                 if kind == MUL:
-                    known = any(v == 0 for v in fixed)
+                    known = any(v == 0 for v in settled)
                 elif kind == DIV:
                     known = exact[args[0]] and values[args[0]] == 0
                 elif kind == POW:
