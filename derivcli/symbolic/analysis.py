@@ -875,15 +875,22 @@ def examine(
             if past:
                 jump = jump[:-1] + "; " + past + ")"
             return PointAnalysis(Reason.JUMP, False, left, right, kinks=on_kink, detail=jump)
+    below = derivative.steps.order - 1
+    # the gap test reads the order below at the point's sides, which is the
+    # derivative there unless that closed form sits on a kink line (_off_line)
+    gap_test = below == 0 or not _crossed(derivative, point, below, var)
+    if gap_test:
+        exact_left, exact_right, unsure = _tiny_limit_beside_zero(
+            derivative.program(below), point, var, f_program, exact_left, exact_right
+        )
+        if unsure:
+            return PointAnalysis(Reason.UNDECIDED, None, left, right, kinks=on_kink, detail=unsure)
+        left, right = float(exact_left) + 0.0, float(exact_right) + 0.0
     # finite as exact limits, though perhaps past float64: the derivative of
     # exp(x)**x at -5530 is -1.5e13281120, which float64 rounds to -inf
     sides_meet = (
         _finite(exact_left) and _finite(exact_right) and _sides_meet(exact_left, exact_right)
     )
-    below = derivative.steps.order - 1
-    # the gap test reads the order below at the point's sides, which is the
-    # derivative there unless that closed form sits on a kink line (_off_line)
-    gap_test = below == 0 or not _crossed(derivative, point, below, var)
     if (
         not sides_meet
         and gap_test
@@ -1484,7 +1491,11 @@ def _beside(point: Mapping[str, float], var: str, offset: Any) -> dict[str, Any]
     m = gmpy2()
     moved: dict[str, Any] = dict(point)
     with m.context(m.get_context(), precision=MAX_PRECISION + 128):
-        moved[var] = m.mpfr(point[var]) + offset
+        x = m.mpfr(point[var])
+    # every bit of both: a step of 2**-65536 of a float's 53 needs 65,589
+    bits = m.get_exp(x) - m.get_exp(offset) + 128 if x and offset else 0
+    with m.context(m.get_context(), precision=max(MAX_PRECISION + 128, bits)):
+        moved[var] = x + offset
     return moved
 
 
@@ -1587,6 +1598,69 @@ GUARD_STEPS = (PROBE_GUARD_BITS, 640, 1280)
 # Bits a difference quotient must have above its rounding to be taken at a
 # guard step: sides are compared to 2**-100 (_same_limit), with a margin.
 QUOTIENT_BITS = 104
+
+
+# The steps a side that shrinks is followed to where the other side has a tiny
+# limit (_tiny_limit_beside_zero).
+DEEP_SIDE_EXPONENTS = (16384, 32768, 65536)
+
+
+def _tiny_limit_beside_zero(
+    g: Program, point: Mapping[str, float], var: str, f: Program, left: Any, right: Any
+) -> tuple[Any, Any, str]:
+    """The two one-sided derivatives again where one was read as 0 because its
+    quotients shrank (a float 0.0, not a converged value) and the other is an
+    exact nonzero limit c below float64's range (it shows as 0 too), which the
+    shrinking ones had not yet fallen below at the last step taken (2**-4096):
+    they may be shrinking to c, not to 0.
+    relu(x - 11800)**3 - 0.25**x at 11800 has the left slope c = ln(4)*4**-11800
+    (6.8e-7105) and the right quotients c + 3h**2, still 1e-2458 at h =
+    11800*2**-4096, so the right side read 0 and a kink was reported where f'
+    is continuous. The shrinking side is then taken once more at 2**-16384: the
+    same as c to 60 bits, it is c; below c by 60 bits, 0 stands; else it is
+    taken at 2**-32768 and 2**-65536, and failing those the sides are given
+    with a phrase saying why it cannot be told (relu(x)**2 + exp(-70000)*relu(-x)
+    at 0 is a kink, but its right quotients, about 3h, are still above
+    exp(-70000) there). The sides unchanged, and no phrase, where the case does
+    not arise."""
+    if not (_finite(left) and _finite(right)):
+        return left, right, ""
+    for shrunk, side, limit in ((left, -1, right), (right, +1, left)):
+        if not _shrunk(shrunk):
+            continue
+        if isinstance(limit, float) or not limit or float(limit) != 0.0:
+            # two floats, a converged 0, or a limit float64 holds (2**-1074 or
+            # more): quotients that shrink like h**p with p >= 0.28 are below
+            # 2**-60 of it at 2**-4096 (a slower power is a documented limit)
+            continue
+        offset = _offset(point, var)
+        quotients = _Quotients(g, point, var, side, f)
+        m = gmpy2()
+        tiny = abs(limit) * m.mul_2exp(m.mpfr(1), -SETTLED_BITS)
+        (last,) = quotients([MAX_PROBE_EXPONENT + offset])
+        if last is None or abs(last) <= tiny:
+            return left, right, ""  # it fell below c: its limit is 0 (or it is undefined)
+        for k in DEEP_SIDE_EXPONENTS:
+            (deep,) = quotients([k + offset])
+            if deep is None or abs(deep) <= tiny:
+                return left, right, ""
+            if _within(deep, limit, SETTLED_BITS):
+                return (deep, right, "") if side < 0 else (left, deep, "")
+        names = ("left", "right") if side < 0 else ("right", "left")
+        return (
+            left,
+            right,
+            f"the {names[0]} derivative's quotients shrink towards 0 but are still larger than the "
+            f"{names[1]} derivative ({_size_text(limit)}) at steps of 2**-{k}, so whether the "
+            "two meet cannot be told",
+        )
+    return left, right, ""
+
+
+def _shrunk(side: Any) -> bool:
+    """A one-sided derivative read as 0 because its quotients shrank (_limit's
+    float 0.0), not one they converged on."""
+    return isinstance(side, float) and side == 0.0
 
 
 def _one_sided(g: Program, point: Mapping[str, float], var: str, side: int, f: Program) -> Any:
