@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import fuzzing
+import mpmath
 import oracle
 import pytest
 
@@ -218,6 +219,21 @@ def test_oracle_says_when_it_cannot_tell() -> None:
     # polygamma(2, 1e80)**1.25 (a negative number to 5/4: not real) is no finding
     assert oracle.constant_beyond_oracle("polygamma(2, 1e20**4)**1.25 * (7 + erf(y))")
     assert not oracle.constant_beyond_oracle("polygamma(2, 3)**2 * (7 + erf(y))")
+
+
+def test_a_rounded_argument_exactly_on_a_special_value_stays_rounded() -> None:
+    """Fuzz seed 71: asin(y) + -y at y = -5e-324 rounds to exactly 0 at every
+    precision up to about 2,150 bits (its true value is y**3/6 + ..., about
+    -2e-971), and sin of that rounded 0 was taken as an exact 0, so the oracle
+    called cot's argument a pole and derivcli's "beyond float64" a finding.
+    By hand: cot(t) ~ 1/t and t ~ y**3/6, so f ~ 6/y**3 and f'' ~ 72/y**5."""
+    y = -5e-324
+    truth = oracle.Oracle().judge("cot(asin(y) + -y)", {"y": y}, ("y", "y"))
+    assert truth.conclusive, truth.reason
+    assert truth.f_defined
+    with mpmath.workdps(30):
+        expected = 72 / mpmath.mpf(y) ** 5
+        assert abs(truth.value / expected - 1) < mpmath.mpf(10) ** -10
 
 
 def test_generator_is_seeded_and_points_are_torch_linspace() -> None:
