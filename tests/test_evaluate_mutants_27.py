@@ -25,6 +25,7 @@ from conftest import Cli
 
 from derivcli.language.evaluate import CALL, compile_tree, exact_value, float64_values
 from derivcli.language.parser import parse
+from derivcli.language.printer import to_text
 
 mp = mpmath.mpf
 
@@ -262,15 +263,16 @@ def test_a_pole_reached_through_rounding_is_looked_at_up_to_32768_bits() -> None
     1 - tanh(x) = 2/(exp(2x) + 1), about 2**-17,311 at x = 6000 and 2**-34,624
     at x = 12000 (1 - 2x/log(2) in bits, by hand). The precision doubles from
     256 while the pole may be the rounding's, up to 32,768 bits: 6000 is found
-    there, and at 12000 the pole stays, doubtful (beyond, a point stays
-    undecided)."""
+    there, and at 12000 the pole stays, doubtful: left to rounding
+    ("cancelled", tanh(x) named; the point cannot be judged)."""
     program = compile_tree(parse("atanh(tanh(x))").tree)
     found = exact_value(program, {"x": 6000.0})
     assert found.precision == 32768
     assert abs(_mp(found.value) - 6000) <= mp(2) ** -200
     beyond = exact_value(program, {"x": 12000.0})
     assert beyond.precision == 32768
-    assert beyond.undefined is not None and beyond.undefined.kind == "pole"
+    assert beyond.undefined is not None and beyond.undefined.kind == "cancelled"
+    assert to_text(beyond.undefined.node) == "tanh(x)"
     assert beyond.doubtful
 
 

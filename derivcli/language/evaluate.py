@@ -511,6 +511,8 @@ def _refined(
         outcome = _run_exact(program, point, precision, exact_sums, fixed)
         if not outcome.rounded:
             return outcome
+    if outcome.doubtful and precision >= EDGE_PRECISION:
+        return _undecided_failure(program, outcome)
     if outcome.needs > precision < MAX_PRECISION:
         # sin(y + 2.5) at y = 1e308: y + 2.5 needs 1,024 bits to keep its 2.5.
         # A precision asked for above the cap is never lowered to it: f's gaps
@@ -524,11 +526,29 @@ def _refined(
         # Two equal results confirm each other, unless a sum came out exactly
         # 0 in both (x - sin(x) at 1e-300 needs thousands of bits to be seen).
         if finer.value is None:
-            return finer  # undefined once the rounding is gone (sqrt(cos(z) - 1) near 0)
+            # undefined once the rounding is gone (sqrt(cos(z) - 1) near 0); but
+            # a failure still within rounding after a value was had is the
+            # rounding's sign either way (sqrt(sin(x)**2 + cos(x)**2 - 1))
+            return _undecided_failure(program, finer) if finer.doubtful else finer
         if agree_to_64_bits(outcome.value, finer.value) and not math.isinf(finer.cancelled):
             return finer
         outcome = finer
     return outcome
+
+
+def _undecided_failure(program: Program, outcome: Exact) -> Exact:
+    """A failure that may still be the rounding's at EDGE_PRECISION bits, or
+    after fewer bits gave a value: its argument is within rounding of the pole
+    or domain end, and no precision tried moved it off. Not undefined, but left
+    to rounding ("cancelled", the argument named): sin(x)**2 + cos(x)**2 - 1 is
+    0 for every x, but beside 0 it comes out as noise of either sign at every
+    precision, and sqrt of it was undefined at some steps and defined at others
+    (f "defined at this point but nowhere beside it"; an assertion failed where
+    two precisions disagreed)."""
+    failing = program.instructions[len(outcome.values)]
+    argument = failing.args[1] if failing.kind == DIV else failing.args[0]
+    undefined = Undefined("cancelled", program.nodes[argument])
+    return replace(outcome, undefined=undefined)
 
 
 def _unsure(outcome: Exact) -> bool:
@@ -1010,14 +1030,19 @@ def _doubtful(
     """Whether a failing step may fail only by rounding: an argument within its
     rounding of a whole number (every pole and domain end of the language is at
     one); for a power, its base within rounding of 0 or its exponent of a whole
-    number ((-10)**(1/3) fails whatever the rounding: -10 is surely negative).
-    ``exact``: which values were computed with no rounding at all (see
-    _computed_exactly); such an argument is what it is."""
+    number ((-10)**(1/3) fails whatever the rounding: -10 is surely negative);
+    for a quotient, its denominator within rounding of 0. ``exact``: which
+    values were computed with no rounding at all (see _computed_exactly); such
+    an argument is what it is."""
     if ins.kind == POW:
         base, exponent = ins.args
         return _near(m, values, magnitudes, (base,), exact, whole=False) or _near(
             m, values, magnitudes, (exponent,), exact, whole=True
         )
+    if ins.kind == DIV:
+        # a quotient fails on its denominator alone: a/0 has no value whatever a
+        # is ((1 - cos(pi*x))/sin(pi*x)**2 at 2 is 0/0 with pi's noise above)
+        return _near(m, values, magnitudes, ins.args[1:], exact, whole=False)
     return _near(m, values, magnitudes, ins.args, exact, whole=True)
 
 

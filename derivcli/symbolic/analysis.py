@@ -1724,7 +1724,12 @@ class _Quotients:
                 a = _beside_value(g, near, common, exact_sums=True)
             if b.precision < common:
                 b = _beside_value(g, far, common, exact_sums=True)
-            assert a.value is not None and b.value is not None
+            if a.value is None or b.value is None:
+                # defined at its own precision, undefined at the other's: the more
+                # precise evaluation stands (a failure still in doubt at the most
+                # bits is "cancelled", which stops the examination above)
+                quotient = None
+                break
             with m.context(m.get_context(), precision=common):
                 quotient = (b.value - a.value) / h
                 # the values' rounding, over the step h = 2**-k * scale: relative
