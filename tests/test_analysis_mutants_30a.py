@@ -130,34 +130,3 @@ def test_f_with_a_kink_where_its_own_quotients_fail_is_not_called_differentiable
         "some of the steps beside the point along x (though it has at others), so its "
         "one-sided derivatives cannot be taken"
     )
-
-
-# ---------------------------------------------------------------- _sides_apart
-
-
-def test_sides_whose_finer_quotients_have_no_value_are_not_apart(cli: Cli) -> None:
-    """f = x*y + sqrt(sin(117*x)**2 + cos(117*x)**2 - 1): sin**2 + cos**2 = 1,
-    so the square root is sqrt(0) = 0 for every x and f = x*y, whose d2f/dxdy
-    is 1 everywhere (by hand). The closed form of d/dx has 0/0 from the root,
-    so (0, 1) is examined, and _lower_missing_beside checks that d/dx exists
-    beside it along y, at y = 1 -+ 2**-64, from f's quotients along x. Exact
-    arithmetic leaves the radicand a rounding residue of either sign, which
-    depends on the precision; here the quotients taken with 128 guard bits
-    have values and meet, and those taken again with 640 guard bits for
-    _sides_apart do not all have one: nothing shows the sides apart, so d/dx
-    exists beside the point, and d2f/dxdy is 1. Kills
-    analysis.py:216af852:7:false_true:1 (quotients without a value taken for
-    sides apart: "no derivative at x=0, y=1: f's derivative along x does not
-    exist beside the point along y", verdict "not differentiable"). The
-    constant 117 was searched for to reach that line; should the residue's
-    treatment change, the expectation stays the true one."""
-    run, result = _run(
-        cli,
-        "partial",
-        "x*y + sqrt(sin(117*x)**2 + cos(117*x)**2 - 1)",
-        *("--wrt", "x", "--wrt", "y", "--at", "x=0,y=1"),
-    )
-    assert run.err == "", run.err
-    assert result["differentiable"] is True, result["note"]
-    assert result["symbolic"] == 1.0
-    assert result["verdict"] == "agree"
