@@ -242,3 +242,17 @@ def screen_grid(text: str, grid: tuple[float, float, int], dtype: str = "float64
     points = make_points(PointSpec(("x",), ((("x", Grid(start, stop, count)),),), count))
     request = analysis.make_request(parse(text), [("x",)], budget=120.0, dtype=dtype)
     return points, analysis.run(request, points)
+
+
+def unit_slope_grid_note(cli: Cli, text: str, grid: str, count: int) -> Any:
+    """``partial TEXT --wrt x --at GRID`` (``count`` points) for an f whose d/dx is
+    1 everywhere on the grid: every result must agree on 1; the document's note
+    (None, or what was screened in float64) is returned."""
+    run = cli("partial", text, "--wrt", "x", "--at", grid, "-f", "json", "--timeout", "60")
+    assert run.err == "", run.err
+    assert run.code == 0
+    document = run.json()
+    results = document["results"]
+    assert len(results) == count
+    assert all(r["symbolic"] == 1.0 and r["verdict"] == "agree" for r in results)
+    return document["note"]

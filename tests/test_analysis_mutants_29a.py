@@ -15,7 +15,7 @@ import sys
 from typing import Any
 
 import mpmath
-from conftest import Cli, CliRun, one
+from conftest import Cli, CliRun, one, unit_slope_grid_note
 
 from derivcli.language.evaluate import compile_tree, gmpy2
 from derivcli.language.parser import parse
@@ -56,18 +56,9 @@ def test_a_source_of_exactly_1000_characters_sends_its_parse_along() -> None:
 
 
 def _approximate_note(cli: Cli, count: int) -> Any:
-    text = "x + digamma(sin(y))"
-    grid = f"x=0:1:{count},y=1:2:{count}"
-    run = cli("partial", text, "--wrt", "x", "--at", grid, "-f", "json", "--timeout", "60")
-    assert run.err == "", run.err
-    assert run.code == 0
-    document = run.json()
-    results = document["results"]
-    assert len(results) == count
     # d/dx of x + digamma(sin(y)) is 1 everywhere (sin(y) is in [0.84, 1] on
     # y in [1, 2], far from digamma's poles at 0, -1, ...)
-    assert all(r["symbolic"] == 1.0 and r["verdict"] == "agree" for r in results)
-    return document["note"]
+    return unit_slope_grid_note(cli, "x + digamma(sin(y))", f"x=0:1:{count},y=1:2:{count}", count)
 
 
 def test_a_grid_just_past_the_exact_work_is_screened_in_float64(cli: Cli) -> None:

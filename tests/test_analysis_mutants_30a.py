@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import Cli, CliRun, one
+from conftest import Cli, CliRun, one, unit_slope_grid_note
 
 from derivcli.language.evaluate import compile_tree
 from derivcli.language.parser import parse
@@ -28,20 +28,11 @@ def _run(cli: Cli, command: str, text: str, *args: str) -> tuple[CliRun, dict[st
 
 
 def _lgamma_grid_note(cli: Cli, count: int) -> Any:
-    text = "x + lgamma(y)"
-    grid = f"x=0:1:{count},y=3:4:{count}"
-    run = cli("partial", text, "--wrt", "x", "--at", grid, "-f", "json", "--timeout", "60")
-    assert run.err == "", run.err
-    assert run.code == 0
-    document = run.json()
-    results = document["results"]
-    assert len(results) == count
     # d/dx of x + lgamma(y) is 1 everywhere (lgamma is finite and smooth on
     # y in [3, 4], far from its poles at 0, -1, ...; there it runs from log(2)
     # to log(6), so f = x + lgamma(y) >= log(2) on the grid, no sum cancelling
     # to 0 for the screen to send to the exact evaluation)
-    assert all(r["symbolic"] == 1.0 and r["verdict"] == "agree" for r in results)
-    return document["note"]
+    return unit_slope_grid_note(cli, "x + lgamma(y)", f"x=0:1:{count},y=3:4:{count}", count)
 
 
 def test_one_lgamma_costs_75_instruction_evaluations() -> None:
