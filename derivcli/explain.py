@@ -166,6 +166,11 @@ def differentiable(
             text += f"; autograd gives {format_number(auto)}"
         return text
     if sym_ok and auto_ok:
+        if not kinks:  # f flat all around, its own quotients failing beside the point
+            return (
+                f"the left and right derivatives along {var} meet at {_point_words(point)} "
+                f"(both {format_number(true)}), so the function is differentiable here"
+            )
         return (
             f"{kinks} has its kink at {_point_words(point)}, but the left and right "
             "derivatives meet, so the function is differentiable here"

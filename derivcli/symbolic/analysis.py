@@ -837,7 +837,7 @@ def examine(
                 # one the quotients use: sqrt(((x*2**1023)**2 - 1)**2 - 0.25) at 0
                 # has no value at 2**-1023 only
                 if _flat_around(f_program, point, derivative.wrt):
-                    return PointAnalysis(Reason.REMOVABLE, True, 0.0, 0.0, 0.0)
+                    return PointAnalysis(Reason.REMOVABLE, True, 0.0, 0.0, 0.0, on_kink)
                 lower = derivative.steps.order - 1
                 detail = (
                     f"the closed form of the derivative of order {lower} has no value beside "
