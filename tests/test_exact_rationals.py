@@ -118,3 +118,13 @@ def test_a_rational_that_is_not_a_binary_fraction_is_left_to_rounding() -> None:
             mpmath.sqrt(mpmath.mpf(1) / 10),
             rel_eps=mpmath.mpf(2) ** -240,
         )
+
+
+def test_a_rational_pole_is_a_pole(cli: Cli) -> None:
+    # 0.1*x - 0.3 is exactly 0 at x = 3: 1/0 has no value (a pole), and the exact
+    # rationals must not divide by it (evaluate.py:_rational_value's 0 check)
+    run = cli("grad", "1/(0.1*x - 0.3)", "--at", "x=3", "--timeout", "60", "-f", "json")
+    assert run.code == 1, run.err
+    result = one(run)
+    assert result["verdict"] == "not differentiable"
+    assert "has a pole" in result["note"]
