@@ -471,10 +471,17 @@ def _exact_sinc(m: Any, x: Any) -> Any:
 
 
 def _exact_atan2(m: Any, a: Sequence[Any]) -> Any:
-    # real numbers have no signed zero: on the negative x axis the angle is pi
-    # (MPFR's atan2(-0, -1) is -pi: -x**2 at 0 is -0, and atan2(-x**2, -1) at 0
-    # took -pi, its sides' limit, for f's value there: no jump seen)
-    return m.atan2(a[0] if a[0] != 0 else m.mpfr(0), a[1])
+    # real numbers have no signed zero, in either argument: on the negative x axis
+    # the angle is pi (MPFR's atan2(-0, -1) is -pi: -x**2 at 0 is -0, and
+    # atan2(-x**2, -1) at 0 took -pi, its sides' limit, for f's value there: no
+    # jump seen), and at the origin it is 0 (MPFR's atan2(+0, -0) is pi: -z at 0 is
+    # -0, and y/atan2(z, -z) at z = 0 was y/pi where it is y/0)
+    return m.atan2(*(b if b != 0 else m.mpfr(0) for b in a[:2]))
+
+
+def _float64_atan2(np: Any, a: Sequence[Any]) -> Any:
+    # as _exact_atan2: + 0.0 turns -0.0 into +0.0 (IEEE: -0.0 + 0.0 is +0.0)
+    return np.arctan2(a[0] + 0.0, a[1] + 0.0)
 
 
 def _float64_sinc(np: Any, a: Sequence[Any]) -> Any:
@@ -787,12 +794,13 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         ("b/(a**2 + b**2)", "-a/(a**2 + b**2)"),
         arity=2,
         exact=_exact_atan2,
-        float64=lambda np, a: np.arctan2(a[0], a[1]),
+        float64=_float64_atan2,
         latex=r"\operatorname{atan2}",
         # where it jumps: on the negative x axis and at the origin (a = 0, b <= 0);
         # along b at a = 0 it jumps at b = 0 too (pi to 0), which "a" alone missed
         kinks=("abs(a) + relu(b)",),
         torch_convention="torch.atan2 jumps by 2*pi across the negative x axis",
+        closed_form_convention="atan2(0, b) = pi for b < 0, 0 for b >= 0, -0 being 0",
     ),
     _unary("sinh", "hyperbolic sine", "cosh(a)", r"\sinh"),
     _unary("cosh", "hyperbolic cosine", "sinh(a)", r"\cosh"),
