@@ -918,6 +918,7 @@ def _run_exact(
                     edges
                     and inexact
                     and _at_edge(m, values[args[0]], edges)
+                    and not exact[args[0]]
                     and not _computed_exactly(program, point, precision, index, fixed)[args[0]]
                 ):
                     # a rounded argument exactly on the end of the domain
@@ -956,6 +957,8 @@ def _run_exact(
                     else 0  # no rounding to tell it from 0: 1 - exp(0) is exactly 0
                 )
                 magnitudes.append(magnitude)
+                if spread in _STEPS and not magnitude:
+                    exact[-1] = True  # clearly off its steps: flat there, so exact
                 if abs(value) * cancelled < magnitude and spread in _CANCELS:
                     # far below its rounding: a sum that cancelled, or a function
                     # whose argument's rounding swamps its value (log(1 + x) at
@@ -1171,7 +1174,11 @@ def _magnitude(
     if spread in _STEPS:
         i = args[0]
         if _step_distance(spread, values[i]) > magnitudes[i] * zero_scale:
-            return size
+            # clearly off its steps, a step function is flat there: its value (a
+            # whole number, or 1/2) is exact, whatever its argument's rounding.
+            # Not of its own size: floor(sign(y - tanh(y))) at 1e20 took sign's
+            # exact 1 for a rounded 1 within its rounding of floor's step at 1
+            return 0
     if spread in _PIECEWISE_OR_STEP and not value:
         # relu, heaviside, sign, floor, ... on a flat 0 of theirs, their argument
         # clearly away from the kink: an exact 0 (relu(z)*sin(z) at z < 0 is no
