@@ -1071,7 +1071,13 @@ class Evaluator:
             return value, mpmath.mpf(0)
         if isinstance(value, Fraction):  # exact; the caller rounds it once to mp.prec
             return value, mpmath.ldexp(1, int(_log2_abs(value)) + 2 - mp.prec)
-        return value, mpmath.ldexp(1, int(self.magnitude) + 1 - mp.prec + 12)
+        # the larger of a few ulps of the largest intermediate and the error scale
+        # carried through the slopes: atanh(tanh(y)) at 4300 has tanh's one
+        # rounding times atanh's slope next to 1, 2**12407, not 4300's ulps
+        scale = int(self.magnitude) + 13
+        if math.isfinite(self.error):
+            scale = max(scale, math.ceil(self.error) + 1)
+        return value, mpmath.ldexp(1, scale - mp.prec)
 
     def _eval(self, node: Node, point: Mapping[str, Real], record: Record | None) -> Real:
         """The node's value; its error scale is left in ``self.error``."""
@@ -1181,7 +1187,7 @@ class Evaluator:
 # one rounding; through a sum the larger operand's (cancellation shows as a
 # result far below its error scale); through products, quotients, powers and
 # functions the operands' error scales plus the log2 of the slopes. Only
-# _check_resolved reads them (value_and_error keeps its cruder bound).
+# _check_resolved and value_and_error read them.
 Operand = tuple[Real, float]  # a value and its error scale
 EXACT = -math.inf
 LOG2E = 1.4426950408889634

@@ -236,6 +236,19 @@ def test_a_rounded_argument_exactly_on_a_special_value_stays_rounded() -> None:
         assert abs(truth.value / expected - 1) < mpmath.mpf(10) ** -10
 
 
+@pytest.mark.parametrize("y", [4300.0, -4300.0, 30.0])
+def test_a_value_s_error_bound_carries_the_slopes_on_its_way(y: float) -> None:
+    """Fuzz seed 72: the oracle said atanh(tanh(y)) at 4300 has derivative 0
+    with an error bound of 1e-1006 (derivcli's 1 is right: atanh(tanh(y)) is y
+    for every real y, by hand). tanh(4300) is 1 - 2e-3735: its one rounding
+    times atanh's slope there, 1/(1 - tanh**2), about 2**12407, is far above a
+    few ulps of 4300, the bound the oracle used, so its differences read a
+    rounding-flat f as a constant one."""
+    truth = oracle.Oracle().judge("atanh(tanh(y))", {"y": y}, ("y",))
+    assert truth.conclusive, truth.reason
+    assert abs(truth.value - 1) <= truth.unc + mpmath.mpf(10) ** -12
+
+
 def test_generator_is_seeded_and_points_are_torch_linspace() -> None:
     first = [c.batch_line() for c in fuzzing.generate(7, 40)]
     again = [c.batch_line() for c in fuzzing.generate(7, 40)]
