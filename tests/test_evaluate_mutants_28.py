@@ -29,11 +29,11 @@ def test_min_of_arguments_exactly_one_allowance_apart_is_not_clearly_apart(
     bits: int, apart: bool
 ) -> None:
     # min(w, u) at x = 1, w = 1 - 2**-bits (exact: magnitude 0), and
-    # u = floor(2**60 + 0.5 + exp(-x)) - (2**60 - 1) = 1: floor's argument is
-    # rounded (exp) and 0.5 + e**-1 from its steps, so floor's value 2**60 counts
-    # its own size as its magnitude, and u, an exact difference of it, keeps
-    # that magnitude 2**60 (nothing cancels to below 2**-176 of it: no
-    # refinement, 256 bits). _chosen takes the chosen argument's magnitude only
+    # u = (2**60 + exp(-1000*x)) - (2**60 - 1) = 1 at 256 bits: the sum rounds
+    # to 2**60 (e**-1000 is about 2**-1443), a rounded value of magnitude
+    # 2**60, and u, an exact difference of it, keeps that magnitude (nothing
+    # cancels to below 2**-176 of it: no refinement, 256 bits). (Not floor's
+    # 2**60 off its steps, as before stop 31: a step function there is exact.) _chosen takes the chosen argument's magnitude only
     # when the two are clearly apart: |w - u| = 2**-bits against their rounding
     # allowance (0 + 2**60)*2**(ZERO_MARGIN - 256) = 2**-148, the inclusive
     # bound every such test in evaluate.py uses (is_zero: w - u would be 0 up to
@@ -42,7 +42,7 @@ def test_min_of_arguments_exactly_one_allowance_apart_is_not_clearly_apart(
     # Kills evaluate.py:59cd9217:30:cmp_le_lt:0 (a strict bound: at 148, min's
     # magnitude is w's)
     m = gmpy2
-    text = f"min(1 - 2**-{bits}, floor(2**60 + 0.5 + exp(-x)) - (2**60 - 1))"
+    text = f"min(1 - 2**-{bits}, (2**60 + exp(-1000*x)) - (2**60 - 1))"
     outcome = exact_value(compile_tree(parse(text).tree), {"x": 1.0})
     assert outcome.precision == PRECISION == 256
     with m.context(m.get_context(), precision=PRECISION):

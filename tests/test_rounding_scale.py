@@ -173,13 +173,14 @@ def test_a_step_that_rounds_nothing_has_no_rounding() -> None:
 
 
 def test_a_sign_off_its_step_is_exact() -> None:
-    # sign(x*0.1) at 1e300: the argument is rounded (0.1), its sign is not
+    # sign(x*0.1) at 1e300: the argument is rounded (0.1), its sign is not, and
+    # a step function is flat off its steps: its value carries no rounding (0)
     outcome = _exact("sign(x*0.1)", 1e300)
-    assert outcome.value == 1 and outcome.magnitudes[-1] == 1
+    assert outcome.value == 1 and outcome.magnitudes[-1] == 0
     outcome = _exact("floor(x*0.1)", 25.0)  # 2.5, half a unit from either step
-    assert outcome.value == 2 and outcome.magnitudes[-1] == 2
+    assert outcome.value == 2 and outcome.magnitudes[-1] == 0
     outcome = _exact("round(x*0.1)", 20.0)  # 2.0, half a unit from either step
-    assert outcome.value == 2 and outcome.magnitudes[-1] == 2
+    assert outcome.value == 2 and outcome.magnitudes[-1] == 0
 
 
 def test_sinc_at_a_whole_number_is_0_up_to_pi_s_rounding() -> None:
