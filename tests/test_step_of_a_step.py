@@ -61,3 +61,28 @@ def test_a_step_of_a_step_is_judged(cli: Cli, expression: str, derivative: float
     assert result["verdict"] == "agree"
     assert result["symbolic"] == derivative
     assert result["autograd"] == derivative
+
+
+@pytest.mark.parametrize("z", [-1.5, -2.5, -1.7])
+def test_a_step_function_of_an_exact_argument_is_exact_on_its_step(cli: Cli, z: float) -> None:
+    """Fuzz seed 74: `partial "log2(round(z))" --at z=-1.5 --order 2` said it
+    cannot judge (exit 3, "round(z) cancels past the 16,384 bits"). round(-1.5)
+    is -2 (half to even; -2.5 also rounds to -2), and log2(-2) is undefined: no
+    derivative, exit 1. MPFR flags rint inexact wherever its value differs from
+    its argument, and round's value was then taken for a rounded one on its
+    step. At -1.7 (off the step) the same flag gave round a rounding of its own
+    size before this stop."""
+    run = cli("grad", "log2(round(z))", "--at", f"z={z}", "--timeout", "60", "-f", "json")
+    assert run.code == 1, run.err
+    result = one(run)
+    assert result["verdict"] == "not differentiable"
+    assert f"the function is undefined at z={z}" in result["note"]
+
+
+def test_round_on_its_step_of_an_exact_argument_carries_no_rounding() -> None:
+    # round(x) at 2.5 is 2 (half to even), heaviside(x - 2.5) at 2.5 is 1/2: exact
+    for text, value in (("round(x)", 2), ("heaviside(x - 2.5)", 0.5), ("floor(x)", 2)):
+        outcome = exact_value(compile_tree(parse(text).tree), {"x": 2.5})
+        assert outcome.value == value
+        assert outcome.magnitudes[-1] == 0
+        assert not outcome.doubtful

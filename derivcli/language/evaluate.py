@@ -950,7 +950,11 @@ def _run_exact(
                     kind = "domain" if m.is_nan(value) else "pole"
                     raise _Failed(index, "overflow" if context.overflow else kind)
                 values.append(value)
-                exact.append(not context.inexact and all(exact[i] for i in args))
+                # MPFR flags a step function (rint, floor, ...) inexact wherever
+                # its value differs from its argument: of exact arguments its
+                # value is exact (round(-1.5) is -2, on its step)
+                flagged = context.inexact and spread not in _STEPS
+                exact.append(not flagged and all(exact[i] for i in args))
                 magnitude = (
                     _magnitude(spread, value, args, values, magnitudes, zero_scale)
                     if not exact[-1]
@@ -1093,7 +1097,7 @@ def _computed_exactly(
     steps = _steps(program)
     with m.context(m.get_context(), precision=precision, allow_complex=False) as context:
         for index in range(min(upto, len(steps))):
-            step, args = steps[index][:2]
+            step, args, spread = steps[index][:3]
             if index in fixed:
                 context.clear_flags()
                 value = m.mpfr(fixed[index])
@@ -1104,8 +1108,9 @@ def _computed_exactly(
             context.clear_flags()
             value = step(m, values, point)
             values.append(value)
-            known = not context.inexact and all(exact[i] for i in args)
-            if not known and not context.inexact and m.is_finite(value):
+            flagged = context.inexact and spread not in _STEPS  # as in _run_exact
+            known = not flagged and all(exact[i] for i in args)
+            if not known and not flagged and m.is_finite(value):
                 kind = program.instructions[index].kind
                 settled = [values[i] for i in args if exact[i]]
                 if kind == MUL:
