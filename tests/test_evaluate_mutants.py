@@ -174,8 +174,9 @@ def test_round_at_a_half_carries_its_argument_s_rounding() -> None:
     """round(x*(0.1*c) - 3) with c = cos(0) = 1 at 45 is round(1.5 up to 0.1's
     rounding): 1 or 2, so its scale is its argument's (4.5 = 45*0.1); at 40.5
     the argument is 1.05, 0.45 from the nearest half, and round's value 1 is
-    exact (scale 0: round is flat there, so no rounding reaches its value). (0.1*cos(0), not 0.1: x*0.1 - 3 is all rationals, taken
-    exactly on a step: round(3/2) is 2 with no rounding at all.)"""
+    exact (scale 0: round is flat there, so no rounding reaches its value).
+    (0.1*cos(0), not 0.1: x*0.1 - 3 is all rationals, taken exactly on a step:
+    round(3/2) is 2 with no rounding at all.)"""
     on_step = _exact("round(x*(0.1*cos(0)) - 3)", 45.0)
     assert on_step.value == 2 and on_step.magnitudes[-1] >= on_step.magnitudes[-2] >= 4.5
     rational = _exact("round(x*0.1 - 3)", 45.0)  # the contrast: its argument is exact

@@ -33,8 +33,9 @@ def test_min_of_arguments_exactly_one_allowance_apart_is_not_clearly_apart(
     # to 2**60 (e**-1000 is about 2**-1443), a rounded value of magnitude
     # 2**60, and u, an exact difference of it, keeps that magnitude (nothing
     # cancels to below 2**-176 of it: no refinement, 256 bits). (Not floor's
-    # 2**60 off its steps, as before stop 31: a step function there is exact.) _chosen takes the chosen argument's magnitude only
-    # when the two are clearly apart: |w - u| = 2**-bits against their rounding
+    # 2**60 off its steps, as before stop 31: a step function there is exact.)
+    # _chosen takes the chosen argument's magnitude only when the two are
+    # clearly apart: |w - u| = 2**-bits against their rounding
     # allowance (0 + 2**60)*2**(ZERO_MARGIN - 256) = 2**-148, the inclusive
     # bound every such test in evaluate.py uses (is_zero: w - u would be 0 up to
     # this rounding). At 148 and 149 the two are not clearly apart and min
