@@ -985,6 +985,7 @@ def _both_sides(
 # twice, to see what the distance itself adds (2*abs(x)*y read at x = 2**-8192
 # has slope 2**-8191 along y, not 0).
 OFF_LINE_EXPONENTS = (8192, 16384)
+SHALLOW_OFF_LINE_EXPONENTS = (2048, 4096)
 # A reading off the line that shrinks by 2**-100 or more from the first distance
 # to the second is 0 (_settled_off).
 OFF_LINE_SHRINK_BITS = 100
@@ -1056,16 +1057,27 @@ def _off_line(
             break
     else:
         return None
-    found: list[tuple[Any, ...]] = []
-    for side in (+1, -1):
-        near, nearer = (measure(off(point, side, exponent)) for exponent in OFF_LINE_EXPONENTS)
-        found.append(tuple(_settled_off(a, b) for a, b in zip(near, nearer, strict=True)))
-    above, below = found
-    if all(
-        a is not None and b is not None and _same_limit(a, b)
-        for a, b in zip(above, below, strict=True)
-    ):
-        return above[0], above[1]
+    lost: _BesideOutOfRange | None = None
+    for exponents in (OFF_LINE_EXPONENTS, SHALLOW_OFF_LINE_EXPONENTS):
+        # far off the line first; where that does not settle, nearer: a kink
+        # argument of the line's distance squared (cos(x) - 1 at 2**-16384 is
+        # -2**-32769) is past every precision there, but not at 2**-4096
+        found: list[tuple[Any, ...]] = []
+        try:
+            for side in (+1, -1):
+                near, nearer = (measure(off(point, side, exponent)) for exponent in exponents)
+                found.append(tuple(_settled_off(a, b) for a, b in zip(near, nearer, strict=True)))
+        except _BesideOutOfRange as beside:
+            lost = lost or beside
+            continue
+        above, below = found
+        if all(
+            a is not None and b is not None and _same_limit(a, b)
+            for a, b in zip(above, below, strict=True)
+        ):
+            return above[0], above[1]
+    if lost is not None:
+        raise lost
     return None
 
 
