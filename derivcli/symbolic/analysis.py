@@ -2001,9 +2001,16 @@ def _gap(
 
     def gap_at(precision: int) -> tuple[Any, int]:
         beside = [_beside(point, name, _step(point, name, side, k)) for side in (-1, +1)]
-        outcomes = [_beside_value(program, p, precision, exact_sums=True) for p in beside]
-        if with_value:
-            outcomes.append(_valued(exact_value(program, point, precision)))
+        try:
+            outcomes = [_beside_value(program, p, precision, exact_sums=True) for p in beside]
+            if with_value:
+                outcomes.append(_valued(exact_value(program, point, precision)))
+        except _BesideOutOfRange as lost:
+            if lost.undefined.kind != "cancelled" or precision > MAX_PRECISION:
+                raise
+            # left to rounding at the cap: cos(z) - 1 at 2**-8192 is -2**-16385,
+            # and 16,384 bits round cos to 1 (a blind step): twice the bits
+            return gap_at(2 * max(precision, MAX_PRECISION))
         values = [o.value for o in outcomes]
         used = max(o.precision for o in outcomes)
         if any(v is None for v in values):
