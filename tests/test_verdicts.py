@@ -855,6 +855,8 @@ def test_rounding_beside_a_tiny_point_is_neither_a_slope_nor_a_jump(cli: Cli) ->
         "z",
         "--wrt",
         "x",
+        "--timeout",
+        "60",
         "-f",
         "json",
     )

@@ -1052,14 +1052,26 @@ def _doubtful(
     an argument is what it is."""
     if ins.kind == POW:
         base, exponent = ins.args
-        return _near(m, values, magnitudes, (base,), exact, whole=False) or _near(
-            m, values, magnitudes, (exponent,), exact, whole=True
-        )
+        if _near(m, values, magnitudes, (base,), exact, whole=False):
+            return True
+        # a base of exactly 0 fails for any exponent below 0: only an exponent
+        # within rounding of 0 is in doubt (0**cos(pi) fails whether cos(pi)
+        # rounds above or below -1); a negative base, for any exponent not whole
+        settled = values[base] == 0 and ((exact and exact[base]) or not magnitudes[base])
+        return _near(m, values, magnitudes, (exponent,), exact, whole=not settled)
     if ins.kind == DIV:
         # a quotient fails on its denominator alone: a/0 has no value whatever a
         # is ((1 - cos(pi*x))/sin(pi*x)**2 at 2 is 0/0 with pi's noise above)
         return _near(m, values, magnitudes, ins.args[1:], exact, whole=False)
-    return _near(m, values, magnitudes, ins.args, exact, whole=True)
+    # only the gamma functions fail at every whole number below 1; every other
+    # function's poles and domain ends are at -1, 0 or 1 (log of x - tanh(x) at
+    # -387000, tanh rounded to -1, is log(-386999): surely outside, though whole)
+    every = ins.kind != CALL or ins.name in _FAIL_AT_WHOLE_NUMBERS
+    return _near(m, values, magnitudes, ins.args, exact, whole=True, unit=not every)
+
+
+# Functions with poles at every whole number below 1 (0, -1, -2, ...)
+_FAIL_AT_WHOLE_NUMBERS = frozenset({"gamma", "factorial", "lgamma", "digamma", "polygamma"})
 
 
 def _near(
@@ -1070,6 +1082,7 @@ def _near(
     exact: Sequence[bool],
     *,
     whole: bool,
+    unit: bool = False,
 ) -> bool:
     """Whether some argument is within its rounding (ZERO_MARGIN bits of slack) of
     a whole number (or of 0). An argument with no rounding error at all
@@ -1079,7 +1092,10 @@ def _near(
         if exact and exact[i]:
             continue
         value, magnitude = values[i], magnitudes[i]
-        distance = abs(value - m.rint(value)) if whole else abs(value)
+        nearest = m.rint(value) if whole else 0
+        if unit:
+            nearest = max(-1, min(1, nearest))  # the nearest of -1, 0 and 1
+        distance = abs(value - nearest)
         scale = magnitude * _power_of_two(ZERO_MARGIN - m.get_context().precision)
         if magnitude and distance <= scale:
             return True
