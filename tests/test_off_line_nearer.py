@@ -17,6 +17,7 @@ far readings are lost the line is read nearer, at 2**-2048 and 2**-4096.
 from __future__ import annotations
 
 import gmpy2
+import pytest
 from conftest import Cli, one
 
 from derivcli.language.evaluate import compile_tree, exact_value
@@ -75,5 +76,24 @@ def test_exp_rounded_to_one_off_zero_is_no_step() -> None:
     # but exp rounds to 1 at every precision derivcli has: lost, not 1/2
     x = -gmpy2.mul_2exp(gmpy2.mpfr(1), -20000)
     outcome = exact_value(compile_tree(parse("heaviside(exp(x) - 1)").tree), {"x": x})
+    assert outcome.value is None
+    assert outcome.undefined is not None and outcome.undefined.kind == "cancelled"
+
+
+@pytest.mark.parametrize(
+    ("expression", "x"),
+    [
+        # 1 - sinc(x) is about (pi*x)**2/6 > 0 (by hand), 2**-40001 at 2**-20000:
+        # sinc rounds to 1 at every precision, so heaviside would read its step
+        ("heaviside(1 - sinc(x))", -20000),
+        # cosh(x) - 1 is about x**2/2 > 0: 2**-40001 at 2**-20000
+        ("heaviside(cosh(x) - 1)", -20000),
+        # sec(x) - 1 is about x**2/2 > 0
+        ("heaviside(sec(x) - 1)", -20000),
+    ],
+)
+def test_each_function_rounded_onto_its_value_at_zero_is_no_step(expression: str, x: int) -> None:
+    point = {"x": gmpy2.mul_2exp(gmpy2.mpfr(1), x)}
+    outcome = exact_value(compile_tree(parse(expression).tree), point)
     assert outcome.value is None
     assert outcome.undefined is not None and outcome.undefined.kind == "cancelled"
