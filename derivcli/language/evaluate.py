@@ -959,10 +959,7 @@ def _run_exact(
                     kind = "domain" if m.is_nan(value) else "pole"
                     raise _Failed(index, "overflow" if context.overflow else kind)
                 values.append(value)
-                # MPFR flags a step function (rint, floor, ...) inexact wherever
-                # its value differs from its argument: of exact arguments its
-                # value is exact (round(-1.5) is -2, on its step)
-                flagged = context.inexact and spread not in _STEPS
+                flagged = _rounded(context, spread)
                 exact.append(not flagged and all(exact[i] for i in args))
                 magnitude = (
                     _magnitude(spread, value, args, values, magnitudes, zero_scale)
@@ -1102,6 +1099,13 @@ def _near(
     return False
 
 
+def _rounded(context: Any, spread: Spread) -> bool:
+    """Whether MPFR's inexact flag on this step is a rounding: it flags a step
+    function (rint, floor, ...) wherever its value differs from its argument,
+    which is none (round(-1.5) is -2, on its step, exactly)."""
+    return bool(context.inexact) and spread not in _STEPS
+
+
 def _computed_exactly(
     program: Program,
     point: Mapping[str, Any],
@@ -1133,7 +1137,7 @@ def _computed_exactly(
             context.clear_flags()
             value = step(m, values, point)
             values.append(value)
-            flagged = context.inexact and spread not in _STEPS  # as in _run_exact
+            flagged = _rounded(context, spread)
             known = not flagged and all(exact[i] for i in args)
             if not known and not flagged and m.is_finite(value):
                 kind = program.instructions[index].kind
