@@ -220,8 +220,10 @@ def test_the_undefined_part_is_named_up_to_60_characters(cli: Cli, zeros: int, s
 
 
 def test_max_and_min_take_the_chosen_argument_s_scale() -> None:
-    outcome = _exact("max(x, -1/3)", 1e-300)  # -1/3 is rounded, x is not
-    assert outcome.magnitudes[-1] == outcome.value
+    # -1/3 is rounded, x is not: max chooses x clearly, and choosing rounds
+    # nothing, so max is exactly x (scale 0; before stop 32, x's own size)
+    outcome = _exact("max(x, -1/3)", 1e-300)
+    assert outcome.value == 1e-300 and outcome.magnitudes[-1] == 0
     # x - 1 is exactly 2**-52 at x = 1 + 2**-52; x*(1/3)*3 - 1 is 2**-52 within
     # the rounding of 1/3, on a scale of 1. A tie: either could be the larger,
     # so max has the larger scale, 1, not the exact argument's 2**-52

@@ -967,8 +967,10 @@ def _run_exact(
                     else 0  # no rounding to tell it from 0: 1 - exp(0) is exactly 0
                 )
                 magnitudes.append(magnitude)
-                if spread in _STEPS and not magnitude:
-                    exact[-1] = True  # clearly off its steps: flat there, so exact
+                if (spread in _STEPS or spread is _chosen) and not magnitude:
+                    # clearly off its steps: flat there, so exact; max or min
+                    # choosing an exact argument clearly apart from the other
+                    exact[-1] = True
                 if abs(value) * cancelled < magnitude and spread in _CANCELS:
                     # far below its rounding: a sum that cancelled, or a function
                     # whose argument's rounding swamps its value (log(1 + x) at
@@ -1258,7 +1260,10 @@ def _magnitude(
         with m.context(m.get_context(), precision=SLOPE_PRECISION):
             scale = spread(m, value, args, values, magnitudes, zero_scale)
         if scale is not None:
-            return max(size, scale)
+            # max and min round nothing: the chosen argument's rounding, none
+            # for an exact one (erfinv(min(pi, x)) at x = 1 is erfinv(1), a
+            # pole, not one within pi's rounding)
+            return scale if spread is _chosen else max(size, scale)
     if spread == _POWER:
         i, j = args
         base, exponent = values[i], values[j]

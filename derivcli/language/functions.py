@@ -560,8 +560,8 @@ _BERNOULLI = (1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6, -3617
 def _float64_polygamma(np: Any, a: Sequence[Any]) -> Any:
     """polygamma(n, x) in float64 over arrays (n = 0 is digamma): the recurrence
     up to x >= 10 + 2n, then the asymptotic series; points with x <= 0 go
-    through mpmath one by one (the reflection formula's derivatives are long),
-    and so do digamma's near its zero."""
+    through mpmath one distinct value at a time (the reflection formula's
+    derivatives are long), and so do digamma's near its zero."""
     n_values, x = np.broadcast_arrays(
         np.asarray(a[0], dtype=np.float64), np.asarray(a[1], dtype=np.float64)
     )
@@ -576,8 +576,11 @@ def _float64_polygamma(np: Any, a: Sequence[Any]) -> Any:
             # large next to the value: those few points through mpmath too (the
             # orders above have no zero for x > 0, and their error is relative)
             slow |= (n_values == n) & (np.abs(out) < 1e-4)
-        for index in zip(*np.nonzero(slow), strict=True):
-            out[index] = _mpmath_float("polygamma", order, float(x[index]))
+        # once per distinct x: digamma(0.1 + trunc(x)) over a 20,001-point grid
+        # is 10,000 points at four values, 1 ms each through mpmath
+        distinct, where = np.unique(x[slow], return_inverse=True)
+        found = [_mpmath_float("polygamma", order, float(v)) for v in distinct]
+        out[slow] = np.asarray(found, dtype=np.float64)[where]
     return out
 
 
