@@ -137,3 +137,24 @@ def test_sinc_off_zero_within_reach_is_off_its_step() -> None:
     at_zero = {"x": 0.0}
     assert exact_value(compile_tree(parse("heaviside(log(sinc(x)))").tree), at_zero).value == 0.5
     assert exact_value(compile_tree(parse("sign(log(sinc(x)))").tree), at_zero).value == 0
+
+
+def test_the_blind_step_tables_name_compiled_primitives_only() -> None:
+    """_SATURATES and _ONLY_AT_ZERO are read off compiled programs, which hold
+    primitives only: a function with a definition (sec is 1/cos) is written out
+    before compiling, so an entry for it would never be read (stop 32 removed
+    sec's). Each entry's value is the function's own at its limit or at 0, by
+    hand: tanh and erf tend to -1 and 1, sigmoid to 1, erfc to 2; cos, cosh,
+    exp and sinc are 1 at 0."""
+    from derivcli.language import evaluate
+    from derivcli.language.functions import function
+
+    assert evaluate._SATURATES == {
+        "tanh": (-1, 1),
+        "erf": (-1, 1),
+        "sigmoid": (1,),
+        "erfc": (2,),
+    }
+    assert evaluate._ONLY_AT_ZERO == {"cos": 1, "cosh": 1, "exp": 1, "sinc": 1}
+    for name in [*evaluate._SATURATES, *evaluate._ONLY_AT_ZERO]:
+        assert function(name).definition is None, name

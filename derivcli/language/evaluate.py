@@ -824,7 +824,8 @@ _SATURATES: dict[str, tuple[int, ...]] = {
 # rounded onto it at an argument that is not 0 is surely off it. cos(2**-16384)
 # is 1 - 2**-32769, which 16,384 bits round to 1, so heaviside(cos(x) - 1) read
 # its step where it is 0 (a kink's convention off its line).
-_ONLY_AT_ZERO: dict[str, int] = {"cos": 1, "cosh": 1, "sec": 1, "exp": 1, "sinc": 1}
+# (Primitives only: sec is written out as 1/cos before it is compiled.)
+_ONLY_AT_ZERO: dict[str, int] = {"cos": 1, "cosh": 1, "exp": 1, "sinc": 1}
 
 
 def _blind_step(program: Program, outcome: Exact) -> int | None:
