@@ -88,12 +88,12 @@ def test_a_tiny_corner_beside_2_to_the_53_is_probed_below_the_coordinate(cli: Cl
     # (f = g*t + 2**101*t**2 there): a kink, the two differ by |g/2| = 3*2**-3997
     # = 1.82e-1203 (by hand; float64 holds neither). The right quotients are g +
     # 3*2**101*h exactly: 3*2**101*2**-1025 and 3*2**101*2**-2049 at the last
-    # probe steps, shrinking, and exactly 0 at h = 2**-4097 (k = 4096 + 54),
-    # where the side that reads 0 is taken again: 0 is below 2**-60 of the left
-    # limit, and the kink stands. Kills analysis.py:55274f01:40:arith_add_sub:0
-    # (taken at k = 4096 - 54 instead: h = 2**-3989, quotient 3*2**-3888, still
-    # above, so the side is followed down to 2**-65590, where it is g, neither
-    # below g/2 by 60 bits nor equal to it: "cannot be told", exit 3)
+    # probe steps, shrinking, and exactly 0 at h = 2**-4097 (k = 4096 + 54).
+    # Written to kill analysis.py:55274f01:40:arith_add_sub:0, the probe at
+    # k = 4096 - 54 instead of 4096 + 54. Since stop 32 that probe is gone: an
+    # exact 0 there hid a differentiable f (test_tiny_side_limit.py), and the
+    # side is followed to 2**-16384 and 2**-32768, where it settles on g, its
+    # own limit: the kink stands with the sides g/2 and g.
     g = -3 * mpmath.mpf(2) ** -3996
     assert g + 3 * mpmath.mpf(2) ** 101 * mpmath.mpf(2) ** -4097 == 0
     text = "2**101*relu(x - 2**53)**2 - 3*2**-3996*relu(x - 2**53) + 3*2**-3997*relu(2**53 - x)"

@@ -91,3 +91,37 @@ def test_a_step_of_2_to_the_minus_65536_is_kept_exactly() -> None:
     moved = _beside({"x": 1.5}, "x", step)
     with gmpy2.context(gmpy2.get_context(), precision=70000):
         assert moved["x"] - gmpy2.mpfr(1.5) == step
+
+
+def test_quotients_exactly_0_at_the_last_probe_are_followed_further(cli: Cli) -> None:
+    """A helper's find (stop 32): f = 2**100*relu(x)**2 + c*x, c = -3*2**-3996.
+    Left of 0 f is c*x, slope c; right of it its slope at 0 is c too (the
+    square's is 0): f is differentiable with f'(0) = c (by hand). The right
+    quotients are c + 3*2**100*h, exactly 0 at h = 2**-4096, where the side
+    used to be read as fallen below c: a kink ("the two differ by 3.64e-1203").
+    Deeper steps give c."""
+    run = _grad(cli, "2**100*relu(x)**2 - 3*2**-3996*x", "x=0")
+    assert run.code == 0, run.err
+    result = one(run)
+    assert result["verdict"] == "agree" and result["differentiable"] is True
+    assert result["symbolic"] == 0.0  # c is below float64's range
+
+
+def test_a_shrinking_side_that_settles_on_a_tiny_limit_of_its_own(cli: Cli) -> None:
+    """f = relu(x)**2 + exp(-3500)*relu(x) - exp(-3600)*relu(-x): its left slope
+    at 0 is exp(-3600), its right one exp(-3500) (by hand), both below float64's
+    range. The right quotients, exp(-3500) + 3h, shrink like 3h down to the
+    last probe step and then settle on exp(-3500), neither below exp(-3600) nor
+    equal to it: a kink, once two deep readings agree (it used to be "cannot
+    decide", exit 3)."""
+    run = _grad(cli, "relu(x)**2 + exp(-3500)*relu(x) - exp(-3600)*relu(-x)", "x=0")
+    assert run.code == 1, run.err
+    result = one(run)
+    assert result["verdict"] == "not differentiable" and result["differentiable"] is False
+    with mpmath.workdps(30):
+        difference = mpmath.exp(-3500) - mpmath.exp(-3600)
+    assert f"the two differ by {mpmath.nstr(difference, 3)}" in result["note"]
+    # the same right side beside an equal left one: the sides meet
+    run = _grad(cli, "relu(x)**2 + exp(-3500)*relu(x) - exp(-3500)*relu(-x)", "x=0")
+    assert run.code == 0, run.err
+    assert one(run)["verdict"] == "agree"

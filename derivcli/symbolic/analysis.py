@@ -1625,18 +1625,21 @@ def _tiny_limit_beside_zero(
     """The two one-sided derivatives again where one was read as 0 because its
     quotients shrank (a float 0.0, not a converged value) and the other is an
     exact nonzero limit c below float64's range (it shows as 0 too), which the
-    shrinking ones had not yet fallen below at the last step taken (2**-4096):
+    shrinking ones may not have fallen below by the last step taken (2**-4096):
     they may be shrinking to c, not to 0.
     relu(x - 11800)**3 - 0.25**x at 11800 has the left slope c = ln(4)*4**-11800
     (6.8e-7105) and the right quotients c + 3h**2, still 1e-2458 at h =
     11800*2**-4096, so the right side read 0 and a kink was reported where f'
-    is continuous. The shrinking side is then taken once more at 2**-16384: the
-    same as c to 60 bits, it is c; below c by 60 bits, 0 stands; else it is
-    taken at 2**-32768 and 2**-65536, and failing those the sides are given
-    with a phrase saying why it cannot be told (relu(x)**2 + exp(-70000)*relu(-x)
-    at 0 is a kink, but its right quotients, about 3h, are still above
-    exp(-70000) there). The sides unchanged, and no phrase, where the case does
-    not arise."""
+    is continuous. The shrinking side is then taken at 2**-16384: the same as c
+    to 60 bits, it is c; below c by 60 bits, 0 stands; else it is taken at
+    2**-32768 and 2**-65536 too, where two readings the same to 60 bits are
+    its own tiny limit; failing those the sides are given with a phrase saying
+    why it cannot be told (relu(x)**2 + exp(-70000)*relu(-x) at 0 is a kink,
+    but its right quotients, about 3h, are still above exp(-70000) there).
+    Not at 2**-4096 itself: 2**100*relu(x)**2 - 3*2**-3996*x at 0 has the
+    right quotients c + 3*2**100*h, exactly 0 there, and c below it (a
+    differentiable f read as a kink). The sides unchanged, and no phrase,
+    where the case does not arise."""
     if not (_finite(left) and _finite(right)):
         return left, right, ""
     for shrunk, side, limit in ((left, -1, right), (right, +1, left)):
@@ -1651,15 +1654,18 @@ def _tiny_limit_beside_zero(
         quotients = _Quotients(g, point, var, side, f)
         m = gmpy2()
         tiny = abs(limit) * m.mul_2exp(m.mpfr(1), -SETTLED_BITS)
-        (last,) = quotients([MAX_PROBE_EXPONENT + offset])
-        if last is None or abs(last) <= tiny:
-            return left, right, ""  # it fell below c: its limit is 0 (or it is undefined)
+        previous = None
         for k in DEEP_SIDE_EXPONENTS:
             (deep,) = quotients([k + offset])
             if deep is None or abs(deep) <= tiny:
-                return left, right, ""
-            if _within(deep, limit, SETTLED_BITS):
+                return left, right, ""  # it fell below c: its limit is 0 (or it is undefined)
+            if _within(deep, limit, SETTLED_BITS) or (
+                previous is not None and _within(deep, previous, SETTLED_BITS)
+            ):
+                # it is c; or it settled on a tiny limit of its own (a kink
+                # whose sides are both below float64's range)
                 return (deep, right, "") if side < 0 else (left, deep, "")
+            previous = deep
         names = ("left", "right") if side < 0 else ("right", "left")
         return (
             left,
