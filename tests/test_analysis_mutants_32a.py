@@ -12,7 +12,10 @@ own output recorded as the expectation):
 - _sides_apart needs quotients at two common steps before it calls a gap
   between two sides real;
 - _beside moves a point exactly by an offset of up to 128 significant bits,
-  however far below the coordinate it lies.
+  however far below the coordinate it lies;
+- _Quotients takes a quotient only when it is strictly more than QUOTIENT_BITS
+  above its rounding bound: one exactly on that bar is taken again with more
+  guard bits (seen from the CLI as a correctly rounded one-sided derivative).
 
 Each test names the mutant(s) it kills (``.venv/bin/python tools/mutate.py
 --show ID`` prints one).
@@ -155,3 +158,42 @@ def test_beside_keeps_every_bit_of_an_offset_with_128_significant_bits() -> None
     step = gmpy2.mul_2exp(gmpy2.mpfr(third), -65536)
     moved = analysis._beside({"x": third}, "x", step)
     assert Fraction(*moved["x"].as_integer_ratio()) == Fraction(third) * (1 + Fraction(1, 2**65536))
+
+
+# ---------------------------------------------------------------- _Quotients: QUOTIENT_BITS
+
+# f's right quotient at the step 2**-1024 beside 0 sits exactly on the 104-bit bar
+# at its first precision (1,024 + 128 bits), and the true derivative lies just
+# above a float64 halfway point: see the test's docstring.
+ON_THE_BAR = "(1 + 2**-53)*exp((2**-20 + 2**-131)*(x - 2**-1023)) + relu(-x)**2"
+
+
+def test_a_quotient_exactly_on_the_104_bit_bar_is_taken_again_finer(cli: Cli) -> None:
+    """f = B*exp(c*(x - 2**-1023)) + relu(-x)**2 with B = 1 + 2**-53 and c = 2**-20 +
+    2**-131. relu(-x)**2 has slope 0 at 0 from both sides, so f'(0) =
+    B*c*exp(-c*2**-1023) = 2**-20*(1 + 2**-53)*(1 + 2**-111)*(1 - ~2**-1043),
+    just above the halfway point 2**-20*(1 + 2**-53) between the float64s 2**-20
+    and 2**-20*(1 + 2**-52): correctly rounded, f'(0) is 2**-20*(1 + 2**-52)
+    (mpmath below). relu's kink at 0 makes derivcli take the two sides' quotients.
+
+    The right one at h = 2**-1024, with 1,152 bits: f(2h) = B exactly (exp(0)),
+    and f(h) = B*exp(-c*h), exp(-(2**-1044 + 2**-1155)) rounded to 1 - 2**-1044
+    (2**-1155 is under half an ulp, 2**-1153), so the quotient reads
+    (B - B*(1 - 2**-1044))/h = B*2**-20, the halfway point itself. Its rounding
+    bound (noise) is B*2**(1024 + 4 - 1152) = B*2**-124, times 2**104 that is
+    B*2**-20 too: exactly on the bar, so it is not yet taken, but taken again with
+    640 guard bits, which gives B*c*(1 - c*h/2), above the halfway point.
+    Kills analysis.py:4a6d5ba2:17:cmp_gt_ge:0 (``>=``: B*2**-20 is taken, and as a
+    float64 it rounds to even, 2**-20: "right" and the derivative shown are one
+    ulp below f'(0))."""
+    with mpmath.workdps(400):
+        b, c = 1 + mpmath.mpf(2) ** -53, mpmath.mpf(2) ** -20 + mpmath.mpf(2) ** -131
+        exact = b * c * mpmath.exp(-c * mpmath.mpf(2) ** -1023)
+        halfway = b * mpmath.mpf(2) ** -20
+        assert halfway < exact < halfway * (1 + mpmath.mpf(2) ** -110)
+        expected = float(exact)  # mpmath rounds to nearest
+    assert expected == 2.0**-20 * (1 + 2.0**-52)
+    run, result = _json(cli, "grad", ON_THE_BAR, "x=0")
+    assert result["verdict"] == "agree", result["note"]
+    assert result["differentiable"] is True
+    assert (result["symbolic"], result["left"], result["right"]) == (expected,) * 3
