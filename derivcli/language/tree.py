@@ -245,3 +245,39 @@ def count_nodes(tree: Node) -> int:
 def any_node(tree: Node, test: Callable[[Node], bool]) -> bool:
     """Whether some node of the tree passes ``test``."""
     return any(test(node) for node in unique_nodes(tree))
+
+
+# The most digits a number is written with before e-notation is tried: a
+# number with more (10**12, 1/100000000) is written 1e12, 1e-8 where that is
+# at least 5 characters shorter.
+_PLAIN_DIGITS = 7
+# Numbers larger than this (in bits) keep their digits: str() of a whole
+# number refuses more than 4,300 digits, and such a number has no short form
+_DECIMAL_BITS = 13_000
+
+
+def short_decimal(value: Fraction) -> str | None:
+    """A number of 0 or more in e-notation where that is much shorter than its
+    digits (p or p/q): 1/100000000 is 1e-8, 1000000000000 is 1e12, 1/2000000
+    is 5e-7, 7/2000000000000000000000000000000 is 3.5e-30. None where it has
+    no finite decimal (1/3), or the digits are short enough (1/10000,
+    1000000) or no shorter in e-notation (2432902008176640000, 20!). The
+    parser reads the text back as exactly the same rational."""
+    p, q = value.numerator, value.denominator
+    if p <= 0 or (q == 1 and p < 10**_PLAIN_DIGITS):
+        return None
+    if max(p.bit_length(), q.bit_length()) > _DECIMAL_BITS:
+        return None
+    twos = (q & -q).bit_length() - 1
+    rest, fives = q >> twos, 0
+    while rest % 5 == 0:
+        rest, fives = rest // 5, fives + 1
+    if rest != 1:
+        return None  # q has a prime factor other than 2 and 5: no finite decimal
+    places = max(twos, fives)
+    digits = str(p * 10**places // q)  # value = digits * 10**-places, exactly
+    kept = digits.rstrip("0")
+    exponent = len(digits) - len(kept) - places + len(kept) - 1
+    text = kept[0] + ("." + kept[1:] if len(kept) > 1 else "") + f"e{exponent}"
+    plain = len(str(p)) + (len(str(q)) + 1 if q != 1 else 0)
+    return text if len(text) + 4 < plain else None

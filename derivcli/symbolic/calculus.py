@@ -63,6 +63,7 @@ from derivcli.language.tree import (
     Variable,
     any_node,
     fold,
+    short_decimal,
 )
 
 # Exact integers are computed when both sides of ** are numbers; beyond this
@@ -568,11 +569,15 @@ class TreeBuilder:
         numerator.sort(key=self._factor_key)
         denominator.sort(key=self._factor_key)
         top = [self.convert(f) for f in numerator]
-        if abs(coefficient.numerator) != 1 or not top:
-            top.insert(0, _number(Fraction(abs(coefficient.numerator))))
         bottom = [self.convert(f) for f in denominator]
-        if coefficient.denominator != 1:
-            bottom.insert(0, _number(Fraction(coefficient.denominator)))
+        decimal = short_decimal(abs(coefficient))
+        if decimal is not None:
+            top.insert(0, Number(abs(coefficient), decimal))  # 5e-7*x, not x/2000000
+        else:
+            if abs(coefficient.numerator) != 1 or not top:
+                top.insert(0, _number(Fraction(abs(coefficient.numerator))))
+            if coefficient.denominator != 1:
+                bottom.insert(0, _number(Fraction(coefficient.denominator)))
         tree = _chain("*", top)
         if bottom:
             tree = BinaryOp("/", tree, _chain("*", bottom))
@@ -598,10 +603,16 @@ def _fraction(number: Any) -> Fraction:
 
 
 def _number(value: Fraction) -> Node:
-    """A rational number as a tree: 3, 3/2, -3/2 (numbers in trees are not negative)."""
+    """A rational number as a tree: 3, 3/2, -3/2 (numbers in trees are not
+    negative); 1e-8 for 1/100000000 (see short_decimal)."""
     size, denominator = abs(value.numerator), value.denominator
-    node: Node = Number(Fraction(size), _digits(size))
-    if denominator != 1:
+    decimal = short_decimal(abs(value))
+    node: Node
+    if decimal is not None:
+        node = Number(abs(value), decimal)
+    else:
+        node = Number(Fraction(size), _digits(size))
+    if denominator != 1 and decimal is None:
         node = BinaryOp("/", node, Number(Fraction(denominator), _digits(denominator)))
     return Negate(node) if value.numerator < 0 else node
 

@@ -71,6 +71,7 @@ from derivcli.language.tree import (
     Variable,
     count_nodes,
     fold,
+    short_decimal,
     unique_nodes,
 )
 
@@ -604,10 +605,13 @@ ONE = Number(Fraction(1), "1")
 
 
 def number(value: Fraction) -> Node:
-    """A rational number as a tree (3, 3/2, -3/2)."""
+    """A rational number as a tree (3, 3/2, -3/2; 1e-8: see short_decimal)."""
     size = abs(value)
+    decimal = short_decimal(size)
     node: Node = Number(Fraction(size.numerator), str(size.numerator))
-    if size.denominator != 1:
+    if decimal is not None:
+        node = Number(size, decimal)
+    elif size.denominator != 1:
         node = BinaryOp("/", node, Number(Fraction(size.denominator), str(size.denominator)))
     return Negate(node) if value < 0 else node
 
