@@ -398,6 +398,33 @@ def cannot_compute_reason(report: Report) -> str:
     return report.note or "a budget ran out"
 
 
+def plain_verdict_line(report: Report) -> str | None:
+    """For ``--format plain``, whose lines are bare numbers: one line for stderr
+    that labels an exit 1 (a DISAGREE, a derivative that does not exist, f
+    undefined), naming the first such result and how many there are. None
+    where every result agrees or the exit is another."""
+    if report.exit_code != ExitCode.DISAGREE:
+        return None
+    flagged = [r for r in report.results if r.exit_code == ExitCode.DISAGREE]
+    if not flagged:
+        return None
+    first = flagged[0]
+    where = "" if first.point is None else f" at {_point_text(first.point)}"
+    why = first.note
+    if why is None and first.symbolic is not None and first.autograd is not None:
+        why = (
+            f"the closed form gives {format_number(first.symbolic)}, "
+            f"autograd {format_number(first.autograd)}"
+        )
+    line = f"{wrt_label(first.wrt)}{where}: {first.verdict}" + (f": {why}" if why else "")
+    if len(flagged) > 1:
+        line = (
+            f"{len(flagged):,} of {len(report.results):,} results are not agreed values "
+            f"(--format json has each); the first, {line}"
+        )
+    return line
+
+
 class Output(Protocol):
     """What every command's result can be written as: the one output registry.
 
