@@ -121,6 +121,8 @@ def test_a_kink_argument_left_to_rounding_at_the_point_stops_the_analysis(cli: C
     assert result["differentiable"] is None
     assert (result["symbolic"], result["left"], result["right"]) == (None, None, None)
     assert "z*tanh(z) + z cancels past the 16,384 bits" in result["note"]
+    # lost at the point itself, and the note says so (it said "beside the point")
+    assert "cannot judge this point: at the point, z*tanh(z) + z cancels" in result["note"]
 
 
 # ---------------------------------------------------------------- kink_between

@@ -591,7 +591,8 @@ class _Derivative:
         except _BesideOutOfRange as beside:
             # z**1e20 beside 0 is 2**(-6.4e21): not undefined, but past what any
             # number format holds, so the sides cannot be told
-            detail = f"beside the point, {beside.undefined.describe()}"
+            where = "at the point" if beside.here else "beside the point"
+            detail = f"{where}, {beside.undefined.describe()}"
             return value, PointAnalysis(
                 Reason.OUT_OF_RANGE, None, kinks=on_kink, detail=detail, lost=beside.undefined.lost
             )
@@ -604,11 +605,13 @@ _OUT_OF_RANGE = ("overflow", "underflow", "cancelled")
 
 class _BesideOutOfRange(Exception):  # noqa: N818 - a signal inside the analysis
     """A value beside the point is past MPFR's range: it is neither undefined
-    nor a number, so the point's sides cannot be judged."""
+    nor a number, so the point's sides cannot be judged. ``here``: the value
+    was the point's own (a kink's argument lost at the point itself)."""
 
-    def __init__(self, undefined: Undefined) -> None:
+    def __init__(self, undefined: Undefined, *, here: bool = False) -> None:
         super().__init__(undefined.describe())
         self.undefined = undefined
+        self.here = here
 
 
 def _beside_value(
@@ -627,12 +630,13 @@ def _beside_value(
     return outcome
 
 
-def _valued(outcome: Exact) -> Exact:
+def _valued(outcome: Exact, *, here: bool = False) -> Exact:
     """An outcome left to its rounding past MAX_PRECISION bits ("cancelled")
     stops the examination, as a value past MPFR's range does, instead of
-    passing for undefined beside the point."""
+    passing for undefined beside the point. ``here``: the outcome is at the
+    point itself (the note says so)."""
     if outcome.lost and outcome.undefined is not None:
-        raise _BesideOutOfRange(outcome.undefined)
+        raise _BesideOutOfRange(outcome.undefined, here=here)
     return outcome
 
 
@@ -1086,7 +1090,7 @@ def _off_line(
 def _zero_along(kink: _Kink, point: Mapping[str, float], name: str) -> bool:
     """Whether the kink's argument is 0 at the point and stays 0 along ``name``
     (abs(x*y) at x = 0 along y): 0 at 2**-64 and 2**-32 (relative) both ways."""
-    if not _zero_here(kink.program, point):
+    if not _zero_here(kink.program, point, here=True):
         return False
     return name not in kink.variables or all(
         _zero_here(
@@ -1098,8 +1102,8 @@ def _zero_along(kink: _Kink, point: Mapping[str, float], name: str) -> bool:
     )
 
 
-def _zero_here(program: Program, point: Mapping[str, Any]) -> bool:
-    outcome = _valued(exact_value(program, point))
+def _zero_here(program: Program, point: Mapping[str, Any], *, here: bool = False) -> bool:
+    outcome = _valued(exact_value(program, point), here=here)
     return outcome.defined and outcome.is_zero(len(program) - 1)
 
 
@@ -1254,7 +1258,7 @@ def _gap_stays_finer(g: Program, point: Mapping[str, Any], var: str, f: Program,
 
 def _continuous_at(f_program: Program, point: Mapping[str, Any], var: str) -> bool:
     """Whether f's value at the point is both of its limits along ``var``."""
-    here = _valued(exact_value(f_program, point, EXACT_LIMIT_BITS, exact_sums=True))
+    here = _valued(exact_value(f_program, point, EXACT_LIMIT_BITS, exact_sums=True), here=True)
     if here.value is None:
         return False
     value = gmpy2().mpfr(0) if here.is_zero(len(here.values) - 1) else here.value
@@ -1284,7 +1288,7 @@ def _flat_around(f_program: Program, point: Mapping[str, float], wrt: Sequence[s
     names = list(dict.fromkeys(wrt))
     if len(names) > 3:
         return None
-    here = _valued(exact_value(f_program, point, exact_sums=True)).value
+    here = _valued(exact_value(f_program, point, exact_sums=True), here=True).value
     if here is None:
         return False
     for signs in itertools.product((-1, 0, 1), repeat=len(names)):
@@ -1839,7 +1843,7 @@ def _edge_jump(f: Program, point: Mapping[str, float], var: str, side: int) -> s
     f to that side's limit, described; or ''. x**y at (0, 0) along y: 0**0 is
     1, 0**h is 0 for h > 0, so the right quotients go to -inf, not to the 0 that
     the quotients beside the point (which leave f's value out) show."""
-    here = _valued(exact_value(f, point, EXACT_LIMIT_BITS, exact_sums=True))
+    here = _valued(exact_value(f, point, EXACT_LIMIT_BITS, exact_sums=True), here=True)
     limit = _side_limit(f, point, var, side, exact=True)
     if here.value is None or limit is None or (isinstance(limit, float) and math.isnan(limit)):
         return ""
@@ -1870,7 +1874,7 @@ def _jump(derivative: _Derivative, point: Mapping[str, float]) -> str:
 
     for order in derivative.steps.lower_orders():
         program = derivative.program(order)
-        here = _valued(exact_value(program, point, EXACT_LIMIT_BITS, exact_sums=True))
+        here = _valued(exact_value(program, point, EXACT_LIMIT_BITS, exact_sums=True), here=True)
         # The derivative of order k is taken along wrt[k - 1], and the next one
         # along wrt[k]: a jump along either stops the derivative asked for (the
         # first means order k itself does not exist: d/dx (abs(x)*y) is
