@@ -247,22 +247,31 @@ def any_node(tree: Node, test: Callable[[Node], bool]) -> bool:
     return any(test(node) for node in unique_nodes(tree))
 
 
-# The most digits a number is written with before e-notation is tried: a
-# number with more (10**12, 1/100000000) is written 1e12, 1e-8 where that is
-# at least 5 characters shorter.
+# A whole number of more digits than this is tried in e-notation (10**12 is
+# written 1e12); a fraction is tried as a decimal (1/100000000 is 1e-8,
+# 99999999/100000000 is 0.99999999). Either is used where it is at least 5
+# characters shorter than the digits p or p/q.
 _PLAIN_DIGITS = 7
 # Numbers larger than this (in bits) keep their digits: str() of a whole
-# number refuses more than 4,300 digits, and such a number has no short form
+# number refuses more than 4,300 digits (about 14,280 bits)
 _DECIMAL_BITS = 13_000
+# The parser's limit on a written exponent (parser.MAX_DECIMAL_EXPONENT): a
+# closed form must parse back, so 5e-301 is written 1/(2*10**300)'s digits
+_EXPONENT_LIMIT = 300
+# Fractions from 10**-5 up to 10**16 are written as plain decimals (0.00001,
+# 2.99999997), smaller or larger ones in e-notation (5e-7), as Python's repr
+_FIXED_FROM, _FIXED_BELOW = -5, 16
 
 
 def short_decimal(value: Fraction) -> str | None:
-    """A number of 0 or more in e-notation where that is much shorter than its
-    digits (p or p/q): 1/100000000 is 1e-8, 1000000000000 is 1e12, 1/2000000
-    is 5e-7, 7/2000000000000000000000000000000 is 3.5e-30. None where it has
-    no finite decimal (1/3), or the digits are short enough (1/10000,
-    1000000) or no shorter in e-notation (2432902008176640000, 20!). The
-    parser reads the text back as exactly the same rational."""
+    """A number of 0 or more as a decimal where that is much shorter than its
+    digits (p or p/q): 1000000000000 is 1e12, 1/100000000 is 1e-8, 1/2000000
+    is 5e-7, 7/2000000000000000000000000000000 is 3.5e-30, 99999999/100000000
+    is 0.99999999. None where it has no finite decimal (1/3), where the digits
+    are short enough (1/10000, 1000000) or no shorter as a decimal
+    (2432902008176640000, 20!), or where the exponent would be past the
+    parser's +-300. The parser reads the text back as exactly the same
+    rational."""
     p, q = value.numerator, value.denominator
     if p <= 0 or (q == 1 and p < 10**_PLAIN_DIGITS):
         return None
@@ -275,9 +284,21 @@ def short_decimal(value: Fraction) -> str | None:
     if rest != 1:
         return None  # q has a prime factor other than 2 and 5: no finite decimal
     places = max(twos, fives)
-    digits = str(p * 10**places // q)  # value = digits * 10**-places, exactly
+    scaled = p * 10**places // q  # value = scaled * 10**-places, exactly
+    if scaled.bit_length() > _DECIMAL_BITS:
+        return None  # 1/2**6500 is 5**6500 * 10**-6500: 4,543 digits, never short
+    digits = str(scaled)
     kept = digits.rstrip("0")
-    exponent = len(digits) - len(kept) - places + len(kept) - 1
-    text = kept[0] + ("." + kept[1:] if len(kept) > 1 else "") + f"e{exponent}"
+    exponent = len(digits) - places - 1  # of the first digit: value = d.ddd * 10**exponent
+    if q != 1 and _FIXED_FROM <= exponent < _FIXED_BELOW:
+        if exponent >= 0:
+            whole, tail = digits[: exponent + 1], digits[exponent + 1 :].rstrip("0")
+        else:
+            whole, tail = "0", "0" * (-exponent - 1) + kept
+        text = whole + ("." + tail if tail else "")
+    elif abs(exponent) <= _EXPONENT_LIMIT:
+        text = kept[0] + ("." + kept[1:] if len(kept) > 1 else "") + f"e{exponent}"
+    else:
+        return None
     plain = len(str(p)) + (len(str(q)) + 1 if q != 1 else 0)
     return text if len(text) + 4 < plain else None
