@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
@@ -398,18 +398,16 @@ def cannot_compute_reason(report: Report) -> str:
     return report.note or "a budget ran out"
 
 
-def plain_verdict_line(report: Report) -> str | None:
+def plain_verdict_line(results: Sequence[DerivativeResult]) -> str | None:
     """For ``--format plain``, whose lines are bare numbers: one line for stderr
-    that labels an exit 1 (a DISAGREE, a derivative that does not exist, f
-    undefined), naming the first such result and how many there are. None
-    where every result agrees or the exit is another."""
-    if report.exit_code != ExitCode.DISAGREE:
-        return None
-    flagged = [r for r in report.results if r.exit_code == ExitCode.DISAGREE]
+    that labels the results with exit 1 (a DISAGREE, a derivative that does
+    not exist, f undefined), naming the first, its point in full and why, and
+    how many there are. None where there is none."""
+    flagged = [r for r in results if r.exit_code == ExitCode.DISAGREE]
     if not flagged:
         return None
     first = flagged[0]
-    where = "" if first.point is None else f" at {_point_text(first.point)}"
+    where = "" if first.point is None else f" at {_full_point_text(first.point)}"
     why = first.note
     if why is None and first.symbolic is not None and first.autograd is not None:
         why = (
@@ -417,12 +415,19 @@ def plain_verdict_line(report: Report) -> str | None:
             f"autograd {format_number(first.autograd)}"
         )
     line = f"{wrt_label(first.wrt)}{where}: {first.verdict}" + (f": {why}" if why else "")
-    if len(flagged) > 1:
-        line = (
-            f"{len(flagged):,} of {len(report.results):,} results are not agreed values "
-            f"(--format json has each); the first, {line}"
-        )
-    return line
+    if len(results) == 1:
+        return line
+    if len(flagged) == 1:
+        return f"1 of {len(results):,} results is not an agreed value: {line}"
+    return (
+        f"{len(flagged):,} of {len(results):,} results are not agreed values "
+        f"(--format json has each); the first, {line}"
+    )
+
+
+def _full_point_text(point: tuple[tuple[str, float], ...]) -> str:
+    """A point with every digit (a grid's 0.30000000000000004 is not 0.3)."""
+    return ", ".join(f"{name}={format_number(v)}" for name, v in point)
 
 
 class Output(Protocol):

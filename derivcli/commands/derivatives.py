@@ -85,7 +85,7 @@ def _finish(report: Report, output: str) -> None:
     from derivcli import render
 
     render.emit(report, output)
-    label = render.plain_verdict_line(report) if output == "plain" else None
+    label = render.plain_verdict_line(report.results) if output == "plain" else None
     if label is not None:
         # bare numbers on stdout; what exit 1 means for them, on stderr
         from derivcli.commands.main import one_line
