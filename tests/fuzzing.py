@@ -788,7 +788,10 @@ class Checker:
                 self.tally.inconclusive["exit 2: a constant part is 0 up to rounding"] += 1
             elif "not real-valued" in message and oracle.constant_base_power(case.text):
                 self.tally.conventions["exit 2: constant base <= 0 under a variable exponent"] += 1
-            elif any(w in message for w in ("bits", "digits", "limit", "any number format")):
+            elif any(
+                w in message
+                for w in ("bits", "digits", "limit", "any number format", "64-bit integer powers")
+            ):
                 self.tally.conventions["exit 2: a documented limit"] += 1
             elif oracle.constant_beyond_oracle(case.text):
                 self.tally.inconclusive["exit 2: a constant part beyond the oracle's range"] += 1

@@ -381,6 +381,31 @@ def test_sides_apart_by_less_than_the_oracle_s_bound_are_inconclusive(
         assert checker.tally.inconclusive[fuzzing.BELOW_ORACLE_BOUND] == 1
 
 
+def test_the_documented_limit_on_powers_is_a_convention() -> None:
+    """Fuzz seed 78: (sqrt(2)*|y|)**1e300 (hypot(y, y)**1e300) cannot be formed
+    exactly: the README's limits table documents an exponent past 2**64 over a
+    base with a number factor as exit 2. The grader took the message for a
+    valid input rejected."""
+    hypot = fuzzing.call("hypot", fuzzing.var("y"), fuzzing.var("y"))
+    case = fuzzing.Case(
+        index=0,
+        kind="regular",
+        expr=fuzzing.binary("**", hypot, fuzzing.num("1e300")),
+        command="grad",
+        wrt=(),
+        order=1,
+        at=("y=0.5",),
+        points=({"y": 0.5},),
+    )
+    message = (
+        "the power at column 1 cannot be formed exactly: its base has a number factor and "
+        "its exponent, 1e300, is past the 64-bit integer powers the symbolic engine computes"
+    )
+    checker = fuzzing.Checker()
+    assert checker.check_line(case, {"line": 1, "exit": 2, "error": message}) == []
+    assert checker.tally.conventions["exit 2: a documented limit"] == 1
+
+
 def test_known_defects_are_gone() -> None:
     run = fuzzing.grade(fuzzing.known_cases())
     if run.tally.findings:
