@@ -1047,11 +1047,13 @@ def _off_line(
     # the readings off the line are costly (a sum of 1 and 2**-16384 holds 16,384
     # bits, and erf of it takes milliseconds): taken only where the closed form on
     # the line is not what it is just beside it (2**-200 off, to 2**-150), at
-    # 2**-64 and 2**-20 along name. The convention may agree with the derivative
-    # at the point itself and differ along the line (d/dx of abs(x)*sign(x)*y +
-    # (1 - sign(x)**2)*x*y**2 is y**2 on x = 0 and y beside it)
+    # 2**-64 and 2**-20 along name, and at the steps the quotients are taken at
+    # (a kink argument 0 along the line for abs(y) <= 1e-30 only: see
+    # _zero_along). The convention may agree with the derivative at the point
+    # itself and differ along the line (d/dx of abs(x)*sign(x)*y + (1 -
+    # sign(x)**2)*x*y**2 is y**2 on x = 0 and y beside it)
     program = derivative.program(order)
-    for along in (64, 20):
+    for along in (64, 20, *PROBE_EXPONENTS, MAX_PROBE_EXPONENT):
         on = _beside(point, name, _step(point, name, +1, along + _offset(point, name)))
         here = _valued(exact_value(program, on, exact_sums=True)).value
         if here is None or not all(
@@ -1088,17 +1090,23 @@ def _off_line(
 
 
 def _zero_along(kink: _Kink, point: Mapping[str, float], name: str) -> bool:
-    """Whether the kink's argument is 0 at the point and stays 0 along ``name``
-    (abs(x*y) at x = 0 along y): 0 at 2**-64 and 2**-32 (relative) both ways."""
+    """Whether the kink's argument is 0 at the point and somewhere along
+    ``name`` where the closed form is read (abs(x*y) at x = 0 along y): 0 at
+    one of ZERO_ALONG_EXPONENTS (relative) on either side. There the closed
+    form holds the kink's convention, not the derivative, so it is read off
+    the line. Not only where it is 0 at every one of them: the argument of
+    abs(u)*sign(u)*y, u = x + relu(abs(y) - 1e-12), is 0 along y only for
+    abs(y) <= 1e-12, which holds every probe step but not 2**-32, and
+    d2f/dxdy at (0, 0), 1 (f is u*y), was read on the line as 0."""
     if not _zero_here(kink.program, point, here=True):
         return False
-    return name not in kink.variables or all(
+    return name not in kink.variables or any(
         _zero_here(
             kink.program,
             _beside(point, name, _step(point, name, side, exponent + _offset(point, name))),
         )
         for side in (-1, +1)
-        for exponent in (32, 64)
+        for exponent in ZERO_ALONG_EXPONENTS
     )
 
 
@@ -1609,6 +1617,10 @@ def _settling(values: Sequence[Any]) -> bool:
 # _settle to take one more step past MAX_PROBE_EXPONENT.
 SETTLING_BITS = 32
 MAX_PROBE_EXPONENT = 4096
+# Where _zero_along looks at a kink's argument along a line (relative steps):
+# two shallow ones, and the steps the one-sided quotients are taken at
+# (2**-256 to 2**-4096), since the closed form is read at those.
+ZERO_ALONG_EXPONENTS = (32, 64, *PROBE_EXPONENTS, MAX_PROBE_EXPONENT)
 # Bits of precision tried beyond those a difference quotient at 2**-k cancels,
 # when its value is within rounding of 0: a slope of 1e-300 beside values of 1
 # needs about 1,000 more than a slope of 1.
