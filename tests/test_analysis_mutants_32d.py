@@ -9,6 +9,10 @@ output recorded as the expectation:
   lower derivative's two sides at each step: a first derivative that jumps by
   2**-80 (between the 2**-100 that side limits are compared to and the 2**-60
   they settle to) is a jump, not a limit reached slowly;
+- _Quotients evaluates the point's near side (p + h) with exact sums, as
+  its far side (p + 2h): a sum whose last bit one more step would need is
+  not rounded at the quotient's first precision, so two one-sided
+  derivatives 2**-118 apart stay apart (a corner, not a smooth kink);
 - kink_root gives None where the argument is undefined at one end of the
   bracket, whatever its value at the other;
 - kink_root narrows the bracket at KINK_ROOT_BITS + 64 bits: the regula falsi
@@ -74,6 +78,39 @@ def test_a_first_derivative_jumping_by_2_to_the_minus_80_is_no_slow_join(cli: Cl
     assert (result["left"], result["right"]) == (1.0, 1.0)
     assert "the derivative of order 1 jumps at x=0" in result["note"]
     assert "it jumps by 8.271806126e-25" in result["note"]
+
+
+# ---------------------------------------------------------------- _Quotients
+
+
+def test_one_sided_quotients_take_the_near_value_with_exact_sums(cli: Cli) -> None:
+    """f = 2**10 + (1 + 2**-117)*x - 2**-118*relu(x) at x = 0, by hand: the left
+    derivative is L = 1 + 2**-117, the right one R = L - 2**-118 = 1 +
+    2**-118; they differ (by 2**-118 = 3.009265538e-36, mpmath below), so f is
+    not differentiable there (a kink of relu), though both print as 1.
+
+    _Quotients takes (f(2h) - f(h))/h at h = 2**-k (k = 256, 512, 1024) with
+    k + 128 bits first. On the right, f(h) = 2**10 + 2**-k + 2**-(k+118) spans
+    the bits 2**10 ... 2**-(k+118), k + 129 of them: one too many, so only exact
+    sums keep its last bit; f(2h) = 2**10 + 2**(1-k) + 2**-(k+117) spans k + 128
+    and is exact (nothing to refine: no operation rounded). With the last bit
+    kept, the right quotients are R exactly; the left ones (f(-h) = 2**10 -
+    2**-k - 2**-(k+117), below 2**10, k + 127 bits) are L exactly. L and R
+    agree to 2**-100 but are not equal, so the gap between the sides is
+    followed to 2**-4096, where it stays 2**-118: a corner, not differentiable.
+
+    Kills analysis.py:56eefca4:49:true_false:0 (f(h) without exact sums: it
+    rounds, half an ulp (2**-(k+118)) on a tie, to even, 2**10 + 2**-k, and the
+    right quotient reads (2**(1-k) + 2**-(k+117) - 2**-k)/2**-k = 1 + 2**-117
+    = L: the sides equal exactly, and the kink taken for a smooth one, "agree")."""
+    assert mpmath.nstr(mpmath.mpf(2) ** -118, 10) == "3.009265538e-36"
+    text = "2**10 + (1 + 2**-117)*x - 2**-118*relu(x)"
+    run, result = _json(cli, "grad", text, "x=0")
+    assert run.code == 1, run.err
+    assert result["verdict"] == "not differentiable"
+    assert result["differentiable"] is False
+    assert (result["left"], result["right"]) == (1.0, 1.0)
+    assert "the two differ by 3.009265538e-36" in result["note"]
 
 
 # ---------------------------------------------------------------- kink_root
