@@ -1092,20 +1092,23 @@ def _off_line(
 def _zero_along(kink: _Kink, point: Mapping[str, float], name: str) -> bool:
     """Whether the kink's argument is 0 at the point and somewhere along
     ``name`` where the closed form is read (abs(x*y) at x = 0 along y): 0 at
-    one of ZERO_ALONG_EXPONENTS (relative) on either side. There the closed
+    one of ZERO_ALONG_EXPONENTS (relative), both ways. There the closed
     form holds the kink's convention, not the derivative, so it is read off
-    the line. Not only where it is 0 at every one of them: the argument of
+    the line. On both sides at one distance (relu(x) is 0 left of 0 only: no
+    line along x), but not at every distance: the argument of
     abs(u)*sign(u)*y, u = x + relu(abs(y) - 1e-12), is 0 along y only for
     abs(y) <= 1e-12, which holds every probe step but not 2**-32, and
     d2f/dxdy at (0, 0), 1 (f is u*y), was read on the line as 0."""
     if not _zero_here(kink.program, point, here=True):
         return False
     return name not in kink.variables or any(
-        _zero_here(
-            kink.program,
-            _beside(point, name, _step(point, name, side, exponent + _offset(point, name))),
+        all(
+            _zero_here(
+                kink.program,
+                _beside(point, name, _step(point, name, side, exponent + _offset(point, name))),
+            )
+            for side in (-1, +1)
         )
-        for side in (-1, +1)
         for exponent in ZERO_ALONG_EXPONENTS
     )
 
