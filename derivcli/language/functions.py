@@ -286,6 +286,8 @@ def _mpmath(name: str) -> Builder:
 
         if any(m.is_nan(x) for x in a):
             return m.nan()
+        if name == "erfinv" and a[0] == 0:
+            return m.mpfr(0)  # exactly: erfinv(0) = 0, unflagged (mpmath's values are)
         precision = m.get_context().precision
         with mpmath.workprec(precision + 16):
             # exactly, as mantissa and exponent (no decimal strings: polygamma
