@@ -47,3 +47,19 @@ def test_a_step_function_of_a_huge_exact_argument_is_beyond_the_oracle() -> None
     # a step function of a small argument stays conclusive: d/dz (z + ceil(z)) = 1
     truth = oracle.Oracle().judge("z + ceil(z)", {"z": 1.5}, ("z",))
     assert truth.conclusive and truth.value == 1
+
+
+def test_hardtanh_of_a_rounded_constant_past_its_end_is_exact(cli: Cli) -> None:
+    """Fuzz seed 81: hardtanh(E) = min(max(E, -1), 1) is exactly 1 (E > 1), and
+    mish(0) = 0*tanh(softplus(0)) = 0, so sqrt(-hardtanh(E) + mish(y)) at 0 is
+    sqrt(-1): f is undefined (exit 1). derivcli said it could not judge (exit
+    3): the check that a failure is exact did not know that min choosing an
+    exact 1, clearly apart from E, is exact."""
+    run = cli(
+        "grad", "sqrt(-hardtanh(E) + mish(y))", "--at", "y=0.0", "--timeout", "60", "-f", "json"
+    )
+    assert run.code == 1, run.err
+    result = one(run)
+    assert result["verdict"] == "not differentiable"
+    assert result["note"].startswith("the function is undefined at y=0")
+    assert "outside the real domain" in result["note"]

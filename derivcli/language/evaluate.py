@@ -1005,7 +1005,7 @@ def _run_exact(
                     values,
                     magnitudes,
                     failing,
-                    _computed_exactly(program, point, precision, failure.index, fixed),
+                    _computed_exactly(program, point, precision, failure.index, fixed, magnitudes),
                 )
             )
             return Exact(
@@ -1115,6 +1115,7 @@ def _computed_exactly(
     precision: int,
     upto: int,
     fixed: Mapping[int, Any] = _NOTHING_FIXED,
+    magnitudes: Sequence[Any] = (),
 ) -> list[bool]:
     """For each instruction before ``upto``, whether its value came out with no
     rounding anywhere on its way: MPFR's inexact flag, per step, and exact
@@ -1153,6 +1154,23 @@ def _computed_exactly(
                     base, exponent = args
                     known = (exact[base] and values[base] in (0, 1)) or (
                         exact[exponent] and values[exponent] == 0
+                    )
+                elif spread is _chosen and magnitudes:
+                    # max or min choosing an exact argument clearly apart from
+                    # the other (hardtanh(E) = min(max(E, -1), 1) is exactly 1)
+                    i, j = args
+                    chosen = i if values[i] == value else j
+                    known = (
+                        exact[chosen]
+                        and _chosen(
+                            m,
+                            value,
+                            args,
+                            values,
+                            list(magnitudes),
+                            _power_of_two(ZERO_MARGIN - precision),
+                        )
+                        == 0
                     )
             exact.append(known)
     return exact
