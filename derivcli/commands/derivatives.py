@@ -85,12 +85,10 @@ def _finish(report: Report, output: str) -> None:
     from derivcli import render
 
     render.emit(report, output)
-    label = render.plain_verdict_line(report.results) if output == "plain" else None
-    if label is not None:
-        # bare numbers on stdout; what exit 1 means for them, on stderr
-        from derivcli.commands.main import one_line
+    if output == "plain":
+        from derivcli.commands.main import plain_label
 
-        sys.stderr.write(f"derivcli: {one_line(label)}\n")
+        plain_label(report.results)
     if report.exit_code == ExitCode.CANNOT_COMPUTE:
         # What could be computed is on stdout; why the rest could not, on stderr.
         raise CannotComputeError(render.cannot_compute_reason(report))

@@ -20,7 +20,11 @@ from derivcli.commands.app import command_tree, protect_leading_minus
 from derivcli.errors import DerivcliError, ExitCode, OutputClosed, internal_error
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from click.exceptions import UsageError
+
+    from derivcli.results import DerivativeResult
 
 ERROR_PREFIX = "derivcli: error: "
 
@@ -32,6 +36,19 @@ def one_line(message: str) -> str:
 
 def _error(message: str) -> None:
     sys.stderr.write(f"{ERROR_PREFIX}{one_line(message)}\n")
+
+
+def plain_label(*groups: Sequence[DerivativeResult]) -> None:
+    """--format plain's label on stderr: bare numbers on stdout, and what exit 1
+    means for them (render.plain_verdict_line of the first group that has
+    one: a matrix's entries, then its gradient)."""
+    from derivcli import render
+
+    for results in groups:
+        label = render.plain_verdict_line(results)
+        if label is not None:
+            sys.stderr.write(f"derivcli: {one_line(label)}\n")
+            return
 
 
 def main(argv: list[str] | None = None) -> int:

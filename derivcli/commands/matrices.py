@@ -7,7 +7,6 @@ for batch mode.
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
@@ -120,16 +119,13 @@ def _finish(report: MatrixReport, output: OutputFormat) -> None:
 
     render.emit(report, output.value)
     if output.value == "plain":
-        # the entries plain prints, else the Hessian's gradient (JSON and the table show it)
-        entries = [entry for point in report.points for row in point.entries for entry in row]
-        label = render.plain_verdict_line(entries) or render.plain_verdict_line(
-            [result for point in report.points for result in point.results]
-        )
-        if label is not None:
-            # bare numbers on stdout; what exit 1 means for them, on stderr
-            from derivcli.commands.main import one_line
+        from derivcli.commands.main import plain_label
 
-            sys.stderr.write(f"derivcli: {one_line(label)}\n")
+        # the entries plain prints, else the Hessian's gradient (JSON and the table show it)
+        plain_label(
+            [entry for point in report.points for row in point.entries for entry in row],
+            [result for point in report.points for result in point.results],
+        )
     if report.exit_code == ExitCode.CANNOT_COMPUTE:
         # What could be computed is on stdout; why the rest could not, on stderr.
         raise CannotComputeError(cannot_compute_reason(report))

@@ -302,3 +302,30 @@ def short_decimal(value: Fraction) -> str | None:
         return None
     plain = len(str(p)) + (len(str(q)) + 1 if q != 1 else 0)
     return text if len(text) + 4 < plain else None
+
+
+def digits(number: int) -> str:
+    """The decimal digits of a whole number of any size: Python's str() refuses
+    more than 4,300 (a guard against its quadratic conversion), and the
+    coefficients of exp(10**100*x) reach 5,001 at order 50; GMP's is fast."""
+    if number.bit_length() <= 13_000:  # under 3,914 digits
+        return str(number)
+    import gmpy2
+
+    return str(gmpy2.mpz(number).digits(10))
+
+
+def number_node(value: Fraction) -> Node:
+    """A rational number as a tree: 3, 3/2, -3/2 (numbers in trees are not
+    negative); 1e-8 for 1/100000000 (see short_decimal). Closed forms and the
+    steps of --steps write their numbers with it."""
+    size = abs(value)
+    decimal = short_decimal(size)
+    node: Node
+    if decimal is not None:
+        node = Number(size, decimal)
+    else:
+        node = Number(Fraction(size.numerator), digits(size.numerator))
+        if size.denominator != 1:
+            node = BinaryOp("/", node, Number(Fraction(size.denominator), digits(size.denominator)))
+    return Negate(node) if value < 0 else node

@@ -63,6 +63,7 @@ from derivcli.language.tree import (
     Variable,
     any_node,
     fold,
+    number_node,
     short_decimal,
 )
 
@@ -460,7 +461,7 @@ class TreeBuilder:
         if isinstance(expr, se.Symbol):
             return Variable(expr.name)
         if isinstance(expr, _NUMBERS):
-            return _number(_fraction(expr))
+            return number_node(_fraction(expr))
         if type(expr) is _PI:
             return Constant("pi")
         if type(expr) is _E:
@@ -575,9 +576,9 @@ class TreeBuilder:
             top.insert(0, Number(abs(coefficient), decimal))  # 5e-7*x, not x/2000000
         else:
             if abs(coefficient.numerator) != 1 or not top:
-                top.insert(0, _number(Fraction(abs(coefficient.numerator))))
+                top.insert(0, number_node(Fraction(abs(coefficient.numerator))))
             if coefficient.denominator != 1:
-                bottom.insert(0, _number(Fraction(coefficient.denominator)))
+                bottom.insert(0, number_node(Fraction(coefficient.denominator)))
         tree = _chain("*", top)
         if bottom:
             tree = BinaryOp("/", tree, _chain("*", bottom))
@@ -589,7 +590,7 @@ class TreeBuilder:
             return Call("exp", (self.convert(exponent),))
         if _negative_power(expr):
             positive = base if exponent == -1 else base ** (-exponent)
-            return BinaryOp("/", _number(Fraction(1)), self.convert(positive))
+            return BinaryOp("/", number_node(Fraction(1)), self.convert(positive))
         if exponent == _HALF:
             return Call("sqrt", (self.convert(base),))
         return BinaryOp("**", self.convert(base), self.convert(exponent))
@@ -600,32 +601,6 @@ def _fraction(number: Any) -> Fraction:
     q = int(q)
     # symengine's rationals are in lowest terms: an integer needs no gcd
     return Fraction(int(p)) if q == 1 else Fraction(int(p), q)
-
-
-def _number(value: Fraction) -> Node:
-    """A rational number as a tree: 3, 3/2, -3/2 (numbers in trees are not
-    negative); 1e-8 for 1/100000000 (see short_decimal)."""
-    size, denominator = abs(value.numerator), value.denominator
-    decimal = short_decimal(abs(value))
-    node: Node
-    if decimal is not None:
-        node = Number(abs(value), decimal)
-    else:
-        node = Number(Fraction(size), _digits(size))
-    if denominator != 1 and decimal is None:
-        node = BinaryOp("/", node, Number(Fraction(denominator), _digits(denominator)))
-    return Negate(node) if value.numerator < 0 else node
-
-
-def _digits(number: int) -> str:
-    """The decimal digits of a whole number of any size: Python's str() refuses
-    more than 4,300 (a guard against its quadratic conversion), and the
-    coefficients of exp(10**100*x) reach 5,001 at order 50; GMP's is fast."""
-    if number.bit_length() <= 13_000:  # under 3,914 digits
-        return str(number)
-    from derivcli.language.evaluate import gmpy2
-
-    return str(gmpy2().mpz(number).digits(10))
 
 
 def _chain(op: str, nodes: list[Node]) -> Node:

@@ -71,7 +71,7 @@ from derivcli.language.tree import (
     Variable,
     count_nodes,
     fold,
-    short_decimal,
+    number_node,
     unique_nodes,
 )
 
@@ -606,14 +606,7 @@ ONE = Number(Fraction(1), "1")
 
 def number(value: Fraction) -> Node:
     """A rational number as a tree (3, 3/2, -3/2; 1e-8: see short_decimal)."""
-    size = abs(value)
-    decimal = short_decimal(size)
-    node: Node = Number(Fraction(size.numerator), str(size.numerator))
-    if decimal is not None:
-        node = Number(size, decimal)
-    elif size.denominator != 1:
-        node = BinaryOp("/", node, Number(Fraction(size.denominator), str(size.denominator)))
-    return Negate(node) if value < 0 else node
+    return number_node(value)
 
 
 def _is_value(node: Node, value: int) -> bool:
