@@ -1002,15 +1002,37 @@ def _crossed(
 ) -> list[str]:
     """The variables (own) along which a derivative up to this order was taken
     across a kink whose argument stays 0 along ``name`` (see _off_line)."""
-    return list(
-        dict.fromkeys(
+    return _lines(derivative, point, order, name)[0]
+
+
+def _lines(
+    derivative: _Derivative, point: Mapping[str, float], order: int, name: str
+) -> tuple[list[str], set[int]]:
+    """_crossed's variables, and the sides of the point along ``name`` where
+    the kink lines lie (+1 for a line through the point). A line may lie on one
+    side only: abs(u)*sign(u)*y with u = x + relu(y) has u = 0 along y for y <= 0
+    only (at x = 0), and d/dx's closed form sign(u)**2*y is 0 there, where the
+    derivative is y. Such a line counts only where it was crossed along another
+    variable than ``name``: relu(x) is 0 along x for x <= 0, but d/dx of
+    abs(relu(x))**3 is read along x itself, beside the point, not off a line."""
+    owns: dict[str, None] = {}
+    sides: set[int] = set()
+    for kink in derivative.kinks:
+        if kink.step >= order:
+            continue
+        zero = _zero_along(kink, point, name)
+        if not zero:
+            continue
+        through = len(zero) == 2
+        found = [
             own
-            for kink in derivative.kinks
-            if kink.step < order and _zero_along(kink, point, name)
             for own in derivative.wrt[kink.step : order]
-            if own in kink.variables
-        )
-    )
+            if own in kink.variables and (through or own != name)
+        ]
+        if found:
+            owns.update(dict.fromkeys(found))
+            sides.update({+1} if through else zero)
+    return list(owns), sides
 
 
 def _off_line(
@@ -1034,7 +1056,7 @@ def _off_line(
     off the line (relative, along every such own) on both sides: a reading that stays is the limit,
     one that shrinks with the distance is 0, and the two sides must meet.
     """
-    crossed = _crossed(derivative, point, order, name)
+    crossed, screened = _lines(derivative, point, order, name)
     if not crossed:
         return None  # f's own values (order 0), or no such line
 
@@ -1053,17 +1075,21 @@ def _off_line(
     # itself and differ along the line (d/dx of abs(x)*sign(x)*y + (1 -
     # sign(x)**2)*x*y**2 is y**2 on x = 0 and y beside it)
     program = derivative.program(order)
-    for along in (64, 20, *PROBE_EXPONENTS, MAX_PROBE_EXPONENT):
-        on = _beside(point, name, _step(point, name, +1, along + _offset(point, name)))
+
+    def differs(on: Mapping[str, Any]) -> bool:
         here = _valued(exact_value(program, on, exact_sums=True)).value
-        if here is None or not all(
+        return here is None or not all(
             (beside := _valued(exact_value(program, off(on, side, 200), exact_sums=True)).value)
             is not None
             and _within(beside, here, 150)
             for side in (+1, -1)
-        ):
-            break
-    else:
+        )
+
+    if not any(
+        differs(_beside(point, name, _step(point, name, along_side, along + _offset(point, name))))
+        for along in (64, 20, *PROBE_EXPONENTS, MAX_PROBE_EXPONENT)
+        for along_side in sorted(screened, reverse=True)
+    ):
         return None
     lost: _BesideOutOfRange | None = None
     for exponents in (OFF_LINE_EXPONENTS, SHALLOW_OFF_LINE_EXPONENTS):
@@ -1089,28 +1115,37 @@ def _off_line(
     return None
 
 
-def _zero_along(kink: _Kink, point: Mapping[str, float], name: str) -> bool:
-    """Whether the kink's argument is 0 at the point and somewhere along
-    ``name`` where the closed form is read (abs(x*y) at x = 0 along y): 0 at
-    one of ZERO_ALONG_EXPONENTS (relative), both ways. There the closed
-    form holds the kink's convention, not the derivative, so it is read off
-    the line. On both sides at one distance (relu(x) is 0 left of 0 only: no
-    line along x), but not at every distance: the argument of
-    abs(u)*sign(u)*y, u = x + relu(abs(y) - 1e-12), is 0 along y only for
-    abs(y) <= 1e-12, which holds every probe step but not 2**-32, and
-    d2f/dxdy at (0, 0), 1 (f is u*y), was read on the line as 0."""
+def _zero_along(kink: _Kink, point: Mapping[str, float], name: str) -> frozenset[int]:
+    """The sides of the point along ``name`` where the kink's argument is 0 (it
+    must be 0 at the point too) where the closed form is read (abs(x*y) at x = 0
+    along y): at one of ZERO_ALONG_EXPONENTS (relative). There the closed form
+    holds the kink's convention, not the derivative, so it is read off the line.
+    Not at every distance: the argument of abs(u)*sign(u)*y, u = x + relu(abs(y)
+    - 1e-12), is 0 along y only for abs(y) <= 1e-12, which holds every probe step
+    but not 2**-32, and d2f/dxdy at (0, 0), 1 (f is u*y), was read on the line
+    as 0. Both sides where both are 0 at one distance; one side (relu(x) is 0
+    left of 0 only) is a line only for _lines' use."""
     if not _zero_here(kink.program, point, here=True):
-        return False
-    return name not in kink.variables or any(
-        all(
-            _zero_here(
+        return frozenset()
+    if name not in kink.variables:
+        return BOTH_SIDES
+    sides: set[int] = set()
+    for exponent in ZERO_ALONG_EXPONENTS:
+        zero = {
+            side
+            for side in (-1, +1)
+            if _zero_here(
                 kink.program,
                 _beside(point, name, _step(point, name, side, exponent + _offset(point, name))),
             )
-            for side in (-1, +1)
-        )
-        for exponent in ZERO_ALONG_EXPONENTS
-    )
+        }
+        if len(zero) == 2:
+            return BOTH_SIDES
+        sides |= zero
+    return frozenset(sides) if len(sides) == 1 else frozenset()
+
+
+BOTH_SIDES = frozenset({-1, +1})
 
 
 def _zero_here(program: Program, point: Mapping[str, Any], *, here: bool = False) -> bool:
@@ -1943,6 +1978,12 @@ def _jump(derivative: _Derivative, point: Mapping[str, float]) -> str:
             elif _same_limit(below, above) and (
                 value_here is None or _sides_meet(above, value_here)
             ):
+                # the sides read off a kink line (_off_line) met: the closed form
+                # at the point's sides is the line's convention on one side at
+                # least, no jump of the derivative (d/dx of abs(u)*sign(u)*e**y, u
+                # = x + relu(y - 1), is 0 along y for y <= 1 at x = 0, e**y beside)
+                if order and _crossed(derivative, point, order, name):
+                    continue
                 tiny = _tiny_jump(program, point, name, with_value=order == 0)
                 if not tiny:
                     continue
