@@ -61,6 +61,7 @@ from derivcli.language.evaluate import (
     MAX_PRECISION,
     POW,
     PRECISION,
+    VAR,
     ZERO_MARGIN,
     Exact,
     Program,
@@ -2300,7 +2301,7 @@ class _Screen:
                 for program, outcome, skip in zip(
                     lower, outcomes[:-1], still[wrt][:-1], strict=True
                 ):
-                    flag |= _near_special(np, program, outcome, scale, skip)
+                    flag |= _near_special(np, program, outcome, scale, skip, wrt)
                 parts[wrt].append(outcomes[-1].values)
                 flags[wrt].append(flag)
         self.f_values = np.concatenate(f_parts)
@@ -2359,12 +2360,21 @@ def _kinks_zero_along(
 
 
 def _near_special(
-    np: Any, program: Program, outcome: Any, scale: Any, skip: set[int] | None = None
+    np: Any,
+    program: Program,
+    outcome: Any,
+    scale: Any,
+    skip: set[int] | None = None,
+    wrt: Sequence[str] = (),
 ) -> Any:
     """Points where a kink's argument, a domain edge or a power's base is near 0
-    (the kinks of the calls in ``skip`` left out)."""
+    (the kinks of the calls in ``skip`` left out), or a power's base is negative
+    under an exponent that moves along ``wrt``."""
     flag = np.zeros(scale.shape, dtype=bool)
     moving = program.depends_on_variables()
+    along: list[bool] = []  # per instruction, whether it moves along wrt
+    for ins in program.instructions:
+        along.append((ins.kind == VAR and ins.name in wrt) or any(along[i] for i in ins.args))
     for index, ins in enumerate(program.instructions):
         if not moving[index]:
             # a constant part stays where it is: (1e-298)**-1 is no pole the
@@ -2383,10 +2393,12 @@ def _near_special(
             base, exponent = (outcome.node_values[i] for i in ins.args)
             edge = moving[ins.args[1]] | (exponent != np.round(exponent)) | (exponent < 0)
             flag |= (np.abs(base) <= SCREEN_RTOL * scale) & edge
-            if moving[ins.args[1]]:
-                # a negative base under a moving exponent has a value at whole
-                # exponents only, each an isolated point of f's domain (see
-                # _on_edge): (x - x)*(x + 0.75)**x at -1 is 0, but undefined beside
+            if along[ins.args[1]]:
+                # a negative base under an exponent that moves along wrt has a
+                # value at whole exponents only, each an isolated point of f's
+                # domain along wrt (see _on_edge): (x - x)*(x + 0.75)**x at -1 is
+                # 0, but undefined beside. Under an exponent held at each point
+                # (log(x)**z along x, z = 2) f is no more than float64 says there
                 flag |= base < 0
     return flag
 
