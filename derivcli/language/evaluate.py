@@ -1670,7 +1670,8 @@ def float64_values(
             )
             rounding = 0.0 if exact else _EPSILON * np.abs(value)
             if ins.kind == CALL and ins.name in _FLOAT64_LOSES:
-                rounding = rounding + _FLOAT64_LOSES[ins.name](np, values[ins.args[-1]], value)
+                args = [values[a] for a in ins.args]
+                rounding = rounding + _FLOAT64_LOSES[ins.name](np, args, value)
             errors.append(np.broadcast_to(np.asarray(error + rounding, dtype=np.float64), (count,)))
         result = np.where(undefined, np.nan, values[-1])
         doubtful = ~undefined & ~(errors[-1] <= TRUSTED_ERROR * np.abs(result))
@@ -1686,19 +1687,20 @@ _EXACT_IN_FLOAT64 = frozenset(
 )
 
 
-def _sinc_error(np: Any, x: Any, value: Any) -> Any:
+def _sinc_error(np: Any, args: Sequence[Any], value: Any) -> Any:
     # np.sinc (torch.sinc alike) rounds pi*x first: sin(pi*x) moves by up to
     # |pi*x|*2**-53, an absolute error of about 2**-53 after the division (1.4 at
     # most against mpmath), however close the value is to its zeros at whole x
     return 4 * _EPSILON
 
 
-def _lgamma_error(np: Any, x: Any, value: Any) -> Any:
+def _lgamma_error(np: Any, args: Sequence[Any], value: Any) -> Any:
     # math.lgamma is off by up to 11*2**-53*max(1, |value|) for x > 0 (measured
     # against mpmath): near its zeros 1 and 2 an absolute error, 5.6e-4 relative at
     # 1 + 1e-12. For x < 0 it is log(pi/|sin(pi*x)|) - lgamma(1 - x), whose two
     # parts cancel near its zeros there (-2.457...): up to 3.5*2**-53 times their
     # sizes, bounded here with lgamma(y) <= y*log(y) + 1 for y = 1 - x >= 1
+    x = args[-1]
     with np.errstate(all="ignore"):
         y = np.where(x < 0, 1 - x, 1.0)
         parts = np.abs(np.log(np.pi / np.abs(np.sin(np.pi * x)))) + y * np.log(y) + 2
@@ -1707,17 +1709,43 @@ def _lgamma_error(np: Any, x: Any, value: Any) -> Any:
 
 # Functions whose float64 value (numpy's, math's) may be off by more than a
 # rounding of its own size: their own error, from their argument and value.
-def _polygamma_error(np: Any, x: Any, value: Any) -> Any:
+def _polygamma_error(np: Any, args: Sequence[Any], value: Any) -> Any:
     # the recurrence and series of functions._float64_polygamma: up to 1.8e-13
     # relative against mpmath for orders up to 250 (their terms through logs
-    # past order 20), below 5 units of 2**-53 up to order 20
-    return 2.0**-40 * np.abs(value)
+    # past order 20), below 5 units of 2**-53 up to order 20. Left of 0 (orders
+    # up to REFLECTION_MAX_ORDER) the reflection formula's own bound, absolute:
+    # its two parts cancel near the function's zeros there
+    from derivcli.language.functions import REFLECTION_MAX_ORDER
+
+    orders = np.asarray(args[0], dtype=np.float64)
+    error = 2.0**-40 * np.abs(value)
+    for n in np.unique(orders[np.isfinite(orders)]):
+        if n <= REFLECTION_MAX_ORDER:
+            error = np.where(orders == n, _reflection_error(np, int(n), args[1], error), error)
+    return error
 
 
-_FLOAT64_LOSES: dict[str, Callable[[Any, Any, Any], Any]] = {
+def _reflection_error(np: Any, n: int, x: Any, elsewhere: Any) -> Any:
+    """polygamma(n, x)'s float64 error left of 0 (not at whole x, its poles),
+    where it comes from the reflection formula; ``elsewhere`` at other x (digamma
+    right of 0: only its value's rounding, as before)."""
+    from derivcli.language.functions import polygamma_reflection_error
+
+    x, elsewhere = np.broadcast_arrays(
+        np.asarray(x, dtype=np.float64), np.asarray(elsewhere, dtype=np.float64)
+    )
+    error = np.array(elsewhere, dtype=np.float64)
+    left = (x < 0) & (x != np.round(x))
+    if left.any():
+        error[left] = polygamma_reflection_error(np, n, x[left])
+    return error
+
+
+_FLOAT64_LOSES: dict[str, Callable[[Any, Sequence[Any], Any], Any]] = {
     "sinc": _sinc_error,
     "lgamma": _lgamma_error,
     "polygamma": _polygamma_error,
+    "digamma": lambda np, args, value: _reflection_error(np, 0, args[0], 0.0),
 }
 
 

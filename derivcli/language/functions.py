@@ -573,6 +573,12 @@ def _float64_polygamma(np: Any, a: Sequence[Any]) -> Any:
         pick = (n_values == n) & (x > 0)
         out[pick] = _positive_polygamma(np, order, x[pick])
         slow = (n_values == n) & (x <= 0)
+        if order <= REFLECTION_MAX_ORDER:
+            # left of 0 by the reflection formula, in float64 (its error is
+            # bounded by polygamma_reflection_error); whole numbers are poles
+            left = slow & (x != np.round(x))
+            out[left] = _negative_polygamma(np, order, x[left])
+            slow &= ~left & (x != np.round(x))
         if order == 0:
             # near digamma's zero (x = 1.46...) the series' absolute error is
             # large next to the value: those few points through mpmath too (the
@@ -584,6 +590,78 @@ def _float64_polygamma(np: Any, a: Sequence[Any]) -> Any:
         found = [_mpmath_float("polygamma", order, float(v)) for v in distinct]
         out[slow] = np.asarray(found, dtype=np.float64)[where]
     return out
+
+
+# Orders of polygamma that float64 takes left of 0 by the reflection formula;
+# above, mpmath (cot's n-th derivative as a polynomial in cot has coefficients
+# past 2**53 from about order 20, and the language's uses stay low).
+REFLECTION_MAX_ORDER = 12
+
+
+@functools.cache
+def _cot_derivative(n: int) -> tuple[int, ...]:
+    """The coefficients (of c**0, c**1, ...) of the n-th derivative of cot(t) as a
+    polynomial in c = cot(t): P0 = c, P(k+1) = P(k)'(c) * -(1 + c**2)."""
+    coefficients = [0, 1]
+    for _ in range(n):
+        slope = [k * a for k, a in enumerate(coefficients)][1:] or [0]
+        following = [0] * (len(slope) + 2)
+        for k, a in enumerate(slope):
+            following[k] -= a
+            following[k + 2] -= a
+        coefficients = following
+    return tuple(coefficients)
+
+
+def _cot_terms(np: Any, x: Any) -> tuple[Any, Any]:
+    """cot(pi*x) for float64 x, reduced exactly to x - round(x) in [-1/2, 1/2]
+    first (cot has period pi), and that reduced argument."""
+    r = x - np.round(x)  # exact: both are floats of the same size
+    theta = np.pi * r
+    return np.cos(theta) / np.sin(theta), theta
+
+
+def _negative_polygamma(np: Any, n: int, x: Any) -> Any:
+    """polygamma(n, x) for x < 0 not whole, by the reflection formula
+    differentiated n times: polygamma(n, x) = (-1)**n polygamma(n, 1 - x) -
+    pi**(n + 1) * cot's n-th derivative at pi*x."""
+    c, _ = _cot_terms(np, x)
+    polynomial = np.zeros_like(c)
+    for a in reversed(_cot_derivative(n)):  # Horner
+        polynomial = polynomial * c + a
+    reflected = _positive_polygamma(np, n, 1 - x)
+    return (-1.0) ** n * reflected - np.pi ** (n + 1) * polynomial
+
+
+def polygamma_reflection_error(np: Any, n: int, x: Any) -> Any:
+    """A bound of the absolute error of _negative_polygamma(n, x) (x < 0), the
+    parts' errors added (they may cancel near the function's zeros, so relative
+    to the value it may be large, and such points are evaluated exactly):
+    - polygamma(n, 1 - x): 2**-40 of its size (the series, _polygamma_error),
+      and 1 - x's rounding (half an ulp) times the next order's size there;
+    - cot(pi*x): pi*r rounds by 2 units of 2**-53 relative, which moves cot by
+      that times |theta|*(1 + c**2), and cos/sin round it by 3 units relative;
+    - the polynomial: its slope times cot's error, and Horner's rounding, at
+      most 2*(d + 1) units of 2**-53 of the sum of |a_k|*|c|**k (d its degree);
+    - pi**(n + 1) and the final difference: 4 units of the parts' sizes."""
+    eps = 2.0**-53
+    c, theta = _cot_terms(np, x)
+    size = np.abs(c)
+    coefficients = _cot_derivative(n)
+    magnitude = np.zeros_like(c)
+    slope = np.zeros_like(c)
+    for a in reversed(coefficients):
+        magnitude = magnitude * size + abs(a)
+    for k in range(len(coefficients) - 1, 0, -1):
+        slope = slope * size + k * abs(coefficients[k])
+    cot_error = eps * (2 * np.abs(theta) * (1 + size**2) + 3 * size)
+    polynomial_error = slope * cot_error + 2 * len(coefficients) * eps * magnitude
+    y = 1 - x
+    reflected = np.abs(_positive_polygamma(np, n, y))
+    following = np.abs(_positive_polygamma(np, n + 1, y))
+    reflected_error = 2.0**-40 * reflected + eps * np.abs(y) * following
+    cot_part = np.pi ** (n + 1) * magnitude
+    return reflected_error + np.pi ** (n + 1) * polynomial_error + 4 * eps * (reflected + cot_part)
 
 
 def _factorial_over_power(np: Any, n: int, x: Any, power: int) -> Any:
