@@ -100,3 +100,23 @@ def test_a_line_along_its_own_variable_is_not_read_off(cli: Cli) -> None:
     result = one(run)
     assert result["symbolic"] == 0.0
     assert result["verdict"] == "agree"
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        # at x = 0, df/dx = y + 2**-130*abs(y) (the x-derivative of abs(u)**3 is
+        # 3*abs(u)**2*sign(u), 0 there): slopes 1 - 2**-130 and 1 + 2**-130
+        # along y, by hand, so no d2f/dxdy (a user review's find, stop 33: the
+        # one-sided line made the sides be read off it, where they were taken
+        # to meet)
+        "x*y + 2**-130*abs(y)*x + abs(x + relu(y))**3",
+        # the same through a line on both sides (wrong before this stop too)
+        "x*y + 2**-200*abs(y)*x + abs(x)**3",
+    ],
+)
+def test_a_tiny_corner_beside_a_line_that_holds_the_derivative(cli: Cli, expression: str) -> None:
+    code, result, err = _run(cli, expression, ("x", "y"), "x=0,y=0")
+    assert code == 1, err
+    assert result["differentiable"] is False
+    assert result["verdict"] == "not differentiable"

@@ -506,6 +506,7 @@ class _Derivative:
         self.var = steps.wrt[-1]
         self.limit = limit
         self._along: dict[Any, bool] = {}
+        self.misleads: dict[Any, bool] = {}  # _misleading_line's answers
         moving = set(self.wrt)
         # Kinks of f (its functions as the user wrote them: leaky_relu, not
         # the relu its definition uses) and of every lower derivative, whose
@@ -885,7 +886,7 @@ def examine(
     below = derivative.steps.order - 1
     # the gap test reads the order below at the point's sides, which is the
     # derivative there unless that closed form sits on a kink line (_off_line)
-    gap_test = below == 0 or not _crossed(derivative, point, below, var)
+    gap_test = below == 0 or not _misleading_line(derivative, point, below, var)
     if gap_test:
         exact_left, exact_right, unsure = _tiny_limit_beside_zero(
             derivative.program(below), point, var, f_program, exact_left, exact_right
@@ -1010,7 +1011,10 @@ def _lines(
     derivative: _Derivative, point: Mapping[str, float], order: int, name: str
 ) -> tuple[list[str], set[int]]:
     """_crossed's variables, and the sides of the point along ``name`` where
-    the kink lines lie (+1 for a line through the point). A line may lie on one
+    the kink lines lie (both for a line through the point: the closed form on
+    the line may be the derivative on one side of the point only, d/dx of x*y +
+    (1 - sign(x)**2)*x*relu(-y), f = x*y, is y + relu(-y) on x = 0, y beside
+    it, and d2f/dxdy at (0, 0), 1, was read as 0 on the left). A line may lie on one
     side only: abs(u)*sign(u)*y with u = x + relu(y) has u = 0 along y for y <= 0
     only (at x = 0), and d/dx's closed form sign(u)**2*y is 0 there, where the
     derivative is y. Such a line counts only where it was crossed along another
@@ -1024,15 +1028,14 @@ def _lines(
         zero = _zero_along(kink, point, name)
         if not zero:
             continue
-        through = len(zero) == 2
         found = [
             own
             for own in derivative.wrt[kink.step : order]
-            if own in kink.variables and (through or own != name)
+            if own in kink.variables and own != name
         ]
         if found:
             owns.update(dict.fromkeys(found))
-            sides.update({+1} if through else zero)
+            sides.update(zero)
     return list(owns), sides
 
 
@@ -1057,41 +1060,13 @@ def _off_line(
     off the line (relative, along every such own) on both sides: a reading that stays is the limit,
     one that shrinks with the distance is 0, and the two sides must meet.
     """
-    crossed, screened = _lines(derivative, point, order, name)
-    if not crossed:
-        return None  # f's own values (order 0), or no such line
+    if not _misleading_line(derivative, point, order, name):
+        return None  # f's own values (order 0), no such line, or one that holds the derivative
+    crossed = _crossed(derivative, point, order, name)
 
     def off(base: Mapping[str, Any], side: int, exponent: int) -> dict[str, Any]:
-        moved: dict[str, Any] = dict(base)
-        for own in crossed:  # off every such line: sign(x)**2*sign(y)**2*z at x = y = 0
-            moved = _beside(moved, own, _step(point, own, side, exponent))
-        return moved
+        return _off(point, base, crossed, side, exponent)
 
-    # the readings off the line are costly (a sum of 1 and 2**-16384 holds 16,384
-    # bits, and erf of it takes milliseconds): taken only where the closed form on
-    # the line is not what it is just beside it (2**-200 off, to 2**-150), at
-    # 2**-64 and 2**-20 along name, and at the steps the quotients are taken at
-    # (a kink argument 0 along the line for abs(y) <= 1e-30 only: see
-    # _zero_along). The convention may agree with the derivative at the point
-    # itself and differ along the line (d/dx of abs(x)*sign(x)*y + (1 -
-    # sign(x)**2)*x*y**2 is y**2 on x = 0 and y beside it)
-    program = derivative.program(order)
-
-    def differs(on: Mapping[str, Any]) -> bool:
-        here = _valued(exact_value(program, on, exact_sums=True)).value
-        return here is None or not all(
-            (beside := _valued(exact_value(program, off(on, side, 200), exact_sums=True)).value)
-            is not None
-            and _within(beside, here, 150)
-            for side in (+1, -1)
-        )
-
-    if not any(
-        differs(_beside(point, name, _step(point, name, along_side, along + _offset(point, name))))
-        for along in (64, 20, *PROBE_EXPONENTS, MAX_PROBE_EXPONENT)
-        for along_side in sorted(screened, reverse=True)
-    ):
-        return None
     lost: _BesideOutOfRange | None = None
     for exponents in (OFF_LINE_EXPONENTS, SHALLOW_OFF_LINE_EXPONENTS):
         # far off the line first; where that does not settle, nearer: a kink
@@ -1114,6 +1089,81 @@ def _off_line(
     if lost is not None:
         raise lost
     return None
+
+
+def _off(
+    point: Mapping[str, float],
+    base: Mapping[str, Any],
+    crossed: Sequence[str],
+    side: int,
+    exponent: int,
+) -> dict[str, Any]:
+    """``base`` moved off the kink lines: 2**-exponent (relative to the point)
+    along every variable that crossed one (_crossed), on one side."""
+    moved: dict[str, Any] = dict(base)
+    for own in crossed:  # off every such line: sign(x)**2*sign(y)**2*z at x = y = 0
+        moved = _beside(moved, own, _step(point, own, side, exponent))
+    return moved
+
+
+def _misleading_line(
+    derivative: _Derivative, point: Mapping[str, float], order: int, name: str
+) -> bool:
+    """Whether the closed form of the derivative of this order sits on a kink line
+    along ``name`` (_lines) whose values there are not the derivative's, so
+    that it must be read off the line (_off_line). Remembered per point."""
+    key = (order, name, tuple(point.items()))
+    known = derivative.misleads.get(key)
+    if known is None:
+        known = derivative.misleads[key] = _line_differs(derivative, point, order, name)
+    return known
+
+
+def _line_differs(
+    derivative: _Derivative, point: Mapping[str, float], order: int, name: str
+) -> bool:
+    crossed, screened = _lines(derivative, point, order, name)
+    if not crossed:
+        return False
+
+    def off(base: Mapping[str, Any], side: int, exponent: int) -> dict[str, Any]:
+        return _off(point, base, crossed, side, exponent)
+
+    # the readings off the line are costly (a sum of 1 and 2**-16384 holds 16,384
+    # bits, and erf of it takes milliseconds): taken only where the closed form on
+    # the line is not what it is just beside it (to 2**-150), at
+    # 2**-64 and 2**-20 along name, and at the steps the quotients are taken at
+    # (a kink argument 0 along the line for abs(y) <= 1e-30 only: see
+    # _zero_along), on each side of the point where the line lies (_lines).
+    # The convention may agree with the derivative at the point itself and
+    # differ along the line (d/dx of abs(x)*sign(x)*y + (1 - sign(x)**2)*x*y**2
+    # is y**2 on x = 0 and y beside it)
+    program = derivative.program(order)
+
+    def differs(on: Mapping[str, Any], along: int) -> bool:
+        # just beside the line: 2**-200 nearer it than ``on`` is to the point,
+        # so that what the closed form does off the line (3*abs(u)**2*sign(u)
+        # grows as the square of the distance) stays far below a convention
+        here = _valued(exact_value(program, on, exact_sums=True)).value
+        return here is None or not all(
+            (
+                beside := _valued(
+                    exact_value(program, off(on, side, along + 200), exact_sums=True)
+                ).value
+            )
+            is not None
+            and _within(beside, here, 150)
+            for side in (+1, -1)
+        )
+
+    return any(
+        differs(
+            _beside(point, name, _step(point, name, along_side, along + _offset(point, name))),
+            along,
+        )
+        for along in (64, 20, *PROBE_EXPONENTS, MAX_PROBE_EXPONENT)
+        for along_side in sorted(screened, reverse=True)
+    )
 
 
 def _zero_along(kink: _Kink, point: Mapping[str, float], name: str) -> frozenset[int]:
@@ -1983,7 +2033,7 @@ def _jump(derivative: _Derivative, point: Mapping[str, float]) -> str:
                 # at the point's sides is the line's convention on one side at
                 # least, no jump of the derivative (d/dx of abs(u)*sign(u)*e**y, u
                 # = x + relu(y - 1), is 0 along y for y <= 1 at x = 0, e**y beside)
-                if order and _crossed(derivative, point, order, name):
+                if order and _misleading_line(derivative, point, order, name):
                     continue
                 tiny = _tiny_jump(program, point, name, with_value=order == 0)
                 if not tiny:
@@ -2193,7 +2243,7 @@ def _joined_slowly(
         or isinstance(above, float)
         or _same_limit(below, above)
         or not _within(below, above, SETTLED_BITS)
-        or _crossed(derivative, point, order, name)
+        or _misleading_line(derivative, point, order, name)
     ):
         return False
     program = derivative.program(order)
