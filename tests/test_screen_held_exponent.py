@@ -19,6 +19,7 @@ import math
 
 import mpmath
 import numpy as np
+import pytest
 from conftest import Cli
 
 from derivcli.language.evaluate import compile_tree, float64_values
@@ -69,3 +70,39 @@ def test_the_long_grid_is_judged_in_float64_and_right(cli: Cli) -> None:
     for r in results[1::997]:
         x = r["point"]["x"]
         assert math.isclose(r["symbolic"], _second_derivative(x), rel_tol=1e-10, abs_tol=1e-10)
+
+
+def test_a_held_exponent_that_float64_rounds_to_a_whole_number_is_flagged() -> None:
+    # z = 0.1 is 0.1000000000000000055511151231257827 as a float64 coordinate,
+    # so z*10 is 1 + 5.6e-17 exactly, which float64 rounds to 1.0: a negative
+    # base under it has no real value, whatever float64 says (a user review's
+    # find, stop 33)
+    program = compile_tree(parse("(x - 1)**(z*10)").tree)
+    xs = np.array([0.25, 0.5, 2.0])
+    outcome = float64_values(program, {"x": xs, "z": np.full(3, 0.1)}, 3)
+    flags = _near_special(np, program, outcome, np.maximum(1.0, xs), None, ("x",))
+    assert [bool(v) for v in flags] == [True, True, False]
+    # z - 1 at z = 2.0 is exactly 1.0 (float64 holds the sum): no flag
+    program = compile_tree(parse("(x - 1)**(z - 1)").tree)
+    outcome = float64_values(program, {"x": xs, "z": np.full(3, 2.0)}, 3)
+    flags = _near_special(np, program, outcome, np.maximum(1.0, xs), None, ("x",))
+    assert [bool(v) for v in flags] == [False, False, False]
+
+
+@pytest.mark.parametrize(
+    ("text", "grid", "undefined"),
+    [
+        ("(x - 1)**(z*10)", "x=0:0.5:20001,z=0.1", 20001),
+        # 3*z at z = 1/3 (0.333...3148 as a float64) is 1 - 5.6e-17: the 10,001
+        # points with x - 1 < 0 have no real value; the rest 1, by hand
+        ("(x - 1)**(z*3)", "x=0:2:20001,z=1/3", 10001),
+    ],
+)
+def test_such_a_grid_is_undefined_where_the_base_is_negative(
+    cli: Cli, text: str, grid: str, undefined: int
+) -> None:
+    run = cli("partial", text, "--at", grid, "--wrt", "x", "--timeout", "60", "-f", "json")
+    assert run.code == 1, run.err
+    results = json.loads(run.out)["results"]
+    assert sum(r["verdict"] == "not differentiable" for r in results) == undefined
+    assert all(r["verdict"] == "agree" and r["symbolic"] == 1.0 for r in results[undefined:])

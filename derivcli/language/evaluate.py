@@ -1623,6 +1623,7 @@ class Float64Values:
     undefined: Any  # bool array: some node had no finite value there
     doubtful: Any  # bool array: float64 may have lost too many bits there (re-evaluate)
     node_values: tuple[Any, ...]  # every instruction's values (for kink arguments)
+    node_errors: tuple[Any, ...] = ()  # and their estimated absolute errors
 
 
 # A float64 value is trusted when its estimated error is below this, relative
@@ -1669,13 +1670,22 @@ def float64_values(
                 or (ins.kind == CALL and ins.name in _EXACT_IN_FLOAT64)
             )
             rounding = 0.0 if exact else _EPSILON * np.abs(value)
+            if ins.kind in (ADD, SUB):
+                # a sum float64 holds exactly rounds nothing (z - 1 at z = 2: a
+                # held exponent then stays exact, see analysis._near_special);
+                # its rounding error, exactly, by Knuth's two-sum
+                a, b = values[ins.args[0]], values[ins.args[1]]
+                b = -b if ins.kind == SUB else b
+                b_part = value - a
+                residual = (a - (value - b_part)) + (b - b_part)
+                rounding = np.where(residual == 0, 0.0, rounding)
             if ins.kind == CALL and ins.name in _FLOAT64_LOSES:
                 args = [values[a] for a in ins.args]
                 rounding = rounding + _FLOAT64_LOSES[ins.name](np, args, value)
             errors.append(np.broadcast_to(np.asarray(error + rounding, dtype=np.float64), (count,)))
         result = np.where(undefined, np.nan, values[-1])
         doubtful = ~undefined & ~(errors[-1] <= TRUSTED_ERROR * np.abs(result))
-    return Float64Values(result, undefined, doubtful, tuple(values))
+    return Float64Values(result, undefined, doubtful, tuple(values), tuple(errors))
 
 
 # Functions whose float64 value is exactly what they give of their float64

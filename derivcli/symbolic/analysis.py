@@ -2447,9 +2447,14 @@ def _near_special(
                 # a negative base under an exponent that moves along wrt has a
                 # value at whole exponents only, each an isolated point of f's
                 # domain along wrt (see _on_edge): (x - x)*(x + 0.75)**x at -1 is
-                # 0, but undefined beside. Under an exponent held at each point
-                # (log(x)**z along x, z = 2) f is no more than float64 says there
+                # 0, but undefined beside
                 flag |= base < 0
+            else:
+                # under an exponent held at each point (log(x)**z along x, z = 2)
+                # f is what float64 says there if the exponent is exact in
+                # float64: (x - 1)**(z*10) at z = 0.1 has an exponent that float64
+                # rounds to 1, exactly 1 + 5.6e-17, so no real value at x < 1
+                flag |= (base < 0) & (outcome.node_errors[ins.args[1]] != 0)
     return flag
 
 
