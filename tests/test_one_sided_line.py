@@ -120,3 +120,33 @@ def test_a_tiny_corner_beside_a_line_that_holds_the_derivative(cli: Cli, express
     assert code == 1, err
     assert result["differentiable"] is False
     assert result["verdict"] == "not differentiable"
+
+
+U3 = "x + relu(y) + relu(w)"
+
+
+@pytest.mark.parametrize("wrt", [("x", "y", "w"), ("x", "w", "y"), ("w", "x", "y")])
+def test_lines_on_one_side_met_along_a_third_variable(cli: Cli, wrt: tuple[str, ...]) -> None:
+    # f = u*y*w (abs(u)*sign(u) = u): d3f/dxdydw = 1 everywhere, by hand. d/dx's
+    # closed form sign(u)**2*y*w is 0 on x = 0 wherever y, w <= 0, so the order
+    # below the last was read there as missing on the left (a user review's
+    # find, stop 33; wrong before this stop too)
+    code, result, err = _run(cli, f"abs({U3})*sign({U3})*y*w", wrt, "x=0,y=0,w=0")
+    assert code == 1, err
+    assert result["symbolic"] == 1.0
+    assert result["verdict"] == "DISAGREE"
+
+
+def test_three_variables_with_a_real_corner_stay_not_differentiable(cli: Cli) -> None:
+    # f = abs(u)*y*w: for y, w < 0 near the point u = x, and df/dx = sign(x)*y*w
+    # does not exist on x = 0 there, so neither does d3f/dxdydw at (0, 0, 0)
+    code, result, err = _run(cli, f"abs({U3})*y*w", ("x", "y", "w"), "x=0,y=0,w=0")
+    assert code == 1, err
+    assert result["differentiable"] is False
+
+
+def test_three_variables_with_a_zero_answer(cli: Cli) -> None:
+    # f = u*y*w**2: d3f/dxdydw = 2*w = 0 at the point, by hand
+    code, result, err = _run(cli, f"abs({U3})*sign({U3})*y*w**2", ("x", "y", "w"), "x=0,y=0,w=0")
+    assert code == 0, err
+    assert result["symbolic"] == 0.0

@@ -1250,8 +1250,31 @@ def _lower_missing_beside(
             continue
         lower = derivative.program(k - 1)
 
-        def exists(side: int, lower: Program = lower, own: str = own, along: str = along) -> bool:
+        def exists(
+            side: int, lower: Program = lower, own: str = own, along: str = along, k: int = k
+        ) -> bool:
             moved = _beside(point, along, _step(point, along, side, 64 + _offset(point, along)))
+            if k > 1 and _misleading_line(derivative, moved, k - 1, own):
+                # order k - 1 sits on a kink line there whose values are a
+                # convention: its sides along own are read off the line (d/dx of
+                # abs(u)*sign(u)*y*w, u = x + relu(y) + relu(w), is 0 on x = 0 for
+                # y, w <= 0, where it is y*w)
+                off = _off_line(
+                    derivative,
+                    moved,
+                    k - 1,
+                    own,
+                    lambda base: tuple(
+                        _settle(
+                            _Quotients(lower, base, own, s, f_program),
+                            exact=True,
+                            offset=_offset(base, own),
+                        )
+                        for s in (-1, +1)
+                    ),
+                )
+                if off is not None:
+                    return _one_derivative(*off)
             left_quotients = _Quotients(lower, moved, own, -1, f_program)
             right_quotients = _Quotients(lower, moved, own, +1, f_program)
             offset = _offset(moved, own)
