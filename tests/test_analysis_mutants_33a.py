@@ -11,7 +11,10 @@ recorded as the expectation):
   are finite: an infinite reading at 2**-8192 beside a finite one at 2**-16384
   is no shrinking, and the line is read again nearer (2**-2048, 2**-4096);
 - examine looks for a jump where the derivative's own closed form has no value
-  (x**(y**2) at (0, 0): 0**0 is 1, f is 0 beside it along y).
+  (x**(y**2) at (0, 0): 0**0 is 1, f is 0 beside it along y), and not where
+  every closed form has a value and no kink is on the point (a point examined
+  only for an edge of the domain): there a steep but smooth f, 2 at the point
+  and 1 at every probe step, is no jump.
 
 Each test names the mutant(s) it kills (``.venv/bin/python tools/mutate.py
 --show ID`` prints one).
@@ -112,3 +115,23 @@ def test_a_jump_of_f_where_the_derivative_has_no_closed_value(cli: Cli) -> None:
     assert result["differentiable"] is False
     assert "jumps at y=0" in result["note"]
     assert "left limit 0, value 1, right limit 0" in result["note"]
+
+
+def test_a_steep_smooth_function_at_a_domain_edge_is_no_jump(cli: Cli) -> None:
+    # f = 2 - tanh(exp(6000)*y**2) + sqrt(x) at (0, 0), d/dy. By hand: f is
+    # analytic in y, df/dy = -2*exp(6000)*y*sech(exp(6000)*y**2)**2, which is 0
+    # at y = 0, so the derivative exists and is 0. The point is examined only
+    # because sqrt(x) sits on its domain's edge (x = 0); no kink, and the closed
+    # form has a value (0). f is 2 at the point but 1 (to far below 2**-100) at
+    # every probe step along y (exp(6000)*h**2 >= 2**464 for h >= 2**-4096, and
+    # tanh of that is 1 - 2*exp(-2**465)): it looks like a jump, but the
+    # quotients beside the point leave f's value out and are 0, and no jump
+    # test is run where nothing calls for one.
+    # Kills analysis.py:07b14e8c:14:not_drop:0 (``or all(o.defined ...)``: a
+    # first derivative has no lower closed forms, so all() of none is True and
+    # the jump test runs at every examined point: f's value 2 beside limits 1 is
+    # called a jump, "not differentiable")
+    result = _partial(cli, "2 - tanh(exp(6000)*y**2) + sqrt(x)", "x=0,y=0", "y")
+    assert result["differentiable"] is True
+    assert result["symbolic"] == 0.0
+    assert "jumps" not in (result["note"] or "")
