@@ -977,10 +977,15 @@ def _run_exact(
                     # whose argument's rounding swamps its value (log(1 + x) at
                     # 1e-100: 1 + x rounds to 1, whose log is 0)
                     cancelled = magnitude / abs(value) if value else m.inf()
+                # frac jumps at whole numbers too (a - trunc(a)), though its
+                # value carries its argument's rounding: frac(tanh(y) + 2) at
+                # y = 20000 is tanh(y), near 1, but tanh rounds to 1 and frac
+                # read 0 (a helper's find, stop 33)
+                jumps = spread if spread in _STEPS else _STEP_AT_WHOLE if edges is _WHOLE else None
                 if (
-                    spread in _STEPS
+                    jumps is not None
                     and magnitudes[args[0]]
-                    and _step_distance(spread, values[args[0]]) <= magnitudes[args[0]] * zero_scale
+                    and _step_distance(jumps, values[args[0]]) <= magnitudes[args[0]] * zero_scale
                 ):
                     # a step function whose argument is within its rounding of a
                     # step: which side it is on is the rounding's, so more bits
