@@ -1322,13 +1322,33 @@ def _sides_apart(left: _Quotients, right: _Quotients) -> bool:
         return False
     m = gmpy2()
     gaps = [b - a for a, b in zip(*fine, strict=True)]
-    size = max(abs(q) for side in fine for q in side)
-    # above the rounding of quotients taken with 640 guard bits
+    # above the rounding of quotients taken with 640 guard bits: of the
+    # quotients' size, or of g's own over the step, where g is far larger than
+    # its slope (softplus(x**3 + x*y) at x = -2**-64 is 0.69 with slope 2**-65
+    # along y: its quotients' rounding left a gap of 2**-639 at every step,
+    # taken for a corner; fuzz seed 85)
+    size = max(
+        *(abs(q) for side in fine for q in side),
+        *(_own_size(q, taken[-1]) for q in (left, right)),
+    )
     return bool(
         gaps[1] != 0
         and abs(gaps[1]) > size * m.mul_2exp(m.mpfr(1), 32 - guards[0])
         and _converged(gaps)
     )
+
+
+def _own_size(quotients: _Quotients, k: int) -> Any:
+    """The size of g's values beside the point at step 2**-k (with what its
+    evaluation met on the way), over the step's scale: what the rounding of
+    its quotients there is relative to."""
+    near = _beside(
+        quotients.point, quotients.var, _step(quotients.point, quotients.var, quotients.side, k)
+    )
+    outcome = _beside_value(quotients.g, near, k + GUARD_STEPS[1], exact_sums=True)
+    if outcome.value is None:
+        return 0
+    return max(abs(outcome.value), outcome.magnitudes[-1]) / _scale(quotients.point, quotients.var)
 
 
 # Steps (2**-k) at which the gap between the two sides' quotients is followed.
