@@ -8,7 +8,8 @@ derivative along y does not exist beside the point along x": at x = -2**-64
 f is about 0.69 and its slope along y about -2**-65, so the rounding of its
 quotients (values of f's size, over the step) left a gap of 2**-639 between
 the two sides at every step, and the test for a gap that stays measured it
-against the quotients' size only.
+against the quotients' size only. A gap is now retaken with twice the guard
+bits (1,280): rounding moves with the precision, a real gap does not.
 """
 
 from __future__ import annotations

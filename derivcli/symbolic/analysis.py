@@ -1322,33 +1322,27 @@ def _sides_apart(left: _Quotients, right: _Quotients) -> bool:
         return False
     m = gmpy2()
     gaps = [b - a for a, b in zip(*fine, strict=True)]
-    # above the rounding of quotients taken with 640 guard bits: of the
-    # quotients' size, or of g's own over the step, where g is far larger than
-    # its slope (softplus(x**3 + x*y) at x = -2**-64 is 0.69 with slope 2**-65
-    # along y: its quotients' rounding left a gap of 2**-639 at every step,
-    # taken for a corner; fuzz seed 85)
-    size = max(
-        *(abs(q) for side in fine for q in side),
-        *(_own_size(q, taken[-1]) for q in (left, right)),
-    )
-    return bool(
+    size = max(abs(q) for side in fine for q in side)
+    # above the rounding of quotients taken with 640 guard bits
+    if not (
         gaps[1] != 0
         and abs(gaps[1]) > size * m.mul_2exp(m.mpfr(1), 32 - guards[0])
         and _converged(gaps)
-    )
-
-
-def _own_size(quotients: _Quotients, k: int) -> Any:
-    """The size of g's values beside the point at step 2**-k (with what its
-    evaluation met on the way), over the step's scale: what the rounding of
-    its quotients there is relative to."""
-    near = _beside(
-        quotients.point, quotients.var, _step(quotients.point, quotients.var, quotients.side, k)
-    )
-    outcome = _beside_value(quotients.g, near, k + GUARD_STEPS[1], exact_sums=True)
-    if outcome.value is None:
-        return 0
-    return max(abs(outcome.value), outcome.magnitudes[-1]) / _scale(quotients.point, quotients.var)
+    ):
+        return False
+    # and the same with twice the guard bits: a gap of the rounding of g's own
+    # size over the step (far above the quotients' where g is far larger than
+    # its slope) moves with the precision, a real one does not. softplus(x**3
+    # + x*y) at x = -2**-64 is 0.69 with slope 2**-65 along y: with 640 guard
+    # bits its quotients' rounding left a gap of 2**-639 at every step, taken
+    # for a corner (fuzz seed 85)
+    finer = [
+        _Quotients(q.g, q.point, q.var, q.side, q.f, guards[1:])(taken[-1:]) for q in (left, right)
+    ]
+    if any(q is None or not _finite(q) for side in finer for q in side):
+        return False
+    gap = finer[1][0] - finer[0][0]
+    return bool(gap != 0 and abs(gap - gaps[1]) <= abs(gap) / 2)
 
 
 # Steps (2**-k) at which the gap between the two sides' quotients is followed.
