@@ -118,12 +118,18 @@ class Program:
         """Per instruction, whether its value moves with some variable."""
         cached: tuple[bool, ...] | None = self.__dict__.get("_moving")
         if cached is None:
-            moving: list[bool] = []
-            for ins in self.instructions:
-                moving.append(ins.kind == VAR or any(moving[i] for i in ins.args))
-            cached = tuple(moving)
+            cached = self.depends_on(self.variables)
             object.__setattr__(self, "_moving", cached)
         return cached
+
+    def depends_on(self, names: Collection[str]) -> tuple[bool, ...]:
+        """Per instruction, whether its value moves with one of these variables."""
+        moving: list[bool] = []
+        for ins in self.instructions:
+            moving.append(
+                (ins.kind == VAR and ins.name in names) or any(moving[i] for i in ins.args)
+            )
+        return tuple(moving)
 
 
 class _Compiler(Fold[int]):

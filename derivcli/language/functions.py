@@ -578,7 +578,7 @@ def _float64_polygamma(np: Any, a: Sequence[Any]) -> Any:
             # bounded by polygamma_reflection_error); whole numbers are poles
             left = slow & (x != np.round(x))
             out[left] = _negative_polygamma(np, order, x[left])
-            slow &= ~left & (x != np.round(x))
+            slow = np.zeros_like(slow)  # the rest are whole numbers: poles, nan
         if order == 0:
             # near digamma's zero (x = 1.46...) the series' absolute error is
             # large next to the value: those few points through mpmath too (the
@@ -621,14 +621,20 @@ def _cot_terms(np: Any, x: Any) -> tuple[Any, Any]:
     return np.cos(theta) / np.sin(theta), theta
 
 
+def _horner(np: Any, coefficients: Sequence[float], c: Any) -> Any:
+    """The polynomial with these coefficients (of c**0, c**1, ...) at c."""
+    total = np.zeros_like(c)
+    for a in reversed(coefficients):
+        total = total * c + a
+    return total
+
+
 def _negative_polygamma(np: Any, n: int, x: Any) -> Any:
     """polygamma(n, x) for x < 0 not whole, by the reflection formula
     differentiated n times: polygamma(n, x) = (-1)**n polygamma(n, 1 - x) -
     pi**(n + 1) * cot's n-th derivative at pi*x."""
     c, _ = _cot_terms(np, x)
-    polynomial = np.zeros_like(c)
-    for a in reversed(_cot_derivative(n)):  # Horner
-        polynomial = polynomial * c + a
+    polynomial = _horner(np, _cot_derivative(n), c)
     reflected = _positive_polygamma(np, n, 1 - x)
     return (-1.0) ** n * reflected - np.pi ** (n + 1) * polynomial
 
@@ -647,13 +653,9 @@ def polygamma_reflection_error(np: Any, n: int, x: Any) -> Any:
     eps = 2.0**-53
     c, theta = _cot_terms(np, x)
     size = np.abs(c)
-    coefficients = _cot_derivative(n)
-    magnitude = np.zeros_like(c)
-    slope = np.zeros_like(c)
-    for a in reversed(coefficients):
-        magnitude = magnitude * size + abs(a)
-    for k in range(len(coefficients) - 1, 0, -1):
-        slope = slope * size + k * abs(coefficients[k])
+    coefficients = [abs(a) for a in _cot_derivative(n)]
+    magnitude = _horner(np, coefficients, size)
+    slope = _horner(np, [k * a for k, a in enumerate(coefficients)][1:], size)
     cot_error = eps * (2 * np.abs(theta) * (1 + size**2) + 3 * size)
     polynomial_error = slope * cot_error + 2 * len(coefficients) * eps * magnitude
     y = 1 - x

@@ -61,7 +61,6 @@ from derivcli.language.evaluate import (
     MAX_PRECISION,
     POW,
     PRECISION,
-    VAR,
     ZERO_MARGIN,
     Exact,
     Program,
@@ -506,7 +505,7 @@ class _Derivative:
         self.var = steps.wrt[-1]
         self.limit = limit
         self._along: dict[Any, bool] = {}
-        self.misleads: dict[Any, bool] = {}  # _misleading_line's answers
+        self.misleads: dict[Any, list[str]] = {}  # _misleading_line's answers
         moving = set(self.wrt)
         # Kinks of f (its functions as the user wrote them: leaky_relu, not
         # the relu its definition uses) and of every lower derivative, whose
@@ -999,18 +998,12 @@ SHALLOW_OFF_LINE_EXPONENTS = (2048, 4096)
 OFF_LINE_SHRINK_BITS = 100
 
 
-def _crossed(
-    derivative: _Derivative, point: Mapping[str, float], order: int, name: str
-) -> list[str]:
-    """The variables (own) along which a derivative up to this order was taken
-    across a kink whose argument stays 0 along ``name`` (see _off_line)."""
-    return _lines(derivative, point, order, name)[0]
-
-
 def _lines(
     derivative: _Derivative, point: Mapping[str, float], order: int, name: str
 ) -> tuple[list[str], set[int]]:
-    """_crossed's variables, and the sides of the point along ``name`` where
+    """The variables (own) along which a derivative up to this order was taken
+    across a kink whose argument stays 0 along ``name``, and the sides of the
+    point along ``name`` where
     the kink lines lie (both for a line through the point: the closed form on
     the line may be the derivative on one side of the point only, d/dx of x*y +
     (1 - sign(x)**2)*x*relu(-y), f = x*y, is y + relu(-y) on x = 0, y beside
@@ -1060,9 +1053,9 @@ def _off_line(
     off the line (relative, along every such own) on both sides: a reading that stays is the limit,
     one that shrinks with the distance is 0, and the two sides must meet.
     """
-    if not _misleading_line(derivative, point, order, name):
+    crossed = _misleading_line(derivative, point, order, name)
+    if not crossed:
         return None  # f's own values (order 0), no such line, or one that holds the derivative
-    crossed = _crossed(derivative, point, order, name)
 
     def off(base: Mapping[str, Any], side: int, exponent: int) -> dict[str, Any]:
         return _off(point, base, crossed, side, exponent)
@@ -1099,7 +1092,7 @@ def _off(
     exponent: int,
 ) -> dict[str, Any]:
     """``base`` moved off the kink lines: 2**-exponent (relative to the point)
-    along every variable that crossed one (_crossed), on one side."""
+    along every variable that crossed one (_lines), on one side."""
     moved: dict[str, Any] = dict(base)
     for own in crossed:  # off every such line: sign(x)**2*sign(y)**2*z at x = y = 0
         moved = _beside(moved, own, _step(point, own, side, exponent))
@@ -1108,10 +1101,11 @@ def _off(
 
 def _misleading_line(
     derivative: _Derivative, point: Mapping[str, float], order: int, name: str
-) -> bool:
-    """Whether the closed form of the derivative of this order sits on a kink line
+) -> list[str]:
+    """Where the closed form of the derivative of this order sits on a kink line
     along ``name`` (_lines) whose values there are not the derivative's, so
-    that it must be read off the line (_off_line). Remembered per point."""
+    that it must be read off the line (_off_line): the variables that cross
+    the line; else []. Remembered per point."""
     key = (order, name, tuple(point.items()))
     known = derivative.misleads.get(key)
     if known is None:
@@ -1121,10 +1115,10 @@ def _misleading_line(
 
 def _line_differs(
     derivative: _Derivative, point: Mapping[str, float], order: int, name: str
-) -> bool:
+) -> list[str]:
     crossed, screened = _lines(derivative, point, order, name)
     if not crossed:
-        return False
+        return []
 
     def off(base: Mapping[str, Any], side: int, exponent: int) -> dict[str, Any]:
         return _off(point, base, crossed, side, exponent)
@@ -1156,7 +1150,7 @@ def _line_differs(
             for side in (+1, -1)
         )
 
-    return any(
+    misleads = any(
         differs(
             _beside(point, name, _step(point, name, along_side, along + _offset(point, name))),
             along,
@@ -1164,6 +1158,7 @@ def _line_differs(
         for along in (64, 20, *PROBE_EXPONENTS, MAX_PROBE_EXPONENT)
         for along_side in sorted(screened, reverse=True)
     )
+    return crossed if misleads else []
 
 
 def _zero_along(kink: _Kink, point: Mapping[str, float], name: str) -> frozenset[int]:
@@ -2459,9 +2454,7 @@ def _near_special(
     under an exponent that moves along ``wrt``."""
     flag = np.zeros(scale.shape, dtype=bool)
     moving = program.depends_on_variables()
-    along: list[bool] = []  # per instruction, whether it moves along wrt
-    for ins in program.instructions:
-        along.append((ins.kind == VAR and ins.name in wrt) or any(along[i] for i in ins.args))
+    along = program.depends_on(wrt)  # per instruction, whether it moves along wrt
     for index, ins in enumerate(program.instructions):
         if not moving[index]:
             # a constant part stays where it is: (1e-298)**-1 is no pole the
