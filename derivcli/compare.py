@@ -220,6 +220,12 @@ class Computation:
                 f"{response.approximate:,} closed-form values of this long grid were computed in "
                 "float64 where that is accurate to 1e-10; the others exactly"
             )
+        if response is not None and response.outside:
+            notes.append(
+                f"{response.outside:,} results of this long grid are at points where float64 "
+                "finds f undefined, an argument past the end of its domain by more than its "
+                "error there"
+            )
         notes.extend(explain.held(self.points.moved, self.settings.dtype))
         settings = self.settings
         rtol, atol = settings.tolerances

@@ -101,6 +101,12 @@ class FunctionSpec:
     edges: tuple[float, ...] = ()
     # Undefined (nan or a pole) for some real arguments: log, sqrt, asin, tan, ...
     partial: bool = False
+    # The ends of the real domain of the (first) argument, where it is one
+    # interval: the function has no real value (nan, exactly and in float64)
+    # at any argument below the first or above the second. A long grid's
+    # float64 screen reads such a point as undefined without exact arithmetic
+    # when the argument is past an end by more than its error (log(x) at x < 0).
+    domain: tuple[float, float] | None = None
     # Periodic (or a step function): its value at a large argument depends on the
     # argument's last bits, so the exact evaluator keeps every bit of a computed
     # argument (frac(x + E) at x = 1e300 is frac(E)).
@@ -819,6 +825,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         numpy_name="arcsin",
         partial=True,
         edges=(-1.0, 1.0),
+        domain=(-1.0, 1.0),
         aliases=("arcsin",),
     ),
     _unary(
@@ -829,6 +836,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         numpy_name="arccos",
         partial=True,
         edges=(-1.0, 1.0),
+        domain=(-1.0, 1.0),
         aliases=("arccos",),
     ),
     _unary(
@@ -906,6 +914,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         numpy_name="arccosh",
         partial=True,
         edges=(1.0,),
+        domain=(1.0, math.inf),
         aliases=("arcosh", "arccosh"),
     ),
     _unary(
@@ -915,6 +924,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         r"\operatorname{artanh}",
         numpy_name="arctanh",
         partial=True,
+        domain=(-1.0, 1.0),
         aliases=("artanh", "arctanh"),
     ),
     _primitive(
@@ -956,6 +966,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         r"\ln",
         aliases=("ln",),
         partial=True,
+        domain=(0.0, math.inf),
     ),
     _defined(
         "log2",
@@ -987,8 +998,17 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         float64=lambda np, a: np.log1p(a[0]),
         latex=r"\operatorname{log1p}",
         partial=True,
+        domain=(-1.0, math.inf),
     ),
-    _unary("sqrt", "square root", "1/(2*sqrt(a))", r"\sqrt", partial=True, edges=(0.0,)),
+    _unary(
+        "sqrt",
+        "square root",
+        "1/(2*sqrt(a))",
+        r"\sqrt",
+        partial=True,
+        edges=(0.0,),
+        domain=(0.0, math.inf),
+    ),
     _defined(
         "cbrt",
         "real cube root (torch has none: sign(a)*abs(a)**(1/3), as a user writes it)",
@@ -1056,6 +1076,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         float64=lambda np, a: _float64_erfinv(np, a[0]),
         latex=r"\operatorname{erf}^{-1}",
         partial=True,
+        domain=(-1.0, 1.0),
     ),
     _primitive(
         "gamma",

@@ -177,6 +177,9 @@ class SymbolicResponse:
     overflows: dict[int, str]
     derivatives: list[DerivativeAnalysis]
     approximate: int = 0  # grid points whose closed form was evaluated in float64 only
+    # grid points (per derivative) where float64 found f undefined, an argument
+    # past the end of its domain by more than its error (_outside_domain)
+    outside: int = 0
     # per point where f's exact value is left to rounding past MAX_PRECISION bits
     # (its function_values entry is nan, but f is not undefined there): why
     lost: dict[int, str] = field(default_factory=dict)
@@ -367,7 +370,7 @@ def analyse(
         if where is not None:
             overflows[i] = where
     derivatives = []
-    approximate = 0
+    approximate = outside = 0
     for wrt in request.derivatives:
         steps = prepared.steps[wrt]
         context = _Derivative(steps, limit)
@@ -378,8 +381,15 @@ def analyse(
             if i % 16 == 0:
                 _on_time(deadline, began, i, count)
             if screen is not None and not screen.needs_exact(wrt, i):
-                values.append(screen.value(wrt, i))
-                approximate += 1
+                value = screen.value(wrt, i)
+                values.append(value)
+                approximate += math.isfinite(value)
+                node = screen.outside(wrt, i)
+                if node is not None:
+                    # as examine says of a point where f is undefined
+                    detail = Undefined("domain", context.program(0).nodes[node]).describe()
+                    special[i] = PointAnalysis(Reason.UNDEFINED, False, detail=detail)
+                    outside += 1
                 continue
             value, found = context.at(cache, i)
             values.append(value)
@@ -388,7 +398,9 @@ def analyse(
         derivatives.append(
             DerivativeAnalysis(wrt=wrt, text=steps.text, values=values, special=special)
         )
-    return SymbolicResponse(f_values, overflows, derivatives, approximate, lost)
+    return SymbolicResponse(
+        f_values, overflows, derivatives, approximate, outside=outside, lost=lost
+    )
 
 
 # At most this many points are always evaluated exactly, however large the closed form.
@@ -2333,6 +2345,10 @@ class _Screen:
     bits there, when some value is not finite (undefined, or an overflow that
     exact arithmetic does not have), when a kink's argument or a domain edge
     is within SCREEN_RTOL, or when the derivative is past the dtype's range.
+    Not where f is certainly undefined (_outside_domain: log(x) at x < 0),
+    the lower derivatives have values or are undefined the same way, and the
+    derivative's value is trusted or undefined the same way: the point is
+    then judged as examine judges a point where f is undefined.
     The grid goes through in blocks of SCREEN_BLOCK points; after each, the
     run stops (BudgetError) if the blocks done show the rest cannot fit.
     """
@@ -2347,6 +2363,8 @@ class _Screen:
         f_flags: list[Any] = []
         parts: dict[tuple[str, ...], list[Any]] = {wrt: [] for wrt in prepared.steps}
         flags: dict[tuple[str, ...], list[Any]] = {wrt: [] for wrt in prepared.steps}
+        # per point, the instruction of f found undefined (_outside_domain), or -1
+        nodes: dict[tuple[str, ...], list[Any]] = {wrt: [] for wrt in prepared.steps}
         # per derivative and lower order, the kinked calls whose argument is 0
         # all along the grid's line (see _Derivative._on_kink_here)
         still: dict[tuple[str, ...], list[set[int]]] = {}
@@ -2362,13 +2380,16 @@ class _Screen:
             f = float64_values(prepared.function, block, size)
             f_parts.append(f.values)
             # f's value is shown, not compared: float64 is enough unless f is
-            # undefined there or large enough to overflow somewhere on the way
-            f_flags.append(f.undefined | (np.abs(f.values) > FLOAT32_MAX))
+            # undefined there (and not certainly so) or large enough to
+            # overflow somewhere on the way
+            f_outside = _outside_domain(np, prepared.function, f) >= 0
+            f_flags.append((f.undefined & ~f_outside) | (np.abs(f.values) > FLOAT32_MAX))
             for wrt, steps in prepared.steps.items():
                 final = steps.final.program
                 if final is None:  # a huge closed form: point by point, exactly
                     parts[wrt].append(np.full(size, np.nan))
                     flags[wrt].append(np.ones(size, dtype=bool))
+                    nodes[wrt].append(np.full(size, -1))
                     continue
                 lower = [steps.lower(k)[1] for k in steps.lower_orders()]
                 if wrt not in still:
@@ -2384,12 +2405,25 @@ class _Screen:
                     lower, outcomes[:-1], still[wrt][:-1], strict=True
                 ):
                     flag |= _near_special(np, program, outcome, scale, skip, wrt)
+                # where f is certainly undefined, examine reads nothing but that
+                # and the kinks of the lower derivatives that have a value
+                node = _outside_domain(np, lower[0], outcomes[0])
+                settled = node >= 0
+                for program, outcome, skip in zip(
+                    lower[1:], outcomes[1:-1], still[wrt][1:-1], strict=True
+                ):
+                    settled &= ~_near_special(np, program, outcome, scale, skip, kinks_only=True)
+                for program, outcome in zip([*lower[1:], final], outcomes[1:], strict=True):
+                    settled &= (_outside_domain(np, program, outcome) >= 0) | ~outcome.undefined
+                settled &= ~outcomes[-1].doubtful & ~(np.abs(outcomes[-1].values) > FLOAT32_MAX)
                 parts[wrt].append(outcomes[-1].values)
-                flags[wrt].append(flag)
+                flags[wrt].append(flag & ~settled)
+                nodes[wrt].append(np.where(settled, node, -1))
         self.f_values = np.concatenate(f_parts)
         self.f_needs = np.concatenate(f_flags)
         self.values = {wrt: np.concatenate(chunks) for wrt, chunks in parts.items()}
         self.needs = {wrt: np.concatenate(chunks) for wrt, chunks in flags.items()}
+        self.nodes = {wrt: np.concatenate(chunks) for wrt, chunks in nodes.items()}
 
     def needs_exact_f(self, i: int) -> bool:
         return bool(self.f_needs[i])
@@ -2402,6 +2436,12 @@ class _Screen:
 
     def value(self, wrt: tuple[str, ...], i: int) -> float:
         return float(self.values[wrt][i])
+
+    def outside(self, wrt: tuple[str, ...], i: int) -> int | None:
+        """The instruction of f (as the derivative's steps compile it) found
+        undefined at point i, if the point is judged by that alone."""
+        node = int(self.nodes[wrt][i])
+        return node if node >= 0 else None
 
 
 SCREEN_BLOCK = 8192
@@ -2441,6 +2481,41 @@ def _kinks_zero_along(
     return found
 
 
+def _outside_domain(np: Any, program: Program, outcome: Any) -> Any:
+    """Per point, the instruction at which the program is certainly undefined,
+    or -1: the first instruction without a finite float64 value is a function
+    whose argument is past an end of its domain (FunctionSpec.domain), or a
+    power of a negative base to a fractional exponent, by more than twice the
+    argument's estimated error; and no value on the way is past float32's
+    range (whose overflow a note names). The program then has no real value
+    there: that instruction has none, or something before it has none
+    already (a pole that float64 rounded past)."""
+    values, errors = outcome.node_values, outcome.node_errors
+    size = outcome.values.shape[0]
+    found = np.full(size, -1)
+    seen = np.zeros(size, dtype=bool)  # some instruction so far had no finite value
+    large = np.zeros(size, dtype=bool)
+    for index, ins in enumerate(program.instructions):
+        value = values[index]
+        large |= np.abs(value) > FLOAT32_MAX
+        first = ~seen & ~np.isfinite(value)
+        if not first.any():
+            continue
+        seen |= first
+        domain = function(ins.name).domain if ins.kind == CALL else None
+        if domain is not None:
+            low, high = domain
+            a, margin = values[ins.args[0]], 2 * errors[ins.args[0]]
+            past = (a + margin < low) | (a - margin > high)
+        elif ins.kind == POW:
+            (a, ea), (b, eb) = ((values[i], errors[i]) for i in ins.args)
+            past = (a + 2 * ea < 0) & (np.abs(b - np.round(b)) > 2 * eb)
+        else:
+            continue
+        found = np.where(first & past, index, found)
+    return np.where(large, -1, found)
+
+
 def _near_special(
     np: Any,
     program: Program,
@@ -2448,10 +2523,12 @@ def _near_special(
     scale: Any,
     skip: set[int] | None = None,
     wrt: Sequence[str] = (),
+    *,
+    kinks_only: bool = False,
 ) -> Any:
     """Points where a kink's argument, a domain edge or a power's base is near 0
     (the kinks of the calls in ``skip`` left out), or a power's base is negative
-    under an exponent that moves along ``wrt``."""
+    under an exponent that moves along ``wrt``. ``kinks_only``: the kinks alone."""
     flag = np.zeros(scale.shape, dtype=bool)
     moving = program.depends_on_variables()
     along = program.depends_on(wrt)  # per instruction, whether it moves along wrt
@@ -2466,9 +2543,11 @@ def _near_special(
             if skip is None or index not in skip:
                 for kink in kink_values(spec, args, _float64_call):
                     flag |= np.abs(kink) <= SCREEN_RTOL * scale
+            if kinks_only:
+                continue
             for edge in spec.edges:
                 flag |= np.abs(args[0] - edge) <= SCREEN_RTOL * max(1.0, abs(edge))
-        elif ins.kind == POW:
+        elif ins.kind == POW and not kinks_only:
             # a base near 0 matters under a fractional or moving exponent only
             base, exponent = (outcome.node_values[i] for i in ins.args)
             edge = moving[ins.args[1]] | (exponent != np.round(exponent)) | (exponent < 0)
