@@ -275,3 +275,24 @@ def test_a_held_exponent_within_its_error_of_a_whole_number_stays_exact(cli: Cli
     report = json.loads(run.out)
     assert report["note"] is None
     assert all(r["verdict"] == "not differentiable" for r in report["results"])
+
+
+def test_a_value_float64_cannot_trust_is_still_evaluated_exactly(cli: Cli) -> None:
+    # log(-x) + sin(1e22*x) is undefined at every x > 0, and its closed form
+    # 1e22*cos(1e22*x) + 1/x has a value there that float64 cannot give (1e22*x
+    # rounds by about 1e6, many periods of cos): the points go to the exact
+    # evaluation, value and verdict
+    run = cli(
+        "partial", "log(-x) + sin(1e22*x)", "--at", "x=0.5:1:20001", "--wrt", "x",
+        "--timeout", "60", "-f", "json",
+    )  # fmt: skip
+    assert run.code == 1, run.err
+    report = json.loads(run.out)
+    results = report["results"]
+    assert all(r["verdict"] == "not differentiable" for r in results)
+    assert report["note"] is None
+    for r in results[::1999]:
+        with mpmath.workdps(80):
+            x = mpmath.mpf(r["point"]["x"])
+            truth = float(10**22 * mpmath.cos(10**22 * x) + 1 / x)
+        assert math.isclose(r["symbolic"], truth, rel_tol=1e-12), (x, r["symbolic"], truth)

@@ -2345,9 +2345,8 @@ class _Screen:
     bits there, when some value is not finite (undefined, or an overflow that
     exact arithmetic does not have), when a kink's argument or a domain edge
     is within SCREEN_RTOL, or when the derivative is past the dtype's range.
-    Not where f is certainly undefined (_outside_domain: log(x) at x < 0),
-    the lower derivatives have values or are undefined the same way, and the
-    derivative's value is trusted or undefined the same way: the point is
+    Not where f is certainly undefined (_outside_domain: log(x) at x < 0) and
+    the derivative's value is trusted or undefined the same way: the point is
     then judged as examine judges a point where f is undefined.
     The grid goes through in blocks of SCREEN_BLOCK points; after each, the
     run stops (BudgetError) if the blocks done show the rest cannot fit.
@@ -2405,17 +2404,14 @@ class _Screen:
                     lower, outcomes[:-1], still[wrt][:-1], strict=True
                 ):
                     flag |= _near_special(np, program, outcome, scale, skip, wrt)
-                # where f is certainly undefined, examine reads nothing but that
-                # and the kinks of the lower derivatives that have a value
+                # where f is certainly undefined, examine reads nothing else (the
+                # kinks it names there go into no note); the derivative's value,
+                # shown beside that verdict, must be float64's trusted one, or
+                # nan for the same reason as f's
                 node = _outside_domain(np, lower[0], outcomes[0])
-                settled = node >= 0
-                for program, outcome, skip in zip(
-                    lower[1:], outcomes[1:-1], still[wrt][1:-1], strict=True
-                ):
-                    settled &= ~_near_special(np, program, outcome, scale, skip, kinks_only=True)
-                for program, outcome in zip([*lower[1:], final], outcomes[1:], strict=True):
-                    settled &= (_outside_domain(np, program, outcome) >= 0) | ~outcome.undefined
-                settled &= ~outcomes[-1].doubtful & ~(np.abs(outcomes[-1].values) > FLOAT32_MAX)
+                last = outcomes[-1]
+                shown = (_outside_domain(np, final, last) >= 0) | ~last.undefined & ~last.doubtful
+                settled = (node >= 0) & shown
                 parts[wrt].append(outcomes[-1].values)
                 flags[wrt].append(flag & ~settled)
                 nodes[wrt].append(np.where(settled, node, -1))
@@ -2523,12 +2519,10 @@ def _near_special(
     scale: Any,
     skip: set[int] | None = None,
     wrt: Sequence[str] = (),
-    *,
-    kinks_only: bool = False,
 ) -> Any:
     """Points where a kink's argument, a domain edge or a power's base is near 0
     (the kinks of the calls in ``skip`` left out), or a power's base is negative
-    under an exponent that moves along ``wrt``. ``kinks_only``: the kinks alone."""
+    under an exponent that moves along ``wrt``."""
     flag = np.zeros(scale.shape, dtype=bool)
     moving = program.depends_on_variables()
     along = program.depends_on(wrt)  # per instruction, whether it moves along wrt
@@ -2543,11 +2537,9 @@ def _near_special(
             if skip is None or index not in skip:
                 for kink in kink_values(spec, args, _float64_call):
                     flag |= np.abs(kink) <= SCREEN_RTOL * scale
-            if kinks_only:
-                continue
             for edge in spec.edges:
                 flag |= np.abs(args[0] - edge) <= SCREEN_RTOL * max(1.0, abs(edge))
-        elif ins.kind == POW and not kinks_only:
+        elif ins.kind == POW:
             # a base near 0 matters under a fractional or moving exponent only
             base, exponent = (outcome.node_values[i] for i in ins.args)
             edge = moving[ins.args[1]] | (exponent != np.round(exponent)) | (exponent < 0)
