@@ -37,7 +37,7 @@ from derivcli.language.evaluate import compile_tree, exact_value
 from derivcli.language.functions import function as function_spec
 from derivcli.language.functions import lookup_constant
 from derivcli.language.parser import Expression, parse
-from derivcli.language.tree import BinaryOp, Call, Constant, Node, Number, unique_nodes
+from derivcli.language.tree import BinaryOp, Call, Constant, Node, Number, Variable, unique_nodes
 from derivcli.results import Displayed, count, json_number, wrt_label
 
 if TYPE_CHECKING:
@@ -282,10 +282,15 @@ def _same_float(a: float, b: float) -> bool:
     return a == b or (math.isnan(a) and math.isnan(b))
 
 
+# Numbers up to this size are spot-checked on both sides: past it c + 0.113*c
+# could leave float64's range.
+MAX_CONSTANT = 1e300
+
+
 def _constants(*trees: Node) -> list[float]:
     """The numbers of the trees where a kink or a domain edge could sit (0 < |c| <=
-    1e15, so half-way to 0 separates sign(x - 1e-12) from sign(x)), pi and E among
-    them."""
+    MAX_CONSTANT: half-way to 0 separates sign(x - 1e-12) from sign(x), and
+    heaviside(x - 1e16) in an answer is caught past 1e16), pi and E among them."""
     found: list[float] = []
     for tree in trees:
         for node in unique_nodes(tree):
@@ -295,7 +300,7 @@ def _constants(*trees: Node) -> list[float]:
             elif isinstance(node, Constant):
                 constant = lookup_constant(node.name)
                 value = None if constant is None else float(constant.value)
-            if value is not None and 0 < abs(value) <= 1e15:
+            if value is not None and 0 < abs(value) <= MAX_CONSTANT:
                 found.extend((value, -value))
     return found
 
@@ -387,14 +392,14 @@ def run(request: CheckRequest) -> CheckResult:
             + (f" ({len(answer_missing)} such points)" if len(answer_missing) > 1 else "")
         )
     if at_kink is not None:
-        point = _point_text(at_kink.point)
+        spot, where_kind = at_kink
         return result(
             False,
             METHOD_SPOTS,
-            f"at {point}, on a kink of the function, the derivative is "
-            f"{at_kink.derivative:.10g} (its one-sided derivatives meet there) and your "
-            f"answer is {at_kink.answer:.10g}",
-            counterexample=at_kink,
+            f"at {_point_text(spot.point)}, {where_kind}, the derivative is "
+            f"{spot.derivative:.10g} (its one-sided derivatives meet there) and your "
+            f"answer is {spot.answer:.10g}",
+            counterexample=spot,
         )
     if difference == 0:
         reason = "answer - derivative expands to 0" + (
@@ -453,9 +458,25 @@ def _point_text(point: tuple[tuple[str, float], ...]) -> str:
     return ", ".join(f"{name}={value:g}" for name, value in point)
 
 
+# Why a point goes to grad's analysis (_kink_points): f is on a kink there, or
+# f has a value and its derivative's closed form none (sinc's (cos(pi*x) -
+# sinc(x))/x at 0, 0/0, though sinc'(0) = 0).
+ON_KINK = "on a kink of the function"
+NO_CLOSED_FORM = "where the derivative's closed form has no value"
+
+
+def _unreadable(outcome: Any) -> bool:
+    """Left to rounding past 16,384 bits, or past MPFR's range (erfc(1.37e6) is
+    about 10**(-8e11)): no evidence either way, and no "no real value" either."""
+    return outcome.undefined is not None and outcome.undefined.kind in _OUT_OF_REACH
+
+
+_OUT_OF_REACH = ("cancelled", "overflow", "underflow")
+
+
 def _spot_check(
     function: Node, true_tree: Node, answer_tree: Node, names: Sequence[str], *, refine: bool
-) -> tuple[list[SpotCheck], int, list[SpotCheck], list[tuple[dict[str, float], float]]]:
+) -> tuple[list[SpotCheck], int, list[SpotCheck], list[tuple[dict[str, float], float, str]]]:
     """Both closed forms at the spot points, compared exactly; the points skipped;
     and, among those, the ones where only the answer is undefined (f and the true
     derivative have values there, and f is on no kink).
@@ -464,8 +485,9 @@ def _spot_check(
     derivative to compare with), or where either closed form is undefined,
     are skipped. The two agree where answer - derivative is 0 up to the
     rounding of the exact evaluation (256 bits or more), so a difference far
-    below float64's resolution still counts. Last, the points on a kink where f
-    and the answer have values, with the answer's value (see _kink_points). The
+    below float64's resolution still counts. Last, the points on a kink, or
+    where only the derivative's closed form has no value, where f and the
+    answer have values, with the answer's value and why (see _kink_points). The
     gap is answer - derivative as both are written, never an expanded form of
     it: expanded, (-1 - erf(x))*exp(x**2)'s terms are e**(x**2) apart from their
     sum, and a gap of 1.1 at x = -1213.7 was within their rounding ("agree").
@@ -477,11 +499,14 @@ def _spot_check(
     # floor's at every whole x (only relu-like kinks at an argument of 0 were
     # seen, and check called x*floor(x)'s right answer ceil(x) - 1 wrong at x = 1,
     # where f jumps and has no derivative)
+    # (a kink of a constant is none: abs(0) and atan2(0, -1) sit on theirs at
+    # every point, and every point was skipped)
     kink_expressions = [
         tree
         for node in unique_nodes(function)
         if isinstance(node, Call) and function_spec(node.name).kink
         for tree in kink_trees(node)
+        if any(isinstance(n, Variable) for n in unique_nodes(tree))
     ]
     kinks = [compile_tree(tree) for tree in kink_expressions]
     true_program, answer_program = compile_tree(true_tree), compile_tree(answer_tree)
@@ -489,18 +514,18 @@ def _spot_check(
     spots = []
     skipped = 0
     answer_missing = []
-    on_kinks: list[tuple[dict[str, float], float]] = []
+    on_kinks: list[tuple[dict[str, float], float, str]] = []
     # the kinks' own numbers too: relu6's 6 is in no expression as typed
     constants = _constants(function, answer_tree, *kink_expressions)
     for point in spot_points(names, constants):
         f_value = exact_value(f, point)
         true, answer = exact_value(true_program, point), exact_value(answer_program, point)
-        if f_value.lost or true.lost or answer.lost:
-            skipped += 1  # left to rounding past 16,384 bits: no evidence either way
+        if _unreadable(f_value) or _unreadable(true) or _unreadable(answer):
+            skipped += 1
             continue
         on_kink = _on_kink(kinks, point)
-        if on_kink and f_value.defined and answer.defined:
-            on_kinks.append((point, answer.to_float()))
+        if f_value.defined and answer.defined and (on_kink or not true.defined):
+            on_kinks.append((point, answer.to_float(), ON_KINK if on_kink else NO_CLOSED_FORM))
         if not (f_value.defined and true.defined and answer.defined) or on_kink:
             skipped += 1
             if f_value.defined and true.defined and not on_kink:
@@ -533,16 +558,19 @@ def _kink_points(
     expression: Expression,
     wrt: tuple[str, ...],
     names: Sequence[str],
-    on_kinks: list[tuple[dict[str, float], float]],
+    on_kinks: list[tuple[dict[str, float], float, str]],
     deadline: float,
-) -> SpotCheck | None:
-    """A kink point where f has a derivative and the answer is another number.
+) -> tuple[SpotCheck, str] | None:
+    """A kink point (or one where the derivative's closed form has no value)
+    where f has a derivative and the answer is another number, and which of
+    the two it is.
 
     There the closed form's value is its kink's convention (sign(0) = 0,
     heaviside(0) = 1/2), not the derivative: abs(x)*sign(x) is x, with
     derivative 1 at 0, yet its closed form sign(x)**2 is 0 there, and an
-    answer equal to that closed form was "proven" right. The derivative comes
-    from grad's own analysis (one-sided limits)."""
+    answer equal to that closed form was "proven" right. Or it has none: an
+    answer 2.5 at 0 for sinc's derivative (0 there) was right. The derivative
+    comes from grad's own analysis (one-sided limits)."""
     if not on_kinks:
         return None
     from derivcli.language.points import PointSet
@@ -550,12 +578,12 @@ def _kink_points(
 
     points = PointSet(
         tuple(names),
-        {name: [point[name] for point, _ in on_kinks] for name in names},
+        {name: [point[name] for point, _, _ in on_kinks] for name in names},
         len(on_kinks),
     )
     request = analysis.make_request(expression, [wrt], budget=max(0.1, deadline - time.monotonic()))
     (found,) = analysis.run(request, points).derivatives
-    for i, (point, answer) in enumerate(on_kinks):
+    for i, (point, answer, why) in enumerate(on_kinks):
         special = found.special.get(i)
         if special is None:
             true = found.values[i]  # regular after all: the closed form is the derivative
@@ -563,13 +591,14 @@ def _kink_points(
             true = special.value
         else:
             continue  # no derivative here: nothing to compare with
-        if not math.isclose(answer, true, rel_tol=1e-9, abs_tol=0.0):
-            return SpotCheck(
+        if math.isfinite(true) and not math.isclose(answer, true, rel_tol=1e-9, abs_tol=0.0):
+            spot = SpotCheck(
                 point=tuple((n, point[n]) for n in names),
                 answer=answer,
                 derivative=true,
                 agree=False,
             )
+            return spot, why
     return None
 
 

@@ -536,7 +536,7 @@ def check_table(result: CheckResult) -> Any:
         )
     )
     if result.skipped:
-        checked += f" ({result.skipped} skipped: undefined there)"
+        checked += f" ({result.skipped} skipped: either side undefined, or f on a kink)"
     table.add_row("spot checks", checked)
     spot = result.counterexample
     if spot is not None:

@@ -115,6 +115,17 @@ def check(
         expression, answer=answer, wrt=wrt, order=order, timeout=timeout, steps=steps
     )
     render.emit(result, output)
+    if getattr(output, "value", output) == "plain" and not result.proven:
+        # plain prints a bare "right": what it rests on, on stderr, as for grad's numbers
+        import sys
+
+        from derivcli.commands.main import one_line
+
+        sys.stderr.write(
+            "derivcli: right at every point checked, not proven"
+            + (f" ({one_line(result.note)})" if result.note else "")
+            + "\n"
+        )
     if result.exit_code == ExitCode.CANNOT_COMPUTE and result.derivation is not None:
         # the verdict is on stdout; why the derivation asked for is missing, on stderr
         raise CannotComputeError(result.derivation.error or "no derivation")
