@@ -324,7 +324,13 @@ def _properties(report: MatrixReport, point: MatrixPoint) -> list[str]:
             gradient = ", ".join(_short(v) for v in components)
             norm = point.gradient_norm
             line = f"gradient ({gradient}), |gradient| {_short(norm)}: "
-            if point.stationary and point.stationary_point == "inconclusive":
+            if point.stationary and not point.symmetric:
+                # as the JSON's "classification": "not symmetric", never "semidefinite"
+                line += (
+                    "a stationary point; the Hessian is not symmetric, so f is not twice"
+                    " differentiable here and the second-derivative test does not apply"
+                )
+            elif point.stationary and point.stationary_point == "inconclusive":
                 line += (
                     "a stationary point; the Hessian is semidefinite, so the test is inconclusive"
                 )
