@@ -25,13 +25,19 @@ parses back) and printed. The blocks need ``amsmath`` (``align*``,
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from derivcli.errors import DerivcliError
 from derivcli.language.functions import ARGUMENT_NAMES, lookup_function
-from derivcli.language.latex import latex_with_precedence, leibniz, variable_name
+from derivcli.language.latex import (
+    function_letter,
+    latex_names,
+    latex_with_precedence,
+    leibniz,
+    variable_name,
+)
 from derivcli.language.printer import ATOM, POWER
 from derivcli.results import format_number, wrt_label
 from derivcli.symbolic import steps as rules
@@ -264,12 +270,13 @@ def with_check_derivation(result: CheckResult, table: Any) -> Any:
 PREAMBLE = "% needs \\usepackage{amsmath}"
 
 
-def latex_of(text: str | None) -> str:
-    """A closed form or expression of derivcli's language in LaTeX."""
-    return latex_parts(text)[1]
+def latex_of(text: str | None, names: Mapping[str, str] | None = None) -> str:
+    """A closed form or expression of derivcli's language in LaTeX (its
+    variables as ``names``, the document's :func:`latex_names`, has them)."""
+    return latex_parts(text, names)[1]
 
 
-def latex_parts(text: str | None) -> tuple[int, str]:
+def latex_parts(text: str | None, names: Mapping[str, str] | None = None) -> tuple[int, str]:
     """An expression of derivcli's language in LaTeX, with how tightly it binds."""
     from derivcli.language.parser import parse
 
@@ -282,7 +289,7 @@ def latex_parts(text: str | None) -> tuple[int, str]:
         tree = parse(text).tree
     except DerivcliError:
         return ATOM, too_long
-    return latex_with_precedence(tree)
+    return latex_with_precedence(tree, names)
 
 
 def latex_number(value: float | None) -> str:
@@ -322,12 +329,32 @@ def _comment(text: str) -> str:
     return "% " + " ".join(text.split())
 
 
-def _point_latex(point: Sequence[tuple[str, float]]) -> str:
-    return r",\, ".join(f"{variable_name(name)} = {latex_number(v)}" for name, v in point)
+def _point_latex(point: Sequence[tuple[str, float]], names: Mapping[str, str]) -> str:
+    return r",\, ".join(f"{_name(name, names)} = {latex_number(v)}" for name, v in point)
 
 
-def _function(variables: Sequence[str]) -> str:
-    return f"f\\left({', '.join(variable_name(v) for v in variables)}\\right)"
+def _name(name: str, names: Mapping[str, str]) -> str:
+    written = names.get(name)
+    return variable_name(name) if written is None else written
+
+
+@dataclass(frozen=True)
+class _Names:
+    """A document's variables in LaTeX, distinct for distinct names, and the
+    function's letter, which none of them prints as."""
+
+    names: Mapping[str, str]
+    letter: str
+
+    @classmethod
+    def of(cls, variables: Iterable[str]) -> _Names:
+        names = latex_names(variables)
+        return cls(names, function_letter(names.values()))
+
+
+def _function(variables: Sequence[str], names: _Names) -> str:
+    written = ", ".join(_name(v, names.names) for v in variables)
+    return f"{names.letter}\\left({written}\\right)"
 
 
 def _variables(expression: str) -> tuple[str, ...]:
@@ -339,7 +366,9 @@ def _variables(expression: str) -> tuple[str, ...]:
         return ()
 
 
-def steps_latex(derivation: Derivation, *, partial: bool) -> list[str]:
+def steps_latex(
+    derivation: Derivation, *, partial: bool, names: Mapping[str, str] | None = None
+) -> list[str]:
     """The derivation as a display: an ``aligned`` block, one numbered step a row."""
     if derivation.error is not None:
         return [_comment(derivation.error)]
@@ -358,12 +387,12 @@ def steps_latex(derivation: Derivation, *, partial: bool) -> list[str]:
             rows.append(rf"& \vdots && \text{{{line.skipped:,} more steps}}")
             continue
         step = line.step
-        operator = leibniz((step.wrt,), partial=partial)
-        precedence, expression = latex_parts(step.expression)
+        operator = leibniz((step.wrt,), partial=partial, names=names)
+        precedence, expression = latex_parts(step.expression, names)
         if precedence < POWER:
             expression = rf"\left({expression}\right)"
-        right = [latex_of(step.applied)] if shows_applied(step) else []
-        right.append(latex_of(step.result))
+        right = [latex_of(step.applied, names)] if shows_applied(step) else []
+        right.append(latex_of(step.result, names))
         rows.append(
             rf"{operator} {expression} &= {' = '.join(right)} && \text{{{latex_text(label)}}}"
         )
@@ -377,9 +406,9 @@ def rule_name(step: Step) -> str:
     return RULE_NAMES.get(step.rule) or f"{step.rule} rule"
 
 
-def _value_row(result: DerivativeResult, label: str) -> str:
+def _value_row(result: DerivativeResult, label: str, names: Mapping[str, str]) -> str:
     assert result.point is not None
-    at = rf"\left.{label}\right|_{{{_point_latex(result.point)}}}"
+    at = rf"\left.{label}\right|_{{{_point_latex(result.point, names)}}}"
     words = result.verdict
     if result.differentiable is False and (result.left is not None or result.right is not None):
         words += f" (left {_plain(result.left)}, right {_plain(result.right)})"
@@ -403,7 +432,15 @@ def report_latex(report: Report) -> str:
         sorted({v for r in report.results for v in r.wrt})
     )
     partial = len(variables) > 1
-    rows = [rf"{_function(variables)} &= {latex_of(report.expression)}"]
+    names = _Names.of(
+        [
+            *variables,
+            *(v for r in report.results for v in r.wrt),
+            *(v for r in report.results for v, _ in r.point or ()),
+        ]
+    )
+    written = names.names
+    rows = [rf"{_function(variables, names)} &= {latex_of(report.expression, written)}"]
     displays: list[str] = []
     shown: set[tuple[str, ...]] = set()
     results: list[DerivativeResult | None] = list(report.results)
@@ -413,17 +450,17 @@ def report_latex(report: Report) -> str:
         if result is None:
             rows.append(r"& \vdots")
             continue
-        label = leibniz(result.wrt, partial=partial, of="f")
+        label = leibniz(result.wrt, partial=partial, of=names.letter, names=written)
         if result.wrt not in shown:
             shown.add(result.wrt)
-            row = rf"{label} &= {latex_of(result.derivative)}"
+            row = rf"{label} &= {latex_of(result.derivative, written)}"
             if result.point is None:
                 row += rf" && \text{{{latex_text(_sampled_words(result))}}}"
             rows.append(row)
             if result.derivation is not None:
-                displays.extend(steps_latex(result.derivation, partial=partial))
+                displays.extend(steps_latex(result.derivation, partial=partial, names=written))
         if result.point is not None:
-            rows.append(_value_row(result, label))
+            rows.append(_value_row(result, label, written))
     notes = [report.note] if report.note else []
     notes += list(dict.fromkeys(r.note for r in report.results if r.note))
     return "\n".join(
@@ -450,23 +487,34 @@ def check_latex(result: CheckResult) -> str:
     """check's LaTeX: f, the true derivative, the answer, the verdict and where they differ."""
     variables = _variables(result.expression)
     partial = len(variables) > 1
-    label = leibniz(result.wrt, partial=partial, of="f")
+    spot = result.counterexample
+    names = _Names.of(
+        [
+            *variables,
+            *result.wrt,
+            *_variables(result.answer),
+            *(v for v, _ in (spot.point if spot is not None else ())),
+        ]
+    )
+    written = names.names
+    label = leibniz(result.wrt, partial=partial, of=names.letter, names=written)
     verdict = "right" if result.correct else "WRONG"
     rows = [
-        rf"{_function(variables)} &= {latex_of(result.expression)}",
-        rf"{label} &= {latex_of(result.derivative)} && \text{{the true derivative}}",
-        rf"\text{{your answer}} &= {latex_of(result.answer)} && "
+        rf"{_function(variables, names)} &= {latex_of(result.expression, written)}",
+        rf"{label} &= {latex_of(result.derivative, written)} && \text{{the true derivative}}",
+        rf"\text{{your answer}} &= {latex_of(result.answer, written)} && "
         rf"\text{{{verdict} ({latex_text(result.method)})}}",
     ]
-    spot = result.counterexample
     if spot is not None:
-        at = rf"\left.{label}\right|_{{{_point_latex(spot.point)}}}"
+        at = rf"\left.{label}\right|_{{{_point_latex(spot.point, written)}}}"
         rows.append(
             rf"{at} &= {latex_number(spot.derivative)} && "
             rf"\text{{your answer there: {latex_text(_answer_there(spot.answer))}}}"
         )
     displays = (
-        steps_latex(result.derivation, partial=partial) if result.derivation is not None else []
+        steps_latex(result.derivation, partial=partial, names=written)
+        if result.derivation is not None
+        else []
     )
     notes = [result.reason] + ([result.note] if result.note else [])
     return "\n".join(

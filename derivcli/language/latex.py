@@ -18,7 +18,13 @@ written only where the precedence needs them. What differs is notation:
 * ``pi`` and ``E`` are ``\\pi`` and ``e``; ``1e-3`` is ``10^{-3}``; a
   variable named after a Greek letter is that letter (``theta`` ->
   ``\\theta``), ``x_1`` and ``x1`` are ``x_{1}``, and other names longer than
-  a letter are set upright-italic as one word (``\\mathit{rate}``).
+  a letter are set upright-italic as one word (``\\mathit{rate}``);
+* distinct names are always printed distinctly: where two names of one
+  document would print alike (``x_1`` and ``x1``, both ``x_{1}``), the one
+  with the most underscores keeps that and the others are set as one word
+  (``\\mathit{x1}``), see :func:`latex_names`; and the function is named by
+  a letter no variable prints as (:func:`function_letter`: ``f``, else ``g``,
+  ...).
 
 Also here: Leibniz notation for a derivative (:func:`leibniz`).
 """
@@ -26,6 +32,7 @@ Also here: Leibniz notation for a derivative (:func:`leibniz`).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 
 from derivcli.language.functions import function
 from derivcli.language.printer import (
@@ -62,19 +69,66 @@ CONSTANTS = {"pi": r"\pi", "E": "e"}
 _E_NOTATION = re.compile(r"^(?P<mantissa>[0-9.]+)[eE](?P<exponent>[+-]?[0-9]+)$")
 
 
+_LETTER_DIGITS = re.compile(r"([A-Za-z])([0-9]+)")
+
+
 def variable_name(name: str) -> str:
-    """A variable's name in LaTeX: x, \\theta, x_{1}, x_{\\mathit{max}}, \\mathit{rate}."""
+    """A variable's name in LaTeX: x, \\theta, x_{1}, x_{\\mathit{max}}, \\mathit{rate}.
+
+    On its own: two names can print alike (``x_1`` and ``x1``), which
+    :func:`latex_names` settles for the names of one document."""
     if name in GREEK:
         return "\\" + name
-    if len(name) == 1:
+    if len(name) == 1 and name != "_":  # a lone _ (x__'s subscript) is TeX's _: \mathit{\_}
         return name
     base, underscore, sub = name.partition("_")
     if underscore and sub and base:
-        return f"{variable_name(base)}_{{{sub if sub.isdigit() else variable_name(sub)}}}"
-    digits = re.fullmatch(r"([A-Za-z])([0-9]+)", name)
+        # x1_2 is \mathit{x1}_{2}: x_{1}_{2} is a double subscript, an error in TeX
+        head = _one_word(base) if _LETTER_DIGITS.fullmatch(base) else variable_name(base)
+        return f"{head}_{{{sub if sub.isdigit() else variable_name(sub)}}}"
+    digits = _LETTER_DIGITS.fullmatch(name)
     if digits:
         return f"{digits.group(1)}_{{{digits.group(2)}}}"
+    return _one_word(name)
+
+
+def _one_word(name: str) -> str:
+    """The name as it is spelt, upright-italic (``\\mathit{x\\_a1}``): distinct
+    for distinct names, and never what :func:`variable_name` gives another
+    name, which is a letter, a subscript (braces inside) or this same form."""
     return r"\mathit{" + name.replace("_", r"\_") + "}"
+
+
+def latex_names(names: Iterable[str]) -> dict[str, str]:
+    """Each of the names (a document's variables) in LaTeX, distinct for
+    distinct names. :func:`variable_name`'s, except where several names would
+    print alike (``x_1`` and ``x1`` as ``x_{1}``; ``x_a_1`` and ``x_a1`` as
+    ``x_{a_{1}}``): the one with the most underscores (the subscripts were
+    asked for), the first in sorted order among equals, keeps it, and the
+    others are set as one word as spelt (``\\mathit{x1}``), which no other
+    name prints as."""
+    unique = sorted(set(names))
+    alike: dict[str, list[str]] = {}
+    for name in unique:
+        alike.setdefault(variable_name(name), []).append(name)
+    written = {}
+    for printed, group in alike.items():
+        keeper = min(group, key=lambda n: (-n.count("_"), n))
+        for name in group:
+            written[name] = printed if name == keeper else _one_word(name)
+    return written
+
+
+# The function's name in f(x) = ... and df/dx: the first no variable prints as
+# (a variable named f makes it g(f) and dg/df, not df/df)
+FUNCTION_LETTERS = ("f", "g", "h", "F", "G", "H")
+
+
+def function_letter(printed: Iterable[str]) -> str:
+    """The first of f, g, h, F, G, H that is none of the printed variable
+    names; \\mathcal{F} (which no variable prints as) if all are."""
+    taken = set(printed)
+    return next((c for c in FUNCTION_LETTERS if c not in taken), r"\mathcal{F}")
 
 
 def number_text(text: str) -> tuple[int, str]:
@@ -108,7 +162,9 @@ def _first(rope: Rope) -> str:
 class LatexPrinter(Fold[Printed]):
     """derivcli's trees in LaTeX (for ``amsmath``): ``x^{2} \\sin\\left(x\\right)``."""
 
-    def __init__(self) -> None:
+    def __init__(self, names: Mapping[str, str] | None = None) -> None:
+        # the variables' LaTeX (latex_names), for those it has
+        self.names = names or {}
         # a call's name and its arguments' text, for sin^{2}(x)
         self.calls: dict[int, tuple[str, Rope]] = {}
         # a negation's operand, for -\frac{2}{x} rather than \frac{-2}{x}
@@ -121,7 +177,8 @@ class LatexPrinter(Fold[Printed]):
         return (ATOM, CONSTANTS.get(node.name, node.name))
 
     def variable(self, node: Variable) -> Printed:
-        return (ATOM, variable_name(node.name))
+        written = self.names.get(node.name)
+        return (ATOM, variable_name(node.name) if written is None else written)
 
     def negate(self, node: Negate, operand: Printed) -> Printed:
         # -a b and -x^{2} need no parentheses, -(a + b) and -(-a) do; the
@@ -180,15 +237,16 @@ class LatexPrinter(Fold[Printed]):
         return rope
 
 
-def to_latex(tree: Node) -> str:
-    """The tree in LaTeX (math mode)."""
-    return latex_with_precedence(tree)[1]
+def to_latex(tree: Node, names: Mapping[str, str] | None = None) -> str:
+    """The tree in LaTeX (math mode); its variables as ``names`` has them
+    (:func:`latex_names`), others as :func:`variable_name` writes them."""
+    return latex_with_precedence(tree, names)[1]
 
 
-def latex_with_precedence(tree: Node) -> tuple[int, str]:
+def latex_with_precedence(tree: Node, names: Mapping[str, str] | None = None) -> tuple[int, str]:
     """The tree in LaTeX, and how tightly that binds (SUM ... ATOM): whether
     it needs parentheses where it is put."""
-    precedence, rope = fold(tree, LatexPrinter())
+    precedence, rope = fold(tree, LatexPrinter(names))
     return precedence, flatten(rope)
 
 
@@ -202,17 +260,25 @@ def _runs(wrt: tuple[str, ...]) -> list[tuple[str, int]]:
     return runs
 
 
-def leibniz(wrt: tuple[str, ...], *, partial: bool, of: str = "") -> str:
+def leibniz(
+    wrt: tuple[str, ...],
+    *,
+    partial: bool,
+    of: str = "",
+    names: Mapping[str, str] | None = None,
+) -> str:
     """The derivative by ``wrt`` (one variable per differentiation) in Leibniz
     notation: ``\\frac{d^{2}f}{dx^{2}}``, ``\\frac{\\partial^{2} f}{\\partial v \\, \\partial u}``
     for wrt (u, v); without ``of``, the operator alone (``\\frac{d}{dx}``). The
     denominator reads right to left, as in every calculus text: d/dv of d/du
-    is written with the partial by v first."""
+    is written with the partial by v first. The variables as ``names`` has
+    them (:func:`latex_names`)."""
+    names = names or {}
     d = r"\partial " if partial else "d"
     order = len(wrt)
     top = d.strip() + (f"^{{{order}}}" if order > 1 else "") + (" " if partial and of else "") + of
     bottom = r" \, ".join(
-        f"{d}{variable_name(name)}" + (f"^{{{count}}}" if count > 1 else "")
+        f"{d}{names.get(name) or variable_name(name)}" + (f"^{{{count}}}" if count > 1 else "")
         for name, count in reversed(_runs(wrt))
     )
     return rf"\frac{{{top}}}{{{bottom}}}"
