@@ -722,6 +722,8 @@ STATIONARY = {
     "indefinite": "saddle point",
 }
 INCONCLUSIVE = "inconclusive"  # semidefinite: the second-derivative test cannot tell
+# not symmetric: f is not twice differentiable there, and the test does not apply
+NOT_APPLICABLE = "not applicable"
 
 
 def _hessian_point(
@@ -771,7 +773,7 @@ def _hessian_point(
     at = [coordinates[g.wrt[0]] for g in gradient]
     if not _stationary(np, matrix, gradient_values, at, rtol, atol):
         return replace(found, stationary=False)
-    named = STATIONARY.get(classification, INCONCLUSIVE) if symmetric else INCONCLUSIVE
+    named = STATIONARY.get(classification, INCONCLUSIVE) if symmetric else NOT_APPLICABLE
     return replace(found, stationary=True, stationary_point=named)
 
 
