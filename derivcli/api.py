@@ -17,14 +17,18 @@ with its caches, as ``derivcli batch`` does; it is stopped at exit.
 from __future__ import annotations
 
 import atexit
+import decimal
 import functools
-from collections.abc import Mapping, Sequence
+import math
+import numbers
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Protocol, Union
+from typing import TYPE_CHECKING, Protocol, SupportsFloat, Union
 
 from derivcli.errors import InputError, LimitError, PointError
 from derivcli.options import (
     DEFAULT_BUDGET,
+    check_timeout,
     derivative_sequences,
     make_settings,
     require_variables,
@@ -42,8 +46,10 @@ if TYPE_CHECKING:
     from derivcli.symbolic.steps import PendingSteps
 
 # ``at``: the CLI's text ("u=1,v=2", "x=-3:3:7"), several such texts, or a
-# mapping of variable to number (or to the CLI's text for one variable).
-Point = Union[str, Mapping[str, Union[float, str]]]
+# mapping of variable to number (or to the CLI's text for one variable). A
+# number is any real number float() takes: int, float, Fraction, Decimal, a
+# numpy scalar, a 0-d array or tensor (see _is_real).
+Point = Union[str, Mapping[str, Union[SupportsFloat, str]]]
 At = Union[Point, Sequence[Point], None]
 Wrt = Union[str, Sequence[str], None]
 
@@ -78,7 +84,7 @@ def at_options(at: At) -> list[str]:
         return []
     if isinstance(at, (str, Mapping)):
         return [_one_point(at)]
-    if isinstance(at, Sequence):
+    if isinstance(at, Sequence) and not isinstance(at, (bytes, bytearray)):
         return [_one_point(point) for point in at]
     raise PointError(f"at: expected 'x=2', {{'x': 2}} or a list of those, got {_shown(at)}")
 
@@ -96,14 +102,38 @@ def _value_text(name: object, value: object) -> str:
         raise PointError(f"at: a variable name is a string, got {_shown(name)}")
     if isinstance(value, str):
         return value
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if not _is_real(value):
         raise PointError(f"at: {name}={_shown(value)} is not a number")
     try:
-        number = float(value)
-    except OverflowError:
-        raise PointError(f"at: {name}={_shown(value)} is not a finite real number") from None
-    # repr of a float is exact: the point is the very float64 given
+        number = float(value)  # type: ignore[arg-type]
+    except (OverflowError, ValueError):  # 10**400, Fraction(10**400), Decimal("sNaN")
+        number = math.nan
+    except (TypeError, RuntimeError, NotImplementedError):  # a tensor on "meta"
+        raise PointError(f"at: {name}={_shown(value)} is not a number") from None
+    if not math.isfinite(number):  # also Decimal("1e400"), which float() makes inf
+        raise PointError(f"at: {name}={_shown(value)} is not a finite real number")
+    # repr of a float is exact: the point is the very float64 given, float(value)
     return repr(number)
+
+
+def _is_real(value: object) -> bool:
+    """A real number as Python, numpy or torch gives it: int, float, Fraction,
+    Decimal, a numpy integer or floating scalar, a 0-d array or tensor of such a
+    dtype. Not a bool (of any of them), not complex, not an array of several."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (numbers.Real, decimal.Decimal)):
+        return True  # numpy registers its integer and floating scalars (not bool_)
+    if getattr(value, "shape", None) != () or not hasattr(value, "__float__"):
+        return False
+    dtype = getattr(value, "dtype", None)
+    kind = getattr(dtype, "kind", None)  # numpy: 'b' bool, 'c' complex, 'f', 'i', 'u'
+    if kind is not None:
+        return kind in ("f", "i", "u")
+    # torch: a dtype with is_floating_point and is_complex
+    if not hasattr(dtype, "is_floating_point") or getattr(dtype, "is_complex", True):
+        return False
+    return str(dtype) != "torch.bool"
 
 
 def _shown(value: object) -> str:
@@ -111,10 +141,37 @@ def _shown(value: object) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+def _text(value: object, argument: str, example: str = "x**2") -> str:
+    """``value`` if it is a str, else the InputError that names ``argument``."""
+    if isinstance(value, str):
+        return value
+    raise InputError(f"{argument}: expected a str such as {example!r}, got {_shown(value)}")
+
+
+def _flag(value: object, argument: str) -> bool:
+    """``value`` if it is True or False: mesh="no" must not mean a mesh."""
+    if isinstance(value, bool):
+        return value
+    raise InputError(f"{argument}: expected True or False, got {_shown(value)}")
+
+
 def _names(wrt: Wrt) -> list[str] | None:
+    """``wrt`` as a list of names (None: not given). Each name must be a str;
+    the names themselves are checked against the expression later."""
     if wrt is None:
         return None
-    return [wrt] if isinstance(wrt, str) else list(wrt)
+    if isinstance(wrt, str):
+        return [wrt]
+    if isinstance(wrt, (bytes, bytearray, Mapping)) or not isinstance(wrt, Iterable):
+        raise PointError(
+            "wrt: expected a variable name or a list of them, such as 'x' or "
+            f"['x', 'y'], got {_shown(wrt)}"
+        )
+    names = list(wrt)
+    for name in names:
+        if not isinstance(name, str):
+            raise PointError(f"wrt: a variable name is a str such as 'x', got {_shown(name)}")
+    return names
 
 
 def derivatives(
@@ -172,7 +229,9 @@ def begin_derivatives(
     from derivcli.language.points import parse_at
 
     settings = make_settings(device=device, dtype=dtype, rtol=rtol, atol=atol, timeout=timeout)
-    tree = _parse(expression)
+    mesh = _flag(mesh, "mesh")
+    steps = _flag(steps, "steps")
+    tree = _parse(_text(expression, "expression"))
     sequences = derivative_sequences(tree, _names(wrt), order)
     options = at_options(at)
     points: PointSpec | None = parse_at(options, tree.variables, mesh=mesh) if options else None
@@ -270,6 +329,11 @@ def partial(
     >>> partial("u*v+u**2", wrt="u", at="u=1,v=2").results[0].symbolic
     4.0
     """
+    if wrt is None:  # as the CLI's partial without --wrt; grad takes every variable
+        raise InputError(
+            "wrt: partial needs the variable to differentiate by, such as wrt='x' "
+            "(grad differentiates by every variable)"
+        )
     return derivatives(
         expression,
         wrt=wrt,
@@ -302,6 +366,9 @@ def check(
     """
     from derivcli import check_answer as checker
 
+    steps = _flag(steps, "steps")
+    expression = _text(expression, "expression")
+    answer = _text(answer, "answer", "2*x")
     request = checker.prepare(expression, answer, _names(wrt) or [], order, timeout)
     if not steps:
         return checker.check(request)
@@ -329,6 +396,9 @@ def check_function(
     (``derivcli check-function``). This imports the file, which runs its code."""
     from derivcli.autograd import check_function as checker
 
+    target = _text(target, "target", "function.py:Square")
+    expr = _text(expr, "expr")
+    check_timeout(timeout)  # here too: the parent's deadline is computed from it
     return checker.check_in_child(target, expr, at_options(at), timeout)
 
 
@@ -345,7 +415,7 @@ def graph(
     from derivcli.language.points import parse_at
 
     make_settings(device=device, dtype=dtype, rtol=None, atol=None, timeout=DEFAULT_BUDGET)
-    parsed = parse(expression)
+    parsed = parse(_text(expression, "expression"))
     require_variables(parsed, "for autograd to differentiate (no leaves)")
     options = at_options(at)
     if not options:
@@ -415,7 +485,13 @@ def begin_hessian(
     )
 
     settings = make_settings(device=device, dtype=dtype, rtol=rtol, atol=atol, timeout=timeout)
-    parsed = _parse(expression)
+    mesh = _flag(mesh, "mesh")
+    if isinstance(expression, (list, tuple)):
+        raise InputError(
+            f"expression: hessian takes one expression, a str such as 'x**2*y', got "
+            f"{_shown(expression)} (the derivatives of several: jacobian)"
+        )
+    parsed = _parse(_text(expression, "expression", "x**2*y"))
     require_variables(parsed)
     variables = matrix_variables(parsed.variables, _names(wrt))
     options = at_options(at)
@@ -463,7 +539,20 @@ def jacobian(
     )
 
     settings = make_settings(device=device, dtype=dtype, rtol=rtol, atol=atol, timeout=timeout)
-    texts = [expressions] if isinstance(expressions, str) else list(expressions)
+    mesh = _flag(mesh, "mesh")
+    if isinstance(expressions, str):
+        texts = [expressions]
+    elif isinstance(expressions, (bytes, bytearray, Mapping)) or not isinstance(
+        expressions, Iterable
+    ):
+        raise InputError(
+            "expressions: expected a str or a list of them, such as ['r*cos(t)', 'r*sin(t)'], "
+            f"got {_shown(expressions)}"
+        )
+    else:
+        texts = list(expressions)
+    for index, text in enumerate(texts):
+        _text(text, f"expressions[{index}]", "r*cos(t)")
     if not texts:
         raise InputError("jacobian needs at least one expression")
     if len(texts) > MAX_EXPRESSIONS:
