@@ -1398,8 +1398,10 @@ def _gap_stays_finer(g: Program, point: Mapping[str, Any], var: str, f: Program,
 
 
 def _continuous_at(f_program: Program, point: Mapping[str, Any], var: str) -> bool:
-    """Whether f's value at the point is both of its limits along ``var``."""
-    here = _valued(exact_value(f_program, point, EXACT_LIMIT_BITS, exact_sums=True), here=True)
+    """Whether f's value at the point is both of its limits along ``var``. Every
+    caller passes a point beside the one examined (2**-64 along the next
+    variable), so a value lost there is lost beside it, as its note says."""
+    here = _valued(exact_value(f_program, point, EXACT_LIMIT_BITS, exact_sums=True), here=False)
     if here.value is None:
         return False
     value = gmpy2().mpfr(0) if here.is_zero(len(here.values) - 1) else here.value
@@ -2019,7 +2021,10 @@ def _jump(derivative: _Derivative, point: Mapping[str, float]) -> str:
 
     for order in derivative.steps.lower_orders():
         program = derivative.program(order)
-        here = _valued(exact_value(program, point, EXACT_LIMIT_BITS, exact_sums=True), here=True)
+        # not exact_sums: that goes straight to MAX_PRECISION for a sum that
+        # needs more (1 + exp(-14000)), rounds it, and reads f as 0 at the point;
+        # refining by doubling goes past the cap and keeps it (a helper's find)
+        here = _valued(exact_value(program, point, EXACT_LIMIT_BITS), here=True)
         # The derivative of order k is taken along wrt[k - 1], and the next one
         # along wrt[k]: a jump along either stops the derivative asked for (the
         # first means order k itself does not exist: d/dx (abs(x)*y) is
