@@ -1401,7 +1401,7 @@ def _continuous_at(f_program: Program, point: Mapping[str, Any], var: str) -> bo
     """Whether f's value at the point is both of its limits along ``var``. Every
     caller passes a point beside the one examined (2**-64 along the next
     variable), so a value lost there is lost beside it, as its note says."""
-    here = _valued(exact_value(f_program, point, EXACT_LIMIT_BITS, exact_sums=True), here=False)
+    here = _valued(_value_here(f_program, point, exact_sums=True), here=False)
     if here.value is None:
         return False
     value = gmpy2().mpfr(0) if here.is_zero(len(here.values) - 1) else here.value
@@ -1990,7 +1990,7 @@ def _edge_jump(f: Program, point: Mapping[str, float], var: str, side: int) -> s
     f to that side's limit, described; or ''. x**y at (0, 0) along y: 0**0 is
     1, 0**h is 0 for h > 0, so the right quotients go to -inf, not to the 0 that
     the quotients beside the point (which leave f's value out) show."""
-    here = _valued(exact_value(f, point, EXACT_LIMIT_BITS, exact_sums=True), here=True)
+    here = _valued(_value_here(f, point, exact_sums=True), here=True)
     limit = _side_limit(f, point, var, side, exact=True)
     if here.value is None or limit is None or (isinstance(limit, float) and math.isnan(limit)):
         return ""
@@ -2024,7 +2024,7 @@ def _jump(derivative: _Derivative, point: Mapping[str, float]) -> str:
         # not exact_sums: that goes straight to MAX_PRECISION for a sum that
         # needs more (1 + exp(-14000)), rounds it, and reads f as 0 at the point;
         # refining by doubling goes past the cap and keeps it (a helper's find)
-        here = _valued(exact_value(program, point, EXACT_LIMIT_BITS), here=True)
+        here = _valued(_value_here(program, point, exact_sums=False), here=True)
         # The derivative of order k is taken along wrt[k - 1], and the next one
         # along wrt[k]: a jump along either stops the derivative asked for (the
         # first means order k itself does not exist: d/dx (abs(x)*y) is
@@ -2252,6 +2252,36 @@ def _deep_jump(program: Program, point: Mapping[str, float], name: str) -> str:
 
 
 EXACT_LIMIT_BITS = 384
+# f's value at the point, beside its limits, agrees with one at twice the
+# precision to this many bits: the limits are compared to 2**-100, and
+# exact_value stops refining where two precisions agree to 64 bits.
+HERE_BITS = 128
+
+
+def _value_here(program: Program, point: Mapping[str, Any], *, exact_sums: bool) -> Exact:
+    """The program's exact value at the point, for a comparison with its limits
+    there to 2**-100: from EXACT_LIMIT_BITS up, doubled until two precisions
+    agree to HERE_BITS. exact_value is content with 80 bits left after a sum
+    cancels: cos(1e-45) - 1 at 384 bits is -5e-91 to 2**-84, and
+    x*abs(x) + cos(1e-45) - 1 "jumped" at 0 by 1.3e-117 (a helper's find,
+    stop 34). A value within rounding of 0 is 0 whatever the precision; one
+    that more bits leave undefined or lost keeps the first value."""
+    precision = EXACT_LIMIT_BITS
+    outcome = exact_value(program, point, precision, exact_sums=exact_sums)
+    while (
+        outcome.value is not None
+        and not outcome.is_zero(len(outcome.values) - 1)
+        and precision < MAX_PRECISION
+    ):
+        precision *= 2
+        finer = exact_value(program, point, precision, exact_sums=exact_sums)
+        if finer.value is None:
+            return outcome
+        value, other = outcome.value, finer.value
+        outcome = finer
+        if abs(value - other) <= abs(other) * gmpy2().mul_2exp(gmpy2().mpfr(1), -HERE_BITS):
+            break
+    return outcome
 
 
 def _same_limit(a: Any, b: Any) -> bool:
