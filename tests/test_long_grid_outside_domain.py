@@ -296,3 +296,59 @@ def test_a_value_float64_cannot_trust_is_still_evaluated_exactly(cli: Cli) -> No
             x = mpmath.mpf(r["point"]["x"])
             truth = float(10**22 * mpmath.cos(10**22 * x) + 1 / x)
         assert math.isclose(r["symbolic"], truth, rel_tol=1e-12), (x, r["symbolic"], truth)
+
+
+def test_the_margin_holds_a_share_of_the_largest_magnitude_met() -> None:
+    # log(x - 1) at x = 1 - d: the argument -d comes exactly from magnitudes
+    # of about 1, and float64's functions can be off by more than the one
+    # rounding the error estimate gives them; so -d must be past 0 by more
+    # than 2**-30 of that 1 as well. d = 1.5*2**-30: outside; d = 0.75*2**-30:
+    # left to the exact evaluation (and with a share of 2**-31 it would not be)
+    d_out, d_in = 1.5 * 2.0**-30, 0.75 * 2.0**-30
+    values = [[1 - d_out, 1 - d_in], [1.0, 1.0], [-d_out, -d_in], [math.nan, math.nan]]
+    errors = [[0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0]]
+    program, outcome = _fake("log(x - 1)", values, errors)
+    assert _outside_domain(np, program, outcome).tolist() == [3, -1]
+
+
+def _digamma_case(x: float) -> float:
+    # f = sqrt(-digamma(x) - c), f' = -polygamma(1, x)/(2*sqrt(-digamma(x) - c))
+    with mpmath.workdps(60):
+        t = mpmath.mpf(x)
+        inside = -mpmath.digamma(t) - mpmath.mpf("0.0006602988626793")  # the decimal, exactly
+        assert inside > 0  # 5.2e-16: f is defined there
+        return float(-mpmath.polygamma(1, t) / (2 * mpmath.sqrt(inside)))
+
+
+def test_a_point_just_inside_the_domain_is_not_called_outside(cli: Cli) -> None:
+    # a user review's find in this stop's first version: float64's digamma is
+    # off by about 9e-16 near its zero at 1.46, its estimate by one rounding of
+    # 0.00066, and the sign of -digamma(x) - c (5.2e-16 at x = 1.46095) came
+    # out wrong: "f is undefined", nan, at a point where f is defined
+    run = cli(
+        "grad", "sqrt(-digamma(x) - 0.0006602988626793)", "--at", "x=1:2:20001",
+        "--timeout", "60", "-f", "json",
+    )  # fmt: skip
+    result = json.loads(run.out)["results"][9219]
+    assert result["point"] == {"x": 1.46095}
+    assert result["verdict"] != "not differentiable"
+    assert math.isclose(result["symbolic"], _digamma_case(1.46095), rel_tol=1e-10)
+
+
+def test_gamma_just_inside_the_domain_is_not_called_outside(cli: Cli) -> None:
+    # math.gamma is off by up to 8.5 roundings: gamma(x) - 2.1584997789497425
+    # is +6.3e-16 at x = 3.08125 (mpmath), and was called undefined
+    x = 3.0812500000000003
+    with mpmath.workdps(60):
+        t = mpmath.mpf(x)
+        inside = mpmath.gamma(t) - mpmath.mpf("2.1584997789497425")
+        assert inside > 0
+        truth = float(mpmath.gamma(t) * mpmath.digamma(t) / (2 * mpmath.sqrt(inside)))
+    run = cli(
+        "grad", "sqrt(gamma(x) - 2.1584997789497425)", "--at", "x=1:4:20001",
+        "--timeout", "60", "-f", "json",
+    )  # fmt: skip
+    result = json.loads(run.out)["results"][13875]
+    assert result["point"] == {"x": x}
+    assert result["verdict"] != "not differentiable"
+    assert math.isclose(result["symbolic"], truth, rel_tol=1e-10)

@@ -2512,23 +2512,43 @@ def _kinks_zero_along(
     return found
 
 
+# What the margin of _outside_domain adds to twice an argument's estimated
+# error, relative to the largest magnitude met computing it: float64's
+# functions are off by more than the one rounding the estimate gives them
+# (math.gamma by 8.5 of them, digamma near its zero at 1.46 by 1e-15 absolute),
+# and a sign decided within that was wrong: sqrt(-digamma(x) - 0.00066...) is
+# defined at x = 1.46095 (its argument is 5e-16), and a grid called it
+# undefined (a user review, stop 34).
+OUTSIDE_RTOL = 2.0**-30
+
+
 def _outside_domain(np: Any, program: Program, outcome: Any) -> Any:
     """Per point, the instruction at which the program is certainly undefined,
     or -1: the first instruction without a finite float64 value is a function
     whose argument is past an end of its domain (FunctionSpec.domain), or a
     power of a negative base to a fractional exponent, by more than twice the
-    argument's estimated error; and no value on the way is past float32's
-    range (whose overflow a note names). The program then has no real value
-    there: that instruction has none, or something before it has none
-    already (a pole that float64 rounded past)."""
+    argument's estimated error plus OUTSIDE_RTOL of the largest magnitude met
+    computing it; and no value on the way is past float32's range (whose
+    overflow a note names). The program then has no real value there: that
+    instruction has none, or something before it has none already (a pole
+    that float64 rounded past)."""
     values, errors = outcome.node_values, outcome.node_errors
     size = outcome.values.shape[0]
     found = np.full(size, -1)
     seen = np.zeros(size, dtype=bool)  # some instruction so far had no finite value
     large = np.zeros(size, dtype=bool)
+    scales: list[Any] = []  # per instruction, the largest finite magnitude met computing it
+
+    def margin(i: int) -> Any:
+        return 2 * errors[i] + OUTSIDE_RTOL * scales[i]
+
     for index, ins in enumerate(program.instructions):
         value = values[index]
         large |= np.abs(value) > FLOAT32_MAX
+        scale = np.where(np.isfinite(value), np.abs(value), 0.0)
+        for i in ins.args:
+            scale = np.maximum(scale, scales[i])
+        scales.append(scale)
         first = ~seen & ~np.isfinite(value)
         if not first.any():
             continue
@@ -2536,11 +2556,12 @@ def _outside_domain(np: Any, program: Program, outcome: Any) -> Any:
         domain = function(ins.name).domain if ins.kind == CALL else None
         if domain is not None:
             low, high = domain
-            a, margin = values[ins.args[0]], 2 * errors[ins.args[0]]
-            past = (a + margin < low) | (a - margin > high)
+            a, off = values[ins.args[0]], margin(ins.args[0])
+            past = (a + off < low) | (a - off > high)
         elif ins.kind == POW:
-            (a, ea), (b, eb) = ((values[i], errors[i]) for i in ins.args)
-            past = (a + 2 * ea < 0) & (np.abs(b - np.round(b)) > 2 * eb)
+            base, exponent = ins.args
+            a, b = values[base], values[exponent]
+            past = (a + margin(base) < 0) & (np.abs(b - np.round(b)) > margin(exponent))
         else:
             continue
         found = np.where(first & past, index, found)
