@@ -2277,9 +2277,8 @@ def _value_here(program: Program, point: Mapping[str, Any], *, exact_sums: bool)
         finer = exact_value(program, point, precision, exact_sums=exact_sums)
         if finer.value is None:
             return outcome
-        value, other = outcome.value, finer.value
-        outcome = finer
-        if abs(value - other) <= abs(other) * gmpy2().mul_2exp(gmpy2().mpfr(1), -HERE_BITS):
+        value, outcome = outcome.value, finer
+        if _within(value, finer.value, HERE_BITS):
             break
     return outcome
 
