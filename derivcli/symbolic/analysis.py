@@ -43,6 +43,7 @@ something special may happen are evaluated exactly as above.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import time
@@ -1507,12 +1508,22 @@ def _finite_difference(
 ) -> Any:
     """The one-sided ``order``-th derivative of f from its values on one side only:
     the limit of sum_j (-1)**(order - j) C(order, j) f(p + (j + 1)h) / h**order."""
+    differences = _refined_differences(_side_quotient(f, point, var, side, order), order)
+    limit: Any = _settle(differences, exact=True, offset=_offset(point, var))
+    return limit
+
+
+def _side_quotient(
+    f: Program, point: Mapping[str, float], var: str, side: int, order: int
+) -> Callable[[int, int], tuple[Any, int]]:
+    """``quotient(k, precision)``: f's one-sided difference quotient of this order
+    at step 2**-k from f's values on that side only, and the most bits a value
+    took; None where a value is undefined."""
     from math import comb
 
     m = gmpy2()
 
     def quotient(k: int, precision: int) -> tuple[Any, int]:
-        """The difference quotient at step 2**-k, and the most bits a value took."""
         h = _step(point, var, side, k)
         total = m.mpfr(0)
         used = precision
@@ -1527,9 +1538,7 @@ def _finite_difference(
                 total += (-1) ** (order - j) * comb(order, j) * outcome.value
             return total / h**order, used
 
-    differences = _refined_differences(quotient, order)
-    limit: Any = _settle(differences, exact=True, offset=_offset(point, var))
-    return limit
+    return quotient
 
 
 def _refined_differences(
@@ -2033,7 +2042,12 @@ def _jump(derivative: _Derivative, point: Mapping[str, float]) -> str:
         # yet d/dx is -1 all around, and d/dz of that is 0.
         for name in dict.fromkeys(derivative.wrt[max(0, order - 1) : order + 1]):
             below, above = _side_limits(derivative, point, order, name)
-            if (below is None or above is None) and order and set(derivative.wrt[:order]) == {name}:
+            by_differences = (
+                (below is None or above is None)
+                and order > 0
+                and set(derivative.wrt[:order]) == {name}
+            )
+            if by_differences:
                 # the closed form of this order has no value on a side (0/0 all
                 # along it: d/dx of (relu(x)**3)**(1/3), which is relu(x), is
                 # heaviside(x)*relu(x)**2/(relu(x)**3)**(2/3), 0/0 left of 0):
@@ -2084,7 +2098,17 @@ def _jump(derivative: _Derivative, point: Mapping[str, float]) -> str:
                 # = x + relu(y - 1), is 0 along y for y <= 1 at x = 0, e**y beside)
                 if order and _misleading_line(derivative, point, order, name):
                     continue
-                tiny = _tiny_jump(program, point, name, with_value=order == 0)
+                tiny = (
+                    # the closed form has no value on a side to take gaps from:
+                    # f's own quotients on both sides instead (f' of y +
+                    # 2**-200*(relu(y)**3)**(1/3) is 0/0 left of 0, and jumps
+                    # there by 2**-200)
+                    _tiny_jump_of(
+                        functools.partial(_quotients_gap, derivative.program(0), point, name, order)
+                    )
+                    if by_differences
+                    else _tiny_jump(program, point, name, with_value=order == 0)
+                )
                 if not tiny:
                     continue
             what = (
@@ -2188,7 +2212,33 @@ def _gap(
                 return abs(values[1] - values[0]), used
             return max(abs(values[0] - values[2]), abs(values[1] - values[2])), used
 
-    gap, used = gap_at(k + PROBE_GUARD_BITS)
+    return _kept_gap(gap_at, k + PROBE_GUARD_BITS)
+
+
+def _quotients_gap(f: Program, point: Mapping[str, float], name: str, order: int, k: int) -> Any:
+    """The gap at step 2**-k along ``name`` between f's one-sided difference
+    quotients of this order (_side_quotient) on the two sides; None where a value
+    is undefined. For a derivative whose closed form has no value on a side: the
+    gap between its closed form's values there cannot be taken."""
+    m = gmpy2()
+    sides = [_side_quotient(f, point, name, side, order) for side in (-1, +1)]
+
+    def gap_at(precision: int) -> tuple[Any, int]:
+        (left, used_left), (right, used_right) = (q(k, precision) for q in sides)
+        used = max(used_left, used_right)
+        if left is None or right is None:
+            return None, used
+        with m.context(m.get_context(), precision=used):
+            return abs(right - left), used
+
+    return _kept_gap(gap_at, order * k + PROBE_GUARD_BITS)
+
+
+def _kept_gap(gap_at: Callable[[int], tuple[Any, int]], precision: int) -> Any:
+    """``gap_at(precision)`` (a gap and the most bits a value in it took) where it
+    holds with twice the bits; 0 where it is rounding; None where undefined."""
+    m = gmpy2()
+    gap, used = gap_at(precision)
     if gap:
         finer, more = gap_at(2 * used)
         if finer is None or not abs(finer - gap) <= gap / 4:
@@ -2213,9 +2263,15 @@ def _tiny_jump(program: Program, point: Mapping[str, float], name: str, *, with_
     that does not shrink at least fourfold is a jump: logsumexp(y, trunc(x)) at
     x = -2, y = 710 jumps by 1.3e-309 on top of 710.
     """
+    return _tiny_jump_of(lambda k: _gap(program, point, name, k, with_value=with_value))
+
+
+def _tiny_jump_of(gap_at_step: Callable[[int], Any]) -> str:
+    """_tiny_jump's test on the gaps ``gap_at_step(k)`` at the steps
+    TINY_JUMP_EXPONENTS."""
     gaps = []
     for k in TINY_JUMP_EXPONENTS:
-        gap = _gap(program, point, name, k, with_value=with_value)
+        gap = gap_at_step(k)
         if gap is None:
             return ""
         gaps.append(gap)
