@@ -886,7 +886,10 @@ def test_a_mixed_partial_through_a_lower_closed_form_without_values(
     (dx,) = torch.autograd.grad(torch.sinc(x) * y, x, create_graph=True)
     (dxdy,) = torch.autograd.grad(dx, y)
     assert math.isnan(dxdy.item())
-    run = cli("partial", text, "--wrt", "x", "--wrt", "y", "--at", "x=0,y=1", "-f", "json")
+    run = cli(
+        "partial", text, "--wrt", "x", "--wrt", "y", "--at", "x=0,y=1", "-f", "json",
+        "--timeout", "60",
+    )  # fmt: skip
     result = one(run)
     assert run.code == 1
     assert result["verdict"] == "DISAGREE"
