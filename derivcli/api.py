@@ -23,7 +23,7 @@ import math
 import numbers
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Protocol, SupportsFloat, Union
+from typing import TYPE_CHECKING, Protocol, SupportsFloat, SupportsIndex, Union
 
 from derivcli.errors import InputError, LimitError, PointError
 from derivcli.options import (
@@ -180,7 +180,7 @@ def derivatives(
     wrt: Wrt = None,
     at: At = None,
     mesh: bool = False,
-    order: int = 1,
+    order: SupportsIndex = 1,
     device: str = "cpu",
     dtype: str = "float64",
     rtol: float | None = None,
@@ -213,7 +213,7 @@ def begin_derivatives(
     wrt: Wrt = None,
     at: At = None,
     mesh: bool = False,
-    order: int = 1,
+    order: SupportsIndex = 1,
     device: str = "cpu",
     dtype: str = "float64",
     rtol: float | None = None,
@@ -280,7 +280,7 @@ def grad(
     *,
     at: At = None,
     mesh: bool = False,
-    order: int = 1,
+    order: SupportsIndex = 1,
     device: str = "cpu",
     dtype: str = "float64",
     rtol: float | None = None,
@@ -315,7 +315,7 @@ def partial(
     wrt: str | Sequence[str],
     at: At = None,
     mesh: bool = False,
-    order: int = 1,
+    order: SupportsIndex = 1,
     device: str = "cpu",
     dtype: str = "float64",
     rtol: float | None = None,
@@ -354,7 +354,7 @@ def check(
     *,
     answer: str,
     wrt: Wrt = None,
-    order: int = 1,
+    order: SupportsIndex = 1,
     timeout: float = DEFAULT_BUDGET,
     steps: bool = False,
 ) -> CheckResult:

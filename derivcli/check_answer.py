@@ -30,7 +30,7 @@ import math
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, SupportsIndex
 
 from derivcli.errors import CannotComputeError, DerivcliError, ExitCode, InputError
 from derivcli.language.evaluate import compile_tree, exact_value
@@ -160,13 +160,17 @@ class CheckResult(Displayed):
 
 
 def prepare(
-    expression_text: str, answer_text: str, wrt: Sequence[str], order: int, budget: float
+    expression_text: str,
+    answer_text: str,
+    wrt: Sequence[str],
+    order: SupportsIndex,
+    budget: float,
 ) -> CheckRequest:
     """Validate the input (cheaply, in this process) and build the worker's request."""
     from derivcli.language.points import parse_wrt
     from derivcli.options import check_order, check_timeout, require_variables
 
-    check_order(order)
+    times = check_order(order)  # a plain int (np.int64(2) -> 2)
     check_timeout(budget)
     expression = parse(expression_text)
     require_variables(expression)
@@ -186,12 +190,12 @@ def prepare(
                 f"say which to differentiate by with --wrt (e.g. --wrt {expression.variables[0]})"
             )
         names = [expression.variables[0]]
-    if len(names) > 1 and order != 1:
+    if len(names) > 1 and times != 1:
         raise InputError(
             "--order applies to a single --wrt; for mixed partials repeat "
             "--wrt once per differentiation (e.g. --wrt u --wrt v)"
         )
-    sequence = tuple(names) * order if len(names) == 1 else tuple(names)
+    sequence = tuple(names) * times if len(names) == 1 else tuple(names)
     return CheckRequest(
         source=expression_text,
         answer=answer_text,

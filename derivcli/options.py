@@ -9,10 +9,11 @@ here, which import nothing heavy.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, SupportsIndex
 
 from derivcli.errors import InputError
 
@@ -72,11 +73,43 @@ def _is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def check_order(order: int) -> None:
-    if isinstance(order, bool) or not isinstance(order, int) or not 1 <= order <= MAX_ORDER:
+def check_order(order: SupportsIndex) -> int:
+    """``order`` as a plain int, taken as ``operator.index`` takes it: an int, a
+    numpy or torch integer, a 0-d integer array or tensor, what else has an
+    ``__index__`` (``range`` accepts the same). Refused, whatever ``__index__``
+    says: a bool of Python, numpy or torch (True is not the order 1); and a
+    float, even 2.0 (``operator.index`` refuses it: a float order is a slip to
+    show, not to round). The plain int is what the callers go on with, so a
+    tensor never reaches ``tuple * order``.
+    """
+    whole = None if _is_bool(order) else _index(order)
+    if whole is None or not 1 <= whole <= MAX_ORDER:
         raise InputError(
-            f"--order {order!r}: the order must be between 1 and {MAX_ORDER} (a whole number)"
+            f"--order {_shown(order)}: the order must be between 1 and {MAX_ORDER} (a whole number)"
         )
+    return whole
+
+
+def _is_bool(value: object) -> bool:
+    """A bool as Python, numpy or torch gives it (numpy's dtype prints as
+    'bool', torch's as 'torch.bool'); torch's bool tensor has an ``__index__``."""
+    return isinstance(value, bool) or str(getattr(value, "dtype", "")) in ("bool", "torch.bool")
+
+
+def _index(value: object) -> int | None:
+    """``operator.index(value)``, or None where it refuses: a float, a str, an
+    array or tensor of several values (TypeError), a tensor on "meta"
+    (RuntimeError), or an ``__index__`` of the caller's that fails otherwise."""
+    try:
+        return operator.index(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, RuntimeError, NotImplementedError):
+        return None
+
+
+def _shown(value: object) -> str:
+    """``repr(value)`` on one line, at most 40 characters (an array's repr spans lines)."""
+    text = " ".join(repr(value).split())
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def check_timeout(timeout: float) -> None:
@@ -116,7 +149,7 @@ def require_variables(expression: Expression, what: str = "to differentiate") ->
 
 
 def derivative_sequences(
-    expression: Expression, wrt: Sequence[str] | None, order: int
+    expression: Expression, wrt: Sequence[str] | None, order: SupportsIndex
 ) -> list[tuple[str, ...]]:
     """The derivatives to take, each a sequence of variables (one per differentiation).
 
@@ -126,16 +159,16 @@ def derivative_sequences(
     """
     from derivcli.language.points import parse_wrt
 
-    check_order(order)
+    times = check_order(order)  # a plain int (np.int64(2) -> 2)
     require_variables(expression)
     if wrt is None:
-        return [(name,) * order for name in expression.variables]
+        return [(name,) * times for name in expression.variables]
     names = parse_wrt(wrt, expression.variables)
     if not names:
         raise InputError("--wrt: name the variable to differentiate by")
-    if len(names) > 1 and order != 1:
+    if len(names) > 1 and times != 1:
         raise InputError(
             "--order applies to a single --wrt; for mixed partials repeat "
             "--wrt once per differentiation (e.g. --wrt u --wrt v)"
         )
-    return [tuple(names) * order if len(names) == 1 else tuple(names)]
+    return [tuple(names) * times if len(names) == 1 else tuple(names)]
