@@ -46,10 +46,10 @@ if TYPE_CHECKING:
     from derivcli.symbolic.steps import PendingSteps
 
 # ``at``: the CLI's text ("u=1,v=2", "x=-3:3:7"), several such texts, or a
-# mapping of variable to number (or to the CLI's text for one variable). A
-# number is any real number float() takes: int, float, Fraction, Decimal, a
-# numpy scalar, a 0-d array or tensor (see _is_real).
-Point = Union[str, Mapping[str, Union[SupportsFloat, str]]]
+# mapping of variable to number. A number is any real number float() takes:
+# int, float, Fraction, Decimal, a numpy scalar, a 0-d array or tensor (see
+# _is_real); never a str, which is text to parse, not a number (see _value_text).
+Point = Union[str, Mapping[str, SupportsFloat]]
 At = Union[Point, Sequence[Point], None]
 Wrt = Union[str, Sequence[str], None]
 
@@ -101,7 +101,14 @@ def _value_text(name: object, value: object) -> str:
     if not isinstance(name, str):
         raise PointError(f"at: a variable name is a string, got {_shown(name)}")
     if isinstance(value, str):
-        return value
+        # A dict holds numbers. Text there was spliced into the CLI's text, so
+        # {"x": "2,y=5"} set y too and {"x": "-3:3:7"} made a grid: the dict's
+        # keys no longer said which variables it sets. The CLI's text is
+        # given whole instead (at="x=2"), where it is parsed as such.
+        raise PointError(
+            f"at: {name}={_shown(value)} is not a number: a dict's values are numbers, "
+            f"such as {{{name!r}: 2}} (the CLI's text is given whole: at='{name}=2')"
+        )
     if not _is_real(value):
         raise PointError(f"at: {name}={_shown(value)} is not a number")
     try:
