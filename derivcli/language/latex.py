@@ -26,7 +26,9 @@ written only where the precedence needs them. What differs is notation:
   a letter no variable prints as (:func:`function_letter`: ``f``, else ``g``,
   ...).
 
-Also here: Leibniz notation for a derivative (:func:`leibniz`).
+Also here: Leibniz notation for a derivative (:func:`leibniz`), whose d is
+upright (``\\mathrm{d}``) in a document with a variable printed starting
+with d, where ``\\frac{df}{dd}`` would be ambiguous (:func:`differential`).
 """
 
 from __future__ import annotations
@@ -260,6 +262,18 @@ def _runs(wrt: tuple[str, ...]) -> list[tuple[str, int]]:
     return runs
 
 
+def differential(printed: Iterable[str]) -> str:
+    """The operator d of a total derivative, for a document whose variables
+    print as ``printed``: the italic ``d`` of calculus texts, except where a
+    variable prints starting with the letter d (``d``, ``d_{1}``,
+    ``\\mathit{dx}``), where ``\\frac{df}{dd}`` would read as d f over d d
+    (or d d x). There it is the upright ``\\mathrm{d}`` of ISO 80000-2 for the
+    whole document, so that the operator reads alike in every row and differs
+    from every variable: ``\\frac{\\mathrm{d}f}{\\mathrm{d}d}``."""
+    starts = (text.removeprefix(r"\mathit{") for text in printed)
+    return r"\mathrm{d}" if any(text.startswith("d") for text in starts) else "d"
+
+
 def leibniz(
     wrt: tuple[str, ...],
     *,
@@ -272,9 +286,10 @@ def leibniz(
     for wrt (u, v); without ``of``, the operator alone (``\\frac{d}{dx}``). The
     denominator reads right to left, as in every calculus text: d/dv of d/du
     is written with the partial by v first. The variables as ``names`` has
-    them (:func:`latex_names`)."""
+    them (:func:`latex_names`); ``names`` is the document's, so that the
+    operator d is the same in all its rows (:func:`differential`)."""
     names = names or {}
-    d = r"\partial " if partial else "d"
+    d = r"\partial " if partial else differential([*names.values(), *map(variable_name, wrt)])
     order = len(wrt)
     top = d.strip() + (f"^{{{order}}}" if order > 1 else "") + (" " if partial and of else "") + of
     bottom = r" \, ".join(
