@@ -827,10 +827,16 @@ def examine(
     exact_left, exact_right = _sides_along(derivative, point, f_program)
     if pure and derivative.steps.order > 1:
         # the lower closed forms may have no value all along the line (z=0 in
-        # (y*z)**1.5): then the derivative comes from f's own differences
-        if exact_left is None and _defined_beside(f_program, point, var, -1):
+        # (y*z)**1.5): then the derivative comes from f's own differences. The
+        # evidence for a side is those differences themselves: f has a value at
+        # every step their last quotients use, or _limit gives None and the side
+        # stays missing (an edge: sqrt(y - 1)**3 at 1 on the left). Not f at
+        # 2**-64 (_defined_beside): a hole in f's domain there, 2**-64 from the
+        # point and far beyond the quotients' steps, is no edge (2**-128*sqrt(
+        # ((y - 1)*2**64 + 1)**2 - 1/16)**2 has none at 1 - 2**-64 only)
+        if exact_left is None:
             exact_left = _finite_difference(f_program, point, var, -1, derivative.steps.order)
-        if exact_right is None and _defined_beside(f_program, point, var, +1):
+        if exact_right is None:
             exact_right = _finite_difference(f_program, point, var, +1, derivative.steps.order)
     elif (
         derivative.steps.order == 2
