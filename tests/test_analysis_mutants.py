@@ -721,7 +721,8 @@ def test_a_higher_derivative_at_an_edge_from_f_on_its_left(cli: Cli) -> None:
     # f = -x**3*sqrt(max(x, 0)) + x**4*sqrt(-x) is undefined right of 0 (sqrt(-x)) and
     # (-x)**4.5 left of it, so f'' there is 15.75*(-x)**2.5: left f''(0) = 0, no right
     # one. f' is 0/0 left of 0, so the left side comes from f's own differences.
-    # Kills analysis.py:f2345a71:65:neg_drop:0 (f's definedness checked on the right)
+    # Killed analysis.py:f2345a71:65:neg_drop:0 (f's definedness checked on the right),
+    # gone in stop 35 with that check: the right side's differences find no value
     f = "-x**3*sqrt(max(x, 0)) + x**4*sqrt(-x)"
     run = cli("grad", f, "--at", "x=0", "--order", "2", "-f", "json")
     result = one(run)
