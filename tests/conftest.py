@@ -256,3 +256,21 @@ def unit_slope_grid_note(cli: Cli, text: str, grid: str, count: int) -> Any:
     assert len(results) == count
     assert all(r["symbolic"] == 1.0 and r["verdict"] == "agree" for r in results)
     return document["note"]
+
+
+# A correct custom autograd.Function, as a module source for check-function
+SQUARE_FUNCTION = """
+import torch
+
+
+class Square(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * x
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return 2 * x * grad
+"""

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pytest
 import torch
+from conftest import SQUARE_FUNCTION
 
 import derivcli
 
@@ -209,23 +210,6 @@ def test_a_wrong_type_is_a_named_error(
     assert error.exit_code is derivcli.ExitCode.BAD_INPUT and int(error.exit_code) == 2
 
 
-SQUARE = """
-import torch
-
-
-class Square(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x * x
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return 2 * x * grad
-"""
-
-
 @pytest.mark.parametrize(
     ("options", "message"),
     [
@@ -237,7 +221,7 @@ class Square(torch.autograd.Function):
 )
 def test_check_function_wrong_types(tmp_path: Path, options: dict[str, Any], message: str) -> None:
     module = tmp_path / "square.py"
-    module.write_text(SQUARE)
+    module.write_text(SQUARE_FUNCTION)
     with pytest.raises(derivcli.InputError) as caught:
         derivcli.check_function(f"{module}:Square", at="x=0.5", **options)
     assert caught.value.message == message and caught.value.exit_code == 2

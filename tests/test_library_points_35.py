@@ -17,24 +17,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import SQUARE_FUNCTION
 
 import derivcli
-
-SQUARE = """
-import torch
-
-
-class Square(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x * x
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return 2 * x * grad
-"""
 
 # every library function with at=, called with that at
 FUNCTIONS: list[tuple[str, Callable[[object, Path], object]]] = [
@@ -66,7 +51,7 @@ def test_text_in_an_at_dict_is_a_point_error(
     tmp_path: Path, function: Callable[[object, Path], object]
 ) -> None:
     module = tmp_path / "square.py"
-    module.write_text(SQUARE)
+    module.write_text(SQUARE_FUNCTION)
     for at, named in TEXT_VALUES:
         with pytest.raises(derivcli.PointError) as caught:
             function(at, module)
