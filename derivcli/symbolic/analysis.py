@@ -1111,10 +1111,16 @@ def _off(
     exponent: int,
 ) -> dict[str, Any]:
     """``base`` moved off the kink lines: 2**-exponent (relative to the point)
-    along every variable that crossed one (_lines), on one side."""
+    along the first variable that crossed one (_lines), half that along the
+    second, and so on, on one side. Off every such line (sign(x)**2*sign(y)**2*z
+    at x = y = 0), and off one through the point along two of them: moved alike,
+    x and y would stay on max(x, y)'s line x = y, where d2/dxdy of
+    max(x, y)*min(x, y)*z (f = x*y*z) reads 0.5*z, not z. With relative steps
+    of 1 and 1/2 on one side, a*x + b*y = 0 through the point moves by -b*y/2
+    (x, y of one sign) or -3*b*y/2 (of opposite signs): never 0 where b is not."""
     moved: dict[str, Any] = dict(base)
-    for own in crossed:  # off every such line: sign(x)**2*sign(y)**2*z at x = y = 0
-        moved = _beside(moved, own, _step(point, own, side, exponent))
+    for index, own in enumerate(crossed):
+        moved = _beside(moved, own, _step(point, own, side, exponent + index))
     return moved
 
 
