@@ -399,13 +399,13 @@ def test_streamed_json_with_steps_is_the_same_document() -> None:
 
 def test_a_long_derivation_is_shortened_on_the_terminal_but_whole_in_json(cli: Cli) -> None:
     total = " + ".join(f"sin({k}*x)" for k in range(1, 201))
-    run = cli("grad", total, "--at", "x=1", "--steps")
+    run = cli("grad", total, "--at", "x=1", "--steps", "--timeout", "60")
     assert run.code == 0
     steps_block = run.out.split("derivatives of")[0].splitlines()
     assert len(steps_block) < 40
     assert any("more steps (--format json has every step)" in line for line in steps_block)
     assert steps_block[-1].startswith("601. sum rule")
-    doc = cli("grad", total, "--at", "x=1", "--steps", "-f", "json").json()
+    doc = cli("grad", total, "--at", "x=1", "--steps", "-f", "json", "--timeout", "60").json()
     (root,) = doc["results"][0]["steps"]
     assert len(root["substeps"]) == 200
     assert root["result"] == doc["results"][0]["derivative"]
