@@ -537,8 +537,13 @@ def check_table(result: CheckResult) -> Any:
     )
     if result.skipped:
         checked += f" ({result.skipped} skipped: either side undefined, or f on a kink)"
-    table.add_row("spot checks", checked)
     spot = result.counterexample
+    if spot is not None and spot not in result.spots:
+        # the point that decided was judged apart from the spot points (on a
+        # kink, or where the closed form is 0/0, by the analysis): "0 of 34
+        # differ" alone read as a contradiction of WRONG (a user review)
+        checked += f"; at {_point_words(spot.point)}, checked apart, they differ"
+    table.add_row("spot checks", checked)
     if spot is not None:
         yours = "has no real value" if math.isnan(spot.answer) else format_number(spot.answer)
         table.add_row(
