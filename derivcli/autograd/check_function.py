@@ -218,9 +218,14 @@ def _expression(text: str) -> Expression:
 
 def _symbolic_entry(payload: Any) -> Any:
     # Runs in the worker: symengine is imported there, not here.
-    from derivcli.symbolic import analysis
+    from derivcli.symbolic import analysis, stencil
 
-    return analysis.run(*payload)
+    request, points, eps = payload
+    deadline = time.monotonic() + request.budget
+    response = analysis.run(request, points)
+    expression = request.parsed if request.parsed is not None else parse(request.source)
+    xs = [float(v) for v in points.columns[expression.variables[0]]]
+    return response, stencil.features_reached(expression, xs, eps, deadline)
 
 
 # The user's Function gets at least this long (its own torch import included).
@@ -280,18 +285,21 @@ def run_checks(target: str, expr_text: str, at: Sequence[str], budget: float) ->
     points = make_points(spec, "float64")  # may import torch: not the closed form's time
     request = make_request(expression, [(variable,)], budget)
     started = time.monotonic()
-    job = Job(_symbolic_entry, (request, points))
+    job = Job(_symbolic_entry, (request, points, GRADCHECK["eps"]))
     try:
         function = load_function(path, class_name)
     except BaseException:
         job.cancel()
         raise
-    response = job.result(started + budget + GRACE)
+    response, reached = job.result(started + budget + GRACE)
     analysed = response.derivatives[0]
     xs: list[float] = []
     f_values: list[float] = []
     d_values: list[float] = []
     notes: list[str] = []
+    # per point kept, whether gradcheck may use it (stencil.features_reached)
+    gradcheck_ok: list[bool] = []
+    gradcheck_notes: list[str] = []
     for i, x in enumerate(float(v) for v in points.columns[variable]):
         f, d = response.function_values[i], analysed.values[i]
         special = analysed.special.get(i)
@@ -315,12 +323,21 @@ def run_checks(target: str, expr_text: str, at: Sequence[str], budget: float) ->
         xs.append(x)
         f_values.append(f)
         d_values.append(d)
+        what = reached.get(i)
+        gradcheck_ok.append(what is None)
+        if what is not None:
+            eps = format_number(GRADCHECK["eps"])
+            gradcheck_notes.append(
+                f"gradcheck skipped {variable}={format_number(x)}: its finite difference "
+                f"at {variable} +- {eps} reaches {what}"
+            )
     if not xs:
         raise InputError(
             f"'{expr_text}' is not differentiable at any of the points; give others with --at"
         )
     rtol, atol = TOLERANCES["float64"]
-    checks = _run_function(function, variable, xs, f_values, d_values, rtol, atol)
+    checks = _run_function(function, variable, xs, f_values, d_values, rtol, atol, gradcheck_ok)
+    notes.extend(gradcheck_notes)
     return FunctionReport(
         target=target,
         path=path,
@@ -438,6 +455,7 @@ def _run_function(
     d_values: Sequence[float],
     rtol: float,
     atol: float,
+    gradcheck_ok: Sequence[bool],
 ) -> list[CheckRow]:
     import torch
 
@@ -472,13 +490,32 @@ def _run_function(
                 what,
             )
         )
-    rows.append(_gradcheck(torch, function, xs))
+    kept = [x for x, ok in zip(xs, gradcheck_ok, strict=True) if ok]
+    rows.append(_gradcheck(torch, function, kept, len(xs) - len(kept)))
     return rows
 
 
-def _gradcheck(torch: Any, function: Any, xs: Sequence[float]) -> CheckRow:
+def _gradcheck(torch: Any, function: Any, xs: Sequence[float], skipped: int = 0) -> CheckRow:
+    """gradcheck on ``xs`` as one vector; ``skipped`` points were left out, their
+    finite difference reaching a kink, jump or domain end of f (the notes name
+    them): there it is not f'(x), and a correct Function fails."""
     from torch.autograd.gradcheck import GradcheckError
 
+    left_out = (
+        f" ({count(skipped, 'point')} within {format_number(GRADCHECK['eps'])} of a kink, "
+        "jump or domain end left out)"
+        if skipped
+        else ""
+    )
+    if not xs:
+        return CheckRow(
+            "gradcheck",
+            "gradcheck",
+            None,
+            True,
+            f"not run: at every point its finite difference (+- "
+            f"{format_number(GRADCHECK['eps'])}) reaches a kink, jump or domain end",
+        )
     inp = torch.tensor(list(xs), dtype=torch.float64, requires_grad=True)
     try:
         shape = getattr(function.apply(inp), "shape", None)
@@ -497,7 +534,7 @@ def _gradcheck(torch: Any, function: Any, xs: Sequence[float]) -> CheckRow:
     except GradcheckError as exc:
         text = str(exc).strip()
         first = text.splitlines()[0].rstrip(",.:") if text else "failed"
-        return CheckRow("gradcheck", "gradcheck", None, False, f"float64: {first}")
+        return CheckRow("gradcheck", "gradcheck", None, False, f"float64{left_out}: {first}")
     except Exception as exc:  # noqa: BLE001 - the user's code, reported
         return CheckRow(
             "gradcheck", "gradcheck", None, False, f"float64: could not run: {_one_line(exc)}"
@@ -507,7 +544,7 @@ def _gradcheck(torch: Any, function: Any, xs: Sequence[float]) -> CheckRow:
         "gradcheck",
         None,
         True,
-        f"float64, {_points_together(len(xs))}: analytical and numerical Jacobians match",
+        f"float64, {_points_together(len(xs))}{left_out}: analytical and numerical Jacobians match",
     )
 
 
