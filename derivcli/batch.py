@@ -209,6 +209,10 @@ def run_batch(lines: Iterable[str], begin: BeginLine, out: IO[str]) -> int:
             if raw is None:
                 break
             lineno += 1
+            if lineno == 1:
+                # Notepad and PowerShell begin a UTF-8 file with a byte order
+                # mark; it is no part of the first line's command
+                raw = raw.removeprefix("\ufeff")
             text = raw.strip()
             if not text or text.startswith("#"):
                 continue
