@@ -117,10 +117,24 @@ def _value_text(name: object, value: object) -> str:
         number = math.nan
     except (TypeError, RuntimeError, NotImplementedError):  # a tensor on "meta"
         raise PointError(f"at: {name}={_shown(value)} is not a number") from None
-    if not math.isfinite(number):  # also Decimal("1e400"), which float() makes inf
+    if not math.isfinite(number):
+        if _finite_past_float64(value):
+            from derivcli.language.points import BEYOND_FLOAT64
+
+            raise PointError(f"at: {name}={_shown(value)} {BEYOND_FLOAT64}")
         raise PointError(f"at: {name}={_shown(value)} is not a finite real number")
     # repr of a float is exact: the point is the very float64 given, float(value)
     return repr(number)
+
+
+def _finite_past_float64(value: object) -> bool:
+    """Whether a value float() could not hold is finite in its own type: 10**400,
+    Fraction(10**400, 3), Decimal("1e400"), np.longdouble("1e400") (not inf, not
+    a NaN, whose comparison is False or raises)."""
+    try:
+        return bool(abs(value) < math.inf)  # type: ignore[arg-type]
+    except Exception:  # noqa: BLE001 - Decimal('sNaN') raises: not finite
+        return False
 
 
 def _is_real(value: object) -> bool:

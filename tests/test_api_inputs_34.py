@@ -289,13 +289,13 @@ NOT_NUMBERS: list[tuple[str, object, str]] = [
     ("numpy 1-d array", np.array([1.0]), "at: x=array([1.]) is not a number"),
     ("torch 1-d tensor", torch.tensor([0.5]), "at: x=tensor([0.5000]) is not a number"),
     ("numpy object 0-d", np.array(1.0, dtype=object), "at: x=array(1.0, dtype=object) is not"),
-    # past float64's range, or not finite: PointError as 10**400 gives today
-    ("int past float64", 10**400, "is not a finite real number"),
-    ("Fraction past float64", fractions.Fraction(10**400, 3), "is not a finite real number"),
-    ("Decimal past float64", decimal.Decimal("1e400"), "at: x=Decimal('1E+400') is not a finite"),
+    # past float64's range (finite, and said so), or not finite: a PointError
+    ("int past float64", 10**400, "is beyond float64's range (about 1.8e308)"),
+    ("Fraction past float64", fractions.Fraction(10**400, 3), "is beyond float64's range"),
+    ("Decimal past float64", decimal.Decimal("1e400"), "at: x=Decimal('1E+400') is beyond"),
     ("Decimal NaN", decimal.Decimal("NaN"), "at: x=Decimal('NaN') is not a finite real number"),
     ("Decimal sNaN", decimal.Decimal("sNaN"), "at: x=Decimal('sNaN') is not a finite real"),
-    ("longdouble past float64", np.longdouble("1e400"), "is not a finite real number"),
+    ("longdouble past float64", np.longdouble("1e400"), "is beyond float64's range"),
     ("float inf", math.inf, "at: x=inf is not a finite real number"),
 ]
 

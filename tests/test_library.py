@@ -190,7 +190,7 @@ def test_the_library_docstrings_run() -> None:
 LIBRARY_ONLY = [
     ({"at": [1, 2]}, derivcli.PointError, "at: a point is 'x=2' or {'x': 2}, got 1"),
     ({"at": 5}, derivcli.PointError, "at: expected 'x=2', {'x': 2} or a list of those, got 5"),
-    ({"at": {"x": 10**400}}, derivcli.PointError, "is not a finite real number"),
+    ({"at": {"x": 10**400}}, derivcli.PointError, "is beyond float64's range (about 1.8e308)"),
     ({"at": {"x": True}}, derivcli.PointError, "at: x=True is not a number"),
     ({"at": {1: 2}}, derivcli.PointError, "at: a variable name is a string, got 1"),
     ({"at": "x=1", "order": 2.5}, derivcli.InputError, "--order 2.5: the order must be between"),

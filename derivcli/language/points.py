@@ -155,6 +155,9 @@ class _ConstantValue(Fold[float]):
             return math.nan
 
 
+# What a finite value too large for float64 (1e400, 10**400) is said to be.
+BEYOND_FLOAT64 = "is beyond float64's range (about 1.8e308)"
+
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
 
 
@@ -167,7 +170,8 @@ def parse_value(text: str, where: str) -> float:
         # Any float64, subnormals and 1e308 included, read as Python reads it.
         value = float(stripped)
         if not math.isfinite(value):
-            raise PointError(f"{where}: '{text}' is not a finite real number")
+            # digits only: a finite number, rounded to inf for being too large
+            raise PointError(f"{where}: '{text}' {BEYOND_FLOAT64}")
         if value == 0 and any(d in "123456789" for d in stripped.lower().split("e")[0]):
             raise PointError(
                 f"{where}: '{text}' is below float64's smallest number (about 4.9e-324) "
