@@ -19,7 +19,10 @@ from conftest import Cli, CliRun, one
 
 def _mixed(cli: Cli, expression: str, at: str = "x=0,y=0") -> CliRun:
     """d2f/dydx (x first, then y) at a point, as json."""
-    return cli("partial", expression, "--wrt", "x", "--wrt", "y", "--at", at, "-f", "json")
+    return cli(
+        "partial", expression, "--wrt", "x", "--wrt", "y", "--at", at, "-f", "json",
+        "--timeout", "60",
+    )  # fmt: skip
 
 
 def _is_x_times_y_at_origin(run: CliRun) -> None:
