@@ -21,6 +21,11 @@ right by construction rather than fast:
   (``1 - tanh(x)**2`` at 20, derivatives of ``x/erf(x)`` near 0), the
   tree is evaluated again with twice the precision, until two evaluations agree to
   64 bits (up to 16,384 bits).
+* **A huge power's loss is added up front.** a**b multiplies a rounded base's
+  relative error by |b|, which no value shows: ``(1 + x/1e200)**1e200`` at 1
+  is 1 at 256 and at 512 bits (the base rounds to 1 at both, and they agree),
+  e from 665 bits on. Past 2**80 the exponent's bits are added to the
+  precision at once (:func:`_amplified_bits`).
 * **Rationals exactly where it matters.** Where rounding may decide the
   outcome (a cancelling sum, a step function's argument on its step, a pole
   or a domain edge within rounding), the steps computed from rationals alone
@@ -424,6 +429,10 @@ class Exact:
     on_step: tuple[int, ...] = ()
     # the steps given an exact value instead of being computed (_run_exact's fixed)
     fixed: Mapping[int, Any] = field(default_factory=dict)
+    # the most bits a power lost by amplifying its rounded base's relative error
+    # |exponent| times (see _amplified_bits), and that power's index
+    amplified: int = 0
+    amplifier: int = -1
 
     @property
     def defined(self) -> bool:
@@ -499,6 +508,15 @@ def _refined(
             if not outcome.rounded:
                 return outcome
     fixed = outcome.fixed
+    if outcome.amplified > CANCELLATION_MARGIN:
+        # a power to a huge exponent: (1 + x/1e200)**1e200 at 1 rounds its base
+        # to 1 at 256 bits and at 512 alike (the two agree on 1, where it is e),
+        # so the bits it loses are added at once, not found by doubling
+        precision += outcome.amplified
+        if precision > MAX_PRECISION:
+            lost = Undefined("cancelled", program.nodes[outcome.amplifier])
+            return replace(outcome, value=None, undefined=lost)
+        outcome = _run_exact(program, point, precision, exact_sums, fixed)
     if not refine:
         if outcome.needs > precision < MAX_PRECISION:
             precision = min(MAX_PRECISION, outcome.needs)
@@ -928,6 +946,7 @@ def _run_exact(
         inexact = False  # some step so far rounded
         exact: list[bool] = []  # per step: its value is exact (no rounding on its way)
         on_step: list[int] = []
+        amplified, amplifier = 0, -1  # the bits a power lost most (_amplified_bits)
         try:
             for index, (step, args, spread, periodic, edges) in enumerate(_steps(program)):
                 if (
@@ -1002,6 +1021,10 @@ def _run_exact(
                     on_step.append(index)
                 if spread == _ADDITIVE and exact_sums:
                     needs = max(needs, _bits_to_keep(m, values[args[0]], values[args[1]]))
+                if spread in (_POWER, _CONSTANT_POWER):
+                    bits = _amplified_bits(m, values, exact, args)
+                    if bits > amplified:
+                        amplified, amplifier = bits, index
         except _Failed as failure:
             undefined = Undefined(failure.kind, program.nodes[failure.index])
             failing = program.instructions[failure.index]
@@ -1030,6 +1053,8 @@ def _run_exact(
                 inexact,
                 doubtful=doubtful,
                 fixed=fixed,
+                amplified=amplified,
+                amplifier=amplifier,
             )
         rounded = inexact
         return Exact(
@@ -1044,7 +1069,23 @@ def _run_exact(
             on_rounded_edge,
             on_step=tuple(on_step),
             fixed=fixed,
+            amplified=amplified,
+            amplifier=amplifier,
         )
+
+
+def _amplified_bits(m: Any, values: list[Any], exact: list[bool], args: tuple[int, ...]) -> int:
+    """The bits a**b loses to its base's rounding: a relative error e of a
+    becomes about |b|*e of a**b, so log2|b| bits (0 for an exact base, which
+    MPFR's correctly rounded power loses nothing of). The exponent's own
+    rounding costs |b*log(a)| = |log(a**b)| times its relative error, at most
+    the 30 bits of MPFR's exponent range, which the margins absorb. Unlike a
+    sum's cancellation this cannot be seen in the value: (1 + x/1e200)**1e200
+    at 1 is 1 at every precision below 665 bits, so two of them agree."""
+    base, exponent = args
+    if exact[base] or not values[base] or not values[exponent]:
+        return 0
+    return max(0, int(m.get_exp(values[exponent])))
 
 
 def _doubtful(
