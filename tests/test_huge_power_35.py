@@ -135,3 +135,16 @@ def test_1_plus_1_over_x_to_the_x_at_1e300_is_defined(cli: Cli) -> None:
     assert result["differentiable"] is True
     assert result["verdict"] == "agree"
     assert code == 0
+
+
+def test_a_closed_form_too_large_for_the_tree_evaluator_is_right_too(cli: Cli) -> None:
+    # The 10th derivative is about 4,900 operations, past the 4,000 evaluated
+    # node by node: symengine evaluates it at 256 and 512 bits, which both round
+    # 1 + x/1e200 to 1 and agreed on 3.4543e32 (autograd's too: "agree", exit
+    # 0). With the base's factor e**x, it is about 2.7x that: 9.3898e32
+    code, result = _grad(cli, "(1+x/1e200)**1e200*tan(tan(x))", "x=1", "--order", "10")
+    truth = _truth(lambda t: (1 + t / _n(200)) ** _n(200) * mpmath.tan(mpmath.tan(t)), 1.0, 10)
+    assert truth == pytest.approx(9.3898444725771316e32, rel=1e-15)
+    assert result["symbolic"] == pytest.approx(truth, rel=4e-16)
+    assert not result["agree"]
+    assert code == 1

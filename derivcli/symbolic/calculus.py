@@ -35,6 +35,7 @@ import symengine as se
 from derivcli.errors import BudgetError, CannotComputeError, InputError, LimitError
 from derivcli.language.definitions import definition_of, expand
 from derivcli.language.evaluate import (
+    CANCELLATION_MARGIN,
     MAX_PRECISION,
     PRECISION,
     Exact,
@@ -714,25 +715,56 @@ class HugeForm:
     symengine substitutes the exact point (as MPFR numbers) and evaluates in
     C++ at 256 and at 512 bits; when both give the same real number (to 64
     bits), that is the value. Anything else (a complex or undefined
-    intermediate, a difference between the two precisions) falls back to
-    derivcli's own exact evaluator over the whole form, which is slow but
-    real-valued by construction.
+    intermediate, a difference between the two precisions, a power to an
+    exponent past 2**80 at the point) falls back to derivcli's own exact
+    evaluator over the whole form, which is slow but real-valued by
+    construction.
     """
 
     def __init__(self, expr: Any) -> None:
         self.expr = expr
         self.symbols = sorted(expr.free_symbols, key=str)
         self._program: Program | None = None
+        exponents = {power.args[1] for power in expr.atoms(se.Pow)}
+        # a number exponent is judged once; one with variables at each point
+        self._huge_number_exponent = any(
+            isinstance(e, se.Number) and _past_margin(e) for e in exponents
+        )
+        self._exponents = [e for e in exponents if not isinstance(e, se.Number)]
 
     def exact(self, point: Mapping[str, Any]) -> Exact:
-        coarse, fine = (self._subs(point, bits) for bits in (PRECISION, 2 * PRECISION))
-        if coarse is not None and fine is not None:
-            m = gmpy2()
-            if abs(coarse - fine) <= abs(fine) * m.mul_2exp(m.mpfr(1), -64):
-                return Exact(fine, None, (fine,), (abs(fine),), 2 * PRECISION, m.mpfr(1))
+        if not self._amplifies(point):
+            coarse, fine = (self._subs(point, bits) for bits in (PRECISION, 2 * PRECISION))
+            if coarse is not None and fine is not None:
+                m = gmpy2()
+                if abs(coarse - fine) <= abs(fine) * m.mul_2exp(m.mpfr(1), -64):
+                    return Exact(fine, None, (fine,), (abs(fine),), 2 * PRECISION, m.mpfr(1))
         if self._program is None:
             self._program = compile_tree(_RawTree().convert(self.expr))
         return exact_value(self._program, point)
+
+    def _amplifies(self, point: Mapping[str, Any]) -> bool:
+        """Whether some power's exponent is past 2**80 at the point (or has no
+        float value there): a**b multiplies a's rounding by |b|, so 256 and 512
+        bits can agree on a wrong value. (1 + x/1e200)**1e200 rounds its base to
+        1 at both, and its tenth derivative times tan(tan(x)) at 1 was
+        3.45e32, "agree", where it is 9.39e32 (derivcli's evaluator adds the
+        exponent's bits)."""
+        if self._huge_number_exponent:
+            return True
+        if not self._exponents:
+            return False
+        mapping = {s: se.RealDouble(float(point[s.name])) for s in self.symbols}
+        for exponent in self._exponents:
+            try:
+                value = exponent.xreplace(mapping).evalf(53)
+            except (RuntimeError, ZeroDivisionError, OverflowError, TypeError, ValueError):
+                return True
+            if not isinstance(value, (se.RealDouble, se.Integer, se.Rational)):
+                return True  # complex or not a number: let the evaluator say
+            if _past_margin(value):
+                return True
+        return False
 
     def _subs(self, point: Mapping[str, Any], bits: int) -> Any:
         """symengine's value at the point with ``bits`` of precision, as an mpfr;
@@ -760,6 +792,13 @@ class HugeForm:
             except ValueError:  # a text MPFR does not read back (symengine's own nan spelling)
                 return None
             return result if m.is_finite(result) else None
+
+
+def _past_margin(number: Any) -> bool:
+    """Whether a symengine number is past 2**CANCELLATION_MARGIN in size (or
+    not finite)."""
+    size = abs(float(number))
+    return not math.isfinite(size) or size > 2.0**CANCELLATION_MARGIN
 
 
 class _RawTree(TreeBuilder):
