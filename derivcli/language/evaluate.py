@@ -476,6 +476,7 @@ def exact_value(
     *,
     exact_sums: bool = False,
     refine: bool = True,
+    refine_up_to: int = MAX_PRECISION,
 ) -> Exact:
     """The program's value at ``point`` (floats or mpfr values), in real numbers.
 
@@ -488,15 +489,23 @@ def exact_value(
     cancelled (to compare two precisions), though with the bits a periodic
     function's argument needs (sinc(1e300 + 0.5) needs 1,189), and with no
     look for a pole reached through rounding (see _pole_of_noise).
+    ``refine_up_to``: a sum that cancels is refined to this many bits at most
+    (check's spot checks of digamma: see check_answer.REFINE_SLOW_UP_TO); a
+    value still within its rounding there is left as it is, not "cancelled".
     """
-    outcome = _refined(program, point, precision, exact_sums, refine)
+    outcome = _refined(program, point, precision, exact_sums, refine, refine_up_to)
     if not refine:
         return outcome
     return _lost_to_cancellation(program, _pole_of_noise(program, point, outcome, exact_sums))
 
 
 def _refined(
-    program: Program, point: Mapping[str, Any], precision: int, exact_sums: bool, refine: bool
+    program: Program,
+    point: Mapping[str, Any],
+    precision: int,
+    exact_sums: bool,
+    refine: bool,
+    up_to: int = MAX_PRECISION,
 ) -> Exact:
     outcome = _run_exact(program, point, precision, exact_sums)
     if not outcome.rounded:
@@ -544,7 +553,7 @@ def _refined(
         # cos(y) - 1 (-2**-16385) still has its sign
         precision = min(MAX_PRECISION, outcome.needs)
         outcome = _run_exact(program, point, precision, exact_sums, fixed)
-    while outcome.value is not None and precision < MAX_PRECISION and _may_cancel(outcome):
+    while outcome.value is not None and precision < up_to and _may_cancel(outcome):
         precision *= 2
         finer = _run_exact(program, point, precision, exact_sums, fixed)
         # Two equal results confirm each other, unless a sum came out exactly
