@@ -57,3 +57,20 @@ def test_half_whole_values_match_mpmath_at_a_deep_precision() -> None:
         for ours, true in ((g, true_g), (lg, true_lg)):
             assert abs(mpmath.mpf(format(ours, ".640e")) / true - 1) < mpmath.mpf(2) ** -2000
     assert time.monotonic() - started < 20
+
+
+def test_a_point_beside_a_whole_number_is_not_taken_for_a_half_whole_one() -> None:
+    # 2 + 3*2**-300, held with 340 bits, evaluated at 256: doubled at 256 bits it
+    # rounds to the whole 4, as if x were 4/2 read as a half-whole number (a first
+    # version took it for one: gamma came out sqrt(pi)/2, 0.886, and lgamma
+    # beside its zeros 1 and 2 failed tests/test_functions.py). gamma(2 + h) is
+    # 1 + (1 - euler)*h, so the value must be within 2**-255 of mpmath's there
+    mpmath.mp.prec = 600
+    with gmpy2.context(precision=340):
+        x = gmpy2.mpfr(2) + gmpy2.mul_2exp(gmpy2.mpfr(3), -300)
+    with gmpy2.context(precision=256):
+        g, lg = _exact_gamma(gmpy2, x), _exact_lgamma(gmpy2, x)
+    point = 2 + 3 * mpmath.mpf(2) ** -300
+    for ours, true in ((g, mpmath.gamma(point)), (lg, mpmath.loggamma(point))):
+        num, den = ours.as_integer_ratio()
+        assert abs(mpmath.mpf(num) / den - true) <= abs(true) * mpmath.mpf(2) ** -255

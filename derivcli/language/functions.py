@@ -382,7 +382,7 @@ def _exact_lgamma(m: Any, x: Any) -> Any:
     if 2 < x <= WHOLE_GAMMA_UP_TO and m.is_integer(x):
         return m.log(m.mpz(math.factorial(int(x) - 1)))  # log((n-1)!), rounded once
     if _half_whole(m, x):
-        return _lgamma_of_half_whole(m, int(2 * x))
+        return _lgamma_of_half_whole(m, int(x.as_integer_ratio()[0]))
     for zero in (1, 2):
         h = x - zero  # exact: x is within 2**-256 of 1 or 2 here, or not used
         if h and abs(h) < LGAMMA_SERIES_BELOW:
@@ -471,7 +471,7 @@ def _exact_gamma(m: Any, x: Any) -> Any:
     if _gamma_pole(m, x):
         return m.inf()
     if _half_whole(m, x):
-        return _gamma_of_half_whole(m, int(2 * x))
+        return _gamma_of_half_whole(m, int(x.as_integer_ratio()[0]))
     return m.gamma(x)
 
 
@@ -485,8 +485,10 @@ def _exact_gamma(m: Any, x: Any) -> Any:
 
 
 def _half_whole(m: Any, x: Any) -> bool:
-    """Whether x is n + 1/2 for a whole n, within WHOLE_GAMMA_UP_TO of 0."""
-    return bool(abs(x) <= WHOLE_GAMMA_UP_TO and m.is_integer(2 * x) and not m.is_integer(x))
+    """Whether x is n + 1/2 for a whole n, within WHOLE_GAMMA_UP_TO of 0. Read off
+    x's exact ratio: 2*x rounds to the context's precision, and 1 + 3*2**-257
+    (a probe beside lgamma's zero, held with more bits) doubled to 256 bits is 2."""
+    return bool(abs(x) <= WHOLE_GAMMA_UP_TO and x.as_integer_ratio()[1] == 2)
 
 
 def _half_whole_ratio(m: Any, doubled: int) -> Any:
