@@ -438,9 +438,11 @@ def _exact_digamma(m: Any, x: Any) -> Any:
     # bits, 20 times MPFR's), and check's spot points timed out on digamma(2)
     if _gamma_pole(m, x):
         return m.inf()
-    doubled = 2 * x
-    if 0 < x <= WHOLE_GAMMA_UP_TO and m.is_integer(doubled):
-        return _digamma_of_half_whole(m, int(doubled))
+    # x's exact ratio, not 2*x: that rounds to the context's precision, and a
+    # probe 1 + 3*2**-257 held with more bits doubles to 2 at 256 bits
+    numerator, denominator = x.as_integer_ratio() if m.is_finite(x) else (0, 0)
+    if 0 < x <= WHOLE_GAMMA_UP_TO and denominator in (1, 2):
+        return _digamma_of_half_whole(m, 2 * numerator // denominator)
     return m.digamma(x)
 
 
