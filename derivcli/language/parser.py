@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import math
 import re
 import sys
 import unicodedata
@@ -712,6 +713,10 @@ def _require_constant(
     value = _constant_value(arg)
     if value is None:
         raise ParseError(f"{where} is not a finite real number", _column(arg))
+    if isinstance(value, float) and math.isinf(value):
+        # 1e300*1e300 is exact, but torch takes the parameter as a float64, and
+        # the checks below cannot take int() of an infinity
+        raise ParseError(f"{where} is past float64's range (about 1.8e308)", _column(arg))
     wrong = {
         "whole": not (value >= 0 and value == int(value)),
         "nonzero": value == 0,
@@ -730,8 +735,9 @@ def _require_constant(
 
 
 def _constant_value(arg: Node) -> Fraction | float | None:
-    """An exact number, or the float64 nearest a constant expression; None if it is
-    not a finite real number."""
+    """An exact number, or the float64 nearest a constant expression (+-inf past
+    float64's range, as 9**9**9, past even MPFR's, is); None if it is not a finite
+    real number."""
     if isinstance(arg, Number):
         return arg.value
     if isinstance(arg, Negate) and isinstance(arg.operand, Number):
@@ -739,6 +745,8 @@ def _constant_value(arg: Node) -> Fraction | float | None:
     from derivcli.language.evaluate import exact_constant
 
     outcome = exact_constant(arg)
+    if outcome.undefined is not None and outcome.undefined.kind == "overflow":
+        return math.inf
     return outcome.to_float() if outcome.defined else None
 
 
