@@ -59,3 +59,56 @@ def test_the_library_raises_the_documented_input_error() -> None:
     assert caught.value.message == f"leaky_relu's negative_slope is {FLOAT64_RANGE} at column 20"
     assert caught.value.column == 20
     assert caught.value.exit_code == 2
+
+
+# Each constant has no real value: gamma, lgamma and digamma have poles at 0, -1,
+# -2, ...; polygamma(1, a) = sum 1/(a + k)**2 over k >= 0 is infinite at a = 0;
+# erfinv(1) is +inf (erf(y) < 1 for every finite y) and erfinv(2) has none (|erf| < 1);
+# log1p(-1) = log(0), log1p(-2) = log(-1); factorial(-1) = gamma(0), written out
+# by its definition gamma(n + 1) before the constant is checked.
+NO_REAL_VALUE = [
+    ("gamma(0)*x", "gamma(0)"),
+    ("lgamma(-1)*x", "lgamma(-1)"),
+    ("digamma(0)*x", "digamma(0)"),
+    ("polygamma(1,0)*x", "polygamma(1, 0)"),
+    ("erfinv(1)*x", "erfinv(1)"),
+    ("erfinv(2)*x", "erfinv(2)"),
+    ("log1p(-1)*x", "log1p(-1)"),
+    ("log1p(-2)*x", "log1p(-2)"),
+    ("factorial(-1)*x", "gamma(-1 + 1)"),
+]
+
+
+@pytest.mark.parametrize(("expr", "shown"), NO_REAL_VALUE)
+def test_a_constant_pole_is_exit_2_as_log_0_is(cli: Cli, expr: str, shown: str) -> None:
+    run = cli("grad", expr, "--at", "x=0.7", "--timeout", "60")
+    assert run.code == 2
+    assert run.out == ""
+    assert run.error == f"'{shown}' at column 1 is not a finite real number"
+
+
+def test_a_constant_pole_added_prints_no_derivative(cli: Cli) -> None:
+    # d/dx (digamma(-2) + x) was printed as 1 with exit 1; digamma(-2) is a pole
+    run = cli("grad", "digamma(-2)+x", "--at", "x=0", "-f", "plain", "--timeout", "60")
+    assert run.code == 2
+    assert run.out == ""
+    assert run.error == "'digamma(-2)' at column 1 is not a finite real number"
+
+
+# log2(gamma(1e10)) is about 1e10*log2(1e10/e) = 1.9e11, and factorial(1e10) =
+# gamma(1e10 + 1) is 1e10 times that: both far past MPFR's 2**(2**30) = 2**1.07e9.
+PAST_MPFR = [
+    ("gamma(1e10)*x", "gamma(1e10)"),
+    ("factorial(1e10)*x", "gamma(1e10 + 1)"),
+]
+
+
+@pytest.mark.parametrize(("expr", "shown"), PAST_MPFR)
+def test_a_constant_past_mpfr_is_exit_2_as_exp_1e20_is(cli: Cli, expr: str, shown: str) -> None:
+    run = cli("grad", expr, "--at", "x=0.7", "--timeout", "60")
+    assert run.code == 2
+    assert run.out == ""
+    assert run.error == (
+        f"'{shown}' at column 1 is finite but too large for any number format "
+        "derivcli computes with (past about 2**(+-2**30))"
+    )

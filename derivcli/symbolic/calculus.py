@@ -141,10 +141,15 @@ class SymengineBuilder(Fold[Any]):
             return fold(template, SymengineBuilder(dict(zip(ARGUMENT_NAMES, filled, strict=False))))
         if spec.symengine is not None:
             return _real_or_reject(getattr(se, spec.symengine)(*args), node)
-        if not any_node(node, lambda n: isinstance(n, Variable)) and _zero_up_to_rounding(node):
-            # symengine cannot see that sinc(100) = sin(100*pi)/(100*pi) is 0, as
-            # it sees sin(pi) is: 0 up to every precision tried is taken as 0
-            return se.Integer(0)
+        if not any_node(node, lambda n: isinstance(n, Variable)):
+            # symengine knows no pole of an opaque function: gamma(0), erfinv(1),
+            # log1p(-1) are refused here as log(0) is (the exact evaluation knows
+            # them), and gamma(1e10), past MPFR's range, as exp(1e20) is
+            _refuse_undefined_constant(node, refuse_lost=False)
+            if _zero_up_to_rounding(node):
+                # symengine cannot see that sinc(100) = sin(100*pi)/(100*pi) is 0, as
+                # it sees sin(pi) is: 0 up to every precision tried is taken as 0
+                return se.Integer(0)
         return _opaque(spec.name)(*args)
 
     def binary(self, node: BinaryOp, left: Any, right: Any) -> Any:
@@ -220,27 +225,40 @@ def _real_or_reject(value: Any, node: Node) -> Any:
             f"'{to_source(node)}' at column {node.column} is not a finite real number",
             column=node.column,
         )
+    _refuse_undefined_constant(node, refuse_lost=True)
+    return value
+
+
+def _refuse_undefined_constant(node: Node, *, refuse_lost: bool) -> None:
+    """Refuse a constant call the exact evaluation finds no real value for: a pole
+    or a point outside the domain (exit 2, as the README's limits say), or a value
+    past MPFR's range. ``refuse_lost``: also one left to rounding (a sum that
+    cancels past MAX_PRECISION); an opaque call keeps that to the point's verdict,
+    as before."""
     outcome = exact_constant(node)
-    if outcome.undefined is not None and outcome.undefined.kind in ("overflow", "underflow"):
-        size = "large" if outcome.undefined.kind == "overflow" else "small"
+    undefined = outcome.undefined
+    if undefined is None:
+        return
+    if undefined.kind in ("overflow", "underflow"):
+        size = "large" if undefined.kind == "overflow" else "small"
         raise LimitError(
             f"'{to_source(node)}' at column {node.column} is "
             f"{'finite' if size == 'large' else 'nonzero'} but too {size} for any number "
             "format derivcli computes with (past about 2**(+-2**30))",
             column=node.column,
         )
-    if outcome.lost and outcome.undefined is not None:
-        raise LimitError(
-            f"'{to_source(node)}' at column {node.column} cannot be evaluated: "
-            f"{outcome.undefined.describe()}",
-            column=node.column,
-        )
-    if not outcome.defined:
-        raise InputError(
-            f"'{to_source(node)}' at column {node.column} is not a finite real number",
-            column=node.column,
-        )
-    return value
+    if undefined.lost:
+        if refuse_lost:
+            raise LimitError(
+                f"'{to_source(node)}' at column {node.column} cannot be evaluated: "
+                f"{undefined.describe()}",
+                column=node.column,
+            )
+        return
+    raise InputError(
+        f"'{to_source(node)}' at column {node.column} is not a finite real number",
+        column=node.column,
+    )
 
 
 def _check_exact_size(value: Any, column: int) -> Any:
