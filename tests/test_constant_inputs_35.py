@@ -112,3 +112,13 @@ def test_a_constant_past_mpfr_is_exit_2_as_exp_1e20_is(cli: Cli, expr: str, show
         f"'{shown}' at column 1 is finite but too large for any number format "
         "derivcli computes with (past about 2**(+-2**30))"
     )
+
+
+def test_polygamma_of_an_order_past_int64_says_so(cli: Cli) -> None:
+    # 1e19 > 2**63 - 1 = 9.22e18, the largest order torch's int64_t holds
+    run = cli("grad", "polygamma(1e19, x)", "--at", "x=0.7", "--timeout", "60")
+    assert run.code == 3
+    assert run.error == (
+        "autograd cannot evaluate polygamma of order 1e+19: torch takes the order "
+        "as a 64-bit integer (at most 2**63 - 1)"
+    )

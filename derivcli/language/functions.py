@@ -567,6 +567,8 @@ def _torch_gamma(torch: Any, a: Sequence[Any]) -> Any:
 # -1e10 or -1e15, in C++ where no time budget reaches. Below this, autograd stops
 # with a clear error instead.
 TORCH_POLYGAMMA_FLOOR = -(2.0**24)
+# torch.polygamma's order is a C++ int64_t
+TORCH_LARGEST_ORDER = 2**63 - 1
 
 
 def _torch_gamma_family(name: str) -> Builder:
@@ -581,7 +583,14 @@ def _torch_gamma_family(name: str) -> Builder:
             )
         if name == "digamma":
             return torch.digamma(x)
-        return torch.polygamma(int(a[0]), x)
+        order = int(a[0])
+        if order > TORCH_LARGEST_ORDER:
+            # torch's "Overflow when unpacking long long" said nothing of which order
+            raise CannotComputeError(
+                f"autograd cannot evaluate polygamma of order {float(a[0]):g}: torch "
+                "takes the order as a 64-bit integer (at most 2**63 - 1)"
+            )
+        return torch.polygamma(order, x)
 
     return build
 
