@@ -148,3 +148,22 @@ def test_a_closed_form_too_large_for_the_tree_evaluator_is_right_too(cli: Cli) -
     assert result["symbolic"] == pytest.approx(truth, rel=4e-16)
     assert not result["agree"]
     assert code == 1
+
+
+def test_a_chain_of_huge_powers_adds_every_power_s_bits(cli: Cli) -> None:
+    # ((1 + x/1e200)**(1e100 + 1/2))**(1e100 + 1/2) is (1 + x/1e200)**((1e100 + 1/2)**2),
+    # about e**x: each power alone loses 333 bits, the chain 665, and the first
+    # fix added only the larger one's (it said 1, agree, exit 0; a review's find)
+    for text, powers in (
+        ("((1 + x/1e200)**(1e100+0.5))**(1e100+0.5)", (100, 100)),
+        ("(((1 + x/1e200)**(1e60+0.5))**(1e60+0.5))**(1e80+0.5)", (60, 60, 80)),
+    ):
+
+        def f(x: Any, powers: tuple[int, ...] = powers) -> Any:
+            value = 1 + x / _n(200)  # exact decimals, at mpmath's working precision
+            for k in powers:
+                value = value ** (_n(k) + mpmath.mpf(1) / 2)
+            return value
+
+        _, result = _grad(cli, text, "x=1")
+        assert result["symbolic"] == _truth(f, 1.0, dps=1000)

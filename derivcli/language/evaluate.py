@@ -429,8 +429,9 @@ class Exact:
     on_step: tuple[int, ...] = ()
     # the steps given an exact value instead of being computed (_run_exact's fixed)
     fixed: Mapping[int, Any] = field(default_factory=dict)
-    # the most bits a power lost by amplifying its rounded base's relative error
-    # |exponent| times (see _amplified_bits), and that power's index
+    # the bits powers lost by amplifying their rounded bases' relative errors
+    # |exponent| times (see _amplified_bits), summed, and the index of the
+    # power that lost most
     amplified: int = 0
     amplifier: int = -1
 
@@ -955,7 +956,7 @@ def _run_exact(
         inexact = False  # some step so far rounded
         exact: list[bool] = []  # per step: its value is exact (no rounding on its way)
         on_step: list[int] = []
-        amplified, amplifier = 0, -1  # the bits a power lost most (_amplified_bits)
+        amplified, most, amplifier = 0, 0, -1  # the bits powers lost; the one that lost most
         try:
             for index, (step, args, spread, periodic, edges) in enumerate(_steps(program)):
                 if (
@@ -1031,9 +1032,14 @@ def _run_exact(
                 if spread == _ADDITIVE and exact_sums:
                     needs = max(needs, _bits_to_keep(m, values[args[0]], values[args[1]]))
                 if spread in (_POWER, _CONSTANT_POWER):
+                    # summed: a chain of powers multiplies the amplifications
+                    # (((1 + x/1e200)**(1e100+0.5))**(1e100+0.5) loses 665 bits,
+                    # each power half of them; a review's find in the first
+                    # version, which kept the largest only)
                     bits = _amplified_bits(m, values, exact, args)
-                    if bits > amplified:
-                        amplified, amplifier = bits, index
+                    if bits > most:
+                        most, amplifier = bits, index
+                    amplified += bits
         except _Failed as failure:
             undefined = Undefined(failure.kind, program.nodes[failure.index])
             failing = program.instructions[failure.index]
