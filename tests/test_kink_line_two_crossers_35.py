@@ -92,3 +92,21 @@ def test_max_of_three_squared_at_the_origin(cli: Cli, wrt: tuple[str, ...]) -> N
             assert abs(_fxy_of_max_squared(z)) < mpmath.mpf(10) ** -30
     code, result = _third(cli, "max(x, y, z)**2", "x=0,y=0,z=0", wrt)
     assert (code, result["verdict"], result["symbolic"]) == (0, "agree", 0.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "at", "expected"),
+    [
+        # max(u, v)*min(u, v) = u*v. f = x*(2*y - 1)*z: d/dx (2*y - 1)*z, d/dy 2*z,
+        # d/dz 2. The line x = 2*y - 1 through (1, 1) was kept by steps of exactly
+        # 1 and 1/2 (a review's find in this file's first fix): it said 1, agree
+        ("max(x, 2*y-1)*min(x, 2*y-1)*z", "x=1,y=1,z=0", 2.0),
+        ("max(x, 2*y)*min(x, 2*y)*z", "x=0,y=0,z=0", 2.0),  # f = 2*x*y*z
+        ("max(x, 4*y-2)*min(x, 4*y-2)*z", "x=2,y=1,z=0", 4.0),  # f = x*(4*y - 2)*z
+    ],
+)
+def test_lines_that_plain_halves_would_keep(cli: Cli, text: str, at: str, expected: float) -> None:
+    for wrt in (("x", "y", "z"), ("z", "y", "x")):
+        _, result = _third(cli, text, at, wrt)
+        assert result["differentiable"] is True
+        assert result["symbolic"] == expected

@@ -1123,17 +1123,26 @@ def _off(
     exponent: int,
 ) -> dict[str, Any]:
     """``base`` moved off the kink lines: 2**-exponent (relative to the point)
-    along the first variable that crossed one (_lines), half that along the
-    second, and so on, on one side. Off every such line (sign(x)**2*sign(y)**2*z
-    at x = y = 0), and off one through the point along two of them: moved alike,
-    x and y would stay on max(x, y)'s line x = y, where d2/dxdy of
-    max(x, y)*min(x, y)*z (f = x*y*z) reads 0.5*z, not z. With relative steps
-    of 1 and 1/2 on one side, a*x + b*y = 0 through the point moves by -b*y/2
-    (x, y of one sign) or -3*b*y/2 (of opposite signs): never 0 where b is not."""
+    along the first variable that crossed one (_lines), about half that along
+    the second, a quarter along the third, on one side. Off every such line
+    (sign(x)**2*sign(y)**2*z at x = y = 0), and off one through the point along
+    two of them: moved alike, x and y would stay on max(x, y)'s line x = y,
+    where d2/dxdy of max(x, y)*min(x, y)*z (f = x*y*z) reads 0.5*z, not z. The
+    factors are not plain halves (1/2*(1 + 2**-32), ...): steps of exactly 1
+    and 1/2 kept the point on x = 2*y - 1 at (1, 1) (a review's find), and a
+    line that these factors keep would need coefficients near 2**32."""
+    m = gmpy2()
     moved: dict[str, Any] = dict(base)
     for index, own in enumerate(crossed):
-        moved = _beside(moved, own, _step(point, own, side, exponent + index))
+        with m.context(m.get_context(), precision=OFF_FACTOR_BITS):
+            offset = _step(point, own, side, exponent + index) * (1 + index * OFF_FACTOR_NUDGE)
+        moved = _beside(moved, own, offset)
     return moved
+
+
+# _off's nudge of the factors after the first, and the bits that hold it exactly.
+OFF_FACTOR_NUDGE = 2.0**-32
+OFF_FACTOR_BITS = 128
 
 
 def _misleading_line(
