@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 import mpmath
+import pytest
 from conftest import Cli, one
 
 
@@ -60,3 +61,42 @@ def test_a_jump_of_f_prime_by_1_beside_0_over_0_is_found_by_the_limits(cli: Cli)
     assert code == 1
     assert result["differentiable"] is False
     assert "left limit 1, value undefined, right limit 2" in result["note"]
+
+
+def _last_order(cli: Cli, text: str, order: str) -> tuple[int, dict[str, Any]]:
+    run = cli(
+        "partial", text, "--wrt", "y", "--order", order, "--at", "y=0", "-f", "json",
+        "--timeout", "60",
+    )  # fmt: skip
+    return run.code, one(run)
+
+
+def test_a_tiny_corner_of_the_order_asked_where_its_sides_come_from_f(cli: Cli) -> None:
+    # By hand: f = y**2 + 2**-200*relu(y)*y is y**2 left of 0 and
+    # (1 + 2**-200)*y**2 right of it: f'' is 2 and 2 + 2**-199, a corner of
+    # 1.24e-60, below the sides' 2**-100. f''s closed form is 0/0 left of 0, so
+    # the sides come from f's own quotients, and so must the gap (a review's
+    # find in this file's first fix: it said 2, the derivative exists).
+    code, result = _last_order(cli, "y**2 + 2**-200*(relu(y)**3)**(1/3)*y", "2")
+    assert code == 1
+    assert result["differentiable"] is False
+    assert mpmath.nstr(mpmath.mpf(2) ** -199, 10) in result["note"]
+    # order 3: f''' is 6 and 6 + 6*2**-200 (= 3.733809167e-60 apart)
+    code, result = _last_order(cli, "y**3 + 2**-200*(relu(y)**3)**(1/3)*y**2", "3")
+    assert result["differentiable"] is False
+    assert mpmath.nstr(6 * mpmath.mpf(2) ** -200, 10) in result["note"]
+
+
+@pytest.mark.parametrize(
+    ("text", "order", "expected"),
+    [
+        ("y**2 + (relu(y)**3)**(1/3)*y**2", "2", 2.0),  # y**2 + relu(y)*y**2: 2, and 2 + 6*y
+        ("y**3 + (relu(y)**3)**(1/3)*y**3", "3", 6.0),  # 6, and 6 + 24*y
+    ],
+)
+def test_sides_from_f_that_meet_are_no_corner(
+    cli: Cli, text: str, order: str, expected: float
+) -> None:
+    _, result = _last_order(cli, text, order)
+    assert result["differentiable"] is True
+    assert result["symbolic"] == expected
