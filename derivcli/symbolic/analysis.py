@@ -1445,8 +1445,11 @@ def _gap_stays_finer(g: Program, point: Mapping[str, Any], var: str, f: Program,
 def _continuous_at(f_program: Program, point: Mapping[str, Any], var: str) -> bool:
     """Whether f's value at the point is both of its limits along ``var``. Every
     caller passes a point beside the one examined (2**-64 along the next
-    variable), so a value lost there is lost beside it, as its note says."""
-    here = _valued(_value_here(f_program, point, exact_sums=True), here=False)
+    variable), so a value lost there is lost beside it, as its note says. Not
+    exact_sums, as in _jump: c*y with c = exp(10000)*(sqrt(1 + exp(-14000)) - 1)
+    read as 0 at (0, 2**-64), and its jump along x there went unseen (a
+    helper's find, stop 35)."""
+    here = _valued(_value_here(f_program, point, exact_sums=False), here=False)
     if here.value is None:
         return False
     value = gmpy2().mpfr(0) if here.is_zero(len(here.values) - 1) else here.value
@@ -2100,7 +2103,10 @@ def _edge_jump(f: Program, point: Mapping[str, float], var: str, side: int) -> s
     f to that side's limit, described; or ''. x**y at (0, 0) along y: 0**0 is
     1, 0**h is 0 for h > 0, so the right quotients go to -inf, not to the 0 that
     the quotients beside the point (which leave f's value out) show."""
-    here = _valued(_value_here(f, point, exact_sums=True), here=True)
+    # not exact_sums, as in _jump: that rounds 1 + exp(-14000) at MAX_PRECISION
+    # and reads f as 0 at the point, and a jump of 3.3e-1738 at the edge of
+    # sqrt's domain went unseen (a helper's find, stop 35)
+    here = _valued(_value_here(f, point, exact_sums=False), here=True)
     limit = _side_limit(f, point, var, side, exact=True)
     if here.value is None or limit is None or (isinstance(limit, float) and math.isnan(limit)):
         return ""
