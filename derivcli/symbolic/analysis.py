@@ -2436,18 +2436,16 @@ def _value_here(program: Program, point: Mapping[str, Any], *, exact_sums: bool)
     # for at 384 bits, is evaluated at 768), and asked for 768 it gives the same
     # value again, which agrees with itself (that value is good to 91 bits: a
     # jump of 2**-91 of it at a kink, a helper's find, stop 35)
-    precision = max(precision, outcome.precision)
     while (
         outcome.value is not None
         and not outcome.is_zero(len(outcome.values) - 1)
-        and precision < MAX_PRECISION
+        and (precision := max(precision, outcome.precision)) < MAX_PRECISION
     ):
         precision *= 2
         finer = exact_value(program, point, precision, exact_sums=exact_sums)
         if finer.value is None:
             return outcome
         value, outcome = outcome.value, finer
-        precision = max(precision, outcome.precision)
         if _within(value, finer.value, HERE_BITS):
             break
     return outcome
