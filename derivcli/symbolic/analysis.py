@@ -2581,10 +2581,13 @@ class _Screen:
             f = float64_values(prepared.function, block, size)
             f_parts.append(f.values)
             # f's value is shown, not compared: float64 is enough unless f is
-            # undefined there (and not certainly so) or large enough to
+            # undefined there (and not certainly so), float64 may have lost too
+            # many bits ((1 - cos(x))/x**2 at 1e-8), or f is large enough to
             # overflow somewhere on the way
             f_outside = _outside_domain(np, prepared.function, f) >= 0
-            f_flags.append((f.undefined & ~f_outside) | (np.abs(f.values) > FLOAT32_MAX))
+            f_flags.append(
+                ((f.undefined | f.doubtful) & ~f_outside) | (np.abs(f.values) > FLOAT32_MAX)
+            )
             for wrt, steps in prepared.steps.items():
                 final = steps.final.program
                 if final is None:  # a huge closed form: point by point, exactly
