@@ -52,6 +52,29 @@ def _vm_size() -> int | None:
         return None
 
 
+def _pipe() -> tuple[int, int]:
+    """``os.pipe()``, with both ends above the standard streams' numbers.
+
+    In a process started with one of them closed (``2>&-``) a pipe end would
+    take that number, and the child's ``_quiet_child`` (``/dev/null`` on fd 2)
+    would put /dev/null in its place: the child read its requests from
+    /dev/null, and every closed form was reported as out of memory."""
+    return _above_standard_streams(os.pipe())
+
+
+def _above_standard_streams(ends: tuple[int, int]) -> tuple[int, int]:
+    import fcntl  # POSIX only, as os.fork: only forking paths make pipes
+
+    moved = []
+    for fd in ends:
+        if fd > 2:
+            moved.append(fd)
+            continue
+        moved.append(fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 3))
+        os.close(fd)
+    return moved[0], moved[1]
+
+
 def _quiet_child() -> None:
     """Silence the child's stderr: a C++ abort message (symengine out of
     memory) must not become a second line on the user's terminal; the parent
@@ -99,23 +122,27 @@ class Job:
         if user_code and fork_breaks_autograd():
             self._start_fresh(func, payload)
             return
-        read_fd, write_fd = os.pipe()
+        read_fd, write_fd = _pipe()
         pid = os.fork()
         if pid == 0:  # child
-            os.close(read_fd)
-            signal.signal(signal.SIGINT, signal.SIG_DFL)
-            if user_code:
-                os.dup2(2, 1)
-                sys.stdout = sys.stderr
-            else:
-                _quiet_child()
-                _limit_memory()
-            view = memoryview(_encode(_run(func, payload)))
-            while view:
-                written = os.write(write_fd, view)
-                view = view[written:]
-            os.close(write_fd)
-            os._exit(0)
+            try:
+                os.close(read_fd)
+                signal.signal(signal.SIGINT, signal.SIG_DFL)
+                if user_code:
+                    os.dup2(2, 1)
+                    sys.stdout = sys.stderr
+                else:
+                    _quiet_child()
+                    _limit_memory()
+                view = memoryview(_encode(_run(func, payload)))
+                while view:
+                    written = os.write(write_fd, view)
+                    view = view[written:]
+                os.close(write_fd)
+            finally:
+                # whatever happened, never return into the parent's code (it
+                # would go on as a second derivcli, writing the same output)
+                os._exit(0)
         os.close(write_fd)
         self._pid = pid
         self._fd = read_fd
@@ -127,7 +154,7 @@ class Job:
         function and its payload travel pickled on the child's stdin, after
         this process's ``sys.path`` so the child imports the same derivcli.
         """
-        read_fd, write_fd = os.pipe()
+        read_fd, write_fd = _pipe()
         try:
             process = subprocess.Popen(  # noqa: S603 - our own interpreter and code
                 [sys.executable, "-c", _FRESH_CHILD, str(write_fd)],
@@ -363,16 +390,22 @@ class Worker:
         self._free_at = 0.0  # when the child finished its last answer (or was forked)
 
     def _start(self) -> None:
-        request_r, request_w = os.pipe()
-        reply_r, reply_w = os.pipe()
+        request_r, request_w = _pipe()
+        reply_r, reply_w = _pipe()
         pid = os.fork()
         if pid == 0:  # child: serve until the parent closes the pipe
-            os.close(request_w)
-            os.close(reply_r)
-            signal.signal(signal.SIGINT, signal.SIG_DFL)
-            _quiet_child()
-            _limit_memory()
-            self._serve(request_r, reply_w)
+            try:
+                os.close(request_w)
+                os.close(reply_r)
+                signal.signal(signal.SIGINT, signal.SIG_DFL)
+                _quiet_child()
+                _limit_memory()
+                self._serve(request_r, reply_w)
+            finally:
+                # An exception here must not return into the parent's code: the
+                # child would go on as a second derivcli (a batch's lines written
+                # twice). The parent reads the end of the pipe as a failed request.
+                os._exit(1)
         os.close(request_r)
         os.close(reply_w)
         os.set_blocking(request_w, False)
