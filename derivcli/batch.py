@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
-from derivcli.errors import DerivcliError, ExitCode, OutputClosed, internal_error
+from derivcli.errors import DerivcliError, ExitCode, OutputClosed, OutputError, internal_error
 
 if TYPE_CHECKING:
     from derivcli.compare import Runner
@@ -182,6 +182,8 @@ def run_batch(lines: Iterable[str], begin: BeginLine, out: IO[str]) -> int:
             out.flush()
         except BrokenPipeError:
             raise OutputClosed from None
+        except OSError as exc:
+            raise OutputError.writing(exc) from None
 
     def write_first() -> None:
         nonlocal worst

@@ -88,6 +88,16 @@ class BudgetError(CannotComputeError):
     """A time or memory budget ran out."""
 
 
+class OutputError(CannotComputeError):
+    """stdout takes no more (a full disk, ``> /dev/full``): the result cannot
+    be delivered. Not a bug ("internal error") and not the input's fault."""
+
+    @classmethod
+    def writing(cls, exc: OSError) -> OutputError:
+        """The error for an OSError met writing stdout."""
+        return cls(f"cannot write the output: {exc.strerror or exc}")
+
+
 class OutputClosed(Exception):  # noqa: N818 - not an error of the user's input
     """The reader of our stdout went away (``derivcli batch | head -1``).
 

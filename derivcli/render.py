@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
-from derivcli.errors import ExitCode, InputError, OutputClosed
+from derivcli.errors import ExitCode, InputError, OutputClosed, OutputError
 
 if TYPE_CHECKING:
     from derivcli.autograd.check_function import FunctionReport
@@ -472,6 +472,8 @@ def emit(output: Output, fmt: str, out: IO[str] | None = None) -> None:
         _write(output, fmt, stream)
     except BrokenPipeError:
         raise OutputClosed from None
+    except OSError as exc:
+        raise OutputError.writing(exc) from None
 
 
 def _write(output: Output, fmt: str, stream: IO[str]) -> None:

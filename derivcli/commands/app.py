@@ -24,7 +24,8 @@ EXIT_CODES_HELP = (
     "Exit codes: 0 every result computed and agreeing; "
     "1 computed, but symbolic and autograd disagree or the point is not differentiable; "
     "2 bad input (syntax, unknown name or function, malformed --at/--wrt, a limit); "
-    "3 cannot compute here (device unavailable, time or memory budget exhausted)."
+    "3 cannot compute here (device unavailable, time or memory budget exhausted, "
+    "the output cannot be written)."
 )
 
 

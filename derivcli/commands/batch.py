@@ -54,6 +54,8 @@ def batch(
     # Undecodable bytes become U+FFFD, so such a line is one bad line
     # (reported, exit 2) instead of the end of the batch.
     if source == "-":
+        if sys.stdin is None:  # started with stdin closed (``<&-``): Python gives None
+            raise InputError("batch: no input to read: standard input is closed")
         stream = sys.stdin
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")

@@ -11,13 +11,21 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import errno
+import io
 import os
 import signal
 import sys
 from typing import TYPE_CHECKING
 
 from derivcli.commands.app import command_tree, protect_leading_minus
-from derivcli.errors import DerivcliError, ExitCode, OutputClosed, internal_error
+from derivcli.errors import (
+    DerivcliError,
+    ExitCode,
+    OutputClosed,
+    OutputError,
+    internal_error,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -35,7 +43,9 @@ def one_line(message: str) -> str:
 
 
 def _error(message: str) -> None:
-    sys.stderr.write(f"{ERROR_PREFIX}{one_line(message)}\n")
+    # stderr that takes nothing (``2>/dev/full``) must not turn an error into a traceback
+    with contextlib.suppress(OSError):
+        sys.stderr.write(f"{ERROR_PREFIX}{one_line(message)}\n")
 
 
 def plain_label(*groups: Sequence[DerivativeResult]) -> None:
@@ -58,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
         code, message = _invoke(args)
     except (OutputClosed, BrokenPipeError):
         return _output_closed()
+    except OutputError as exc:
+        return _output_failed(exc)
     if message is not None:
         _error(message)
     return code
@@ -68,9 +80,64 @@ SIGPIPE_EXIT = 141  # 128 + SIGPIPE: what a shell reports for a tool its reader 
 
 def _output_closed() -> int:
     """The reader went away (``| head``): stop quietly, as Unix tools do."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
+    _discard_stdout()
     return SIGPIPE_EXIT
+
+
+def _output_failed(exc: OutputError) -> int:
+    """stdout takes no more (``> /dev/full``): say so once, exit 3."""
+    _discard_stdout()  # what is still buffered must not fail again at the last flush
+    _error(exc.message)
+    return int(exc.exit_code)
+
+
+def _discard_stdout() -> None:
+    """What is still buffered for stdout, and anything written later, goes to /dev/null."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    finally:
+        os.close(devnull)
+
+
+class _ClosedStdout(io.TextIOBase):
+    """stdout for a process started without one (``derivcli ... >&-``).
+
+    Writing to it is what writing to a pipe whose reader left is: the
+    command ends quietly with 141 (SIGPIPE), as with ``| head``. A command
+    that writes nothing to stdout (an error) keeps its own exit code."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        # not BrokenPipeError: click and rich would each turn it into exit 1
+        raise OutputClosed
+
+    def fileno(self) -> int:
+        return 1  # /dev/null, put there by _fill_closed_streams
+
+
+def _fill_closed_streams() -> None:
+    """Give the standard streams the process was started without (``<&-``,
+    ``>&-``, ``2>&-``) /dev/null, so that no file or pipe derivcli opens takes
+    their numbers: the symbolic worker's pipe once became fd 2, and stray
+    writes to fd 2 (C libraries' warnings) would have gone into it. Python
+    left ``sys.stdin``/``sys.stdout``/``sys.stderr`` as None for them: stdout
+    becomes a closed pipe (``_ClosedStdout``), stderr /dev/null, and stdin
+    stays None (``batch`` says there is no input to read)."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            devnull = os.open(os.devnull, os.O_RDWR)
+            if devnull != fd:
+                os.dup2(devnull, fd)
+                os.close(devnull)
+    if sys.stdout is None:
+        sys.stdout = _ClosedStdout()
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the life of the process
 
 
 def _invoke(args: list[str]) -> tuple[int, str | None]:
@@ -102,6 +169,8 @@ def _invoke(args: list[str]) -> tuple[int, str | None]:
             else " (see 'derivcli --help')"
         )
         return int(ExitCode.BAD_INPUT), _usage_message(exc, command) + hint
+    except OutputError:
+        raise  # main reports it, and keeps the last flush from failing again
     except DerivcliError as exc:
         return int(exc.exit_code), exc.message
     except KeyboardInterrupt:
@@ -117,10 +186,18 @@ def _invoke(args: list[str]) -> tuple[int, str | None]:
                 f"{args[0]}: cannot tell which shell this is (none among this process's "
                 f"parents); name it: derivcli --show-completion SHELL ({shells})"
             )
+        if isinstance(exc, OSError) and exc.errno in _WRITING_ERRNOS and not exc.filename:
+            # stdout failed where derivcli's own writes do not catch it (click's
+            # --help, --version): not a bug
+            raise OutputError.writing(exc) from None
         if os.environ.get("DERIVCLI_DEBUG"):
             raise
         return int(ExitCode.CANNOT_COMPUTE), internal_error(exc)
     return (int(result) if isinstance(result, int) else 0), None
+
+
+# errors only a write gives: a full disk (``> /dev/full``), a quota, a file size limit
+_WRITING_ERRNOS = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EFBIG})
 
 
 def _usage_message(exc: UsageError, command: object) -> str:
@@ -167,12 +244,15 @@ def _show_completion(shell: str) -> tuple[int, str | None]:
 
 def run() -> None:
     """Console-script entry point."""
+    _fill_closed_streams()
     code = main()
     atexit._run_exitfuncs()
     try:
         sys.stdout.flush()
     except BrokenPipeError:
         code = _output_closed()
+    except OSError as exc:  # the buffered rest did not fit (``> /dev/full``)
+        code = _output_failed(OutputError.writing(exc))
     if code == SIGPIPE_EXIT and hasattr(signal, "SIGPIPE"):
         # die of SIGPIPE itself, so a shell and a parent process see exactly that
         sys.stdout.flush = lambda: None  # type: ignore[method-assign]
