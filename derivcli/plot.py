@@ -121,7 +121,8 @@ class PlotData:
             "wrt": self.wrt,
             "fixed": {name: json_number(v) for name, v in self.fixed},
             "range": [json_number(self.start), json_number(self.stop)],
-            "points": self.grid_count,
+            # the arrays' length: --points' grid and any kink between two of its points
+            "points": len(self.xs),
             "derivative": self.derivative,
             "x": numbers(self.xs),
             "f": numbers(self.function),

@@ -170,3 +170,17 @@ def test_a_kink_torch_rounds_onto_a_float(cli: Cli) -> None:
     assert doc["summary"].endswith(
         "not differentiable at 1 kink (x=0.1); closed form and autograd DISAGREE at 1 point (x=0.1)"
     )
+
+
+def test_points_is_the_length_of_the_sampled_arrays(cli: Cli) -> None:
+    # --points 21 over [-1, 1] is the grid -1, -0.9, ..., 1 (step 0.1), but torch's
+    # linspace makes its point near 0.1 the float 0.09999999999999995 (NOTES.md:
+    # not start + i*step), so relu(x - 0.1)'s kink at the float 0.1 is on no grid
+    # point and gets a point of its own: 21 + 1 = 22 sampled points, as the summary
+    # says. Before: "points" was 21 beside arrays of 22.
+    code, doc, _ = plot_json(cli, "relu(x-0.1)", "-1:1", 21)
+    assert code == 1
+    lengths = {len(doc[name]) for name in ("x", "f", "symbolic", "autograd")}
+    assert lengths == {doc["points"]}
+    assert doc["points"] == 22
+    assert ": 22 points;" in doc["summary"]
