@@ -837,7 +837,9 @@ def examine(
     # min(z*1e20, log(z) + z*1e20) at 1 has sides 1e20 and 1e20 + 1, one
     # float64 apart from nothing
     exact_left, exact_right = _sides_along(derivative, point, f_program)
-    by_differences = False  # a side taken from f's own differences
+    # where a side is taken from f's own differences, the gaps of a tiny corner
+    # are too (the lower closed form has no value there to take them from)
+    differences_gap: Callable[[int], Any] | None = None
     if pure and derivative.steps.order > 1:
         # the lower closed forms may have no value all along the line (z=0 in
         # (y*z)**1.5): then the derivative comes from f's own differences. The
@@ -847,7 +849,10 @@ def examine(
         # 2**-64 (_defined_beside): a hole in f's domain there, 2**-64 from the
         # point and far beyond the quotients' steps, is no edge (2**-128*sqrt(
         # ((y - 1)*2**64 + 1)**2 - 1/16)**2 has none at 1 - 2**-64 only)
-        by_differences = exact_left is None or exact_right is None
+        if exact_left is None or exact_right is None:
+            differences_gap = functools.partial(
+                _quotients_gap, f_program, point, var, derivative.steps.order
+            )
         if exact_left is None:
             exact_left = _finite_difference(f_program, point, var, -1, derivative.steps.order)
         if exact_right is None:
@@ -861,6 +866,9 @@ def examine(
         # the order-1 closed form has no value beside the point along var (d/dx
         # of sinc(x)*y is 0/0 all along x = 0): f's own mixed differences
         exact_left, exact_right = _mixed_sides(f_program, point, derivative.wrt[0], var)
+        differences_gap = functools.partial(
+            _mixed_quotients_gap, f_program, point, derivative.wrt[0], var
+        )
     if -1 in missing_sides:  # the lower order does not exist on that side
         exact_left = None
     if +1 in missing_sides:
@@ -952,24 +960,28 @@ def examine(
         sides_meet = joined
     elif (
         sides_meet
-        and gap_test
         and not isinstance(exact_left, float)
         and not isinstance(exact_right, float)
         and exact_left != exact_right
     ):
         # equal to 2**-100 but not exactly: a gap that stays is a corner all the
         # same (x + 3e-31*abs(x) at 0 has sides 1 -+ 3e-31, 2**-100.4 apart)
-        if by_differences:
+        if differences_gap is not None:
             # a side from f's own differences: the lower closed form has no value
             # there to take gaps from, f's quotients on both sides do (f'' of
-            # y**2 + 2**-200*(relu(y)**3)**(1/3)*y is 2 and 2 + 2**-199; a
-            # review's find)
-            sides_meet = not _tiny_jump_of(
-                functools.partial(_quotients_gap, f_program, point, var, derivative.steps.order)
-            )
+            # y**2 + 2**-200*(relu(y)**3)**(1/3)*y is 2 and 2 + 2**-199; d2/dxdy
+            # of cbrt(x**3)*y + 2**-200*x*abs(y - 1) at (0, 1) is 1 -+ 2**-200;
+            # a review's finds)
+            sides_meet = not _tiny_jump_of(differences_gap)
         else:
             program = derivative.program(below)
-            sides_meet = _gap_shrinks(program, point, var, f_program) is not False
+            # where the sides were read off a kink line (_off_line), so are the
+            # gaps: on the line the closed form is a convention (d/dx of
+            # cbrt(x**3)*y + 2**-200*x*abs(y - 1) is 0/0 all along x = 0, and
+            # beside it its slopes along y at y = 1 are 1 -+ 2**-200)
+            crossed = [] if gap_test else _misleading_line(derivative, point, below, var)
+            at = _off(point, point, crossed, +1, OFF_LINE_EXPONENTS[0]) if crossed else point
+            sides_meet = _gap_shrinks(program, at, var, f_program) is not False
     if sides_meet:
         common = right if abs(right) <= abs(left) else left
         if not abs(common) <= derivative.limit:
@@ -1648,6 +1660,17 @@ def _mixed_difference(
     partial whose order-1 closed form has no value on a whole line through the
     point: d/dx of sinc(x)*y is y*(cos(pi*x) - sinc(x))/x, 0/0 all along x = 0,
     though d/dx is 0 there and d2/dxdy too."""
+    differences = _refined_differences(_mixed_quotient(f, point, inner, var, side, inner_side), 3)
+    limit: Any = _settle(differences, exact=True, offset=_offset(point, var))
+    return limit
+
+
+def _mixed_quotient(
+    f: Program, point: Mapping[str, float], inner: str, var: str, side: int, inner_side: int
+) -> Callable[[int, int], tuple[Any, int]]:
+    """``quotient(k, precision)``: _mixed_difference's quotient at step 2**-k
+    along ``var`` (the inner step 2**-2k), and the most bits a value took;
+    None where a value is undefined."""
     m = gmpy2()
     inner_offset = _offset(point, inner)
 
@@ -1671,9 +1694,7 @@ def _mixed_difference(
                 slopes.append((values[1] - values[0]) / a)
             return (slopes[1] - slopes[0]) / h, used
 
-    differences = _refined_differences(quotient, 3)
-    limit: Any = _settle(differences, exact=True, offset=_offset(point, var))
-    return limit
+    return quotient
 
 
 def _mixed_sides(f: Program, point: Mapping[str, float], inner: str, var: str) -> tuple[Any, Any]:
@@ -2339,6 +2360,25 @@ def _quotients_gap(f: Program, point: Mapping[str, float], name: str, order: int
             return abs(right - left), used
 
     return _kept_gap(gap_at, order * k + PROBE_GUARD_BITS)
+
+
+def _mixed_quotients_gap(
+    f: Program, point: Mapping[str, float], inner: str, var: str, k: int
+) -> Any:
+    """As _quotients_gap, for f's mixed quotients (_mixed_quotient) along ``var``
+    of its derivative along ``inner`` on the two sides of the point."""
+    m = gmpy2()
+    sides = [_mixed_quotient(f, point, inner, var, side, +1) for side in (-1, +1)]
+
+    def gap_at(precision: int) -> tuple[Any, int]:
+        (left, used_left), (right, used_right) = (q(k, precision) for q in sides)
+        used = max(used_left, used_right)
+        if left is None or right is None:
+            return None, used
+        with m.context(m.get_context(), precision=used):
+            return abs(right - left), used
+
+    return _kept_gap(gap_at, 3 * k + PROBE_GUARD_BITS)
 
 
 def _kept_gap(gap_at: Callable[[int], tuple[Any, int]], precision: int) -> Any:
