@@ -1,0 +1,45 @@
+"""plot: a kink whose argument has a triple zero at 0 (a user review, stop 35).
+
+The root of x**3 in [-1, 1] is 0.0, a float, but the bracket narrowing onto it
+stops at 2**-256 of the range's size, around -2.9e-186, where x**3 is not 0:
+the kink was placed there, its sides were probed left of 0 only, and
+sign(x**3) (a jump at 0) was a smooth kink, exit 0. A bracket that holds 0.0,
+where the argument is exactly 0, now gives 0.0. The truths, by hand:
+sign(x**3) = sign(x) jumps at 0; relu(x**3)**(1/3) = relu(x) has sides 0 and 1;
+abs(x**3)**(1/3) = abs(x) has -1 and 1; relu(x**3) is smooth at 0 (0 and 0).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from conftest import Cli
+
+
+def _kinks(cli: Cli, text: str) -> tuple[int, list[dict[str, Any]]]:
+    run = cli("plot", text, "--range", "-1:1", "--points", "20", "-f", "json", "--timeout", "60")
+    kinks = run.json()["kinks"]
+    assert isinstance(kinks, list)
+    return run.code, kinks
+
+
+@pytest.mark.parametrize(
+    ("text", "differentiable", "left", "right"),
+    [
+        ("sign(x**3)", False, None, None),
+        ("relu(x**3)**(1/3)", False, 0.0, 1.0),
+        ("abs(x**3)**(1/3)", False, -1.0, 1.0),
+        ("relu(x**3)", True, 0.0, 0.0),
+    ],
+)
+def test_a_triple_zero_at_0_is_placed_at_0(
+    cli: Cli, text: str, differentiable: bool, left: float | None, right: float | None
+) -> None:
+    code, kinks = _kinks(cli, text)
+    (kink,) = kinks
+    assert kink["x"] == 0.0 and kink["at_float"] is True
+    assert kink["differentiable"] is differentiable
+    assert code == (0 if differentiable else 1)
+    if left is not None:
+        assert (kink["left"], kink["right"]) == (left, right)
