@@ -294,7 +294,15 @@ def _neighbour(x: float, steps: int) -> float:
     import numpy as np
 
     key = int(_float_keys(np.array([x]))[0]) + steps
+    # no further than the largest finite float: locate_exactly steps up to
+    # 2**63 floats away, past int64 (a review's find: "Python int too large to
+    # convert to C long" for abs(x**2*(x-1e-5)**3), reported as autograd's)
+    key = max(-LARGEST_FLOAT_KEY, min(LARGEST_FLOAT_KEY, key))
     return float(_from_keys_np(np.array([key], dtype=np.int64))[0])
+
+
+# The key of the largest finite float64 (its bits as an integer).
+LARGEST_FLOAT_KEY = 0x7FEFFFFFFFFFFFFF
 
 
 def _from_keys_np(keys: Any) -> Any:

@@ -43,3 +43,20 @@ def test_a_triple_zero_at_0_is_placed_at_0(
     assert code == (0 if differentiable else 1)
     if left is not None:
         assert (kink["left"], kink["right"]) == (left, right)
+
+
+def test_a_kink_search_that_steps_far_past_the_grid_does_not_overflow(cli: Cli) -> None:
+    # g = x**2*(x - 1e-5)**3 changes sign only at 1e-5, where g' = 0 too, so
+    # abs(g) is differentiable everywhere: one smooth kink at 1e-5. The float
+    # search for the exact sign change beside torch's root stepped 2**63 floats
+    # away, past int64: "autograd failed: Python int too large to convert to C
+    # long", exit 3 (a review's find)
+    code, kinks = _kinks(cli, "abs(x**2*(x-1e-5)**3)")
+    assert code == 0
+    (kink,) = kinks
+    assert kink["x"] == 1e-5 and kink["differentiable"] is True
+    # sign(x**2*(x - 1e-20)**3) jumps from -1 to 1 at 1e-20 (and is 0 at 0,
+    # where it does not change sign)
+    code, kinks = _kinks(cli, "sign(x**2*(x-1e-20)**3)")
+    assert code == 1
+    assert [(k["x"], k["differentiable"]) for k in kinks] == [(1e-20, False)]
