@@ -60,3 +60,24 @@ def test_a_kink_search_that_steps_far_past_the_grid_does_not_overflow(cli: Cli) 
     code, kinks = _kinks(cli, "sign(x**2*(x-1e-20)**3)")
     assert code == 1
     assert [(k["x"], k["differentiable"]) for k in kinks] == [(1e-20, False)]
+
+
+@pytest.mark.parametrize(
+    ("text", "left", "right"),
+    [
+        # sign((x - c)**3) = sign(x - c) jumps at c = 1e-200; relu((x - c)**3)**(1/3)
+        # = relu(x - c) has slopes 0 and 1 there. The bracket narrowed to 2**-256 of
+        # the range, [0, 2e-79], and the sides were probed inside it, left of c
+        # (both called smooth, exit 0; a review's find)
+        ("sign((x-1e-200)**3)", 0.0, 0.0),
+        ("relu((x-1e-200)**3)**(1/3)", 0.0, 1.0),
+    ],
+)
+def test_a_triple_root_just_beside_0_is_found_where_it_is(
+    cli: Cli, text: str, left: float, right: float
+) -> None:
+    code, kinks = _kinks(cli, text)
+    assert code == 1
+    (kink,) = kinks
+    assert kink["x"] == 1e-200 and kink["differentiable"] is False
+    assert (kink["left"], kink["right"]) == (left, right)

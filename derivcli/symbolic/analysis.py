@@ -2876,16 +2876,7 @@ def kink_root(
     if root is None:
         return None
     nearest = float(root)
-    if exact_sign(argument, {**point, var: nearest}) == 0:
-        return nearest
-    width = m.mul_2exp(m.mpfr(max(abs(lo), abs(hi))), -KINK_ROOT_BITS)
-    if lo < 0.0 < hi and abs(root) <= width and exact_sign(argument, {**point, var: 0.0}) == 0:
-        # the bracket holds 0.0, a root: a triple zero (x**3) is so flat there
-        # that the bracket narrows to its width around -2.9e-186, not onto 0,
-        # and sign(x**3)'s jump was probed on one side of 0 only (plot called it
-        # a smooth kink, exit 0; a review's find)
-        return 0.0
-    return root
+    return nearest if exact_sign(argument, {**point, var: nearest}) == 0 else root
 
 
 class _Bracket:
@@ -2912,9 +2903,22 @@ class _Bracket:
 
     def narrow(self) -> Any:
         m = gmpy2()
-        tolerance = m.mul_2exp(max(abs(self.a), abs(self.b)), -KINK_ROOT_BITS)
         bisect = False
-        while self.b - self.a > tolerance:
+        # relative to the bracket's ends as they narrow, not to the range: a
+        # root of (x - 1e-200)**3 in [-1, 1] was left somewhere in [0, 2e-79],
+        # and one of x**3 at -2.9e-186, and a jump there was probed on one side
+        # of the root only (plot called sign(x**3) smooth, exit 0; a review's
+        # find); never below 2**-KINK_ROOT_BITS of the smallest float64, so that
+        # a bracket closing on 0 ends (kink_root then finds 0.0 the root)
+        # (as before where the root is not far below the range: the ends' size
+        # within 2**-64 of the range's keeps the range's tolerance)
+        floor = m.mul_2exp(m.mpfr(1), -1074 - KINK_ROOT_BITS)
+        size = max(abs(self.a), abs(self.b))
+        while self.b - self.a > (
+            tolerance := m.mul_2exp(size, -KINK_ROOT_BITS)
+            if (ends := max(abs(self.a), abs(self.b))) >= m.mul_2exp(size, -64)
+            else max(floor, m.mul_2exp(ends, -KINK_ROOT_BITS))
+        ):
             width = self.b - self.a
             middle = (self.a + self.b) / 2
             if not bisect:
