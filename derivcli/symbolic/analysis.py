@@ -2348,18 +2348,8 @@ def _quotients_gap(f: Program, point: Mapping[str, float], name: str, order: int
     quotients of this order (_side_quotient) on the two sides; None where a value
     is undefined. For a derivative whose closed form has no value on a side: the
     gap between its closed form's values there cannot be taken."""
-    m = gmpy2()
     sides = [_side_quotient(f, point, name, side, order) for side in (-1, +1)]
-
-    def gap_at(precision: int) -> tuple[Any, int]:
-        (left, used_left), (right, used_right) = (q(k, precision) for q in sides)
-        used = max(used_left, used_right)
-        if left is None or right is None:
-            return None, used
-        with m.context(m.get_context(), precision=used):
-            return abs(right - left), used
-
-    return _kept_gap(gap_at, order * k + PROBE_GUARD_BITS)
+    return _two_sides_gap(sides, k, order * k + PROBE_GUARD_BITS)
 
 
 def _mixed_quotients_gap(
@@ -2367,8 +2357,16 @@ def _mixed_quotients_gap(
 ) -> Any:
     """As _quotients_gap, for f's mixed quotients (_mixed_quotient) along ``var``
     of its derivative along ``inner`` on the two sides of the point."""
-    m = gmpy2()
     sides = [_mixed_quotient(f, point, inner, var, side, +1) for side in (-1, +1)]
+    return _two_sides_gap(sides, k, 3 * k + PROBE_GUARD_BITS)
+
+
+def _two_sides_gap(
+    sides: Sequence[Callable[[int, int], tuple[Any, int]]], k: int, precision: int
+) -> Any:
+    """The kept gap (_kept_gap) between the left and right quotients ``sides``
+    at step 2**-k, first taken with ``precision`` bits."""
+    m = gmpy2()
 
     def gap_at(precision: int) -> tuple[Any, int]:
         (left, used_left), (right, used_right) = (q(k, precision) for q in sides)
@@ -2378,7 +2376,7 @@ def _mixed_quotients_gap(
         with m.context(m.get_context(), precision=used):
             return abs(right - left), used
 
-    return _kept_gap(gap_at, 3 * k + PROBE_GUARD_BITS)
+    return _kept_gap(gap_at, precision)
 
 
 def _kept_gap(gap_at: Callable[[int], tuple[Any, int]], precision: int) -> Any:
