@@ -650,13 +650,17 @@ def _is_logging_call(call: ast.Call) -> bool:
     return isinstance(func, ast.Name) and func.id in LOGGING_NAMES
 
 
-def find_mutants(source: str, module: str, *, verify: bool = True) -> list[Mutant]:
+def find_mutants(
+    source: str, module: str, *, verify: bool = True, verify_only: Iterable[str] | None = None
+) -> list[Mutant]:
     """Every mutant of ``source`` (the text of ``module``), in source order.
 
     With ``verify`` each mutant's edited text is parsed and its tree compared
     with the expected mutated tree; a mismatch is a bug in this tool and
-    raises.
+    raises. ``verify_only`` limits that check to the ids it names (``--only``:
+    the check of every mutant of analysis.py takes minutes).
     """
+    checked = None if verify_only is None else set(verify_only)
     finder = _Finder(source)
     candidates = finder.run()
     lines = source.splitlines()
@@ -684,7 +688,7 @@ def find_mutants(source: str, module: str, *, verify: bool = True) -> list[Mutan
             edits=cand.edits,
             runtime=cand.runtime,
         )
-        if verify:
+        if verify and (checked is None or mutant.id in checked):
             edited = mutated_source(source, mutant)
             try:
                 body = ast.parse(edited).body
@@ -1017,6 +1021,32 @@ def _collect(argv: Sequence[str], data_dir: Path) -> int:
 _NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
+class GivenTests:
+    """``--tests``: the same named tests for every mutant, no coverage map.
+
+    For settling a batch of mutants by hand (the tests of the code they touch
+    are known) where building the coverage map, the whole suite under
+    coverage, would take longer than the run. A survivor here may still be
+    caught by a test outside the list: it is a lead, not a verdict.
+    """
+
+    def __init__(self, tests: Sequence[str], seconds: float) -> None:
+        per = seconds / max(1, len(tests))
+        self.cov = CoverageMap(
+            tests=list(tests),
+            durations=[per] * len(tests),
+            lines={},
+            fingerprint="",
+            pytest_exit=0,
+        )
+
+    def tests_for(self, mutant: Mutant) -> tuple[list[int], str]:
+        return list(range(len(self.cov.tests))), "given tests (--tests)"
+
+    def _order(self, tests: Iterable[int]) -> list[int]:
+        return sorted(set(tests))
+
+
 class Selector:
     """Which tests to run for a mutated line."""
 
@@ -1306,7 +1336,7 @@ def run_tests(
 def run_mutants(
     mutants: Sequence[Mutant],
     sources: dict[str, str],
-    selector: Selector,
+    selector: Selector | GivenTests,
     *,
     jobs: int,
     timeout: float | None,
@@ -1599,6 +1629,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--no-baseline", action="store_true", help="skip the unmutated check run")
     p.add_argument(
+        "--tests",
+        action="append",
+        default=[],
+        metavar="PYTEST_ID",
+        help="run these tests (files or node ids) for every mutant instead of the"
+        " coverage selection; no coverage map is built, so a survivor is only a lead",
+    )
+    p.add_argument(
         "--rescore",
         type=Path,
         metavar="JSON",
@@ -1606,6 +1644,11 @@ def _parser() -> argparse.ArgumentParser:
         " (nothing is run; the sources must be unchanged)",
     )
     return p
+
+
+def argv_modules(argv: Sequence[str]) -> list[str]:
+    """The module files named on the command line (the positional arguments)."""
+    return [a for a in argv if a.endswith(".py") and not a.startswith("-") and ":" not in a]
 
 
 def _resolve(ident: str, mutants: Sequence[Mutant]) -> Mutant:
@@ -1629,6 +1672,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         earlier = json.loads(args.rescore.read_text())
         assert earlier is not None
         modules = list(earlier["args"]["modules"])
+    if (args.only or args.show) and not argv_modules(argv):
+        # only the modules the ids name: parsing the others takes minutes
+        modules = []
     for ident in [*args.only, *args.show]:  # an id names its module
         candidate = ident.split(":", 1)[0]
         if candidate not in modules and candidate.endswith(".py") and (REPO / candidate).is_file():
@@ -1642,7 +1688,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         sources[module] = path.read_text()
         # --show prints one diff: parsing the whole module again for every
         # mutant (the check, minutes for analysis.py) is for the runs
-        mutants += find_mutants(sources[module], module, verify=not args.show)
+        mutants += find_mutants(
+            sources[module],
+            module,
+            verify=not args.show,
+            verify_only=[*args.only] if args.only else None,
+        )
     equivalents = load_equivalents()
 
     if args.show:
@@ -1695,8 +1746,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.limit is not None:
         selected = selected[: args.limit]
 
-    cov = load_coverage(measured_dirs(modules), args.child_entry, refresh=args.refresh_coverage)
-    selector = Selector(cov)
+    selector: Selector | GivenTests
+    if args.tests:
+        # the timeout default (30 s + 3x the tests' time) needs a time: 60 s
+        # stands in for the given tests, unmutated, under load
+        selector = GivenTests(args.tests, 60.0)
+    else:
+        cov = load_coverage(measured_dirs(modules), args.child_entry, refresh=args.refresh_coverage)
+        selector = Selector(cov)
     started = time.monotonic()
 
     def progress(n: int, total: int, o: Outcome) -> None:
@@ -1729,6 +1786,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "limit": args.limit,
         "sample": args.sample,
         "only": args.only,
+        "tests": args.tests,
     }
     return _finish(report, mutants, equivalents, sources, args, args_json)
 
