@@ -75,7 +75,7 @@ NO_REAL_VALUE = [
     ("erfinv(2)*x", "erfinv(2)"),
     ("log1p(-1)*x", "log1p(-1)"),
     ("log1p(-2)*x", "log1p(-2)"),
-    ("factorial(-1)*x", "gamma(-1 + 1)"),
+    ("factorial(-1)*x", "factorial(-1)"),
 ]
 
 
@@ -99,7 +99,7 @@ def test_a_constant_pole_added_prints_no_derivative(cli: Cli) -> None:
 # gamma(1e10 + 1) is 1e10 times that: both far past MPFR's 2**(2**30) = 2**1.07e9.
 PAST_MPFR = [
     ("gamma(1e10)*x", "gamma(1e10)"),
-    ("factorial(1e10)*x", "gamma(1e10 + 1)"),
+    ("factorial(1e10)*x", "factorial(1e10)"),
 ]
 
 

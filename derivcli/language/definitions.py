@@ -11,6 +11,7 @@ calls. Missing optional parameters take their defaults here.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from fractions import Fraction
 from typing import Any
 
@@ -77,7 +78,11 @@ class _Expand(Fold[Node]):
                 return node
             return Call(node.name, tuple(args), node.column)
         # the definition may use functions that have definitions of their own
-        return expand(substitute(_template(text), with_defaults(spec, args), node.column))
+        written = expand(substitute(_template(text), with_defaults(spec, args), node.column))
+        if isinstance(written, (Negate, BinaryOp, Call)):
+            # an error found in the written-out form names the user's own call
+            return replace(written, origin=node.origin or node)
+        return written
 
 
 def expand(tree: Node) -> Node:

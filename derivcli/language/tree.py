@@ -22,7 +22,7 @@ not read from text, such as closed forms), so errors can point at them.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Generic, TypeVar, Union
 
@@ -52,6 +52,9 @@ class Variable:
 class Negate:
     operand: Node
     column: int = 0
+    # the user's call this node writes out (factorial(-1) is gamma(-1 + 1)):
+    # errors name what the user wrote; not part of the node's value
+    origin: Node | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,9 @@ class BinaryOp:
     left: Node
     right: Node
     column: int = 0
+    # the user's call this node writes out (factorial(-1) is gamma(-1 + 1)):
+    # errors name what the user wrote; not part of the node's value
+    origin: Node | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,9 @@ class Call:
     name: str  # canonical name from the function table
     args: tuple[Node, ...]
     column: int = 0
+    # the user's call this node writes out (factorial(-1) is gamma(-1 + 1)):
+    # errors name what the user wrote; not part of the node's value
+    origin: Node | None = field(default=None, compare=False, repr=False)
 
 
 Node = Union[Number, Constant, Variable, Negate, BinaryOp, Call]

@@ -203,6 +203,13 @@ def _finite_real(value: Any) -> bool:
     return True
 
 
+def _written(node: Node) -> str:
+    """The text of a node as the user wrote it: a function written out from its
+    definition (factorial(-1) as gamma(-1 + 1)) is named by the user's call."""
+    origin = getattr(node, "origin", None)
+    return to_source(origin if origin is not None else node)
+
+
 def _real_or_reject(value: Any, node: Node) -> Any:
     """Refuse a constant part that is not a finite real number (log(0), sqrt(-1),
     (-8)**(1/3), acos(2)): evaluated exactly, in real numbers, as written."""
@@ -213,7 +220,7 @@ def _real_or_reject(value: Any, node: Node) -> Any:
         # log(x - x) is log(0) for every x, and symengine cannot go on from it
         if not _finite_real(value):
             raise InputError(
-                f"'{to_source(node)}' at column {node.column} is not a finite real number "
+                f"'{_written(node)}' at column {node.column} is not a finite real number "
                 "for any value of its variables",
                 column=node.column,
             )
@@ -222,7 +229,7 @@ def _real_or_reject(value: Any, node: Node) -> Any:
         # symengine knows tan(-pi/2) is a pole (zoo) where 256 bits of pi only
         # give 1e77; going on with zoo crashed later (exp of zoo)
         raise InputError(
-            f"'{to_source(node)}' at column {node.column} is not a finite real number",
+            f"'{_written(node)}' at column {node.column} is not a finite real number",
             column=node.column,
         )
     _refuse_undefined_constant(node, refuse_lost=True)
@@ -242,7 +249,7 @@ def _refuse_undefined_constant(node: Node, *, refuse_lost: bool) -> None:
     if undefined.kind in ("overflow", "underflow"):
         size = "large" if undefined.kind == "overflow" else "small"
         raise LimitError(
-            f"'{to_source(node)}' at column {node.column} is "
+            f"'{_written(node)}' at column {node.column} is "
             f"{'finite' if size == 'large' else 'nonzero'} but too {size} for any number "
             "format derivcli computes with (past about 2**(+-2**30))",
             column=node.column,
@@ -250,13 +257,13 @@ def _refuse_undefined_constant(node: Node, *, refuse_lost: bool) -> None:
     if undefined.lost:
         if refuse_lost:
             raise LimitError(
-                f"'{to_source(node)}' at column {node.column} cannot be evaluated: "
+                f"'{_written(node)}' at column {node.column} cannot be evaluated: "
                 f"{undefined.describe()}",
                 column=node.column,
             )
         return
     raise InputError(
-        f"'{to_source(node)}' at column {node.column} is not a finite real number",
+        f"'{_written(node)}' at column {node.column} is not a finite real number",
         column=node.column,
     )
 
