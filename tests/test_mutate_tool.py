@@ -230,3 +230,38 @@ def test_a_test_that_names_a_constant_is_selected_for_it(tmp_path: Path) -> None
     assert selector._tests_naming("ZERO_MARGIN") == {0}
     assert selector._tests_naming("evaluate") == {0}
     assert selector._tests_naming("PRECISION") == set()
+
+
+def test_given_tests_run_for_every_mutant() -> None:
+    # --tests: the named tests, in the order given, for any mutant, labelled so
+    # that a report never passes them off as the coverage selection
+    selector = mutate.GivenTests(["tests/test_b.py", "tests/test_a.py::test_one"], 60.0)
+    mutant = mutate.find_mutants(SAMPLE, "pkg/m.py")[0]
+    indexes, how = selector.tests_for(mutant)
+    assert [selector.cov.tests[i] for i in indexes] == [
+        "tests/test_b.py",
+        "tests/test_a.py::test_one",
+    ]
+    assert how == "given tests (--tests)"
+    assert selector.cov.durations == [30.0, 30.0]
+
+
+def test_modules_default_only_when_none_is_named() -> None:
+    # --only and --show parse just the modules their ids name (all five
+    # defaults take minutes); a test file given to --tests is not a module
+    args = mutate._parser().parse_args(["--only", "m:1:2:x:0", "--tests", "tests/test_x.py"])
+    assert args.modules == [] or args.modules is None
+    args = mutate._parser().parse_args(["derivcli/results.py", "--tests", "tests/test_x.py"])
+    assert args.modules == ["derivcli/results.py"] and args.tests == ["tests/test_x.py"]
+
+
+def test_tests_that_failed_under_coverage_survive_the_json_round_trip() -> None:
+    cov = mutate.CoverageMap(
+        tests=["t::a"], durations=[1.0], lines={}, fingerprint="f", pytest_exit=1, failed=["t::a"]
+    )
+    again = mutate.CoverageMap.from_json(cov.to_json())
+    assert again.failed == ["t::a"] and again.pytest_exit == 1
+    # a map written before the field existed reads as "nothing failed"
+    old = cov.to_json()
+    del old["failed"]
+    assert mutate.CoverageMap.from_json(old).failed == []

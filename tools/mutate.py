@@ -761,6 +761,8 @@ class CoverageMap:
     lines: dict[str, dict[int, list[int]]]
     fingerprint: str
     pytest_exit: int
+    # tests that failed under coverage (a time budget run out under its slowdown)
+    failed: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -769,6 +771,7 @@ class CoverageMap:
             "lines": {m: {str(k): v for k, v in d.items()} for m, d in self.lines.items()},
             "fingerprint": self.fingerprint,
             "pytest_exit": self.pytest_exit,
+            "failed": self.failed,
         }
 
     @classmethod
@@ -782,6 +785,7 @@ class CoverageMap:
             },
             fingerprint=str(data["fingerprint"]),
             pytest_exit=int(data["pytest_exit"]),
+            failed=[str(t) for t in data.get("failed", [])],
         )
 
 
@@ -872,6 +876,32 @@ def collect_coverage(
                 f" (pytest exit {data.pytest_exit})",
                 file=sys.stderr,
             )
+        if data.pytest_exit != 0 and data.failed:
+            # coverage slows the suite 2-3x: a test with a time budget can fail
+            # under it alone (stop 35's run lost 45 minutes to 4 such tests).
+            # Those that pass run again without coverage keep the map; their
+            # lines past the failure are missing from it, so say which.
+            print(
+                f"  {len(data.failed)} failed under coverage; running them again without it ...",
+                file=sys.stderr,
+            )
+            again = subprocess.run(  # noqa: S603
+                [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *data.failed],
+                cwd=REPO,
+                env=env,
+                check=False,
+                capture_output=True,
+                text=True,
+            )
+            if again.returncode == 0:
+                print(
+                    "  they pass without coverage; the map keeps what they ran before"
+                    " failing: " + ", ".join(data.failed),
+                    file=sys.stderr,
+                )
+                data.pytest_exit = 0
+            else:
+                sys.stderr.write(again.stdout[-4000:])
         if data.pytest_exit != 0:
             sys.stderr.write(proc.stdout[-4000:])
             raise SystemExit("the suite does not pass under coverage; fix that first")
@@ -925,6 +955,7 @@ def _collect(argv: Sequence[str], data_dir: Path) -> int:
     cov.start()
     current = {"test": ""}
     durations: dict[str, float] = {}
+    failed: list[str] = []
 
     def in_child() -> None:
         # coverage's own fork hook (registered by start() above, so it runs
@@ -971,6 +1002,10 @@ def _collect(argv: Sequence[str], data_dir: Path) -> int:
 
             setattr(module, func_name, saving)
 
+        def pytest_runtest_logreport(self, report: Any) -> None:
+            if report.failed and report.nodeid not in failed:
+                failed.append(report.nodeid)
+
         @pytest.hookimpl(wrapper=True)
         def pytest_runtest_protocol(self, item: Any, nextitem: Any) -> Iterator[None]:
             current["test"] = item.nodeid
@@ -1010,6 +1045,7 @@ def _collect(argv: Sequence[str], data_dir: Path) -> int:
         lines=lines,
         fingerprint="",
         pytest_exit=exit_code,
+        failed=failed,
     )
     Path(out).write_text(json.dumps(result.to_json()))
     return 0
@@ -1599,8 +1635,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "modules",
         nargs="*",
-        default=list(DEFAULT_MODULES),
-        help="module files to mutate, relative to the repository (default: %(default)s)",
+        default=None,
+        help="module files to mutate, relative to the repository (default: "
+        f"{', '.join(DEFAULT_MODULES)}; with --only or --show, the modules the ids name)",
     )
     p.add_argument("--jobs", "-j", type=int, default=2, help="mutants tested in parallel")
     p.add_argument(
@@ -1646,11 +1683,6 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def argv_modules(argv: Sequence[str]) -> list[str]:
-    """The module files named on the command line (the positional arguments)."""
-    return [a for a in argv if a.endswith(".py") and not a.startswith("-") and ":" not in a]
-
-
 def _resolve(ident: str, mutants: Sequence[Mutant]) -> Mutant:
     exact = [m for m in mutants if m.id == ident]
     if exact:
@@ -1666,13 +1698,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv[:1] == ["_collect"]:
         return _collect_main(argv[1:])
     args = _parser().parse_args(argv)
-    modules = [Path(m).as_posix() for m in args.modules]
+    named = [Path(m).as_posix() for m in args.modules or ()]
+    modules = named or list(DEFAULT_MODULES)
     earlier: dict[str, Any] | None = None
     if args.rescore is not None:
         earlier = json.loads(args.rescore.read_text())
         assert earlier is not None
         modules = list(earlier["args"]["modules"])
-    if (args.only or args.show) and not argv_modules(argv):
+    if (args.only or args.show) and not named:
         # only the modules the ids name: parsing the others takes minutes
         modules = []
     for ident in [*args.only, *args.show]:  # an id names its module
