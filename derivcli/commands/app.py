@@ -73,13 +73,13 @@ def _root(
 
 # ---------------------------------------------------------------- shared options
 
-_MINUS_GUARD = " "  # see _protect_leading_minus
+MINUS_GUARD = " "  # see _protect_leading_minus
 
 
 def restore_minus(value: str | None) -> str | None:
     """Undo _protect_leading_minus on a value (a typer callback)."""
-    if value is not None and value.startswith(_MINUS_GUARD + "-"):
-        return value[len(_MINUS_GUARD) :]
+    if value is not None and value.startswith(MINUS_GUARD + "-"):
+        return value[len(MINUS_GUARD) :]
     return value
 
 
@@ -247,6 +247,6 @@ def protect_leading_minus(args: list[str]) -> list[str]:
             takes_value = False
             continue
         guarded = arg.startswith("-") and not is_option and arg != "-"
-        protected.append(_MINUS_GUARD + arg if guarded else arg)
+        protected.append(MINUS_GUARD + arg if guarded else arg)
         takes_value = is_option and "=" not in arg and arg not in _FLAGS
     return protected
