@@ -13,8 +13,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
 from conftest import Cli
+from hypothesis import given
+from hypothesis import strategies as st
 
 from derivcli.commands import batch as batch_command
 from derivcli.commands.app import command_tree, protect_leading_minus
@@ -131,3 +134,38 @@ def test_batch_answers_lines_of_one_shape_each_with_its_own_values(
     ]
     assert [o["input"] for o in objects[:3]] == ["x**2", "x**3", "-x**2"]
     assert "'two' is not a valid integer" in objects[5]["error"]
+
+
+_DASHED = st.sampled_from(
+    [
+        "--at", "-a", "--wrt", "-w", "--order", "-n", "--dtype", "--device", "--mesh",
+        "--steps", "--timeout", "--rtol", "--atol", "--", "-", "--at=x=1", "--wrt=u",
+        "-x", "-(x+1)", "-2", "--bogus", "-a=x=1",
+    ]
+)  # fmt: skip
+_PLAIN = st.one_of(
+    st.sampled_from(["2", "0", "float32", "cpu", "x=1", "u=1,v=2", "x", "u*v", "", " -x", "ä"]),
+    st.text(alphabet="xuv 12=,.*()-\"'\x00", max_size=8),
+)
+
+
+@given(
+    command=st.sampled_from(["grad", "partial", "hessian", "jacobian"]),
+    rest=st.lists(st.one_of(_DASHED, _PLAIN), max_size=7),
+)
+def test_any_line_gets_the_options_click_gives_it(command: str, rest: list[str]) -> None:
+    # Lines of every kind, read one after another with the templates of the
+    # shapes met so far: each gets exactly what click itself reads from it,
+    # or click's own error message
+    line = (command, *rest)
+    try:
+        expected: Any = _click(line)
+    except click.UsageError as exc:
+        expected = exc.format_message().replace("\n", " ")
+    try:
+        got: Any = batch_command._options(line)
+    except InputError as exc:
+        got = exc.message
+    assert got == expected
+    if isinstance(expected, dict):
+        assert [type(v) for v in got.values()] == [type(v) for v in expected.values()]
