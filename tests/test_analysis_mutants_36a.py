@@ -19,6 +19,8 @@ recorded as the expectation):
   side came from them: a pure order's right side as well as its left, and a
   mixed order 2's from f's mixed differences along its two variables in their
   order, whose sides _mixed_difference keeps as exact limits (not float64);
+  where the sides were read off a kink line, the gap is read on the same side
+  of it (x = +2**-8192), not the other;
 - _off moves the second variable that crosses a kink line by 1/2*(1 + 2**-32)
   of the first one's step (relative to each coordinate), exactly: a line whose
   slope in those relative steps is 2/(1 + 2**-31) keeps a point moved by
@@ -258,3 +260,25 @@ def test_a_tiny_corner_whose_right_side_comes_from_f(cli: Cli) -> None:
     assert run.code == 1
     assert result["differentiable"] is False
     assert mpmath.nstr(mpmath.mpf(2) ** -199, 10) in result["note"]  # 1.244603056e-60
+
+
+def test_the_gap_off_a_kink_line_is_read_on_the_side_the_sides_were(cli: Cli) -> None:
+    # f = abs(x)*sign(x)*y + x*y**2 + 2**-200*abs(y)*relu(-x)**(1 + 2**-20) at
+    # (0, 0), d2/dxdy. By hand: abs(x)*sign(x) = x, and the last term T has
+    # dT/dx = -(1 + 2**-20)*2**-200*abs(y)*relu(-x)**(2**-20), 0 at x = 0 (and
+    # for x > 0): df/dx at x = 0 is y + y**2 for every y, so d2f/dxdy there is
+    # 1, the derivative exists. d/dx's closed form is sign(x)**2*y + ..., 0 all
+    # along x = 0 (a convention), so the sides and their gap are read off the
+    # line, at x = +2**-8192. Left of the line dT/dx is still about -2**-200*
+    # abs(y) there (relu(-x)**(2**-20) = 2**-(8192/2**20) = 0.995 at x =
+    # -2**-8192): a corner along y that exists only left of x = 0, never on it.
+    # Kills analysis.py:d3b957a8:34:num_neg:0 (the gap read at x = -2**-8192:
+    # "kink ... left derivative 1, right 1 (the two differ by 3.3e-308)", not
+    # differentiable)
+    text = "abs(x)*sign(x)*y + x*y**2 + 2**-200*abs(y)*relu(-x)**(1 + 2**-20)"
+    with mpmath.workdps(30):
+        assert abs(mpmath.mpf(2) ** (-mpmath.mpf(8192) / 2**20) - mpmath.mpf("0.99460")) < 1e-4
+    run, result = _partial(cli, text, "x=0,y=0", "xy")
+    assert run.code in (0, 1), run.err
+    assert result["differentiable"] is True
+    assert result["symbolic"] == 1.0
