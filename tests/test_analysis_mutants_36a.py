@@ -22,9 +22,11 @@ recorded as the expectation):
   where the sides were read off a kink line, the gap is read on the same side
   of it (x = +2**-8192), not the other;
 - _off moves the second variable that crosses a kink line by 1/2*(1 + 2**-32)
-  of the first one's step (relative to each coordinate), exactly: a line whose
-  slope in those relative steps is 2/(1 + 2**-31) keeps a point moved by
-  1/2*(1 + 2**-31) on it.
+  of the first one's step (relative to each coordinate), exactly: for each
+  other factor a mutant makes (1/2*(1 + 2**-31), 2**-(e - 1) for 2**-(e + 1),
+  a division for the product, ...) there is a line u = v through a point
+  whose coordinates are floats that the mutated steps keep the point on, and
+  the true ones do not.
 
 Each test names the mutant(s) it kills (``.venv/bin/python tools/mutate.py
 --show ID`` prints one).
