@@ -10,7 +10,10 @@ precision (never derivcli's own output recorded as the expectation):
   tens of thousands of bits a kink's analysis reaches): at 60,000 bits it
   takes under a second, and the values match mpmath's;
 - _gamma_of_half_whole and _lgamma_of_half_whole keep 32 guard bits: at 256
-  bits their values are within one unit of the last place of mpmath's;
+  bits their values are within one unit of the last place of mpmath's, and
+  gamma(3141.5), 2**-32 of a unit above a midpoint at 998,961 bits, rounds up;
+- _gamma_of_half_whole raises MPFR's inexact flag itself (gamma(50.5) is
+  irrational) even where its guarded value rounds with no flag of its own;
 - torch's polygamma is given every order up to 2**63 - 1 (5e18 has a value,
   -inf in float64) and refused, with the reason, from 2**63 on (2**63 is the
   first order past torch's int64_t).
@@ -133,3 +136,20 @@ def test_gamma_3141_5_is_rounded_right_beside_a_midpoint_at_998961_bits() -> Non
         with mpmath.workprec(precision):
             rounded = +true
         assert ours == rounded
+
+
+def test_gamma_50_5_is_flagged_inexact_where_its_guard_bits_round_to_zeros() -> None:
+    # gamma(50.5) = sqrt(pi)*100!/(4**50*50!) is irrational (sqrt(pi) is), so no
+    # float holds it: MPFR's inexact flag, which the exact evaluator reads to
+    # tell exact steps from rounded ones, must be raised. Its bits past the
+    # 617,974th are 32 zeros, then 11: at 617,974 bits the guarded value (sqrt(pi)
+    # rounded, then the product) comes out with its 32 guard bits all 0, and its
+    # final rounding raises no flag of its own.
+    # Kills functions.py:7cbd803a:18:true_false:0 (context.inexact = False: the
+    # flag then rests on that last rounding alone)
+    from derivcli.language.functions import _exact_gamma
+
+    with gmpy2.context(gmpy2.get_context(), precision=617974) as context:
+        context.clear_flags()
+        _exact_gamma(gmpy2, gmpy2.mpfr(101) / 2)
+        assert context.inexact
