@@ -9,7 +9,14 @@ recorded as the expectation):
   differences, and so does the gap that tells a tiny corner (2**-199, far below
   the sides' 2**-100 resolution) from a smooth point: the quotients along y on
   the two sides of the point, each of the inner derivative along x taken on the
-  right (inner step +1).
+  right (inner step +1);
+- _quotients_gap: f's one-sided quotients of order n at steps 2**-k are taken
+  with n*k bits and a guard: under exp, where no exact sum keeps the step's
+  bits, fewer round every quotient to 0 and a tiny jump of f' (2**-200 of e)
+  goes unseen;
+- _two_sides_gap: a quotient undefined on one side (f has a hole at the step
+  -2**-2048) gives no gap (the tiny-jump test gives up), not a difference with
+  None.
 
 Each test names the mutant(s) it kills (``.venv/bin/python tools/mutate.py
 --show ID`` prints one).
