@@ -58,7 +58,8 @@ def test_665_lost_bits_reach_the_cap_exactly_or_pass_it() -> None:
     # 1e-200; asked for one bit more it would need 16,385: lost. Kills
     # evaluate.py:45cfb611:13:cmp_gt_ge:0 (16,384 itself refused) and
     # evaluate.py:abb2ca15:29:num_inc:0 (the sum starting at 1: 666 bits, lost
-    # at 15,719) and abb2ca15:29:num_dec:0 (starting at -1: 664, a value at 15,720)
+    # at 15,719), abb2ca15:29:num_dec:0 (starting at -1: 664, a value at 15,720)
+    # and evaluate.py:bb3845e8:7:return_none:0 (no outcome at all past the cap)
     assert MAX_PRECISION == 16384
     text = "(1 + x/1e200)**1e200"
     at_cap = _at_1(text, MAX_PRECISION - 665)
