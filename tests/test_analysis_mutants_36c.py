@@ -27,6 +27,7 @@ from __future__ import annotations
 from typing import Any
 
 import mpmath
+import pytest
 from conftest import Cli, CliRun, one
 
 
@@ -108,3 +109,66 @@ def test_quotients_gap_with_one_side_undefined_at_a_step_is_no_crash(cli: Cli) -
     result = one(run)
     assert result["differentiable"] is True
     assert result["symbolic"] == 2.0
+
+
+# ---------------------------------------------------------------- the gaps' steps, pinned by holes
+#
+# A term 0*log(abs(u)) leaves f unchanged except on u = 0, where it has no value:
+# a hole in f's domain on one line. A gap whose quotients step onto the hole
+# is None and the tiny-jump test gives up (see the report of stop 36: a hole ON
+# the steps hides a real corner). Placed one step further out, where the
+# quotients do not go, the hole changes nothing, and the corner is found; a
+# mutant that doubles a step lands on it and calls the point differentiable.
+
+
+@pytest.mark.parametrize(
+    ("hole", "kills"),
+    [
+        # the left quotients of f' at step h = 2**-2048 use f at -h and -2h
+        ("0*log(abs(y + 2**-2046))", "95654c5a:67:num_inc:0"),  # left steps doubled: -4h
+        ("0*log(abs(y - 2**-2046))", "95654c5a:71:num_inc:0"),  # right steps doubled: 4h
+    ],
+)
+def test_a_hole_past_the_quotients_steps_leaves_the_tiny_jump_of_f_prime(
+    cli: Cli, hole: str, kills: str
+) -> None:
+    # f = y + 2**-200*relu(y) away from the hole at y = -+2**-2046. By hand: f'
+    # is 1 left of 0 and 1 + 2**-200 right of it, so f'(0) does not exist (a jump
+    # of 2**-200, below the sides' 2**-100), and neither does f''(0). Kills
+    # analysis.py:<kills> (a doubled step lands on the hole: no gap, "exists")
+    run = cli(
+        "partial", f"y + 2**-200*(relu(y)**3)**(1/3) + {hole}", "--wrt", "y", "--order", "2",
+        "--at", "y=0", "-f", "json", "--timeout", "60",
+    )  # fmt: skip
+    assert run.err == "", run.err
+    result = one(run)
+    assert run.code == 1
+    assert result["differentiable"] is False
+    assert mpmath.nstr(mpmath.mpf(2) ** -200, 10) in result["note"]  # 6.223015278e-61
+
+
+@pytest.mark.parametrize(
+    ("hole", "kills"),
+    [
+        # the mixed quotients at step h = 2**-2048 along y use y = 1 -+ h, 1 -+ 2h,
+        # each with d/dx from x = a, 2a, a = 2**-4096
+        ("0*log(abs(y - 1 + 2**-2046))", "605b06ad:71:num_inc:0"),  # left steps doubled
+        ("0*log(abs(y - 1 - 2**-2046))", "605b06ad:75:num_inc:0"),  # right steps doubled
+        ("0*log(abs(x - 2**-4094))", "605b06ad:54:num_inc:0"),  # inner steps doubled: 4a
+        # x = -2**-4096 (2**-4096 itself is past the exact numbers' 4,096 bits)
+        ("0*log(abs(x*2**2048 + 2**-2048))", "605b06ad:54:num_neg:0"),  # inner steps on the left
+    ],
+)
+def test_a_hole_past_the_mixed_quotients_steps_leaves_the_tiny_corner(
+    cli: Cli, hole: str, kills: str
+) -> None:
+    # f = sinc(x)*y + x*y + 2**-200*x*abs(y - 1) away from the hole (a line of
+    # constant y or x that misses the point (0, 1)): as in the first test,
+    # d/dx f(0, y) = y + 2**-200*abs(y - 1), whose slopes along y at 1 are 1 -+
+    # 2**-200, so d2/dxdy does not exist there. Kills analysis.py:<kills> (the
+    # steps moved onto the hole: no gap, "the derivative exists", 1)
+    text = f"sinc(x)*y + x*y + 2**-200*x*abs(y-1) + {hole}"
+    run, result = _partial(cli, text, "x=0,y=1", "x", "y")
+    assert run.code == 1
+    assert result["differentiable"] is False
+    assert mpmath.nstr(mpmath.mpf(2) ** -199, 10) in result["note"]  # 1.244603056e-60
