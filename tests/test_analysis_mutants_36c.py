@@ -16,7 +16,11 @@ recorded as the expectation):
   goes unseen;
 - _two_sides_gap: a quotient undefined on one side (f has a hole at the step
   -2**-2048) gives no gap (the tiny-jump test gives up), not a difference with
-  None.
+  None;
+- the steps and sides of both gaps' quotients: a hole in f's domain one step
+  past the points they use (0*log(abs(y + 2**-2046)) beside a step of
+  2**-2048) changes nothing, and the tiny corner is still found; a quotient
+  whose step is doubled, or taken on the other side, lands on the hole.
 
 Each test names the mutant(s) it kills (``.venv/bin/python tools/mutate.py
 --show ID`` prints one).
