@@ -22,6 +22,9 @@ differentiator writes them, read off the line x = 0 at a chosen x:
   the largest magnitude met, times 2**(k + 4 - bits);
   at x = 3*2**-100 the terms are only 104 bits above the values: a real 0,
   not "undefined";
+- where only one of the two points meets the huge terms (the other is an
+  exact 2, behind heaviside), the bits added and the finer quotient's
+  rounding bound come from the larger of the two points' root magnitudes;
 - the finer quotient's rounding bound is max(values, magnitudes) times
   2**(k + 4 - bits), not twice that: a slope 1.875 times the bound is kept;
 - the step along y is relative to y: at y = 1e90 the noise is divided by y's
@@ -155,6 +158,54 @@ def test_a_finer_quotient_at_exactly_edge_precision_is_taken() -> None:
     # taken. Kills analysis.py:7f4db9a8:13:cmp_gt_ge:0 (`>=`: read as 0)
     assert EDGE_PRECISION == 32768
     assert _quotient(_d2dx2("y"), _power(3, -15107), 1.0, 16384) == 2
+
+
+# d2/dx2 of sqrt(x**2)*sign(x)*(x + 1) and of sqrt(x**2)*sign(x)*(x + exp(y)):
+# 2 wherever x != 0, from terms of size 1/|x| that cancel
+_ONE = _d2dx2("1")
+
+
+def _one_side(closed_form: str, k: int, where: str) -> str:
+    """``closed_form`` on one of the two points of a left quotient at step
+    2**-k beside y = 1 (``where``: "near", y = 1 - h, or "far", y = 1 - 2h),
+    and the constant 2 on the other: heaviside steps at 1 - 3*2**-(k + 1),
+    between the two. Equal to 2 wherever x != 0, whatever y."""
+    step = (
+        f"heaviside(y - 1 + 3*2**-{k + 1})"
+        if where == "near"
+        else (f"heaviside(1 - 3*2**-{k + 1} - y)")
+    )
+    return f"{step}*({closed_form}) + (1 - {step})*2"
+
+
+def test_the_largest_magnitude_of_either_point_counts() -> None:
+    # By hand: g = 2*y wherever x != 0 (x = 3*2**-8192), so its slope along y
+    # is 2; only one of the two points, the nearer or the farther, computes it
+    # from the terms of size 2**8192 that cancel (the other multiplies them by
+    # heaviside's exact 0). At step 2**-512 the main loop leaves the slope
+    # within those terms' rounding; the bits between them and the values are
+    # added from whichever point met them. Kills analysis.py:6830f8aa:10:
+    # max_min:0 (the smaller magnitude: no bits added, 0), :27:neg_drop:0,
+    # :28:num_dec:0 and :28:num_inc:0 (the nearer point's magnitude of another
+    # instruction), :45:neg_drop:0, :46:num_dec:0 and :46:num_inc:0 (the
+    # farther point's): each reads the slope as 0
+    x = _power(3, -8192)
+    for where in ("near", "far"):
+        assert _quotient(f"({_one_side(_ONE, 512, where)})*y", x, 1.0, 512) == 2
+
+
+def test_the_finer_rounding_is_bounded_by_either_points_magnitude() -> None:
+    # By hand: g = 2 wherever x != 0, so its slope along y is 0; one point
+    # computes it from the terms exp(y)*(x + 1)/|x| of size 2**8192 (at x =
+    # 3*2**-8192, rounded), the other is the exact 2. The finer quotient keeps
+    # a residue of that point's rounding, below its magnitude times
+    # 2**(k + 4 - bits) but far above the values' 2. Kills analysis.py:
+    # 8a0c5403:45:neg_drop:0, :46:num_dec:0 and :46:num_inc:0 (the nearer
+    # point's magnitude of another instruction), :63:neg_drop:0, :64:num_dec:0
+    # and :64:num_inc:0 (the farther point's): the residue read as a slope
+    x = _power(3, -8192)
+    assert _quotient(_one_side(_EXP, 1024, "near"), x, 1.0, 1024) == 0
+    assert _quotient(_one_side(_EXP, 512, "far"), x, 1.0, 512) == 0
 
 
 # ---------------------------------------------------------------- _jump
