@@ -155,7 +155,9 @@ def test_a_finer_quotient_at_exactly_edge_precision_is_taken() -> None:
     # At x = 3*2**-15107 and step 2**-16384 the values are first had at
     # 16,384 + 1,280 bits, and the terms 2**15104 above them: the finer
     # quotient needs 32,768 bits, EDGE_PRECISION itself, which is still
-    # taken. Kills analysis.py:7f4db9a8:13:cmp_gt_ge:0 (`>=`: read as 0)
+    # taken. Kills analysis.py:7f4db9a8:13:cmp_gt_ge:0 (`>=`: read as 0) and
+    # analysis.py:1a8d4a22:32:arith_sub_add:0 (the exponents added, not
+    # subtracted: past EDGE_PRECISION, read as 0)
     assert EDGE_PRECISION == 32768
     assert _quotient(_d2dx2("y"), _power(3, -15107), 1.0, 16384) == 2
 
@@ -236,7 +238,10 @@ def test_a_tiny_jump_of_a_mixed_lower_derivative_is_found_in_its_closed_form(cli
     # 2**-200*heaviside(y), which jumps along y at y = 0 by 2**-200, below the
     # side limits' 2**-100: d2/dxdy does not exist at (0, 0). Kills
     # analysis.py:4b3f7c33:0:bool_and_or:0 (the gap taken from f's own pure
-    # quotients along y, which at x = 0 are all 0: "agree", 1)
+    # quotients along y, which at x = 0 are all 0: "agree", 1); and
+    # analysis.py:5fbcc269:55:cmp_eq_ne:0 and :58:num_inc:0 (with_value at
+    # order 1: the gap to the closed form's value at 0, 1 + 2**-201, half the
+    # jump)
     code, result = _partial(
         cli, "x*(y + 1 + 2**-200*heaviside(y))", "x=0,y=0", "--wrt", "x", "--wrt", "y"
     )
