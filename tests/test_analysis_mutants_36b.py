@@ -20,6 +20,7 @@ differentiator writes them, read off the line x = 0 at a chosen x:
   its slope along y is 0, and the rounding left in the finer quotient (x =
   3*2**-300 is no power of two, so the divisions round) is measured against
   the largest magnitude met, times 2**(k + 4 - bits);
+  three such sums leave a larger residue, still below that bound;
   at x = 3*2**-100 the terms are only 104 bits above the values: a real 0,
   not "undefined";
 - where only one of the two points meets the huge terms (the other is an
@@ -120,6 +121,18 @@ def test_the_rounding_of_cancelling_terms_is_no_slope() -> None:
     # below 0), :26:arith_add_sub:0 and :28:num_neg:0 (2**(k - 4 - bits)):
     # each takes the residue for the slope
     assert _quotient(_EXP, _power(3, -300), 1.0, 256) == 0
+
+
+def test_three_cancelling_sums_leave_a_residue_below_the_rounding_bound() -> None:
+    # By hand: each of the three closed forms is d2/dx2 of x*(x + c(y)), 2
+    # wherever x != 0, so g = 6 and its slope along y is 0. At x = 15*2**-300,
+    # y = 1, step 2**-256, the finer quotient keeps a residue of the three sums'
+    # rounding between half the bound max(values, magnitudes)*2**(k + 4 -
+    # bits) and the bound itself: 0. Kills analysis.py:affbf0e9:28:num_dec:0
+    # (2**(k + 3 - bits), half the bound: the residue, about 3.8e-385, read as
+    # the slope)
+    text = " + ".join(_EXP.replace("exp(y)", c) for c in ("exp(y)", "3*exp(2*y)", "exp(-y)/7"))
+    assert _quotient(text, _power(15, -300), 1.0, 256) == 0
 
 
 def test_terms_only_104_bits_above_the_values_leave_a_real_0() -> None:
