@@ -106,7 +106,7 @@ class _Line:
 def begin_line(lineno: int, text: str, begin: BeginLine, runner: Runner) -> _Line:
     """Begin one non-blank, non-comment line; bad input is answered at once."""
     try:
-        args = shlex.split(text, comments=True)
+        args = shlex.split(without_comment(text))
     except ValueError as exc:
         message = f"cannot split line: {exc}"
         return _Line(lineno, text, answer=_error(lineno, ExitCode.BAD_INPUT, message))
@@ -116,6 +116,39 @@ def begin_line(lineno: int, text: str, begin: BeginLine, runner: Runner) -> _Lin
         return _Line(lineno, text, answer=_error(lineno, exc.exit_code, exc.message))
     except Exception as exc:  # noqa: BLE001 - a bug answers its own line only
         return _Line(lineno, text, answer=_internal(lineno, exc))
+
+
+_SHELL_BLANKS = " \t\r\n"  # shlex's whitespace (not NBSP: that is part of a word)
+
+
+def without_comment(text: str) -> str:
+    """The line up to its comment: a ``#`` that begins a word, outside quotes, as
+    in a shell. (shlex's own ``comments=True`` also starts one at a ``#`` inside a
+    word: ``--wrt u#v --at u=1,v=2`` became ``--wrt u`` and its point was lost,
+    answered at exit 0 where the command alone refuses ``u#v``.)"""
+    quote = ""
+    escaped = False
+    word_start = True
+    for index, char in enumerate(text):
+        if escaped:
+            escaped = False
+        elif quote:
+            if char == quote:
+                quote = ""
+            elif char == "\\" and quote == '"':
+                escaped = True
+            continue
+        elif char == "\\":
+            escaped = True
+        elif char in "'\"":
+            quote = char
+        elif char in _SHELL_BLANKS:
+            word_start = True
+            continue
+        elif char == "#" and word_start:
+            return text[:index]
+        word_start = False
+    return text
 
 
 def _error(lineno: int, code: ExitCode, message: str) -> dict[str, Any]:
