@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from derivcli.commands import batch as batch_command
 from derivcli.commands.app import command_tree, protect_leading_minus
+from derivcli.commands.main import _usage_message
 from derivcli.errors import InputError
 
 # Lines of a few shapes, with values click must hand over untouched: a leading
@@ -156,12 +157,13 @@ _PLAIN = st.one_of(
 def test_any_line_gets_the_options_click_gives_it(command: str, rest: list[str]) -> None:
     # Lines of every kind, read one after another with the templates of the
     # shapes met so far: each gets exactly what click itself reads from it,
-    # or click's own error message
+    # or the error message the command alone gives (click's, in one line,
+    # with grad --wrt and a glued short option explained)
     line = (command, *rest)
     try:
         expected: Any = _click(line)
     except click.UsageError as exc:
-        expected = exc.format_message().replace("\n", " ")
+        expected = _usage_message(exc, command_tree().commands[command])
     try:
         got: Any = batch_command._options(line)
     except InputError as exc:

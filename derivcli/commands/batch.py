@@ -139,7 +139,11 @@ def _click_options(args: tuple[str, ...]) -> dict[str, Any]:
         with command.make_context(args[0], protect_leading_minus(list(args))[1:]) as ctx:
             return dict(ctx.params)
     except click.UsageError as exc:
-        raise InputError(exc.format_message().replace("\n", " ")) from None
+        from derivcli.commands.main import _usage_message
+
+        # the same words as the command alone (grad --wrt, -n2), without its
+        # "see --help" hint
+        raise InputError(_usage_message(exc, command)) from None
 
 
 # Where a line's shape has a value (see _shape), and how _Template marks it.

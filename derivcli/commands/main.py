@@ -223,6 +223,30 @@ def _usage_message(exc: UsageError, command: object) -> str:
             "grad differentiates by every variable and takes no --wrt; for some of them use "
             "'derivcli partial EXPR --wrt NAME'"
         )
+    if "unexpected extra argument" in message:
+        message = _extra_arguments(message)
+    return message
+
+
+def _extra_arguments(message: str) -> str:
+    """click's "unexpected extra argument" without the minus guard's space
+    (``( -n2)``), and for a short option written together with its value
+    (``-n2``, ``-ax=2``: read as a value, since an expression may start with
+    '-'), how to write it."""
+    import re
+
+    from derivcli.commands.app import MINUS_GUARD, short_options
+
+    message = message.replace("(" + MINUS_GUARD + "-", "(-").replace(" " + MINUS_GUARD + "-", " -")
+    for word in re.findall(r"(?:(?<=\()|(?<= ))-[A-Za-z]\S+", message):
+        word = word.rstrip(")")
+        if word[:2] in short_options():
+            value = word[2:].removeprefix("=")
+            return (
+                f"{message}; an option and its value are two words: write "
+                f"'{word[:2]} {value}' (a word that starts with '-' and is no option "
+                "is a value, such as an expression '-x**2')"
+            )
     return message
 
 
