@@ -52,9 +52,9 @@ def test_a_huge_closed_form_sends_a_grid_of_9_points_to_the_screen(
     screens: list[int] = []
 
     class Spy(analysis._Screen):
-        def __init__(self, prepared: Any, points: Any, deadline: float) -> None:
+        def __init__(self, prepared: Any, points: Any, deadline: float, **options: Any) -> None:
             screens.append(points.count)
-            super().__init__(prepared, points, deadline)
+            super().__init__(prepared, points, deadline, **options)
 
     monkeypatch.setattr(analysis, "_Screen", Spy)
     points, response = screen_grid("x**2 + 1 - 1", (0.0, 8e-17, 9))

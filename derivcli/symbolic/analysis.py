@@ -352,7 +352,8 @@ def analyse(
     sizes = [_size(steps) for steps in prepared.steps.values()]
     work = count * (max([_cost(prepared.function), *sizes]) + POINT_OVERHEAD)
     exact_everywhere = work <= EXACT_WORK or count <= MAX_EXACT_POINTS
-    screen = None if exact_everywhere else _Screen(prepared, points, deadline)
+    float32 = request.dtype == "float32"
+    screen = None if exact_everywhere else _Screen(prepared, points, deadline, float32=float32)
     f_values: list[float] = []
     overflows: dict[int, str] = {}
     lost: dict[int, str] = {}
@@ -2588,11 +2589,16 @@ class _Screen:
     Not where f is certainly undefined (_outside_domain: log(x) at x < 0) and
     the derivative's value is trusted or undefined the same way: the point is
     then judged as examine judges a point where f is undefined.
+    f needs it where f is past float32's range, and with ``float32`` where any
+    part of f is (x*4 in x*4/4 at 1e38): torch's forward pass overflows there,
+    and the exact evaluation names that part (_overflowing_part).
     The grid goes through in blocks of SCREEN_BLOCK points; after each, the
     run stops (BudgetError) if the blocks done show the rest cannot fit.
     """
 
-    def __init__(self, prepared: _Prepared, points: PointSet, deadline: float) -> None:
+    def __init__(
+        self, prepared: _Prepared, points: PointSet, deadline: float, *, float32: bool
+    ) -> None:
         import numpy as np
 
         self.np = np
@@ -2623,9 +2629,16 @@ class _Screen:
             # many bits ((1 - cos(x))/x**2 at 1e-8), or f is large enough to
             # overflow somewhere on the way
             f_outside = _outside_domain(np, prepared.function, f) >= 0
-            f_flags.append(
-                ((f.undefined | f.doubtful) & ~f_outside) | (np.abs(f.values) > FLOAT32_MAX)
-            )
+            large = np.abs(f.values) > FLOAT32_MAX
+            if float32:
+                # or a part of f is, though f is not (x*4 in x*4/4 at 1e38): torch's
+                # float32 forward pass overflows there, and only the exact
+                # evaluation names the part for the note (_overflowing_part, past
+                # FLOAT32_LARGEST_ROUNDED, 2**-25 of the value above FLOAT32_MAX:
+                # a part float64 has to 3e-8 is flagged wherever it may be past)
+                for value in f.node_values:
+                    large |= np.abs(value) > FLOAT32_MAX
+            f_flags.append(((f.undefined | f.doubtful) & ~f_outside) | large)
             for wrt, steps in prepared.steps.items():
                 final = steps.final.program
                 if final is None:  # a huge closed form: point by point, exactly
