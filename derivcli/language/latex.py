@@ -67,6 +67,14 @@ GREEK = frozenset(
 # Functions whose whole positive powers are written on the name: sin^{2}(x).
 POWER_ON_NAME = frozenset(r"\sin \cos \tan \sinh \cosh \tanh \arcsin \arccos \arctan \ln".split())
 CONSTANTS = {"pi": r"\pi", "E": "e"}
+# Names of two symbols (log of sigmoid, log of gamma): a power of the call is put
+# around it all, \left(\ln\Gamma\left(x\right)\right)^{2}, since
+# \ln\Gamma\left(x\right)^{2} reads as ln(Gamma(x)^2)
+TWO_SYMBOLS = frozenset((r"\ln\Gamma", r"\log\sigma"))
+# Function symbols a variable can print as too (a variable sigma is \sigma, as
+# sigmoid is): where one does, the function is written by its name
+# (\operatorname{sigmoid}), so that sigma*(x + 1) and sigmoid(x + 1) differ
+SYMBOLS_OF_VARIABLES = (r"\sigma", r"\Gamma", r"\psi")
 
 _E_NOTATION = re.compile(r"^(?P<mantissa>[0-9.]+)[eE](?P<exponent>[+-]?[0-9]+)$")
 
@@ -164,9 +172,18 @@ def _first(rope: Rope) -> str:
 class LatexPrinter(Fold[Printed]):
     """derivcli's trees in LaTeX (for ``amsmath``): ``x^{2} \\sin\\left(x\\right)``."""
 
-    def __init__(self, names: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, names: Mapping[str, str] | None = None, variables: Iterable[str] = ()
+    ) -> None:
         # the variables' LaTeX (latex_names), for those it has
         self.names = names or {}
+        # how the block's variables print: a function symbol among them is not
+        # used for a function (SYMBOLS_OF_VARIABLES)
+        printed = {
+            *self.names.values(),
+            *(self.names.get(v) or variable_name(v) for v in variables),
+        }
+        self.taken = {symbol for symbol in SYMBOLS_OF_VARIABLES if symbol in printed}
         # a call's name and its arguments' text, for sin^{2}(x)
         self.calls: dict[int, tuple[str, Rope]] = {}
         # a negation's operand, for -\frac{2}{x} rather than \frac{-2}{x}
@@ -216,6 +233,8 @@ class LatexPrinter(Fold[Printed]):
 
     def call(self, node: Call, args: list[Printed]) -> Printed:
         latex = function(node.name).latex or rf"\operatorname{{{node.name}}}"
+        if any(latex == s or latex.endswith(s) for s in self.taken):
+            latex = rf"\operatorname{{{node.name}}}"
         inside = join([rope for _, rope in args], ", ")
         if latex.startswith(r"\sqrt"):  # \sqrt{x}, \sqrt[3]{x}
             return (POWER, (latex + "{", inside, "}"))
@@ -223,6 +242,8 @@ class LatexPrinter(Fold[Printed]):
             opening, closing = latex.split(r"\right", 1)
             return (ATOM, (opening, inside, r"\right" + closing))
         self.calls[id(node)] = (latex, inside)
+        if latex in TWO_SYMBOLS:  # below ATOM: a power's base in parentheses
+            return (POWER, (latex, _parens(inside)))
         return (ATOM, (latex, _parens(inside)))
 
     @staticmethod
@@ -248,7 +269,7 @@ def to_latex(tree: Node, names: Mapping[str, str] | None = None) -> str:
 def latex_with_precedence(tree: Node, names: Mapping[str, str] | None = None) -> tuple[int, str]:
     """The tree in LaTeX, and how tightly that binds (SUM ... ATOM): whether
     it needs parentheses where it is put."""
-    precedence, rope = fold(tree, LatexPrinter(names))
+    precedence, rope = fold(tree, LatexPrinter(names, _variables(tree)))
     return precedence, flatten(rope)
 
 
@@ -297,3 +318,20 @@ def leibniz(
         for name, count in reversed(_runs(wrt))
     )
     return rf"\frac{{{top}}}{{{bottom}}}"
+
+
+def _variables(tree: Node) -> set[str]:
+    """The names of the variables in ``tree``."""
+    found: set[str] = set()
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Variable):
+            found.add(node.name)
+        elif isinstance(node, Negate):
+            stack.append(node.operand)
+        elif isinstance(node, BinaryOp):
+            stack += (node.left, node.right)
+        elif isinstance(node, Call):
+            stack += node.args
+    return found
