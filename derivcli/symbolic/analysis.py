@@ -819,7 +819,8 @@ def examine(
                 detail=f"the derivative of order {order} has no value there",
             )
     for other in dict.fromkeys(derivative.wrt):
-        if other != var and not _defined_around(f_program, point, other):
+        # not f at 2**-64 alone: a hole in its domain there is no edge (_domain_around)
+        if other != var and not _domain_around(f_program, point, other):
             return PointAnalysis(
                 Reason.DOMAIN_EDGE,
                 False,
@@ -862,7 +863,7 @@ def examine(
         derivative.steps.order == 2
         and exact_left is None
         and exact_right is None
-        and _defined_around(f_program, point, var)
+        and _domain_around(f_program, point, var)
     ):
         # the order-1 closed form has no value beside the point along var (d/dx
         # of sinc(x)*y is 0/0 all along x = 0): f's own mixed differences
@@ -878,13 +879,16 @@ def examine(
     right = None if exact_right is None else float(exact_right) + 0.0
     if left is None or right is None:
         if left is None and right is None:
-            if _defined_around(f_program, point, var):
+            if _domain_around(f_program, point, var):
                 # it is the closed form of the order below that has no value beside
                 # the point, not f: sqrt(hardswish(x)*z) is 0 all around x = -3.428
                 # (hardswish is 0 there), but d/dx's closed form is 0/0 along z. At
                 # order 1 it is f, defined at the steps 2**-64 and 2**-1024 but not at
                 # one the quotients use: sqrt(((x*2**1023)**2 - 1)**2 - 0.25) at 0
-                # has no value at 2**-1023 only
+                # has no value at 2**-1023 only. Or f has a value at every step the
+                # quotients use, but not at 2**-64: a hole in f's domain there is no
+                # edge (d3/dxdy2 of sinc(x)*y**2 + 2**-128*sqrt(((y - 1)*2**64 +
+                # 1)**2 - 1/16)**2 at (0, 1) was "defined nowhere beside it")
                 if _flat_around(f_program, point, derivative.wrt):
                     return PointAnalysis(Reason.REMOVABLE, True, 0.0, 0.0, 0.0, on_kink)
                 lower = derivative.steps.order - 1
@@ -1304,7 +1308,8 @@ def _lower_missing_beside(
     relu(x)*z is heaviside(x)*z, whose sides at (0, z) are 0 and z, so it does
     not exist on the line x = 0 except at z = 0, and d/dz of it does not
     exist at (0, 0), whatever heaviside(0) makes of the closed form. The
-    sides are checked at the point moved by 2**-64 (relative) both ways.
+    sides are checked at the point moved by 2**-64 (relative) both ways, or
+    nearer where f has no value there (_line_sample).
     """
     wrt = derivative.wrt
     sides: set[int] = set()
@@ -1318,7 +1323,7 @@ def _lower_missing_beside(
         def exists(
             side: int, lower: Program = lower, own: str = own, along: str = along, k: int = k
         ) -> bool:
-            moved = _beside(point, along, _step(point, along, side, 64 + _offset(point, along)))
+            moved = _line_sample(f_program, point, along, side)
             if k > 1 and _misleading_line(derivative, moved, k - 1, own):
                 # order k - 1 sits on a kink line there whose values are a
                 # convention: its sides along own are read off the line (d/dx of
@@ -1365,6 +1370,35 @@ def _lower_missing_beside(
             )
             sides |= {side} if k == len(wrt) - 1 else {-1, +1}
     return sides, why
+
+
+# How far beside the point (2**-k, relative) a line through it along the next
+# variable is sampled for the lower derivative's existence (_line_sample): far
+# above the quotients' steps (PROBE_EXPONENTS), which then see one side of any
+# kink line through the point; the second where f has no value at the first.
+LINE_SAMPLE_EXPONENTS = (64, 128)
+
+
+def _line_sample(
+    f_program: Program, point: Mapping[str, float], along: str, side: int
+) -> dict[str, Any]:
+    """The point beside this one along ``along`` (``side``) at which
+    _lower_missing_beside checks the lower derivative: 2**-64 away, or 2**-128
+    where f has no value at 2**-64. A hole in f's domain there is no evidence
+    about the line: 2**-128*sqrt(((y - 1)*2**64 + 1)**2 - 1/16)**2 has no value
+    for y - 1 in (-5/4, -3/4)*2**-64 only, so f's derivative along x did not
+    exist at y = 1 - 2**-64, and d3/dxdy2 of cbrt(x**3)*y**2 plus that at (0, 1)
+    was called not differentiable, where it is 2. Where f has no value at either
+    (an edge of its domain through the point), the first stands, and the side
+    is missing as before."""
+    offset = _offset(point, along)
+    samples = [
+        _beside(point, along, _step(point, along, side, k + offset)) for k in LINE_SAMPLE_EXPONENTS
+    ]
+    for k, moved in zip(LINE_SAMPLE_EXPONENTS, samples, strict=True):
+        if _beside_value(f_program, moved, k + offset + 64, exact_sums=True).defined:
+            return moved
+    return samples[0]
 
 
 def _sides_apart(left: _Quotients, right: _Quotients) -> bool:
@@ -1520,16 +1554,17 @@ def _exists_by_differences(
     cbrt(x**3)*y**2 (f = x*y**2) is 2*y at x = 0, where the closed forms of d/dx
     and d2/dxdy are 0/0 all along x = 0 (a user review: the order above was
     called not differentiable, "order 2 has no value there"). None (not known)
-    for a mixed one of order 3 or more."""
+    for a mixed one of order 3 or more.
+
+    The differences themselves decide whether a side exists: they have no value
+    where f has none at a step they use (an edge). Not f at 2**-64: a hole in
+    f's domain there, far beyond their steps, is no edge (2**-128*sqrt(((y -
+    1)*2**64 + 1)**2 - 1/16)**2 has no value at y = 1 - 2**-64 only)."""
     if len(wrt) == 2 and wrt[0] != wrt[1]:
-        if not _defined_around(f_program, point, wrt[1]):
-            return False
         return _one_derivative(*_mixed_sides(f_program, point, wrt[0], wrt[1]))
     var = wrt[0]
     if any(w != var for w in wrt):
         return None
-    if not _defined_around(f_program, point, var):
-        return False
     left = _finite_difference(f_program, point, var, -1, len(wrt))
     right = _finite_difference(f_program, point, var, +1, len(wrt))
     return _one_derivative(left, right)
@@ -1573,8 +1608,36 @@ def _defined_beside(program: Program, point: Mapping[str, float], var: str, side
     )
 
 
-def _defined_around(program: Program, point: Mapping[str, float], var: str) -> bool:
-    return _defined_beside(program, point, var, -1) and _defined_beside(program, point, var, +1)
+def _defined_at_steps(program: Program, point: Mapping[str, float], var: str, side: int) -> bool:
+    """Whether f has a value at every point beside this one along ``var`` that its
+    one-sided difference quotients on that side use (p + h and p + 2h, h =
+    2**-k for k in PROBE_EXPONENTS): the evidence that f's domain goes on to that
+    side. Not f at 2**-64 (_defined_beside): a hole in f's domain there, far
+    beyond the quotients' steps, is no edge (2**-128*sqrt((x*2**64 + 1)**2 -
+    1/16)**2 has no value for x in (-5/4, -3/4)*2**-64 only)."""
+    offset = _offset(point, var)
+    return all(
+        _beside_value(
+            program,
+            _beside(point, var, j * _step(point, var, side, k + offset)),
+            k + offset + PROBE_GUARD_BITS,
+            exact_sums=True,
+        ).defined
+        for k in PROBE_EXPONENTS
+        for j in (1, 2)
+    )
+
+
+def _domain_around(program: Program, point: Mapping[str, float], var: str) -> bool:
+    """Whether f's domain goes on to both sides of the point along ``var``: on each,
+    f has a value at 2**-64 and 2**-1024 (_defined_beside) or at every step its
+    differences use (_defined_at_steps). A hole at one of them is no edge: at
+    2**-64 (2**-128*sqrt((x*2**64 + 1)**2 - 1/16)**2 at x = 0), or at the steps
+    (sqrt(((x*2**256)**2 - 1/4)*((x*2**256)**2 - 16)) has none at 2**-256)."""
+    return all(
+        _defined_beside(program, point, var, side) or _defined_at_steps(program, point, var, side)
+        for side in (-1, +1)
+    )
 
 
 def _finite_difference(
@@ -2286,19 +2349,15 @@ def _true_lower(derivative: _Derivative, point: Mapping[str, float], order: int)
     variables so far are all one (a pure derivative), or two at order 2 (a mixed
     one: the value of d2/dxdy of x*y*sign(abs(x) - abs(y)) at (0, 0) is -1, its
     limit along x is 1, so d3/dxdydx does not exist there), and it exists; else
-    None."""
+    None. The differences decide where f has a value, as in _exists_by_differences."""
     prefix = derivative.wrt[:order]
     f_program = derivative.program(0)
     if order == 2 and prefix[0] != prefix[1]:
-        if not _defined_around(f_program, point, prefix[1]):
-            return None
         left, right = _mixed_sides(f_program, point, prefix[0], prefix[1])
         return right if _one_derivative(left, right) else None
     if len(set(prefix)) != 1:
         return None
     var = prefix[0]
-    if not _defined_around(f_program, point, var):
-        return None
     left = _finite_difference(f_program, point, var, -1, order)
     right = _finite_difference(f_program, point, var, +1, order)
     return right if _one_derivative(left, right) else None
