@@ -603,6 +603,11 @@ class _Derivative:
             return value, None
         try:
             return value, examine(self, cache.point(i), lower, closed, on_kink)
+        except _GapUnmeasured as unmeasured:
+            # a hole in f's domain on every step a tiny gap was looked for at
+            # hides a corner as well as it hides none
+            detail = str(unmeasured)
+            return value, PointAnalysis(Reason.UNDECIDED, None, kinks=on_kink, detail=detail)
         except _BesideOutOfRange as beside:
             # z**1e20 beside 0 is 2**(-6.4e21): not undefined, but past what any
             # number format holds, so the sides cannot be told
@@ -616,6 +621,20 @@ class _Derivative:
 # Values past MPFR's range, or left to rounding past MAX_PRECISION bits: nothing
 # can be said about the point.
 _OUT_OF_RANGE = ("overflow", "underflow", "cancelled")
+
+
+class _GapUnmeasured(Exception):  # noqa: N818 - a signal inside the analysis
+    """A gap that tells a jump or corner below the side limits' resolution from
+    none could not be taken at any of the steps tried (_measured): a value it
+    needs is undefined at each. Not "no jump": the point is undecided."""
+
+    def __init__(self, k: int) -> None:
+        last = k + GAP_STEP_TRIES - 1
+        super().__init__(
+            f"a value that the gaps between its sides need is undefined at each step "
+            f"from 2**-{k} to 2**-{last} beside the point, so a jump or corner too small "
+            "for the side limits to show cannot be ruled out"
+        )
 
 
 class _BesideOutOfRange(Exception):  # noqa: N818 - a signal inside the analysis
@@ -1446,22 +1465,47 @@ def _sides_apart(left: _Quotients, right: _Quotients) -> bool:
 
 # Steps (2**-k) at which the gap between the two sides' quotients is followed.
 GAP_EXPONENTS = (1024, 2048, 4096)
+# A gap test's steps are a free choice, so a hole in f's domain on one of them
+# decides nothing: where a value a gap needs at 2**-k is undefined (f =
+# y + 2**-200*relu(y) + 0*log(abs(y + 2**-2048)) has none at -2**-2048, which
+# the quotients at 2**-2048 and 2**-2049 use), the gap is taken at 2**-(k + 1),
+# 2**-(k + 2), ... instead, this many steps in all. One hole spoils at most
+# three of them for quotients of order 6 or less (it is j times a power of two
+# for one odd j, and they use the values at 1, 2, ..., order + 1 steps).
+GAP_STEP_TRIES = 4
+
+
+def _measured(k: int, measure: Callable[[int], Any]) -> Any:
+    """``measure(k)``, or where that is None (a value it needs is undefined) the
+    first measure at the next finer steps that is not, up to GAP_STEP_TRIES in
+    all; _GapUnmeasured where none is (a gap that cannot be had is no sign that
+    there is no jump: it hid a corner of 2**-200 beside such a hole)."""
+    for tried in range(k, k + GAP_STEP_TRIES):
+        measure_there = measure(tried)
+        if measure_there is not None:
+            return measure_there
+    raise _GapUnmeasured(k)
 
 
 def _gap_shrinks(g: Program, point: Mapping[str, Any], var: str, f: Program) -> bool | None:
     """For one-sided derivatives of g that differ by less than their settling can
     tell: True where the gap between the two sides' quotients at the same steps
     keeps shrinking (by 2**-16 or more a step: one limit, reached slowly), False
-    where it stays (to 60 bits: a corner), None where it does neither or cannot
-    be had. Quotients with 640 guard bits, as _sides_apart's."""
-    sides = [
-        _Quotients(g, point, var, side, f, GUARD_STEPS[1:])(GAP_EXPONENTS) for side in (-1, +1)
-    ]
-    if any(q is None or not _finite(q) for side in sides for q in side):
+    where it stays (to 60 bits: a corner), None where it does neither or is not
+    finite; _GapUnmeasured where a quotient is undefined at every step tried
+    (_measured). Quotients with 640 guard bits, as _sides_apart's."""
+    sides = [_Quotients(g, point, var, side, f, GUARD_STEPS[1:]) for side in (-1, +1)]
+
+    def both_at(k: int) -> tuple[int, Any, Any] | None:
+        left, right = (q([k])[0] for q in sides)
+        return None if left is None or right is None else (k, left, right)
+
+    taken = [_measured(k, both_at) for k in GAP_EXPONENTS]
+    if any(not _finite(q) for _, *quotients in taken for q in quotients):
         return None
-    gaps = [abs(b - a) for a, b in zip(*sides, strict=True)]
+    gaps = [abs(right - left) for _, left, right in taken]
     if _converged(gaps) and gaps[-1] != 0:
-        if _gap_stays_finer(g, point, var, f, gaps[-1]):
+        if _gap_stays_finer(g, point, var, f, gaps[-1], taken[-1][0]):
             return False
         # else the quotients' own rounding, which stays too: -y**x along x at
         # (11800, 1/4) has quotients 2**-654 apart with 640 guard bits, and
@@ -1478,12 +1522,19 @@ def _keeps_shrinking(gaps: Sequence[Any]) -> bool:
     return all(later <= earlier * shrink for earlier, later in itertools.pairwise(gaps))
 
 
-def _gap_stays_finer(g: Program, point: Mapping[str, Any], var: str, f: Program, gap: Any) -> bool:
-    """Whether a gap at the level of the quotients' rounding is the same with
-    1,280 guard bits: a real one (x + 1e-300*abs(x): 2e-300 whatever the
-    precision), not rounding (which moves with it)."""
-    exponent = GAP_EXPONENTS[-1:]
-    finer = [_Quotients(g, point, var, side, f, GUARD_STEPS[2:])(exponent)[0] for side in (-1, +1)]
+def _gap_stays_finer(
+    g: Program,
+    point: Mapping[str, Any],
+    var: str,
+    f: Program,
+    gap: Any,
+    k: int = GAP_EXPONENTS[-1],
+) -> bool:
+    """Whether a gap at the level of the quotients' rounding, taken at step
+    2**-k (the last one _gap_shrinks measured), is the same with 1,280 guard
+    bits: a real one (x + 1e-300*abs(x): 2e-300 whatever the precision), not
+    rounding (which moves with it)."""
+    finer = [_Quotients(g, point, var, side, f, GUARD_STEPS[2:])([k])[0] for side in (-1, +1)]
     if any(q is None or not _finite(q) for q in finer):
         return False
     return _within(abs(finer[1] - finer[0]), gap, SETTLED_BITS)
@@ -1586,8 +1637,8 @@ def _one_slowly(
 ) -> bool:
     """One-sided derivatives of g, finite, settled to 60 bits and apart below
     that, whose quotients' gap keeps shrinking: one derivative, reached slowly
-    (_gap_shrinks)."""
-    return (
+    (_gap_shrinks); not where that gap cannot be had."""
+    if not (
         left is not None
         and right is not None
         and not isinstance(left, float)
@@ -1595,8 +1646,12 @@ def _one_slowly(
         and _finite(left)
         and _finite(right)
         and _within(left, right, SETTLED_BITS)
-        and _gap_shrinks(g, point, var, f) is True
-    )
+    ):
+        return False
+    try:
+        return _gap_shrinks(g, point, var, f) is True
+    except _GapUnmeasured:
+        return False
 
 
 def _defined_beside(program: Program, point: Mapping[str, float], var: str, side: int) -> bool:
@@ -2441,21 +2496,24 @@ def _two_sides_gap(
 
 def _kept_gap(gap_at: Callable[[int], tuple[Any, int]], precision: int) -> Any:
     """``gap_at(precision)`` (a gap and the most bits a value in it took) where it
-    holds with twice the bits; 0 where it is rounding; None where undefined."""
+    holds with twice the bits; 0 where it is rounding; None where undefined, at
+    the first precision or at the finer ones that would tell (not read as 0,
+    which says there is no jump)."""
     m = gmpy2()
     gap, used = gap_at(precision)
     if gap:
         finer, more = gap_at(2 * used)
-        if finer is None or not abs(finer - gap) <= gap / 4:
+        if finer is None:
+            return None
+        if not abs(finer - gap) <= gap / 4:
             # changed with twice the bits: rounding, unless the finer gap holds
             # at twice as many again (z/2.5 + heaviside(cos(z) - 1) at 0, steps
             # of 2**-8192: 16,384 bits leave cos(z) - 1, -2**-16385, at 0, the
             # step on its kink, a gap of 4e-2467; 34,300 bits give the jump, 1/2)
-            finest, _ = gap_at(2 * more) if finer else (None, 0)
-            if finest is not None and abs(finest - finer) <= finer / 4:
-                gap = finer
-            else:
-                gap = m.mpfr(0)
+            finest, _ = gap_at(2 * more) if finer else (m.mpfr(0), 0)
+            if finest is None:
+                return None
+            gap = finer if abs(finest - finer) <= finer / 4 else m.mpfr(0)
     return gap
 
 
@@ -2473,14 +2531,9 @@ def _tiny_jump(program: Program, point: Mapping[str, float], name: str, *, with_
 
 def _tiny_jump_of(gap_at_step: Callable[[int], Any]) -> str:
     """_tiny_jump's test on the gaps ``gap_at_step(k)`` at the steps
-    TINY_JUMP_EXPONENTS."""
-    gaps = []
-    for k in TINY_JUMP_EXPONENTS:
-        gap = gap_at_step(k)
-        if gap is None:
-            return ""
-        gaps.append(gap)
-    coarse, fine = gaps
+    TINY_JUMP_EXPONENTS, or where a gap is undefined there at the next finer
+    steps (_measured: a hole in f's domain at a step is no answer)."""
+    coarse, fine = (_measured(k, gap_at_step) for k in TINY_JUMP_EXPONENTS)
     if fine == 0 or fine * 4 <= coarse:
         return ""
     return f"it jumps by about {_size_text(fine)}, below the side limits' resolution"
