@@ -29,6 +29,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from derivcli import explain
 from derivcli.errors import DerivcliError
 from derivcli.language.functions import ARGUMENT_NAMES, lookup_function
 from derivcli.language.latex import (
@@ -329,8 +330,27 @@ def _comment(text: str) -> str:
     return "% " + " ".join(text.split())
 
 
-def _point_latex(point: Sequence[tuple[str, float]], names: Mapping[str, str]) -> str:
-    return r",\, ".join(f"{_name(name, names)} = {latex_number(v)}" for name, v in point)
+def _point_latex(
+    point: Sequence[tuple[str, float]],
+    names: Mapping[str, str],
+    side: tuple[str, str] | None = None,
+) -> str:
+    """A point's coordinates; ``side`` (a variable, "-" or "+") marks the side
+    that variable is approached from (``x = 0^{-}``)."""
+    marks = dict([side]) if side is not None else {}
+    return r",\, ".join(
+        f"{_name(name, names)} = {_approached(latex_number(v), marks.get(name))}"
+        for name, v in point
+    )
+
+
+def _approached(number: str, mark: str | None) -> str:
+    if mark is None:
+        return number
+    # 10^{-200} or 2 \times 10^{5} takes braces (a double superscript is an
+    # error), and -1 too: -1^{-} reads as -(1^{-})
+    base = number if number.replace(".", "").isdigit() else f"{{{number}}}"
+    return f"{base}^{{{mark}}}"
 
 
 def _name(name: str, names: Mapping[str, str]) -> str:
@@ -406,17 +426,70 @@ def rule_name(step: Step) -> str:
     return RULE_NAMES.get(step.rule) or f"{step.rule} rule"
 
 
-def _value_row(result: DerivativeResult, label: str, names: Mapping[str, str]) -> str:
+def _value_row(result: DerivativeResult, label: str, names: Mapping[str, str], dtype: str) -> str:
+    """A point's row: the derivative's value there, only where derivcli vouches
+    for it (a pasted block has no stderr beside it: a label cannot undo a false
+    equation), else the one-sided values or words in its place."""
     assert result.point is not None
     at = rf"\left.{label}\right|_{{{_point_latex(result.point, names)}}}"
     words = result.verdict
-    if result.differentiable is False and (result.left is not None or result.right is not None):
-        words += f" (left {_plain(result.left)}, right {_plain(result.right)})"
+    sides = _sides_latex(result, label, names)
+    if sides is None and result.differentiable is False:
+        if result.left is not None or result.right is not None:
+            words += f" (left {_plain(result.left)}, right {_plain(result.right)})"
     comment = rf"\text{{{latex_text(words)}}}"
     if result.autograd is not None:
         autograd = latex_number(result.autograd)
         comment = rf"\text{{autograd }} {autograd}\text{{, {latex_text(words)}}}"
+    if sides is not None:
+        return rf"{sides} && {comment}"
+    if result.differentiable is False:
+        return rf"{at} &\ \text{{does not exist}} && {comment}"
+    if not _vouched(result, dtype):
+        return rf"{at} &\ \text{{{latex_text(_unvalued_words(result, dtype))}}} && {comment}"
     return rf"{at} &= {latex_number(result.symbolic)} && {comment}"
+
+
+def _sides_latex(result: DerivativeResult, label: str, names: Mapping[str, str]) -> str | None:
+    """A point with no derivative as its known one-sided derivatives along the
+    last variable differentiated by, ``..._{x = 0^{-}} &= -1,\\ ..._{x = 0^{+}} = 1``
+    (an infinite side is a true one-sided limit); None where it has neither or
+    is differentiable."""
+    if result.differentiable is not False or result.point is None:
+        return None
+    var = result.wrt[-1]
+    sides = [
+        (rf"\left.{label}\right|_{{{_point_latex(result.point, names, side=(var, mark))}}}", value)
+        for mark, value in (("-", result.left), ("+", result.right))
+        if value is not None
+    ]
+    if not sides:
+        return None
+    # the first equals sign is the row's alignment point
+    return r",\ ".join(
+        f"{at} {'&=' if k == 0 else '='} {latex_number(value)}"
+        for k, (at, value) in enumerate(sides)
+    )
+
+
+def _vouched(result: DerivativeResult, dtype: str) -> bool:
+    """Whether the table's symbolic value is the derivative: computed and
+    compared, or the exact value past only the dtype's range (float32)."""
+    if result.computable:
+        return True
+    value = result.symbolic
+    return (
+        value is not None and math.isfinite(value) and result.note == explain.overflow(dtype, value)
+    )
+
+
+def _unvalued_words(result: DerivativeResult, dtype: str) -> str:
+    """What stands for a value derivcli cannot give: a derivative past float64
+    (exact in closed form, 1/x at 1e-200), or one it did not compute."""
+    value = result.symbolic
+    if value is not None and math.isinf(value) and result.note == explain.overflow(dtype, value):
+        return "beyond float64's range"
+    return "not computed"
 
 
 def _plain(value: float | None) -> str:
@@ -460,7 +533,7 @@ def report_latex(report: Report) -> str:
             if result.derivation is not None:
                 displays.extend(steps_latex(result.derivation, partial=partial, names=written))
         if result.point is not None:
-            rows.append(_value_row(result, label, written))
+            rows.append(_value_row(result, label, written, report.dtype))
     notes = [report.note] if report.note else []
     notes += list(dict.fromkeys(r.note for r in report.results if r.note))
     return "\n".join(
