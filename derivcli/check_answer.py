@@ -28,7 +28,7 @@ from __future__ import annotations
 import itertools
 import math
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, SupportsIndex
 
@@ -437,7 +437,8 @@ def run(request: CheckRequest) -> CheckResult:
             return result(
                 True,
                 METHOD_SIMPLIFY,
-                "symengine's expand left a difference; sympy simplifies answer - derivative to 0",
+                "symengine's expand left a difference; sympy simplifies answer - derivative "
+                f"to {text}",
             )
         if nonzero:
             return result(
@@ -687,15 +688,78 @@ def _try_sympy(
     return outcome, ""
 
 
+# derivcli's opaque functions (symengine FunctionSymbols) as sympy's own, by
+# name: ``_sympy_()`` turns abs(x) into an undefined sympy function ``abs``,
+# while symengine's sqrt(x**2) becomes sympy's Abs(x) for a real x, so
+# x/abs(x) - x/sqrt(x**2) stayed "-x/Abs(x) + x/abs(x)", unproven. Each entry
+# has derivcli's value wherever derivcli defines one (heaviside(0) = 1/2,
+# sign(0) = 0, sinc normalized). Left undefined: round (halves to even),
+# trunc and frac (x - trunc(x), not sympy's x - floor(x)), which sympy has no
+# exact function for, and atan2, which sympy leaves undefined at (0, 0).
+SYMPY_FUNCTIONS: dict[str, Callable[[Any, tuple[Any, ...]], Any]] = {
+    "abs": lambda sp, a: sp.Abs(a[0]),
+    "sign": lambda sp, a: sp.sign(a[0]),
+    "heaviside": lambda sp, a: sp.Heaviside(a[0], sp.S.Half),
+    "relu": lambda sp, a: sp.Max(a[0], 0),
+    "max": lambda sp, a: sp.Max(*a),
+    "min": lambda sp, a: sp.Min(*a),
+    "floor": lambda sp, a: sp.floor(a[0]),
+    "ceil": lambda sp, a: sp.ceiling(a[0]),
+    "sigmoid": lambda sp, a: 1 / (1 + sp.exp(-a[0])),
+    "softplus": lambda sp, a: sp.log(1 + sp.exp(a[0])),
+    "logsumexp": lambda sp, a: sp.log(sp.Add(*(sp.exp(b) for b in a))),
+    "expm1": lambda sp, a: sp.exp(a[0]) - 1,
+    "log1p": lambda sp, a: sp.log(1 + a[0]),
+    "sinc": lambda sp, a: sp.sinc(sp.pi * a[0]),
+    "erfc": lambda sp, a: sp.erfc(a[0]),
+    "erfinv": lambda sp, a: sp.erfinv(a[0]),
+    "gamma": lambda sp, a: sp.gamma(a[0]),
+    "lgamma": lambda sp, a: sp.log(sp.Abs(sp.gamma(a[0]))),
+    "digamma": lambda sp, a: sp.polygamma(0, a[0]),
+    "polygamma": lambda sp, a: sp.polygamma(a[0], a[1]),
+}
+
+
+def _as_sympy_functions(converted: Any, sympy: Any) -> Any:
+    """Replace the undefined sympy functions named after derivcli's opaque ones by
+    sympy's own (see SYMPY_FUNCTIONS); ``replace`` works bottom-up, so nested
+    calls (abs(sign(x))) are all replaced."""
+    from sympy.core.function import AppliedUndef
+
+    return converted.replace(
+        lambda e: isinstance(e, AppliedUndef) and e.func.__name__ in SYMPY_FUNCTIONS,
+        lambda e: SYMPY_FUNCTIONS[e.func.__name__](sympy, e.args),
+    )
+
+
+def _zero_where_defined(simplified: Any, sympy: Any) -> bool:
+    """Whether sympy's result is 0 wherever it is defined: a Piecewise whose
+    pieces are 0, or undefined (nan, zoo) on an equation only. sign(x) -
+    x/sqrt(x**2) simplifies to nan at x = 0 (where the derivative is 0/0, a point
+    the spot checks skip too, or test against grad's value where the derivative
+    exists) and 0 elsewhere; 1/x - sign(x)/abs(x) to zoo at 0."""
+    if not isinstance(simplified, sympy.Piecewise):
+        return False
+    undefined = (sympy.nan, sympy.zoo)
+    pieces = simplified.args
+    return any(piece == 0 for piece, _ in pieces) and all(
+        piece == 0 or (piece in undefined and isinstance(condition, sympy.Eq))
+        for piece, condition in pieces
+    )
+
+
 def _simplify(payload: tuple[Any, tuple[str, ...]]) -> SympyOutcome:
     import sympy
 
     difference, names = payload
     converted = difference._sympy_()
     converted = converted.xreplace({sympy.Symbol(n): sympy.Symbol(n, real=True) for n in names})
+    converted = _as_sympy_functions(converted, sympy)
     simplified = sympy.simplify(converted)
     if simplified == 0:
         return (True, False, "0")
+    if _zero_where_defined(simplified, sympy):
+        return (True, False, "0 wherever both are defined")
     symbols = [sympy.Symbol(n, real=True) for n in names]
     rational = (
         bool(simplified.is_rational_function(*symbols))
