@@ -58,6 +58,7 @@ from derivcli.language.tree import (
     Number,
     Variable,
     fold,
+    unique_nodes,
 )
 
 GREEK = frozenset(
@@ -322,16 +323,4 @@ def leibniz(
 
 def _variables(tree: Node) -> set[str]:
     """The names of the variables in ``tree``."""
-    found: set[str] = set()
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, Variable):
-            found.add(node.name)
-        elif isinstance(node, Negate):
-            stack.append(node.operand)
-        elif isinstance(node, BinaryOp):
-            stack += (node.left, node.right)
-        elif isinstance(node, Call):
-            stack += node.args
-    return found
+    return {node.name for node in unique_nodes(tree) if isinstance(node, Variable)}
