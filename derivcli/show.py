@@ -396,11 +396,12 @@ def steps_latex(
     several = len(derivation.steps) > 1
     order = 0
     for line in shortened(numbered(derivation)):
-        label = "" if line.step is None else f"({line.number}) {rule_name(line.step)}"
+        label = "" if line.step is None else _rule_latex(line.number, line.step, names)
         if several and line.order != order:
             order = line.order
             if line.step is not None and line.skipped:
-                label = f"order {order}, by the same rules ({line.skipped + 1:,} steps)"
+                words = f"order {order}, by the same rules ({line.skipped + 1:,} steps)"
+                label = rf"\text{{{latex_text(words)}}}"
             else:
                 rows.append(rf"& \text{{order {order}:}}")
         if line.step is None:
@@ -413,17 +414,42 @@ def steps_latex(
             expression = rf"\left({expression}\right)"
         right = [latex_of(step.applied, names)] if shows_applied(step) else []
         right.append(latex_of(step.result, names))
-        rows.append(
-            rf"{operator} {expression} &= {' = '.join(right)} && \text{{{latex_text(label)}}}"
-        )
+        rows.append(rf"{operator} {expression} &= {' = '.join(right)} && {label}")
     return [r"\[", r"\begin{aligned}", " \\\\\n".join(rows), r"\end{aligned}", r"\]"]
 
 
 def rule_name(step: Step) -> str:
-    """The rule's short name for LaTeX (the inner function named for the chain rule)."""
+    """The rule's short name in words (the chain rule's outer function named;
+    its inner function is math, see :func:`_rule_latex`)."""
     if step.rule == rules.CHAIN:
-        return f"chain rule, outer {step.outer}, inner {step.inner}"
+        return f"chain rule, outer {step.outer}"
     return RULE_NAMES.get(step.rule) or f"{step.rule} rule"
+
+
+def _rule_latex(number: int, step: Step, names: Mapping[str, str] | None) -> str:
+    """A step's label: its number and rule in words, and the chain rule's inner
+    function printed as the rows print expressions (``x^{2}``, not
+    ``\\text{x**2}``: Python's ``**`` is no notation of a document)."""
+    words = rf"\text{{({number}) {latex_text(rule_name(step))}"
+    if step.rule != rules.CHAIN or step.inner is None:
+        return words + "}"
+    inner = r",\ ".join(latex_of(part, names) for part in _arguments(step.inner))
+    return rf"{words}, inner }} {inner}"
+
+
+def _arguments(text: str) -> list[str]:
+    """A chain rule's inner functions, which steps.py joins with ", " (a function's
+    varying arguments): split at the commas outside parentheses, as the printer
+    writes a comma only between a call's arguments."""
+    parts: list[str] = []
+    depth = start = 0
+    for i, ch in enumerate(text):
+        depth += (ch == "(") - (ch == ")")
+        if ch == "," and depth == 0:
+            parts.append(text[start:i].strip())
+            start = i + 1
+    parts.append(text[start:].strip())
+    return parts
 
 
 def _value_row(result: DerivativeResult, label: str, names: Mapping[str, str], dtype: str) -> str:
