@@ -434,11 +434,14 @@ def run(request: CheckRequest) -> CheckResult:
     if simplified is not None:
         is_zero, nonzero, text = simplified
         if is_zero:
+            # the proof holds where both are real: the note names a point where
+            # the answer is not, as expand's proof and the spot checks' say
             return result(
                 True,
                 METHOD_SIMPLIFY,
                 "symengine's expand left a difference; sympy simplifies answer - derivative "
                 f"to {text}",
+                where or None,
             )
         if nonzero:
             return result(
