@@ -603,9 +603,9 @@ class _Derivative:
             return value, None
         try:
             return value, examine(self, cache.point(i), lower, closed, on_kink)
-        except _GapUnmeasured as unmeasured:
-            # a hole in f's domain on every step a tiny gap was looked for at
-            # hides a corner as well as it hides none
+        except (_GapUnmeasured, _LimitUnmeasured) as unmeasured:
+            # a hole in f's domain on every step a tiny gap (or f's one-sided
+            # limit) was looked for at hides a corner or jump as well as none
             detail = str(unmeasured)
             return value, PointAnalysis(Reason.UNDECIDED, None, kinks=on_kink, detail=detail)
         except _BesideOutOfRange as beside:
@@ -1551,7 +1551,9 @@ def _continuous_at(f_program: Program, point: Mapping[str, Any], var: str) -> bo
     if here.value is None:
         return False
     value = gmpy2().mpfr(0) if here.is_zero(len(here.values) - 1) else here.value
-    limits = [_side_limit(f_program, point, var, side, exact=True) for side in (-1, +1)]
+    limits = [
+        _side_limit(f_program, point, var, side, exact=True, past_holes=True) for side in (-1, +1)
+    ]
     if value and all(isinstance(limit, float) and limit == 0 for limit in limits):
         # sides that shrink to 0 through 2**-4096 beside a value that is not 0 (see _jump)
         return not _deep_jump(f_program, point, var)
@@ -2176,15 +2178,67 @@ class _Quotients:
 
 
 def _side_limit(
-    program: Program, point: Mapping[str, float], var: str, side: int, exact: bool = False
+    program: Program,
+    point: Mapping[str, float],
+    var: str,
+    side: int,
+    exact: bool = False,
+    *,
+    past_holes: bool = False,
 ) -> Any:
     """The limit of the program's value at the point from one side along ``var``
-    (with ``exact``, as an mpfr when the values converge)."""
+    (with ``exact``, as an mpfr when the values converge). With ``past_holes``
+    (f's own limits), a value undefined at a step where f has one at another
+    step on that side is a hole in f's domain, not an edge: it is taken at the
+    next finer steps instead (_past_hole). y + 2**-200*(1 - sign(y)**2) +
+    0*log(abs(y + 2**-2048)) has none at -2**-2048 only, the left limit came
+    out None, and f's jump at 0 was read as none (open since stop 36)."""
+    seen = False  # f has a value at some step on this side
 
     def values(exponents: Sequence[int]) -> list[Any]:
-        return [_side_value(program, point, var, side, k) for k in exponents]
+        nonlocal seen
+        taken = [_side_value(program, point, var, side, k) for k in exponents]
+        seen = seen or any(value is not None for value in taken)
+        if not (past_holes and seen):
+            return taken
+        return [
+            _past_hole(program, point, var, side, k) if value is None else value
+            for k, value in zip(exponents, taken, strict=True)
+        ]
 
     return _settle(values, exact, _offset(point, var))
+
+
+class _LimitUnmeasured(Exception):  # noqa: N818 - a signal inside the analysis
+    """f's one-sided limit could not be read: f has no value at any of the steps
+    tried in place of one, yet has one further down (_past_hole). Not "no
+    limit", which reads as no jump: the point is undecided, as for a gap
+    (_GapUnmeasured)."""
+
+    def __init__(self, k: int) -> None:
+        super().__init__(
+            f"f has no value at each step from 2**-{k} to 2**-{k + GAP_STEP_TRIES - 1} "
+            f"beside the point, though it has at 2**-{2 * k}, so a jump of f there "
+            "cannot be ruled out",
+        )
+
+
+def _past_hole(program: Program, point: Mapping[str, Any], var: str, side: int, k: int) -> Any:
+    """f's value beside the point at the first of the steps 2**-(k + 1), ...,
+    2**-(k + GAP_STEP_TRIES - 1) where it has one, in place of the one at 2**-k,
+    where it has none: a step of a limit is a free choice, as a gap's is
+    (_measured). None where f has no value further down, at 2**-(2k), either:
+    f's domain may stop short of the point on that side (an edge;
+    sqrt(y*(y + 2**-300)) has a value at -2**-256 and none from -2**-300 to 0).
+    _LimitUnmeasured where it has one there: holes on every step tried leave
+    the limit, and so a jump, unknown."""
+    for finer in range(k + 1, k + GAP_STEP_TRIES):
+        value = _side_value(program, point, var, side, finer)
+        if value is not None:
+            return value
+    if _side_value(program, point, var, side, 2 * k) is None:
+        return None
+    raise _LimitUnmeasured(k)
 
 
 def _side_value(program: Program, point: Mapping[str, Any], var: str, side: int, k: int) -> Any:
@@ -2247,7 +2301,7 @@ def _edge_jump(f: Program, point: Mapping[str, float], var: str, side: int) -> s
     # and reads f as 0 at the point, and a jump of 3.3e-1738 at the edge of
     # sqrt's domain went unseen (a helper's find, stop 35)
     here = _valued(_value_here(f, point, exact_sums=False), here=True)
-    limit = _side_limit(f, point, var, side, exact=True)
+    limit = _side_limit(f, point, var, side, exact=True, past_holes=True)
     if here.value is None or limit is None or (isinstance(limit, float) and math.isnan(limit)):
         return ""
     value = gmpy2().mpfr(0) if here.is_zero(len(here.values) - 1) else here.value
@@ -2395,7 +2449,11 @@ def _side_limits(
         point,
         order,
         name,
-        lambda base, side: _side_limit(program, base, name, side, exact=True),
+        # f's own limits read past a hole in its domain (_past_hole); a lower
+        # derivative's are left as they were
+        lambda base, side: _side_limit(
+            program, base, name, side, exact=True, past_holes=order == 0
+        ),
     )
 
 
@@ -2553,11 +2611,14 @@ def _deep_jump(program: Program, point: Mapping[str, float], name: str) -> str:
     cancels in each gap, h at every step). Jumps below 2**-32768 (relative) are
     not looked for. Taken only where f's value is not 0 (a 0 beside sides that
     shrink to 0 is taken for continuous: looking deeper at every such kink, abs(x)
-    at 0 among them, would cost seconds for erf's)."""
+    at 0 among them, would cost seconds for erf's). A gap that needs f at a hole
+    in its domain is taken at the next finer steps (_measured): both sides have
+    limits here, so a value missing at a step is no edge, and read as "no jump"
+    it hid f's jump of 2**-200 beside a hole at -2**-4096."""
     previous = None
     for k in DEEP_JUMP_EXPONENTS:
-        gap = _gap(program, point, name, k, with_value=True)
-        if gap is None or gap == 0:
+        gap = _measured(k, functools.partial(_gap, program, point, name, with_value=True))
+        if gap == 0:
             return ""
         if previous is not None and abs(gap - previous) <= gap / 4:
             return f"it jumps by about {_size_text(gap)}, below the probes' steps"
