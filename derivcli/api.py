@@ -21,6 +21,7 @@ import decimal
 import functools
 import math
 import numbers
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol, SupportsFloat, SupportsIndex, Union
@@ -28,6 +29,7 @@ from typing import TYPE_CHECKING, Protocol, SupportsFloat, SupportsIndex, Union
 from derivcli.errors import InputError, LimitError, PointError
 from derivcli.options import (
     DEFAULT_BUDGET,
+    Settings,
     check_timeout,
     derivative_sequences,
     make_settings,
@@ -35,6 +37,8 @@ from derivcli.options import (
 )
 
 if TYPE_CHECKING:
+    import torch
+
     from derivcli.autograd.check_function import FunctionReport
     from derivcli.autograd.graph import Graph
     from derivcli.check_answer import CheckResult
@@ -52,6 +56,10 @@ if TYPE_CHECKING:
 Point = Union[str, Mapping[str, SupportsFloat]]
 At = Union[Point, Sequence[Point], None]
 Wrt = Union[str, Sequence[str], None]
+# ``device`` and ``dtype``: the CLI's names ("cpu", "float32"), or torch's own
+# objects for them (torch.device("cuda"), torch.float32), as a torch user has them.
+DeviceName = Union[str, "torch.device"]
+DTypeName = Union[str, "torch.dtype"]
 
 _RUNNER: Runner | None = None
 
@@ -93,6 +101,12 @@ def _one_point(point: object) -> str:
     if isinstance(point, str):
         return point
     if isinstance(point, Mapping):
+        if not point:
+            # joined, {} would be the CLI's empty text: "--at : expected name=value, got ''"
+            raise PointError(
+                "at: no point given (an empty mapping); a point gives every variable, "
+                "such as {'x': 2}"
+            )
         return ",".join(f"{name}={_value_text(name, value)}" for name, value in point.items())
     raise PointError(f"at: a point is 'x=2' or {{'x': 2}}, got {_shown(point)}")
 
@@ -123,6 +137,12 @@ def _value_text(name: object, value: object) -> str:
 
             raise PointError(f"at: {name}={_shown(value)} {BEYOND_FLOAT64}")
         raise PointError(f"at: {name}={_shown(value)} is not a finite real number")
+    if number == 0 and _nonzero(value):
+        # Fraction(1, 10**400) would run at x=0.0, another point (log(x) has its
+        # pole there), where the CLI refuses --at x=1e-400; exact 0 stays a point.
+        from derivcli.language.points import BELOW_FLOAT64
+
+        raise PointError(f"at: {name}={_shown(value)} {BELOW_FLOAT64}")
     # repr of a float is exact: the point is the very float64 given, float(value)
     return repr(number)
 
@@ -134,6 +154,16 @@ def _finite_past_float64(value: object) -> bool:
     try:
         return bool(abs(value) < math.inf)  # type: ignore[arg-type]
     except Exception:  # noqa: BLE001 - Decimal('sNaN') raises: not finite
+        return False
+
+
+def _nonzero(value: object) -> bool:
+    """Whether a real number (one float() took) is not exactly 0 in its own type:
+    Fraction(1, 10**400), Decimal("-1e-400"), np.longdouble("1e-400"); not
+    Decimal("-0") or -0.0, which are 0."""
+    try:
+        return bool(value != 0)
+    except Exception:  # noqa: BLE001 - a caller's number whose != fails: not refused here
         return False
 
 
@@ -176,6 +206,59 @@ def _flag(value: object, argument: str) -> bool:
     raise InputError(f"{argument}: expected True or False, got {_shown(value)}")
 
 
+def _settings(
+    *,
+    device: object,
+    dtype: object,
+    rtol: float | None,
+    atol: float | None,
+    timeout: float,
+) -> Settings:
+    """``make_settings`` with ``device`` and ``dtype`` also as torch objects. A
+    name ("cpu", "cuda:0", "float16") is checked as the CLI checks it, with its
+    message; a value only Python can pass gets a message naming the argument."""
+    return make_settings(
+        device=_device_name(device),
+        dtype=_dtype_name(dtype),
+        rtol=rtol,
+        atol=atol,
+        timeout=timeout,
+    )
+
+
+def _device_name(device: object) -> str:
+    """``device`` as the CLI's name: torch.device("cuda") is "cuda". A device
+    with an index (cuda:1, even cuda:0) is refused as "cuda:1" is by --device:
+    "cuda" runs on torch's current cuda device, which need not be that one."""
+    if isinstance(device, str):
+        return device
+    torch = sys.modules.get("torch")  # a torch.device exists only once torch is imported
+    if torch is not None and isinstance(device, torch.device):
+        if device.index is None and device.type in ("cpu", "cuda"):
+            return str(device.type)
+    raise InputError(
+        "device: expected 'cpu' or 'cuda', a str or a torch.device without an index "
+        f"(cuda is torch's current cuda device), got {_shown(device)}"
+    )
+
+
+def _dtype_name(dtype: object) -> str:
+    """``dtype`` as the CLI's name: torch.float32 is "float32". Another torch
+    dtype, or a numpy one (whose == "float32" is True, but which is not a name),
+    is refused naming the argument."""
+    if isinstance(dtype, str):
+        return dtype
+    torch = sys.modules.get("torch")
+    if torch is not None and isinstance(dtype, torch.dtype):
+        for name in ("float64", "float32"):
+            if dtype == getattr(torch, name):
+                return name
+    raise InputError(
+        "dtype: expected 'float64' or 'float32', a str or torch.float64 or torch.float32, "
+        f"got {_shown(dtype)}"
+    )
+
+
 def _names(wrt: Wrt) -> list[str] | None:
     """``wrt`` as a list of names (None: not given). Each name must be a str;
     the names themselves are checked against the expression later."""
@@ -202,8 +285,8 @@ def derivatives(
     at: At = None,
     mesh: bool = False,
     order: SupportsIndex = 1,
-    device: str = "cpu",
-    dtype: str = "float64",
+    device: DeviceName = "cpu",
+    dtype: DTypeName = "float64",
     rtol: float | None = None,
     atol: float | None = None,
     timeout: float = DEFAULT_BUDGET,
@@ -235,8 +318,8 @@ def begin_derivatives(
     at: At = None,
     mesh: bool = False,
     order: SupportsIndex = 1,
-    device: str = "cpu",
-    dtype: str = "float64",
+    device: DeviceName = "cpu",
+    dtype: DTypeName = "float64",
     rtol: float | None = None,
     atol: float | None = None,
     timeout: float = DEFAULT_BUDGET,
@@ -249,7 +332,7 @@ def begin_derivatives(
     from derivcli.compare import begin
     from derivcli.language.points import parse_at
 
-    settings = make_settings(device=device, dtype=dtype, rtol=rtol, atol=atol, timeout=timeout)
+    settings = _settings(device=device, dtype=dtype, rtol=rtol, atol=atol, timeout=timeout)
     mesh = _flag(mesh, "mesh")
     steps = _flag(steps, "steps")
     tree = _parse(_text(expression, "expression"))
@@ -302,8 +385,8 @@ def grad(
     at: At = None,
     mesh: bool = False,
     order: SupportsIndex = 1,
-    device: str = "cpu",
-    dtype: str = "float64",
+    device: DeviceName = "cpu",
+    dtype: DTypeName = "float64",
     rtol: float | None = None,
     atol: float | None = None,
     timeout: float = DEFAULT_BUDGET,
@@ -337,8 +420,8 @@ def partial(
     at: At = None,
     mesh: bool = False,
     order: SupportsIndex = 1,
-    device: str = "cpu",
-    dtype: str = "float64",
+    device: DeviceName = "cpu",
+    dtype: DTypeName = "float64",
     rtol: float | None = None,
     atol: float | None = None,
     timeout: float = DEFAULT_BUDGET,
@@ -427,15 +510,15 @@ def graph(
     expression: str,
     *,
     at: At,
-    dtype: str = "float64",
-    device: str = "cpu",
+    dtype: DTypeName = "float64",
+    device: DeviceName = "cpu",
 ) -> Graph:
     """The autograd graph torch builds for ``expression`` at one point (``derivcli graph``)."""
     from derivcli.autograd import graph as graphing
     from derivcli.language.parser import parse
     from derivcli.language.points import parse_at
 
-    make_settings(device=device, dtype=dtype, rtol=None, atol=None, timeout=DEFAULT_BUDGET)
+    settings = _settings(device=device, dtype=dtype, rtol=None, atol=None, timeout=DEFAULT_BUDGET)
     parsed = parse(_text(expression, "expression"))
     require_variables(parsed, "for autograd to differentiate (no leaves)")
     options = at_options(at)
@@ -443,7 +526,7 @@ def graph(
         example = ",".join(f"{name}=1" for name in parsed.variables)
         raise InputError(f"graph needs the point: give --at (e.g. --at {example})")
     point = graphing.single_point(parse_at(options, parsed.variables))
-    return graphing.build_graph(parsed, point, dtype=dtype, device=device)
+    return graphing.build_graph(parsed, point, dtype=settings.dtype, device=settings.device)
 
 
 def hessian(
@@ -452,8 +535,8 @@ def hessian(
     wrt: Wrt = None,
     at: At = None,
     mesh: bool = False,
-    device: str = "cpu",
-    dtype: str = "float64",
+    device: DeviceName = "cpu",
+    dtype: DTypeName = "float64",
     rtol: float | None = None,
     atol: float | None = None,
     timeout: float = DEFAULT_BUDGET,
@@ -488,8 +571,8 @@ def begin_hessian(
     wrt: Wrt = None,
     at: At = None,
     mesh: bool = False,
-    device: str = "cpu",
-    dtype: str = "float64",
+    device: DeviceName = "cpu",
+    dtype: DTypeName = "float64",
     rtol: float | None = None,
     atol: float | None = None,
     timeout: float = DEFAULT_BUDGET,
@@ -505,7 +588,7 @@ def begin_hessian(
         matrix_variables,
     )
 
-    settings = make_settings(device=device, dtype=dtype, rtol=rtol, atol=atol, timeout=timeout)
+    settings = _settings(device=device, dtype=dtype, rtol=rtol, atol=atol, timeout=timeout)
     mesh = _flag(mesh, "mesh")
     if isinstance(expression, (list, tuple)):
         raise InputError(
@@ -528,8 +611,8 @@ def jacobian(
     wrt: Wrt = None,
     at: At = None,
     mesh: bool = False,
-    device: str = "cpu",
-    dtype: str = "float64",
+    device: DeviceName = "cpu",
+    dtype: DTypeName = "float64",
     rtol: float | None = None,
     atol: float | None = None,
     timeout: float = DEFAULT_BUDGET,
@@ -559,7 +642,7 @@ def jacobian(
         matrix_variables,
     )
 
-    settings = make_settings(device=device, dtype=dtype, rtol=rtol, atol=atol, timeout=timeout)
+    settings = _settings(device=device, dtype=dtype, rtol=rtol, atol=atol, timeout=timeout)
     mesh = _flag(mesh, "mesh")
     if isinstance(expressions, str):
         texts = [expressions]

@@ -157,6 +157,9 @@ class _ConstantValue(Fold[float]):
 
 # What a finite value too large for float64 (1e400, 10**400) is said to be.
 BEYOND_FLOAT64 = "is beyond float64's range (about 1.8e308)"
+# What a nonzero value too small for float64 (1e-400, Fraction(1, 10**400)) is
+# said to be: float64 would make it 0, a different point (log(x) has a pole there).
+BELOW_FLOAT64 = "is below float64's smallest number (about 4.9e-324) and would be 0"
 
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
 
@@ -173,10 +176,7 @@ def parse_value(text: str, where: str) -> float:
             # digits only: a finite number, rounded to inf for being too large
             raise PointError(f"{where}: '{text}' {BEYOND_FLOAT64}")
         if value == 0 and any(d in "123456789" for d in stripped.lower().split("e")[0]):
-            raise PointError(
-                f"{where}: '{text}' is below float64's smallest number (about 4.9e-324) "
-                "and would be 0"
-            )
+            raise PointError(f"{where}: '{text}' {BELOW_FLOAT64}")
         return value
     try:
         tree = parse(stripped).tree
