@@ -12,6 +12,8 @@ Each case here behaved otherwise before:
   any other non-str is refused with a line naming the argument (a numpy dtype
   raised a bare KeyError).
 * ``at={}`` said "--at : expected name=value, got ''".
+* The CLI's ``--at x=1:2:-3`` said the count "must be a whole number"; -3 is
+  one: the rule is a positive whole number in digits.
 """
 
 from __future__ import annotations
@@ -207,3 +209,13 @@ def test_an_empty_mapping_is_no_point(at: Any) -> None:
     with pytest.raises(derivcli.PointError) as caught:
         derivcli.grad("x**2", at=at, timeout=60)
     assert caught.value.message == EMPTY and caught.value.exit_code == 2
+
+
+@pytest.mark.parametrize("count", ["-3", "2.5", "+0"])
+def test_a_grid_count_that_is_not_positive_digits(cli: Cli, count: str) -> None:
+    run = cli("grad", "x**2", "--at", f"x=1:2:{count}", "--timeout", "60")
+    assert run.code == 2 and run.out == ""
+    assert run.error == (
+        f"--at x=1:2:{count}: the count in '1:2:{count}' must be a positive whole number "
+        "of points, in digits (such as 7)"
+    )

@@ -201,7 +201,11 @@ def _parse_grid(text: str, where: str) -> Grid:
     stop = parse_value(parts[1], where)
     count_text = parts[2].strip()
     if not (count_text.isascii() and count_text.isdigit()):
-        raise PointError(f"{where}: the count in '{text}' must be a whole number of points")
+        # '-3' and '2.5' land here as well as 'many': the count is digits, 1 or more
+        raise PointError(
+            f"{where}: the count in '{text}' must be a positive whole number of points, "
+            "in digits (such as 7)"
+        )
     count = int(count_text)
     if count < 1:
         raise PointError(f"{where}: the count in '{text}' must be at least 1")
