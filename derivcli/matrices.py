@@ -19,7 +19,10 @@ symmetry, the determinant (exactly, from those float64 values, rounded
 once), the eigenvalues (numpy's ``eigvalsh``) and the classification
 (positive/negative definite, semidefinite, indefinite), and with the
 gradient's norm whether the point is a local minimum, a local maximum or a
-saddle. Nothing is said where an entry is not differentiable.
+saddle. Nothing is said where an entry is not differentiable. Where the
+variables leave some of the expression's out, these hold at the point's
+values (``MatrixPoint.held``), and all of it is about f along the chosen
+variables only: a partial Hessian says nothing of f as a whole.
 """
 
 from __future__ import annotations
@@ -80,6 +83,11 @@ class MatrixPoint:
     stationary_point: str | None = None  # "local minimum", "local maximum", "saddle point", ...
     basis: str | None = None  # whose values the properties come from: "symbolic" or "autograd"
     note: str | None = None  # why the properties are missing, or where they come from
+    # Hessian: the variables of f that --wrt leaves out, at their values here. The
+    # matrix, the gradient and every claim made from them are then about f along
+    # the chosen variables with these held, never about f as a whole (-x**2 + y
+    # by x at the origin is a maximum along x; f's gradient there is (0, 1))
+    held: tuple[tuple[str, float], ...] = ()
 
     @property
     def results(self) -> tuple[DerivativeResult, ...]:
@@ -88,8 +96,20 @@ class MatrixPoint:
 
     @property
     def verdict(self) -> str:
-        found = {result.verdict for result in self.results}
-        return next((v for v in _VERDICT_ORDER if v in found), "agree")
+        """The worst verdict of the matrix's entries and (Hessian) the gradient's."""
+        return worst_verdict(self.results)
+
+    @property
+    def matrix_verdict(self) -> str:
+        """The worst verdict of the matrix's entries alone."""
+        return worst_verdict([entry for row in self.entries for entry in row])
+
+    @property
+    def gradient_verdict(self) -> str | None:
+        """The worst verdict of the gradient's entries (None: no gradient, a Jacobian):
+        a Hessian's verdict may come from the gradient alone, whose entries have no
+        cell in the matrix's verdict table."""
+        return worst_verdict(self.gradient) if self.gradient else None
 
     @property
     def agree(self) -> bool | None:
@@ -170,6 +190,12 @@ class MatrixReport(Displayed):
         from derivcli.render_matrices import build_renderable
 
         return build_renderable(self)
+
+
+def worst_verdict(results: Sequence[DerivativeResult]) -> str:
+    """The first of _VERDICT_ORDER among the results' verdicts ("agree" for none)."""
+    found = {result.verdict for result in results}
+    return next((v for v in _VERDICT_ORDER if v in found), "agree")
 
 
 def _clean(result: DerivativeResult) -> bool | None:
@@ -737,9 +763,14 @@ def _hessian_point(
     flat = [e for row in entries for e in row]
     basis, why = _basis([*flat, *gradient])
     matrix = _matrix(entries, basis)
+    held = held_variables(point, [g.wrt[0] for g in gradient])
     if matrix is None:
         return MatrixPoint(
-            point, entries, gradient, note=why or (None if point is None else NO_VALUE)
+            point,
+            entries,
+            gradient,
+            note=why or (None if point is None else NO_VALUE),
+            held=held,
         )
     rtol, atol = tolerances
     n = len(matrix)
@@ -765,6 +796,7 @@ def _hessian_point(
         classification=classification,
         basis=basis,
         note=why,
+        held=held,
     )
     gradient_values = found.gradient_values
     if gradient_values is None or point is None:
@@ -775,6 +807,16 @@ def _hessian_point(
         return replace(found, stationary=False)
     named = STATIONARY.get(classification, INCONCLUSIVE) if symmetric else NOT_APPLICABLE
     return replace(found, stationary=True, stationary_point=named)
+
+
+def held_variables(
+    point: tuple[tuple[str, float], ...] | None, chosen: Sequence[str]
+) -> tuple[tuple[str, float], ...]:
+    """The point's coordinates that are not among the ``chosen`` variables (those
+    --wrt leaves out), in the point's order; none without a point."""
+    if point is None:
+        return ()
+    return tuple((name, value) for name, value in point if name not in chosen)
 
 
 def _stationary(

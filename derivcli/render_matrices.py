@@ -72,8 +72,19 @@ def point_json(report: MatrixReport, point: MatrixPoint) -> dict[str, Any]:
                     "symbolic_values": _numbers([e.symbolic for e in grad]),
                     "autograd": _numbers([e.autograd for e in grad]),
                     "norm": json_number(point.gradient_norm),
+                    # the gradient's own verdict: the point's "verdict" may come from
+                    # it alone, with every entry of the matrix agreeing
+                    "verdict": point.gradient_verdict,
                     "entries": [result_json(e) for e in grad],
                 },
+            }
+        )
+        if point.held:
+            # only where --wrt leaves variables out, so that a full Hessian's object
+            # is as it was: the claims below are about f with these held
+            found["held"] = _point_json(point.held)
+        found.update(
+            {
                 "stationary": point.stationary,
                 "stationary_point": point.stationary_point,
             }
@@ -276,6 +287,7 @@ def _point_parts(report: MatrixReport, point: MatrixPoint) -> list[Any]:
         head = Text.assemble(
             f"checked at {samples} sample point{'s' if samples != 1 else ''}: ",
             verdict,
+            _verdict_parts(point),
             "" if largest is None else f" (largest |difference| {largest:.3g})",
         )
         parts: list[Any] = [head]
@@ -283,7 +295,7 @@ def _point_parts(report: MatrixReport, point: MatrixPoint) -> list[Any]:
             cells = [[e.verdict for e in row] for row in point.entries]
             parts.append(_matrix_table(report, cells, "verdict"))
         return [*parts, *_entry_notes(point)]
-    parts = [Text.assemble(f"at {_point_text(point.point)}: ", verdict)]
+    parts = [Text.assemble(f"at {_point_text(point.point)}: ", verdict, _verdict_parts(point))]
     tables = [
         _matrix_table(
             report, [[_short(e.symbolic) for e in row] for row in point.entries], "symbolic"
@@ -303,8 +315,62 @@ def _point_parts(report: MatrixReport, point: MatrixPoint) -> list[Any]:
     return [*parts, *_entry_notes(point)]
 
 
+def _verdict_parts(point: MatrixPoint) -> str:
+    """Which part a Hessian's verdict comes from, where the gradient's is not
+    "agree": its entries have no cell in the verdict table, so a DISAGREE of the
+    gradient alone would stand unexplained beside a matrix that agrees."""
+    said = point.gradient_verdict
+    if said is None or said == "agree":
+        return ""
+    return f" (the gradient: {said}; the Hessian's entries: {point.matrix_verdict})"
+
+
+def _gradient_verdict(point: MatrixPoint) -> str | None:
+    """The gradient's verdict and why, where it is not "agree": each such entry with
+    its one-sided derivatives or its two values (the entries' notes say more)."""
+    said = point.gradient_verdict
+    if said is None or said == "agree":
+        return None
+    reasons = []
+    for entry in point.gradient:
+        if entry.verdict == "agree":
+            continue
+        label = wrt_label(entry.wrt)
+        if entry.verdict == "not differentiable":
+            if entry.left is not None and entry.right is not None:
+                reasons.append(
+                    f"{label}: left derivative {_short(entry.left)}, right {_short(entry.right)}"
+                )
+            else:
+                reasons.append(f"{label}: no derivative here")
+        elif entry.verdict == "DISAGREE":
+            reasons.append(
+                f"{label}: autograd {_short(entry.autograd)}, the closed form "
+                f"{_short(entry.symbolic)}"
+            )
+        else:
+            reasons.append(f"{label}: {entry.verdict}")
+    return f"{said} ({'; '.join(reasons)}; see the notes)"
+
+
+def _names(names: Sequence[str]) -> str:
+    """x; x and y; x, y and z."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _held_text(held: Sequence[tuple[str, float]]) -> str:
+    """with y held at 0; with y held at 0 and z at 3."""
+    (name, value), *rest = held
+    said = [f"{name} held at {_short(value)}", *(f"{n} at {_short(v)}" for n, v in rest)]
+    return f"with {_names(said)}"
+
+
 def _properties(report: MatrixReport, point: MatrixPoint) -> list[str]:
     lines = []
+    # where --wrt leaves variables of f out, every claim says so: it is about f
+    # along the chosen variables with the others held, not about f
+    along = "" if not point.held else f" along {_names(report.variables)}"
+    held = "" if not point.held else _held_text(point.held)
     if point.determinant is not None:
         said = (
             [] if report.kind != HESSIAN else ["symmetric" if point.symmetric else "NOT symmetric"]
@@ -317,31 +383,46 @@ def _properties(report: MatrixReport, point: MatrixPoint) -> list[str]:
         if point.eigenvalues is not None:
             values = ", ".join(_short(v) for v in point.eigenvalues)
             said.append(f"eigenvalues {values}: {point.classification}")
-        lines.append("; ".join(said))
+        shown = "; ".join(said)
+        lines.append(shown if not held else f"the Hessian{along} {held}: {shown}")
     if report.kind == HESSIAN and point.gradient:
-        components = point.gradient_values
-        if components is not None:
-            gradient = ", ".join(_short(v) for v in components)
-            norm = point.gradient_norm
-            line = f"gradient ({gradient}), |gradient| {_short(norm)}: "
-            if point.stationary and not point.symmetric:
-                # as the JSON's "classification": "not symmetric", never "semidefinite"
-                line += (
-                    "a stationary point; the Hessian is not symmetric, so f is not twice"
-                    " differentiable here and the second-derivative test does not apply"
-                )
-            elif point.stationary and point.stationary_point == "inconclusive":
-                line += (
-                    "a stationary point; the Hessian is semidefinite, so the test is inconclusive"
-                )
-            elif point.stationary:
-                line += f"a stationary point, a {point.stationary_point}"
-            else:
-                line += "not a stationary point"
-            lines.append(line)
+        lines.extend(_gradient_lines(point, along, held))
     if point.note and point.verdict != "not differentiable":  # else the verdict says it
         lines.append(f"note: {point.note}")
     return lines
+
+
+def _gradient_lines(point: MatrixPoint, along: str, held: str) -> list[str]:
+    """The gradient, its verdict where that is not "agree", and whether the point is
+    stationary; with variables held, each claim names them and the variables it is
+    about (f's own gradient may not be 0 there: -x**2 + y by x at the origin)."""
+    verdict = _gradient_verdict(point)
+    components = point.gradient_values
+    if components is None:
+        # no values to show (an entry is not differentiable), but its verdict is
+        # part of the point's and has no cell in the verdict table
+        return [] if verdict is None else [f"gradient{along}: {verdict}"]
+    gradient = ", ".join(_short(v) for v in components)
+    line = f"gradient{along} ({gradient}), |gradient| {_short(point.gradient_norm)}: "
+    if verdict is not None:
+        line += f"{verdict}; "
+    if held:
+        line += f"{held}, "
+    if point.stationary and not point.symmetric:
+        # as the JSON's "classification": "not symmetric", never "semidefinite"
+        line += (
+            f"a stationary point{along}; the Hessian is not symmetric, so f is not twice"
+            " differentiable here and the second-derivative test does not apply"
+        )
+    elif point.stationary and point.stationary_point == "inconclusive":
+        line += (
+            f"a stationary point{along}; the Hessian is semidefinite, so the test is inconclusive"
+        )
+    elif point.stationary:
+        line += f"a stationary point{along}, a {point.stationary_point}{along}"
+    else:
+        line += f"not a stationary point{along}"
+    return [line]
 
 
 def _entry_notes(point: MatrixPoint) -> list[Any]:

@@ -153,7 +153,8 @@ def hessian(
     derivative (kinks and domain edges included); below the matrices come
     symmetry, determinant, eigenvalues and definiteness and, where the point
     is stationary (gradient 0, or one Newton step within the tolerance), whether
-    it is a local minimum, maximum or saddle.
+    it is a local minimum, maximum or saddle. Where --wrt leaves variables out,
+    these are said of f along the chosen ones with the others held, and say so.
 
     Examples:
 
