@@ -11,7 +11,11 @@ where there is one, the column; nothing is printed and nothing exits the
 interpreter.
 
 A long-lived process (a notebook, a test session) reuses one symbolic worker
-with its caches, as ``derivcli batch`` does; it is stopped at exit.
+with its caches, as ``derivcli batch`` does; it is stopped at exit. The worker
+answers requests in the order they were sent, so the computing functions run
+one at a time (a lock: calls from several threads wait for each other), and a
+call that ends in an exception, Ctrl-C included, leaves nothing in flight
+behind it (see ``_serialised``).
 """
 
 from __future__ import annotations
@@ -22,9 +26,18 @@ import functools
 import math
 import numbers
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Protocol, SupportsFloat, SupportsIndex, Union
+from typing import (
+    TYPE_CHECKING,
+    ParamSpec,
+    Protocol,
+    SupportsFloat,
+    SupportsIndex,
+    TypeVar,
+    Union,
+)
 
 from derivcli.errors import InputError, LimitError, PointError
 from derivcli.options import (
@@ -63,16 +76,59 @@ DTypeName = Union[str, "torch.dtype"]
 
 _RUNNER: Runner | None = None
 
+# Held for the whole of each computing call. Reentrant: grad calls derivatives.
+_SESSION = threading.RLock()
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
 
 def shared_runner() -> Runner:
     """The symbolic worker this process shares between calls (started on first use)."""
     global _RUNNER
-    if _RUNNER is None:
-        from derivcli.compare import new_runner
+    with _SESSION:  # two threads' first calls must not start two workers
+        if _RUNNER is None:
+            from derivcli.compare import new_runner
 
-        _RUNNER = new_runner()
-        atexit.register(_RUNNER.stop)
-    return _RUNNER
+            _RUNNER = new_runner()
+            atexit.register(_RUNNER.stop)
+        return _RUNNER
+
+
+def _serialised(func: Callable[_P, _R]) -> Callable[_P, _R]:
+    """``func`` run under the session's lock, the shared worker left idle after it.
+
+    The shared worker answers in the order requests were sent, and a call sends
+    its request before it runs autograd and reads the answer after: two threads'
+    calls interleaved there read each other's answers or none ("symbolic results
+    must be read in the order they were asked"), and two writes into its buffer
+    at once raised a bare BufferError. So calls wait for each other. A call that
+    raises (Ctrl-C during autograd, most often) may leave its request unread, in
+    front of every later one: the worker is then stopped (a fresh one is forked
+    on the next request), after the call and, for an interrupt that landed in
+    that clean-up itself, before the next one."""
+
+    @functools.wraps(func)
+    def serialised(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with _SESSION:
+            _discard_unread()
+            try:
+                return func(*args, **kwargs)
+            except BaseException:
+                _discard_unread()
+                raise
+
+    return serialised
+
+
+def _discard_unread() -> None:
+    """Stop the shared worker if requests are in flight that no call will read."""
+    if _RUNNER is None:
+        return  # nothing started; derivcli.worker need not be imported
+    from derivcli.worker import Worker
+
+    if isinstance(_RUNNER, Worker):
+        _RUNNER.discard_unread()
 
 
 @functools.lru_cache(maxsize=256)
@@ -278,6 +334,7 @@ def _names(wrt: Wrt) -> list[str] | None:
     return names
 
 
+@_serialised
 def derivatives(
     expression: str,
     *,
@@ -379,6 +436,7 @@ class _WithSteps:
         return replace(report, results=results, note=note)
 
 
+@_serialised
 def grad(
     expression: str,
     *,
@@ -413,6 +471,7 @@ def grad(
     )
 
 
+@_serialised
 def partial(
     expression: str,
     *,
@@ -453,6 +512,7 @@ def partial(
     )
 
 
+@_serialised
 def check(
     expression: str,
     *,
@@ -489,6 +549,7 @@ def check(
     return replace(result, derivation=found, note=note)
 
 
+@_serialised
 def check_function(
     target: str,
     *,
@@ -506,6 +567,7 @@ def check_function(
     return checker.check_in_child(target, expr, at_options(at), timeout)
 
 
+@_serialised
 def graph(
     expression: str,
     *,
@@ -529,6 +591,7 @@ def graph(
     return graphing.build_graph(parsed, point, dtype=settings.dtype, device=settings.device)
 
 
+@_serialised
 def hessian(
     expression: str,
     *,
@@ -605,6 +668,7 @@ def begin_hessian(
     return begin_hessian_report(parsed, variables, points, settings, runner or shared_runner())
 
 
+@_serialised
 def jacobian(
     expressions: str | Sequence[str],
     *,

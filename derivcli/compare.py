@@ -284,6 +284,12 @@ class Computation:
         except (ValueError, TypeError, OverflowError) as exc:
             self.pending.cancel()
             raise CannotComputeError(f"autograd failed: {exc}") from None
+        except BaseException:
+            # Ctrl-C (KeyboardInterrupt) or anything unforeseen: the answer will
+            # never be read, and a long-lived worker must not keep it first in
+            # line, where every later request's answer would wait behind it
+            self.pending.cancel()
+            raise
         try:
             response: SymbolicResponse | None = self.pending.result(settings.budget)
         except BudgetError as exc:

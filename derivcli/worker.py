@@ -559,6 +559,17 @@ class Worker:
             remaining -= len(chunk)
         return b"".join(chunks)
 
+    def discard_unread(self) -> None:
+        """Stop the child if a request is still in flight, or a write half done.
+
+        Between two library calls nothing should be: each call reads every
+        answer it asked for. One interrupted (Ctrl-C during autograd, or inside
+        this class's own bookkeeping) leaves its request first in flight, where
+        every later answer would wait behind it for ever; a fresh child (forked
+        on the next request) forgets it."""
+        if self._flight or self._unsent:
+            self.stop()
+
     def stop(self) -> None:
         """Kill the child; requests in flight are dropped unanswered."""
         self._flight.clear()
@@ -566,15 +577,17 @@ class Worker:
 
     def _kill(self) -> None:
         self._unsent.clear()
-        if self._pid is None:
+        pid, self._pid = self._pid, None
+        if pid is None:
             return
+        # forgotten first: a Ctrl-C landing below leaves no child whose pipes
+        # are closed for the next request to write to (it forks a fresh one)
         for fd in (self._to_child, self._from_child):
             try:
                 os.close(fd)
             except OSError:
                 pass
-        _reap(self._pid, kill=True)
-        self._pid = None
+        _reap(pid, kill=True)
 
 
 def _encode_reply(number: int, outcome: tuple[str, Any]) -> bytes:
