@@ -247,8 +247,30 @@ def unique_nodes(tree: Node) -> Iterator[Node]:
 
 
 def count_nodes(tree: Node) -> int:
-    """Operations and leaves in the tree as written (shared subtrees counted once)."""
-    return sum(1 for _ in unique_nodes(tree))
+    """Operations and leaves in the tree as written (shared subtrees counted once).
+
+    unique_nodes' walk without its generator and its order (a count needs
+    neither): every line of a batch counts its expression's nodes."""
+    seen: set[int] = set()
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        key = id(node)
+        if key in seen:
+            continue
+        seen.add(key)
+        kind = type(node)
+        if kind is BinaryOp:
+            assert isinstance(node, BinaryOp)
+            stack.append(node.left)
+            stack.append(node.right)
+        elif kind is Call:
+            assert isinstance(node, Call)
+            stack.extend(node.args)
+        elif kind is Negate:
+            assert isinstance(node, Negate)
+            stack.append(node.operand)
+    return len(seen)
 
 
 def any_node(tree: Node, test: Callable[[Node], bool]) -> bool:
