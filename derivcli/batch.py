@@ -25,6 +25,7 @@ import codecs
 import io
 import json
 import os
+import re
 import select
 import shlex
 from collections import deque
@@ -106,7 +107,7 @@ class _Line:
 def begin_line(lineno: int, text: str, begin: BeginLine, runner: Runner) -> _Line:
     """Begin one non-blank, non-comment line; bad input is answered at once."""
     try:
-        args = shlex.split(without_comment(text))
+        args = split_words(without_comment(text))
     except ValueError as exc:
         message = f"cannot split line: {exc}"
         return _Line(lineno, text, answer=_error(lineno, ExitCode.BAD_INPUT, message))
@@ -119,6 +120,34 @@ def begin_line(lineno: int, text: str, begin: BeginLine, runner: Runner) -> _Lin
 
 
 _SHELL_BLANKS = " \t\r\n"  # shlex's whitespace (not NBSP: that is part of a word)
+
+# A line without backslashes, as shlex reads it: blanks, words (unquoted
+# characters and "..." or '...' parts, a quote closed only by its own kind),
+# and a quote left open (then shlex itself gives its error). Each alternative
+# begins with its own kind of character: the pattern never backtracks.
+_TOKEN = re.compile(r"""[ \t\r\n]+|((?:[^ \t\r\n"']|"[^"]*"|'[^']*')+)|(["'])""")
+_PART = re.compile(r"""([^"']+)|"([^"]*)"|'([^']*)'""")
+
+
+def split_words(text: str) -> list[str]:
+    """``shlex.split(text)``: the same words, or the same ValueError.
+
+    shlex reads a line one character at a time through its state machine
+    (about 25 us a batch line, 4% of the main process's time on one); a line
+    without backslashes needs only its quotes, which regular expressions
+    find. Anything else (an escape, an unclosed quote) goes to shlex itself."""
+    if "\\" in text:
+        return shlex.split(text)
+    words = []
+    for token in _TOKEN.finditer(text):
+        word, unclosed = token.groups()
+        if unclosed is not None:
+            return shlex.split(text)
+        if word is not None:
+            if '"' in word or "'" in word:
+                word = "".join([a or b or c for a, b, c in _PART.findall(word)])
+            words.append(word)
+    return words
 
 
 def without_comment(text: str) -> str:
