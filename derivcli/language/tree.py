@@ -292,6 +292,9 @@ _EXPONENT_LIMIT = 300
 # Fractions from 10**-5 up to 10**16 are written as plain decimals (0.00001,
 # 2.99999997), smaller or larger ones in e-notation (5e-7), as Python's repr
 _FIXED_FROM, _FIXED_BELOW = -5, 16
+# Whole numbers below this are written with their plain digits (short_decimal's
+# first test)
+_SHORT_WHOLE = 10**_PLAIN_DIGITS
 
 
 def short_decimal(value: Fraction) -> str | None:
@@ -350,6 +353,13 @@ def number_node(value: Fraction) -> Node:
     """A rational number as a tree: 3, 3/2, -3/2 (numbers in trees are not
     negative); 1e-8 for 1/100000000 (see short_decimal). Closed forms and the
     steps of --steps write their numbers with it."""
+    if value.denominator == 1 and -_SHORT_WHOLE < value.numerator < _SHORT_WHOLE:
+        # most numbers of a closed form: short_decimal has nothing shorter for a
+        # whole number under 10**7, so skip it and abs()'s new Fraction (the
+        # same node as below, made about a dozen times per batch line)
+        whole = abs(value.numerator)
+        short: Node = Number(Fraction(whole), str(whole))
+        return Negate(short) if value.numerator < 0 else short
     size = abs(value)
     decimal = short_decimal(size)
     node: Node
