@@ -405,7 +405,15 @@ class _Joined:
         agree = values_agree(sym, auto, self.rtol, self.atol)
         forward = None if self.values is None else float(self.values.function[i])
         overflow = self.response.overflows.get(i)
-        note = explain.regular(sym, auto, agree, self.dtype, overflow, forward, self.expression)
+        passing = None
+        if overflow is not None and i not in self.response.beyond:
+            # only a part of f is past the range: f and whether torch still got it
+            f = self.response.function_values[i]
+            right = forward is not None and values_agree(f, forward, self.rtol, self.atol)
+            passing = explain.Passing(f, right)
+        note = explain.regular(
+            sym, auto, agree, self.dtype, overflow, forward, self.expression, passing
+        )
         return DerivativeResult(**common, symbolic=sym, agree=agree, differentiable=True, note=note)
 
     def _special(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from derivcli.language.functions import function
@@ -55,6 +56,17 @@ def _point_words(point: Mapping[str, float]) -> str:
     return ", ".join(f"{name}={format_number(value)}" for name, value in point.items())
 
 
+@dataclass(frozen=True)
+class Passing:
+    """f within the dtype's range where only a part of it passes the range on the
+    way (atan(exp(x)) at x = 800: exp(x) is 2.7e347, f is pi/2)."""
+
+    value: float  # f, evaluated exactly and rounded once
+    # whether torch's forward value is f's all the same (atan(inf) = pi/2 is;
+    # sqrt(x**2 + y**2) at x = 1e200 gives inf, not 1e200)
+    forward_right: bool
+
+
 def regular(
     sym: float,
     auto: float,
@@ -63,8 +75,10 @@ def regular(
     overflow: str | None,
     forward: float | None,
     expression: str,
+    passing: Passing | None = None,
 ) -> str | None:
-    """A note for a regular point, where the closed form's value is the derivative."""
+    """A note for a regular point, where the closed form's value is the derivative
+    (``passing``: f is within range, only the part ``overflow`` names is not)."""
     if overflow is not None and not agree:
         hint = (
             " (softplus(x) is the form of log(1 + exp(x)) that does not overflow)"
@@ -76,6 +90,17 @@ def regular(
             f"range (about {RANGES[dtype]}), so torch computes inf and its gradient is "
             f"{format_number(auto)}; the derivative is {format_number(sym)} (the closed form, "
             f"evaluated exactly){hint}"
+        )
+    if overflow is not None and passing is not None:
+        forward_text = (
+            f"; autograd's forward value is still f's, {_fmt(forward)}"
+            if passing.forward_right
+            else f", so autograd's forward value is {_fmt(forward)}, not f"
+        )
+        return (
+            f"f is within {dtype}'s range here (f is {format_number(passing.value)}), but a "
+            f"part of it passes the range on the way ({overflow}), which {dtype} cannot "
+            f"hold{forward_text}; the derivative is within range and both sides agree"
         )
     if overflow is not None:
         return (

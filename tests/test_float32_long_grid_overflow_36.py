@@ -17,10 +17,18 @@ from typing import Any
 
 from conftest import Cli
 
+# f = x*4/4 is x itself, within float32's range: only the part x*4 passes it (stop
+# 37: the note had said "f itself is beyond float32's range")
 BEYOND = (
-    "f itself is beyond float32's range here (x*4 is about {}), so autograd's forward "
-    "value is inf; the derivative is within range and both sides agree"
+    "f is within float32's range here (f is {!r}), but a part of it passes the range on "
+    "the way (x*4 is about {}), which float32 cannot hold, so autograd's forward value is "
+    "inf, not f; the derivative is within range and both sides agree"
 )
+
+
+def _beyond(result: dict[str, Any], part: str) -> str:
+    """The note at a result's point: f there is the point's x (x*4/4 = x exactly)."""
+    return BEYOND.format(result["point"]["x"], part)
 
 
 def _grad(cli: Cli, expr: str, grid: str) -> tuple[int, list[dict[str, Any]]]:
@@ -41,14 +49,15 @@ def test_every_point_of_a_long_grid_names_the_part_past_float32(cli: Cli) -> Non
         assert r["verdict"] == "agree"
         assert r["symbolic"] == 1.0 and r["autograd"] == 1.0
         assert r["note"] is not None and r["note"].startswith(
-            "f itself is beyond float32's range here (x*4 is about "
+            f"f is within float32's range here (f is {r['point']['x']!r}), but a part of it "
+            "passes the range on the way (x*4 is about "
         )
     # the step is 1e38/20000 = 5e33: point 2500 is 1.125e38 (x*4 = 4.5e38),
     # point 10000 is 1.5e38 (6e38), the last 2e38 (8e38), the first 1e38 (4e38)
-    assert results[0]["note"] == BEYOND.format("4e+38")
-    assert results[2500]["note"] == BEYOND.format("4.5e+38")
-    assert results[10000]["note"] == BEYOND.format("6e+38")
-    assert results[-1]["note"] == BEYOND.format("8e+38")
+    assert results[0]["note"] == _beyond(results[0], "4e+38")
+    assert results[2500]["note"] == _beyond(results[2500], "4.5e+38")
+    assert results[10000]["note"] == _beyond(results[10000], "6e+38")
+    assert results[-1]["note"] == _beyond(results[-1], "8e+38")
 
 
 def test_the_note_starts_where_the_part_passes_float32_as_on_a_short_grid(cli: Cli) -> None:
@@ -67,14 +76,14 @@ def test_the_note_starts_where_the_part_passes_float32_as_on_a_short_grid(cli: C
     # 2.5e38, 3e38, 3.5e38, 4e38) notes its last two; its points 7.5e37 and
     # 8.75e37 are points 10000 and 15000 of the long one: the same notes
     assert results[10000]["note"] is None
-    assert results[15000]["note"] == BEYOND.format("3.5e+38")
+    assert results[15000]["note"] == _beyond(results[15000], "3.5e+38")
     _, short = _grad(cli, "x*4/4", "5e37:1e38:5")
     assert [r["note"] for r in short] == [
         None,
         None,
         None,
-        BEYOND.format("3.5e+38"),
-        BEYOND.format("4e+38"),
+        _beyond(short[3], "3.5e+38"),
+        _beyond(short[4], "4e+38"),
     ]
 
 

@@ -184,6 +184,10 @@ class SymbolicResponse:
     # per point where f's exact value is left to rounding past MAX_PRECISION bits
     # (its function_values entry is nan, but f is not undefined there): why
     lost: dict[int, str] = field(default_factory=dict)
+    # the points of ``overflows`` where f itself is past the dtype's range, not
+    # only a part on the way (exp(x) + y at x = 800, but not atan(exp(x)), which
+    # is pi/2 there): the notes say which, and only then is torch's inf f's
+    beyond: frozenset[int] = frozenset()
 
 
 def make_request(
@@ -356,6 +360,7 @@ def analyse(
     screen = None if exact_everywhere else _Screen(prepared, points, deadline, float32=float32)
     f_values: list[float] = []
     overflows: dict[int, str] = {}
+    beyond: set[int] = set()
     lost: dict[int, str] = {}
     began = time.monotonic()
     for i in range(count):
@@ -371,6 +376,8 @@ def analyse(
         where = _overflowing_part(prepared.function, f_exact, limit)
         if where is not None:
             overflows[i] = where
+            if f_exact.value is not None and abs(f_exact.value) > limit:
+                beyond.add(i)
     derivatives = []
     approximate = outside = 0
     for wrt in request.derivatives:
@@ -401,7 +408,13 @@ def analyse(
             DerivativeAnalysis(wrt=wrt, text=steps.text, values=values, special=special)
         )
     return SymbolicResponse(
-        f_values, overflows, derivatives, approximate, outside=outside, lost=lost
+        f_values,
+        overflows,
+        derivatives,
+        approximate,
+        outside=outside,
+        lost=lost,
+        beyond=frozenset(beyond),
     )
 
 

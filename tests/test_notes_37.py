@@ -1,0 +1,121 @@
+"""Notes that contradicted the numbers they explain (a user review, stop 37).
+
+- At a regular point where a part of f passes the dtype's range, the note
+  said "f itself is beyond float64's range" though f was within it
+  (``y*atan(exp(x))`` at x = 800 is pi/2: only exp(x) passes).
+- At a kink, a second derivative's note quoted torch's first-derivative rule
+  ("torch's elu returns the left side's slope (alpha) at 0") beside
+  autograd's 0, which is the right side's value of elu''.
+- A float32 grid had no "float32 holds x=0.1 as ..." note, where the single
+  point x=0.1 had one.
+
+Each truth is worked out by hand in the comments, or with mpmath at 50 digits.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import mpmath
+from conftest import Cli, one
+
+
+def _one(cli: Cli, *args: str) -> tuple[int, dict[str, Any]]:
+    run = cli(*args, "-f", "json", "--timeout", "60")
+    return run.code, one(run)
+
+
+def _size(value: mpmath.mpf) -> str:
+    """An mpmath value as the notes write a part's size: 3 significant digits,
+    trailing zeros dropped, as C's %.3g writes them (2.73e+347, 1e+400)."""
+    mantissa, exponent = mpmath.nstr(value, 3, min_fixed=1, max_fixed=0).split("e")
+    return f"{float(mantissa):g}e+{int(exponent)}"
+
+
+# ---------------------------------------------------------------- a part past the range
+
+
+def test_a_part_past_float64_is_not_called_f_and_torch_still_has_f(cli: Cli) -> None:
+    # d/dy of y*atan(exp(x)) is atan(exp(x)); at x = 800, exp(800) = 2.73e347
+    # is past float64 (1.8e308), so torch's exp gives inf, and atan(inf) = pi/2.
+    # f itself is atan(exp(800)) = pi/2 - exp(-800), pi/2 rounded to float64:
+    # within range, and torch's forward value is right all the same
+    with mpmath.workdps(50):
+        part = mpmath.exp(800)
+        f = float(mpmath.atan(part))
+    assert f == 1.5707963267948966
+    code, result = _one(cli, "partial", "y*atan(exp(x))", "--wrt", "y", "--at", "x=800,y=1")
+    assert code == 0
+    assert result["verdict"] == "agree"
+    assert result["symbolic"] == result["autograd"] == f
+    assert result["note"] == (
+        "f is within float64's range here (f is 1.5707963267948966), but a part of it "
+        f"passes the range on the way (exp(x) is about {_size(part)}), which float64 cannot "
+        "hold; autograd's forward value is still f's, 1.5707963267948966; the derivative "
+        "is within range and both sides agree"
+    )
+
+
+def test_a_part_past_float64_makes_the_forward_value_inf_not_f(cli: Cli) -> None:
+    # sqrt(x**2 + y**2) at x = 1e200, y = 1: x**2 = 1e400 passes float64, so
+    # torch's forward value is sqrt(inf) = inf, while f = sqrt(1e400 + 1) is
+    # 1e200 rounded (the 1 is 1e-400 of it). d/dy = y/f = 1e-200; torch's
+    # y/inf = 0, within the default atol 1e-10 of it: they agree
+    x = 1e200
+    with mpmath.workdps(50):
+        part = mpmath.mpf(x) ** 2
+        f = float(mpmath.sqrt(part + 1))
+    assert f == x
+    code, result = _one(cli, "partial", "sqrt(x**2+y**2)", "--wrt", "y", "--at", "x=1e200,y=1")
+    assert code == 0
+    assert result["verdict"] == "agree"
+    assert result["autograd"] == 0.0
+    assert result["note"] == (
+        "f is within float64's range here (f is 1e+200), but a part of it passes the range "
+        f"on the way (x**2 is about {_size(part)}), which float64 cannot hold, so "
+        "autograd's forward value is inf, not f; the derivative is within range and both "
+        "sides agree"
+    )
+
+
+def test_a_part_past_float32_is_not_called_f(cli: Cli) -> None:
+    # float32 holds 1e20 as 100000002004087734272 (24 bits: 1e20 lies between
+    # 2**66 and 2**67, so a multiple of 2**43 = 8796093022208: 11368684 of
+    # them, 11368683.77 rounded). x**2 = 1.0000000400817547e40 passes
+    # float32's 3.4e38; f = sqrt(x**2 + 1) is x, within range; torch gives inf
+    x = 11368684 * 2**43
+    assert x == 100000002004087734272
+    with mpmath.workdps(50):
+        part = mpmath.mpf(x) ** 2
+        f = float(mpmath.sqrt(part + 1))
+    assert f == float(x) == 1.0000000200408773e20
+    code, result = _one(
+        cli, "partial", "sqrt(x**2+y**2)", "--wrt", "y", "--at", "x=1e20,y=1", "--dtype", "float32"
+    )
+    assert code == 0
+    assert result["verdict"] == "agree"
+    assert result["note"] == (
+        "f is within float32's range here (f is 1.0000000200408773e+20), but a part of it "
+        f"passes the range on the way (x**2 is about {_size(part)}), which float32 cannot "
+        "hold, so autograd's forward value is inf, not f; the derivative is within range "
+        "and both sides agree"
+    )
+
+
+def test_f_itself_past_the_range_keeps_its_note_beside_a_part_that_is_not_f(cli: Cli) -> None:
+    # exp(x) + y at x = 800: f is 2.73e347 itself, past float64, and d/dy = 1;
+    # torch's forward value is inf + 1 = inf and its gradient 1: the old note,
+    # true here, stays. atan(exp(x)) + y at the same point is pi/2 + 1, within
+    # range: only its part exp(x) passes
+    with mpmath.workdps(50):
+        part = mpmath.exp(800)
+    code, result = _one(cli, "partial", "exp(x)+y", "--wrt", "y", "--at", "x=800,y=1")
+    assert code == 0
+    assert (result["symbolic"], result["autograd"]) == (1.0, 1.0)
+    assert result["note"] == (
+        f"f itself is beyond float64's range here (exp(x) is about {_size(part)}), so "
+        "autograd's forward value is inf; the derivative is within range and both sides agree"
+    )
+    code, result = _one(cli, "partial", "atan(exp(x))+y", "--wrt", "y", "--at", "x=800,y=1")
+    assert code == 0
+    assert result["note"].startswith("f is within float64's range here (f is 2.5707963267948966)")
