@@ -365,7 +365,7 @@ class _Joined:
                 left=special_here.left,
                 right=special_here.right,
                 note=explain.not_differentiable(
-                    special_here, analysed.values[i], math.nan, wrt[-1], dict(point)
+                    special_here, analysed.values[i], math.nan, wrt[-1], dict(point), order=len(wrt)
                 )
                 + f"; {explain.missing(False, self.autograd_missing)}",
             )
@@ -486,7 +486,9 @@ class _Joined:
             symbolic=sym,
             agree=values_agree(sym, auto, self.rtol, self.atol),
             differentiable=False,
-            note=explain.not_differentiable(special, sym, auto, var, where, torch_on_kink),
+            note=explain.not_differentiable(
+                special, sym, auto, var, where, torch_on_kink, order=len(common["wrt"])
+            ),
         )
 
     def sampled(self, k: int, wrt: tuple[str, ...]) -> DerivativeResult:

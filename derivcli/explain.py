@@ -147,12 +147,12 @@ def overflow(dtype: str, shown: float | None = None) -> str:
     )
 
 
-def _conventions(kinks: Sequence[str], *, torch: bool = True) -> str:
+def _conventions(kinks: Sequence[str], *, torch: bool = True, order: int = 1) -> str:
     """Each engine's convention at these kinks, from the table, in parentheses after
-    a space ("" where the table names none)."""
+    a space ("" where the table names none), torch's for a derivative of ``order``."""
     specs = [function(name) for name in kinks]
     text = "; ".join(
-        [spec.torch_convention for spec in specs if spec.torch_convention and torch]
+        [spec.torch_convention_for(order) for spec in specs if spec.torch_convention and torch]
         + [
             f"the closed form uses {spec.closed_form_convention}"
             for spec in specs
@@ -262,8 +262,10 @@ def not_differentiable(
     var: str,
     point: Mapping[str, float],
     torch_on_kink: bool | None = None,
+    order: int = 1,
 ) -> str:
-    """One or two sentences on why there is no derivative, and which engine to believe."""
+    """One or two sentences on why there is no derivative, and which engine to believe
+    (``order``: the derivative's, for torch's conventions at a kink)."""
     from derivcli.symbolic.analysis import Reason
 
     where = _where(var, point)
@@ -300,7 +302,7 @@ def not_differentiable(
         return (
             f"kink of {names} at {where}: {sides}; autograd returns "
             f"{format_number(auto)}, the closed form {format_number(sym)}"
-            f"{_conventions(special.kinks)}"
+            f"{_conventions(special.kinks, order=order)}"
         )
     if reason is Reason.DOMAIN_EDGE and special.left is None and special.right is None:
         # a mixed partial: the edge is along another variable being differentiated

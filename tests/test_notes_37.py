@@ -119,3 +119,62 @@ def test_f_itself_past_the_range_keeps_its_note_beside_a_part_that_is_not_f(cli:
     code, result = _one(cli, "partial", "atan(exp(x))+y", "--wrt", "y", "--at", "x=800,y=1")
     assert code == 0
     assert result["note"].startswith("f is within float64's range here (f is 2.5707963267948966)")
+
+
+# ---------------------------------------------------------------- conventions at order 2
+
+# torch 2.13's elu_backward takes the negative branch where x <= 0 (the left
+# side's slope alpha at 0), but its double backward multiplies by (x < 0), so
+# every derivative of order 2 or more is 0 at 0: the right side's value (elu
+# is linear on the right). celu is elu with input_scale 1/alpha: the same.
+ELU_HIGHER = (
+    "torch's elu returns the left side's slope (alpha) at 0 for its first derivative and "
+    "0, the right side's, for its second and higher"
+)
+
+
+def test_elus_second_derivative_note_says_what_torch_returns_at_order_2(cli: Cli) -> None:
+    # elu(x) is x right of 0 and exp(x) - 1 left: f'' is 0 on the right and
+    # exp(x) -> 1 on the left. The closed form heaviside(-x)**2*exp(min(x, 0))
+    # is (1/2)**2 = 0.25 at 0; torch's 0 is the right side's
+    code, result = _one(cli, "grad", "elu(x)", "--order", "2", "--at", "x=0")
+    assert code == 1
+    assert result["verdict"] == "not differentiable"
+    assert (result["left"], result["right"]) == (1.0, 0.0)
+    assert (result["autograd"], result["symbolic"]) == (0.0, 0.25)
+    assert result["note"] == (
+        f"kink of elu at x=0: left derivative 1, right 0; autograd returns 0, the closed "
+        f"form 0.25 ({ELU_HIGHER})"
+    )
+
+
+def test_celus_second_derivative_note_says_what_torch_returns_at_order_2(cli: Cli) -> None:
+    # celu(x, 2) is x right of 0 and 2*(exp(x/2) - 1) left: f'' is 0 on the
+    # right and exp(x/2)/2 -> 1/2 on the left; the closed form
+    # heaviside(2 - 2*exp(x/2))*exp(x/2)/2 is 1/2*1/2 = 0.25 at 0
+    code, result = _one(cli, "grad", "celu(x,2)", "--order", "2", "--at", "x=0")
+    assert code == 1
+    assert (result["left"], result["right"]) == (0.5, 0.0)
+    assert (result["autograd"], result["symbolic"]) == (0.0, 0.25)
+    assert result["note"] == (
+        "kink of celu at x=0: left derivative 0.5, right 0; autograd returns 0, the closed "
+        "form 0.25 (torch's celu returns 1 at 0 for its first derivative and 0, the right "
+        "side's, for its second and higher)"
+    )
+
+
+def test_the_first_derivatives_rule_stays_where_order_2_uses_it(cli: Cli) -> None:
+    # (elu(x, 2)*x)'' = 2*elu'(x, 2) + x*elu''(x, 2): left of 0 that is 2*2 = 4,
+    # right 2*1 = 2. torch's is 2*elu'(0) + 0 = 2*alpha = 4, by the first
+    # derivative's rule; the closed form's heaviside(0) = 1/2 gives
+    # 2*(1/2 + 2*1/2) = 3
+    code, result = _one(cli, "grad", "elu(x,2)*x", "--order", "2", "--at", "x=0")
+    assert code == 1
+    assert (result["left"], result["right"]) == (4.0, 2.0)
+    assert (result["autograd"], result["symbolic"]) == (4.0, 3.0)
+    assert result["note"].endswith(f"({ELU_HIGHER})")
+    # at order 1 the note keeps the first derivative's rule alone: elu(x, 2)'
+    # is 1 right of 0 and 2*exp(x) -> 2 left; torch returns alpha = 2
+    code, result = _one(cli, "grad", "elu(x,2)", "--at", "x=0")
+    assert code == 1
+    assert result["note"].endswith("(torch's elu returns the left side's slope (alpha) at 0)")

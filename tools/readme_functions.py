@@ -48,7 +48,8 @@ def markdown() -> str:
     lines += ["", "Constants: " + "; ".join(f"`{c.name}` {c.summary}" for c in CONSTANTS) + "."]
     lines += [
         "",
-        "At a kink or jump, each engine's own convention (the notes quote these):",
+        "At a kink or jump, each engine's own convention (the notes quote these; torch's"
+        " second and higher derivatives too where they do not follow its first's rule):",
         "",
         "| function | torch at the kink | the closed form at the kink |",
         "|---|---|---|",
@@ -56,7 +57,7 @@ def markdown() -> str:
     for spec in FUNCTIONS:
         if spec.kink and (spec.torch_convention or spec.closed_form_convention):
             lines.append(
-                f"| `{spec.name}` | {_cell(spec.torch_convention) or '-'} | "
+                f"| `{spec.name}` | {_cell(spec.torch_convention_for(2)) or '-'} | "
                 f"{_cell(spec.closed_form_convention) or '-'} |"
             )
     lines.append(END)

@@ -94,6 +94,14 @@ class FunctionSpec:
     kinks: tuple[str, ...] = ()
     # What each engine returns at such a point, quoted in the notes.
     torch_convention: str = ""
+    # What torch's second and higher derivatives of it return there, where that
+    # is not what its first derivative's rule suggests (elu's are 0, the right
+    # side's, though its gradient is the left side's): quoted at orders of 2 or
+    # more, after ``torch_convention`` (a rule for the first derivative, which
+    # such a derivative may still use: elu(x, 2)*x's second derivative at 0 is
+    # 2*elu'(0) = 4 in torch), as "returns 1 at 0 for its first derivative and
+    # <this>".
+    torch_higher_convention: str = ""
     closed_form_convention: str = ""
     # Finite ends of the real domain of the (first) argument: sqrt at 0,
     # asin at -1 and 1. A point whose argument sits on one is probed for a
@@ -117,6 +125,18 @@ class FunctionSpec:
     @property
     def kink(self) -> bool:
         return bool(self.kinks)
+
+    def torch_convention_for(self, order: int) -> str:
+        """torch's convention at a kink for a derivative of ``order``: its first
+        derivative's rule, and at orders of 2 or more what the higher ones return
+        there, where the table knows (elu's second derivative at 0 is 0, not the
+        left side's alpha of its first)."""
+        if order >= 2 and self.torch_higher_convention:
+            return (
+                f"{self.torch_convention} for its first derivative and "
+                f"{self.torch_higher_convention}"
+            )
+        return self.torch_convention
 
     @property
     def max_args(self) -> int | None:
@@ -1446,6 +1466,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         params=(Param(name="alpha", default=1.0),),
         kinks=("a",),
         torch_convention="torch's elu returns the left side's slope (alpha) at 0",
+        torch_higher_convention="0, the right side's, for its second and higher",
         latex=r"\operatorname{ELU}",
     ),
     _defined(
@@ -1457,6 +1478,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         derivative=(f"{SELU_SCALE}*(heaviside(a) + {SELU_ALPHA}*exp(a)*heaviside(-a))",),
         kinks=("a",),
         torch_convention="torch's selu returns scale*alpha (the left side) at 0",
+        torch_higher_convention="0, the right side's, for its second and higher",
         latex=r"\operatorname{SELU}",
     ),
     _defined(
@@ -1469,6 +1491,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         params=(Param(name="alpha", default=1.0, check="nonzero"),),
         kinks=("a",),
         torch_convention="torch's celu returns 1 at 0",
+        torch_higher_convention="0, the right side's, for its second and higher",
         latex=r"\operatorname{CELU}",
     ),
     _defined(
