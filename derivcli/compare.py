@@ -226,7 +226,7 @@ class Computation:
                 "finds f undefined, an argument past the end of its domain by more than its "
                 "error there"
             )
-        notes.extend(explain.held(self.points.moved, self.settings.dtype))
+        notes.extend(explain.held(self.points.moved, self.settings.dtype, self.points.moved_grids))
         settings = self.settings
         rtol, atol = settings.tolerances
         text = str(self.expression)  # printed once: every regular point's note may quote it

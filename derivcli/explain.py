@@ -19,6 +19,7 @@ from derivcli.results import Sample, format_number
 from derivcli.results import count as count_of
 
 if TYPE_CHECKING:
+    from derivcli.language.points import HeldGrid
     from derivcli.symbolic.analysis import PointAnalysis
 
 SOFTPLUS_NOTE = (
@@ -362,13 +363,34 @@ def samples(checked: Sequence[Sample], count: int) -> str:
 HELD_SHOWN = 3
 
 
-def held(moved: Sequence[tuple[str, float, float]], dtype: str) -> list[str]:
+def held(
+    moved: Sequence[tuple[str, float, float]], dtype: str, grids: Sequence[HeldGrid] = ()
+) -> list[str]:
     """The note for numbers of --at that the dtype holds as another value: both
     engines work at the value torch holds (0.1 in float32 is 0.10000000149011612,
-    where d/dx of x**2 is 0.20000000298023224, not 0.2). [] when none moved."""
-    if not moved:
+    where d/dx of x**2 is 0.20000000298023224, not 0.2). A grid's points are
+    named the same way: its first such point, with a count of the others
+    (``grids``). [] when none moved."""
+    named = [f"{name}={given!r} as {value!r}" for name, given, value in moved]
+    for grid in grids:
+        spec = grid.grid
+        text = f"{format_number(spec.start)}:{format_number(spec.stop)}:{spec.count}"
+        others = (
+            f"and {count_of(grid.count - 1, 'more point')} of the grid"
+            if grid.count > 1
+            else "a point of the grid"
+        )
+        named.append(f"{grid.name}={grid.given!r} as {grid.held!r} ({others} {grid.name}={text})")
+    if not named:
         return []
-    named = ", ".join(f"{name}={given!r} as {value!r}" for name, given, value in moved[:HELD_SHOWN])
-    rest = len(moved) - HELD_SHOWN
-    more = f" (and {count_of(rest, 'more number')})" if rest > 0 else ""
-    return [f"{dtype} holds {named}{more}: both derivatives are taken there, as torch takes them"]
+    numbers = len(moved) - HELD_SHOWN
+    points = sum(grid.count for grid in grids[max(HELD_SHOWN - len(moved), 0) :])
+    rest = [
+        *([count_of(numbers, "more number")] if numbers > 0 else []),
+        *([count_of(points, "more grid point")] if len(named) > HELD_SHOWN and points else []),
+    ]
+    more = f" (and {' and '.join(rest)})" if rest else ""
+    return [
+        f"{dtype} holds {', '.join(named[:HELD_SHOWN])}{more}: both derivatives are taken "
+        "there, as torch takes them"
+    ]

@@ -348,6 +348,7 @@ def jacobian_report(
     all rows are computed at the same points.
     """
     from derivcli.autograd.matrices import TorchMatrices
+    from derivcli.autograd.values import held_grids
     from derivcli.compare import compute, new_runner
     from derivcli.explain import held
     from derivcli.language.points import held_numbers
@@ -355,7 +356,15 @@ def jacobian_report(
     names = tuple(variables)
     torch_side = TorchMatrices([e.tree for e in expressions], names, hessian=False)
     # the float32 note once for all rows (each row's has it)
-    shared = held(() if points is None else held_numbers(points, settings.dtype), settings.dtype)
+    shared = (
+        []
+        if points is None
+        else held(
+            held_numbers(points, settings.dtype),
+            settings.dtype,
+            held_grids(points, settings.dtype),
+        )
+    )
     own = runner is None
     worker = new_runner() if runner is None else runner
     deadline = time.monotonic() + settings.budget

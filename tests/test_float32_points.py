@@ -60,11 +60,16 @@ def test_numbers_float32_holds_exactly_have_no_note(cli: Cli) -> None:
         assert run.json()["note"] is None, args
 
 
-def test_grid_points_are_torch_linspace_values_and_need_no_note(cli: Cli) -> None:
-    # a grid's points are torch.linspace's in float32 by definition (documented)
+def test_grid_points_are_torch_linspace_values_and_are_noted_as_numbers_are(cli: Cli) -> None:
+    # a grid's points are torch.linspace's in float32 (documented); where they
+    # are not float64's (0.1 of 0:1:11, and 7 more), the note says so as it
+    # does for a number (stop 37: a grid had no note; tests/test_notes_37.py)
     run = cli("grad", "x**2", "--at", "x=0:1:11", "--dtype", "float32", "-f", "json")
     assert run.code == 0, run.err
-    assert run.json()["note"] is None
+    assert run.json()["note"] == (
+        "float32 holds x=0.1 as 0.10000000149011612 (and 7 more points of the grid "
+        "x=0:1:11): both derivatives are taken there, as torch takes them"
+    )
     assert run.json()["results"][1]["point"] == {"x": ONE_TENTH_IN_FLOAT32}
 
 

@@ -178,3 +178,75 @@ def test_the_first_derivatives_rule_stays_where_order_2_uses_it(cli: Cli) -> Non
     code, result = _one(cli, "grad", "elu(x,2)", "--at", "x=0")
     assert code == 1
     assert result["note"].endswith("(torch's elu returns the left side's slope (alpha) at 0)")
+
+
+# ---------------------------------------------------------------- float32 grids
+
+# float32 has 24 significant bits: 0.1 (between 2**-4 and 2**-3) is the nearest
+# multiple of 2**-27 to it, 13421773*2**-27 (0.1*2**27 = 13421772.8)
+ONE_TENTH_IN_FLOAT32 = 13421773 * 2.0**-27
+
+
+def test_a_float32_grid_names_its_first_moved_point_and_counts_the_rest(cli: Cli) -> None:
+    # torch.linspace(0.1, 0.3, 3) is 0.1, 0.2, 0.3 in float64; none is a float32
+    # value (none is a dyadic fraction), so float32 holds all three as others
+    assert ONE_TENTH_IN_FLOAT32 == 0.10000000149011612
+    run = cli(
+        "grad", "x**2", "--at", "x=0.1:0.3:3", "--dtype", "float32", "-f", "json",
+        "--timeout", "60",
+    )  # fmt: skip
+    assert run.code == 0
+    report = run.json()
+    assert report["note"] == (
+        "float32 holds x=0.1 as 0.10000000149011612 (and 2 more points of the grid "
+        "x=0.1:0.3:3): both derivatives are taken there, as torch takes them"
+    )
+    assert report["results"][0]["symbolic"] == 2 * ONE_TENTH_IN_FLOAT32
+
+
+def test_a_grid_of_float32_values_has_no_note_and_0_to_1_moves_eight(cli: Cli) -> None:
+    # 0.5, 1 and 1.5 are float32 values: nothing moves, no note. On 0:1:11,
+    # 0, 0.5 and 1 are; 0.1, 0.2, 0.3, 0.4, 0.6, 0.7, 0.8 and 0.9 are not:
+    # eight move, the first 0.1
+    run = cli(
+        "grad", "x**2", "--at", "x=0.5:1.5:3", "--dtype", "float32", "-f", "json",
+        "--timeout", "60",
+    )  # fmt: skip
+    assert run.code == 0
+    assert run.json()["note"] is None
+    run = cli(
+        "grad", "x**2", "--at", "x=0:1:11", "--dtype", "float32", "-f", "json",
+        "--timeout", "60",
+    )  # fmt: skip
+    assert run.code == 0
+    assert run.json()["note"] == (
+        "float32 holds x=0.1 as 0.10000000149011612 (and 7 more points of the grid "
+        "x=0:1:11): both derivatives are taken there, as torch takes them"
+    )
+
+
+def test_numbers_and_grid_points_past_three_are_counted_apart(cli: Cli) -> None:
+    # the numbers 0.1, 0.3 and 0.7 are named, 0.9 is counted; the grid 0:1:11
+    # comes after them, so its eight moved points are counted too
+    run = cli(
+        "partial", "x*y", "--wrt", "x", "--dtype", "float32", "-f", "json", "--timeout", "60",
+        "--at", "x=0.1,y=0.3", "--at", "x=0.7,y=0.9", "--at", "x=0:1:11,y=2",
+    )  # fmt: skip
+    assert run.code == 0
+    assert run.json()["note"] == (
+        "float32 holds x=0.1 as 0.10000000149011612, y=0.3 as 0.30000001192092896, "
+        "x=0.7 as 0.699999988079071 (and 1 more number and 8 more grid points): both "
+        "derivatives are taken there, as torch takes them"
+    )
+
+
+def test_a_jacobian_on_a_float32_grid_says_it_once(cli: Cli) -> None:
+    run = cli(
+        "jacobian", "x*y", "x+y", "--at", "x=0.1:0.3:3,y=2", "--dtype", "float32", "-f",
+        "json", "--timeout", "60",
+    )  # fmt: skip
+    assert run.code == 0
+    assert run.json()["note"] == (
+        "float32 holds x=0.1 as 0.10000000149011612 (and 2 more points of the grid "
+        "x=0.1:0.3:3): both derivatives are taken there, as torch takes them"
+    )

@@ -31,6 +31,7 @@ from derivcli.language.points import (
     Column,
     Coordinate,
     Grid,
+    HeldGrid,
     PointSet,
     PointSpec,
     held_numbers,
@@ -486,7 +487,38 @@ def make_points(spec: PointSpec, dtype: str = "float64") -> PointSet:
         for name, tensor in axes.items():
             column = tensor.expand(size) if tensor.numel() == 1 else tensor
             parts[name].append(column.to(torch.float64).numpy())
-    return replace(_point_set(spec, parts), moved=held_numbers(spec, dtype))
+    return replace(
+        _point_set(spec, parts),
+        moved=held_numbers(spec, dtype),
+        moved_grids=held_grids(spec, dtype),
+    )
+
+
+def held_grids(spec: PointSpec, dtype: str) -> tuple[HeldGrid, ...]:
+    """The grids of ``spec`` whose points ``dtype`` holds as other values than
+    float64 does, each once, in the order given: torch.linspace in the dtype
+    against torch.linspace in float64, point by point (x=0:1:11 in float32:
+    0.1, 0.2, 0.3, 0.4, 0.6, 0.7, 0.8 and 0.9 move; 0, 0.5 and 1 do not). The
+    note names the first such point, as it names a number (x=0.1 as
+    0.10000000149011612), and counts the others."""
+    if dtype == "float64":
+        return ()
+    torch = import_torch()
+    tdtype = resolve_dtype(torch, dtype)
+    found: dict[tuple[str, Grid], HeldGrid] = {}
+    for option in spec.options:
+        for name, c in option:
+            if not isinstance(c, Grid) or (name, c) in found:
+                continue
+            exact = torch.linspace(c.start, c.stop, c.count, dtype=torch.float64)
+            held = torch.linspace(c.start, c.stop, c.count, dtype=tdtype).to(torch.float64)
+            moved = torch.nonzero(held != exact).reshape(-1)
+            if moved.numel():
+                first = int(moved[0])
+                found[(name, c)] = HeldGrid(
+                    name, c, float(exact[first]), float(held[first]), int(moved.numel())
+                )
+    return tuple(found.values())
 
 
 def _held(torch: Any, tdtype: Any, name: str, coordinate: Coordinate, dtype: str) -> Any:

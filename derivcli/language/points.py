@@ -69,6 +69,19 @@ class PointSpec:
         return math.prod(counts) if self.mesh else max([1, *counts])
 
 
+@dataclass(frozen=True)
+class HeldGrid:
+    """A grid of ``--at`` whose points the dtype holds as other values than float64
+    does (torch.linspace(0, 1, 11) in float32 has 0.10000000149011612 where
+    float64's has 0.1): the first such point, and how many there are."""
+
+    name: str
+    grid: Grid
+    given: float  # the first such point, as float64's torch.linspace has it
+    held: float  # the same point, as the dtype's torch.linspace has it
+    count: int  # how many of the grid's points the dtype holds as other values
+
+
 # One coordinate's values over all points: floats, or a float64 numpy array.
 Column = Union[Sequence[float], "NDArray[np.float64]"]
 
@@ -84,6 +97,8 @@ class PointSet:
     # numbers of --at that the dtype holds as another value (0.1 in float32 is
     # 0.10000000149011612): (name, as given, as held), in the order given
     moved: tuple[tuple[str, float, float], ...] = ()
+    # grids of --at whose points the dtype holds as other values, in the order given
+    moved_grids: tuple[HeldGrid, ...] = ()
 
     def point(self, index: int) -> dict[str, float]:
         return {name: float(self.columns[name][index]) for name in self.names}
