@@ -250,3 +250,23 @@ def test_a_jacobian_on_a_float32_grid_says_it_once(cli: Cli) -> None:
         "float32 holds x=0.1 as 0.10000000149011612 (and 2 more points of the grid "
         "x=0.1:0.3:3): both derivatives are taken there, as torch takes them"
     )
+
+
+def test_a_jacobians_float32_grid_past_the_range_keeps_its_one_line_error(cli: Cli) -> None:
+    # 1e300 is past float32's largest value, (2 - 2**-23)*2**127 = 3.4e38, and
+    # torch.linspace(-3e38, 3e38, 3) in float32 has the span 6e38 past it: the
+    # grid note must leave both to the points' own check (exit 2, one line),
+    # not stop with torch's RuntimeError (exit 3, "internal error")
+    for grid, says in (
+        ("1e300:2e300:3", "--at x=1e+300:2e+300:3: beyond float32's range (about 3.4e+38)"),
+        ("-3e38:3e38:3", "torch.linspace gives points that are not finite in float32"),
+    ):
+        run = cli(
+            "jacobian", "x*y", "x+y", "--at", f"x={grid},y=2", "--dtype", "float32",
+            "--timeout", "60",
+        )  # fmt: skip
+        assert run.code == 2, run.err
+        assert run.out == ""
+        assert len(run.err.strip().splitlines()) == 1
+        assert run.err.startswith("derivcli: error: expression 1 of 2 ('x*y'): --at x=")
+        assert says in run.err
