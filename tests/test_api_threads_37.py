@@ -16,6 +16,7 @@ Every expected value below is worked out by hand in its comment.
 from __future__ import annotations
 
 import _thread
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -90,6 +91,16 @@ def test_threads_calling_at_once_each_get_their_own_right_answer() -> None:
     assert not any(thread.is_alive() for thread in threads)
     assert [f"{type(exc).__name__}: {exc}" for exc in failures] == []
     _cube_at_two()  # and the session goes on
+
+
+@pytest.fixture(autouse=True)
+def _ctrl_c_raises() -> Any:
+    """Python's own SIGINT handler, as a terminal's Ctrl-C meets it: interrupt_main
+    does nothing where another handler (SIG_DFL, SIG_IGN) is installed, as it
+    may be after other tests in the same process."""
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, before)
 
 
 def _interrupt_here(*_: Any, **__: Any) -> Any:
