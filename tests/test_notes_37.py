@@ -14,6 +14,7 @@ Each truth is worked out by hand in the comments, or with mpmath at 50 digits.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import mpmath
@@ -53,6 +54,28 @@ def test_a_part_past_float64_is_not_called_f_and_torch_still_has_f(cli: Cli) -> 
         f"passes the range on the way (exp(x) is about {_size(part)}), which float64 cannot "
         "hold; autograd's forward value is still f's, 1.5707963267948966; the derivative "
         "is within range and both sides agree"
+    )
+
+
+def test_f_exactly_float64s_largest_number_is_within_range(cli: Cli) -> None:
+    # f = (2 - 2**-52)*2**1023 + y*atan(exp(x)) at y = 0 is exactly float64's
+    # largest finite number, 1.7976931348623157e308 (53 bits: held exactly), so f
+    # is within range (only exp(800) passes it); d/dy = atan(exp(800)) = pi/2
+    # rounded, and torch's atan(inf) gives the same. Kills "f itself is beyond"
+    # for a value equal to the largest (analysis.py's abs(f) > limit as >=).
+    largest = (2 - 2**-52) * 2.0**1023
+    assert largest == 1.7976931348623157e308 and math.nextafter(largest, math.inf) == math.inf
+    with mpmath.workdps(50):
+        part = mpmath.exp(800)
+    code, result = _one(
+        cli, "partial", "(2 - 2**-52)*2**1023 + y*atan(exp(x))", "--wrt", "y", "--at", "x=800,y=0"
+    )
+    assert code == 0
+    assert result["verdict"] == "agree"
+    assert result["symbolic"] == 1.5707963267948966
+    assert result["note"].startswith(
+        "f is within float64's range here (f is 1.7976931348623157e+308), but a part of it "
+        f"passes the range on the way (exp(x) is about {_size(part)})"
     )
 
 
