@@ -130,10 +130,17 @@ def _is_identifier(name: str) -> bool:
     return name.isascii() and name.isidentifier() and not name.startswith("_")
 
 
+class _Underflow(Exception):
+    """A step of a constant expression that float64 rounds to 0 though its value
+    is not 0 (1e-200*1e-200, exp(-1000)): the point would silently be another
+    one, as --at x=1e-400 would (refused there with BELOW_FLOAT64)."""
+
+
 class _ConstantValue(Fold[float]):
     """The float64 value of a constant expression, as Python computes it: operators
     in IEEE float64, each function correctly rounded on the float64 values of
-    its arguments (as math.sqrt(2) is); a variable is not a constant."""
+    its arguments (as math.sqrt(2) is); a variable is not a constant. A nonzero
+    step that float64 makes 0 raises _Underflow."""
 
     def call(self, node: Call, args: list[float]) -> float:
         from derivcli.language.evaluate import exact_constant
@@ -141,13 +148,20 @@ class _ConstantValue(Fold[float]):
         if not all(math.isfinite(a) for a in args):
             return math.nan
         exact = [Number(Fraction(a), repr(a)) for a in args]
-        return exact_constant(Call(node.name, tuple(exact))).to_float()
+        value = exact_constant(Call(node.name, tuple(exact)))
+        result = value.to_float()
+        if result == 0 and value.value is not None and value.value != 0:
+            raise _Underflow
+        return result
 
     def number(self, node: Number) -> float:
         try:
-            return float(node.value)
+            value = float(node.value)
         except OverflowError:
             return math.inf
+        if value == 0 and node.value != 0:
+            raise _Underflow
+        return value
 
     def constant(self, node: Constant) -> float:
         return {"pi": math.pi, "E": math.e}[node.name]
@@ -162,12 +176,18 @@ class _ConstantValue(Fold[float]):
             if node.op == "-":
                 return a - b
             if node.op == "*":
-                return a * b
-            if node.op == "/":
-                return a / b
-            return float(a**b)
+                result = a * b
+            elif node.op == "/":
+                result = a / b
+            else:
+                result = float(a**b)
         except (ZeroDivisionError, OverflowError, TypeError):
             return math.nan
+        if result == 0 and a != 0 and (node.op == "/" or b != 0):
+            # a product, quotient or power of nonzero numbers is never 0: float64
+            # rounded it there (a**b of a nonzero a is 0 only by underflow)
+            raise _Underflow
+        return result
 
 
 # What a finite value too large for float64 (1e400, 10**400) is said to be.
@@ -199,6 +219,8 @@ def parse_value(text: str, where: str) -> float:
     except NumberSpellingError as exc:
         # 0x1F, 1_000: the parser's message says what to write (its column is the value's)
         raise PointError(f"{where}: {exc.message}") from None
+    except _Underflow:
+        raise PointError(f"{where}: '{text}' {BELOW_FLOAT64}") from None
     except (InputError, NotImplementedError, OverflowError):
         raise PointError(
             f"{where}: '{text}' is not a number (use e.g. 2, -0.5, 1e-3 or pi/4)"
