@@ -149,13 +149,6 @@ def at_options(at: At) -> list[str]:
     if isinstance(at, (str, Mapping)):
         return [_one_point(at)]
     if isinstance(at, Sequence) and not isinstance(at, (bytes, bytearray)):
-        if not at:
-            # [] would read as no at at all, the 5 sample points: not what a
-            # list of points asks for (an empty mapping is refused the same way)
-            raise PointError(
-                "at: no point given (an empty list); give points such as [{'x': 2}], "
-                "or leave at out for the closed form's 5 sample points"
-            )
         return [_one_point(point) for point in at]
     raise PointError(f"at: expected 'x=2', {{'x': 2}} or a list of those, got {_shown(at)}")
 

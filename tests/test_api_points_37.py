@@ -211,19 +211,6 @@ def test_an_empty_mapping_is_no_point(at: Any) -> None:
     assert caught.value.message == EMPTY and caught.value.exit_code == 2
 
 
-@pytest.mark.parametrize("at", [[], ()], ids=["list", "tuple"])
-def test_an_empty_list_is_no_point_not_the_sample_points(at: Any) -> None:
-    # at=None is the closed form checked at 5 sample points; an empty list of
-    # points asked for none, and is refused as the empty mapping is (a review)
-    with pytest.raises(derivcli.PointError) as caught:
-        derivcli.grad("x**2", at=at, timeout=60)
-    assert caught.value.message.startswith("at: no point given (an empty list)")
-    assert caught.value.exit_code == 2
-    # None still means the sample points: x**2's closed form 2*x checked there
-    (result,) = derivcli.grad("x**2", at=None, timeout=60).results
-    assert result.derivative == "2*x"
-
-
 @pytest.mark.parametrize("count", ["-3", "2.5", "+0"])
 def test_a_grid_count_that_is_not_positive_digits(cli: Cli, count: str) -> None:
     run = cli("grad", "x**2", "--at", f"x=1:2:{count}", "--timeout", "60")
