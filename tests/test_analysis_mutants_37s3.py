@@ -10,7 +10,12 @@ recorded as the expectation):
   2**-k and 2**-(k - 1) on each side, k = 256, 512, 1024 (the point's own
   steps), not at any other scale: tents of f far from the point (at
   y = -2**-254, -2**-510, -2**-1022, -2**-2046, 2**-6 of their distance
-  wide) change nothing of its derivative there, and must not be met.
+  wide) change nothing of its derivative there, and must not be met;
+- _Quotients._past_magnitudes takes a quotient read as 0 within rounding again
+  with the bits between g's values and its magnitudes added, at both points
+  with exact sums: 2**200 + sqrt(2) loses sqrt(2)'s low bits at any
+  precision short of 200 more, and one point rounded so beside the other
+  kept exactly is a quotient of rounding, far above the noise allowed.
 
 Each test names the mutant(s) it kills (``.venv/bin/python tools/mutate.py
 --show ID`` prints one).
@@ -58,3 +63,32 @@ def test_tents_away_from_the_line_leave_its_sides_alone(cli: Cli) -> None:
     assert result["differentiable"] is True
     assert result["symbolic"] == 1.0
     assert result["verdict"] == "DISAGREE"
+
+
+# ------------------------------------------------ _Quotients._past_magnitudes: exact sums
+
+
+def test_a_constant_far_below_its_terms_has_slope_0(cli: Cli) -> None:
+    # f = (2**200 + sqrt(2 + x - x)) - 2**200 + abs(x)*0 is sqrt(2) for every x
+    # (x - x = 0, abs(x)*0 = 0), by hand: f' = 0, differentiable (abs's kink at 0
+    # sends x = 0 to the one-sided quotients, all within rounding of 0 beside
+    # magnitudes of 2**200). Kills analysis.py:ec867474:49:true_false:1 (the near
+    # point taken again without exact sums: 2**200 + sqrt(2) rounded there but
+    # not at the far point, quotients of that rounding at every step, left and
+    # right nan, "cannot decide")
+    run = cli(
+        "grad",
+        "(2**200 + sqrt(2 + x - x)) - 2**200 + abs(x)*0",
+        "--at",
+        "x=0",
+        "-f",
+        "json",
+        "--timeout",
+        "60",
+    )
+    assert run.code == 0, run.err
+    result = one(run)
+    assert result["differentiable"] is True
+    assert result["symbolic"] == 0.0
+    assert result["left"] == 0.0
+    assert result["right"] == 0.0
