@@ -1,0 +1,60 @@
+"""Cases for survivors of tools/mutate.py in derivcli/symbolic/analysis.py
+(stop 37, helper s1).
+
+Pinned here, each by a fact worked out by hand (never derivcli's own output
+recorded as the expectation):
+
+- kink_root returns an end of its bracket as the root only where the kink
+  argument is exactly 0 there: an argument of exactly 1 at the lower end
+  (2**60*(1 + 2**-60 - x) at x = 1) is no root, and the sign change up to the
+  next float (-255 at 1 + 2**-52) is narrowed to the true root 1 + 2**-60,
+  which no float is; so `plot` reports relu's kink there as a kink between
+  floats (drawn at 1.0), with sides -2**60 and 0, not differentiable.
+
+Each test names the mutant(s) it kills (``.venv/bin/python tools/mutate.py
+--show ID`` prints one).
+"""
+
+from __future__ import annotations
+
+import mpmath
+from conftest import Cli
+
+from derivcli.language.evaluate import compile_tree
+from derivcli.language.parser import parse
+from derivcli.symbolic.analysis import kink_root
+
+# ---------------------------------------------------------------- kink_root: an end that is no root
+
+
+def test_a_kink_argument_of_exactly_1_at_the_bracket_end_is_no_root(cli: Cli) -> None:
+    # f = relu(2**60*(c - x)), c = 1 + 2**-60. By hand: f = 2**60*(c - x) for
+    # x < c (slope -2**60) and 0 for x > c (slope 0): a kink at c, not
+    # differentiable there. c is no float (1 + 2**-52 is the next above 1), the
+    # nearest is 1.0. torch rounds c to 1 and finds the argument 0 at x = 1, the
+    # grid point; exactly, the argument is 2**60*2**-60 = 1 there and 2**60*(2**-60
+    # - 2**-52) = -255 at 1 + 2**-52, so kink_root(1, 1 + 2**-52) sees f_lo = 1,
+    # f_hi = -255 and narrows to c. Kills analysis.py:77364f62:11:num_inc:0
+    # (``f_lo == 1``: the end 1 + 2**-52 returned as a root at a float, where
+    # the argument is -255, relu is smooth: "differentiable", no kink reported)
+    text = "relu(2**60*(1 + 2**-60 - x))"
+    run = cli("plot", text, "--range", "0:2", "--points", "5", "-f", "json", "--timeout", "60")
+    assert run.err == "", run.err
+    (kink,) = run.json()["kinks"]
+    assert kink["x"] == 1.0
+    assert kink["at_float"] is False
+    assert kink["differentiable"] is False
+    assert (kink["left"], kink["right"]) == (-float(2**60), 0.0)
+    assert "not differentiable at 1 kink (x=1)" in run.json()["summary"]
+
+
+def test_kink_root_narrows_from_an_end_where_the_argument_is_exactly_1() -> None:
+    # the same argument, kink_root called directly on [1, 1 + 2**-52]: the root
+    # is c = 1 + 2**-60 (an mpfr, no float), within 2**-250 of it. Kills
+    # analysis.py:77364f62:11:num_inc:0 (returns the float 1 + 2**-52)
+    program = compile_tree(parse("2**60*(1 + 2**-60 - x)").tree)
+    root = kink_root(program, {}, "x", 1.0, 1.0 + 2.0**-52)
+    assert root is not None and not isinstance(root, float)
+    with mpmath.workprec(1024):
+        gap = abs(mpmath.mpf(str(root)) - (1 + mpmath.mpf(2) ** -60))
+    assert gap <= mpmath.mpf(2) ** -250
