@@ -9,7 +9,11 @@ recorded as the expectation):
   (2**60*(1 + 2**-60 - x) at x = 1) is no root, and the sign change up to the
   next float (-255 at 1 + 2**-52) is narrowed to the true root 1 + 2**-60,
   which no float is; so `plot` reports relu's kink there as a kink between
-  floats (drawn at 1.0), with sides -2**60 and 0, not differentiable.
+  floats (drawn at 1.0), with sides -2**60 and 0, not differentiable;
+- examine calls a mixed derivative 0 where a lower closed form has no value,
+  its existence is not known from sides or differences, and f is constant
+  around the point: cbrt(hardshrink(x))*y is 0 on the whole strip |x| < 1/2, so
+  d4/dxdydxdx at (0, 1) is 0 (the closed forms from d/dx on are 0/0 there).
 
 Each test names the mutant(s) it kills (``.venv/bin/python tools/mutate.py
 --show ID`` prints one).
@@ -18,7 +22,7 @@ Each test names the mutant(s) it kills (``.venv/bin/python tools/mutate.py
 from __future__ import annotations
 
 import mpmath
-from conftest import Cli
+from conftest import Cli, one
 
 from derivcli.language.evaluate import compile_tree
 from derivcli.language.parser import parse
@@ -58,3 +62,30 @@ def test_kink_root_narrows_from_an_end_where_the_argument_is_exactly_1() -> None
     with mpmath.workprec(1024):
         gap = abs(mpmath.mpf(str(root)) - (1 + mpmath.mpf(2) ** -60))
     assert gap <= mpmath.mpf(2) ** -250
+
+
+# ---------------------------------------------------------------- examine: f flat around the point
+
+
+def test_a_fourth_mixed_derivative_of_a_function_flat_around_the_point_is_0(cli: Cli) -> None:
+    # f = cbrt(hardshrink(x))*y at (0, 1), derivative d4/dxdydxdx. By hand:
+    # hardshrink(x) is 0 for |x| <= 1/2 (lambd = 0.5), cbrt(0) = 0, so f = 0 on
+    # the strip |x| < 1/2, for every y: every derivative of f is 0 at (0, 1).
+    # The closed forms from d/dx on are 0/0 there (relu(sign(abs(x) - 1/2))
+    # over abs(x*...)**(2/3)); order 3 (d3/dxdydx) is neither shown by its
+    # sides nor by f's differences (mixed, order 3), and f is constant around
+    # the point. Kills analysis.py:81edaf9e:7:return_none:0 (the point taken
+    # for regular after all: the closed form's nan shown as the derivative,
+    # "DISAGREE" with autograd's 0)
+    run = cli(
+        "partial",
+        "cbrt(hardshrink(x))*y",
+        *("--wrt", "x", "--wrt", "y", "--wrt", "x", "--wrt", "x"),
+        *("--at", "x=0,y=1", "-f", "json", "--timeout", "60"),
+    )
+    assert run.err == "", run.err
+    assert run.code == 0
+    result = one(run)
+    assert result["differentiable"] is True
+    assert (result["symbolic"], result["left"], result["right"]) == (0.0, 0.0, 0.0)
+    assert result["verdict"] == "agree"
