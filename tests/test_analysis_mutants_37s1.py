@@ -13,7 +13,13 @@ recorded as the expectation):
 - examine calls a mixed derivative 0 where a lower closed form has no value,
   its existence is not known from sides or differences, and f is constant
   around the point: cbrt(hardshrink(x))*y is 0 on the whole strip |x| < 1/2, so
-  d4/dxdydxdx at (0, 1) is 0 (the closed forms from d/dx on are 0/0 there).
+  d4/dxdydxdx at (0, 1) is 0 (the closed forms from d/dx on are 0/0 there);
+- examine looks for a jump of f wherever ANY lower closed form (not only the
+  last) has no value at the point: z**(y**2)*heaviside(2**-160 - (x - 1)**2)
+  + x**3 at (1, 0, z=0) is 2 at the point and 1 beside it along y (0**0 = 1,
+  0**(y**2) = 0), so d/dy does not exist there and neither does d3/dydxdx,
+  though d/dy's closed form (log(z): no value) is the only one without a value
+  and d2/dydx's is 0 (heaviside's derivative is 0).
 
 Each test names the mutant(s) it kills (``.venv/bin/python tools/mutate.py
 --show ID`` prints one).
@@ -89,3 +95,33 @@ def test_a_fourth_mixed_derivative_of_a_function_flat_around_the_point_is_0(cli:
     assert result["differentiable"] is True
     assert (result["symbolic"], result["left"], result["right"]) == (0.0, 0.0, 0.0)
     assert result["verdict"] == "agree"
+
+
+# ------------------------------------------------- examine: a jump under a middle order
+
+
+def test_f_jumping_where_only_a_middle_closed_form_has_no_value_stops_the_derivative(
+    cli: Cli,
+) -> None:
+    # f = z**(y**2)*heaviside(2**-160 - (x - 1)**2) + x**3 at x = 1, y = 0, z = 0,
+    # derivative d3/dydxdx. By hand: heaviside(2**-160) = 1 and 0**0 = 1, so
+    # f(1, 0) = 2; for y != 0, 0**(y**2) = 0 and f(1, y) = 1: f jumps along y
+    # at the point (limits 1, value 2), so d/dy f does not exist at (1, 0), and
+    # no derivative of it along x does either: not differentiable. The jump is
+    # isolated within 2**-80 along x (heaviside is 0 for |x - 1| > 2**-80), so d/dy
+    # exists on the line beside the point; the closed forms: d/dy is
+    # heaviside(...)*z**(y**2)*log(z)*2*y, no value at z = 0; d2/dydx is 0
+    # (heaviside's derivative is 0), d3 is 0; no kinked function is on its kink.
+    # Kills analysis.py:07b14e8c:47:num_neg:0 (``steps[-1:]``: only d2/dydx,
+    # defined, is looked at, the jump test is skipped, "differentiable", 0)
+    run = cli(
+        "partial",
+        "z**(y**2)*heaviside(2**-160 - (x - 1)**2) + x**3",
+        *("--wrt", "y", "--wrt", "x", "--wrt", "x"),
+        *("--at", "x=1,y=0,z=0", "-f", "json", "--timeout", "60"),
+    )
+    assert run.err == "", run.err
+    result = one(run)
+    assert result["differentiable"] is False
+    assert result["verdict"] == "not differentiable"
+    assert "jumps at y=0 (left limit 1, value 2, right limit 1)" in result["note"]
