@@ -14,7 +14,13 @@ recorded as the expectation):
   along x is decided at the quotients' steps. Wherever R >= 0 the hole is
   2**-128*R, a function of x alone: it adds nothing to d2/dxdy. And
   sinc(u)*y**2 (u = x - 2**997) has d2/dxdy = 2*y*sinc'(u), 0 at u = 0 (sinc
-  is even), while its closed form is 0/0 there (autograd: nan).
+  is even), while its closed form is 0/0 there (autograd: nan);
+- _line_differs looks for a kink line whose closed form is not the derivative
+  at 2**-20 along the other variable, among other distances: f = abs(x)*
+  sign(x)*y + (1 - sign(x)**2)*x*q(y) is x*y (the second term is 0 for every
+  x), and d/dx's closed form on x = 0 is q(y), which differs from y beside the
+  line by more than 2**-150 at y = +-2**-20 only, so only that reading sends
+  d2f/dxdy = 1 off the line, past q's jump of 2**-200 at y = 0.
 
 Each test names the mutant(s) it kills (``.venv/bin/python tools/mutate.py
 --show ID`` prints one).
@@ -52,3 +58,41 @@ def test_the_domain_at_the_steps_beside_a_huge_point_is_read_with_the_offset_bit
     assert result["differentiable"] is True
     assert (result["left"], result["right"]) == (0.0, 0.0)
     assert result["symbolic"] == 0.0 and result["autograd"] == "nan"
+
+
+# (1 - sign(x)**2)*x is 0 for every x (1 - sign(x)**2 is 0 but at x = 0, where
+# x is), so f below is x*y and d2f/dxdy = 1 everywhere. The closed form of d/dx
+# on the line x = 0 is the convention q(y) = y + 2**-200*relu(y) + y**4*(y**2 -
+# 2**-38), y beside it: they differ by more than 2**-150 (relative) at y =
+# +-2**-20 only (q - y = -3*2**-120 there), not at +-2**-19 (y**2 = 2**-38), nor
+# at 2**-64 or the probe steps (relative 2**-200 and below). So only the reading
+# at 2**-20 along y shows that the line misleads; on it, q's jump of 2**-200 at
+# y = 0 would pass for one of d/dx.
+LINE_AT_2_TO_THE_MINUS_20 = (
+    "abs(x)*sign(x)*y + (1 - sign(x)**2)*x*(y + 2**-200*relu(y) + y**4*(y**2 - 2**-38))"
+)
+
+
+def test_a_kink_line_that_misleads_at_2_to_the_minus_20_only_is_read_off(cli: Cli) -> None:
+    # kills derivcli/symbolic/analysis.py:ffa8c6f1:18:num_dec:0 (the reading at
+    # 2**-19 instead: "not differentiable", a jump of 2**-200)
+    run = cli(
+        "partial",
+        LINE_AT_2_TO_THE_MINUS_20,
+        "--wrt",
+        "x",
+        "--wrt",
+        "y",
+        "--at",
+        "x=0,y=0",
+        "-f",
+        "json",
+        "--timeout",
+        "60",
+    )
+    result = one(run)
+    assert run.err == ""
+    assert run.code == 0 and result["verdict"] == "agree"
+    assert result["differentiable"] is True
+    assert (result["left"], result["right"]) == (1.0, 1.0)
+    assert result["symbolic"] == 1.0
