@@ -20,7 +20,12 @@ recorded as the expectation):
   sign(x)*y + (1 - sign(x)**2)*x*q(y) is x*y (the second term is 0 for every
   x), and d/dx's closed form on x = 0 is q(y), which differs from y beside the
   line by more than 2**-150 at y = +-2**-20 only, so only that reading sends
-  d2f/dxdy = 1 off the line, past q's jump of 2**-200 at y = 0.
+  d2f/dxdy = 1 off the line, past q's jump of 2**-200 at y = 0;
+- ZERO_ALONG_EXPONENTS starts at 2**-32: a kink argument that is 0 along x at
+  +-2**-33 and +-2**-20 only (u = y - 1 + x*(x**2 - 2**-66)*(x**2 - 2**-40))
+  puts no line under the probe steps, where the closed form is the
+  derivative; read off a line instead, the slow left limit 1 of d/dy of
+  (x + 1e-9*relu(-x)**1.0625)*y + u*x**2 along x is no longer recognised.
 
 Each test names the mutant(s) it kills (``.venv/bin/python tools/mutate.py
 --show ID`` prints one).
@@ -85,6 +90,44 @@ def test_a_kink_line_that_misleads_at_2_to_the_minus_20_only_is_read_off(cli: Cl
         "y",
         "--at",
         "x=0,y=0",
+        "-f",
+        "json",
+        "--timeout",
+        "60",
+    )
+    result = one(run)
+    assert run.err == ""
+    assert run.code == 0 and result["verdict"] == "agree"
+    assert result["differentiable"] is True
+    assert (result["left"], result["right"]) == (1.0, 1.0)
+    assert result["symbolic"] == 1.0
+
+
+# u = y - 1 + c(x), c(x) = x*(x**2 - 2**-66)*(x**2 - 2**-40): along x at
+# x = 0 it is 0 at +-2**-33 and +-2**-20 (and 0), at none of +-2**-32, 2**-64 or
+# the probe steps. abs(u)*sign(u) = u, so f = (x + 1e-9*relu(-x)**1.0625)*y +
+# u*x**2 and d/dy = x + 1e-9*relu(-x)**1.0625 + x**2, whose slope along x at 0
+# is 1 on both sides: on the left its quotients are 1 - 1e-9*h**(1/16) - h,
+# reaching 1 slowly (2**-64 apart at h = 2**-1024), and d2f/dydx = 1 exists.
+U_33 = "(y - 1 + x*(x**2-2**-66)*(x**2-2**-40))"
+SLOW_BESIDE_A_LINE_AT_2_TO_THE_MINUS_33 = (
+    f"(x + 1e-9*relu(-x)**1.0625)*y + abs({U_33})*sign({U_33})*x**2"
+)
+
+
+def test_a_kink_argument_0_at_2_to_the_minus_33_only_is_no_line(cli: Cli) -> None:
+    # kills derivcli/symbolic/analysis.py:52d7d401:24:num_inc:0 (the kink's zero
+    # looked for at 2**-33: the line is read off, the slow left limit of d/dy is
+    # no longer recognised, "not differentiable")
+    run = cli(
+        "partial",
+        SLOW_BESIDE_A_LINE_AT_2_TO_THE_MINUS_33,
+        "--wrt",
+        "y",
+        "--wrt",
+        "x",
+        "--at",
+        "x=0,y=1",
         "-f",
         "json",
         "--timeout",
