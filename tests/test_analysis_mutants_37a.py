@@ -90,9 +90,10 @@ def test_a_jump_of_f_beside_holes_on_all_first_steps_is_no_undecided_point(cli: 
     # x*y + 2**-200 on the line y = 0 and x*y off it: it jumps along y at y = 0
     # for every x, so d/dy exists nowhere on that line, nor does d3/dydxdy at
     # (0, 0). f has no value left of the point along y at the steps 2**-256,
-    # 2**-512 and 2**-1024 (nor at the three finer ones after each): its left
-    # limit along y there is missing, as at an edge, and d/dy missing beside
-    # the point along x already says there is no derivative: not "cannot
+    # 2**-512 and 2**-1024 (nor at the three finer ones after each), but has
+    # from 2**-1028 on: its left limit along y is read there (0, an edge nearer
+    # than the probes is no edge: tests/test_edges_nearer_than_probes_37.py),
+    # and f's jump at the point says there is no derivative: not "cannot
     # decide", though f has a value at -2**-2048. Kills
     # analysis.py:97e28102:7:false_true:0, analysis.py:a9c2f9d1:25:cmp_isnot_is:0
     # and analysis.py:c637954a:19:bool_and_or:0 (holes read past before f was
@@ -104,7 +105,7 @@ def test_a_jump_of_f_beside_holes_on_all_first_steps_is_no_undecided_point(cli: 
     assert run.code == 1
     assert result["differentiable"] is False
     assert result["verdict"] == "not differentiable"
-    assert "f's derivative along y does not exist beside the point along x" in result["note"]
+    assert "jumps at y=0 (left limit 0, value 6.223015278e-61, right limit 0)" in result["note"]
 
 
 # ---------------------------------------------------------------- _continuous_at

@@ -1513,7 +1513,7 @@ def _gap_shrinks(g: Program, point: Mapping[str, Any], var: str, f: Program) -> 
         left, right = (q([k])[0] for q in sides)
         return None if left is None or right is None else (k, left, right)
 
-    taken = [_measured(k, both_at) for k in GAP_EXPONENTS]
+    taken = [_measured(k, both_at) for k in _gap_exponents(both_at)]
     if any(not _finite(q) for _, *quotients in taken for q in quotients):
         return None
     gaps = [abs(right - left) for _, left, right in taken]
@@ -1525,6 +1525,27 @@ def _gap_shrinks(g: Program, point: Mapping[str, Any], var: str, f: Program) -> 
         # acosh(1) - erf(y) along y at -5.863 2**-593 (the rounding is f's
         # size over the step, and f is 1e15 times its slope there)
     return True if _keeps_shrinking(gaps) else None
+
+
+def _gap_exponents(both_at: Callable[[int], Any]) -> Sequence[int]:
+    """GAP_EXPONENTS, or where the first of them has no gap at any step tried
+    (_measured) but there is one at 2**-EXISTS_EXPONENT, those steps doubled
+    until the first has one: a side that begins nearer the point than the first
+    step exists all the same (_settle), and the gaps are read past its edge
+    (x*abs(x) + sqrt(x + 2**-2048) at 0 has no left quotients from 2**-1024 to
+    2**-1027, and its sides, both 2**1023, were undecided)."""
+
+    def sequence_at(exponents: Sequence[int]) -> list[Any]:
+        return [both_at(k) for k in exponents]
+
+    exponents: tuple[int, ...] = GAP_EXPONENTS
+    if _finer_value(sequence_at, exponents[0]) is not None or both_at(EXISTS_EXPONENT) is None:
+        return exponents
+    while exponents[0] < MAX_PROBE_EXPONENT:
+        exponents = tuple(2 * k for k in exponents)
+        if _finer_value(sequence_at, exponents[0]) is not None:
+            break
+    return exponents
 
 
 def _keeps_shrinking(gaps: Sequence[Any]) -> bool:
@@ -1913,10 +1934,35 @@ def _settle(
     """The limit of a sequence at the steps PROBE_EXPONENTS (moved down by
     ``offset``), taken further (up to 2**-4096) while the last values still move. A
     float (see _limit), or with ``exact`` the last value itself (an mpfr) when the
-    sequence converged."""
-    values = sequence_at([k + offset for k in PROBE_EXPONENTS])
+    sequence converged. A limit is about h -> 0, so a value missing at a step is
+    taken at the next finer ones (_finer_value), and a side with no value at the
+    probes' steps but one at 2**-4096 begins nearer the point than they do: it is
+    read at the finer steps 2**-2048, ... (x*abs(x) + sqrt(x + 1e-80) at 0 has
+    no value at -2**-256, one from -2**-266 on, and its left derivative read as
+    missing, an edge; its domain is x >= -1e-80). None only where the sequence
+    has no value at 2**-4096 either (one look there: an edge's side is costly
+    that deep, lgamma(z)**(1/3)'s right of 1 at 4,200 bits takes a second)."""
+
+    def past_holes(exponents: Sequence[int], taken: Sequence[Any]) -> list[Any]:
+        return [
+            _finer_value(sequence_at, k, first=1) if value is None else value
+            for k, value in zip(exponents, taken, strict=True)
+        ]
+
+    def sequence_past_holes(exponents: Sequence[int]) -> list[Any]:
+        return past_holes(exponents, sequence_at(exponents))
+
+    probes = [k + offset for k in PROBE_EXPONENTS]
+    values = sequence_at(probes)
     limit = _limit(values)
     exponent = PROBE_EXPONENTS[-1]
+    if limit is None and sequence_at([EXISTS_EXPONENT + offset])[0] is not None:
+        values = past_holes(probes, values)
+        limit = _limit(values)
+        while limit is None and exponent < DEEPEST_START_EXPONENT:
+            exponent *= 2
+            values = [*values, *sequence_past_holes([exponent + offset])]
+            limit = _limit(values)
     while (
         exponent < MAX_PROBE_EXPONENT
         and limit is not None
@@ -1935,12 +1981,25 @@ def _settle(
         # still huge, then shrink to 0 once it is small (at 2**-2048); those of
         # sinc(1e440*x) grow to 1e264 at 2**-2048 and are 1e-352 at 2**-4096
         exponent *= 2
-        values = [*values, *sequence_at([exponent + offset])]
+        values = [*values, *sequence_past_holes([exponent + offset])]
         limit = _limit(values)
     shrinking_slower = (
         limit == 0 and values[-1] != 0 and not _converged(values) and not _accelerating(values)
     )
-    if shrinking_slower or (limit is not None and math.isnan(limit) and _settling(values)):
+    # growing, but by less at the last step than at the one before, as h**-p
+    # never does: the right quotients of x*abs(x) + sqrt(x + 2**-2048) at 0 grow
+    # as sqrt(x)'s until 2**-2048, then settle on 2**1023 (1.57 times the one
+    # at 2**-2048, which was 2**511 times the one at 2**-1024)
+    growing_slower = (
+        limit is not None
+        and math.isinf(limit)
+        and abs(values[-1]) * abs(values[-3]) < values[-2] ** 2
+    )
+    if (
+        shrinking_slower
+        or growing_slower
+        or (limit is not None and math.isnan(limit) and _settling(values))
+    ):
         # Shrinking, but less at the last step than at the one before, as a
         # slope of h**p never does: 1e290*sinc(1e300*x) + x beside 0 gives
         # -3e582, -1.5e274, then 1 at 2**-4096 (1e300*h small at last), which
@@ -1949,11 +2008,24 @@ def _settle(
         # + x beside 0 gives -5e291 at 2**-1024, then 1 - 1.7e-17 at 2**-2048
         # and 1 - 1e-1250 at 2**-4096. One more step tells
         exponent *= 2
-        values = [*values, *sequence_at([exponent + offset])]
+        values = [*values, *sequence_past_holes([exponent + offset])]
         limit = _limit(values)
     if exact and limit is not None and not math.isnan(limit) and _converged(values):
         return values[-1]  # finite, even where float64 says +-inf (2**-1e7 away)
     return limit
+
+
+def _finer_value(sequence_at: Callable[[Sequence[int]], list[Any]], k: int, first: int = 0) -> Any:
+    """The sequence's value at the first of the steps 2**-(k + first), ...,
+    2**-(k + GAP_STEP_TRIES - 1) where it has one, or None: a step of a limit is a free
+    choice (_measured), and a hole in the domain on one is no edge (x*abs(x) +
+    0*log(abs(x + 2**-2048)) has none at -2**-2048 only; its left quotients,
+    followed there as they shrink, read as missing, and 0 as an edge)."""
+    for finer in range(k + first, k + GAP_STEP_TRIES):
+        (value,) = sequence_at([finer])
+        if value is not None:
+            return value
+    return None
 
 
 def _accelerating(values: Sequence[Any]) -> bool:
@@ -1977,6 +2049,12 @@ def _settling(values: Sequence[Any]) -> bool:
 # _settle to take one more step past MAX_PROBE_EXPONENT.
 SETTLING_BITS = 32
 MAX_PROBE_EXPONENT = 4096
+# A side whose sequence has a value at 2**-EXISTS_EXPONENT (relative) exists,
+# however many coarser steps have none (_settle); it is read at steps down to
+# 2**-DEEPEST_START_EXPONENT, so one that begins 2**-4096 or more from the
+# point (an edge or hole there) has three steps past its beginning.
+EXISTS_EXPONENT = MAX_PROBE_EXPONENT
+DEEPEST_START_EXPONENT = 4 * MAX_PROBE_EXPONENT
 # Where _zero_along looks at a kink's argument along a line (relative steps):
 # two shallow ones, and the steps the one-sided quotients are taken at
 # (2**-256 to 2**-4096), since the closed form is read at those.
@@ -2206,18 +2284,22 @@ def _side_limit(
     next finer steps instead (_past_hole). y + 2**-200*(1 - sign(y)**2) +
     0*log(abs(y + 2**-2048)) has none at -2**-2048 only, the left limit came
     out None, and f's jump at 0 was read as none (open since stop 36)."""
-    seen = False  # f has a value at some step on this side
+    coarsest = math.inf  # the coarsest step on this side where f has a value
 
     def values(exponents: Sequence[int]) -> list[Any]:
-        nonlocal seen
-        taken = [_side_value(program, point, var, side, k) for k in exponents]
-        seen = seen or any(value is not None for value in taken)
-        if not (past_holes and seen):
-            return taken
-        return [
-            _past_hole(program, point, var, side, k) if value is None else value
-            for k, value in zip(exponents, taken, strict=True)
-        ]
+        # only past a value at a coarser step: where the first steps have none
+        # and finer ones do, f's domain (or a hole) stops short of them, not of
+        # the point, and _settle reads the side at the finer steps
+        nonlocal coarsest
+        taken = []
+        for k in exponents:
+            value = _side_value(program, point, var, side, k)
+            if value is None and past_holes and coarsest < k:
+                value = _past_hole(program, point, var, side, k)
+            if value is not None:
+                coarsest = min(coarsest, k)
+            taken.append(value)
+        return taken
 
     return _settle(values, exact, _offset(point, var))
 
@@ -2318,7 +2400,14 @@ def _edge_jump(f: Program, point: Mapping[str, float], var: str, side: int) -> s
     if here.value is None or limit is None or (isinstance(limit, float) and math.isnan(limit)):
         return ""
     value = gmpy2().mpfr(0) if here.is_zero(len(here.values) - 1) else here.value
-    if _sides_meet(limit, value):
+    if value and _shrunk(limit):
+        # a side that shrank to 0 through 2**-4096 beside a value that is not 0
+        # may shrink to that value further down, as _continuous_at's sides do:
+        # sqrt(x)**3 + exp(-4900) at 0 is right-continuous, but its right limit
+        # read 0 beside the value 9.06e-2129, and a jump was reported
+        if not _deep_jump(f, point, var, (side,)):
+            return ""
+    elif _sides_meet(limit, value):
         return ""
     below, above = (
         ("undefined", _size_text(limit)) if side > 0 else (_size_text(limit), "undefined")
@@ -2495,18 +2584,25 @@ TINY_JUMP_EXPONENTS = (2048, 4096)
 
 
 def _gap(
-    program: Program, point: Mapping[str, float], name: str, k: int, *, with_value: bool
+    program: Program,
+    point: Mapping[str, float],
+    name: str,
+    k: int,
+    *,
+    with_value: bool,
+    sides: Sequence[int] = (-1, +1),
 ) -> Any:
     """The gap at step 2**-k along ``name``: from the value at the point to the
-    farther of the two values beside it (``with_value``), else between the two
-    sides; None where a value is undefined. A gap that changes when the values
+    farther of the values beside it on ``sides`` (``with_value``; one side at an
+    edge of f's domain), else between the two sides; None where a value is
+    undefined. A gap that changes when the values
     are taken with twice the bits is rounding: 0 (the two sides of d/dz
     acosh(cosh(z)) beside 1e-300 are both 1, each after 17,000 bits of
     cancellation that leave a different last bit)."""
     m = gmpy2()
 
     def gap_at(precision: int) -> tuple[Any, int]:
-        beside = [_beside(point, name, _step(point, name, side, k)) for side in (-1, +1)]
+        beside = [_beside(point, name, _step(point, name, side, k)) for side in sides]
         try:
             outcomes = [_beside_value(program, p, precision, exact_sums=True) for p in beside]
             if with_value:
@@ -2524,7 +2620,7 @@ def _gap(
         with m.context(m.get_context(), precision=used):
             if not with_value:
                 return abs(values[1] - values[0]), used
-            return max(abs(values[0] - values[2]), abs(values[1] - values[2])), used
+            return max(abs(value - values[-1]) for value in values[:-1]), used
 
     return _kept_gap(gap_at, k + PROBE_GUARD_BITS)
 
@@ -2615,7 +2711,9 @@ def _tiny_jump_of(gap_at_step: Callable[[int], Any]) -> str:
 DEEP_JUMP_EXPONENTS = (4096, 8192, 16384, 32768)
 
 
-def _deep_jump(program: Program, point: Mapping[str, float], name: str) -> str:
+def _deep_jump(
+    program: Program, point: Mapping[str, float], name: str, sides: Sequence[int] = (-1, +1)
+) -> str:
     """A jump of f below the steps' own size, or '': where both sides of f shrink to
     0 through steps of 2**-4096, f's gaps to its value are compared further down.
     A gap that stays (to a quarter) from one step to the next is a jump: x +
@@ -2627,10 +2725,13 @@ def _deep_jump(program: Program, point: Mapping[str, float], name: str) -> str:
     at 0 among them, would cost seconds for erf's). A gap that needs f at a hole
     in its domain is taken at the next finer steps (_measured): both sides have
     limits here, so a value missing at a step is no edge, and read as "no jump"
-    it hid f's jump of 2**-200 beside a hole at -2**-4096."""
+    it hid f's jump of 2**-200 beside a hole at -2**-4096. Only on ``sides``: at
+    an edge of f's domain, the one side it has (_edge_jump)."""
     previous = None
     for k in DEEP_JUMP_EXPONENTS:
-        gap = _measured(k, functools.partial(_gap, program, point, name, with_value=True))
+        gap = _measured(
+            k, functools.partial(_gap, program, point, name, with_value=True, sides=sides)
+        )
         if gap == 0:
             return ""
         if previous is not None and abs(gap - previous) <= gap / 4:
