@@ -67,8 +67,11 @@ def test_a_gap_that_shrinks_by_less_than_a_quarter_each_step_is_no_deep_jump(
     m = gmpy2()
     gaps = dict(zip(analysis.DEEP_JUMP_EXPONENTS, (1300, 1000, 760, 580), strict=True))
 
-    def fake_gap(program: Any, point: Any, name: str, k: int, *, with_value: bool) -> Any:
+    def fake_gap(
+        program: Any, point: Any, name: str, k: int, *, with_value: bool, sides: Any
+    ) -> Any:
         assert with_value
+        assert tuple(sides) == (-1, +1)  # both sides: not at an edge
         return m.mpfr(gaps[k])
 
     monkeypatch.setattr(analysis, "_gap", fake_gap)
