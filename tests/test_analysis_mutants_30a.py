@@ -106,18 +106,12 @@ def test_f_with_a_kink_where_its_own_quotients_fail_is_not_called_differentiable
     2*((x*2**1023)**2 - 1)*2*x*2**2046 is 0 at 0), so f's one-sided derivatives
     are -1 and +1: f is not differentiable at 0 (by hand). The closed form,
     ... + sign(x), is 0 at 0, as is autograd's value: it takes the point as
-    regular. derivcli examines the point (abs sits on its kink) but cannot
-    take f's one-sided quotients there (f has no value at 2**-1023), so it must
-    say it cannot decide (exit status 3), never "agree". Kills
-    analysis.py:ab40bdf4:7:return_none:1 (examine's undecided answer dropped:
-    the point passes for regular, verdict "agree", differentiable, no note)."""
+    regular. f has no value at 2**-1023 beside the point, but has at the finer
+    steps: until stop 37 derivcli said it cannot decide (exit 3); since stop 37
+    it reads the sides where f has values, and gives the corner (exit 1). Never
+    "agree"."""
     run, result = _run(cli, "grad", f"{HOLE} + abs(x)", "--at", "x=0")
-    assert run.code == 3
-    assert result["differentiable"] is None
-    assert result["verdict"] == "not computed"
-    assert (result["left"], result["right"]) == (None, None)
-    assert result["note"] == (
-        "derivcli cannot decide whether the derivative exists at x=0: f has no value at "
-        "some of the steps beside the point along x (though it has at others), so its "
-        "one-sided derivatives cannot be taken"
-    )
+    assert run.code == 1
+    assert result["differentiable"] is False
+    assert result["verdict"] == "not differentiable"
+    assert (result["left"], result["right"]) == (-1.0, 1.0)
