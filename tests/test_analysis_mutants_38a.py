@@ -28,6 +28,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from conftest import Cli, one
 
 from derivcli.language.evaluate import gmpy2
 from derivcli.symbolic import analysis
@@ -241,3 +242,27 @@ def test_a_steady_growth_of_a_side_that_begins_deeper_is_plus_inf() -> None:
         return None if k < 4000 else m.mul_2exp(m.mpfr(1), k // 8)
 
     assert _settle(value_at) == math.inf
+
+
+# ---------------------------------------------------------------- _settle past holes, f's limits
+
+
+def test_f_beside_holes_at_the_first_two_probes_is_read_at_finer_steps(cli: Cli) -> None:
+    # By hand: f is y + 2**-200 at 0 and y elsewhere, but for the holes (log(0))
+    # at -2**-256 and at -2**-512 to -2**-515: both one-sided limits are 0, the
+    # value 2**-200, a jump, no derivative. The left limit has no value at the
+    # probes 2**-256 and 2**-512: it is read at 2**-257 (the next finer step),
+    # then at 2**-516, the first step past the holes after 2**-512 (f has a
+    # value at 2**-257, coarser, so holes are read past). Kills
+    # analysis.py:00ebc8ee:35:num_dec:0 (2**-512 asked again before 2**-513:
+    # past a value at 2**-257 that is a hole to read past, whose three finer
+    # steps are holes and 2**-1024 has a value: "cannot decide", exit 3)
+    holes = " + ".join(f"0*log(abs(y + 2**-{k}))" for k in (256, 512, 513, 514, 515))
+    text = f"y + 2**-200*(1 - sign(y)**2) + {holes}"
+    run = cli("grad", text, "--at", "y=0", "-f", "json", "--timeout", "60")
+    assert run.err == "", run.err
+    result = one(run)
+    assert run.code == 1
+    assert result["differentiable"] is False
+    assert result["verdict"] == "not differentiable"
+    assert "the function being differentiated jumps at y=0" in result["note"]
