@@ -185,14 +185,41 @@ def test_a_side_that_begins_at_2_to_the_minus_4000_is_read_at_the_doubled_steps(
 def test_a_side_with_a_value_at_2_to_the_minus_4096_only_is_missing() -> None:
     # One value, at 2**-4096 itself, and none at any other step tried (an
     # isolated point of the domain, no side): no limit, None, after the steps
-    # down to 2**-16384. Kills analysis.py:d2972885:20:bool_and_or:0 (the steps
+    # down to 2**-16384 (DEEPEST_START_EXPONENT) and the three finer ones a hole
+    # is read past; each step 2**-k costs f at k + 64 bits, and nothing further
+    # down is asked. Kills analysis.py:d2972885:20:bool_and_or:0 (the steps
     # keep doubling while the limit is None: past 2**-16384 without end; the
-    # sequence stops the test at 2**-65536)
+    # sequence stops the test at 2**-65536) and analysis.py:d2972885:33:cmp_lt_le:0
+    # (one more step, at 2**-32768)
+    asked: list[int] = []
+
     def value_at(k: int) -> Any:
         assert k <= 65536, "looked for past 2**-65536"
+        asked.append(k)
         return _one_plus(k) if k == 4096 else None
 
     assert _settle(value_at) is None
+    assert max(asked) == 16384 + 3
+
+
+def test_an_edge_is_looked_for_once_at_2_to_the_minus_4096() -> None:
+    # Values at steps down to 2**-300 only (an edge of the domain 2**-300 from
+    # the point, as sqrt(y*(y + 2**-300)) has at 0): the probes 2**-512 and
+    # 2**-1024 have none, nor has 2**-4096, the one deep look an edge's side
+    # gets (at an edge f is costly that deep: lgamma(z)**(1/3) right of 1 takes
+    # a second at 4,200 bits), so the side is missing, None, after the four
+    # steps 2**-256, 2**-512, 2**-1024, 2**-4096. Kills
+    # analysis.py:348238f2:17:bool_and_or:0 (with none at 2**-4096 the holes
+    # are read past all the same and the steps followed to 2**-16384: looks
+    # down to 2**-16387, for the same None)
+    asked: list[int] = []
+
+    def value_at(k: int) -> Any:
+        asked.append(k)
+        return _one_plus(k) if k <= 300 else None
+
+    assert _settle(value_at) is None
+    assert asked == [256, 512, 1024, 4096]
 
 
 # ---------------------------------------------------------------- _settle, growing slower
