@@ -249,7 +249,8 @@ def test_a_growth_as_log_of_one_over_h_is_not_slowing() -> None:
     # k = log2(1/h): 1024, 2048, 4096 grow by the same factor, 2, at the last
     # step as at the one before (not by less), so the limit is +inf there.
     # Kills analysis.py:818e718f:38:cmp_lt_le:0 (4096*1024 <= 2048**2: read as
-    # slowing, one more step at the holes, None)
+    # slowing, one more step at the holes, None) and analysis.py:818e718f:34:num_inc:0
+    # (values[-4]: 4096*512 < 2048**2, the same)
     m = gmpy2()
 
     def value_at(k: int) -> Any:
@@ -262,7 +263,8 @@ def test_a_steady_growth_of_a_side_that_begins_deeper_is_plus_inf() -> None:
     # 2**(k/8) from 2**-4000 on only: read at 2**-4096, 2**-8192, 2**-16384
     # (2**512, 2**1024, 2**2048), a steady growth: +inf. Kills
     # analysis.py:818e718f:33:neg_drop:0 (values[3], the missing value at
-    # 2**-2048, where values[-3] is meant: abs(None))
+    # 2**-2048, where values[-3] is meant: abs(None)); analysis.py:818e718f:34:num_inc:0
+    # too (values[-4], the same missing value)
     m = gmpy2()
 
     def value_at(k: int) -> Any:
