@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 from derivcli.language.functions import lookup_constant
-from derivcli.language.parser import parse
+from derivcli.language.parser import MAX_DECIMAL_EXPONENT, parse, tokenize
 from derivcli.language.tree import BinaryOp, Call, Constant, Fold, Negate, Number, fold
 
 # Every point becomes a row of output (a JSON object); past this a run is
@@ -136,11 +136,25 @@ class _Underflow(Exception):
     one, as --at x=1e-400 would (refused there with BELOW_FLOAT64)."""
 
 
+class _Overflow(Exception):
+    """A step of a constant expression past float64's range though its value is
+    finite (10**400, 2*1e308): float64 has no number for it."""
+
+    def __init__(self, node: object) -> None:
+        super().__init__()
+        self.node = node  # the step: the whole expression, or a part of it
+
+
 class _ConstantValue(Fold[float]):
     """The float64 value of a constant expression, as Python computes it: operators
     in IEEE float64, each function correctly rounded on the float64 values of
     its arguments (as math.sqrt(2) is); a variable is not a constant. A nonzero
-    step that float64 makes 0 raises _Underflow."""
+    step that float64 makes 0 raises _Underflow, a finite one past its range
+    _Overflow. ``literals``: the float64 values of numbers written past the
+    parser's exponent limit, by column (the parser read a stand-in there)."""
+
+    def __init__(self, literals: Mapping[int, float] | None = None) -> None:
+        self.literals = literals or {}
 
     def call(self, node: Call, args: list[float]) -> float:
         from derivcli.language.evaluate import exact_constant
@@ -152,13 +166,17 @@ class _ConstantValue(Fold[float]):
         result = value.to_float()
         if result == 0 and value.value is not None and value.value != 0:
             raise _Underflow
+        if math.isinf(result) and value.value is not None:
+            raise _Overflow(node)  # a finite value past float64 (exp(1000) is about 2e434)
         return result
 
     def number(self, node: Number) -> float:
+        if node.column in self.literals:
+            return self.literals[node.column]
         try:
             value = float(node.value)
         except OverflowError:
-            return math.inf
+            raise _Overflow(node) from None
         if value == 0 and node.value != 0:
             raise _Underflow
         return value
@@ -172,17 +190,23 @@ class _ConstantValue(Fold[float]):
     def binary(self, node: BinaryOp, a: float, b: float) -> float:
         try:
             if node.op == "+":
-                return a + b
-            if node.op == "-":
-                return a - b
-            if node.op == "*":
+                result = a + b
+            elif node.op == "-":
+                result = a - b
+            elif node.op == "*":
                 result = a * b
             elif node.op == "/":
                 result = a / b
             else:
                 result = float(a**b)
-        except (ZeroDivisionError, OverflowError, TypeError):
+        except OverflowError:
+            raise _Overflow(node) from None  # a**b past float64 (10.0**400)
+        except (ZeroDivisionError, TypeError):
             return math.nan
+        if math.isinf(result) and math.isfinite(a) and math.isfinite(b):
+            raise _Overflow(node)  # finite numbers' sum, product or quotient: past the range
+        if node.op in "+-":
+            return result
         if result == 0 and a != 0 and (node.op == "/" or b != 0):
             # a product, quotient or power of nonzero numbers is never 0: float64
             # rounded it there (a**b of a nonzero a is 0 only by underflow)
@@ -199,6 +223,44 @@ BELOW_FLOAT64 = "is below float64's smallest number (about 4.9e-324) and would b
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
 
 
+def _plain_number(text: str) -> float | str:
+    """A number written in digits, read as Python reads it (any float64, 1e308 and
+    subnormals included), or why float64 cannot hold it."""
+    value = float(text)
+    if not math.isfinite(value):
+        # digits only: a finite number, rounded to inf for being too large
+        return BEYOND_FLOAT64
+    if value == 0 and any(d in "123456789" for d in text.lower().split("e")[0]):
+        return BELOW_FLOAT64
+    return value
+
+
+def _past_exponent_limit(text: str) -> bool:
+    """Whether a number token is written with an exponent past the parser's limit."""
+    _, marker, exponent = text.lower().partition("e")
+    return bool(marker) and abs(int(exponent)) > MAX_DECIMAL_EXPONENT
+
+
+def _stand_ins(text: str, where: str) -> tuple[str, dict[int, float]]:
+    """``text`` with each number written past the parser's exponent limit (1e308)
+    replaced by a stand-in of the same width ("1" and spaces), so that the parser
+    reads the expression around it, and those numbers' float64 values by column:
+    in ``--at`` a number is any float64, as ``--at x=1e308`` is. One that float64
+    cannot hold (1e-400, 1e400) is refused, named."""
+    literals: dict[int, float] = {}
+    chars = list(text)
+    for token in tokenize(text):
+        if token.kind != "NUMBER" or not _past_exponent_limit(token.text):
+            continue
+        value = _plain_number(token.text)
+        if isinstance(value, str):
+            raise PointError(f"{where}: the number {token.text} in '{text}' {value}")
+        literals[token.column] = value
+        start = token.column - 1
+        chars[start : start + len(token.text)] = "1".ljust(len(token.text))
+    return "".join(chars), literals
+
+
 def parse_value(text: str, where: str) -> float:
     """A finite number from ``--at``: 2, -0.5, 1e-3, pi/4, 2*pi."""
     stripped = text.strip()
@@ -206,21 +268,33 @@ def parse_value(text: str, where: str) -> float:
         raise PointError(f"{where}: the value is empty")
     if _PLAIN_NUMBER.fullmatch(stripped):
         # Any float64, subnormals and 1e308 included, read as Python reads it.
-        value = float(stripped)
-        if not math.isfinite(value):
-            # digits only: a finite number, rounded to inf for being too large
-            raise PointError(f"{where}: '{text}' {BEYOND_FLOAT64}")
-        if value == 0 and any(d in "123456789" for d in stripped.lower().split("e")[0]):
-            raise PointError(f"{where}: '{text}' {BELOW_FLOAT64}")
-        return value
+        plain = _plain_number(stripped)
+        if isinstance(plain, str):
+            raise PointError(f"{where}: '{text}' {plain}")
+        return plain
     try:
-        tree = parse(stripped).tree
-        value = fold(tree, _ConstantValue())
+        # the numbers of a constant expression are read as a plain --at number is
+        # (2*1e308 is past float64's range, not a number past the parser's limit)
+        source, literals = _stand_ins(stripped, where)
+        tree = parse(source).tree
+        value = fold(tree, _ConstantValue(literals))
     except NumberSpellingError as exc:
         # 0x1F, 1_000: the parser's message says what to write (its column is the value's)
         raise PointError(f"{where}: {exc.message}") from None
+    except PointError:
+        raise  # a number of it that float64 cannot hold, named
     except _Underflow:
         raise PointError(f"{where}: '{text}' {BELOW_FLOAT64}") from None
+    except _Overflow as exc:
+        whole = tree
+        while isinstance(whole, Negate):
+            whole = whole.operand
+        if exc.node is whole:  # the value itself (10**400, -(2*1e308))
+            raise PointError(f"{where}: '{text}' {BEYOND_FLOAT64}") from None
+        raise PointError(  # a step on the way (1e300*1e300/1e300 is 1e300)
+            f"{where}: '{text}' passes float64's range (about 1.8e308) on the way, "
+            "where float64 has no number"
+        ) from None
     except (InputError, NotImplementedError, OverflowError):
         raise PointError(
             f"{where}: '{text}' is not a number (use e.g. 2, -0.5, 1e-3 or pi/4)"
