@@ -20,6 +20,7 @@ from __future__ import annotations
 import sys
 from fractions import Fraction
 
+import numpy as np
 import pytest
 from conftest import Cli, one
 
@@ -89,3 +90,47 @@ def test_a_number_past_the_exponent_limit_within_float64_is_a_point(cli: Cli) ->
     result = one(run)
     assert result["point"] == {"x": 1e308 / 2} == {"x": 5e307}
     assert result["symbolic"] == result["autograd"] == 1.0
+
+
+# ---------------------------------------------------------------- float32 grid endpoints
+
+
+@pytest.mark.parametrize(
+    ("expression", "grid", "end"),
+    [
+        ("relu(x)", "1e-50:1:2", "start 1e-50"),
+        ("log(x)", "1e-50:1e-49:3", "start 1e-50"),
+        ("log(x)", "1:-1e-50:3", "stop -1e-50"),
+    ],
+)
+def test_a_float32_grid_end_that_float32_makes_0_is_refused(
+    cli: Cli, expression: str, grid: str, end: str
+) -> None:
+    # float32's smallest number is 2**-149, about 1.4e-45; 1e-50 is below half of
+    # it, so round to nearest makes it 0, a different point (relu's kink, log's pole)
+    assert 1e-50 < 2.0**-150 and np.float32(1e-50) == 0
+    error = _refused(cli, "grad", expression, "--at", f"x={grid}", "--dtype", "float32")
+    assert error == (
+        f"--at x={grid}: its {end} is below float32's smallest number (about 1.4e-45), "
+        "torch holds it as 0"
+    )
+
+
+def test_the_single_value_is_refused_the_same_way(cli: Cli) -> None:
+    error = _refused(cli, "grad", "log(x)", "--at", "x=1e-50", "--dtype", "float32")
+    assert error == (
+        "--at x=1e-50: below float32's smallest number (about 1.4e-45), torch holds it as 0"
+    )
+
+
+def test_a_grid_whose_inner_points_round_still_runs(cli: Cli) -> None:
+    # x=0:1:11 in float32: 0.1 is held as 0.10000000149011612 (float32's nearest,
+    # 13421773 * 2**-27); the typed ends 0 and 1 are exact, so it runs with a note
+    assert float(np.float32(0.1)) == 13421773 * 2.0**-27
+    run = cli(
+        "grad", "x", "--at", "x=0:1:11", "--dtype", "float32", "-f", "json", "--timeout", "60"
+    )
+    assert run.code == 0, run.err
+    results = run.json()["results"]
+    assert len(results) == 11
+    assert results[1]["point"] == {"x": 13421773 * 2.0**-27}

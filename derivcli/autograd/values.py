@@ -537,6 +537,16 @@ def _held(torch: Any, tdtype: Any, name: str, coordinate: Coordinate, dtype: str
         text = f"{name}={coordinate.start:g}:{coordinate.stop:g}:{coordinate.count}"
         if max(abs(coordinate.start), abs(coordinate.stop)) > limit:
             raise PointError(f"--at {text}: beyond {dtype}'s range (about {limit:.2g})")
+        for end, value in (("start", coordinate.start), ("stop", coordinate.stop)):
+            # an end the user typed that the dtype makes 0 is refused, as a single
+            # value is (x=1e-50:1:2 in float32 would start at relu's kink, x=0);
+            # inner points that round are the grid's own, and get a note
+            if value != 0 and float(torch.tensor(value, dtype=tdtype)) == 0:
+                tiny = float(torch.finfo(tdtype).smallest_normal) * 2.0**-23
+                raise PointError(
+                    f"--at {text}: its {end} {value:g} is below {dtype}'s smallest number "
+                    f"(about {tiny:.2g}), torch holds it as 0"
+                )
         tensor = torch.linspace(coordinate.start, coordinate.stop, coordinate.count, dtype=tdtype)
         if not bool(torch.isfinite(tensor).all()):
             raise PointError(
