@@ -211,9 +211,18 @@ class Computation:
             self.function_values = response.function_values
             self.function_lost = response.lost
         if response is None and values is None:
+            budget = self.settings.budget
+            autograd_budget = max(budget, MIN_AUTOGRAD_BUDGET)
+            if autograd_budget == budget:
+                raise BudgetError(
+                    f"neither the closed form nor autograd finished within {budget:g} s "
+                    "(raise it with --timeout)"
+                )
+            # autograd had more than --timeout: each side's own budget
             raise BudgetError(
-                f"neither the closed form nor autograd finished within {self.settings.budget:g} s "
-                "(raise it with --timeout)"
+                f"neither side finished in its time budget: the closed form had {budget:g} s, "
+                f"autograd {autograd_budget:g} s (--timeout, at least "
+                f"{MIN_AUTOGRAD_BUDGET:g} s for autograd); raise it with --timeout"
             )
         if response is not None and response.approximate:
             notes.append(

@@ -24,6 +24,8 @@ import numpy as np
 import pytest
 from conftest import Cli, one
 
+from derivcli import compare
+
 FLOAT64_MAX = sys.float_info.max  # (2 - 2**-52) * 2**1023, about 1.7976931348623157e308
 BEYOND = "is beyond float64's range (about 1.8e308)"
 BELOW = "is below float64's smallest number (about 4.9e-324) and would be 0"
@@ -134,3 +136,40 @@ def test_a_grid_whose_inner_points_round_still_runs(cli: Cli) -> None:
     results = run.json()["results"]
     assert len(results) == 11
     assert results[1]["point"] == {"x": 13421773 * 2.0**-27}
+
+
+# ---------------------------------------------------------------- the budget line
+
+
+def test_the_budget_line_says_each_sides_budget(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each side out of time, whatever the machine: the closed form of the 12th
+    # derivative in 0.001 s (the worker is not even started by then), and autograd
+    # (nested 12 times) in 0.002 s, MIN_AUTOGRAD_BUDGET made that small here; its
+    # budget is max(--timeout, MIN_AUTOGRAD_BUDGET) = 0.002 s, not the 0.001 s the
+    # line used to give both sides
+    monkeypatch.setattr(compare, "MIN_AUTOGRAD_BUDGET", 0.002)
+    run = cli(
+        "grad", "sin(x)*exp(cos(x))/(1 + x**2) + x/7", "--order", "12", "--at", "x=0.7",
+        "--timeout", "0.001",
+    )  # fmt: skip
+    assert run.code == 3, run.err
+    assert run.out == ""
+    assert run.error == (
+        "neither side finished in its time budget: the closed form had 0.001 s, autograd "
+        "0.002 s (--timeout, at least 0.002 s for autograd); raise it with --timeout"
+    )
+
+
+def test_one_budget_for_both_is_said_once(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    # --timeout 0.002 s above MIN_AUTOGRAD_BUDGET (made 0.001 s here): both sides
+    # had max(0.002, 0.001) = 0.002 s, and the line says that one budget
+    monkeypatch.setattr(compare, "MIN_AUTOGRAD_BUDGET", 0.001)
+    run = cli(
+        "grad", "sin(x)*exp(cos(x))/(1 + x**2) + x/9", "--order", "12", "--at", "x=0.7",
+        "--timeout", "0.002",
+    )  # fmt: skip
+    assert run.code == 3, run.err
+    assert run.out == ""
+    assert run.error == (
+        "neither the closed form nor autograd finished within 0.002 s (raise it with --timeout)"
+    )
