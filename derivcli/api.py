@@ -168,8 +168,18 @@ def _one_point(point: object) -> str:
 
 
 def _value_text(name: object, value: object) -> str:
+    from derivcli.language.points import is_variable_name
+
     if not isinstance(name, str):
         raise PointError(f"at: a variable name is a string, got {_shown(name)}")
+    if not is_variable_name(name):
+        # The key is joined into the CLI's text as it is: {"x=3,y": 2} set x=3
+        # and y=2, {"x=0:1:3,y": 5} made a grid of x, {" x ": 1} was x. A
+        # dict's keys are exactly the variables it sets, so a key is one name.
+        raise PointError(
+            f"at: {_shown(name)} is not a variable name: a dict's keys are the variables "
+            f"it sets, such as {{'x': 2}} (the CLI's text is given whole: at='x=2,y=3')"
+        )
     if isinstance(value, str):
         # A dict holds numbers. Text there was spliced into the CLI's text, so
         # {"x": "2,y=5"} set y too and {"x": "-3:3:7"} made a grid: the dict's

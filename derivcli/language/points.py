@@ -126,7 +126,11 @@ def held_numbers(spec: PointSpec, dtype: str) -> tuple[tuple[str, float, float],
     return tuple((name, c, value) for (name, c), value in found.items())
 
 
-def _is_identifier(name: str) -> bool:
+def is_variable_name(name: str) -> bool:
+    """Whether ``name`` is a name the expression language reads as one (the
+    tokenizer's rule, ``parser.tokenize``): an ASCII letter or "_", then ASCII
+    letters, digits and "_", not starting with "_". Whether it is a variable of
+    a given expression (not a constant, not a function) is checked apart."""
     return name.isascii() and name.isidentifier() and not name.startswith("_")
 
 
@@ -342,7 +346,7 @@ def parse_at(options: Sequence[str], variables: Sequence[str], *, mesh: bool = F
                 raise PointError(f"{where}: expected name=value, got '{item.strip()}'")
             name, _, value = item.partition("=")
             name = name.strip()
-            if not _is_identifier(name):
+            if not is_variable_name(name):
                 raise PointError(f"{where}: '{name}' is not a variable name")
             if name in assignments:
                 raise PointError(f"{where}: '{name}' is given twice")
@@ -420,7 +424,7 @@ def parse_wrt(options: Sequence[str], variables: Sequence[str]) -> list[str]:
     result = []
     for option in options:
         for name in (part.strip() for part in option.split(",")):
-            if not _is_identifier(name):
+            if not is_variable_name(name):
                 raise PointError(f"--wrt: '{name}' is not a variable name")
             if name not in variables:
                 known = ", ".join(variables) if variables else "none"
