@@ -25,6 +25,7 @@ import decimal
 import functools
 import math
 import numbers
+import re
 import sys
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -254,7 +255,10 @@ def _is_real(value: object) -> bool:
 
 
 def _shown(value: object) -> str:
-    text = repr(value)
+    """``repr(value)`` on one line, at most 40 characters: an array's repr spans
+    lines, each line break (and the indent after it) is one space; a str's repr
+    has none, its spaces are kept as they are ('x  y' is not 'x y')."""
+    text = re.sub(r"\s*\n\s*", " ", repr(value))
     return text if len(text) <= 40 else text[:37] + "..."
 
 

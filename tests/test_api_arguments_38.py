@@ -8,6 +8,8 @@ Each case here behaved otherwise before:
   README says a dict's keys are exactly the variables it sets; a key that is
   not a variable name (an ASCII identifier not starting with "_", the
   expression language's rule) is now a PointError naming the key.
+* A message showing a 2-d array (``at={"x": np.ones((2, 2))}``) spanned two
+  lines.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import derivcli
@@ -104,3 +107,11 @@ def test_a_key_naming_a_constant_is_still_the_cli_s_message() -> None:
         lambda: derivcli.grad("x", at={"x": 1, "e": 2}, timeout=TIMEOUT), derivcli.PointError
     )
     assert "'e' is the constant" in message, message
+
+
+def test_a_two_line_repr_is_shown_on_one_line() -> None:
+    message = _refused(
+        lambda: derivcli.grad("x", at={"x": np.ones((2, 2))}, timeout=TIMEOUT),
+        derivcli.PointError,
+    )
+    assert message == "at: x=array([[1., 1.], [1., 1.]]) is not a number"
