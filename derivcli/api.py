@@ -43,6 +43,7 @@ from typing import (
 from derivcli.errors import InputError, LimitError, PointError
 from derivcli.options import (
     DEFAULT_BUDGET,
+    MAX_TIMEOUT,
     Settings,
     check_timeout,
     derivative_sequences,
@@ -190,14 +191,9 @@ def _value_text(name: object, value: object) -> str:
             f"at: {name}={_shown(value)} is not a number: a dict's values are numbers, "
             f"such as {{{name!r}: 2}} (the CLI's text is given whole: at='{name}=2')"
         )
-    if not _is_real(value):
+    number = _float_of(value)
+    if number is None:
         raise PointError(f"at: {name}={_shown(value)} is not a number")
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (OverflowError, ValueError):  # 10**400, Fraction(10**400), Decimal("sNaN")
-        number = math.nan
-    except (TypeError, RuntimeError, NotImplementedError):  # a tensor on "meta"
-        raise PointError(f"at: {name}={_shown(value)} is not a number") from None
     if not math.isfinite(number):
         if _finite_past_float64(value):
             from derivcli.language.points import BEYOND_FLOAT64
@@ -212,6 +208,87 @@ def _value_text(name: object, value: object) -> str:
         raise PointError(f"at: {name}={_shown(value)} {BELOW_FLOAT64}")
     # repr of a float is exact: the point is the very float64 given, float(value)
     return repr(number)
+
+
+def _float_of(value: object) -> float | None:
+    """``float(value)`` for a real number (see _is_real); math.nan where float64
+    cannot hold it (10**400, Fraction(10**400), Decimal("sNaN")); None for what
+    is no real number (a str, a bool, complex, an array of several values, a
+    tensor on "meta")."""
+    if not _is_real(value):
+        return None
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (OverflowError, ValueError):
+        return math.nan
+    except (TypeError, RuntimeError, NotImplementedError):
+        return None
+
+
+def _tolerance(option: str, value: object) -> float | None:
+    """``rtol`` or ``atol`` (None: the dtype's default) as the float64 nearest it,
+    a real number taken as ``at=`` takes one: np.float32(1e-3), Decimal("0.001")
+    and Fraction(1, 1000) too. Whether it is negative is asked of the value
+    itself (Decimal("-1e-400") is, though its float is -0.0); a finite value
+    float64 cannot hold (10**400, which raised a bare OverflowError) or a
+    nonzero one it makes 0 is refused, saying so."""
+    if value is None:
+        return None
+    from derivcli.language.points import BELOW_FLOAT64, BEYOND_FLOAT64
+
+    number = _float_of(value)
+    refused = f"{option} {_shown(value)}: must be a finite number >= 0"
+    if number is None or _negative(value):
+        raise InputError(refused)
+    if not math.isfinite(number):
+        if _finite_past_float64(value):
+            raise InputError(f"{option} {_shown(value)} {BEYOND_FLOAT64}")
+        raise InputError(refused)
+    if number == 0 and _nonzero(value):
+        raise InputError(f"{option} {_shown(value)} {BELOW_FLOAT64}")
+    return number
+
+
+def _seconds(timeout: object) -> float:
+    """``timeout`` as a float of seconds, a real number taken as ``at=`` takes one
+    (Decimal(60), np.float32(60)); its bounds, more than 0 and at most
+    MAX_TIMEOUT, are asked of the value itself: 3600 + 10**-20 is past them,
+    though its float is 3600.0. Python's own int and float keep the CLI's
+    message (``--timeout 5000: ...``)."""
+    from derivcli.language.points import BELOW_FLOAT64
+
+    number = _float_of(timeout)
+    if number is None:
+        raise InputError(f"--timeout {_shown(timeout)}: must be a number of seconds")
+    if type(timeout) in (int, float) and math.isfinite(number):
+        check_timeout(number)
+        return number
+    if number == 0 and _nonzero(timeout) and not _negative(timeout):
+        raise InputError(f"--timeout {_shown(timeout)} {BELOW_FLOAT64}")
+    if not (math.isfinite(number) and _within(timeout, MAX_TIMEOUT)):
+        raise InputError(
+            f"--timeout {_shown(timeout)}: must be more than 0 and at most {MAX_TIMEOUT:g}"
+        )
+    check_timeout(number)
+    return number
+
+
+def _negative(value: object) -> bool:
+    """Whether a real number is below 0 in its own type (not a NaN, whose
+    comparison is False or raises)."""
+    try:
+        return bool(value < 0)  # type: ignore[operator]
+    except Exception:  # noqa: BLE001 - Decimal('sNaN') raises: not negative
+        return False
+
+
+def _within(value: object, most: float) -> bool:
+    """Whether 0 < value <= most in the value's own type (exact: Fraction, Decimal
+    and numpy's long double compare with a float exactly)."""
+    try:
+        return bool(0 < value <= most)  # type: ignore[operator]
+    except Exception:  # noqa: BLE001 - Decimal('sNaN') raises: not within
+        return False
 
 
 def _finite_past_float64(value: object) -> bool:
@@ -280,19 +357,20 @@ def _settings(
     *,
     device: object,
     dtype: object,
-    rtol: float | None,
-    atol: float | None,
-    timeout: float,
+    rtol: object,
+    atol: object,
+    timeout: object,
 ) -> Settings:
-    """``make_settings`` with ``device`` and ``dtype`` also as torch objects. A
-    name ("cpu", "cuda:0", "float16") is checked as the CLI checks it, with its
-    message; a value only Python can pass gets a message naming the argument."""
+    """``make_settings`` with ``device`` and ``dtype`` also as torch objects, and
+    the numbers as any real number (see _tolerance, _seconds). A name ("cpu",
+    "cuda:0", "float16") is checked as the CLI checks it, with its message; a
+    value only Python can pass gets a message naming the argument."""
     return make_settings(
         device=_device_name(device),
         dtype=_dtype_name(dtype),
-        rtol=rtol,
-        atol=atol,
-        timeout=timeout,
+        rtol=_tolerance("--rtol", rtol),
+        atol=_tolerance("--atol", atol),
+        timeout=_seconds(timeout),
     )
 
 
@@ -358,9 +436,9 @@ def derivatives(
     order: SupportsIndex = 1,
     device: DeviceName = "cpu",
     dtype: DTypeName = "float64",
-    rtol: float | None = None,
-    atol: float | None = None,
-    timeout: float = DEFAULT_BUDGET,
+    rtol: SupportsFloat | None = None,
+    atol: SupportsFloat | None = None,
+    timeout: SupportsFloat = DEFAULT_BUDGET,
     runner: Runner | None = None,
     steps: bool = False,
 ) -> Report:
@@ -391,9 +469,9 @@ def begin_derivatives(
     order: SupportsIndex = 1,
     device: DeviceName = "cpu",
     dtype: DTypeName = "float64",
-    rtol: float | None = None,
-    atol: float | None = None,
-    timeout: float = DEFAULT_BUDGET,
+    rtol: SupportsFloat | None = None,
+    atol: SupportsFloat | None = None,
+    timeout: SupportsFloat = DEFAULT_BUDGET,
     runner: Runner | None = None,
     steps: bool = False,
 ) -> Begun:
@@ -459,9 +537,9 @@ def grad(
     order: SupportsIndex = 1,
     device: DeviceName = "cpu",
     dtype: DTypeName = "float64",
-    rtol: float | None = None,
-    atol: float | None = None,
-    timeout: float = DEFAULT_BUDGET,
+    rtol: SupportsFloat | None = None,
+    atol: SupportsFloat | None = None,
+    timeout: SupportsFloat = DEFAULT_BUDGET,
     steps: bool = False,
 ) -> Report:
     """The derivative by every variable, one result each (``derivcli grad``);
@@ -495,9 +573,9 @@ def partial(
     order: SupportsIndex = 1,
     device: DeviceName = "cpu",
     dtype: DTypeName = "float64",
-    rtol: float | None = None,
-    atol: float | None = None,
-    timeout: float = DEFAULT_BUDGET,
+    rtol: SupportsFloat | None = None,
+    atol: SupportsFloat | None = None,
+    timeout: SupportsFloat = DEFAULT_BUDGET,
     steps: bool = False,
 ) -> Report:
     """A partial derivative by ``wrt``: one name, or names for a mixed partial
@@ -533,7 +611,7 @@ def check(
     answer: str,
     wrt: Wrt = None,
     order: SupportsIndex = 1,
-    timeout: float = DEFAULT_BUDGET,
+    timeout: SupportsFloat = DEFAULT_BUDGET,
     steps: bool = False,
 ) -> CheckResult:
     """Is ``answer`` the derivative of ``expression``? (``derivcli check``);
@@ -547,7 +625,7 @@ def check(
     steps = _flag(steps, "steps")
     expression = _text(expression, "expression")
     answer = _text(answer, "answer", "2*x")
-    request = checker.prepare(expression, answer, _names(wrt) or [], order, timeout)
+    request = checker.prepare(expression, answer, _names(wrt) or [], order, _seconds(timeout))
     if not steps:
         return checker.check(request)
     from derivcli.symbolic import steps as derivation
@@ -569,7 +647,7 @@ def check_function(
     *,
     expr: str,
     at: At = None,
-    timeout: float = DEFAULT_BUDGET,
+    timeout: SupportsFloat = DEFAULT_BUDGET,
 ) -> FunctionReport:
     """Test a ``torch.autograd.Function`` (``"path.py:ClassName"``) against ``expr``
     (``derivcli check-function``). This imports the file, which runs its code."""
@@ -577,8 +655,8 @@ def check_function(
 
     target = _text(target, "target", "function.py:Square")
     expr = _text(expr, "expr")
-    check_timeout(timeout)  # here too: the parent's deadline is computed from it
-    return checker.check_in_child(target, expr, at_options(at), timeout)
+    seconds = _seconds(timeout)  # here too: the parent's deadline is computed from it
+    return checker.check_in_child(target, expr, at_options(at), seconds)
 
 
 @_serialised
@@ -614,9 +692,9 @@ def hessian(
     mesh: bool = False,
     device: DeviceName = "cpu",
     dtype: DTypeName = "float64",
-    rtol: float | None = None,
-    atol: float | None = None,
-    timeout: float = DEFAULT_BUDGET,
+    rtol: SupportsFloat | None = None,
+    atol: SupportsFloat | None = None,
+    timeout: SupportsFloat = DEFAULT_BUDGET,
     runner: Runner | None = None,
 ) -> MatrixReport:
     """The Hessian by ``wrt`` (in that order; default every variable, sorted), closed
@@ -650,9 +728,9 @@ def begin_hessian(
     mesh: bool = False,
     device: DeviceName = "cpu",
     dtype: DTypeName = "float64",
-    rtol: float | None = None,
-    atol: float | None = None,
-    timeout: float = DEFAULT_BUDGET,
+    rtol: SupportsFloat | None = None,
+    atol: SupportsFloat | None = None,
+    timeout: SupportsFloat = DEFAULT_BUDGET,
     runner: Runner | None = None,
 ) -> HessianUnderWay:
     """:func:`hessian` up to the point where the symbolic worker has the request
@@ -691,9 +769,9 @@ def jacobian(
     mesh: bool = False,
     device: DeviceName = "cpu",
     dtype: DTypeName = "float64",
-    rtol: float | None = None,
-    atol: float | None = None,
-    timeout: float = DEFAULT_BUDGET,
+    rtol: SupportsFloat | None = None,
+    atol: SupportsFloat | None = None,
+    timeout: SupportsFloat = DEFAULT_BUDGET,
     runner: Runner | None = None,
 ) -> MatrixReport:
     """The Jacobian of the vector function ``expressions`` (one row each) by ``wrt``

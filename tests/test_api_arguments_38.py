@@ -10,15 +10,25 @@ Each case here behaved otherwise before:
   expression language's rule) is now a PointError naming the key.
 * A message showing a 2-d array (``at={"x": np.ones((2, 2))}``) spanned two
   lines.
+* ``rtol=10**400`` (and ``atol``, ``timeout``) raised a bare OverflowError;
+  ``rtol=np.float32(1e-3)``, ``Decimal("0.001")``, ``Fraction(1, 1000)`` and
+  ``timeout=Decimal(60)`` were refused, though ``at=`` takes those numbers.
+  They are now taken as ``at=`` takes a number (the float64 nearest it),
+  their bounds checked in the value's own type.
 """
 
 from __future__ import annotations
 
+import decimal
+import fractions
+import math
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any, SupportsFloat
 
 import numpy as np
 import pytest
+import torch
 
 import derivcli
 from derivcli.errors import ExitCode
@@ -115,3 +125,194 @@ def test_a_two_line_repr_is_shown_on_one_line() -> None:
         derivcli.PointError,
     )
     assert message == "at: x=array([[1., 1.], [1., 1.]]) is not a number"
+
+
+# ---------------------------------------------------------------- rtol, atol, timeout
+
+# By hand: 0.001 lies in [2**-10, 2**-9), where float32 (24 significant bits)
+# steps by 2**-33; 0.001 * 2**33 = 8589934.592, so float32 holds 8589935 * 2**-33.
+THOUSANDTH_IN_FLOAT32 = float(fractions.Fraction(8589935, 2**33))
+
+# (id, the value, the float64 it is taken as)
+TOLERANCES: list[tuple[str, object, float]] = [
+    ("numpy float32", np.float32(1e-3), THOUSANDTH_IN_FLOAT32),
+    ("numpy float64", np.float64(1e-3), 0.001),
+    ("Decimal", decimal.Decimal("0.001"), 0.001),
+    ("Fraction", fractions.Fraction(1, 1000), 0.001),
+    ("numpy int", np.int64(0), 0.0),
+    ("0-d array", np.array(1e-3), 0.001),
+    ("0-d tensor", torch.tensor(1e-3, dtype=torch.float64), 0.001),
+    ("int", 0, 0.0),
+]
+
+
+@pytest.mark.parametrize(
+    ("value", "taken"), [case[1:] for case in TOLERANCES], ids=[case[0] for case in TOLERANCES]
+)
+@pytest.mark.parametrize("name", ["rtol", "atol"])
+def test_a_real_tolerance_is_taken_as_its_float64(name: str, value: object, taken: float) -> None:
+    options: dict[str, Any] = {name: value}
+    report = derivcli.grad("x**2", at="x=1", timeout=TIMEOUT, **options)
+    assert getattr(report, name) == taken and type(getattr(report, name)) is float
+    assert report.to_dict()[name] == taken
+    # d/dx x**2 = 2*x is 2 at x=1, by hand; both engines give it exactly
+    (result,) = report.results
+    assert (result.symbolic, result.autograd, result.verdict) == (2.0, 2.0, "agree")
+
+
+def test_a_tolerance_decides_with_its_float64_value() -> None:
+    # the atol compared with is the given one. float32 autograd of d/dx 0.1*x is
+    # float32(0.1): 0.1 lies in [2**-4, 2**-3), where float32 steps by 2**-27,
+    # and 0.1 * 2**27 = 13421772.8, so 13421773 * 2**-27; the closed form's 0.1
+    # is 0.2 * 2**-27 = 1.49e-9 from it (by hand). With rtol=0, an atol of 1e-9
+    # disagrees and one of 2e-9 agrees.
+    def verdict(atol: SupportsFloat) -> str:
+        report = derivcli.grad(
+            "0.1*x", at="x=1", dtype="float32", rtol=0, atol=atol, timeout=TIMEOUT
+        )
+        return report.results[0].verdict
+
+    assert verdict(decimal.Decimal("1e-9")) == "DISAGREE"
+    assert verdict(fractions.Fraction(2, 10**9)) == "agree"
+
+
+# (id, the value, the message's start after "--rtol ", its end)
+BAD_TOLERANCES: list[tuple[str, object, str, str]] = [
+    ("10**400", 10**400, "1000000000", BEYOND),
+    ("Decimal 1e400", decimal.Decimal("1e400"), "Decimal('1E+400')", BEYOND),
+    ("Fraction 1/10**400", fractions.Fraction(1, 10**400), "Fraction(1, 1000", BELOW),
+    ("negative Decimal", decimal.Decimal("-0.001"), "Decimal('-0.001')", NOT_A_TOLERANCE),
+    # float() gives -0.0, which is >= 0; the value itself is negative
+    ("negative below float64", decimal.Decimal("-1e-400"), "Decimal('-1E-400')", NOT_A_TOLERANCE),
+    ("negative Fraction", fractions.Fraction(-1, 1000), "Fraction(-1, 1000)", NOT_A_TOLERANCE),
+    ("negative int", -1, "-1", NOT_A_TOLERANCE),
+    ("Decimal NaN", decimal.Decimal("NaN"), "Decimal('NaN')", NOT_A_TOLERANCE),
+    ("Decimal sNaN", decimal.Decimal("sNaN"), "Decimal('sNaN')", NOT_A_TOLERANCE),
+    ("Decimal Infinity", decimal.Decimal("Infinity"), "Decimal('Infinity')", NOT_A_TOLERANCE),
+    ("inf", math.inf, "inf", NOT_A_TOLERANCE),
+    ("bool", True, "True", NOT_A_TOLERANCE),
+    ("numpy bool", np.bool_(True), "np.True_", NOT_A_TOLERANCE),
+    ("complex", 1e-3j, "0.001j", NOT_A_TOLERANCE),
+    ("str", "0.001", "'0.001'", NOT_A_TOLERANCE),
+    ("2-d array", np.full((2, 2), 1e-3), "array([[0.001, 0.001], [0.001, 0.001]])", ""),
+]
+
+
+@pytest.mark.parametrize(
+    ("value", "start", "end"),
+    [case[1:] for case in BAD_TOLERANCES],
+    ids=[case[0] for case in BAD_TOLERANCES],
+)
+@pytest.mark.parametrize("name", ["rtol", "atol"])
+def test_a_tolerance_that_is_no_finite_number_at_least_0_is_refused(
+    name: str, value: object, start: str, end: str
+) -> None:
+    options: dict[str, Any] = {name: value}
+    message = _refused(
+        lambda: derivcli.grad("x**2", at="x=1", timeout=TIMEOUT, **options), derivcli.InputError
+    )
+    assert message.startswith(f"--{name} {start}"), message
+    assert message.endswith(end or NOT_A_TOLERANCE), message
+
+
+def test_matrices_take_and_refuse_tolerances_alike() -> None:
+    # d2/dx2 x**2*y = 2*y = 4 at y=2, by hand
+    hessian = derivcli.hessian(
+        "x**2*y", at="x=1,y=2", rtol=decimal.Decimal("0.001"), timeout=TIMEOUT
+    )
+    assert hessian.rtol == 0.001 and hessian.points[0].entries[0][0].symbolic == 4.0
+    message = _refused(
+        lambda: derivcli.jacobian(["x*y"], at="x=1,y=2", atol=10**400, timeout=TIMEOUT),
+        derivcli.InputError,
+    )
+    assert message.startswith("--atol 1000") and message.endswith(BEYOND), message
+
+
+# (id, the value)
+TIMEOUTS: list[tuple[str, object]] = [
+    ("Decimal", decimal.Decimal(60)),
+    ("Fraction", fractions.Fraction(120, 2)),
+    ("numpy float32", np.float32(60)),
+    ("numpy int", np.int64(60)),
+    ("0-d tensor", torch.tensor(60.0)),
+]
+
+
+@pytest.mark.parametrize("value", [c[1] for c in TIMEOUTS], ids=[c[0] for c in TIMEOUTS])
+def test_a_real_timeout_is_taken(value: object) -> None:
+    # d/dx x**3 = 3*x**2 is 12 at x=2, by hand
+    (result,) = derivcli.grad("x**3", at="x=2", timeout=value).results  # type: ignore[arg-type]
+    assert (result.symbolic, result.autograd, result.verdict) == (12.0, 12.0, "agree")
+    # check adds its own deadline to the clock: a number float arithmetic takes
+    checked = derivcli.check("x**3", answer="3*x**2", timeout=value)  # type: ignore[arg-type]
+    assert checked.correct and int(checked.exit_code) == 0
+
+
+def test_check_function_takes_a_decimal_timeout() -> None:
+    # d/dx x**2 = 2*x; the fixture's backward is grad_output * 2 * x: it passes
+    report = derivcli.check_function(
+        f"{FIXTURES / 'square_ok.py'}:MySquare",
+        expr="x**2",
+        at="x=0.5",
+        timeout=decimal.Decimal(60),
+    )
+    assert report.passed
+
+
+# (id, the value, the message's start after "--timeout ", its end)
+BAD_TIMEOUTS: list[tuple[str, object, str, str]] = [
+    ("10**400", 10**400, "1000000000", NOT_A_TIMEOUT),
+    ("Decimal 1e400", decimal.Decimal("1e400"), "Decimal('1E+400')", NOT_A_TIMEOUT),
+    # 3600 + 10**-20: float() makes it 3600.0, which is allowed; the value is not
+    (
+        "a hair past 3600",
+        fractions.Fraction(3600 * 10**20 + 1, 10**20),
+        "Fraction(360000000000000000000001",
+        NOT_A_TIMEOUT,
+    ),
+    ("Fraction 1/10**400", fractions.Fraction(1, 10**400), "Fraction(1, 1000", BELOW),
+    ("negative Decimal", decimal.Decimal(-1), "Decimal('-1')", NOT_A_TIMEOUT),
+    ("Decimal NaN", decimal.Decimal("NaN"), "Decimal('NaN')", NOT_A_TIMEOUT),
+    ("Decimal sNaN", decimal.Decimal("sNaN"), "Decimal('sNaN')", NOT_A_TIMEOUT),
+    ("bool", True, "True", "must be a number of seconds"),
+    ("complex", 60j, "60j", "must be a number of seconds"),
+    ("str", "60", "'60'", "must be a number of seconds"),
+]
+
+
+@pytest.mark.parametrize(
+    ("value", "start", "end"),
+    [case[1:] for case in BAD_TIMEOUTS],
+    ids=[case[0] for case in BAD_TIMEOUTS],
+)
+def test_a_timeout_out_of_range_is_refused_in_every_function(
+    value: object, start: str, end: str
+) -> None:
+    calls: list[Callable[[], object]] = [
+        lambda: derivcli.grad("x**2", at="x=1", timeout=value),  # type: ignore[arg-type]
+        lambda: derivcli.hessian("x**2", at="x=1", timeout=value),  # type: ignore[arg-type]
+        lambda: derivcli.check("x**2", answer="2*x", timeout=value),  # type: ignore[arg-type]
+        lambda: derivcli.check_function(
+            f"{FIXTURES / 'square_ok.py'}:MySquare",
+            expr="x**2",
+            at="x=0.5",
+            timeout=value,  # type: ignore[arg-type]
+        ),
+    ]
+    for call in calls:
+        message = _refused(call, derivcli.InputError)
+        assert message.startswith(f"--timeout {start}"), message
+        assert message.endswith(end), message
+
+
+def test_plain_numbers_keep_the_cli_s_messages() -> None:
+    # as --timeout 5000 and --rtol -1.5 say them
+    assert _refused(lambda: derivcli.grad("x", at="x=1", timeout=5000), derivcli.InputError) == (
+        "--timeout 5000: must be more than 0 and at most 3600"
+    )
+    assert (
+        _refused(
+            lambda: derivcli.grad("x", at="x=1", rtol=-1.5, timeout=TIMEOUT), derivcli.InputError
+        )
+        == "--rtol -1.5: must be a finite number >= 0"
+    )
