@@ -135,6 +135,53 @@ class CheckResult(Displayed):
             return ExitCode.CANNOT_COMPUTE  # the steps asked for are missing
         return ExitCode.OK if self.correct else ExitCode.DISAGREE
 
+    @property
+    def ok(self) -> bool:
+        """The answer is right and every part asked for is there (the CLI's exit code 0)."""
+        return self.exit_code == ExitCode.OK
+
+    # JSON's names for the fields above (``to_dict()`` is built from them)
+
+    @property
+    def input(self) -> str:
+        """The expression as typed (JSON's "input")."""
+        return self.source
+
+    @property
+    def answer_input(self) -> str:
+        """The answer as typed (JSON's "answer_input")."""
+        return self.answer_source
+
+    @property
+    def order(self) -> int:
+        """How many times the expression is differentiated (JSON's "order")."""
+        return len(self.wrt)
+
+    @property
+    def label(self) -> str:
+        """The derivative's label, "d/dx", "d2/dx2", "d2/dudv" (JSON's "label")."""
+        return wrt_label(self.wrt)
+
+    @property
+    def verdict(self) -> str:
+        """ "right" or "wrong" (JSON's "verdict")."""
+        return "right" if self.correct else "wrong"
+
+    @property
+    def spot_checks(self) -> tuple[SpotCheck, ...]:
+        """The points where both are defined (JSON's "spot_checks"; as ``spots``)."""
+        return self.spots
+
+    @property
+    def skipped_points(self) -> int:
+        """Sample points where either is undefined (JSON's "skipped_points"; as ``skipped``)."""
+        return self.skipped
+
+    @property
+    def steps(self) -> Derivation | None:
+        """JSON's "steps" (with ``steps=True``, else None): the derivation, as ``derivation``."""
+        return self.derivation
+
     def to_dict(self) -> dict[str, Any]:
         """What --format json prints."""
         return check_dict(self)
@@ -806,21 +853,21 @@ def check_dict(result: CheckResult) -> dict[str, Any]:
     """The --format json object of check (a documented contract)."""
     data = {
         "expression": result.expression,
-        "input": result.source,
+        "input": result.input,
         "wrt": list(result.wrt),
-        "order": len(result.wrt),
-        "label": wrt_label(result.wrt),
+        "order": result.order,
+        "label": result.label,
         "answer": result.answer,
-        "answer_input": result.answer_source,
+        "answer_input": result.answer_input,
         "derivative": result.derivative,
         "correct": result.correct,
-        "verdict": "right" if result.correct else "wrong",
+        "verdict": result.verdict,
         "proven": result.proven,
         "method": result.method,
         "reason": result.reason,
         "counterexample": spot_dict(result.counterexample),
-        "spot_checks": [spot_dict(s) for s in result.spots],
-        "skipped_points": result.skipped,
+        "spot_checks": [spot_dict(s) for s in result.spot_checks],
+        "skipped_points": result.skipped_points,
         "note": result.note,
     }
     if result.derivation is not None:  # only with --steps: the contract is unchanged otherwise

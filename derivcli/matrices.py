@@ -133,6 +133,40 @@ class MatrixPoint:
         values = self.gradient_values
         return None if values is None else math.hypot(*values)
 
+    # JSON's names for the matrices of the entries' fields, row by row (as Python
+    # values: floats, None where there is none; the JSON writes inf and nan as text)
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        """The matrix's columns, in order (JSON's "variables"; the report's ``variables``)."""
+        return tuple(entry.wrt[-1] for entry in self.entries[0]) if self.entries else ()
+
+    @property
+    def symbolic(self) -> tuple[tuple[str | None, ...], ...]:
+        """The closed forms (JSON's "symbolic"; None where one was not reached)."""
+        return tuple(tuple(e.derivative for e in row) for row in self.entries)
+
+    @property
+    def symbolic_values(self) -> tuple[tuple[float | None, ...], ...]:
+        """The closed forms' values here (JSON's "symbolic_values")."""
+        return tuple(tuple(e.symbolic for e in row) for row in self.entries)
+
+    @property
+    def autograd(self) -> tuple[tuple[float | None, ...], ...]:
+        """torch's values here (JSON's "autograd")."""
+        return tuple(tuple(e.autograd for e in row) for row in self.entries)
+
+    @property
+    def abs_diff(self) -> tuple[tuple[float | None, ...], ...]:
+        """|symbolic - autograd| per entry (JSON's "abs_diff")."""
+        return tuple(tuple(e.abs_diff for e in row) for row in self.entries)
+
+    @property
+    def differentiable(self) -> tuple[tuple[bool | None, ...], ...]:
+        """Per entry: differentiable here, not (a kink, a pole), or unknown (JSON's
+        "differentiable")."""
+        return tuple(tuple(e.differentiable for e in row) for row in self.entries)
+
     @property
     def entry_agree(self) -> tuple[tuple[bool | None, ...], ...]:
         """Per entry: a clean agreement (True), a disagreement or a point that is not
@@ -168,7 +202,25 @@ class MatrixReport(Displayed):
     @property
     def symbolic(self) -> tuple[tuple[str | None, ...], ...]:
         """The matrix of closed forms (the same at every point)."""
-        return tuple(tuple(e.derivative for e in row) for row in self.points[0].entries)
+        return self.points[0].symbolic
+
+    # JSON's names for the fields above
+
+    @property
+    def command(self) -> str:
+        """ "hessian" or "jacobian" (JSON's "command"; as ``kind``)."""
+        return self.kind
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """The expressions as typed (JSON's "inputs"; as ``sources``)."""
+        return self.sources
+
+    @property
+    def autograd_method(self) -> str:
+        """The torch function that computed autograd's matrix (JSON's
+        "autograd_method"; as ``method``)."""
+        return self.method
 
     def to_dict(self) -> dict[str, Any]:
         """What --format json prints (the documented contract)."""

@@ -48,7 +48,7 @@ def _result_fields(result: DerivativeResult) -> dict[str, Any]:
     wrt = result.wrt
     return {
         "wrt": wrt[0] if len(set(wrt)) == 1 else ",".join(wrt),
-        "variables": list(wrt),
+        "variables": list(result.variables),
         "order": result.order,
         "derivative": result.derivative,
         "point": _point_json(result.point),

@@ -119,6 +119,17 @@ class DerivativeResult:
         return len(self.wrt)
 
     @property
+    def variables(self) -> tuple[str, ...]:
+        """JSON's "variables": one variable per differentiation, in order (as ``wrt``;
+        JSON's "wrt" is the text "x" or "u,v")."""
+        return self.wrt
+
+    @property
+    def steps(self) -> Derivation | None:
+        """JSON's "steps" (with ``steps=True``, else None): the derivation, as ``derivation``."""
+        return self.derivation
+
+    @property
     def abs_diff(self) -> float | None:
         if self.symbolic is None or self.autograd is None:
             return None

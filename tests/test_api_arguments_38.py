@@ -15,6 +15,13 @@ Each case here behaved otherwise before:
   ``timeout=Decimal(60)`` were refused, though ``at=`` takes those numbers.
   They are now taken as ``at=`` takes a number (the float64 nearest it),
   their bounds checked in the value's own type.
+* ``r.results[0].variables`` raised AttributeError though "variables" is a
+  JSON key of each result; check's result had no ``input``, ``order``,
+  ``label``, ``answer_input``, ``verdict``, ``spot_checks``,
+  ``skipped_points`` and no ``ok``; a matrix report no ``command``,
+  ``inputs``, ``autograd_method``, and its points no ``symbolic``,
+  ``symbolic_values``, ``autograd``, ``abs_diff``, ``differentiable``,
+  ``variables``.
 """
 
 from __future__ import annotations
@@ -316,3 +323,136 @@ def test_plain_numbers_keep_the_cli_s_messages() -> None:
         )
         == "--rtol -1.5: must be a finite number >= 0"
     )
+
+
+# ---------------------------------------------------------------- result fields
+
+
+POINTS = {"point", "held"}  # the keys whose value is a point: (name, value) pairs
+
+
+def _python(value: object, key: str = "") -> object:
+    """An attribute's value as the JSON writes it: tuples as lists, a point (the
+    keys in POINTS) as an object, numbers that are not finite as text."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    if isinstance(value, tuple) and key in POINTS:
+        return {name: _python(v) for name, v in value}
+    if isinstance(value, tuple):
+        return [_python(v) for v in value]
+    return value
+
+
+def test_every_json_key_of_a_result_is_an_attribute() -> None:
+    # a mixed partial: d2/dudv (u**2*v**3) = 6*u*v**2 = 6*1*4 = 24 at u=1, v=2, by hand
+    report = derivcli.partial("u**2*v**3", wrt=["u", "v"], at="u=1,v=2", timeout=TIMEOUT)
+    (result,) = report.results
+    assert result.variables == ("u", "v") and result.symbolic == 24.0
+    data = report.to_dict()
+    for key, value in data.items():
+        if key != "results":
+            assert _python(getattr(report, key), key) == value, key
+    (fields,) = data["results"]
+    assert fields["wrt"] == "u,v" and result.wrt == ("u", "v")  # documented: a tuple
+    for key, value in fields.items():
+        if key not in ("wrt", "samples"):
+            assert _python(getattr(result, key), key) == value, key
+
+
+def test_a_sampled_result_has_its_samples_and_steps_attributes() -> None:
+    report = derivcli.grad("x**2", steps=True, timeout=TIMEOUT)  # at sample points
+    (result,) = report.results
+    fields = report.to_dict()["results"][0]
+    assert result.variables == ("x",)
+    assert len(result.samples) == len(fields["samples"]) == 5
+    for sample, data in zip(result.samples, fields["samples"], strict=True):
+        for key, value in data.items():
+            assert _python(getattr(sample, key), key) == value, key
+    # "steps" is there with steps=True: the derivation it is the JSON of
+    steps = result.steps
+    assert steps is not None and steps is result.derivation
+    assert steps.to_json() == fields["steps"]
+    assert derivcli.grad("x**2", at="x=1", timeout=TIMEOUT).results[0].steps is None
+
+
+def test_every_json_key_of_check_s_result_is_an_attribute() -> None:
+    right = derivcli.check("x**3", answer="3*x**2", steps=True, timeout=TIMEOUT)
+    data = right.to_dict()
+    objects = {"counterexample", "spot_checks", "steps"}  # checked below
+    for key, value in data.items():
+        if key not in objects:
+            assert _python(getattr(right, key), key) == value, key
+    assert right.input == "x**3" and right.answer_input == "3*x**2"
+    assert (right.order, right.label, right.verdict) == (1, "d/dx", "right")
+    assert right.spot_checks == right.spots and len(right.spot_checks) == len(data["spot_checks"])
+    for spot, fields in zip(right.spot_checks, data["spot_checks"], strict=True):
+        for key, value in fields.items():
+            assert _python(getattr(spot, key), key) == value, key
+    assert right.skipped_points == right.skipped == data["skipped_points"]
+    steps = right.steps
+    assert steps is not None and steps is right.derivation
+    assert steps.to_json() == data["steps"]
+    assert right.ok is True and right.exit_code == 0
+
+
+def test_check_s_ok_is_exit_code_0() -> None:
+    # d2/dx2 x**3 = 6*x, not 3*x**2: wrong, exit 1
+    wrong = derivcli.check("x**3", answer="3*x**2", order=2, timeout=TIMEOUT)
+    assert (wrong.correct, wrong.ok, int(wrong.exit_code)) == (False, False, 1)
+    assert (wrong.order, wrong.label, wrong.verdict) == (2, "d2/dx2", "wrong")
+    assert wrong.counterexample is not None
+
+
+def test_every_json_key_of_a_hessian_is_an_attribute() -> None:
+    # f = x**2*y: f_xx = 2*y = 4, f_xy = f_yx = 2*x = 2, f_yy = 0 at x=1, y=2, by hand
+    report = derivcli.hessian("x**2*y", at="x=1,y=2", timeout=TIMEOUT)
+    data = report.to_dict()
+    assert (report.command, report.inputs, report.autograd_method) == (
+        "hessian",
+        ("x**2*y",),
+        data["autograd_method"],
+    )
+    for key, value in data.items():
+        if key != "points":
+            assert _python(getattr(report, key), key) == value, key
+    (point,) = report.points
+    (fields,) = data["points"]
+    assert point.symbolic == (("2*y", "2*x"), ("2*x", "0"))
+    assert point.symbolic_values == point.autograd == ((4.0, 2.0), (2.0, 0.0))
+    assert point.abs_diff == ((0.0, 0.0), (0.0, 0.0))
+    assert point.differentiable == ((True, True), (True, True))
+    assert point.variables == ("x", "y")
+    # documented: "agree" and "gradient" are objects in the JSON, and in Python
+    # agree is its "overall", entry_agree its "matrix", gradient the entries
+    different = {"agree", "gradient", "entries", "expressions"}
+    for key, value in fields.items():
+        if key not in different:
+            assert _python(getattr(point, key), key) == value, key
+    assert fields["agree"] == {"matrix": _python(point.entry_agree), "overall": point.agree}
+    assert fields["expressions"] == list(report.expressions)
+
+
+def test_a_hessian_by_some_variables_has_them_and_the_held_ones() -> None:
+    # f = x**2*y by x alone: the 1x1 matrix 2*y = 4 at y=2, y held there (by hand)
+    report = derivcli.hessian("x**2*y", wrt="x", at="x=1,y=2", timeout=TIMEOUT)
+    (point,) = report.points
+    (fields,) = report.to_dict()["points"]
+    assert point.variables == report.variables == ("x",)
+    assert point.symbolic_values == ((4.0,),) and point.held == (("y", 2.0),)
+    assert _python(point.held, "held") == fields["held"] == {"y": 2.0}
+
+
+def test_every_json_key_of_a_jacobian_is_an_attribute() -> None:
+    # rows r*cos(t), r*sin(t) by (r, t) at r=2, t=0: ((1, 0), (0, 2)), by hand
+    report = derivcli.jacobian(["r*cos(t)", "r*sin(t)"], at="r=2,t=0", timeout=TIMEOUT)
+    data = report.to_dict()
+    assert (report.command, report.inputs) == ("jacobian", ("r*cos(t)", "r*sin(t)"))
+    for key, value in data.items():
+        if key != "points":
+            assert _python(getattr(report, key), key) == value, key
+    (point,) = report.points
+    assert point.symbolic_values == ((1.0, 0.0), (0.0, 2.0))
+    assert point.variables == ("r", "t")
+    for key, value in data["points"][0].items():
+        if key not in {"agree", "entries", "expressions"}:
+            assert _python(getattr(point, key), key) == value, key
