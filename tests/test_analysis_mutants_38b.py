@@ -1,0 +1,107 @@
+"""Cases for survivors of tools/mutate.py in derivcli/symbolic/analysis.py
+(stop 38, part b: stop 37's last change, ca692e4, a side read where it has
+values past an edge or hole nearer than the probes; and a kill that change
+undid).
+
+Pinned here, each by a fact worked out by hand and checked with mpmath (never
+derivcli's own output recorded as the expectation):
+
+- _settle takes one more step where growing quotients grow by less at the
+  last step than at the one before (|v3|*|v1| < v2**2, as h**-p never does),
+  also where the values are far below 1: 2**-1623*(x*abs(x) + sqrt(x +
+  2**-2048)) has the derivative 2**-600 at 0, not a right derivative of inf;
+- _defined_beside looks at f at 2**-64 (and 2**-1024) beside the point: a hole
+  in f's domain at 2**-63 along the other variable of a mixed partial is no
+  edge of it.
+
+Each test names the mutant(s) it kills (``.venv/bin/python tools/mutate.py
+--show ID`` prints one).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import mpmath
+from conftest import Cli, CliRun
+
+
+def _run(cli: Cli, command: str, text: str, at: str, *wrt: str) -> CliRun:
+    args = [a for name in wrt for a in ("--wrt", name)]
+    return cli(command, text, *args, "--at", at, "-f", "json", "--timeout", "60")
+
+
+def _result(run: CliRun) -> dict[str, Any]:
+    assert run.err == "", run.err
+    assert run.code in (0, 1)
+    results = json.loads(run.out)["results"]
+    assert len(results) == 1
+    return dict(results[0])
+
+
+# ---------------------------------------------------------------- _settle: growing_slower
+
+
+def test_a_growth_that_slows_below_1_is_followed_one_step_further(cli: Cli) -> None:
+    # f = 2**-1623*(x*abs(x) + sqrt(x + 2**-2048)), defined for x >= -2**-2048,
+    # so 0 is inside its domain. By hand: f'(0) = 2**-1623*(0 + 1/(2*2**-1024))
+    # = 2**-1623*2**1023 = 2**-600 on both sides. The right quotients grow as
+    # 2**-1623*h**-1/2 while h >> 2**-2048 (about 2**-1111 at 2**-1024), are
+    # 0.41*2**-600 or so at 2**-2048 and settle on 2**-600 below it: at 2**-1024,
+    # 2**-2048, 2**-4096 they grow (by 1.5 or more each step, read "inf"), but
+    # by less at the last step than at the one before, |v3|*|v1| < v2**2,
+    # so one more step is taken, where they have settled on 2**-600. Kills
+    # analysis.py:818e718f:54:num_inc:0 (``< values[-2] ** 3``: with values far
+    # below 1, v2**3 is below v1*v3 (2**-1801 against 2**-1711), the growth
+    # read as steady, and the right derivative as inf: "not differentiable")
+    with mpmath.workprec(20000):
+        c, e = mpmath.mpf(2) ** -1623, mpmath.mpf(2) ** -2048
+
+        def f(x: Any) -> Any:
+            return c * (x * abs(x) + mpmath.sqrt(x + e))
+
+        for h in (mpmath.mpf(2) ** -6000, mpmath.mpf(2) ** -9000):
+            for quotient in ((f(h) - f(0)) / h, (f(0) - f(-h)) / h):
+                assert abs(quotient / mpmath.mpf(2) ** -600 - 1) < mpmath.mpf(2) ** -900
+    run = _run(cli, "grad", "2**-1623*(x*abs(x) + sqrt(x + 2**-2048))", "x=0")
+    result = _result(run)
+    assert result["differentiable"] is True
+    assert result["left"] == 2.0**-600
+    assert result["right"] == 2.0**-600
+    assert result["symbolic"] == 2.0**-600
+
+
+# ---------------------------------------------------------------- _defined_beside
+
+
+def test_a_hole_at_2_to_the_minus_63_along_the_other_variable_is_no_edge(cli: Cli) -> None:
+    # g(t) = sqrt((t**2 - 1)**2 - 1/4) has a value for t**2 <= 1/2 or
+    # t**2 >= 3/2, none in between (g(1) = sqrt(-1/4)). f = g(x*2**1023) +
+    # g(x*2**63) + x*abs(y) at (0, 0), d2/dxdy: f has no value at x = +-2**-63
+    # (second g) nor at x = +-2**-1023 (first g, a point the quotients at
+    # 2**-1024 use), but has one for |x| < 2**-1023/sqrt(2), so it is defined on
+    # both sides of the point along x: no edge. By hand: g'(t) = 2*t*(t**2 -
+    # 1)/g(t) is 0 at t = 0, so df/dx at x = 0 is abs(y), whose sides along y at
+    # 0 are -1 and 1: a corner, not differentiable. The hole at 2**-63 was read
+    # by the test in test_analysis_mutants_32c.py until stop 37, which since
+    # reads the sides along x and gives the corner before asking. Kills
+    # analysis.py:21c5909f:10:num_dec:0 (f looked for at 2**-63 along x, where
+    # it has no value, and at 2**-1023 by the quotients' steps: "f is undefined
+    # on one side along x", no sides)
+    with mpmath.workdps(50):
+
+        def g(t: Any) -> Any:
+            return ((t**2 - 1) ** 2 - mpmath.mpf(1) / 4) ** mpmath.mpf(0.5)
+
+        assert mpmath.im(g(mpmath.mpf(1))) != 0  # no real value at t = 1
+        assert mpmath.diff(g, 0) == 0
+        assert ((mpmath.mpf(1) / 2 - 1) ** 2 - mpmath.mpf(1) / 4) == 0  # t**2 = 1/2: the edge
+    hole = "sqrt(((x*2**{})**2 - 1)**2 - 0.25)"
+    text = f"{hole.format(1023)} + {hole.format(63)} + x*abs(y)"
+    run = _run(cli, "partial", text, "x=0,y=0", "x", "y")
+    result = _result(run)
+    assert run.code == 1
+    assert result["differentiable"] is False
+    assert (result["left"], result["right"]) == (-1.0, 1.0)
+    assert "undefined on one side" not in result["note"]
