@@ -24,6 +24,7 @@ import json
 from typing import Any
 
 import mpmath
+import pytest
 from conftest import Cli, CliRun
 
 
@@ -105,3 +106,42 @@ def test_a_hole_at_2_to_the_minus_63_along_the_other_variable_is_no_edge(cli: Cl
     assert result["differentiable"] is False
     assert (result["left"], result["right"]) == (-1.0, 1.0)
     assert "undefined on one side" not in result["note"]
+
+
+# ---------------------------------------------------------------- _deep_jump: both sides by default
+
+
+@pytest.mark.parametrize(
+    ("sign", "limits"),
+    [
+        # (sign(x)**2 - sign(x))/2 is 1 for x < 0, 0 at 0 and for x > 0: f jumps
+        # on the left only
+        ("-", "(left limit 2.58e-869, value 9.06e-2129, right limit 0;"),
+        # (sign(x)**2 + sign(x))/2 is 1 for x > 0, 0 at 0 and for x < 0: f jumps
+        # on the right only
+        ("+", "(left limit 0, value 9.06e-2129, right limit 2.58e-869;"),
+    ],
+)
+def test_a_deep_jump_on_one_side_only_is_found_on_either(cli: Cli, sign: str, limits: str) -> None:
+    # f = x + e**-4900 + e**-2000*s(x), s a step of 1 on one side of 0 only. By
+    # hand: f(0) = e**-4900 (9.06e-2129), f -> e**-4900 on the side without the
+    # step and e**-4900 + e**-2000 (2.58e-869) on the other: f jumps at 0 by
+    # e**-2000, so there is no derivative, though the one-sided quotients of f'
+    # (1 beside 0 on both sides) meet. The sides of f shrink to 0 through
+    # 2**-4096 (e**-2000 is about 2**-2885), so the jump is found below the
+    # probes' steps by _deep_jump, from the gaps to f's value on both sides.
+    # Kills analysis.py:517b43cc:81:neg_drop:0 (sides (1, +1): the right side
+    # twice) and analysis.py:517b43cc:82:num_dec:0 (sides (0, +1): a gap of 0
+    # at the point itself) with the left step, and analysis.py:517b43cc:86:num_neg:0
+    # (sides (-1, -1)) and analysis.py:517b43cc:86:num_dec:0 (sides (-1, 0))
+    # with the right one: each read the step's side out, "differentiable, 1"
+    with mpmath.workdps(40):
+        assert mpmath.nstr(mpmath.exp(-2000), 3) == "2.58e-869"
+        assert mpmath.nstr(mpmath.exp(-4900), 3) == "9.06e-2129"
+    run = _run(cli, "grad", f"x + exp(-4900) + exp(-2000)*(sign(x)**2 {sign} sign(x))/2", "x=0")
+    result = _result(run)
+    assert run.code == 1
+    assert result["differentiable"] is False
+    assert result["verdict"] == "not differentiable"
+    assert "the function being differentiated jumps at x=0 " + limits in result["note"]
+    assert "it jumps by about 2.58e-869, below the probes' steps" in result["note"]
