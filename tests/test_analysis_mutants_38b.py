@@ -135,6 +135,8 @@ def test_a_deep_jump_on_one_side_only_is_found_on_either(cli: Cli, sign: str, li
     # at the point itself) with the left step, and analysis.py:517b43cc:86:num_neg:0
     # (sides (-1, -1)) and analysis.py:517b43cc:86:num_dec:0 (sides (-1, 0))
     # with the right one: each read the step's side out, "differentiable, 1"
+    # Kills analysis.py:f5a967dd:7:max_min:0 too, with either (_gap's nearer
+    # side's gap taken, min, not the farther's: the side without the step)
     with mpmath.workdps(40):
         assert mpmath.nstr(mpmath.exp(-2000), 3) == "2.58e-869"
         assert mpmath.nstr(mpmath.exp(-4900), 3) == "9.06e-2129"
