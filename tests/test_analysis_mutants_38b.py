@@ -134,9 +134,11 @@ def test_a_deep_jump_on_one_side_only_is_found_on_either(cli: Cli, sign: str, li
     # twice) and analysis.py:517b43cc:82:num_dec:0 (sides (0, +1): a gap of 0
     # at the point itself) with the left step, and analysis.py:517b43cc:86:num_neg:0
     # (sides (-1, -1)) and analysis.py:517b43cc:86:num_dec:0 (sides (-1, 0))
-    # with the right one: each read the step's side out, "differentiable, 1"
+    # with the right one: each read the step's side out, "differentiable, 1".
     # Kills analysis.py:f5a967dd:7:max_min:0 too, with either (_gap's nearer
-    # side's gap taken, min, not the farther's: the side without the step)
+    # side's gap taken, min, not the farther's: the side without the step), and
+    # analysis.py:f5a967dd:56:neg_drop:0 with the right one (``values[:1]``:
+    # the left side's gap only)
     with mpmath.workdps(40):
         assert mpmath.nstr(mpmath.exp(-2000), 3) == "2.58e-869"
         assert mpmath.nstr(mpmath.exp(-4900), 3) == "9.06e-2129"
@@ -147,3 +149,28 @@ def test_a_deep_jump_on_one_side_only_is_found_on_either(cli: Cli, sign: str, li
     assert result["verdict"] == "not differentiable"
     assert "the function being differentiated jumps at x=0 " + limits in result["note"]
     assert "it jumps by about 2.58e-869, below the probes' steps" in result["note"]
+
+
+# ---------------------------------------------------------------- _gap: both sides by default
+
+
+@pytest.mark.parametrize("sign", ["-", "+"])
+def test_a_tiny_jump_on_one_side_only_is_found_on_either(cli: Cli, sign: str) -> None:
+    # f = 1 + x + 2**-200*s(x), s = (sign(x)**2 -+ sign(x))/2 a step of 1 on
+    # the left ("-") or the right ("+") of 0 only, 0 at 0. By hand: f(0) = 1,
+    # f -> 1 on the side without the step and 1 + 2**-200 on the other: f jumps
+    # at 0 by 2**-200 (6.223015278e-61), so there is no derivative, though f'
+    # is 1 beside 0 on both sides. The side limits meet to 2**-100, so the jump
+    # is found by _tiny_jump, from _gap's gaps to f's value on both sides (its
+    # default sides). Kills analysis.py:9cc81ce2:24:neg_drop:0 (sides (1, +1):
+    # the right side twice) with the left step and
+    # analysis.py:9cc81ce2:29:num_neg:0 (sides (-1, -1)) with the right one:
+    # "differentiable, 1"
+    assert mpmath.nstr(mpmath.mpf(2) ** -200, 10) == "6.223015278e-61"
+    run = _run(cli, "grad", f"1 + x + 2**-200*(sign(x)**2 {sign} sign(x))/2", "x=0")
+    result = _result(run)
+    assert run.code == 1
+    assert result["differentiable"] is False
+    assert result["verdict"] == "not differentiable"
+    assert "the function being differentiated jumps at x=0" in result["note"]
+    assert "it jumps by about 6.223015278e-61" in result["note"]
