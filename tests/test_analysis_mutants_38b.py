@@ -174,3 +174,42 @@ def test_a_tiny_jump_on_one_side_only_is_found_on_either(cli: Cli, sign: str) ->
     assert result["verdict"] == "not differentiable"
     assert "the function being differentiated jumps at x=0" in result["note"]
     assert "it jumps by about 6.223015278e-61" in result["note"]
+
+
+# ---------------------------------------------------------------- examine: the undecided sides
+
+
+def test_f_without_values_at_2_to_the_minus_4095_beside_a_corner_is_never_differentiable(
+    cli: Cli,
+) -> None:
+    # g(t) = sqrt((t**2 - 1)**2 - 1/4) has a value for t**2 <= 1/2 or t**2 >=
+    # 3/2 only (g(1) = sqrt(-1/4)), and g'(0) = 0 (g'(t) = 2*t*(t**2 - 1)/g(t)).
+    # f = g(x*2**1023) + g(x*2**4095) + abs(x) at 0: f has no value at |x| =
+    # 2**-1023 (a point the quotients at 2**-1024 use) nor at |x| = 2**-4095
+    # (the quotients at 2**-4096 use it), but has at 2**-64 and 2**-1024 and
+    # for every |x| < 2**-4095/sqrt(2); there it is abs(x) plus a function
+    # with slope 0 at 0: f'(0-) = -1, f'(0+) = 1, a corner, not differentiable
+    # (by hand). derivcli may say so, or that it cannot decide (exit 3: no
+    # one-sided quotients at 2**-4096, where a side is read as existing), but
+    # never that f is differentiable. Until stop 37 the test for this answer
+    # was the 2**-1023 hole alone (test_analysis_mutants_30a.py), which stop 37
+    # reads past to the corner. Kills analysis.py:ab40bdf4:7:return_none:2
+    # (examine's undecided answer dropped: the point passes for regular,
+    # "differentiable", derivative 0)
+    with mpmath.workdps(50):
+
+        def g(t: Any) -> Any:
+            return ((t**2 - 1) ** 2 - mpmath.mpf(1) / 4) ** mpmath.mpf(0.5)
+
+        assert mpmath.im(g(mpmath.mpf(1))) != 0
+        assert mpmath.diff(g, 0) == 0
+    hole = "sqrt(((x*2**{})**2 - 1)**2 - 0.25)"
+    run = _run(cli, "grad", f"{hole.format(1023)} + {hole.format(4095)} + abs(x)", "x=0")
+    results = json.loads(run.out)["results"]
+    assert len(results) == 1
+    result = results[0]
+    assert run.code in (1, 3)
+    assert result["differentiable"] is not True
+    assert result["verdict"] in ("not differentiable", "not computed")
+    if result["differentiable"] is False:
+        assert (result["left"], result["right"]) == (-1.0, 1.0)
