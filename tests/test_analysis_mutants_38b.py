@@ -213,3 +213,40 @@ def test_f_without_values_at_2_to_the_minus_4095_beside_a_corner_is_never_differ
     assert result["verdict"] in ("not differentiable", "not computed")
     if result["differentiable"] is False:
         assert (result["left"], result["right"]) == (-1.0, 1.0)
+
+
+# ---------------------------------------------------------------- _settle: one more step's offset
+
+
+def test_one_more_step_far_from_0_is_taken_below_the_point_s_own_steps(cli: Cli) -> None:
+    # At X = 2**1000 the steps start 2**-1001 further down (relative to X, so
+    # 2**-(k + 1) absolute). f = 2**-1624*sign(u)*(sqrt(abs(u) + 2**-2050) -
+    # 2**-1025), u = x - X, plus 0*log(abs(u*2**3000 - 2**-j)) for j = 3190 to
+    # 3194: holes at u = 2**-6190, ..., 2**-6194 only. By hand: f is odd in u
+    # and smooth at u = 0, f'(X) = 2**-1624/(2*sqrt(2**-2050)) = 2**-1624*2**1024
+    # = 2**-600 on both sides (the holes are single points, 2**-6190 away).
+    # The quotients grow as h**-1/2 while h >> 2**-2050, then settle on 2**-600:
+    # their growth slows at the last step, 2**-4097, and one more is taken, at
+    # 2**-(8192 + 1001) relative (2**-8193 absolute). Kills
+    # analysis.py:f646e975:50:arith_add_sub:2 (``exponent - offset``: the step
+    # 2**-(8192 - 1001) relative, 2**-6191 absolute, falls on the holes, and the
+    # right side read as missing: "at the edge of the function's real domain")
+    with mpmath.workprec(30000):
+        c, e = mpmath.mpf(2) ** -1624, mpmath.mpf(2) ** -2050
+
+        def f(u: Any) -> Any:
+            return c * mpmath.sign(u) * (mpmath.sqrt(abs(u) + e) - mpmath.sqrt(e))
+
+        for h in (mpmath.mpf(2) ** -6191, mpmath.mpf(2) ** -9000):
+            for quotient in ((f(h) - f(0)) / h, (f(0) - f(-h)) / h):
+                assert abs(quotient / mpmath.mpf(2) ** -600 - 1) < mpmath.mpf(2) ** -900
+    u = "(x - 2**1000)"
+    text = f"2**-1624*sign({u})*(sqrt(abs({u}) + 2**-2050) - 2**-1025)" + "".join(
+        f" + 0*log(abs({u}*2**3000 - 2**-{j}))" for j in range(3190, 3195)
+    )
+    run = _run(cli, "grad", text, f"x={2.0**1000!r}")
+    result = _result(run)
+    assert result["differentiable"] is True
+    assert result["left"] == 2.0**-600
+    assert result["right"] == 2.0**-600
+    assert result["symbolic"] == 2.0**-600
