@@ -27,6 +27,8 @@ import mpmath
 import pytest
 from conftest import Cli, CliRun
 
+EDGE_NOTE = "edge of the function's real domain"
+
 
 def _run(cli: Cli, command: str, text: str, at: str, *wrt: str) -> CliRun:
     args = [a for name in wrt for a in ("--wrt", name)]
@@ -250,3 +252,38 @@ def test_one_more_step_far_from_0_is_taken_below_the_point_s_own_steps(cli: Cli)
     assert result["left"] == 2.0**-600
     assert result["right"] == 2.0**-600
     assert result["symbolic"] == 2.0**-600
+
+
+# ---------------------------------------------------------------- _edge_jump: a side met f's value
+
+
+def test_an_edge_whose_side_meets_f_s_value_is_not_looked_at_further_down(cli: Cli) -> None:
+    # f = sqrt(u)**3 + 1, u = x - 2**1000, at x = 2**1000, plus
+    # 0*log(abs(u*2**4000 - 2**-j)) for j = 3192 to 3195: holes at u =
+    # 2**-7192, ..., 2**-7195 only. By hand: f has no value for u < 0 (an edge),
+    # f(X) = 1 and f(X + h) = 1 + h**1.5 -> 1 (right-continuous, no jump), and
+    # the right derivative is lim h**0.5 = 0 (the holes are single points): not
+    # differentiable, at an edge, right derivative 0. The right limit of f, 1,
+    # meets f's value, so no jump is looked for below the probes' steps (only a
+    # side that shrank to 0 beside a value that is not 0 is). Kills
+    # analysis.py:c99dd1aa:9:bool_and_or:0 (``value or _shrunk(limit)``: the
+    # one-sided _deep_jump asked because f's value, 1, is not 0, its gap at
+    # 2**-8192 relative (2**-7192 absolute) falls on the holes and every finer
+    # step tried: "cannot decide", exit 3)
+    with mpmath.workprec(30000):
+        for h in (mpmath.mpf(2) ** -7000, mpmath.mpf(2) ** -7193):
+            quotient = (mpmath.sqrt(h) ** 3 + 1 - 1) / h
+            assert abs(quotient / mpmath.sqrt(h) - 1) < mpmath.mpf(2) ** -100
+    u = "(x - 2**1000)"
+    text = f"sqrt({u})**3 + 1" + "".join(
+        f" + 0*log(abs({u}*2**4000 - 2**-{j}))" for j in range(3192, 3196)
+    )
+    run = _run(cli, "grad", text, f"x={2.0**1000!r}")
+    result = _result(run)
+    assert run.code == 1
+    assert result["differentiable"] is False
+    assert result["verdict"] == "not differentiable"
+    assert EDGE_NOTE in result["note"]
+    assert "jumps" not in result["note"]
+    assert result["left"] is None
+    assert result["right"] == 0.0
