@@ -287,3 +287,35 @@ def test_an_edge_whose_side_meets_f_s_value_is_not_looked_at_further_down(cli: C
     assert "jumps" not in result["note"]
     assert result["left"] is None
     assert result["right"] == 0.0
+
+
+# ---------------------------------------------------------------- _deep_jump: at 2**-k itself
+
+
+@pytest.mark.parametrize("sign", ["-", "+"])
+def test_holes_next_to_the_deep_steps_leave_f_continuous(cli: Cli, sign: str) -> None:
+    # f = u + u*abs(u) + e**-4900, u = x - 2**1000, at x = 2**1000, plus
+    # 0*log(abs(u*2**4000 -+ 2**-j)) for j = 3191 to 3194: holes at u =
+    # +-2**-7191, ..., +-2**-7194 only (right of the point with "-", left with
+    # "+"). By hand: f is continuous at the point (f(X) = e**-4900, f(X + h) =
+    # e**-4900 + h + h*|h|), and f' = 1 + 2*|u| is 1 there, on both sides.
+    # f's sides shrink to 0 through 2**-4096 (e**-4900 is 2**-7069, below them)
+    # beside a value that is not 0, so _deep_jump compares f's gaps further
+    # down, at 2**-8192 relative (2**-7192 absolute) and the next finer steps:
+    # the holes leave 2**-7195 (the fourth try), where the gap is about h, and
+    # f is continuous. Kills analysis.py:517b43cc:86:num_inc:0 (sides (-1, +2):
+    # the right step doubled, 2**-7191 to 2**-7194, all holes) with "-" and
+    # analysis.py:517b43cc:82:num_inc:0 (sides (-2, +1)) with "+": "cannot
+    # decide", exit 3
+    with mpmath.workdps(30):
+        assert mpmath.exp(-4900) < mpmath.mpf(2) ** -7068
+        assert mpmath.exp(-4900) > mpmath.mpf(2) ** -7070
+    u = "(x - 2**1000)"
+    text = f"{u} + {u}*abs({u}) + exp(-4900)" + "".join(
+        f" + 0*log(abs({u}*2**4000 {sign} 2**-{j}))" for j in range(3191, 3195)
+    )
+    run = _run(cli, "grad", text, f"x={2.0**1000!r}")
+    result = _result(run)
+    assert result["differentiable"] is True
+    assert (result["left"], result["right"], result["symbolic"]) == (1.0, 1.0, 1.0)
+    assert "jumps" not in result["note"]
