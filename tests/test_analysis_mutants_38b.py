@@ -319,3 +319,30 @@ def test_holes_next_to_the_deep_steps_leave_f_continuous(cli: Cli, sign: str) ->
     assert result["differentiable"] is True
     assert (result["left"], result["right"], result["symbolic"]) == (1.0, 1.0, 1.0)
     assert "jumps" not in result["note"]
+
+
+# ---------------------------------------------------------------- _finer_value: finer steps only
+
+
+def test_a_hole_on_a_step_is_read_past_at_finer_steps_not_a_coarser_one(cli: Cli) -> None:
+    # f = u*abs(u) + 2**-200*(1 - sign(u*2**4000 - 2**-96)**2) +
+    # 0*log(abs(u*2**4000 - 2**-97)), u = x - 2**1000, at x = 2**1000: u*abs(u),
+    # plus 2**-200 at the single point u = 2**-4096, and no value at the single
+    # point u = 2**-4097. By hand: f(X) = 0 and f(X + h) = h*|h| at every other
+    # h, so f'(X) = lim h*|h|/h = 0 on both sides (one point changes no limit).
+    # The steps there are 2**-(k + 1) absolute: the right quotients shrink to 0
+    # and are followed to 2**-4097, where f has no value; the value is taken at
+    # the next finer steps, 2**-4098 on. Kills
+    # analysis.py:4a22c33b:21:arith_add_sub:0 (``range(k - first, ...)``: the
+    # coarser step 2**-4096 tried first, the quotient 2**-200/2**-4096 =
+    # 2**3896 taken there, and the right derivative read as still changing:
+    # "cannot decide", exit 3)
+    u = "(x - 2**1000)"
+    text = (
+        f"{u}*abs({u}) + 2**-200*(1 - sign({u}*2**4000 - 2**-96)**2)"
+        f" + 0*log(abs({u}*2**4000 - 2**-97))"
+    )
+    run = _run(cli, "grad", text, f"x={2.0**1000!r}")
+    result = _result(run)
+    assert result["differentiable"] is True
+    assert (result["left"], result["right"], result["symbolic"]) == (0.0, 0.0, 0.0)
