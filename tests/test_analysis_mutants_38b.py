@@ -346,3 +346,31 @@ def test_a_hole_on_a_step_is_read_past_at_finer_steps_not_a_coarser_one(cli: Cli
     result = _result(run)
     assert result["differentiable"] is True
     assert (result["left"], result["right"], result["symbolic"]) == (0.0, 0.0, 0.0)
+
+
+# ---------------------------------------------------------------- _gap_exponents: from 2**-1024 on
+
+
+def test_holes_on_the_first_gap_steps_beside_a_slow_corner_like_side(cli: Cli) -> None:
+    # f = u + 2**-110*relu(abs(u) - 2**-1030), u = x - 2**1000, at x =
+    # 2**1000, plus 0*log(abs(u + 2**-j)) for j = 24 to 27: holes at u =
+    # -2**-24, ..., -2**-27 only, that is at the gaps' first steps 2**-1024 to
+    # 2**-1027 relative to 2**1000 (the one-sided quotients' own steps start
+    # 2**-1001 further down, at 2**-257 absolute). By hand: for |u| < 2**-1030
+    # the relu term is 0 and f = u, so f'(X) = 1 on both sides: differentiable,
+    # 1 (autograd agrees). The quotients at 2**-257 to 2**-4097 see the relu
+    # (1 -+ 2**-110 or so, apart below 60 bits): the gaps between the sides
+    # are read, from 2**-1024 on; where it and its three finer tries have no
+    # gap but 2**-4096 has one, the steps are doubled (2**-2048 on, where the
+    # gap is 0). Kills analysis.py:6b93faca:89:num_dec:0 (_finer_value from
+    # 2**-1023, where the gap has a value: the steps kept at 2**-1024, none of
+    # whose tries has one, and "cannot decide", exit 3)
+    u = "(x - 2**1000)"
+    text = f"{u} + 2**-110*relu(abs({u}) - 2**-1030)" + "".join(
+        f" + 0*log(abs({u} + 2**-{j}))" for j in range(24, 28)
+    )
+    run = _run(cli, "grad", text, f"x={2.0**1000!r}")
+    result = _result(run)
+    assert result["differentiable"] is True
+    assert (result["left"], result["right"], result["symbolic"]) == (1.0, 1.0, 1.0)
+    assert result["verdict"] == "agree"
