@@ -374,3 +374,27 @@ def test_holes_on_the_first_gap_steps_beside_a_slow_corner_like_side(cli: Cli) -
     assert result["differentiable"] is True
     assert (result["left"], result["right"], result["symbolic"]) == (1.0, 1.0, 1.0)
     assert result["verdict"] == "agree"
+
+
+def test_a_gap_at_2_to_the_minus_1024_itself_keeps_the_first_gap_steps(cli: Cli) -> None:
+    # The f of the test above, u + 2**-110*relu(abs(u) - 2**-1030) at u = 0
+    # (x = 2**1000), f' = 1 on both sides (by hand: f = u for |u| <
+    # 2**-1030), now with holes at u = -2**-25, -2**-26, -2**-27 (the gaps'
+    # steps 2**-1025 to 2**-1027 relative to 2**1000, not 2**-1024) and at u =
+    # -2**-7192, ..., -2**-7195 (2**-8192 to 2**-8195 relative:
+    # 0*log(abs(u*2**4000 + 2**-j)), j = 3192 to 3195). The gap at 2**-1024
+    # has its value, so the gaps are read at 2**-1024, 2**-2048, 2**-4096.
+    # Kills analysis.py:6b93faca:89:num_inc:0 (_finer_value from 2**-1025:
+    # no gap there nor at the next two, the steps doubled to 2**-2048,
+    # 2**-4096, 2**-8192, and the last meets the holes at every try: "cannot
+    # decide", exit 3)
+    u = "(x - 2**1000)"
+    text = (
+        f"{u} + 2**-110*relu(abs({u}) - 2**-1030)"
+        + "".join(f" + 0*log(abs({u} + 2**-{j}))" for j in range(25, 28))
+        + "".join(f" + 0*log(abs({u}*2**4000 + 2**-{j}))" for j in range(3192, 3196))
+    )
+    run = _run(cli, "grad", text, f"x={2.0**1000!r}")
+    result = _result(run)
+    assert result["differentiable"] is True
+    assert (result["left"], result["right"], result["symbolic"]) == (1.0, 1.0, 1.0)
