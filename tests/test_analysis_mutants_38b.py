@@ -12,7 +12,19 @@ derivcli's own output recorded as the expectation):
   2**-2048)) has the derivative 2**-600 at 0, not a right derivative of inf;
 - _defined_beside looks at f at 2**-64 (and 2**-1024) beside the point: a hole
   in f's domain at 2**-63 along the other variable of a mixed partial is no
-  edge of it.
+  edge of it;
+- _deep_jump and _gap take both sides by default, each at 2**-k itself, and
+  the farther side's gap: a jump of f on one side only is found on either,
+  and holes next to the deep steps leave f continuous;
+- _settle's one more step is 2**-(8192 + offset), and a hole on a step is read
+  at finer steps only; _gap_exponents starts at 2**-1024 itself;
+- _edge_jump looks deeper only beside a side that shrank to 0;
+- examine's undecided answer for sides with no quotients at 2**-4096 (reached
+  again since stop 37 reads past a hole at 2**-1023).
+
+Several cases sit at x = 2**1000, where the quotients' steps start 2**-1001
+further down than the gaps' and deep jumps' steps: holes placed on the latter
+leave the former alone.
 
 Each test names the mutant(s) it kills (``.venv/bin/python tools/mutate.py
 --show ID`` prints one).
