@@ -29,6 +29,7 @@ import subprocess
 import sys
 import time
 import traceback
+import weakref
 from collections import deque
 from collections.abc import Callable
 from typing import Any, NoReturn, Protocol
@@ -378,16 +379,49 @@ class Worker:
     for the one before it. When a request overruns its deadline, is cancelled
     while the child may be working on it, or the child dies, the child is
     killed, and the requests after it are sent again to a fresh one.
+
+    The child serves the process that forked it, only. A process forked from
+    that one (``multiprocessing``'s "fork", ``os.fork``) inherits this object,
+    but its child is not theirs: several such processes read each other's
+    answers from it, and one stopping it killed the parent's. So a forked
+    process forgets the child it inherited (``_forget_inherited``), without
+    touching it, and forks its own on its first request.
     """
 
     def __init__(self, func: Serve) -> None:
         self._func = func
         self._pid: int | None = None
+        self._owner = os.getpid()  # the process whose child ``_pid`` is
         self._to_child = self._from_child = -1
         self._unsent = bytearray()
         self._requests = 0
         self._flight: deque[PendingReply] = deque()  # sent, not yet answered, in order
         self._free_at = 0.0  # when the child finished its last answer (or was forked)
+        _WORKERS.add(self)
+
+    def _forget_inherited(self, *, close: bool) -> None:
+        """In a process forked from the one that forked the child: forget the child
+        and every request sent to it, without killing or waiting for it (it is the
+        parent's, still serving the parent). ``close``: close this process's copies
+        of the pipes too, as right after the fork, when the numbers are still
+        theirs; later the process may have closed them and reused the numbers."""
+        if self._pid is None or self._owner == os.getpid():
+            return
+        if close:
+            for fd in (self._to_child, self._from_child):
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        self._pid = None
+        self._to_child = self._from_child = -1
+        self._unsent.clear()
+        self._flight.clear()
+
+    def _own(self) -> None:
+        """Forget an inherited child where the fork ran no ``os.register_at_fork``
+        handler (a fork from C code): the pipes are left open, not risked."""
+        self._forget_inherited(close=False)
 
     def _start(self) -> None:
         request_r, request_w = _pipe()
@@ -409,6 +443,7 @@ class Worker:
         os.close(request_r)
         os.close(reply_w)
         os.set_blocking(request_w, False)
+        self._owner = os.getpid()
         self._pid, self._to_child, self._from_child = pid, request_w, reply_r
         self._free_at = time.monotonic()
 
@@ -450,6 +485,7 @@ class Worker:
             for message in more:
                 pending.send(message)
             return pending
+        self._own()
         if self._pid is None:
             self._start()
         self._requests += 1
@@ -481,6 +517,7 @@ class Worker:
             del self._unsent[:written]
 
     def _more(self, pending: PendingReply, payload: Any) -> None:
+        self._own()
         message = (pending.number, "more", payload)
         pending.messages.append(message)
         pending.sent_at = time.monotonic()
@@ -489,6 +526,7 @@ class Worker:
 
     def _answer(self, pending: PendingReply, budget: float) -> tuple[str, Any]:
         """``pending``'s outcome, read in turn, within ``budget`` seconds of its start."""
+        self._own()
         if pending not in self._flight:
             return ("crash", "the symbolic worker was stopped before answering")
         while self._flight[0] is not pending:
@@ -519,6 +557,7 @@ class Worker:
     def _cancel(self, pending: PendingReply) -> None:
         """Forget a request. The child may be working on it only if it is the first in
         flight: then the child is killed; a later one is dropped when its turn comes."""
+        self._own()
         if pending not in self._flight:
             return
         pending.cancelled = True
@@ -567,11 +606,13 @@ class Worker:
         this class's own bookkeeping) leaves its request first in flight, where
         every later answer would wait behind it for ever; a fresh child (forked
         on the next request) forgets it."""
+        self._own()
         if self._flight or self._unsent:
             self.stop()
 
     def stop(self) -> None:
         """Kill the child; requests in flight are dropped unanswered."""
+        self._own()  # a forked process's atexit handler: not the parent's child
         self._flight.clear()
         self._kill()
 
@@ -588,6 +629,21 @@ class Worker:
             except OSError:
                 pass
         _reap(pid, kill=True)
+
+
+# Every Worker of this process, for the fork handler below.
+_WORKERS: weakref.WeakSet[Worker] = weakref.WeakSet()
+
+
+def _forget_inherited_workers() -> None:
+    """In a newly forked process: forget the workers' children (the parent's),
+    closing this process's copies of their pipes while the numbers are theirs."""
+    for worker in list(_WORKERS):
+        worker._forget_inherited(close=True)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_inherited_workers)
 
 
 def _encode_reply(number: int, outcome: tuple[str, Any]) -> bytes:
