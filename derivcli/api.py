@@ -25,6 +25,7 @@ import decimal
 import functools
 import math
 import numbers
+import os
 import re
 import sys
 import threading
@@ -80,6 +81,20 @@ _RUNNER: Runner | None = None
 
 # Held for the whole of each computing call. Reentrant: grad calls derivatives.
 _SESSION = threading.RLock()
+
+
+def _fresh_session_lock() -> None:
+    """In a newly forked process, a lock of its own: a thread of the parent in
+    the middle of a call held the parent's when the process forked, and that
+    thread does not exist here to release it (every call would wait for ever).
+    The shared worker the process inherited is forgotten likewise (the child is
+    the parent's), and a fresh one forked on the next request: see ``Worker``."""
+    global _SESSION
+    _SESSION = threading.RLock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_fresh_session_lock)
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")

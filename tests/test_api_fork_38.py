@@ -28,6 +28,7 @@ import multiprocessing
 import os
 import select
 import signal
+import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
@@ -161,6 +162,31 @@ def test_a_child_stopping_the_worker_it_inherited_leaves_the_parents_running() -
     os.kill(parents, 0)  # still there
     assert os.waitpid(parents, os.WNOHANG) == (0, 0)  # and not dead unreaped
     assert _power(6) == _truth(6)  # 6*2**5 = 192
+    assert _worker()._pid == parents
+
+
+def test_a_child_forked_while_another_thread_holds_the_lock_is_not_blocked() -> None:
+    """Another thread of the parent in the middle of a call holds the session's
+    lock when the process forks; in the child that thread does not exist, and
+    the lock, inherited held, was never released there."""
+    parents = _parents_worker_serving()
+    holding, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with api._SESSION:
+            holding.set()
+            release.wait(5 * TIMEOUT)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert holding.wait(TIMEOUT)
+        outcome = _outcome(*_in_child(_powers(range(7, 9))))
+    finally:
+        release.set()
+        holder.join(TIMEOUT)
+    assert outcome == [list(_truth(7)), list(_truth(8))]  # 7*2**6 = 448, 8*2**7 = 1024
+    assert _power(2) == _truth(2)  # 2*2**1 = 4
     assert _worker()._pid == parents
 
 
