@@ -224,30 +224,51 @@ def _usage_message(exc: UsageError, command: object) -> str:
             "'derivcli partial EXPR --wrt NAME'"
         )
     if "unexpected extra argument" in message:
-        message = _extra_arguments(message)
+        message = _extra_arguments(message, exc.ctx.command if exc.ctx else None)
     return message
 
 
-def _extra_arguments(message: str) -> str:
+_NO_OPTION = (
+    "(a word that starts with '-' and is no option is a value, such as an expression '-x**2')"
+)
+
+
+def _extra_arguments(message: str, command: object) -> str:
     """click's "unexpected extra argument" without the minus guard's space
-    (``( -n2)``), and for a short option written together with its value
-    (``-n2``, ``-ax=2``: read as a value, since an expression may start with
-    '-'), how to write it."""
+    (``( -n2)``), and how to write what was meant (read as a value, since an
+    expression may start with '-'): a long option of ``command`` written with
+    one dash (``-order``, ``-at=x=2``), or a short option of ``command`` that
+    takes a value, written together with it (``-n2``, ``-ax=2``). A short
+    option of another command (plot's ``-o`` in grad's ``-order``) is no hint."""
     import re
 
-    from derivcli.commands.app import MINUS_GUARD, short_options
+    from derivcli.commands.app import MINUS_GUARD
 
     message = message.replace("(" + MINUS_GUARD + "-", "(-").replace(" " + MINUS_GUARD + "-", " -")
+    longs, shorts = _own_options(command)
     for word in re.findall(r"(?:(?<=\()|(?<= ))-[A-Za-z]\S+", message):
         word = word.rstrip(")")
-        if word[:2] in short_options():
+        if "-" + word.split("=", 1)[0] in longs:
+            return f"{message}; a long option has two dashes: write '-{word}' {_NO_OPTION}"
+        if word[:2] in shorts:
             value = word[2:].removeprefix("=")
             return (
                 f"{message}; an option and its value are two words: write "
-                f"'{word[:2]} {value}' (a word that starts with '-' and is no option "
-                "is a value, such as an expression '-x**2')"
+                f"'{word[:2]} {value}' {_NO_OPTION}"
             )
     return message
+
+
+def _own_options(command: object) -> tuple[frozenset[str], frozenset[str]]:
+    """``command``'s long options ("--order", "--steps"), and its one-letter
+    options that take a value ("-n", "-a")."""
+    from click import Option
+
+    params = [p for p in getattr(command, "params", ()) if isinstance(p, Option)]
+    names = [(p, o) for p in params for o in (*p.opts, *p.secondary_opts)]
+    longs = frozenset(o for _, o in names if o.startswith("--"))
+    shorts = frozenset(o for p, o in names if len(o) == 2 and o[0] == "-" and not p.is_flag)
+    return longs, shorts
 
 
 COMPLETION_SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")

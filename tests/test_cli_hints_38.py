@@ -1,0 +1,85 @@
+"""Hints and wording a student review found wrong or missing (stop 38).
+
+- A long option written with one dash (``-order 2``, ``-at x=2``,
+  ``-format json``) was read as a glued short option of *some* command:
+  "write '-o rder'" (plot's -o; grad has none), "write '-a t'", "write
+  '-f ormat'". It now says to write the long option with two dashes, and a
+  glued short option is suggested only where the command being run has it.
+- ``partial --wrt u,v`` is the mixed partial d2f/dudv (parse_wrt splits at
+  commas); its --help says so, and that the gradient is grad's.
+- check's time budget message had no "(raise it with --timeout)", where
+  grad's has.
+- ``--steps`` stated sign's and heaviside's rule "= 0" without "for a != 0"
+  (both jump at 0, where there is no derivative), and named every inner
+  function of max(x, x**2) "a" ("inner a = x, x**2").
+
+The expected texts are the hints and rules themselves, written out here; the
+derivatives quoted in the steps are worked by hand in the comments.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import Cli
+
+NO_OPTION = (
+    "(a word that starts with '-' and is no option is a value, such as an expression '-x**2')"
+)
+
+
+# ---------------------------------------------------------------- one dash, long option
+
+
+@pytest.mark.parametrize(
+    ("args", "extra", "written"),
+    [
+        (("x**3", "-order", "2", "--at", "x=1"), "arguments (-order 2)", "--order"),
+        (("x**2", "-at", "x=2"), "arguments (-at x=2)", "--at"),
+        (("x**3", "--at", "x=1", "-format", "json"), "arguments (-format json)", "--format"),
+        (("x**2", "-at=x=2"), "argument (-at=x=2)", "--at=x=2"),
+        (("x**2", "--at", "x=2", "-steps"), "argument (-steps)", "--steps"),
+    ],
+)
+def test_a_long_option_with_one_dash_is_told_to_take_two(
+    cli: Cli, args: tuple[str, ...], extra: str, written: str
+) -> None:
+    run = cli("grad", *args, "--timeout", "60")
+    assert run.code == 2
+    assert run.out == ""
+    assert run.err == (
+        f"derivcli: error: Got unexpected extra {extra}; a long option has two dashes: "
+        f"write '{written}' {NO_OPTION} (see 'derivcli grad --help')\n"
+    )
+
+
+def test_a_glued_short_option_of_this_command_is_still_split(cli: Cli) -> None:
+    # -n is grad's --order, -a its --at: the hint of stop 36 stands
+    for glued, written in (("-n2", "-n 2"), ("-ax=2", "-a x=2")):
+        run = cli("grad", "x**4", glued, "--at", "x=1", "--timeout", "60")
+        assert run.code == 2
+        assert run.err == (
+            f"derivcli: error: Got unexpected extra argument ({glued}); an option and its "
+            f"value are two words: write '{written}' {NO_OPTION} (see 'derivcli grad --help')\n"
+        )
+
+
+@pytest.mark.parametrize("word", ["-ofile.svg", "-hx", "-order2"])
+def test_no_hint_from_a_short_option_grad_does_not_have(cli: Cli, word: str) -> None:
+    # -o is plot's --out, not grad's; -h (help) takes no value; "-order2" is
+    # neither --order nor grad's -o: click's words alone
+    run = cli("grad", "x**2", "--at", "x=1", word, "--timeout", "60")
+    assert run.code == 2
+    assert run.out == ""
+    assert run.err == (
+        f"derivcli: error: Got unexpected extra argument ({word}) (see 'derivcli grad --help')\n"
+    )
+
+
+def test_plot_keeps_its_own_short_option(cli: Cli) -> None:
+    # plot does have -o (--out): there a glued -ofile is split
+    run = cli("plot", "x**2", "--range", "0:1", "-ouv.svg", "--timeout", "60")
+    assert run.code == 2
+    assert run.err == (
+        "derivcli: error: Got unexpected extra argument (-ouv.svg); an option and its value "
+        f"are two words: write '-o uv.svg' {NO_OPTION} (see 'derivcli plot --help')\n"
+    )
