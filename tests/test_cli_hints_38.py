@@ -19,6 +19,8 @@ derivatives quoted in the steps are worked by hand in the comments.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from conftest import Cli
 
@@ -82,4 +84,22 @@ def test_plot_keeps_its_own_short_option(cli: Cli) -> None:
     assert run.err == (
         "derivcli: error: Got unexpected extra argument (-ouv.svg); an option and its value "
         f"are two words: write '-o uv.svg' {NO_OPTION} (see 'derivcli plot --help')\n"
+    )
+
+
+# ---------------------------------------------------------------- partial --wrt u,v
+
+
+def _flat(text: str) -> str:
+    """--help's text without its box and line breaks."""
+    return re.sub(r"\s+", " ", text.replace("│", " "))
+
+
+def test_partial_help_says_a_comma_list_is_the_mixed_partial(cli: Cli) -> None:
+    run = cli("partial", "--help")
+    assert run.code == 0
+    assert run.err == ""
+    assert (
+        "--wrt u,v is --wrt u --wrt v, the mixed partial d2f/dudv; for the gradient use grad"
+        in _flat(run.out)
     )

@@ -139,7 +139,8 @@ def partial(
             "-w",
             metavar="NAME",
             help="The variable to differentiate by. Repeat it for a mixed partial: "
-            "--wrt u --wrt v is d2f/dudv.",
+            "--wrt u --wrt v is d2f/dudv. --wrt u,v is --wrt u --wrt v, the mixed partial "
+            "d2f/dudv; for the gradient use grad.",
             show_default=False,
         ),
     ],
