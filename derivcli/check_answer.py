@@ -32,7 +32,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, SupportsIndex
 
-from derivcli.errors import CannotComputeError, DerivcliError, ExitCode, InputError
+from derivcli.errors import BudgetError, CannotComputeError, DerivcliError, ExitCode, InputError
 from derivcli.language.evaluate import CALL, MAX_PRECISION, compile_tree, exact_value
 from derivcli.language.functions import function as function_spec
 from derivcli.language.functions import lookup_constant
@@ -266,8 +266,21 @@ def check(request: CheckRequest) -> CheckResult:
 
     started = time.monotonic()
     job = Job(run, request)
-    result: CheckResult = job.result(started + request.budget + GRACE)
+    try:
+        result: CheckResult = job.result(started + request.budget + GRACE)
+    except BudgetError as exc:
+        raise BudgetError(with_timeout_hint(exc.message)) from None
     return result
+
+
+def with_timeout_hint(message: str) -> str:
+    """A time budget's message with how to raise the budget, as grad's says
+    ("... (raise it with --timeout)"); a memory budget's is left as it is."""
+    if "time budget" not in message or "--timeout" in message:
+        return message
+    if message.endswith(")"):  # "... (stopped after 1 of 2 differentiations)"
+        return f"{message[:-1]}; raise it with --timeout)"
+    return f"{message} (raise it with --timeout)"
 
 
 # ---------------------------------------------------------------- the worker

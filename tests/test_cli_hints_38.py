@@ -24,6 +24,8 @@ import re
 import pytest
 from conftest import Cli
 
+import derivcli.check_answer as check_answer
+
 NO_OPTION = (
     "(a word that starts with '-' and is no option is a value, such as an expression '-x**2')"
 )
@@ -103,3 +105,31 @@ def test_partial_help_says_a_comma_list_is_the_mixed_partial(cli: Cli) -> None:
         "--wrt u,v is --wrt u --wrt v, the mixed partial d2f/dudv; for the gradient use grad"
         in _flat(run.out)
     )
+
+
+# ---------------------------------------------------------------- check's budget
+
+
+def test_checks_time_budget_says_how_to_raise_it(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    # no grace past a budget of 1 microsecond: the worker cannot have parsed,
+    # differentiated and spot-checked abs(x) by then, so the budget runs out
+    monkeypatch.setattr(check_answer, "GRACE", 0.0)
+    run = cli("check", "abs(x)", "--answer", "x/abs(x)", "--timeout", "0.000001")
+    assert run.code == 3
+    assert run.out == ""
+    assert run.err == (
+        "derivcli: error: the closed form was not reached within the time budget "
+        "(raise it with --timeout)\n"
+    )
+
+
+def test_the_hint_joins_a_message_s_own_parentheses() -> None:
+    assert check_answer.with_timeout_hint(
+        "the closed form was not reached within the time budget "
+        "(stopped after 1 of 2 differentiations)"
+    ) == (
+        "the closed form was not reached within the time budget "
+        "(stopped after 1 of 2 differentiations; raise it with --timeout)"
+    )
+    memory = "the closed form needs more memory than the budget allows"
+    assert check_answer.with_timeout_hint(memory) == memory
