@@ -142,12 +142,26 @@ def rule_label(step: Step) -> str:
     if step.rule == rules.CHAIN:
         outer = step.outer or ""
         formula = OUTER_FORMULAS.get(outer, "") or _table_formula(outer)
-        return f"chain rule, inner a = {step.inner} ({formula})"
+        return f"chain rule, inner {_inner_label(step)} ({formula})"
     if step.rule in RULE_NAMES:
         name = RULE_NAMES[step.rule]
         formula = OUTER_FORMULAS.get(step.rule, "")
         return f"{name} ({formula})" if formula else name
     return f"{step.rule} rule ({_table_formula(step.rule)})"
+
+
+def _inner_label(step: Step) -> str:
+    """The chain rule's inner functions, each named by the outer rule's argument
+    it is: "a = x, b = x**2" for max(x, x**2), "b = x**2" for max(3, x**2)."""
+    parts = _arguments(step.inner or "")
+    if len(parts) != len(step.roles):  # a step from before roles were recorded
+        return f"a = {step.inner}"
+    return ", ".join(f"{role} = {part}" for role, part in zip(step.roles, parts, strict=True))
+
+
+# Rules that hold only off the function's jump, said with them: sign(a) and
+# heaviside(a) jump at 0, where they have no derivative (not 0).
+RULE_CONDITIONS = {"sign": "a != 0", "heaviside": "a != 0"}
 
 
 def _table_formula(name: str) -> str:
@@ -162,11 +176,13 @@ def _table_formula(name: str) -> str:
     first = len(spec.params) if spec.params_first else 0
     # the rule in full, its parameters named (sigmoid(b*a) for softplus(a, b, c))
     rules = spec.step_derivative or spec.derivative
-    return ", ".join(
+    formula = ", ".join(
         f"d/d{arg} {spec.name}({params}) = {rules[first + i]}"
         for i, arg in enumerate(expressions)
         if first + i < len(rules)
     )
+    condition = RULE_CONDITIONS.get(spec.name)
+    return f"{formula} for {condition}" if condition else formula
 
 
 def _is_atom(text: str) -> bool:

@@ -133,3 +133,42 @@ def test_the_hint_joins_a_message_s_own_parentheses() -> None:
     )
     memory = "the closed form needs more memory than the budget allows"
     assert check_answer.with_timeout_hint(memory) == memory
+
+
+# ---------------------------------------------------------------- --steps wording
+
+
+def _steps(cli: Cli, expression: str) -> list[str]:
+    run = cli("grad", expression, "--at", "x=2", "--steps", "--timeout", "60")
+    assert run.code == 0, run.err
+    return [line for line in run.out.splitlines() if re.match(r"\d+\. ", line)]
+
+
+def test_sign_and_heaviside_rules_say_where_they_hold(cli: Cli) -> None:
+    # sign and heaviside are constant on each side of 0 (derivative 0 there)
+    # and jump at 0, where they have none
+    assert _steps(cli, "sign(x) + heaviside(x)") == [
+        "1.   sign rule (d/da sign(a) = 0 for a != 0): d/dx sign(x) = 0",
+        "2.   heaviside rule (d/da heaviside(a) = 0 for a != 0): d/dx heaviside(x) = 0",
+        "3. sum rule [1, 2]: d/dx (sign(x) + heaviside(x)) = 0",
+    ]
+
+
+def test_max_names_each_inner_function_by_its_argument(cli: Cli) -> None:
+    # max(a, b) with a = x (d/dx 1) and b = x**2 (d/dx 2*x):
+    # heaviside(x - x**2)*1 + heaviside(x**2 - x)*(2*x)
+    lines = _steps(cli, "max(x, x**2)")
+    assert lines[2].startswith(
+        "3. chain rule, inner a = x, b = x**2 (d/da max(a, b) = heaviside(a - b), "
+        "d/db max(a, b) = heaviside(b - a)) [1, 2]: d/dx max(x, x**2) = "
+        "heaviside(x - x**2) + heaviside(x**2 - x)*(2*x) = "
+    )
+
+
+def test_an_inner_function_in_the_second_place_is_b(cli: Cli) -> None:
+    # max(3, x**2): only b = x**2 varies, d/dx = heaviside(x**2 - 3)*(2*x)
+    assert _steps(cli, "max(3, x**2)")[1] == (
+        "2. chain rule, inner b = x**2 (d/da max(a, b) = heaviside(a - b), "
+        "d/db max(a, b) = heaviside(b - a)) [1]: d/dx max(3, x**2) = "
+        "heaviside(x**2 - 3)*(2*x) = 2*x*heaviside(x**2 - 3)"
+    )

@@ -132,6 +132,9 @@ class Step:
     substeps: tuple[Step, ...] = ()
     outer: str | None = None  # chain rule: the outer function's rule (sin, power, ...)
     inner: str | None = None  # chain rule: the inner function(s), as written
+    # chain rule: the outer rule's argument each inner function is ("a", "b": max(x, x**2)'s
+    # x is a and x**2 is b, max(3, x**2)'s x**2 is b); not in JSON, whose "inner" is the text
+    roles: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object of the step and its substeps (a documented contract)."""
@@ -339,6 +342,7 @@ class _Plan:
     apply: Apply
     outer: str | None = None
     inner: str | None = None
+    roles: tuple[str, ...] = ()
 
 
 @dataclass
@@ -426,6 +430,7 @@ class _Deriver:
             substeps=tuple(kid.step for kid in kids),
             outer=plan.outer,
             inner=plan.inner,
+            roles=plan.roles,
         )
         return _Done(step, tree, size)
 
@@ -523,6 +528,10 @@ class _Deriver:
             lambda d: add([(multiply([partial(i), d[k]]), 1) for k, i in enumerate(varying)]),
             outer=node.name,
             inner=", ".join(to_text(kid) for kid in kids),
+            roles=tuple(
+                ARGUMENT_NAMES[i] if i < len(ARGUMENT_NAMES) else f"argument {i + 1}"
+                for i in varying
+            ),
         )
 
     def outer(self, rule: str, inner: Node, derivative: Callable[[Node], Node]) -> _Plan:
@@ -535,6 +544,7 @@ class _Deriver:
             lambda d: multiply([derivative(inner), d[0]]),
             outer=rule,
             inner=to_text(inner),
+            roles=(ARGUMENT_NAMES[0],),
         )
 
     def is_variable(self, node: Node) -> bool:
