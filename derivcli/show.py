@@ -161,7 +161,16 @@ def _inner_label(step: Step) -> str:
 
 # Rules that hold only off the function's jump, said with them: sign(a) and
 # heaviside(a) jump at 0, where they have no derivative (not 0).
-RULE_CONDITIONS = {"sign": "a != 0", "heaviside": "a != 0"}
+RULE_CONDITIONS = {
+    "sign": "a != 0",
+    "heaviside": "a != 0",
+    # the step functions jump at whole numbers (round: halfway between them)
+    "floor": "a not a whole number",
+    "ceil": "a not a whole number",
+    "trunc": "a not a whole number",
+    "frac": "a not a whole number",
+    "round": "a not a whole number + 1/2",
+}
 
 
 def _table_formula(name: str) -> str:
