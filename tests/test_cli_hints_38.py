@@ -107,6 +107,14 @@ def test_partial_help_says_a_comma_list_is_the_mixed_partial(cli: Cli) -> None:
     )
 
 
+def test_check_help_says_a_comma_list_is_the_same_mixed_partial(cli: Cli) -> None:
+    # check reads --wrt as partial does (points.parse_wrt splits at commas)
+    run = cli("check", "--help")
+    assert run.code == 0
+    assert run.err == ""
+    assert "mixed partial: --wrt u --wrt v (--wrt u,v is the same)" in _flat(run.out)
+
+
 # ---------------------------------------------------------------- check's budget
 
 

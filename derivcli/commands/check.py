@@ -68,7 +68,7 @@ def check(
             "-w",
             metavar="NAME",
             help="The variable to differentiate by (needed when the expression has several). "
-            "Repeat it for a mixed partial: --wrt u --wrt v.",
+            "Repeat it for a mixed partial: --wrt u --wrt v (--wrt u,v is the same).",
             show_default=False,
         ),
     ] = None,
