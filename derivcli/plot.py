@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from derivcli.errors import BudgetError, CannotComputeError, ExitCode, InputError, LimitError
-from derivcli.language.definitions import kink_trees
+from derivcli.language.definitions import kink_trees, with_defaults
 from derivcli.language.evaluate import gmpy2
 from derivcli.language.functions import function
 from derivcli.language.parser import Expression, parse
@@ -233,6 +233,48 @@ def _fixed_values(
 # ---------------------------------------------------------------- kinks
 
 
+# Kink templates (functions.py) that jump themselves, so that a sign change
+# search between grid points misses their zeros: a - round(a), floor's (ceil's,
+# trunc's, frac's), jumps at the half-integers of a, and a - floor(a) - 1/2,
+# round's, at its integers; across one zero and one jump the sign comes back
+# (floor(x) between 0.5 and 1.3 was missed). Their zeros are where a is n +
+# offset, n whole: :func:`_step_roots` counts them from a's own values.
+STEP_KINKS: dict[str, Fraction] = {
+    "a - round(a)": Fraction(0),
+    "a - floor(a) - 1/2": Fraction(1, 2),
+}
+
+
+def _kink_searches(tree: Node) -> list[tuple[Node, Node | None, Fraction]]:
+    """(kink expression, the argument a, offset) for every kinked call: a is None
+    where the expression's zeros are found by its sign changes, else (a step kink,
+    see STEP_KINKS) they are where a is a whole number plus ``offset``."""
+    found: list[tuple[Node, Node | None, Fraction]] = []
+    seen: set[str] = set()
+    for node in walk(tree):
+        if not isinstance(node, Call) or not function(node.name).kink:
+            continue
+        spec = function(node.name)
+        args = with_defaults(spec, list(node.args))
+        for template, kink in zip(spec.kinks, kink_trees(node), strict=True):
+            key = to_text(kink)
+            if key in seen:
+                continue
+            seen.add(key)
+            offset = STEP_KINKS.get(template)
+            found.append((kink, None if offset is None else args[0], offset or Fraction(0)))
+    return found
+
+
+def _minus(a: Node, t: Fraction) -> Node:
+    """a - t as a tree (t written as a number)."""
+
+    def number(v: Fraction) -> Number:
+        return Number(v, str(v.numerator) if v.denominator == 1 else f"{float(v)!r}")
+
+    return BinaryOp("-", a, number(t)) if t >= 0 else BinaryOp("+", a, number(-t))
+
+
 def kink_arguments(tree: Node) -> list[tuple[str, Node]]:
     """(function name, kink expression) for every kinked call: the expressions whose
     zeros are the kinks (max(a, b) gives a - b, floor(a) gives a - round(a))."""
@@ -419,6 +461,82 @@ def _roots(
     ]
 
 
+def _step_roots(
+    torch: Any,
+    kink: Node,
+    a: Node,
+    offset: Fraction,
+    wrt: str,
+    xs: Any,
+    grid: Sequence[float],
+    fixed: tuple[tuple[str, float], ...],
+    limit: int,
+) -> list[tuple[float, tuple[float, float], Node]]:
+    """The zeros of a step kink (see STEP_KINKS), where a = t for t a whole number
+    plus ``offset``: on a grid point where torch's kink expression is exactly 0
+    (as the engine calls it a kink there), and between two grid points for every
+    such t strictly between a's values at them (a passes each, if continuous
+    there), bisected in float64 on a - t down to two neighbouring floats; each with
+    its interval and the continuous expression a - t, which :func:`locate_exactly`
+    locates. A t that a jumps across (a has a step of its own) is dropped, as a
+    sign change across a pole is in :func:`_roots`. At most ``limit`` of them."""
+    import numpy as np
+
+    count = len(grid)
+    kink_values = _evaluate(torch, kink, wrt, xs, fixed).reshape(-1).expand(count)
+    a_values = _evaluate(torch, a, wrt, xs, fixed).reshape(-1).expand(count)
+    a_list = [float(v) for v in a_values.tolist()]
+    found: list[tuple[float, tuple[float, float], Node]] = []
+    for j in torch.nonzero(kink_values == 0).reshape(-1).tolist():
+        bounds = (grid[max(j - 1, 0)], grid[min(j + 1, count - 1)])
+        t = Fraction(a_list[j])
+        found.append((grid[j], bounds, _minus(a, t) if (t - offset).denominator == 1 else kink))
+    # intervals that may hold an n + offset strictly inside: a's floors differ, or
+    # (offset 1/2) its fractional parts straddle 1/2
+    left, right = a_values[:-1].numpy(), a_values[1:].numpy()
+    low, high = np.minimum(left, right), np.maximum(left, right)
+    with np.errstate(invalid="ignore"):
+        floor_low, floor_high = np.floor(low), np.floor(high)
+        maybe = np.isfinite(low) & np.isfinite(high) & (low < high)
+        maybe &= (floor_low != floor_high) | ((low - floor_low < 0.5) & (high - floor_high > 0.5))
+    pairs: list[tuple[int, Fraction]] = []
+    for j in np.nonzero(maybe)[0].tolist():
+        lo_t, hi_t = Fraction(float(low[j])) - offset, Fraction(float(high[j])) - offset
+        first, last = math.floor(lo_t) + 1, math.ceil(hi_t) - 1
+        for n in range(first, min(last, first + limit - len(found) - len(pairs)) + 1):
+            pairs.append((j, n + offset))
+        if len(found) + len(pairs) >= limit:
+            break
+    if not pairs:
+        return found[:limit]
+    index = torch.tensor([j for j, _ in pairs], dtype=torch.int64)
+    targets = torch.tensor([float(t) for _, t in pairs], dtype=torch.float64)
+    x_lo, x_hi = xs[index], xs[index + 1]
+
+    def minus_t(x: Any) -> Any:
+        return _evaluate(torch, a, wrt, x, fixed).reshape(-1).expand(len(x)) - targets
+
+    lo, hi = _float_keys(x_lo.numpy()), _float_keys(x_hi.numpy())
+    v_lo, v_hi = minus_t(x_lo), minus_t(x_hi)
+    scale = torch.maximum(v_lo.abs(), v_hi.abs()).clamp(min=1.0)
+    for _ in range(BISECTION_STEPS):
+        if not (hi - lo > 1).any():
+            break
+        mid = lo + (hi - lo) // 2
+        same = (torch.sign(minus_t(_from_keys(torch, mid))) == torch.sign(v_lo)).numpy()
+        lo = np.where(same, mid, lo)
+        hi = np.where(same, hi, mid)
+    lo_x, hi_x = _from_keys(torch, lo), _from_keys(torch, hi)
+    r_lo, r_hi = minus_t(lo_x).abs(), minus_t(hi_x).abs()
+    root = torch.where(r_lo <= r_hi, lo_x, hi_x)
+    kept = (torch.minimum(r_lo, r_hi) <= 1e-8 * scale).tolist()
+    return found + [
+        (x, (grid[j], grid[j + 1]), _minus(a, t))
+        for (j, t), x, keep in zip(pairs, root.tolist(), kept, strict=True)
+        if keep
+    ]
+
+
 def find_kinks(
     tree: Node,
     wrt: str,
@@ -431,17 +549,21 @@ def find_kinks(
     float, or strictly between two."""
     from derivcli.autograd.values import import_torch
 
-    arguments = kink_arguments(tree)
-    if not arguments:
+    searches = _kink_searches(tree)
+    if not searches:
         return []
     torch = import_torch()
     xs = torch.tensor(list(grid), dtype=torch.float64)
     # (torch's root, the interval it lies in, the argument)
     candidates: list[tuple[float, tuple[float, float], Node]] = []
-    for _, arg in arguments:
-        # Where the engine would call a grid point a kink (exactly 0), so does the plot.
-        roots = _roots(torch, arg, wrt, xs, grid, fixed)
-        candidates.extend((x, bounds, arg) for x, bounds in roots)
+    for arg, a, offset in searches:
+        if a is not None:
+            limit = MAX_KINKS + 1 - len(candidates)
+            candidates.extend(_step_roots(torch, arg, a, offset, wrt, xs, grid, fixed, limit))
+        else:
+            # Where the engine would call a grid point a kink (exactly 0), so does the plot.
+            roots = _roots(torch, arg, wrt, xs, grid, fixed)
+            candidates.extend((x, bounds, arg) for x, bounds in roots)
         if len(candidates) > MAX_KINKS:
             break
     found: dict[float, tuple[list[Any], bool]] = {}
