@@ -174,3 +174,15 @@ def test_every_kink_expression_that_jumps_is_searched_by_its_steps() -> None:
         for kink in spec.kinks:
             if re.search(steps, kink):
                 assert kink in STEP_KINKS, (spec.name, kink)
+
+
+def test_below_zero_trunc_is_flat_at_0_and_frac_jumps(cli: Cli) -> None:
+    # trunc(x) is 0 on (-1, 1): its kink expression's zero at 0 is a smooth kink
+    # (slopes 0 and 0), exit 0; frac(x) = x - trunc(x) jumps at -3, -2 and -1
+    code, data = _plot(cli, "trunc(x)", "-0.5:0.7", "--points", "2")
+    assert code == 0
+    assert [(k["x"], k["differentiable"]) for k in data["kinks"]] == [(0.0, True)]
+    assert data["summary"].endswith("agree at every point (smooth kinks at 0)")
+    code, data = _plot(cli, "frac(x)", "-3.7:-0.5", "--points", "2")
+    assert code == 1
+    assert _jumps(data) == [-3.0, -2.0, -1.0]
