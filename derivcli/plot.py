@@ -88,6 +88,8 @@ class PlotData:
     poles: tuple[float, ...] = ()
     pole_sides: tuple[int, ...] = ()  # per pole: -1 below its float, +1 above, 0 at it
     poles_unsearched: int = 0  # sign changes not looked at for a pole (budget, MAX_POLES)
+    # the kink search stopped at MAX_KINKS: there may be more kinks than ``kinks``
+    kinks_stopped: bool = False
     # indices where f's exact value is left to rounding past 16,384 bits: not
     # undefined, not judged (exit 3); and why, at the first
     not_evaluated: tuple[int, ...] = ()
@@ -149,6 +151,8 @@ class PlotData:
             "f_not_evaluated": [json_number(self.xs[i]) for i in self.not_evaluated],
             "poles": [json_number(x) for x in self.poles],
             "poles_not_searched": self.poles_unsearched,
+            # the kink search stopped at its cap: "kinks" holds the first ones only
+            "kinks_search_stopped": self.kinks_stopped,
             "not_differentiable": [json_number(self.xs[i]) for i in self.not_differentiable],
             "disagree": [json_number(self.xs[i]) for i in self.disagree],
             "summary": summary_line(self),
@@ -245,6 +249,48 @@ STEP_KINKS: dict[str, Fraction] = {
 }
 
 
+# Kink templates (functions.py) that are never negative, so that they touch 0
+# without changing sign and a sign change search between grid points never
+# finds their zeros: atan2's abs(a) + relu(b) (plot "atan2(x, -1)" --range
+# -1:1.4 --points 3 missed its jump at 0) and hypot's abs(a) + abs(b) (its
+# corner at 0 in "hypot(x, 0)"). Their zeros are those of an abs's argument
+# (which changes sign there) where the rest is 0 too: per template, (the
+# argument searched, the other piece, whether that piece only needs to be <= 0,
+# as relu(b) = 0 does, or must be 0, as abs(b) = 0 does).
+TOUCH_KINKS: dict[str, tuple[tuple[int, int, bool], ...]] = {
+    "abs(a) + relu(b)": ((0, 1, True),),
+    "abs(a) + abs(b)": ((0, 1, False), (1, 0, False)),
+}
+
+
+@dataclass(frozen=True)
+class _Touch:
+    """A zero of ``piece`` (found by its sign changes) is a kink where ``other``
+    is 0 there, or (``at_most``) not above 0."""
+
+    piece: Node
+    other: Node
+    at_most: bool
+
+
+def _touch_searches(tree: Node) -> list[_Touch]:
+    """The searches of every kinked call whose template is in TOUCH_KINKS."""
+    found: list[_Touch] = []
+    seen: set[tuple[str, str, bool]] = set()
+    for node in walk(tree):
+        if not isinstance(node, Call) or not function(node.name).kink:
+            continue
+        spec = function(node.name)
+        args = with_defaults(spec, list(node.args))
+        for template in spec.kinks:
+            for piece, other, at_most in TOUCH_KINKS.get(template, ()):
+                key = (to_text(args[piece]), to_text(args[other]), at_most)
+                if key not in seen:
+                    seen.add(key)
+                    found.append(_Touch(args[piece], args[other], at_most))
+    return found
+
+
 def _kink_searches(tree: Node) -> list[tuple[Node, Node | None, Fraction]]:
     """(kink expression, the argument a, offset) for every kinked call: a is None
     where the expression's zeros are found by its sign changes, else (a step kink,
@@ -258,7 +304,7 @@ def _kink_searches(tree: Node) -> list[tuple[Node, Node | None, Fraction]]:
         args = with_defaults(spec, list(node.args))
         for template, kink in zip(spec.kinks, kink_trees(node), strict=True):
             key = to_text(kink)
-            if key in seen:
+            if key in seen or template in TOUCH_KINKS:
                 continue
             seen.add(key)
             offset = STEP_KINKS.get(template)
@@ -544,37 +590,79 @@ def find_kinks(
     fixed: tuple[tuple[str, float], ...],
     deadline: float = math.inf,
 ) -> list[Kink]:
+    """The kinks of :func:`search_kinks`, without whether the search stopped."""
+    return search_kinks(tree, wrt, grid, fixed, deadline)[0]
+
+
+def search_kinks(
+    tree: Node,
+    wrt: str,
+    grid: Sequence[float],
+    fixed: tuple[tuple[str, float], ...],
+    deadline: float = math.inf,
+) -> tuple[list[Kink], bool]:
     """x where a kinked function's argument is 0: on the grid or between two points
     (found by :func:`_roots`), each located exactly (:func:`locate_exactly`): at a
-    float, or strictly between two."""
+    float, or strictly between two; and whether the search stopped at MAX_KINKS
+    (there may be more than those returned)."""
     from derivcli.autograd.values import import_torch
+    from derivcli.language.evaluate import compile_tree
+    from derivcli.symbolic.analysis import exact_sign
 
     searches = _kink_searches(tree)
-    if not searches:
-        return []
+    touches = _touch_searches(tree)
+    if not searches and not touches:
+        return [], False
     torch = import_torch()
     xs = torch.tensor(list(grid), dtype=torch.float64)
-    # (torch's root, the interval it lies in, the argument)
-    candidates: list[tuple[float, tuple[float, float], Node]] = []
+    # (torch's root, the interval it lies in, the argument, the touch it is a zero of)
+    candidates: list[tuple[float, tuple[float, float], Node, _Touch | None]] = []
     for arg, a, offset in searches:
         if a is not None:
             limit = MAX_KINKS + 1 - len(candidates)
-            candidates.extend(_step_roots(torch, arg, a, offset, wrt, xs, grid, fixed, limit))
+            roots = _step_roots(torch, arg, a, offset, wrt, xs, grid, fixed, limit)
+            candidates.extend((x, bounds, node, None) for x, bounds, node in roots)
         else:
             # Where the engine would call a grid point a kink (exactly 0), so does the plot.
-            roots = _roots(torch, arg, wrt, xs, grid, fixed)
-            candidates.extend((x, bounds, arg) for x, bounds in roots)
+            for x, bounds in _roots(torch, arg, wrt, xs, grid, fixed):
+                candidates.append((x, bounds, arg, None))
         if len(candidates) > MAX_KINKS:
             break
+    for touch in touches if len(candidates) <= MAX_KINKS else ():
+        piece_roots = _roots(torch, touch.piece, wrt, xs, grid, fixed)
+        if not piece_roots:
+            continue
+        # the other piece in float64 at torch's root, against its size at the ends
+        at = torch.tensor([x for x, _ in piece_roots], dtype=torch.float64)
+        ends = torch.tensor(
+            [bound for _, bounds in piece_roots for bound in bounds], dtype=torch.float64
+        )
+        other = _evaluate(torch, touch.other, wrt, at, fixed).reshape(-1).expand(len(at))
+        around = _evaluate(torch, touch.other, wrt, ends, fixed).reshape(-1).expand(len(ends))
+        scale = around.abs().reshape(-1, 2).amax(dim=1).nan_to_num(nan=1.0).clamp(min=1.0)
+        small = other <= 1e-8 * scale if touch.at_most else other.abs() <= 1e-8 * scale
+        for (x, bounds), keep in zip(piece_roots, small.tolist(), strict=True):
+            if keep:
+                candidates.append((x, bounds, touch.piece, touch))
+        if len(candidates) > MAX_KINKS:
+            break
+    stopped = len(candidates) > MAX_KINKS
+    point = dict(fixed)
     found: dict[float, tuple[list[Any], bool]] = {}
-    for done, (x, bounds, arg) in enumerate(candidates[: MAX_KINKS + 1]):
+    for done, (x, bounds, arg, zero_of) in enumerate(candidates[: MAX_KINKS + 1]):
         _on_time(deadline, "located", done, len(candidates))
-        at, root = locate_exactly(arg, wrt, x, bounds, fixed)
-        roots, at_float = found.get(at, ([], False))
-        found[at] = (roots + ([] if root is None else [root]), at_float or root is None)
-    return [Kink(x, tuple(roots), at_float) for x, (roots, at_float) in sorted(found.items())][
-        :MAX_KINKS
-    ]
+        at_x, root = locate_exactly(arg, wrt, x, bounds, fixed)
+        if zero_of is not None:
+            # the whole kink expression is 0 there: the other piece 0 (or <= 0)
+            sign = exact_sign(
+                compile_tree(zero_of.other), {**point, wrt: at_x if root is None else root}
+            )
+            if sign is None or sign > 0 or (sign < 0 and not zero_of.at_most):
+                continue
+        roots, at_float = found.get(at_x, ([], False))
+        found[at_x] = (roots + ([] if root is None else [root]), at_float or root is None)
+    kinks = [Kink(x, tuple(roots), at_float) for x, (roots, at_float) in sorted(found.items())]
+    return kinks[:MAX_KINKS], stopped
 
 
 # ---------------------------------------------------------------- poles
@@ -827,7 +915,7 @@ def compute_plot(
     grid = [float(x) for x in line.columns[name]]
     deadline = time.monotonic() + timeout
     try:
-        found = find_kinks(expression.tree, name, grid, fixed, deadline)
+        found, kinks_stopped = search_kinks(expression.tree, name, grid, fixed, deadline)
     except (RuntimeError, ValueError, TypeError, OverflowError) as exc:
         raise CannotComputeError(f"autograd failed: {exc}") from None
     kinks = [kink.x for kink in found]
@@ -923,6 +1011,9 @@ def compute_plot(
         exit_code = max(exit_code, ExitCode.DISAGREE)
     if poles.unsearched or lost:
         exit_code = max(exit_code, ExitCode.CANNOT_COMPUTE)
+    if kinks_stopped and exit_code == ExitCode.OK:
+        # kinks past the cap were not judged: none of those seen is bad, the rest unknown
+        exit_code = ExitCode.CANNOT_COMPUTE
     derivative = next((r.derivative for r in results if r.derivative is not None), None)
     # torch rounding x - 0.1 onto relu's kink at the float 0.1, or losing digits
     # to cancellation: the first disagreement's note says which engine to believe
@@ -963,6 +1054,7 @@ def compute_plot(
         poles=poles.xs,
         pole_sides=poles.sides,
         poles_unsearched=poles.unsearched,
+        kinks_stopped=kinks_stopped,
     )
 
 
@@ -1038,17 +1130,22 @@ def summary_line(data: PlotData) -> str:
     if data.derivative is None:
         return f"{head}; closed form not computed ({data.note or 'no result'}), autograd only"
     problems = []
+    # past the cap the kinks were not looked for: each count of them is a least one
+    more = " or more" if data.kinks_stopped else ""
     bad_kinks = data.bad_kinks
     if bad_kinks:
         problems.append(
-            f"not differentiable at {_plural(len(bad_kinks), 'kink')} ({_where(data, bad_kinks)})"
+            f"not differentiable at {_plural(len(bad_kinks), 'kink')}{more} "
+            f"({_where(data, bad_kinks)})"
         )
     undecided = data.undecided_kinks
     if undecided:
         problems.append(
-            f"differentiability not decided at {_plural(len(undecided), 'kink')} "
+            f"differentiability not decided at {_plural(len(undecided), 'kink')}{more} "
             f"({_where(data, undecided)})"
         )
+    if data.kinks_stopped:
+        problems.append(_kinks_stopped())
     if data.not_differentiable:
         problems.append(
             f"not differentiable at {_plural(len(data.not_differentiable), 'point')}"
@@ -1096,6 +1193,13 @@ def summary_line(data: PlotData) -> str:
     return f"{head}; " + "; ".join(problems) + tail
 
 
+def _kinks_stopped() -> str:
+    return (
+        f"the kink search stops at {MAX_KINKS:,} kinks: those past them were not "
+        "looked for (narrow the range)"
+    )
+
+
 def _unsearched(data: PlotData) -> str:
     return (
         f"{_plural(data.poles_unsearched, 'sign change')} of denominators and the like "
@@ -1135,6 +1239,8 @@ def cannot_compute_reason(data: PlotData) -> str:
         )
     if data.poles_unsearched:
         return _unsearched(data)
+    if data.kinks_stopped:
+        return _kinks_stopped()
     if data.not_evaluated:
         return _not_evaluated(data)
     return data.note or "a budget ran out"
