@@ -258,7 +258,9 @@ STEP_KINKS: dict[str, Fraction] = {
 # argument searched, the other piece, whether that piece only needs to be <= 0,
 # as relu(b) = 0 does, or must be 0, as abs(b) = 0 does).
 TOUCH_KINKS: dict[str, tuple[tuple[int, int, bool], ...]] = {
-    "abs(a) + relu(b)": ((0, 1, True),),
+    # and a's zeros with b <= 0 end where b changes sign with a = 0 (atan2(0, x)
+    # jumps from pi to 0 at x = 0)
+    "abs(a) + relu(b)": ((0, 1, True), (1, 0, False)),
     "abs(a) + abs(b)": ((0, 1, False), (1, 0, False)),
 }
 

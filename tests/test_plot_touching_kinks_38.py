@@ -173,3 +173,16 @@ def test_the_other_piece_is_judged_exactly(cli: Cli, text: str, jumps: list[floa
     _, data = _plot(cli, text, "-1:1.4", "--points", "3")
     assert [k["x"] for k in data["kinks"] if k["differentiable"] is False] == jumps
     assert [k["x"] for k in data["kinks"]] == jumps
+
+
+@pytest.mark.parametrize(("text", "jump"), [("atan2(0, x)", 0.0), ("atan2(0, x - 1/3)", 1 / 3)])
+def test_atan2_on_the_x_axis_jumps_where_it_crosses_the_origin(
+    cli: Cli, text: str, jump: float
+) -> None:
+    # atan2(0, b) is pi for b < 0 and 0 for b >= 0: along the x axis f jumps from
+    # pi to 0 where b passes 0 (at 0, at 1/3: the float nearest it)
+    code, data = _plot(cli, text, "-1:1.4", "--points", "3")
+    assert code == 1
+    bad = [k for k in data["kinks"] if k["differentiable"] is False]
+    assert [k["x"] for k in bad] == [jump]
+    assert f"not differentiable at 1 kink (x={jump:.16g})" in data["summary"]
