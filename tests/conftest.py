@@ -230,6 +230,17 @@ def one(run: CliRun) -> dict[str, Any]:
     return result
 
 
+def plot_json(cli: Cli, text: str, range_text: str, *more: str) -> tuple[int, dict[str, Any]]:
+    """``derivcli plot`` of ``text`` over ``range_text`` as JSON (budget 60 s): its
+    exit code and object, with nothing on stderr and the object's "exit" the code."""
+    run = cli("plot", text, "--range", range_text, *more, "-f", "json", "--timeout", "60")
+    assert run.err == ""
+    data = run.json()
+    assert isinstance(data, dict)
+    assert data["exit"] == run.code
+    return run.code, data
+
+
 def screen_grid(text: str, grid: tuple[float, float, int], dtype: str = "float64") -> Any:
     """``text`` analysed along x on a grid (start, stop, count), long enough for the
     float64 screen: the points and the symbolic response."""

@@ -28,17 +28,9 @@ from typing import Any
 
 import pytest
 from conftest import Cli
+from conftest import plot_json as _plot
 
 from derivcli.language.functions import FUNCTIONS
-
-
-def _plot(cli: Cli, text: str, range_text: str, *more: str) -> tuple[int, dict[str, Any]]:
-    run = cli("plot", text, "--range", range_text, *more, "-f", "json", "--timeout", "60")
-    assert run.err == ""
-    data = run.json()
-    assert isinstance(data, dict)
-    assert data["exit"] == run.code
-    return run.code, data
 
 
 def _jumps(data: dict[str, Any]) -> list[float]:

@@ -24,21 +24,11 @@ at every zero k*pi of sin, k = 0, 1, ..., 3183 in [0, 10000] (3183*pi = 9999.4,
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import mpmath
 import pytest
 from conftest import Cli
-
-
-def _plot(cli: Cli, text: str, range_text: str, *more: str) -> tuple[int, dict[str, Any]]:
-    run = cli("plot", text, "--range", range_text, *more, "-f", "json", "--timeout", "60")
-    assert run.err == ""
-    data = run.json()
-    assert isinstance(data, dict)
-    assert data["exit"] == run.code
-    return run.code, data
-
+from conftest import plot_json as _plot
 
 # ---------------------------------------------------------------- touching kinks
 
