@@ -425,31 +425,19 @@ def _dtype_name(dtype: object) -> str:
 def _names(wrt: Wrt) -> list[str] | None:
     """``wrt`` as a list of names (None: not given). Each name must be a str;
     the names themselves are checked against the expression later."""
-    from derivcli.language.points import is_variable_name
-
     if wrt is None:
         return None
     if isinstance(wrt, str):
-        given: list[object] = [wrt]
-    elif isinstance(wrt, (bytes, bytearray, Mapping)) or not isinstance(wrt, Iterable):
+        return [wrt]
+    if isinstance(wrt, (bytes, bytearray, Mapping)) or not isinstance(wrt, Iterable):
         raise PointError(
             "wrt: expected a variable name or a list of them, such as 'x' or "
             f"['x', 'y'], got {_shown(wrt)}"
         )
-    else:
-        given = list(wrt)
-    names = []
-    for name in given:
+    names = list(wrt)
+    for name in names:
         if not isinstance(name, str):
             raise PointError(f"wrt: a variable name is a str such as 'x', got {_shown(name)}")
-        # each is one name: the command line's --wrt splits "x,y" at the comma
-        # (d2/dxdy), and pasted there "x,y" or " x " would be taken silently
-        if not is_variable_name(name):
-            raise PointError(
-                f"wrt: {_shown(name)} is not a variable name (a mixed partial is a list "
-                "of names, such as wrt=['x', 'y'])"
-            )
-        names.append(name)
     return names
 
 
