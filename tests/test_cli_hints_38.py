@@ -107,6 +107,19 @@ def test_partial_help_says_a_comma_list_is_the_mixed_partial(cli: Cli) -> None:
     )
 
 
+def test_a_comma_list_is_the_mixed_partial(cli: Cli) -> None:
+    # f = u*v**2: d2f/dudv = 2*v, 4 at v = 2 (by hand), however --wrt is written
+    answers = [
+        cli("partial", "u*v**2", *wrt, "--at", "u=1,v=2", "-f", "json", "--timeout", "60")
+        for wrt in (("--wrt", "u,v"), ("--wrt", "u", "--wrt", "v"), ("--wrt", " u , v "))
+    ]
+    for run in answers:
+        assert (run.code, run.err) == (0, "")
+        (result,) = run.json()["results"]
+        assert result["variables"] == ["u", "v"]
+        assert result["symbolic"] == 4.0 and result["autograd"] == 4.0
+
+
 def test_check_help_says_a_comma_list_is_the_same_mixed_partial(cli: Cli) -> None:
     # check reads --wrt as partial does (points.parse_wrt splits at commas)
     run = cli("check", "--help")
