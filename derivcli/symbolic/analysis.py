@@ -863,9 +863,9 @@ def examine(
     if missing and missing_sides != {-1} and missing_sides != {+1}:
         # a jump at the point itself is the plainer reason: heaviside(2*z - 1) - x
         # jumps at z = 1/2, so d/dz exists nowhere on that line
-        found = _jump(derivative, point) if on_kink else None
-        if found is not None:
-            return PointAnalysis(Reason.JUMP, False, kinks=on_kink, detail=found.text)
+        jump = _jump(derivative, point) if on_kink else ""
+        if jump:
+            return PointAnalysis(Reason.JUMP, False, kinks=on_kink, detail=jump)
         return PointAnalysis(Reason.STEP_UNDEFINED, False, kinks=on_kink, detail=missing)
     # the sides as exact limits (MPFR) where they converged, compared exactly:
     # min(z*1e20, log(z) + z*1e20) at 1 has sides 1e20 and 1e20 + 1, one
@@ -938,15 +938,9 @@ def examine(
         # relu(x)*relu(y) is heaviside(x)*relu(y), whose sides along x differ for
         # y > 0): not an edge of f's domain, and the note says so
         absent = -1 if left is None else +1
-        edge = _edge_jump(f_program, point, var, -absent) if derivative.steps.order == 1 else None
-        if edge is not None:
-            # the one side f has: its quotients diverge, as at any jump of f (x**y
-            # at (0, 0) along y: (0**h - 1)/h -> -inf)
-            left, right = (
-                None if side is None else float(side) + 0.0
-                for side in _sides_at_jump(derivative, point, edge, exact_left, exact_right)
-            )
-            return PointAnalysis(Reason.JUMP, False, left, right, kinks=on_kink, detail=edge.text)
+        jump = _edge_jump(f_program, point, var, -absent) if derivative.steps.order == 1 else ""
+        if jump:
+            return PointAnalysis(Reason.JUMP, False, kinks=on_kink, detail=jump)
         detail = (
             missing
             if absent in missing_sides and _defined_beside(f_program, point, var, absent)
@@ -958,13 +952,8 @@ def examine(
         # f' of sqrt(z**2) at 0, jumps from -1 to 1 with no kinked function), or
         # the derivative's own (x**(y**2) at (0, 0): 0**0 is 1, f is 0 beside
         # it along y, and the sides' quotients, taken beside the point, both 0)
-        found = _jump(derivative, point)
-        if found is not None:
-            exact_left, exact_right = _sides_at_jump(
-                derivative, point, found, exact_left, exact_right
-            )
-            left, right = (None if s is None else float(s) + 0.0 for s in (exact_left, exact_right))
-            jump = found.text
+        jump = _jump(derivative, point)
+        if jump:
             # a side past float64 shows as inf: say what it is (e**y*floor(y) at
             # 1000 has right derivative 1.97e+437)
             past = _past_float64(exact_left, exact_right)
@@ -2398,24 +2387,9 @@ def _limit(sequence: list[Any]) -> float | None:
     return math.nan
 
 
-@dataclass(frozen=True)
-class _Jump:
-    """A jump found by _jump: its note, and the order and variable it is along,
-    its side limits (tiny: they meet, the jump is below their resolution) and
-    its value at the point (None where it has none, a convention aside)."""
-
-    text: str
-    order: int
-    name: str
-    below: Any
-    above: Any
-    value: Any
-    tiny: bool
-
-
-def _edge_jump(f: Program, point: Mapping[str, float], var: str, side: int) -> _Jump | None:
+def _edge_jump(f: Program, point: Mapping[str, float], var: str, side: int) -> str:
     """At an edge of f's domain (f defined on one side only, ``side``), a jump of
-    f to that side's limit, or None. x**y at (0, 0) along y: 0**0 is
+    f to that side's limit, described; or ''. x**y at (0, 0) along y: 0**0 is
     1, 0**h is 0 for h > 0, so the right quotients go to -inf, not to the 0 that
     the quotients beside the point (which leave f's value out) show."""
     # not exact_sums, as in _jump: that rounds 1 + exp(-14000) at MAX_PRECISION
@@ -2424,7 +2398,7 @@ def _edge_jump(f: Program, point: Mapping[str, float], var: str, side: int) -> _
     here = _valued(_value_here(f, point, exact_sums=False), here=True)
     limit = _side_limit(f, point, var, side, exact=True, past_holes=True)
     if here.value is None or limit is None or (isinstance(limit, float) and math.isnan(limit)):
-        return None
+        return ""
     value = gmpy2().mpfr(0) if here.is_zero(len(here.values) - 1) else here.value
     if value and _shrunk(limit):
         # a side that shrank to 0 through 2**-4096 beside a value that is not 0
@@ -2432,25 +2406,20 @@ def _edge_jump(f: Program, point: Mapping[str, float], var: str, side: int) -> _
         # sqrt(x)**3 + exp(-4900) at 0 is right-continuous, but its right limit
         # read 0 beside the value 9.06e-2129, and a jump was reported
         if not _deep_jump(f, point, var, (side,)):
-            return None
-        tiny = True
+            return ""
     elif _sides_meet(limit, value):
-        return None
-    else:
-        tiny = False
+        return ""
     below, above = (
         ("undefined", _size_text(limit)) if side > 0 else (_size_text(limit), "undefined")
     )
-    text = (
+    return (
         f"the function being differentiated jumps at {var}={point[var]:g} (left limit {below}, "
         f"value {_size_text(value)}, right limit {above})"
     )
-    below_limit, above_limit = (None, limit) if side > 0 else (limit, None)
-    return _Jump(text, 0, var, below_limit, above_limit, value, tiny)
 
 
-def _jump(derivative: _Derivative, point: Mapping[str, float]) -> _Jump | None:
-    """A jump of f or of a lower derivative here, or None.
+def _jump(derivative: _Derivative, point: Mapping[str, float]) -> str:
+    """A description of a jump of f or of a lower derivative here, or ''.
 
     f jumps where its value differs from a side's limit (heaviside(x**2) at 0
     is 1/2 between limits of 1: f as written is not continuous). A lower-order
@@ -2567,89 +2536,8 @@ def _jump(derivative: _Derivative, point: Mapping[str, float]) -> _Jump | None:
                 # 1e20 - heaviside(cos(x) - 1): the jump is below float64's resolution
                 gap = above - here.value if _same_limit(below, above) else above - below
                 text += f"; it jumps by {_size_text(gap)}"
-            return _Jump(text + ")", order, name, below, above, value_here, bool(tiny))
-    return None
-
-
-def _sides_at_jump(
-    derivative: _Derivative,
-    point: Mapping[str, float],
-    found: _Jump,
-    exact_left: Any,
-    exact_right: Any,
-) -> tuple[Any, Any]:
-    """The one-sided derivatives at a jump (``exact_left``/``exact_right``: the
-    limits of the order below's slopes on each side, beside the point).
-
-    Where the order below itself jumps along the variable of the last
-    derivative and has a value here (f, or a lower derivative along another
-    variable), each side's difference quotient (g(p + h) - g(p))/h is about
-    (limit - value)/h on a side whose limit is not the value: +-inf, signed by
-    that gap (floor at 2: left (1 - 2)/(-h) -> +inf); on a side where g is
-    continuous the slopes' limit is the one-sided derivative. Where the jump is
-    of a lower order, or the order below has no value here (relu' at 0; its
-    closed form's 1/2 is a convention), no one-sided derivative exists: None.
-    """
-    last = derivative.steps.order - 1
-    if found.order != last or found.name != derivative.var or found.value is None:
-        return None, None
-    program = derivative.program(last)
-    sides: list[Any] = []
-    for side, limit, exact in ((-1, found.below, exact_left), (+1, found.above, exact_right)):
-        if limit is None:  # an edge of f's domain: nothing on that side
-            sides.append(None)
-            continue
-        if isinstance(limit, float) and math.isnan(limit):
-            sides.append(math.nan)  # f's limit there did not settle: neither does this
-            continue
-        if found.tiny and found.order:
-            # a lower derivative's tiny jump is between its sides, and its closed
-            # form's value here is not the derivative's: which side is off the
-            # value is not told
-            sides.append(math.nan)
-            continue
-        if found.tiny:
-            # the sides met f's value to their resolution: which one jumps, and
-            # which way, is told by the gap to the value further down
-            gap = _side_gap(program, point, found.name, side)
-        elif not _sides_meet(limit, found.value):
-            gap = limit - found.value
-        elif limit != found.value:
-            # met to 2**-100 but not exactly: a jump below that may be left on
-            # this side (floor(x) + 2**-200*heaviside(x) at 2: right limit
-            # 2 + 2**-200, value 2 + 2**-201), as the other side's made it a jump
-            gap = _side_gap(program, point, found.name, side)
-        else:
-            gap = None
-        if gap is None or not gap:
-            sides.append(exact)
-        else:
-            # (limit - value)/h, h of the side's sign
-            sides.append(math.inf if (gap > 0) == (side > 0) else -math.inf)
-    return sides[0], sides[1]
-
-
-def _side_gap(program: Program, point: Mapping[str, float], name: str, side: int) -> Any:
-    """f's value beside the point on one side less its value there, at the finest
-    step of the deeper look (_deep_jump), where a jump below the side limits'
-    resolution holds (to a quarter, as there, against the step before); None
-    (no jump on that side) where it does not, or f has no value there."""
-    m = gmpy2()
-    previous = None
-    for k in DEEP_JUMP_EXPONENTS:
-        precision = 2 * (k + PROBE_GUARD_BITS)
-        beside = _beside_value(
-            program, _beside(point, name, _step(point, name, side, k)), precision, exact_sums=True
-        )
-        here = _valued(exact_value(program, point, precision))
-        if beside.value is None or here.value is None:
-            return None
-        with m.context(m.get_context(), precision=max(beside.precision, here.precision)):
-            gap = beside.value - here.value
-        if previous is not None and gap and abs(gap - previous) <= abs(gap) / 4:
-            return gap
-        previous = gap
-    return None
+            return text + ")"
+    return ""
 
 
 def _side_limits(
