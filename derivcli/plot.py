@@ -323,22 +323,6 @@ def _minus(a: Node, t: Fraction) -> Node:
     return BinaryOp("-", a, number(t)) if t >= 0 else BinaryOp("+", a, number(-t))
 
 
-def kink_arguments(tree: Node) -> list[tuple[str, Node]]:
-    """(function name, kink expression) for every kinked call: the expressions whose
-    zeros are the kinks (max(a, b) gives a - b, floor(a) gives a - round(a))."""
-    found: list[tuple[str, Node]] = []
-    seen: set[str] = set()
-    for node in walk(tree):
-        if not isinstance(node, Call) or not function(node.name).kink:
-            continue
-        for kink in kink_trees(node):
-            key = to_text(kink)
-            if key not in seen:
-                seen.add(key)
-                found.append((node.name, kink))
-    return found
-
-
 def _evaluate(
     torch: Any, node: Node, wrt: str, xs: Any, fixed: tuple[tuple[str, float], ...]
 ) -> Any:
@@ -467,7 +451,6 @@ def _roots(
     between two grid points, bisected in float64 down to two neighbouring
     floats. A sign change across a pole of the argument itself (it blows up
     instead of passing through 0) is dropped."""
-    import numpy as np
 
     values = _evaluate(torch, arg, wrt, xs, fixed).reshape(-1).expand(len(grid))
     zero = values == 0
@@ -481,32 +464,43 @@ def _roots(
     index = torch.nonzero(crossing).reshape(-1)
     if index.numel() == 0:
         return found
-    # Bisect on the floats themselves (their bit patterns, in order), down
-    # to two neighbouring floats: a kink at exactly 0.0 or 0.1 is found
-    # at that float, not at a point 1e-33 beside it.
-    lo, hi = _float_keys(xs[index].numpy()), _float_keys(xs[index + 1].numpy())
-    v_lo = left[index]
     scale = torch.maximum(left[index].abs(), right[index].abs()).clamp(min=1.0)
+
+    def values_at(x: Any) -> Any:
+        return _evaluate(torch, arg, wrt, x, fixed).reshape(-1).expand(len(x))
+
+    roots, kept = _bisect_floats(torch, values_at, xs[index], xs[index + 1], left[index], scale)
+    return found + [
+        (x, (grid[j], grid[j + 1]))
+        for j, x, keep in zip(index.tolist(), roots, kept, strict=True)
+        if keep
+    ]
+
+
+def _bisect_floats(
+    torch: Any, values_at: Callable[[Any], Any], x_lo: Any, x_hi: Any, v_lo: Any, scale: Any
+) -> tuple[list[float], list[bool]]:
+    """Sign changes of ``values_at`` between ``x_lo`` and ``x_hi`` (values ``v_lo``
+    at x_lo), bisected on the floats themselves (their bit patterns, in order)
+    down to two neighbouring floats: a kink at exactly 0.0 or 0.1 is found at
+    that float, not at a point 1e-33 beside it. Each root is the one of the two
+    floats nearer 0, and kept where it is within 1e-8 of ``scale`` (not a jump
+    across a pole)."""
+    import numpy as np
+
+    lo, hi = _float_keys(x_lo.numpy()), _float_keys(x_hi.numpy())
     for _ in range(BISECTION_STEPS):
         if not (hi - lo > 1).any():
             break
         mid = lo + (hi - lo) // 2
-        v_mid = _evaluate(torch, arg, wrt, _from_keys(torch, mid), fixed)
-        v_mid = v_mid.reshape(-1).expand(len(mid))
-        same = (torch.sign(v_mid) == torch.sign(v_lo)).numpy()
+        same = (torch.sign(values_at(_from_keys(torch, mid))) == torch.sign(v_lo)).numpy()
         lo = np.where(same, mid, lo)
         hi = np.where(same, hi, mid)
     lo_x, hi_x = _from_keys(torch, lo), _from_keys(torch, hi)
-    v_lo = _evaluate(torch, arg, wrt, lo_x, fixed).reshape(-1).expand(len(lo_x))
-    v_hi = _evaluate(torch, arg, wrt, hi_x, fixed).reshape(-1).expand(len(hi_x))
-    root = torch.where(v_lo.abs() <= v_hi.abs(), lo_x, hi_x)
-    residual = torch.minimum(v_lo.abs(), v_hi.abs())
-    kept = (residual <= 1e-8 * scale).tolist()
-    return found + [
-        (x, (grid[j], grid[j + 1]))
-        for j, x, keep in zip(index.tolist(), root.tolist(), kept, strict=True)
-        if keep
-    ]
+    r_lo, r_hi = values_at(lo_x).abs(), values_at(hi_x).abs()
+    root = torch.where(r_lo <= r_hi, lo_x, hi_x)
+    kept = (torch.minimum(r_lo, r_hi) <= 1e-8 * scale).tolist()
+    return root.tolist(), kept
 
 
 def _step_roots(
@@ -564,36 +558,14 @@ def _step_roots(
     def minus_t(x: Any) -> Any:
         return _evaluate(torch, a, wrt, x, fixed).reshape(-1).expand(len(x)) - targets
 
-    lo, hi = _float_keys(x_lo.numpy()), _float_keys(x_hi.numpy())
     v_lo, v_hi = minus_t(x_lo), minus_t(x_hi)
     scale = torch.maximum(v_lo.abs(), v_hi.abs()).clamp(min=1.0)
-    for _ in range(BISECTION_STEPS):
-        if not (hi - lo > 1).any():
-            break
-        mid = lo + (hi - lo) // 2
-        same = (torch.sign(minus_t(_from_keys(torch, mid))) == torch.sign(v_lo)).numpy()
-        lo = np.where(same, mid, lo)
-        hi = np.where(same, hi, mid)
-    lo_x, hi_x = _from_keys(torch, lo), _from_keys(torch, hi)
-    r_lo, r_hi = minus_t(lo_x).abs(), minus_t(hi_x).abs()
-    root = torch.where(r_lo <= r_hi, lo_x, hi_x)
-    kept = (torch.minimum(r_lo, r_hi) <= 1e-8 * scale).tolist()
+    roots, kept = _bisect_floats(torch, minus_t, x_lo, x_hi, v_lo, scale)
     return found + [
         (x, (grid[j], grid[j + 1]), _minus(a, t))
-        for (j, t), x, keep in zip(pairs, root.tolist(), kept, strict=True)
+        for (j, t), x, keep in zip(pairs, roots, kept, strict=True)
         if keep
     ]
-
-
-def find_kinks(
-    tree: Node,
-    wrt: str,
-    grid: Sequence[float],
-    fixed: tuple[tuple[str, float], ...],
-    deadline: float = math.inf,
-) -> list[Kink]:
-    """The kinks of :func:`search_kinks`, without whether the search stopped."""
-    return search_kinks(tree, wrt, grid, fixed, deadline)[0]
 
 
 def search_kinks(
